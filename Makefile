@@ -1,0 +1,98 @@
+# creditd build. `make run` and `make test` are the two commands a user needs;
+# every target first makes sure the Debian packages are there (make deps).
+
+BUILD    ?= build
+SAN      ?=
+PKGS     := sqlite3 libpq libmicrohttpd jansson libsodium libcurl
+CC       ?= cc
+WARN     := -std=c17 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+            -Wmissing-prototypes -Wvla -Wnull-dereference -Werror
+OPT      ?= -O2 -g
+CPPFLAGS := -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CFLAGS   += $(WARN) $(OPT) $(SAN) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS  += $(SAN)
+
+LIB_SRC  := $(sort $(wildcard src/base/*.c src/core/*.c src/store/*.c src/service/*.c src/cli/cmd_*.c src/cli/cli.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/src/cli/main.o
+TEST_SRC := $(sort $(wildcard tests/unit/*/*.c tests/store/test_*.c tests/prop/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(BUILD)/obj/tests/support/testdb.o
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+SQL_GEN  := $(BUILD)/gen/schema_sql.h
+
+.PHONY: all deps build tests run test check-asan check bench lint format clean
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	@$(MAKE) --no-print-directory $(BUILD)/creditd
+
+tests: deps
+	@$(MAKE) --no-print-directory $(BUILD)/creditd $(TEST_BIN)
+
+$(BUILD)/creditd: $(MAIN_OBJ) $(BUILD)/libcreditd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/libcreditd.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SQL_GEN): $(wildcard src/store/sql/*/*.sql) scripts/embed_sql.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed_sql.sh src/store/sql > $@
+
+$(BUILD)/obj/src/store/%.o: src/store/%.c $(SQL_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/gen $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(BUILD)/libcreditd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(BUILD)/libcreditd.a \
+	    $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS)
+
+$(BUILD)/obj/tests/support/%.o: tests/support/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libcreditd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcreditd.a $(PKG_LIBS) $(LDFLAGS)
+
+# Until the HTTP server exists, `make run` builds, creates ./data/creditd.db
+# with the demo business on first use, and prints a summary.
+run: build
+	@bash scripts/run.sh $(BUILD)/creditd
+
+# Every suite, then every suite again under AddressSanitizer and UBSan.
+test: deps
+	@bash scripts/test.sh
+
+check-asan: deps
+	@bash scripts/test.sh --asan-only
+
+check: test
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN) OPT="-O2 -g -DNDEBUG_BENCH"
+	@bash scripts/bench.sh $(BUILD)
+
+lint: deps
+	@bash scripts/lint.sh
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,56 @@
+/*
+ * Every hard limit of creditd in one place, each with the reason for its value.
+ * A limit reached is an error (ERR_TOO_LARGE or ERR_VALIDATION), never a crash
+ * and never silent truncation of money.
+ */
+#ifndef CREDITD_LIMITS_H
+#define CREDITD_LIMITS_H
+
+/* Largest amount of one credit type, in minor units, anywhere in creditd:
+ * 10^15 leaves room to add ten thousand maximal amounts without int64 overflow,
+ * and is far above any real balance (a quadrillion whole credits). */
+#define AMOUNT_MAX_MINOR INT64_C(1000000000000000)
+
+/* Decimal places a credit type may have: 6 keeps 10^15 minor units meaningful. */
+#define CREDIT_SCALE_MAX 6
+
+/* Lots one order may draw from and lots one customer may hold usable at once for
+ * one credit type in a single allocation: a plan larger than this is refused
+ * rather than silently partial. */
+#define ALLOC_LOTS_MAX 256
+
+/* Services on one order (a base tuning plus add-ons; a course booking). */
+#define ORDER_SERVICES_MAX 32
+
+/* Peak windows per lot rule (e.g. mornings and evenings of weekdays). */
+#define PEAK_WINDOWS_MAX 8
+
+/* Categories a restricted lot may list. */
+#define LOT_CATEGORIES_MAX 16
+
+/* Text fields: names, reasons, justifications, notes. */
+#define NAME_BYTES_MAX          200
+#define NOTE_BYTES_MAX          2000
+#define JUSTIFICATION_BYTES_MAX 2000
+#define CODE_BYTES_MAX          32
+
+/* Time zone transitions kept from a TZif file (Europe/Berlin has about 150). */
+#define TZ_TRANSITIONS_MAX 512
+
+/* Arena of one CLI command or one request: generous, but bounded. */
+#define ARENA_COMMAND_BYTES_MAX (256u * 1024u * 1024u)
+#define ARENA_REQUEST_BYTES_MAX (16u * 1024u * 1024u)
+
+/* One CSV line or one canonical journal entry. */
+#define LINE_BYTES_MAX (64u * 1024u)
+
+/* Connections in the PostgreSQL pool and SQLite readers. */
+#define STORE_READERS_MAX 16
+
+/* Writes batched into one SQLite commit (group commit). */
+#define STORE_BATCH_MAX 512
+
+/* Deadlock / serialization retries of one PostgreSQL transaction. */
+#define STORE_RETRIES_MAX 8
+
+#endif

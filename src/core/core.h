@@ -1,0 +1,283 @@
+/*
+ * core: the ledger rules of creditd as plain functions over plain structs.
+ *
+ * Amounts, lot validity and state changes, allocation of an order over a
+ * customer's lots (restrictions, expiry order, peak multipliers), refund
+ * targets, and the journal entry's balance and hash. Nothing here does I/O,
+ * reads a clock or allocates: the caller passes "now" and the memory, and gets
+ * a decision back that the service layer applies. Strings in these structs are
+ * borrowed from the caller.
+ */
+#ifndef CREDITD_CORE_H
+#define CREDITD_CORE_H
+
+#include "base/base.h"
+
+/* ---- amounts ----------------------------------------------------------- */
+
+/* Text of an amount: sign, 16 digits, point, terminator, with room to spare. */
+#define AMOUNT_TEXT_BYTES 32
+
+/*
+ * Parses a decimal string with at most `scale` decimals ("12.5" with scale 2
+ * is 1250 minor units). A sign is accepted; callers that need a positive
+ * amount check it. ERR_VALIDATION for a malformed string or too many decimals,
+ * ERR_OVERFLOW beyond ±AMOUNT_MAX_MINOR.
+ */
+enum err amount_parse(const char *s, int scale, int64_t *out_minor) WUR;
+/* Writes minor units as text with exactly `scale` decimals ("-2", "12.50"). */
+void amount_format(int64_t minor, int scale, char *dst, size_t n);
+/* a + b, ERR_OVERFLOW when the result leaves ±AMOUNT_MAX_MINOR. */
+enum err amount_add(int64_t a, int64_t b, int64_t *out) WUR;
+/* ceil(a * permille / 1000) for a >= 0; ERR_OVERFLOW past AMOUNT_MAX_MINOR. */
+enum err amount_scale_up(int64_t a, int32_t permille, int64_t *out) WUR;
+
+/* ---- credit types ------------------------------------------------------ */
+
+enum credit_kind { CREDIT_UNIT, CREDIT_MONETARY };
+
+/* A code is 1..CODE_BYTES_MAX-1 of [a-z0-9_], starting with a letter. */
+bool code_is_valid(const char *code);
+
+/* ---- lots -------------------------------------------------------------- */
+
+enum lot_status { LOT_ACTIVE, LOT_PAUSED, LOT_DEACTIVATED, LOT_EXPIRED, LOT_EXHAUSTED };
+enum lot_source {
+    SOURCE_PAYMENT,
+    SOURCE_MANUAL,
+    SOURCE_GOODWILL,
+    SOURCE_PROMOTION,
+    SOURCE_GIFT,
+    SOURCE_REFUND,
+    SOURCE_TRANSFER
+};
+
+const char *lot_status_name(enum lot_status s);
+bool lot_status_parse(const char *s, enum lot_status *out);
+const char *lot_source_name(enum lot_source s);
+bool lot_source_parse(const char *s, enum lot_source *out);
+
+/* Days of the week as bits, Monday = bit 0 … Sunday = bit 6. */
+#define PEAK_WEEKDAYS (0x1f)
+#define PEAK_ALL_DAYS (0x7f)
+
+/* A local-time window [start_minute, end_minute) on the days in days_mask. */
+struct peak_window {
+    uint8_t days_mask;
+    uint16_t start_minute;
+    uint16_t end_minute;
+};
+
+/* Credits drawn in a window cost multiplier_permille / 1000 times as much. */
+struct peak_rule {
+    int32_t multiplier_permille; /* 1000 = no peak pricing */
+    uint32_t count;
+    struct peak_window windows[PEAK_WINDOWS_MAX];
+};
+
+/* Parses "1.5x Mon-Fri 07:00-09:00, Mon-Fri 17:00-20:00" style text; an empty
+ * string is "no rule". Canonical text comes back from peak_rule_format. */
+enum err peak_rule_parse(const char *s, struct peak_rule *out, struct err_detail *d) WUR;
+void peak_rule_format(const struct peak_rule *r, char *dst, size_t n);
+/* The multiplier in force at a local weekday (0 = Monday) and minute. */
+int32_t peak_rule_multiplier(const struct peak_rule *r, unsigned weekday, unsigned minute);
+
+struct lot {
+    int64_t id;
+    int64_t customer_id;
+    int64_t credit_type_id;
+    int64_t original_minor;
+    int64_t remaining_minor;
+    int64_t deactivated_minor; /* credits taken out by deactivation, returned by reactivation */
+    enum lot_status status;
+    enum lot_source source;
+    int64_t created_at_us;
+    int64_t starts_at_us;      /* 0 while a first-use lot has not started */
+    bool start_on_first_use;
+    int64_t expires_at_us;     /* 0 = never */
+    int32_t expiry_days_after_start; /* first-use lots: expiry fixed when they start */
+    int64_t paused_at_us;      /* while paused */
+    const char *categories;    /* comma separated, "" = any category */
+    const char *provider;      /* "" = any provider */
+    struct peak_rule peak;
+};
+
+/* How long a lot is valid, as chosen for a package or a manual lot. */
+enum start_rule { START_IMMEDIATE, START_FIXED, START_FIRST_USE };
+enum expiry_rule { EXPIRY_NEVER, EXPIRY_FIXED, EXPIRY_DAYS_FROM_PURCHASE, EXPIRY_DAYS_FROM_START };
+
+struct validity {
+    enum start_rule start;
+    int64_t start_at_us;     /* START_FIXED */
+    enum expiry_rule expiry;
+    int64_t expires_at_us;   /* EXPIRY_FIXED */
+    int32_t expiry_days;     /* EXPIRY_DAYS_FROM_* */
+};
+
+const char *start_rule_name(enum start_rule r);
+bool start_rule_parse(const char *s, enum start_rule *out);
+const char *expiry_rule_name(enum expiry_rule r);
+bool expiry_rule_parse(const char *s, enum expiry_rule *out);
+
+/*
+ * Checks a validity rule and fills the lot's start and expiry fields for a lot
+ * created at now_us. ERR_VALIDATION (field in d) for a rule that cannot hold:
+ * a fixed expiry not after the start or already past, days out of range.
+ */
+enum err validity_apply(const struct validity *v, int64_t now_us, struct lot *lot,
+                        struct err_detail *d) WUR;
+
+/* True when the lot counts in the customer's balance at now_us: active or
+ * paused (paused lots never expire), or exhausted, and not past expiry. */
+bool lot_is_in_balance(const struct lot *l, int64_t now_us);
+/* True when the lot is past its expiry at now_us (a paused lot never is). */
+bool lot_is_past_expiry(const struct lot *l, int64_t now_us);
+/* True when the lot may be drawn from at now_us (ignoring restrictions). */
+bool lot_is_usable(const struct lot *l, int64_t now_us);
+/* True when the lot carries a category or provider restriction. */
+bool lot_is_restricted(const struct lot *l);
+
+/* One service of an order, as allocation sees it. */
+struct order_service {
+    int64_t service_id;
+    const char *category;
+    const char *provider;
+    int64_t cost_minor;
+};
+
+/* True when the lot's restrictions admit every service of the order. */
+bool lot_admits(const struct lot *l, const struct order_service *services, size_t n);
+
+/* Lot state changes: each checks the lot's state and returns ERR_LOT_STATE
+ * (or ERR_LOT_EXPIRED, ERR_VALIDATION) without touching the lot when refused. */
+enum err lot_pause(struct lot *l, int64_t now_us) WUR;
+enum err lot_resume(struct lot *l, int64_t now_us) WUR;
+enum err lot_extend(struct lot *l, int64_t new_expires_at_us, int64_t now_us) WUR;
+/* Moves the remaining credits out; *moved_minor is how many. */
+enum err lot_deactivate(struct lot *l, int64_t now_us, int64_t *moved_minor) WUR;
+/* Brings deactivated credits back unless the lot has expired. */
+enum err lot_reactivate(struct lot *l, int64_t now_us, int64_t *moved_minor) WUR;
+/* Marks a lot expired; *moved_minor is the remaining that leaves the balance. */
+enum err lot_expire(struct lot *l, int64_t now_us, int64_t *moved_minor) WUR;
+/* A first-use lot starts at its first booking, which fixes a start-relative expiry. */
+void lot_start_on_use(struct lot *l, int64_t now_us);
+/* Takes amount from the lot (ERR_INSUFFICIENT_CREDITS past remaining). */
+enum err lot_draw(struct lot *l, int64_t amount_minor) WUR;
+/* Puts a refunded amount back; false when the lot can no longer take it
+ * (expired, deactivated, past expiry): the caller creates a refund lot. */
+bool lot_can_take_refund(const struct lot *l, int64_t now_us);
+void lot_take_refund(struct lot *l, int64_t amount_minor);
+
+/* ---- allocation -------------------------------------------------------- */
+
+struct alloc_request {
+    int64_t amount_minor; /* the order's total before peak pricing */
+    const struct order_service *services;
+    size_t n_services;
+    int64_t now_us;
+    unsigned local_weekday; /* booking time in the tenant's zone */
+    unsigned local_minute;
+};
+
+struct alloc_draw {
+    size_t lot_index;     /* index into the caller's lot array */
+    int64_t base_minor;   /* order credits this draw covers */
+    int64_t drawn_minor;  /* credits taken from the lot (base × multiplier, rounded up) */
+    int32_t multiplier_permille;
+};
+
+struct alloc_plan {
+    size_t count;
+    struct alloc_draw draws[ALLOC_LOTS_MAX];
+    int64_t base_minor;      /* = request amount when the plan succeeds */
+    int64_t total_minor;     /* credits drawn over all lots */
+    int64_t available_minor; /* order credits the usable lots could cover */
+    int64_t shortfall_minor; /* order credits missing (0 on success) */
+};
+
+/*
+ * Plans an order over lots[0..n): usable lots whose restrictions admit every
+ * service, restricted before unrestricted, then earliest expiry (never last),
+ * then oldest, then lowest id. Peak multipliers apply per lot. On
+ * ERR_INSUFFICIENT_CREDITS the plan still holds available and shortfall.
+ * ERR_TOO_LARGE when more than ALLOC_LOTS_MAX lots are offered.
+ */
+enum err alloc_plan_make(const struct lot *lots, size_t n, const struct alloc_request *req,
+                         struct alloc_plan *out) WUR;
+
+/* ---- journal ----------------------------------------------------------- */
+
+enum journal_kind {
+    JOURNAL_PURCHASE,
+    JOURNAL_GRANT,
+    JOURNAL_ORDER,
+    JOURNAL_REFUND,
+    JOURNAL_ADJUSTMENT,
+    JOURNAL_EXPIRY,
+    JOURNAL_DEACTIVATION,
+    JOURNAL_REACTIVATION,
+    JOURNAL_TRANSFER,
+    JOURNAL_HOLD,
+    JOURNAL_CAPTURE,
+    JOURNAL_RELEASE,
+    JOURNAL__COUNT
+};
+
+/* Lot postings belong to the customer; the others are the tenant's system
+ * accounts for the credit type. */
+enum account_kind {
+    ACCOUNT_LOT,
+    ACCOUNT_ISSUED,
+    ACCOUNT_CONSUMED,
+    ACCOUNT_EXPIRED,
+    ACCOUNT_DEACTIVATED,
+    ACCOUNT_HELD,
+    ACCOUNT__COUNT
+};
+
+const char *journal_kind_name(enum journal_kind k);
+bool journal_kind_parse(const char *s, enum journal_kind *out);
+const char *account_kind_name(enum account_kind k);
+bool account_kind_parse(const char *s, enum account_kind *out);
+
+struct posting {
+    enum account_kind account;
+    int64_t lot_id; /* ACCOUNT_LOT only */
+    int64_t amount_minor;
+};
+
+#define JOURNAL_POSTINGS_MAX (ALLOC_LOTS_MAX + 2)
+
+struct journal_entry {
+    int64_t id;
+    int64_t tenant_id;
+    int64_t seq; /* position in the tenant's hash chain, from 1 */
+    enum journal_kind kind;
+    int64_t customer_id;
+    const char *credit_type; /* code */
+    int64_t amount_minor;    /* change of the customer's balance */
+    int64_t balance_after_minor;
+    int64_t order_id;   /* 0 = none */
+    int64_t invoice_id; /* 0 = none */
+    int64_t transfer_id; /* the transfer both halves belong to, 0 = none */
+    const char *actor;
+    const char *reason;
+    const char *justification;
+    int64_t created_at_us;
+    size_t n_postings;
+    const struct posting *postings;
+    uint8_t prev_hash[SHA256_BYTES];
+    uint8_t hash[SHA256_BYTES];
+};
+
+/* Postings sum to zero. */
+bool journal_is_balanced(const struct journal_entry *e);
+/* The customer's amount equals the sum of the customer-side postings (lots and
+ * held credits). */
+bool journal_amount_matches(const struct journal_entry *e);
+/* hash = SHA-256(prev_hash ‖ canonical bytes of the entry). The canonical form
+ * is every field in a fixed order, each as "<length>:<bytes>;". */
+void journal_hash(const struct journal_entry *e, const uint8_t prev_hash[SHA256_BYTES],
+                  uint8_t out[SHA256_BYTES]);
+
+#endif

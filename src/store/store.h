@@ -1,0 +1,499 @@
+/*
+ * store: where creditd keeps its state, behind one interface with two
+ * backends, SQLite (embedded default) and PostgreSQL.
+ *
+ * Two levels live here. The backend level (struct store_ops) is small:
+ * connections, transactions and statements. The question level (store_*
+ * functions below) is every question the service layer asks, written once in
+ * store_query.c over the backend level: the SQL is portable ($N parameters,
+ * RETURNING, ON CONFLICT), so it is not written twice. A query whose text ends
+ * in " FOR UPDATE" takes row locks on PostgreSQL; SQLite, whose single writer
+ * already excludes every other writer, prepares it without that suffix.
+ *
+ * Concurrency: every change runs in store_write(), every read in store_read().
+ * SQLite has exactly one writer connection on one thread; store_write hands
+ * the work to that thread, which batches concurrent callers into one durable
+ * commit (group commit), each caller in its own savepoint. PostgreSQL runs
+ * each write on a pooled connection in its own transaction with row locks and
+ * retries it on a deadlock or serialization failure. The work function may
+ * therefore run more than once and must not touch anything but the store and
+ * its own context.
+ *
+ * Must not: know about HTTP, JSON or the CLI; decide ledger rules.
+ */
+#ifndef CREDITD_STORE_H
+#define CREDITD_STORE_H
+
+#include "base/base.h"
+#include "core/core.h"
+
+struct store;
+struct store_conn;
+struct store_stmt;
+
+/* ---- backend level ----------------------------------------------------- */
+
+/* One versioned schema migration, embedded from src/store/sql/<backend>/. */
+struct store_migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+
+enum store_step { STORE_ROW, STORE_DONE, STORE_FAILED };
+
+typedef enum err (*store_txn_fn)(struct store_conn *c, void *ctx);
+
+struct store_ops {
+    const char *name;
+    /* Opens a database from the part of the URL after the scheme. */
+    enum err (*open)(const char *target, struct store **out, struct err_detail *d);
+    void (*close)(struct store *st);
+    /* Runs fn inside one write transaction (see the file comment). */
+    enum err (*write)(struct store *st, store_txn_fn fn, void *ctx);
+    /* Runs fn inside one read-only transaction with a consistent snapshot. */
+    enum err (*read)(struct store *st, store_txn_fn fn, void *ctx);
+    /* Executes SQL text of one or more statements without results (DDL). */
+    enum err (*exec)(struct store_conn *c, const char *sql);
+    /* A prepared statement for sql, cached per connection by the pointer:
+     * sql must be a string literal or otherwise outlive the store. */
+    enum err (*prepare)(struct store_conn *c, const char *sql, struct store_stmt **out);
+    void (*bind_int64)(struct store_stmt *s, int index, int64_t v);
+    void (*bind_text)(struct store_stmt *s, int index, const char *v); /* NULL binds NULL */
+    void (*bind_null)(struct store_stmt *s, int index);
+    enum store_step (*step)(struct store_stmt *s);
+    int64_t (*column_int64)(struct store_stmt *s, int column); /* NULL reads as 0 */
+    const char *(*column_text)(struct store_stmt *s, int column); /* NULL reads as "" */
+    bool (*column_is_null)(struct store_stmt *s, int column);
+    /* Ends a statement's use: clears bindings and results for the next use. */
+    void (*finish)(struct store_stmt *s);
+    /* The error of the last failed step on this connection, for the log. */
+    const char *(*last_error)(struct store_conn *c);
+    /* The failure kind of the last failed step: ERR_DUPLICATE for a unique
+     * violation, ERR_CONFLICT for a check violation, ERR_STORE_BUSY, ERR_STORE. */
+    enum err (*last_err)(struct store_conn *c);
+    /* The backend's migrations, ascending. */
+    const struct store_migration *migrations;
+    size_t n_migrations;
+    /* Writes a consistent copy of the database to path (ERR_USAGE when the
+     * backend has no online backup and prints advice instead). */
+    enum err (*backup)(struct store *st, const char *path, struct err_detail *d);
+};
+
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+/* Every backend store starts with this header so generic code can find its ops. */
+struct store {
+    const struct store_ops *ops;
+};
+
+/*
+ * Opens "sqlite:PATH" or "postgresql://…" / "postgres://…". A bare path is
+ * taken as SQLite. ERR_USAGE for an unknown scheme, ERR_STORE when the
+ * database cannot be opened (d says why). The caller owns *out (store_close).
+ */
+enum err store_open(const char *url, struct store **out, struct err_detail *d) WUR;
+void store_close(struct store *st);
+const char *store_backend_name(const struct store *st);
+
+enum err store_write(struct store *st, store_txn_fn fn, void *ctx) WUR;
+enum err store_read(struct store *st, store_txn_fn fn, void *ctx) WUR;
+enum err store_backup(struct store *st, const char *path, struct err_detail *d) WUR;
+
+/* Applies the migrations not yet applied; *applied counts them. Safe to run
+ * again. ERR_SCHEMA when the database is newer than this binary. */
+enum err store_migrate(struct store *st, int *applied) WUR;
+/* The schema version of the database (0 = empty). */
+enum err store_schema_version(struct store *st, int *version) WUR;
+
+/* Statement helpers for store_query.c and the backends' own use. */
+enum err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out) WUR;
+void store_bind_int64(struct store_stmt *s, int index, int64_t v);
+void store_bind_id(struct store_stmt *s, int index, int64_t id); /* 0 binds NULL */
+void store_bind_text(struct store_stmt *s, int index, const char *v);
+enum store_step store_step(struct store_stmt *s);
+int64_t store_column_int64(struct store_stmt *s, int column);
+const char *store_column_text(struct store_stmt *s, int column);
+void store_finish(struct store_stmt *s);
+const struct store_ops *store_conn_ops(struct store_conn *c);
+enum err store_conn_err(struct store_conn *c);
+const char *store_conn_error(struct store_conn *c);
+enum err store_exec(struct store_conn *c, const char *sql) WUR;
+
+/* Each backend's connection starts with this header. */
+struct store_conn {
+    const struct store_ops *ops;
+};
+
+/* ---- question level: rows ---------------------------------------------- */
+
+struct tenant_row {
+    int64_t id;
+    const char *name;
+    const char *currency;
+    int32_t vat_rate_bp;
+    const char *timezone;
+    const char *locale;
+    int32_t refund_validity_days;
+    const char *charge_on; /* "submit" | "delivery" */
+    const char *invoice_prefix;
+    int64_t created_at_us;
+};
+
+struct credit_type_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *code;
+    const char *name;
+    int scale;
+    enum credit_kind kind;
+    int64_t unit_value_minor; /* money minor units per whole credit */
+    bool spendable;
+    int sort_order;
+    int64_t created_at_us;
+};
+
+struct user_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *email;
+    const char *name;
+    const char *password_hash;
+    const char *role; /* admin | staff | member */
+    bool disabled;
+    int64_t created_at_us;
+};
+
+struct customer_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *name;
+    const char *email;
+    const char *vat_id;
+    const char *country;
+    int64_t created_at_us;
+};
+
+struct member_row {
+    int64_t customer_id;
+    int64_t user_id;
+    const char *role; /* owner | technician */
+    const char *email;
+    int64_t created_at_us;
+};
+
+struct account_row {
+    int64_t customer_id;
+    int64_t credit_type_id;
+    int64_t tenant_id;
+    int64_t balance_minor;
+    int64_t held_minor;
+    int64_t updated_at_us;
+};
+
+struct package_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *name;
+    const char *description;
+    int64_t price_minor;
+    int32_t vat_rate_bp; /* -1 = the tenant's rate */
+    bool published;
+    bool archived;
+    int sort_order;
+    struct validity validity;
+    const char *categories;
+    const char *provider;
+    const char *peak;
+    size_t n_credits;
+    int64_t credit_type_ids[8];
+    int64_t credit_amounts_minor[8];
+    int64_t created_at_us;
+    int64_t updated_at_us;
+};
+#define PACKAGE_CREDIT_TYPES_MAX 8
+
+struct service_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *name;
+    const char *kind; /* base | addon */
+    const char *category;
+    const char *provider;
+    bool active;
+    int sort_order;
+    size_t n_costs;
+    int64_t cost_type_ids[8];
+    int64_t cost_amounts_minor[8];
+    int64_t created_at_us;
+    int64_t updated_at_us;
+};
+#define SERVICE_COST_TYPES_MAX 8
+
+/* A stored lot: the core's view plus its bookkeeping. */
+struct lot_row {
+    struct lot lot;
+    int64_t tenant_id;
+    const char *name;
+    const char *notes;
+    int64_t cost_basis_minor;
+    int64_t package_id;
+    int64_t invoice_id;
+    int64_t order_id;
+    const char *peak_text;
+    const char *created_by;
+    int64_t updated_at_us;
+};
+
+struct order_row {
+    int64_t id;
+    int64_t tenant_id;
+    int64_t customer_id;
+    int64_t member_user_id;
+    int64_t credit_type_id;
+    const char *reference;
+    const char *status;      /* submitted | in_progress | completed | cancelled */
+    const char *charge_mode; /* charged | held | captured | released | refunded */
+    int64_t base_minor;
+    int64_t total_minor;
+    const char *vehicle;
+    const char *notes;
+    const char *cancel_reason;
+    const char *created_by;
+    int64_t created_at_us;
+    int64_t updated_at_us;
+};
+
+struct order_line_row {
+    int64_t service_id;
+    const char *name;
+    const char *kind;
+    const char *category;
+    int64_t cost_minor;
+};
+
+struct allocation_row {
+    int64_t lot_id;
+    int64_t base_minor;
+    int64_t amount_minor;
+    int32_t multiplier_permille;
+};
+
+/* A journal entry as stored, with its lot ids for display. */
+struct journal_row {
+    struct journal_entry entry;
+    int64_t credit_type_id;
+    int64_t actor_user_id;
+    const char *lot_ids;
+    char prev_hash_hex[SHA256_HEX];
+    char hash_hex[SHA256_HEX];
+    struct posting *postings; /* arena memory, entry.postings points here */
+};
+
+struct lot_event_row {
+    int64_t id;
+    const char *kind;
+    int64_t amount_minor; /* credits moved (0 for pause, extend, edit…) */
+    const char *detail;
+    const char *actor;
+    int64_t journal_id;
+    int64_t created_at_us;
+};
+
+/* Row callbacks: return ERR_OK to go on; anything else stops the scan and is
+ * returned. Rows are valid only during the call. */
+typedef enum err (*store_journal_cb)(const struct journal_row *r, void *ctx);
+
+/* ---- question level: functions ----------------------------------------- */
+/*
+ * All of these run inside store_write / store_read on the given connection.
+ * Strings they return are arena memory. They return ERR_NOT_FOUND when a row
+ * asked for by id is absent (or belongs to another tenant), ERR_DUPLICATE on a
+ * unique violation, ERR_STORE on a database failure.
+ */
+
+/* Tenants */
+enum err store_tenant_insert(struct store_conn *c, const char *name, int64_t now_us,
+                             int64_t *id) WUR;
+enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id,
+                          struct tenant_row *out) WUR;
+enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t) WUR;
+enum err store_tenant_count(struct store_conn *c, int64_t *count) WUR;
+enum err store_tenant_first(struct store_conn *c, int64_t *id) WUR;
+enum err store_tenant_host_add(struct store_conn *c, int64_t tenant_id, const char *host) WUR;
+enum err store_tenant_by_host(struct store_conn *c, const char *host, int64_t *tenant_id) WUR;
+
+/* The tenant's hash chain head, locked for this transaction. */
+enum err store_chain_lock(struct store_conn *c, int64_t tenant_id, int64_t *seq,
+                          char hash_hex[SHA256_HEX]) WUR;
+enum err store_chain_set(struct store_conn *c, int64_t tenant_id, int64_t seq,
+                         const char *hash_hex) WUR;
+/* Next value of a gapless per-tenant counter (e.g. order numbers per year). */
+enum err store_counter_next(struct store_conn *c, int64_t tenant_id, const char *name,
+                            int64_t period, int64_t *value) WUR;
+
+/* Credit types */
+enum err store_credit_type_insert(struct store_conn *c, const struct credit_type_row *t,
+                                  int64_t *id) WUR;
+enum err store_credit_type_update(struct store_conn *c, const struct credit_type_row *t) WUR;
+enum err store_credit_type_by_code(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                   const char *code, struct credit_type_row *out) WUR;
+enum err store_credit_type_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               int64_t id, struct credit_type_row *out) WUR;
+enum err store_credit_type_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                struct credit_type_row **out, size_t *n) WUR;
+
+/* Users and members */
+enum err store_user_insert(struct store_conn *c, const struct user_row *u, int64_t *id) WUR;
+enum err store_user_by_email(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                             const char *email, struct user_row *out) WUR;
+enum err store_user_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                        struct user_row *out) WUR;
+enum err store_member_insert(struct store_conn *c, const struct member_row *m) WUR;
+enum err store_member_get(struct store_conn *c, struct arena *a, int64_t customer_id,
+                          int64_t user_id, struct member_row *out) WUR;
+enum err store_member_list(struct store_conn *c, struct arena *a, int64_t customer_id,
+                           struct member_row **out, size_t *n) WUR;
+enum err store_member_limit_set(struct store_conn *c, int64_t customer_id, int64_t user_id,
+                                int64_t credit_type_id, int64_t limit_minor) WUR;
+/* *limit_minor = -1 when no limit is set. */
+enum err store_member_limit_get(struct store_conn *c, int64_t customer_id, int64_t user_id,
+                                int64_t credit_type_id, int64_t *limit_minor) WUR;
+/* Order credits a member spent since since_us (cancelled orders excluded). */
+enum err store_member_spent_since(struct store_conn *c, int64_t customer_id, int64_t user_id,
+                                  int64_t credit_type_id, int64_t since_us,
+                                  int64_t *spent_minor) WUR;
+
+/* Customers */
+enum err store_customer_insert(struct store_conn *c, const struct customer_row *r,
+                               int64_t *id) WUR;
+enum err store_customer_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                            struct customer_row *out) WUR;
+enum err store_customer_update(struct store_conn *c, const struct customer_row *r) WUR;
+/* Customers by name or email containing q ("" = all), ids above after_id. */
+enum err store_customer_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                             const char *q, int64_t after_id, size_t limit,
+                             struct customer_row **out, size_t *n) WUR;
+
+/* Accounts (customer × credit type). lock creates the row when missing and
+ * locks it for this transaction: the serialization point of a customer. */
+enum err store_account_lock(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                            int64_t credit_type_id, int64_t now_us, struct account_row *out) WUR;
+enum err store_account_update(struct store_conn *c, const struct account_row *r) WUR;
+enum err store_account_get(struct store_conn *c, int64_t customer_id, int64_t credit_type_id,
+                           struct account_row *out) WUR;
+enum err store_account_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            struct account_row **out, size_t *n) WUR;
+
+/* Catalogue */
+enum err store_package_insert(struct store_conn *c, const struct package_row *p, int64_t *id) WUR;
+enum err store_package_update(struct store_conn *c, const struct package_row *p) WUR;
+enum err store_package_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                           struct package_row *out) WUR;
+enum err store_package_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            bool published_only, struct package_row **out, size_t *n) WUR;
+enum err store_service_insert(struct store_conn *c, const struct service_row *s, int64_t *id) WUR;
+enum err store_service_update(struct store_conn *c, const struct service_row *s) WUR;
+enum err store_service_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                           struct service_row *out) WUR;
+enum err store_service_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            struct service_row **out, size_t *n) WUR;
+
+/* Lots */
+enum err store_lot_insert(struct store_conn *c, const struct lot_row *r, int64_t *id) WUR;
+/* Writes the changeable fields (amounts, status, dates, name, notes). */
+enum err store_lot_update(struct store_conn *c, const struct lot_row *r, int64_t now_us) WUR;
+/* lock = true takes the row lock (the caller holds the account lock first). */
+enum err store_lot_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                       bool lock, struct lot_row *out) WUR;
+/* A customer's lots of a type that may be drawn from or counted: status
+ * active or paused (paused are returned so balances can count them), ascending
+ * id, locked when lock is set. */
+enum err store_lot_list_live(struct store_conn *c, struct arena *a, int64_t customer_id,
+                             int64_t credit_type_id, bool lock, struct lot_row **out,
+                             size_t *n) WUR;
+/* All of a customer's lots (any status), newest first. */
+enum err store_lot_list_customer(struct store_conn *c, struct arena *a, int64_t customer_id,
+                                 struct lot_row **out, size_t *n) WUR;
+/* Active lots past expiry at now_us, ascending expiry, at most limit. */
+enum err store_lot_list_expiring(struct store_conn *c, struct arena *a, int64_t now_us,
+                                 size_t limit, struct lot_row **out, size_t *n) WUR;
+enum err store_lot_event_insert(struct store_conn *c, int64_t lot_id, const char *kind,
+                                const char *detail, const char *actor, int64_t now_us) WUR;
+/* A lot's history: its postings (with the journal kind) and its events,
+ * oldest first. */
+enum err store_lot_history(struct store_conn *c, struct arena *a, int64_t lot_id,
+                           struct lot_event_row **out, size_t *n) WUR;
+
+/* Orders */
+enum err store_order_insert(struct store_conn *c, const struct order_row *o, int64_t *id) WUR;
+enum err store_order_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                         bool lock, struct order_row *out) WUR;
+enum err store_order_update(struct store_conn *c, const struct order_row *o) WUR;
+enum err store_order_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                          int64_t customer_id, int64_t before_id, size_t limit,
+                          struct order_row **out, size_t *n) WUR;
+enum err store_order_line_insert(struct store_conn *c, int64_t order_id, int position,
+                                 const struct order_line_row *l) WUR;
+enum err store_order_lines(struct store_conn *c, struct arena *a, int64_t order_id,
+                           struct order_line_row **out, size_t *n) WUR;
+enum err store_allocation_insert(struct store_conn *c, int64_t order_id,
+                                 const struct allocation_row *r) WUR;
+enum err store_allocations(struct store_conn *c, struct arena *a, int64_t order_id,
+                           struct allocation_row **out, size_t *n) WUR;
+enum err store_order_event_insert(struct store_conn *c, int64_t order_id, const char *from,
+                                  const char *to, const char *actor, const char *reason,
+                                  int64_t now_us) WUR;
+enum err store_transfer_insert(struct store_conn *c, int64_t tenant_id, int64_t from_customer,
+                               int64_t to_customer, int64_t credit_type_id, int64_t amount_minor,
+                               const char *actor, const char *justification, int64_t now_us,
+                               int64_t *id) WUR;
+
+/* Journal */
+enum err store_journal_insert(struct store_conn *c, const struct journal_entry *e,
+                              int64_t credit_type_id, int64_t actor_user_id, const char *lot_ids,
+                              int64_t *id) WUR;
+
+struct journal_filter {
+    int64_t tenant_id;
+    int64_t customer_id;    /* 0 = any */
+    int64_t credit_type_id; /* 0 = any */
+    const char *kind;       /* NULL = any */
+    const char *actor;      /* NULL = any */
+    int64_t from_us;        /* 0 = open */
+    int64_t to_us;          /* 0 = open; exclusive */
+    int64_t before_id;      /* keyset cursor for newest-first pages; 0 = start */
+    int64_t after_id;       /* keyset cursor for oldest-first scans; 0 = start */
+    bool oldest_first;
+    bool with_postings;
+    size_t limit;
+};
+
+/* Journal rows matching f, each passed to cb. */
+enum err store_journal_scan(struct store_conn *c, struct arena *a, const struct journal_filter *f,
+                            store_journal_cb cb, void *ctx) WUR;
+/* Sum of positive and of negative customer amounts in [from, to). */
+enum err store_journal_sums(struct store_conn *c, int64_t customer_id, int64_t credit_type_id,
+                            int64_t from_us, int64_t to_us, int64_t *in_minor,
+                            int64_t *out_minor) WUR;
+
+/* Verification: lots whose remaining differs from the sum of their postings. */
+struct lot_check_row {
+    int64_t lot_id;
+    int64_t remaining_minor;
+    int64_t deactivated_minor;
+    int64_t original_minor;
+    int64_t postings_minor;
+    int64_t first_posting_minor;
+};
+typedef enum err (*store_lot_check_cb)(const struct lot_check_row *r, void *ctx);
+enum err store_lot_check_scan(struct store_conn *c, int64_t tenant_id, store_lot_check_cb cb,
+                              void *ctx) WUR;
+/* Sum of live lots (active, paused, exhausted) per account, for verify. */
+typedef enum err (*store_account_sum_cb)(const struct account_row *acc, int64_t lots_minor,
+                                         void *ctx);
+enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id,
+                                  store_account_sum_cb cb, void *ctx) WUR;
+
+#endif
