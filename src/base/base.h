@@ -61,9 +61,9 @@ int err_http_status(enum err e);
 struct err_detail {
     char field[64];
     char message[192];
-    int64_t shortfall_minor;  /* ERR_INSUFFICIENT_CREDITS: credits missing */
-    int64_t available_minor;  /* ERR_INSUFFICIENT_CREDITS: credits usable */
-    int64_t requested_minor;  /* ERR_INSUFFICIENT_CREDITS: credits asked for */
+    int64_t shortfall_minor; /* ERR_INSUFFICIENT_CREDITS: credits missing */
+    int64_t available_minor; /* ERR_INSUFFICIENT_CREDITS: credits usable */
+    int64_t requested_minor; /* ERR_INSUFFICIENT_CREDITS: credits asked for */
 };
 
 /* Sets field and a printf-formatted message; returns e so callers can
@@ -183,7 +183,7 @@ int32_t tz_offset_s(const struct tz *tz, int64_t t_us);
 struct local_time {
     int64_t year;
     unsigned month, day;
-    unsigned weekday;    /* 0 = Monday … 6 = Sunday */
+    unsigned weekday; /* 0 = Monday … 6 = Sunday */
     unsigned minute_of_day;
     int64_t day_start_us; /* the UTC instant of local midnight of that day */
 };

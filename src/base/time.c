@@ -59,8 +59,8 @@ void time_format_rfc3339(int64_t t_us, char *dst, size_t n)
     if (frac == 0)
         snprintf(dst, n, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d, hh, mm, ss);
     else
-        snprintf(dst, n, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lldZ", (long long)y, m, d, hh, mm,
-                 ss, (long long)frac);
+        snprintf(dst, n, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lldZ", (long long)y, m, d, hh, mm, ss,
+                 (long long)frac);
 }
 
 static bool time_parse_digits(const char **p, int count, int *out)
@@ -176,8 +176,8 @@ static enum err tz_parse(struct tz *tz, const unsigned char *data, size_t len)
     for (int i = 0; i < 6; i++)
         counts[i] = tz_be(data + 20 + 4 * i, 4);
     /* counts: isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt */
-    size_t v1 = (size_t)(counts[3] * 5 + counts[4] * 6 + counts[5] + counts[2] * 8 + counts[1] +
-                         counts[0]);
+    size_t v1 =
+        (size_t)(counts[3] * 5 + counts[4] * 6 + counts[5] + counts[2] * 8 + counts[1] + counts[0]);
     const unsigned char *h = data + 44 + v1;
     if (data[4] < '2' || (size_t)(h - data) + 44 > len || memcmp(h, "TZif", 4) != 0)
         return ERR_VALIDATION;

@@ -92,13 +92,13 @@ struct lot {
     enum lot_status status;
     enum lot_source source;
     int64_t created_at_us;
-    int64_t starts_at_us;      /* 0 while a first-use lot has not started */
+    int64_t starts_at_us; /* 0 while a first-use lot has not started */
     bool start_on_first_use;
-    int64_t expires_at_us;     /* 0 = never */
+    int64_t expires_at_us;           /* 0 = never */
     int32_t expiry_days_after_start; /* first-use lots: expiry fixed when they start */
-    int64_t paused_at_us;      /* while paused */
-    const char *categories;    /* comma separated, "" = any category */
-    const char *provider;      /* "" = any provider */
+    int64_t paused_at_us;            /* while paused */
+    const char *categories;          /* comma separated, "" = any category */
+    const char *provider;            /* "" = any provider */
     struct peak_rule peak;
 };
 
@@ -108,10 +108,10 @@ enum expiry_rule { EXPIRY_NEVER, EXPIRY_FIXED, EXPIRY_DAYS_FROM_PURCHASE, EXPIRY
 
 struct validity {
     enum start_rule start;
-    int64_t start_at_us;     /* START_FIXED */
+    int64_t start_at_us; /* START_FIXED */
     enum expiry_rule expiry;
-    int64_t expires_at_us;   /* EXPIRY_FIXED */
-    int32_t expiry_days;     /* EXPIRY_DAYS_FROM_* */
+    int64_t expires_at_us; /* EXPIRY_FIXED */
+    int32_t expiry_days;   /* EXPIRY_DAYS_FROM_* */
 };
 
 const char *start_rule_name(enum start_rule r);
@@ -180,9 +180,9 @@ struct alloc_request {
 };
 
 struct alloc_draw {
-    size_t lot_index;     /* index into the caller's lot array */
-    int64_t base_minor;   /* order credits this draw covers */
-    int64_t drawn_minor;  /* credits taken from the lot (base × multiplier, rounded up) */
+    size_t lot_index;    /* index into the caller's lot array */
+    int64_t base_minor;  /* order credits this draw covers */
+    int64_t drawn_minor; /* credits taken from the lot (base × multiplier, rounded up) */
     int32_t multiplier_permille;
 };
 
@@ -257,8 +257,8 @@ struct journal_entry {
     const char *credit_type; /* code */
     int64_t amount_minor;    /* change of the customer's balance */
     int64_t balance_after_minor;
-    int64_t order_id;   /* 0 = none */
-    int64_t invoice_id; /* 0 = none */
+    int64_t order_id;    /* 0 = none */
+    int64_t invoice_id;  /* 0 = none */
     int64_t transfer_id; /* the transfer both halves belong to, 0 = none */
     const char *actor;
     const char *reason;

@@ -9,10 +9,10 @@
 #include "core/core.h"
 
 static const char *const journal_kind_names[] = {
-    "purchase",     "grant",    "order",    "refund", "adjustment", "expiry",
-    "deactivation", "reactivation", "transfer", "hold", "capture", "release"};
-static const char *const account_kind_names[] = {"lot",         "issued", "consumed",
-                                                 "expired",     "deactivated", "held"};
+    "purchase",     "grant",        "order",    "refund", "adjustment", "expiry",
+    "deactivation", "reactivation", "transfer", "hold",   "capture",    "release"};
+static const char *const account_kind_names[] = {"lot",     "issued",      "consumed",
+                                                 "expired", "deactivated", "held"};
 
 _Static_assert(sizeof(journal_kind_names) / sizeof(journal_kind_names[0]) == JOURNAL__COUNT,
                "journal kinds");

@@ -11,8 +11,8 @@
 
 static const char *const lot_status_names[] = {"active", "paused", "deactivated", "expired",
                                                "exhausted"};
-static const char *const lot_source_names[] = {"payment", "manual",   "goodwill", "promotion",
-                                               "gift",    "refund",   "transfer"};
+static const char *const lot_source_names[] = {"payment", "manual", "goodwill", "promotion",
+                                               "gift",    "refund", "transfer"};
 static const char *const start_rule_names[] = {"immediate", "fixed", "first_use"};
 static const char *const expiry_rule_names[] = {"never", "fixed", "days_from_purchase",
                                                 "days_from_start"};

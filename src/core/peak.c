@@ -167,8 +167,7 @@ int32_t peak_rule_multiplier(const struct peak_rule *r, unsigned weekday, unsign
     ASSERT(weekday < 7);
     for (uint32_t i = 0; i < r->count; i++) {
         const struct peak_window *w = &r->windows[i];
-        if ((w->days_mask & (1u << weekday)) && minute >= w->start_minute &&
-            minute < w->end_minute)
+        if ((w->days_mask & (1u << weekday)) && minute >= w->start_minute && minute < w->end_minute)
             return r->multiplier_permille;
     }
     return 1000;

@@ -16,8 +16,10 @@ enum err store_open(const char *url, struct store **out, struct err_detail *d)
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
         return store_pg_ops.open(url, out, d);
     if (strstr(url, "://") != NULL || url[0] == '\0')
-        return err_set(d, ERR_USAGE, "db", "unknown database URL '%s' (use sqlite:PATH or "
-                                           "postgresql://…)", url);
+        return err_set(d, ERR_USAGE, "db",
+                       "unknown database URL '%s' (use sqlite:PATH or "
+                       "postgresql://…)",
+                       url);
     return store_sqlite_ops.open(url, out, d);
 }
 
@@ -171,8 +173,10 @@ static enum err store_migrate_txn(struct store_conn *c, void *ctx)
             return rc;
         }
         struct store_stmt *s;
-        rc = store_prepare(c, "INSERT INTO schema_migrations (version, name, applied_at) "
-                              "VALUES ($1, $2, $3)", &s);
+        rc = store_prepare(c,
+                           "INSERT INTO schema_migrations (version, name, applied_at) "
+                           "VALUES ($1, $2, $3)",
+                           &s);
         if (rc != ERR_OK)
             return rc;
         store_bind_int64(s, 1, mg->version);

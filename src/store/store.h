@@ -16,8 +16,15 @@
  * commit (group commit), each caller in its own savepoint. PostgreSQL runs
  * each write on a pooled connection in its own transaction with row locks and
  * retries it on a deadlock or serialization failure. The work function may
- * therefore run more than once and must not touch anything but the store and
- * its own context.
+ * therefore run more than once: it must not touch anything but the store and
+ * its own context, and it sets its outputs rather than adding to them.
+ *
+ * A failed statement fails the whole work function (PostgreSQL aborts the
+ * transaction at once): a function that gets an error returns it. Queries
+ * that lock (" FOR UPDATE", lock = true below) run only inside store_write;
+ * PostgreSQL refuses them in a read-only transaction. Parameters reach
+ * PostgreSQL as untyped text, so each must appear where its type can be
+ * inferred (next to a column), never bare.
  *
  * Must not: know about HTTP, JSON or the CLI; decide ledger rules.
  */
@@ -46,7 +53,8 @@ typedef enum err (*store_txn_fn)(struct store_conn *c, void *ctx);
 
 struct store_ops {
     const char *name;
-    /* Opens a database from the part of the URL after the scheme. */
+    /* Opens a database: SQLite gets the path after "sqlite:", PostgreSQL the
+     * whole URL. */
     enum err (*open)(const char *target, struct store **out, struct err_detail *d);
     void (*close)(struct store *st);
     /* Runs fn inside one write transaction (see the file comment). */
@@ -59,10 +67,12 @@ struct store_ops {
      * sql must be a string literal or otherwise outlive the store. */
     enum err (*prepare)(struct store_conn *c, const char *sql, struct store_stmt **out);
     void (*bind_int64)(struct store_stmt *s, int index, int64_t v);
-    void (*bind_text)(struct store_stmt *s, int index, const char *v); /* NULL binds NULL */
+    /* Text is copied; NULL binds NULL. Binding again after a step needs finish. */
+    void (*bind_text)(struct store_stmt *s, int index, const char *v);
     void (*bind_null)(struct store_stmt *s, int index);
     enum store_step (*step)(struct store_stmt *s);
-    int64_t (*column_int64)(struct store_stmt *s, int column); /* NULL reads as 0 */
+    /* Integer (or NULL, read as 0) columns only. */
+    int64_t (*column_int64)(struct store_stmt *s, int column);
     const char *(*column_text)(struct store_stmt *s, int column); /* NULL reads as "" */
     bool (*column_is_null)(struct store_stmt *s, int column);
     /* Ends a statement's use: clears bindings and results for the next use. */
@@ -70,7 +80,9 @@ struct store_ops {
     /* The error of the last failed step on this connection, for the log. */
     const char *(*last_error)(struct store_conn *c);
     /* The failure kind of the last failed step: ERR_DUPLICATE for a unique
-     * violation, ERR_CONFLICT for a check violation, ERR_STORE_BUSY, ERR_STORE. */
+     * violation, ERR_CONFLICT for a check, foreign key or not-null violation,
+     * ERR_STORE_BUSY (locked, lost connection: the outcome of a commit may be
+     * unknown), ERR_IO (disk full), ERR_STORE. */
     enum err (*last_err)(struct store_conn *c);
     /* The backend's migrations, ascending. */
     const struct store_migration *migrations;
@@ -83,7 +95,9 @@ struct store_ops {
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;
 
-/* Every backend store starts with this header so generic code can find its ops. */
+/* Every backend store starts with this header so generic code can find its
+ * ops. Likewise every backend statement starts with a `struct store_conn *`
+ * pointing at its connection, which store.c uses to dispatch. */
 struct store {
     const struct store_ops *ops;
 };
@@ -321,12 +335,16 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id,
 enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t) WUR;
 enum err store_tenant_count(struct store_conn *c, int64_t *count) WUR;
 enum err store_tenant_first(struct store_conn *c, int64_t *id) WUR;
+enum err store_tenant_ids(struct store_conn *c, struct arena *a, int64_t **ids, size_t *n) WUR;
 enum err store_tenant_host_add(struct store_conn *c, int64_t tenant_id, const char *host) WUR;
 enum err store_tenant_by_host(struct store_conn *c, const char *host, int64_t *tenant_id) WUR;
 
 /* The tenant's hash chain head, locked for this transaction. */
 enum err store_chain_lock(struct store_conn *c, int64_t tenant_id, int64_t *seq,
                           char hash_hex[SHA256_HEX]) WUR;
+/* The head without a lock, for readers. */
+enum err store_chain_get(struct store_conn *c, int64_t tenant_id, int64_t *seq,
+                         char hash_hex[SHA256_HEX]) WUR;
 enum err store_chain_set(struct store_conn *c, int64_t tenant_id, int64_t seq,
                          const char *hash_hex) WUR;
 /* Next value of a gapless per-tenant counter (e.g. order numbers per year). */
@@ -339,8 +357,8 @@ enum err store_credit_type_insert(struct store_conn *c, const struct credit_type
 enum err store_credit_type_update(struct store_conn *c, const struct credit_type_row *t) WUR;
 enum err store_credit_type_by_code(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                    const char *code, struct credit_type_row *out) WUR;
-enum err store_credit_type_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                               int64_t id, struct credit_type_row *out) WUR;
+enum err store_credit_type_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                               struct credit_type_row *out) WUR;
 enum err store_credit_type_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                 struct credit_type_row **out, size_t *n) WUR;
 
@@ -366,8 +384,7 @@ enum err store_member_spent_since(struct store_conn *c, int64_t customer_id, int
                                   int64_t *spent_minor) WUR;
 
 /* Customers */
-enum err store_customer_insert(struct store_conn *c, const struct customer_row *r,
-                               int64_t *id) WUR;
+enum err store_customer_insert(struct store_conn *c, const struct customer_row *r, int64_t *id) WUR;
 enum err store_customer_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                             struct customer_row *out) WUR;
 enum err store_customer_update(struct store_conn *c, const struct customer_row *r) WUR;
@@ -493,7 +510,7 @@ enum err store_lot_check_scan(struct store_conn *c, int64_t tenant_id, store_lot
 /* Sum of live lots (active, paused, exhausted) per account, for verify. */
 typedef enum err (*store_account_sum_cb)(const struct account_row *acc, int64_t lots_minor,
                                          void *ctx);
-enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id,
-                                  store_account_sum_cb cb, void *ctx) WUR;
+enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id, store_account_sum_cb cb,
+                                  void *ctx) WUR;
 
 #endif

@@ -88,8 +88,8 @@ enum err store_q_one(struct store_conn *c, struct arena *a, struct store_stmt *s
 enum err store_tenant_insert(struct store_conn *c, const char *name, int64_t now_us, int64_t *id)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(
-        c, "INSERT INTO tenants (name, created_at) VALUES ($1, $2) RETURNING id", &s);
+    enum err rc =
+        store_prepare(c, "INSERT INTO tenants (name, created_at) VALUES ($1, $2) RETURNING id", &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_text(s, 1, name);
@@ -120,8 +120,7 @@ static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
     out->created_at_us = store_column_int64(s, 9);
 }
 
-enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id,
-                          struct tenant_row *out)
+enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, struct tenant_row *out)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
@@ -193,12 +192,11 @@ enum err store_tenant_by_host(struct store_conn *c, const char *host, int64_t *t
     return store_q_id(c, s, tenant_id);
 }
 
-enum err store_chain_lock(struct store_conn *c, int64_t tenant_id, int64_t *seq,
-                          char hash_hex[SHA256_HEX])
+static enum err store_chain_read(struct store_conn *c, const char *sql, int64_t tenant_id,
+                                 int64_t *seq, char hash_hex[SHA256_HEX])
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(
-        c, "SELECT seq, hash FROM chain_heads WHERE tenant_id = $1 FOR UPDATE", &s);
+    enum err rc = store_prepare(c, sql, &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
@@ -212,8 +210,21 @@ enum err store_chain_lock(struct store_conn *c, int64_t tenant_id, int64_t *seq,
     return rc;
 }
 
-enum err store_chain_set(struct store_conn *c, int64_t tenant_id, int64_t seq,
-                         const char *hash_hex)
+enum err store_chain_lock(struct store_conn *c, int64_t tenant_id, int64_t *seq,
+                          char hash_hex[SHA256_HEX])
+{
+    return store_chain_read(c, "SELECT seq, hash FROM chain_heads WHERE tenant_id = $1 FOR UPDATE",
+                            tenant_id, seq, hash_hex);
+}
+
+enum err store_chain_get(struct store_conn *c, int64_t tenant_id, int64_t *seq,
+                         char hash_hex[SHA256_HEX])
+{
+    return store_chain_read(c, "SELECT seq, hash FROM chain_heads WHERE tenant_id = $1", tenant_id,
+                            seq, hash_hex);
+}
+
+enum err store_chain_set(struct store_conn *c, int64_t tenant_id, int64_t seq, const char *hash_hex)
 {
     struct store_stmt *s;
     enum err rc =
@@ -308,10 +319,9 @@ enum err store_credit_type_by_code(struct store_conn *c, struct arena *a, int64_
                                    const char *code, struct credit_type_row *out)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT " CREDIT_TYPE_COLUMNS
-                                " FROM credit_types WHERE tenant_id = $1 AND code = $2",
-                                &s);
+    enum err rc = store_prepare(
+        c, "SELECT " CREDIT_TYPE_COLUMNS " FROM credit_types WHERE tenant_id = $1 AND code = $2",
+        &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
@@ -319,14 +329,12 @@ enum err store_credit_type_by_code(struct store_conn *c, struct arena *a, int64_
     return store_q_one(c, a, s, out, store_credit_type_read);
 }
 
-enum err store_credit_type_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                               int64_t id, struct credit_type_row *out)
+enum err store_credit_type_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                               struct credit_type_row *out)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT " CREDIT_TYPE_COLUMNS
-                                " FROM credit_types WHERE tenant_id = $1 AND id = $2",
-                                &s);
+    enum err rc = store_prepare(
+        c, "SELECT " CREDIT_TYPE_COLUMNS " FROM credit_types WHERE tenant_id = $1 AND id = $2", &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
@@ -402,8 +410,8 @@ enum err store_user_get(struct store_conn *c, struct arena *a, int64_t tenant_id
                         struct user_row *out)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(
-        c, "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = $1 AND id = $2", &s);
+    enum err rc =
+        store_prepare(c, "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = $1 AND id = $2", &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
@@ -945,4 +953,19 @@ enum err store_service_list(struct store_conn *c, struct arena *a, int64_t tenan
     store_bind_int64(s, 1, tenant_id);
     rc = store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_service_read);
     return rc != ERR_OK ? rc : store_service_costs_load(c, *out, *n);
+}
+
+static void store_id_read(struct arena *a, struct store_stmt *s, void *row)
+{
+    (void)a;
+    *(int64_t *)row = store_column_int64(s, 0);
+}
+
+enum err store_tenant_ids(struct store_conn *c, struct arena *a, int64_t **ids, size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, "SELECT id FROM tenants ORDER BY id", &s);
+    if (rc != ERR_OK)
+        return rc;
+    return store_q_list(c, a, s, (void **)ids, n, sizeof(**ids), store_id_read);
 }

@@ -24,7 +24,8 @@ static void store_account_read(struct arena *a, struct store_stmt *s, void *row)
     out->updated_at_us = store_column_int64(s, 5);
 }
 
-#define ACCOUNT_COLUMNS "customer_id, credit_type_id, tenant_id, balance_minor, held_minor, updated_at"
+#define ACCOUNT_COLUMNS                                                                            \
+    "customer_id, credit_type_id, tenant_id, balance_minor, held_minor, updated_at"
 
 enum err store_account_lock(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
                             int64_t credit_type_id, int64_t now_us, struct account_row *out)
@@ -199,12 +200,12 @@ enum err store_lot_update(struct store_conn *c, const struct lot_row *r, int64_t
     const struct lot *l = &r->lot;
     ASSERT(l->remaining_minor >= 0);
     struct store_stmt *s;
-    enum err rc = store_prepare(
-        c,
-        "UPDATE lots SET name = $3, notes = $4, status = $5, remaining_minor = $6, "
-        "deactivated_minor = $7, starts_at = $8, expires_at = $9, paused_at = $10, "
-        "updated_at = $11 WHERE tenant_id = $1 AND id = $2",
-        &s);
+    enum err rc =
+        store_prepare(c,
+                      "UPDATE lots SET name = $3, notes = $4, status = $5, remaining_minor = $6, "
+                      "deactivated_minor = $7, starts_at = $8, expires_at = $9, paused_at = $10, "
+                      "updated_at = $11 WHERE tenant_id = $1 AND id = $2",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, r->tenant_id);
@@ -693,8 +694,7 @@ static void store_journal_read(struct arena *a, struct store_stmt *s, struct jou
         memset(e->hash, 0xff, SHA256_BYTES);
 }
 
-static enum err store_journal_postings(struct store_conn *c, struct arena *a,
-                                       struct journal_row *r)
+static enum err store_journal_postings(struct store_conn *c, struct arena *a, struct journal_row *r)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
@@ -735,7 +735,7 @@ enum { JOURNAL_CHUNK_ROWS = 256 };
  * columns of the index it is meant to use (customer and type; customer;
  * tenant), and keyset bounds are plain ranges so the index serves them. */
 #define JOURNAL_FILTERS                                                                            \
-    " AND (kind = $4 OR $4 = '') AND (actor = $5 OR $5 = '') AND (created_at >= $6 OR $6 = 0)"   \
+    " AND (kind = $4 OR $4 = '') AND (actor = $5 OR $5 = '') AND (created_at >= $6 OR $6 = 0)"     \
     " AND (created_at < $7 OR $7 = 0) AND id < $8 AND id > $9"
 #define JOURNAL_SELECT(where, order)                                                               \
     "SELECT " JOURNAL_COLUMNS " FROM journal WHERE " where JOURNAL_FILTERS " ORDER BY id " order   \
@@ -884,8 +884,8 @@ enum err store_lot_check_scan(struct store_conn *c, int64_t tenant_id, store_lot
     return rc;
 }
 
-enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id,
-                                  store_account_sum_cb cb, void *ctx)
+enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id, store_account_sum_cb cb,
+                                  void *ctx)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(

@@ -54,8 +54,8 @@ struct sqlite_store {
     struct sqlite_conn writer;
     pthread_t writer_thread;
     pthread_mutex_t lock;
-    pthread_cond_t work;  /* jobs queued or stopping */
-    pthread_cond_t done;  /* a batch finished */
+    pthread_cond_t work; /* jobs queued or stopping */
+    pthread_cond_t done; /* a batch finished */
     struct sqlite_job *head, *tail;
     bool stopping;
     struct sqlite_conn *readers[STORE_READERS_MAX];
@@ -202,8 +202,8 @@ static enum store_step sqlite_step(struct store_stmt *base)
         return STORE_ROW;
     if (rc == SQLITE_DONE)
         return STORE_DONE;
-    sqlite_conn_error((struct sqlite_conn *)s->conn, sqlite3_extended_errcode(
-                                                         ((struct sqlite_conn *)s->conn)->db));
+    sqlite_conn_error((struct sqlite_conn *)s->conn,
+                      sqlite3_extended_errcode(((struct sqlite_conn *)s->conn)->db));
     return STORE_FAILED;
 }
 
@@ -509,8 +509,7 @@ static enum err sqlite_backup_txn(struct store_conn *base, void *arg)
         sqlite3_backup_finish(bk);
     enum err result = ERR_OK;
     if (rc != SQLITE_DONE) {
-        err_set(b->d, ERR_IO, "file", "cannot write backup '%s': %s", b->path,
-                sqlite3_errmsg(dst));
+        err_set(b->d, ERR_IO, "file", "cannot write backup '%s': %s", b->path, sqlite3_errmsg(dst));
         result = ERR_IO;
     }
     sqlite3_close(dst);

@@ -1,0 +1,279 @@
+/*
+ * service: creditd's use cases. Each public function is one business
+ * operation and runs as one atomic store transaction: read through the store,
+ * decide with the core, write, commit. Either all of it happens or none.
+ *
+ * Callers (the CLI, the HTTP handlers, tests) pass plain input structs and an
+ * arena for the output; strings in outputs are arena memory. Every function
+ * that can fail returns enum err and fills the err_detail with the field that
+ * was wrong or the shortfall. Time comes from the injectable clock.
+ *
+ * Must not: parse JSON or HTTP, print, or hold state between calls other than
+ * the clock and the store handle.
+ */
+#ifndef CREDITD_SERVICE_H
+#define CREDITD_SERVICE_H
+
+#include "base/base.h"
+#include "core/core.h"
+#include "store/store.h"
+
+struct svc_clock {
+    int64_t (*now_us)(void *ctx);
+    void *ctx;
+};
+
+struct svc {
+    struct store *st;
+    struct svc_clock clock;
+};
+
+/* Borrows st. clock NULL = the wall clock. */
+void svc_init(struct svc *s, struct store *st, const struct svc_clock *clock);
+int64_t svc_now(const struct svc *s);
+
+/* Who acts: recorded on every manual change. */
+struct svc_actor {
+    int64_t user_id;   /* 0 for the system or the CLI */
+    const char *label; /* e-mail of the user, "cli" or "system" */
+};
+
+extern const struct svc_actor SVC_SYSTEM;
+
+/* ---- tenants and settings ---------------------------------------------- */
+
+/* Creates a tenant with the credit types `master` and `slave` (scale 0) and
+ * maps host to it (host may be NULL). */
+enum err svc_tenant_create(struct svc *s, const char *name, const char *host, int64_t *tenant_id,
+                           struct err_detail *d) WUR;
+/* The only tenant of a single-business install (ERR_NOT_FOUND when none). */
+enum err svc_tenant_default(struct svc *s, int64_t *tenant_id) WUR;
+enum err svc_tenant_get(struct svc *s, struct arena *a, int64_t tenant_id,
+                        struct tenant_row *out) WUR;
+/* Validates and stores settings (VAT, currency, time zone, refund validity,
+ * charge_on, invoice prefix). */
+enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct err_detail *d) WUR;
+
+/* ---- people ------------------------------------------------------------ */
+
+enum err svc_user_add(struct svc *s, int64_t tenant_id, const char *email, const char *password,
+                      const char *role, int64_t *user_id, struct err_detail *d) WUR;
+enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct customer_row *in,
+                             int64_t *customer_id, struct err_detail *d) WUR;
+/* Adds a member (owner or technician) to a customer, creating its user. */
+enum err svc_member_add(struct svc *s, int64_t tenant_id, int64_t customer_id, const char *email,
+                        const char *password, const char *role, int64_t *user_id,
+                        struct err_detail *d) WUR;
+/* Sets a technician's monthly limit in a credit type (limit < 0 removes it). */
+enum err svc_member_limit_set(struct svc *s, int64_t tenant_id, int64_t customer_id,
+                              int64_t user_id, const char *credit_type, int64_t limit_minor,
+                              struct err_detail *d) WUR;
+
+/* ---- catalogue --------------------------------------------------------- */
+
+enum err svc_credit_type_create(struct svc *s, int64_t tenant_id, const struct credit_type_row *in,
+                                int64_t *id, struct err_detail *d) WUR;
+/* Changes name, unit value, spendable and sort order of the type with in->code. */
+enum err svc_credit_type_update(struct svc *s, int64_t tenant_id, const struct credit_type_row *in,
+                                struct err_detail *d) WUR;
+
+/* Package and service amounts come by credit type code. */
+struct svc_amount {
+    const char *credit_type;
+    int64_t amount_minor;
+};
+
+struct svc_package_input {
+    struct package_row row; /* id, tenant and the credits arrays are filled by the service */
+    size_t n_credits;
+    struct svc_amount credits[PACKAGE_CREDIT_TYPES_MAX];
+};
+enum err svc_package_create(struct svc *s, int64_t tenant_id, const struct svc_package_input *in,
+                            int64_t *id, struct err_detail *d) WUR;
+
+struct svc_service_input {
+    struct service_row row;
+    size_t n_costs;
+    struct svc_amount costs[SERVICE_COST_TYPES_MAX];
+};
+enum err svc_service_create(struct svc *s, int64_t tenant_id, const struct svc_service_input *in,
+                            int64_t *id, struct err_detail *d) WUR;
+
+/* ---- lots -------------------------------------------------------------- */
+
+struct svc_lot_input {
+    int64_t customer_id;
+    int64_t package_id;      /* from a package: credits, validity, restrictions from it */
+    const char *credit_type; /* manual lot: */
+    int64_t credits_minor;
+    enum lot_source source;
+    const char *name;
+    const char *notes;
+    int64_t price_minor; /* money paid (cost basis), 0 for free credits */
+    struct validity validity;
+    const char *categories;
+    const char *provider;
+    const char *peak;
+    const char *reason; /* shown in the customer's ledger */
+};
+
+/* Creates the lot(s): one per credit type of a package, one for a manual lot.
+ * ids receives up to PACKAGE_CREDIT_TYPES_MAX lot ids. */
+enum err svc_lot_add(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                     const struct svc_lot_input *in, int64_t *ids, size_t *n_ids,
+                     struct err_detail *d) WUR;
+
+enum svc_lot_action {
+    SVC_LOT_PAUSE,
+    SVC_LOT_RESUME,
+    SVC_LOT_EXTEND,
+    SVC_LOT_DEACTIVATE,
+    SVC_LOT_REACTIVATE,
+    SVC_LOT_EDIT,
+};
+
+struct svc_lot_change {
+    enum svc_lot_action action;
+    int64_t expires_at_us; /* EXTEND */
+    const char *name;      /* EDIT: NULL keeps */
+    const char *notes;     /* EDIT: NULL keeps */
+    const char *reason;    /* optional note for the history */
+};
+enum err svc_lot_change(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                        int64_t lot_id, const struct svc_lot_change *ch, struct err_detail *d) WUR;
+
+/* Manual deductions take one of these reasons and a justification. */
+bool svc_reason_is_valid(const char *reason);
+
+/* Deducts from one lot (lot_id) or, with lot_id 0, from the customer's lots in
+ * allocation order. */
+struct svc_deduct_input {
+    int64_t customer_id;
+    int64_t lot_id;
+    const char *credit_type; /* with lot_id 0 */
+    int64_t amount_minor;
+    const char *reason;
+    const char *justification;
+};
+enum err svc_deduct(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                    const struct svc_deduct_input *in, int64_t *journal_id,
+                    struct err_detail *d) WUR;
+
+/* A signed adjustment: positive adds a manual lot, negative deducts FIFO. */
+struct svc_adjust_input {
+    int64_t customer_id;
+    const char *credit_type;
+    int64_t amount_minor;
+    const char *reason;
+    const char *justification;
+    struct validity validity; /* for additions */
+};
+enum err svc_adjust(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                    const struct svc_adjust_input *in, int64_t *journal_id,
+                    struct err_detail *d) WUR;
+
+struct svc_transfer_input {
+    int64_t from_customer_id;
+    int64_t to_customer_id;
+    const char *credit_type;
+    int64_t amount_minor;
+    const char *justification;
+};
+enum err svc_transfer(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                      const struct svc_transfer_input *in, int64_t *transfer_id,
+                      struct err_detail *d) WUR;
+
+/* ---- orders ------------------------------------------------------------ */
+
+struct svc_order_input {
+    int64_t customer_id;
+    int64_t member_user_id; /* the submitting member, 0 when staff submit */
+    const char *credit_type;
+    size_t n_services;
+    int64_t service_ids[ORDER_SERVICES_MAX];
+    const char *vehicle; /* JSON text, stored as is */
+    const char *notes;
+};
+
+struct svc_quote_draw {
+    int64_t lot_id;
+    const char *lot_name;
+    int64_t base_minor;
+    int64_t amount_minor;
+    int32_t multiplier_permille;
+};
+
+struct svc_quote {
+    int scale;
+    int64_t base_minor;  /* sum of the service costs */
+    int64_t total_minor; /* credits drawn, with peak multipliers */
+    int64_t balance_minor;
+    int64_t available_minor;
+    int64_t balance_after_minor;
+    size_t n_lines;
+    struct order_line_row lines[ORDER_SERVICES_MAX];
+    size_t n_draws;
+    struct svc_quote_draw *draws; /* arena memory */
+    bool hold;                    /* charge_on = delivery */
+};
+
+/* What the order would cost now; nothing changes. */
+enum err svc_quote(struct svc *s, struct arena *a, int64_t tenant_id,
+                   const struct svc_order_input *in, struct svc_quote *out,
+                   struct err_detail *d) WUR;
+
+struct svc_order_result {
+    int64_t order_id;
+    const char *reference;
+    struct svc_quote quote;
+    int64_t journal_id;
+};
+
+/* Places and charges (or holds) an order atomically. */
+enum err svc_order_place(struct svc *s, struct arena *a, int64_t tenant_id,
+                         const struct svc_actor *actor, const struct svc_order_input *in,
+                         struct svc_order_result *out, struct err_detail *d) WUR;
+/* Cancels an open order and refunds (or releases) its credits, rule 5.
+ * by_customer: only a submitted order may be cancelled. */
+enum err svc_order_cancel(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                          int64_t order_id, const char *reason, bool by_customer,
+                          struct err_detail *d) WUR;
+/* Moves an order along: in_progress, completed (captures a hold). */
+enum err svc_order_set_status(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                              int64_t order_id, const char *status, struct err_detail *d) WUR;
+
+/* ---- reads ------------------------------------------------------------- */
+
+struct svc_balance {
+    int64_t credit_type_id;
+    const char *credit_type;
+    int scale;
+    bool spendable;
+    int64_t balance_minor;   /* in the balance: live lots and held credits */
+    int64_t available_minor; /* usable now */
+    int64_t held_minor;
+};
+
+/* The customer's balances per credit type of the tenant (all types listed). */
+enum err svc_balances(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
+                      struct svc_balance **out, size_t *n) WUR;
+
+/* Runs fn inside one read transaction: for listings built from several
+ * questions. */
+enum err svc_read(struct svc *s, store_txn_fn fn, void *ctx) WUR;
+
+/* ---- expiry and verification ------------------------------------------- */
+
+/* Expires every lot past its expiry at now_us (0 = the clock): one journal
+ * entry per lot. *count receives how many lots expired. */
+enum err svc_expire(struct svc *s, int64_t now_us, int64_t *count) WUR;
+
+/* A finding of verify, in words, naming the row. */
+typedef void (*svc_finding_cb)(const char *finding, void *ctx);
+
+/* Recomputes everything from the postings for every tenant and reports each
+ * finding to cb; *n_findings counts them. ERR_OK means the check ran, not
+ * that it was clean. */
+enum err svc_verify(struct svc *s, svc_finding_cb cb, void *ctx, int64_t *n_findings) WUR;
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * Internals shared by the service's files: the journal entry builder, the
+ * account opener that applies due expiries first, lot creation, and small
+ * validation helpers. Nothing outside src/service includes this.
+ */
+#ifndef CREDITD_SERVICE_INT_H
+#define CREDITD_SERVICE_INT_H
+
+#include "service/service.h"
+
+/* Lot ids of one entry as text: ALLOC_LOTS_MAX ids of up to 20 digits. */
+#define SVC_LOT_IDS_BYTES (ALLOC_LOTS_MAX * 21 + 1)
+
+/* A journal entry being built inside a write transaction. */
+struct svc_entry {
+    struct journal_entry e;
+    struct posting postings[JOURNAL_POSTINGS_MAX];
+    int64_t credit_type_id;
+    int64_t actor_user_id;
+    char lot_ids[SVC_LOT_IDS_BYTES];
+};
+
+void svc_entry_init(struct svc_entry *x, int64_t tenant_id, enum journal_kind kind,
+                    int64_t customer_id, const struct credit_type_row *type,
+                    const struct svc_actor *actor, int64_t now_us);
+/* Adds a posting (ERR_TOO_LARGE past JOURNAL_POSTINGS_MAX). */
+enum err svc_entry_post(struct svc_entry *x, enum account_kind account, int64_t lot_id,
+                        int64_t amount_minor) WUR;
+/*
+ * Writes the entry: the customer's amount is the sum of the lot and held
+ * postings; the account's balance and held credits move by it (never below
+ * zero: ERR_INSUFFICIENT_CREDITS), balance_after is the new balance, and the
+ * tenant's hash chain advances. acc must be locked by this transaction.
+ */
+enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct account_row *acc,
+                         int64_t *journal_id) WUR;
+
+/* A tenant with its zone, as an operation needs it. */
+struct svc_tenant {
+    struct tenant_row row;
+    struct tz tz;
+};
+enum err svc_tenant_load(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                         struct svc_tenant *out) WUR;
+/* A zone from a small process-wide cache (zones are read once). */
+enum err svc_tz_get(const char *name, struct tz *out) WUR;
+
+/* Looks a credit type up by code; ERR_VALIDATION on field "credit_type" when
+ * the tenant has no such type. */
+enum err svc_type_by_code(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                          const char *code, struct credit_type_row *out, struct err_detail *d) WUR;
+
+/* An account opened for change: locked, with its live lots locked and every
+ * lot past its expiry expired first (one journal entry each), so balances and
+ * balance_after never include credits that have already expired. */
+struct svc_account {
+    struct account_row acc;
+    struct lot_row *lots;
+    size_t n_lots;
+    int64_t n_expired; /* lots expired while opening */
+};
+enum err svc_account_open(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                          int64_t customer_id, const struct credit_type_row *type, int64_t now_us,
+                          struct svc_account *out) WUR;
+
+/* Checks that a customer exists in the tenant (ERR_NOT_FOUND otherwise). */
+enum err svc_customer_check(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            int64_t customer_id) WUR;
+
+/* Inserts a new lot with r->lot.remaining credits and writes nothing else;
+ * the caller posts its creation. */
+enum err svc_lot_insert(struct store_conn *c, struct lot_row *r) WUR;
+
+/* Creates a refund lot for amount (rule 5 when the source lot cannot take it
+ * back) and posts +amount to it in x. */
+enum err svc_refund_lot(struct store_conn *c, const struct svc_tenant *t,
+                        const struct credit_type_row *type, int64_t customer_id, int64_t order_id,
+                        int64_t amount_minor, const char *actor, int64_t now_us,
+                        struct svc_entry *x) WUR;
+
+/* Text checks: required (non-empty) or optional, at most max bytes, valid UTF-8,
+ * no control characters. */
+enum err svc_text_check(const char *value, const char *field, size_t max_bytes, bool required,
+                        struct err_detail *d) WUR;
+
+/* Checks a lot's category / provider restrictions and its peak rule text. */
+enum err svc_lot_rules_check(const char *categories, const char *provider, const char *peak,
+                             struct err_detail *d) WUR;
+
+/* The actor's label for the journal. */
+const char *svc_actor_label(const struct svc_actor *actor);
+
+#endif
