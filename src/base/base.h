@@ -142,6 +142,14 @@ bool str_format(char *dst, size_t n, const char *fmt, ...) __attribute__((format
 /* Copies at most n-1 bytes and terminates; false when truncated. */
 bool str_copy(char *dst, size_t n, const char *src);
 
+/* ---- identifiers ------------------------------------------------------- */
+
+/* Ids leave creditd as opaque strings "<prefix>_<number>" ("cus_12"). */
+#define ID_TEXT_BYTES 32
+void id_format(char *dst, size_t n, const char *prefix, int64_t id);
+/* Parses "<prefix>_<number>" (a bare positive number is accepted too). */
+bool id_parse(const char *s, const char *prefix, int64_t *out);
+
 /* ---- time -------------------------------------------------------------- */
 
 /* Microseconds since the Unix epoch, UTC. All instants in creditd are these. */

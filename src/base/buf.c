@@ -134,3 +134,26 @@ bool str_copy(char *dst, size_t n, const char *src)
     memcpy(dst, src, len + 1);
     return true;
 }
+
+void id_format(char *dst, size_t n, const char *prefix, int64_t id)
+{
+    ASSERT(n >= ID_TEXT_BYTES);
+    if (id == 0)
+        dst[0] = '\0';
+    else
+        snprintf(dst, n, "%s_%lld", prefix, (long long)id);
+}
+
+bool id_parse(const char *s, const char *prefix, int64_t *out)
+{
+    if (s == NULL)
+        return false;
+    size_t n = strlen(prefix);
+    if (strncmp(s, prefix, n) == 0 && s[n] == '_')
+        s += n + 1;
+    int64_t v;
+    if (s[0] < '1' || s[0] > '9' || !parse_int64(s, &v) || v <= 0)
+        return false;
+    *out = v;
+    return true;
+}

@@ -393,6 +393,18 @@ enum err store_customer_list(struct store_conn *c, struct arena *a, int64_t tena
                              const char *q, int64_t after_id, size_t limit,
                              struct customer_row **out, size_t *n) WUR;
 
+enum err store_customer_count(struct store_conn *c, int64_t tenant_id, int64_t *count) WUR;
+
+/* Booked balances of a tenant per credit type (for dashboards and status). */
+struct outstanding_row {
+    int64_t credit_type_id;
+    int64_t balance_minor;
+    int64_t held_minor;
+    int64_t accounts;
+};
+enum err store_outstanding(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                           struct outstanding_row **out, size_t *n) WUR;
+
 /* Accounts (customer × credit type). lock creates the row when missing and
  * locks it for this transaction: the serialization point of a customer. */
 enum err store_account_lock(struct store_conn *c, int64_t tenant_id, int64_t customer_id,

@@ -969,3 +969,39 @@ enum err store_tenant_ids(struct store_conn *c, struct arena *a, int64_t **ids, 
         return rc;
     return store_q_list(c, a, s, (void **)ids, n, sizeof(**ids), store_id_read);
 }
+
+enum err store_customer_count(struct store_conn *c, int64_t tenant_id, int64_t *count)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, "SELECT COUNT(*) FROM customers WHERE tenant_id = $1", &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    return store_q_id(c, s, count);
+}
+
+static void store_outstanding_read(struct arena *a, struct store_stmt *s, void *row)
+{
+    (void)a;
+    struct outstanding_row *out = row;
+    out->credit_type_id = store_column_int64(s, 0);
+    out->balance_minor = store_column_int64(s, 1);
+    out->held_minor = store_column_int64(s, 2);
+    out->accounts = store_column_int64(s, 3);
+}
+
+enum err store_outstanding(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                           struct outstanding_row **out, size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT credit_type_id, COALESCE(SUM(balance_minor), 0), "
+                                "COALESCE(SUM(held_minor), 0), COUNT(*) FROM accounts "
+                                "WHERE tenant_id = $1 GROUP BY credit_type_id "
+                                "ORDER BY credit_type_id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_outstanding_read);
+}

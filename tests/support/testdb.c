@@ -1,0 +1,158 @@
+/*
+ * Test support, see testdb.h. PostgreSQL tests get a clean schema by dropping
+ * and recreating `public` in the test database; SQLite tests get a new file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testdb.h"
+
+static int64_t testdb_clock(void *ctx)
+{
+    return ((struct testdb *)ctx)->now_us;
+}
+
+const char *testdb_backend(void)
+{
+    const char *url = getenv("CREDITD_TEST_DB");
+    return url && url[0] ? "postgres" : "sqlite";
+}
+
+static enum err testdb_reset_pg(struct store_conn *c, void *ctx)
+{
+    (void)ctx;
+    return store_exec(c, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+}
+
+void testdb_open(struct testdb *t)
+{
+    static int counter;
+    memset(t, 0, sizeof(*t));
+    assert_int_equal(crypto_init(), ERR_OK);
+    log_set_level(LOG_ERROR);
+    const char *url = getenv("CREDITD_TEST_DB");
+    char sqlite_url[300];
+    struct err_detail d = {0};
+    if (url == NULL || url[0] == '\0') {
+        snprintf(t->path, sizeof(t->path), "/tmp/creditd-test-%d-%d.db", (int)getpid(), ++counter);
+        unlink(t->path);
+        snprintf(sqlite_url, sizeof(sqlite_url), "sqlite:%s", t->path);
+        url = sqlite_url;
+    }
+    enum err rc = store_open(url, &t->st, &d);
+    if (rc != ERR_OK)
+        fail_msg("cannot open test database: %s", d.message);
+    if (t->path[0] == '\0')
+        assert_int_equal(store_write(t->st, testdb_reset_pg, NULL), ERR_OK);
+    int applied = 0;
+    assert_int_equal(store_migrate(t->st, &applied), ERR_OK);
+    t->now_us = TEST_T0;
+    struct svc_clock clock = {.now_us = testdb_clock, .ctx = t};
+    svc_init(&t->svc, t->st, &clock);
+    assert_int_equal(svc_tenant_create(&t->svc, "Test", "test.example", &t->tenant_id, &d), ERR_OK);
+    /* Tests reason in UTC unless they set a zone. */
+    struct tenant_row row;
+    arena_init(&t->arena, ARENA_REQUEST_BYTES_MAX);
+    assert_int_equal(svc_tenant_get(&t->svc, &t->arena, t->tenant_id, &row), ERR_OK);
+    row.timezone = "UTC";
+    assert_int_equal(svc_settings_update(&t->svc, &row, &d), ERR_OK);
+}
+
+void testdb_close(struct testdb *t)
+{
+    arena_release(&t->arena);
+    store_close(t->st);
+    if (t->path[0] != '\0') {
+        char extra[300];
+        unlink(t->path);
+        snprintf(extra, sizeof(extra), "%s-wal", t->path);
+        unlink(extra);
+        snprintf(extra, sizeof(extra), "%s-shm", t->path);
+        unlink(extra);
+    }
+}
+
+int64_t testdb_customer(struct testdb *t, const char *name)
+{
+    struct customer_row c = {.name = name, .email = ""};
+    int64_t id = 0;
+    struct err_detail d = {0};
+    enum err rc = svc_customer_create(&t->svc, t->tenant_id, &c, &id, &d);
+    if (rc != ERR_OK)
+        fail_msg("customer: %s %s", err_code(rc), d.message);
+    return id;
+}
+
+int64_t testdb_lot(struct testdb *t, int64_t customer, const char *type, int64_t credits,
+                   int64_t expires_us)
+{
+    struct svc_lot_input in = {
+        .customer_id = customer,
+        .credit_type = type,
+        .credits_minor = credits,
+        .source = SOURCE_MANUAL,
+        .validity = {.start = START_IMMEDIATE,
+                     .expiry = expires_us ? EXPIRY_FIXED : EXPIRY_NEVER,
+                     .expires_at_us = expires_us},
+    };
+    int64_t ids[PACKAGE_CREDIT_TYPES_MAX];
+    size_t n = 0;
+    struct err_detail d = {0};
+    enum err rc = svc_lot_add(&t->svc, t->tenant_id, &SVC_SYSTEM, &in, ids, &n, &d);
+    if (rc != ERR_OK)
+        fail_msg("lot: %s %s", err_code(rc), d.message);
+    assert_int_equal(n, 1);
+    return ids[0];
+}
+
+int64_t testdb_service(struct testdb *t, const char *name, const char *kind, const char *category,
+                       ...)
+{
+    struct svc_service_input in = {.row = {.name = name, .kind = kind, .category = category}};
+    va_list ap;
+    va_start(ap, category);
+    const char *code;
+    while ((code = va_arg(ap, const char *)) != NULL) {
+        in.costs[in.n_costs].credit_type = code;
+        in.costs[in.n_costs++].amount_minor = va_arg(ap, int64_t);
+    }
+    va_end(ap);
+    int64_t id = 0;
+    struct err_detail d = {0};
+    enum err rc = svc_service_create(&t->svc, t->tenant_id, &in, &id, &d);
+    if (rc != ERR_OK)
+        fail_msg("service: %s %s", err_code(rc), d.message);
+    return id;
+}
+
+void testdb_balance(struct testdb *t, int64_t customer, const char *type, int64_t *balance,
+                    int64_t *available)
+{
+    struct svc_balance *b;
+    size_t n;
+    assert_int_equal(svc_balances(&t->svc, &t->arena, t->tenant_id, customer, &b, &n), ERR_OK);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(b[i].credit_type, type) == 0) {
+            *balance = b[i].balance_minor;
+            if (available != NULL)
+                *available = b[i].available_minor;
+            return;
+        }
+    }
+    fail_msg("no credit type %s", type);
+}
+
+static void testdb_print_finding(const char *finding, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "verify: %s\n", finding);
+}
+
+void testdb_assert_verified(struct testdb *t)
+{
+    int64_t findings = -1;
+    assert_int_equal(svc_verify(&t->svc, testdb_print_finding, NULL, &findings), ERR_OK);
+    assert_int_equal(findings, 0);
+}
