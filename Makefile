@@ -57,12 +57,12 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(BUILD)/libcreditd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(BUILD)/libcreditd.a \
+	$(CC) $(CPPFLAGS) -Itests -Itests/support $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(BUILD)/libcreditd.a \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS)
 
 $(BUILD)/obj/tests/support/%.o: tests/support/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) -Itests -Itests/support $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libcreditd.a
 	@mkdir -p $(dir $@)

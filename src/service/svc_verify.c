@@ -107,8 +107,10 @@ static enum err svc_balances_txn(struct store_conn *c, void *arg)
                                   .spendable = types[t].spendable};
         struct account_row acc = {0};
         rc = store_account_get(c, x->customer_id, types[t].id, &acc);
-        if (rc == ERR_NOT_FOUND)
+        if (rc == ERR_NOT_FOUND) {
+            rc = ERR_OK; /* never held credits of this type */
             continue;
+        }
         struct lot_row *lots;
         size_t n_lots;
         if (rc == ERR_OK)

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Runs every test suite of creditd, then all of them again under
+# AddressSanitizer and UndefinedBehaviorSanitizer, and prints one line
+# "N passed, N failed" for everything together.
+#
+# Suites: unit tests of the core and base (no database), the store/service
+# suites and property tests on SQLite and on a throw-away PostgreSQL 15 that
+# this script starts and stops, and the CLI tests against the real binary.
+#   scripts/test.sh              normal build, then sanitizer build
+#   scripts/test.sh --asan-only  sanitizer build only
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-all}
+passed=0
+failed=0
+failures=()
+pg_dir=""
+pg_port=""
+
+cleanup() {
+    if [ -n "$pg_dir" ]; then
+        bash scripts/pg_cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true
+    fi
+}
+trap cleanup EXIT
+
+# Counts a cmocka binary's results from its summary lines.
+run_cmocka() {
+    local label=$1 bin=$2
+    shift 2
+    local out rc p f
+    out=$(env "$@" "$bin" 2>&1)
+    rc=$?
+    p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
+    f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1 # crashed or aborted before its summary
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        failures+=("$label")
+        printf '%s\n' "$out" | tail -n 40
+    fi
+    printf '%-58s %4d passed, %d failed\n' "$label" "$p" "$f"
+}
+
+# Counts a TAP-speaking script's "ok" / "not ok" lines.
+run_tap() {
+    local label=$1
+    shift
+    local out rc p f
+    out=$("$@" 2>&1)
+    rc=$?
+    p=$(printf '%s\n' "$out" | grep -c '^ok ')
+    f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        failures+=("$label")
+        printf '%s\n' "$out" | grep -v '^ok ' | tail -n 40
+    fi
+    printf '%-58s %4d passed, %d failed\n' "$label" "$p" "$f"
+}
+
+start_pg() {
+    [ -n "$pg_dir" ] && return 0
+    local port
+    for port in $(seq $((55000 + RANDOM % 900)) 55999); do
+        if ! (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+            break
+        fi
+    done
+    pg_dir=$(mktemp -d /tmp/creditd-pg.XXXXXX)
+    if ! pg_url=$(bash scripts/pg_cluster.sh start "$pg_dir" "$port"); then
+        echo "cannot start PostgreSQL for the tests" >&2
+        failures+=("postgresql start")
+        failed=$((failed + 1))
+        pg_dir=""
+        return 1
+    fi
+    export PG_TEST_URL=$pg_url
+    pg_port=$port
+}
+
+# A fresh database in the cluster for one suite, so suites never share state.
+pg_fresh_db() {
+    bash scripts/pg_cluster.sh createdb "$pg_dir" "$pg_port" "$1$RANDOM$RANDOM" 2>/dev/null |
+        tail -n1
+}
+
+run_build() {
+    local build=$1 label=$2
+    shift 2
+    if ! make --no-print-directory tests BUILD="$build" "$@" >"$build.log" 2>&1; then
+        mkdir -p "$(dirname "$build")"
+        tail -n 40 "$build.log"
+        failures+=("build $label")
+        failed=$((failed + 1))
+        return 1
+    fi
+    local bin
+    for bin in "$build"/tests/unit/*/test_*; do
+        [ -x "$bin" ] && run_cmocka "$label unit/${bin#"$build"/tests/unit/}" "$bin"
+    done
+    for bin in "$build"/tests/store/test_* "$build"/tests/prop/test_*; do
+        [ -x "$bin" ] || continue
+        local name=${bin#"$build"/tests/}
+        run_cmocka "$label $name [sqlite]" "$bin" CREDITD_TEST_DB=
+        if start_pg; then
+            local db
+            db=$(pg_fresh_db t)
+            run_cmocka "$label $name [postgres]" "$bin" CREDITD_TEST_DB="${db:-$PG_TEST_URL}"
+        fi
+    done
+    if [ -x tests/cli/test_cli.sh ]; then
+        run_tap "$label cli [sqlite]" bash tests/cli/test_cli.sh "$build/creditd" sqlite
+        if start_pg; then
+            local db
+            db=$(pg_fresh_db c)
+            run_tap "$label cli [postgres]" bash tests/cli/test_cli.sh "$build/creditd" "$db"
+        fi
+    fi
+}
+
+mkdir -p build
+if [ "$mode" != "--asan-only" ]; then
+    run_build build "   " || true
+fi
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export PROP_OPS=${PROP_OPS_ASAN:-600}
+run_build build/asan "asan" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+    OPT="-O1 -g" || true
+
+if [ ${#failures[@]} -gt 0 ]; then
+    echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
