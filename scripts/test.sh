@@ -78,7 +78,7 @@ start_pg() {
         fi
     done
     pg_dir=$(mktemp -d /tmp/creditd-pg.XXXXXX)
-    if ! pg_url=$(bash scripts/pg_cluster.sh start "$pg_dir" "$port"); then
+    if ! pg_url=$(bash scripts/pg_cluster.sh start "$pg_dir" "$port" 2>>build/pg.log); then
         echo "cannot start PostgreSQL for the tests" >&2
         failures+=("postgresql start")
         failed=$((failed + 1))
