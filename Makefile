@@ -83,7 +83,7 @@ check-asan: deps
 check: test
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCH_BIN) OPT="-O2 -g -DNDEBUG_BENCH"
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	@bash scripts/bench.sh $(BUILD)
 
 lint: deps

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make lint: checks a program can make so reviewers need not.
+#  1. layers: src/core includes only core/, base/ and libc; nothing below
+#     service includes the CLI; no banned functions anywhere.
+#  2. function length: no function body over 100 lines (the style aims at 70).
+#  3. formatting: clang-format with the repository's .clang-format.
+#  4. gcc -fanalyzer over every source file.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+status=0
+fail() { echo "lint: $*"; status=1; }
+
+bad=$(grep -nE '#include *[<"](sqlite3|libpq|microhttpd|jansson|curl/|sodium|service/|store/|cli/|http/)' src/core/*.[ch])
+[ -n "$bad" ] && fail "src/core reaches outside base/ and libc:" && echo "$bad"
+bad=$(grep -nE '#include *"(cli|http)/' src/service/*.[ch] src/store/*.[ch] src/base/*.[ch])
+[ -n "$bad" ] && fail "a lower layer includes the CLI or HTTP layer:" && echo "$bad"
+bad=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|atoi|atol|strtok|gets)\(' src/*/*.c)
+[ -n "$bad" ] && fail "banned functions:" && echo "$bad"
+
+long=$(awk '
+    FNR == 1 { depth = 0; start = 0 }
+    /^[a-z].*\)$/ || /^[a-z].*\) *$/ { sig = FNR; name = $0 }
+    /^\{/ { depth = 1; start = FNR; next }
+    depth == 1 && /^\}/ { if (FNR - start > 100) printf "%s:%d: %d lines\n", FILENAME, start, FNR - start; depth = 0 }
+' src/*/*.c)
+[ -n "$long" ] && fail "functions over 100 lines:" && echo "$long"
+
+if command -v clang-format >/dev/null; then
+    if ! clang-format --dry-run --Werror src/*/*.[ch] tests/*/*.[ch] tests/*/*/*.[ch] bench/*.c 2>/dev/null; then
+        fail "clang-format would change files (run make format)"
+    fi
+fi
+
+make --no-print-directory build/gen/schema_sql.h >/dev/null
+for f in src/*/*.c; do
+    out=$(gcc -std=c17 -fanalyzer -Wall -Wextra -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc -Ibuild/gen \
+        $(pkg-config --cflags libpq) -c -o /dev/null "$f" 2>&1)
+    [ -n "$out" ] && fail "gcc -fanalyzer: $f" && echo "$out" | head -30
+done
+[ $status -eq 0 ] && echo "lint: clean"
+exit $status
