@@ -121,6 +121,13 @@ enum err store_migrate(struct store *st, int *applied) WUR;
 /* The schema version of the database (0 = empty). */
 enum err store_schema_version(struct store *st, int *version) WUR;
 
+/* Tests: a store that passes everything to inner but fails the Nth statement
+ * step after store_fault_arm(st, N) (0 disarms), with ERR_STORE. The wrapper
+ * is freed by store_close; inner stays open and owned by the caller. */
+struct store *store_fault_wrap(struct store *inner);
+void store_fault_arm(struct store *st, int64_t fail_at_step);
+int64_t store_fault_steps(const struct store *st);
+
 /* Statement helpers for store_query.c and the backends' own use. */
 enum err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out) WUR;
 void store_bind_int64(struct store_stmt *s, int index, int64_t v);
