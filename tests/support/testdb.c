@@ -60,6 +60,27 @@ void testdb_open(struct testdb *t)
     assert_int_equal(svc_settings_update(&t->svc, &row, &d), ERR_OK);
 }
 
+void testdb_close_keep(struct testdb *t)
+{
+    store_close(t->st);
+    t->st = NULL;
+}
+
+void testdb_reopen(struct testdb *t)
+{
+    const char *url = getenv("CREDITD_TEST_DB");
+    char sqlite_url[300];
+    if (t->path[0] != '\0') {
+        snprintf(sqlite_url, sizeof(sqlite_url), "sqlite:%s", t->path);
+        url = sqlite_url;
+    }
+    struct err_detail d = {0};
+    if (store_open(url, &t->st, &d) != ERR_OK)
+        fail_msg("cannot reopen test database: %s", d.message);
+    struct svc_clock clock = t->svc.clock;
+    svc_init(&t->svc, t->st, &clock);
+}
+
 void testdb_close(struct testdb *t)
 {
     arena_release(&t->arena);

@@ -28,6 +28,9 @@ struct testdb {
 /* Opens a fresh database with one tenant "Test"; fails the test on error. */
 void testdb_open(struct testdb *t);
 void testdb_close(struct testdb *t);
+/* Closes the store but keeps the database; testdb_reopen opens it again. */
+void testdb_close_keep(struct testdb *t);
+void testdb_reopen(struct testdb *t);
 /* The backend under test: "sqlite" or "postgres". */
 const char *testdb_backend(void);
 /* A customer named name in the test tenant. */
