@@ -253,10 +253,20 @@ void tz_local_time(const struct tz *tz, int64_t t_us, struct local_time *out)
 
 int64_t tz_midnight_us(const struct tz *tz, int64_t y, unsigned m, unsigned d)
 {
-    int64_t local = time_days_from_civil(y, m, d) * USEC_PER_DAY;
-    /* The offset in force at local midnight; two passes settle a DST edge. */
-    int64_t guess = local - (int64_t)tz_offset_s(tz, local) * USEC_PER_SEC;
-    return local - (int64_t)tz_offset_s(tz, guess) * USEC_PER_SEC;
+    /* The first instant whose local date is y-m-d: local midnight under one of
+     * the offsets in force around it, or, where midnight is skipped by a
+     * transition, the transition itself (local midnight under the old offset
+     * lands on it). The earliest candidate that falls in the day wins. */
+    int64_t days = time_days_from_civil(y, m, d);
+    int64_t local = days * USEC_PER_DAY;
+    int64_t best = INT64_MAX;
+    for (int k = -1; k <= 1; k++) {
+        int64_t c = local - (int64_t)tz_offset_s(tz, local + k * USEC_PER_DAY) * USEC_PER_SEC;
+        int64_t c_local = c + (int64_t)tz_offset_s(tz, c) * USEC_PER_SEC;
+        if (floor_div(c_local, USEC_PER_DAY) == days && c < best)
+            best = c;
+    }
+    return best != INT64_MAX ? best : local - (int64_t)tz_offset_s(tz, local) * USEC_PER_SEC;
 }
 
 int64_t tz_month_start_us(const struct tz *tz, int64_t t_us)

@@ -78,7 +78,9 @@ struct peak_rule {
 /* Parses "1.5x Mon-Fri 07:00-09:00, Mon-Fri 17:00-20:00" style text; an empty
  * string is "no rule". Canonical text comes back from peak_rule_format. */
 enum err peak_rule_parse(const char *s, struct peak_rule *out, struct err_detail *d) WUR;
-void peak_rule_format(const struct peak_rule *r, char *dst, size_t n);
+/* Text of a rule with PEAK_WINDOWS_MAX windows: "10x " and 8 × ", Mon-Wed+Fri-Sun 00:00-24:00". */
+#define PEAK_TEXT_BYTES 320
+void peak_rule_format(const struct peak_rule *r, char *dst, size_t n); /* n >= PEAK_TEXT_BYTES */
 /* The multiplier in force at a local weekday (0 = Monday) and minute. */
 int32_t peak_rule_multiplier(const struct peak_rule *r, unsigned weekday, unsigned minute);
 

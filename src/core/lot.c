@@ -85,6 +85,8 @@ enum err validity_apply(const struct validity *v, int64_t now_us, struct lot *lo
     case EXPIRY_DAYS_FROM_START:
         if (v->start != START_FIRST_USE)
             expires = start + (int64_t)v->expiry_days * USEC_PER_DAY;
+        if (expires != 0 && expires <= now_us)
+            return err_set(d, ERR_VALIDATION, "expiry_days", "the lot would already have expired");
         break;
     }
     lot->start_on_first_use = v->start == START_FIRST_USE;
@@ -206,6 +208,8 @@ enum err lot_deactivate(struct lot *l, int64_t now_us, int64_t *moved_minor)
         return ERR_LOT_STATE;
     if (lot_is_past_expiry(l, now_us))
         return ERR_LOT_EXPIRED;
+    if (l->status == LOT_PAUSED && now_us < l->paused_at_us)
+        return ERR_VALIDATION;
     if (l->status == LOT_PAUSED)
         lot_unpause(l, now_us);
     *moved_minor = l->remaining_minor;

@@ -140,7 +140,7 @@ static size_t peak_days_format(uint8_t mask, char *dst, size_t n)
 
 void peak_rule_format(const struct peak_rule *r, char *dst, size_t n)
 {
-    ASSERT(n >= 64);
+    ASSERT(n >= PEAK_TEXT_BYTES);
     dst[0] = '\0';
     if (r->count == 0 || r->multiplier_permille == 1000)
         return;
@@ -153,7 +153,7 @@ void peak_rule_format(const struct peak_rule *r, char *dst, size_t n)
     if (ml > 0 && mult[ml - 1] == '.')
         mult[--ml] = '\0';
     size_t len = (size_t)snprintf(dst, n, "%sx", mult);
-    for (uint32_t i = 0; i < r->count && len + 40 < n; i++) {
+    for (uint32_t i = 0; i < r->count; i++) {
         const struct peak_window *w = &r->windows[i];
         len += (size_t)snprintf(dst + len, n - len, "%s", i ? ", " : " ");
         len += peak_days_format(w->days_mask, dst + len, n - len);

@@ -591,6 +591,59 @@ static void name_and_notes_change_but_not_the_credit_count(void **state)
     testdb_assert_verified(t);
 }
 
+struct history_ctx {
+    struct testdb *t;
+    int64_t lot;
+    struct lot_event_row *rows;
+    size_t n;
+};
+
+static enum err history_txn(struct store_conn *c, void *arg)
+{
+    struct history_ctx *x = arg;
+    return store_lot_history(c, &x->t->arena, x->lot, &x->rows, &x->n);
+}
+
+static void a_lot_history_lists_every_change_attributed(void **state)
+{
+    struct testdb *t = *state;
+    int64_t cus = testdb_customer(t, "History");
+    int64_t s2 = testdb_service(t, "Two", "base", "tuning", "master", (int64_t)2, NULL);
+    int64_t lot = testdb_lot(t, cus, "master", 10, TEST_T0 + 10 * DAY);
+    struct err_detail d = {0};
+    struct svc_order_result r;
+    t->now_us += HOUR;
+    assert_int_equal(order_of(t, cus, "master", s2, &r, &d), ERR_OK);
+    struct svc_lot_change steps[] = {
+        {.action = SVC_LOT_PAUSE, .reason = "holiday"},
+        {.action = SVC_LOT_RESUME},
+        {.action = SVC_LOT_EXTEND, .expires_at_us = TEST_T0 + 60 * DAY},
+        {.action = SVC_LOT_EDIT, .name = "Renamed"},
+    };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        t->now_us += HOUR;
+        assert_int_equal(svc_lot_change(&t->svc, t->tenant_id, ACTOR, lot, &steps[i], &d),
+                         ERR_OK);
+    }
+    t->now_us += HOUR;
+    assert_int_equal(svc_order_cancel(&t->svc, t->tenant_id, ACTOR, r.order_id, "redo", false,
+                                      &d),
+                     ERR_OK);
+    struct history_ctx x = {.t = t, .lot = lot};
+    assert_int_equal(svc_read(&t->svc, history_txn, &x), ERR_OK);
+    static const char *const kinds[] = {"grant",  "order", "pause", "resume",
+                                        "extend", "edit",  "refund"};
+    static const int64_t amounts[] = {10, -2, 0, 0, 0, 0, 2};
+    assert_int_equal(x.n, 7);
+    for (size_t i = 0; i < x.n; i++) {
+        assert_string_equal(x.rows[i].kind, kinds[i]);
+        assert_int_equal(x.rows[i].amount_minor, amounts[i]);
+    }
+    assert_string_equal(x.rows[2].actor, "admin@test.example");
+    assert_non_null(strstr(x.rows[2].detail, "holiday"));
+    assert_non_null(strstr(x.rows[4].detail, "->"));
+}
+
 /* ---- rule 8: expiry ---------------------------------------------------- */
 
 static void balances_exclude_expired_lots_before_the_job_runs(void **state)
@@ -894,6 +947,7 @@ int main(void)
         T(extend_moves_expiry_later_only),
         T(deactivation_takes_credits_out_and_reactivation_brings_them_back),
         T(name_and_notes_change_but_not_the_credit_count),
+        T(a_lot_history_lists_every_change_attributed),
         T(balances_exclude_expired_lots_before_the_job_runs),
         T(switched_off_credits_keep_their_balance_but_cannot_be_spent),
         T(a_technician_cannot_pass_the_monthly_limit),

@@ -119,7 +119,7 @@ static void allocation_draws_the_design_example_from_the_earliest_expiry(void **
     assert_int_equal(plan.available_minor, 15);
     alloc_assert_totals(lots, &req, &plan);
     assert_int_equal(lot_draw(&lots[1], plan.draws[0].drawn_minor), ERR_OK);
-    assert_int_equal(lots[1].remaining_minor, 2); /* A keeps 2 */
+    assert_int_equal(lots[1].remaining_minor, 2);  /* A keeps 2 */
     assert_int_equal(lots[0].remaining_minor, 10); /* B unchanged */
 }
 
@@ -429,7 +429,7 @@ static int prop_case;
 #define PROP(cond)                                                                                 \
     do {                                                                                           \
         if (!(cond))                                                                               \
-            fail_msg("seed %llu case %d: %s", (unsigned long long)prop_seed, prop_case, #cond);   \
+            fail_msg("seed %llu case %d: %s", (unsigned long long)prop_seed, prop_case, #cond);    \
     } while (0)
 
 static uint64_t prop_next(void)
@@ -484,8 +484,8 @@ static int64_t prop_capacity(int64_t remaining_minor, int32_t permille)
 static void prop_random_peak(struct peak_rule *r)
 {
     static const int32_t multipliers[] = {1001, 1250, 1500, 2000, 3333, 10000};
-    r->multiplier_permille = prop_below(4) ? PROP_PICK(multipliers)
-                                           : 1001 + (int32_t)prop_below(9000);
+    r->multiplier_permille =
+        prop_below(4) ? PROP_PICK(multipliers) : 1001 + (int32_t)prop_below(9000);
     r->count = 1 + (uint32_t)prop_below(3);
     for (uint32_t w = 0; w < r->count; w++) {
         uint16_t a = (uint16_t)prop_below(24 * 60), b = (uint16_t)prop_below(24 * 60 + 1);
@@ -497,13 +497,12 @@ static void prop_random_peak(struct peak_rule *r)
 
 static void prop_random_lot(struct lot *l, int64_t id, int64_t now)
 {
-    static const char *const categories[] = {"", "", "", "tuning", "tuning,addon", "addon",
-                                             "tune"};
+    static const char *const categories[] = {"", "", "", "tuning", "tuning,addon", "addon", "tune"};
     static const char *const providers[] = {"", "", "", "anna", "bob"};
     static const enum lot_status others[] = {LOT_PAUSED, LOT_DEACTIVATED, LOT_EXPIRED,
                                              LOT_EXHAUSTED};
-    const int64_t expiries[] = {0,       0,          now - DAY,      now - 1, now,
-                                now + 1, now + DAY,  now + 2 * DAY, now + 30 * DAY};
+    const int64_t expiries[] = {0,       0,         now - DAY,     now - 1,       now,
+                                now + 1, now + DAY, now + 2 * DAY, now + 30 * DAY};
     *l = alloc_lot(id, 0, PROP_PICK(expiries));
     l->remaining_minor = prop_below(10) ? (int64_t)prop_below(21) : (int64_t)prop_below(1000000);
     l->original_minor = l->remaining_minor + (int64_t)prop_below(5);
@@ -634,15 +633,16 @@ static void allocation_invariants_hold_for_random_lots_and_orders(void **state)
     (void)state;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    prop_seed = prop_env_number("TEST_SEED", (uint64_t)ts.tv_sec * 1000000007u + (uint64_t)ts.tv_nsec);
+    prop_seed =
+        prop_env_number("TEST_SEED", (uint64_t)ts.tv_sec * 1000000007u + (uint64_t)ts.tv_nsec);
     const int cases = (int)prop_env_number("TEST_CASES", 20000);
     print_message("allocation property: seed %llu, %d cases (replay with TEST_SEED=%llu)\n",
                   (unsigned long long)prop_seed, cases, (unsigned long long)prop_seed);
     prop_rng = prop_seed;
     int ok = 0, short_of = 0;
     for (prop_case = 0; prop_case < cases; prop_case++) {
-        size_t n = prop_below(300) == 0 ? (size_t)prop_below(ALLOC_LOTS_MAX + 1)
-                                        : (size_t)prop_below(13);
+        size_t n =
+            prop_below(300) == 0 ? (size_t)prop_below(ALLOC_LOTS_MAX + 1) : (size_t)prop_below(13);
         int64_t now = NOW + (int64_t)prop_below(1000) * USEC_PER_MIN;
         /* Unique ids in shuffled order, so the id tie-break is exercised. */
         int64_t total = 0;

@@ -88,8 +88,7 @@ static void validity_check_cases(const struct validity_case *cases, size_t n)
         struct err_detail d = {0};
         enum err rc = validity_apply(&c->rule, T0, &l, &d);
         if (rc != ERR_OK || l.starts_at_us != c->starts_at_us ||
-            l.start_on_first_use != c->start_on_first_use ||
-            l.expires_at_us != c->expires_at_us ||
+            l.start_on_first_use != c->start_on_first_use || l.expires_at_us != c->expires_at_us ||
             l.expiry_days_after_start != c->expiry_days_after_start)
             fail_msg("%s: %s (%s), starts %lld first_use %d expires %lld days %d", c->name,
                      err_code(rc), d.field, (long long)l.starts_at_us, l.start_on_first_use,
@@ -233,10 +232,8 @@ static void validity_refuses_an_expiry_not_after_the_fixed_start(void **state)
 {
     (void)state;
     const int64_t start = T0 + 10 * DAY;
-    struct validity v = {.start = START_FIXED,
-                         .start_at_us = start,
-                         .expiry = EXPIRY_FIXED,
-                         .expires_at_us = start};
+    struct validity v = {
+        .start = START_FIXED, .start_at_us = start, .expiry = EXPIRY_FIXED, .expires_at_us = start};
     validity_assert_refused(&v, "expires_at");
     v.expires_at_us = start - 1;
     validity_assert_refused(&v, "expires_at");
@@ -246,6 +243,21 @@ static void validity_refuses_an_expiry_not_after_the_fixed_start(void **state)
                          .expiry = EXPIRY_DAYS_FROM_PURCHASE,
                          .expiry_days = 30};
     validity_assert_refused(&w, "expiry_days");
+}
+
+static void validity_refuses_days_from_a_past_fixed_start_that_end_before_now(void **state)
+{
+    (void)state;
+    /* Started 40 days ago, valid 30 days from its start: expired ten days before it
+     * was created. Like a fixed expiry in the past, this rule cannot hold. */
+    struct validity v = {.start = START_FIXED,
+                         .start_at_us = T0 - 40 * DAY,
+                         .expiry = EXPIRY_DAYS_FROM_START,
+                         .expiry_days = 30};
+    validity_assert_refused(&v, "expiry_days");
+    /* Ending at the very instant of creation is already past too. */
+    v.start_at_us = T0 - 30 * DAY;
+    validity_assert_refused(&v, "expiry_days");
 }
 
 static void validity_refuses_expiry_days_out_of_range(void **state)
@@ -369,7 +381,8 @@ static void lot_with_a_fixed_start_is_not_usable_before_it_starts(void **state)
 static struct lot lot_make_first_use(int64_t remaining_minor)
 {
     struct lot l = lot_make(remaining_minor, T0 + 999 * DAY);
-    struct validity v = {.start = START_FIRST_USE, .expiry = EXPIRY_DAYS_FROM_START, .expiry_days = 30};
+    struct validity v = {
+        .start = START_FIRST_USE, .expiry = EXPIRY_DAYS_FROM_START, .expiry_days = 30};
     struct err_detail d = {0};
     assert_int_equal(validity_apply(&v, T0 - 10 * DAY, &l, &d), ERR_OK);
     return l;
@@ -666,6 +679,18 @@ static void deactivating_a_paused_lot_ends_the_pause_first(void **state)
     assert_int_equal(lot_reactivate(&l, T0 + 3 * DAY + 1, &moved), ERR_OK);
     assert_int_equal(l.status, LOT_ACTIVE);
     assert_int_equal(l.remaining_minor, 7);
+}
+
+static void deactivating_a_paused_lot_before_its_pause_began_is_refused(void **state)
+{
+    (void)state;
+    struct lot l = lot_make(7, T0 + DAY);
+    assert_int_equal(lot_pause(&l, T0), ERR_OK);
+    struct lot before = l;
+    int64_t moved = -1;
+    /* A clock behind the pause (skew, `expire --now` in the past) is refused. */
+    assert_int_equal(lot_deactivate(&l, T0 - 1, &moved), ERR_VALIDATION);
+    assert_memory_equal(&l, &before, sizeof(l));
 }
 
 static void deactivate_is_refused_for_deactivated_expired_or_past_expiry_lots(void **state)
@@ -981,6 +1006,7 @@ int main(void)
         cmocka_unit_test(validity_with_first_use_start_defers_only_the_start_relative_expiry),
         cmocka_unit_test(validity_refuses_a_fixed_expiry_in_the_past),
         cmocka_unit_test(validity_refuses_an_expiry_not_after_the_fixed_start),
+        cmocka_unit_test(validity_refuses_days_from_a_past_fixed_start_that_end_before_now),
         cmocka_unit_test(validity_refuses_expiry_days_out_of_range),
         cmocka_unit_test(validity_refuses_a_fixed_start_without_a_date),
         cmocka_unit_test(lot_is_usable_until_the_instant_it_expires),
@@ -1005,6 +1031,7 @@ int main(void)
         cmocka_unit_test(extend_of_a_never_expiring_lot_is_refused),
         cmocka_unit_test(extend_of_an_expired_lot_is_refused),
         cmocka_unit_test(deactivate_moves_the_remaining_credits_out_of_the_balance),
+        cmocka_unit_test(deactivating_a_paused_lot_before_its_pause_began_is_refused),
         cmocka_unit_test(reactivate_brings_the_credits_back_before_expiry),
         cmocka_unit_test(reactivate_after_expiry_is_refused_and_leaves_the_lot_unchanged),
         cmocka_unit_test(reactivate_of_an_exhausted_deactivated_lot_leaves_it_exhausted),

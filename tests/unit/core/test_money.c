@@ -113,10 +113,10 @@ static void amount_parse_refuses_more_decimals_than_the_scale(void **state)
 static void amount_parse_refuses_malformed_text(void **state)
 {
     (void)state;
-    static const char *const bad[] = {
-        "",    "-",    "+",   ".",    ".5",   "5.",  " 5",  "5 ",   "5x",   "--5",
-        "+-5", "-+5",  "++5", "-.5",  "1e3",  "1,5", "5..0", "5.5.5", "0x10", "\t5",
-        "5\n", "1 000", "½",  "12.a", "12-",  "- 5", "five"};
+    static const char *const bad[] = {"",      "-",   "+",    ".",     ".5",   "5.",  " 5",
+                                      "5 ",    "5x",  "--5",  "+-5",   "-+5",  "++5", "-.5",
+                                      "1e3",   "1,5", "5..0", "5.5.5", "0x10", "\t5", "5\n",
+                                      "1 000", "½",   "12.a", "12-",   "- 5",  "five"};
     static const int scales[] = {0, 2, 6};
     for (size_t s = 0; s < sizeof(scales) / sizeof(scales[0]); s++)
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -156,8 +156,9 @@ static void amount_parse_refuses_huge_digit_strings_as_overflow_without_wrapping
     (void)state;
     /* 2^63-1, 2^63, 2^64 (wraps to 0) and 2^64+1 (wraps to 1) in 64-bit arithmetic. */
     static const char *const huge[] = {
-        "9223372036854775807",  "9223372036854775808",  "18446744073709551616",
-        "18446744073709551617", "-9223372036854775808", "-18446744073709551616",
+        "9223372036854775807",  "9223372036854775808",
+        "18446744073709551616", "18446744073709551617",
+        "-9223372036854775808", "-18446744073709551616",
         "10000000000000000",    "99999999999999999999999999999999999999"};
     static const int scales[] = {0, 2, 6};
     for (size_t s = 0; s < sizeof(scales) / sizeof(scales[0]); s++)
@@ -354,8 +355,8 @@ static void code_is_valid_accepts_lowercase_codes_starting_with_a_letter(void **
 static void code_is_valid_refuses_everything_else(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"",   "1abc", "_a",   "Master", "eUr", "a-b", "a b",
-                                      "a.b", "eur!", "é",    " eur",   "eur ", "a/b"};
+    static const char *const bad[] = {"",    "1abc", "_a", "Master", "eUr",  "a-b", "a b",
+                                      "a.b", "eur!", "é",  " eur",   "eur ", "a/b"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (code_is_valid(bad[i]))
             fail_msg("code_is_valid(\"%s\") is true", bad[i]);

@@ -22,9 +22,6 @@
 
 enum { MON, TUE, WED, THU, FRI, SAT, SUN };
 
-/* Room for the longest canonical rule (eight windows with split day lists). */
-#define PEAK_TEXT_BYTES 512
-
 static struct peak_rule peak_parse_ok(const char *text)
 {
     struct peak_rule r;
@@ -115,6 +112,27 @@ static void peak_rule_formats_back_to_canonical_text(void **state)
     peak_assert_round_trip("1.001x Thu 12:00-13:00", "1.001x Thu 12:00-13:00");
 }
 
+static void peak_rule_format_keeps_every_window_of_the_longest_rule(void **state)
+{
+    (void)state;
+    /* PEAK_TEXT_BYTES holds any rule: dropping a window silently would lose a
+     * peak price. The longest text: a 4-decimal multiplier and eight windows
+     * with the longest day lists. */
+    const char *text = "9.999x Mon+Wed+Fri+Sun 00:00-24:00, Mon+Wed+Fri+Sun 00:00-24:00, "
+                       "Mon+Wed+Fri+Sun 00:00-24:00, Mon+Wed+Fri+Sun 00:00-24:00, "
+                       "Mon+Wed+Fri+Sun 00:00-24:00, Mon+Wed+Fri+Sun 00:00-24:00, "
+                       "Mon+Wed+Fri+Sun 00:00-24:00, Mon+Wed+Fri+Sun 00:00-24:00";
+    struct peak_rule r = peak_parse_ok(text);
+    assert_int_equal(r.count, PEAK_WINDOWS_MAX);
+    char out[PEAK_TEXT_BYTES];
+    peak_rule_format(&r, out, sizeof(out));
+    assert_string_equal(out, text);
+    const char *design = "1.5x Mon-Fri 07:00-09:00, Mon-Fri 17:00-20:00";
+    r = peak_parse_ok(design);
+    peak_rule_format(&r, out, sizeof(out));
+    assert_string_equal(out, design);
+}
+
 static void peak_rule_of_the_empty_string_is_no_rule(void **state)
 {
     (void)state;
@@ -197,8 +215,8 @@ static void peak_rule_refuses_more_than_the_maximum_number_of_windows(void **sta
     char text[PEAK_TEXT_BYTES];
     size_t len = (size_t)snprintf(text, sizeof(text), "1.5x");
     for (int i = 0; i < PEAK_WINDOWS_MAX; i++)
-        len += (size_t)snprintf(text + len, sizeof(text) - len, "%s Mon+Wed+Fri+Sun %02d:00-%02d:30",
-                                i ? "," : "", i, i);
+        len += (size_t)snprintf(text + len, sizeof(text) - len,
+                                "%s Mon+Wed+Fri+Sun %02d:00-%02d:30", i ? "," : "", i, i);
     struct peak_rule most = peak_parse_ok(text);
     assert_int_equal(most.count, PEAK_WINDOWS_MAX);
     /* The largest rule formats whole, with no window lost. */
@@ -255,6 +273,7 @@ int main(void)
         cmocka_unit_test(peak_rule_parses_weekday_mornings_and_evenings),
         cmocka_unit_test(peak_rule_parses_day_lists_and_whole_days),
         cmocka_unit_test(peak_rule_formats_back_to_canonical_text),
+        cmocka_unit_test(peak_rule_format_keeps_every_window_of_the_longest_rule),
         cmocka_unit_test(peak_rule_of_the_empty_string_is_no_rule),
         cmocka_unit_test(peak_rule_refuses_multipliers_not_above_one_or_above_ten),
         cmocka_unit_test(peak_rule_refuses_malformed_windows),
