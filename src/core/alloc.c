@@ -7,14 +7,25 @@
 
 #include "core/core.h"
 
+/* The expiry a lot would have if drawn now: a first-use lot that has not
+ * started gets its start-relative expiry at this booking. */
+static int64_t alloc_expiry(const struct lot *l, int64_t now_us)
+{
+    if (l->expires_at_us != 0)
+        return l->expires_at_us;
+    if (l->start_on_first_use && l->starts_at_us == 0 && l->expiry_days_after_start > 0)
+        return now_us + (int64_t)l->expiry_days_after_start * USEC_PER_DAY;
+    return INT64_MAX;
+}
+
 /* Sort key comparison: true when lot a is drawn before lot b. */
-static bool alloc_before(const struct lot *a, const struct lot *b)
+static bool alloc_before(const struct lot *a, const struct lot *b, int64_t now_us)
 {
     bool ra = lot_is_restricted(a), rb = lot_is_restricted(b);
     if (ra != rb)
         return ra;
-    int64_t ea = a->expires_at_us ? a->expires_at_us : INT64_MAX;
-    int64_t eb = b->expires_at_us ? b->expires_at_us : INT64_MAX;
+    int64_t ea = alloc_expiry(a, now_us);
+    int64_t eb = alloc_expiry(b, now_us);
     if (ea != eb)
         return ea < eb;
     if (a->created_at_us != b->created_at_us)
@@ -47,7 +58,7 @@ enum err alloc_plan_make(const struct lot *lots, size_t n, const struct alloc_re
             continue;
         /* Insertion sort: the lot lists are short and this needs no memory. */
         size_t j = m++;
-        while (j > 0 && alloc_before(l, &lots[order[j - 1]])) {
+        while (j > 0 && alloc_before(l, &lots[order[j - 1]], req->now_us)) {
             order[j] = order[j - 1];
             j--;
         }

@@ -199,8 +199,9 @@ struct alloc_plan {
 
 /*
  * Plans an order over lots[0..n): usable lots whose restrictions admit every
- * service, restricted before unrestricted, then earliest expiry (never last),
- * then oldest, then lowest id. Peak multipliers apply per lot. On
+ * service, restricted before unrestricted, then earliest expiry (never last;
+ * a first-use lot counts with the expiry this booking would give it), then
+ * oldest, then lowest id. Peak multipliers apply per lot. On
  * ERR_INSUFFICIENT_CREDITS the plan still holds available and shortfall.
  * ERR_TOO_LARGE when more than ALLOC_LOTS_MAX lots are offered.
  */

@@ -240,6 +240,20 @@ static void allocation_skips_unusable_lots(void **state)
     assert_int_equal(plan.shortfall_minor, 1);
 }
 
+static void a_first_use_lot_sorts_by_the_expiry_this_booking_would_give_it(void **state)
+{
+    (void)state;
+    /* Unstarted, 10 days from its start: drawn before a lot expiring in 20 days. */
+    struct lot lots[] = {alloc_lot(1, 5, NOW + 20 * DAY), alloc_lot(2, 5, 0)};
+    lots[1].starts_at_us = 0;
+    lots[1].start_on_first_use = true;
+    lots[1].expiry_days_after_start = 10;
+    struct alloc_request req = alloc_request_make(2);
+    struct alloc_plan plan;
+    assert_int_equal(alloc_plan_make(lots, 2, &req, &plan), ERR_OK);
+    alloc_assert_draw(&plan, 0, 1, 2, 2);
+}
+
 static void allocation_uses_a_first_use_lot_that_has_not_started(void **state)
 {
     (void)state;
@@ -447,14 +461,24 @@ static uint64_t prop_below(uint64_t n)
 
 #define PROP_PICK(array) (array[prop_below(sizeof(array) / sizeof(array[0]))])
 
+/* The expiry a booking at now would give the lot (a first-use lot starts then). */
+static int64_t prop_expiry(const struct lot *l, int64_t now_us)
+{
+    if (l->expires_at_us != 0)
+        return l->expires_at_us;
+    if (l->start_on_first_use && l->starts_at_us == 0 && l->expiry_days_after_start > 0)
+        return now_us + (int64_t)l->expiry_days_after_start * DAY;
+    return INT64_MAX;
+}
+
 /* DESIGN rule 2 written out again: true when a is drawn before b. */
-static bool prop_before(const struct lot *a, const struct lot *b)
+static bool prop_before(const struct lot *a, const struct lot *b, int64_t now_us)
 {
     bool ra = lot_is_restricted(a), rb = lot_is_restricted(b);
     if (ra != rb)
         return ra;
-    int64_t ea = a->expires_at_us == 0 ? INT64_MAX : a->expires_at_us;
-    int64_t eb = b->expires_at_us == 0 ? INT64_MAX : b->expires_at_us;
+    int64_t ea = prop_expiry(a, now_us);
+    int64_t eb = prop_expiry(b, now_us);
     if (ea != eb)
         return ea < eb;
     if (a->created_at_us != b->created_at_us)
@@ -581,7 +605,7 @@ static void prop_check_plan(const struct lot *lots, size_t n, const struct alloc
         if (k + 1 < p->count)
             PROP(d->base_minor == capacity[i]);
         if (k > 0)
-            PROP(prop_before(&lots[p->draws[k - 1].lot_index], &lots[i]));
+            PROP(prop_before(&lots[p->draws[k - 1].lot_index], &lots[i], req->now_us));
         base += d->base_minor;
         drawn += d->drawn_minor;
     }
@@ -593,7 +617,7 @@ static void prop_check_plan(const struct lot *lots, size_t n, const struct alloc
         /* A skipped lot with credits must come after every lot that was drawn. */
         PROP(rc == ERR_OK);
         PROP(p->count > 0);
-        PROP(prop_before(&lots[p->draws[p->count - 1].lot_index], &lots[i]));
+        PROP(prop_before(&lots[p->draws[p->count - 1].lot_index], &lots[i], req->now_us));
     }
     if (rc == ERR_OK) {
         PROP(available >= req->amount_minor);
@@ -689,6 +713,7 @@ int main(void)
         cmocka_unit_test(allocation_breaks_expiry_ties_by_oldest_then_lowest_id),
         cmocka_unit_test(allocation_skips_unusable_lots),
         cmocka_unit_test(allocation_uses_a_first_use_lot_that_has_not_started),
+        cmocka_unit_test(a_first_use_lot_sorts_by_the_expiry_this_booking_would_give_it),
         cmocka_unit_test(allocation_succeeds_for_exactly_the_balance),
         cmocka_unit_test(allocation_one_credit_short_fails_naming_shortfall_and_available),
         cmocka_unit_test(allocation_of_zero_credits_is_an_empty_plan),
