@@ -213,6 +213,9 @@ struct account_row {
     int64_t updated_at_us;
 };
 
+#define PACKAGE_CREDIT_TYPES_MAX 8
+#define SERVICE_COST_TYPES_MAX   8
+
 struct package_row {
     int64_t id;
     int64_t tenant_id;
@@ -228,12 +231,11 @@ struct package_row {
     const char *provider;
     const char *peak;
     size_t n_credits;
-    int64_t credit_type_ids[8];
-    int64_t credit_amounts_minor[8];
+    int64_t credit_type_ids[PACKAGE_CREDIT_TYPES_MAX];
+    int64_t credit_amounts_minor[PACKAGE_CREDIT_TYPES_MAX];
     int64_t created_at_us;
     int64_t updated_at_us;
 };
-#define PACKAGE_CREDIT_TYPES_MAX 8
 
 struct service_row {
     int64_t id;
@@ -245,12 +247,11 @@ struct service_row {
     bool active;
     int sort_order;
     size_t n_costs;
-    int64_t cost_type_ids[8];
-    int64_t cost_amounts_minor[8];
+    int64_t cost_type_ids[SERVICE_COST_TYPES_MAX];
+    int64_t cost_amounts_minor[SERVICE_COST_TYPES_MAX];
     int64_t created_at_us;
     int64_t updated_at_us;
 };
-#define SERVICE_COST_TYPES_MAX 8
 
 /* A stored lot: the core's view plus its bookkeeping. */
 struct lot_row {

@@ -766,30 +766,37 @@ enum err store_package_update(struct store_conn *c, const struct package_row *p)
     return rc != ERR_OK ? rc : store_package_credits_write(c, p);
 }
 
+/* Loads the amounts per credit type of one package or service (at most max). */
+static enum err store_amounts_load(struct store_conn *c, const char *sql, int64_t owner_id,
+                                   int64_t *type_ids, int64_t *amounts, size_t *n, size_t max)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, sql, &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, owner_id);
+    *n = 0;
+    enum store_step r;
+    while ((r = store_step(s)) == STORE_ROW && *n < max) {
+        type_ids[*n] = store_column_int64(s, 0);
+        amounts[(*n)++] = store_column_int64(s, 1);
+    }
+    rc = r == STORE_FAILED ? store_conn_err(c) : ERR_OK;
+    store_finish(s);
+    return rc;
+}
+
 /* Loads the credits of each package in ps[0..n). */
 static enum err store_package_credits_load(struct store_conn *c, struct package_row *ps, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        struct store_stmt *s;
-        enum err rc = store_prepare(c,
-                                    "SELECT credit_type_id, amount_minor FROM package_credits "
-                                    "WHERE package_id = $1 ORDER BY credit_type_id",
-                                    &s);
-        if (rc != ERR_OK)
-            return rc;
-        store_bind_int64(s, 1, ps[i].id);
-        ps[i].n_credits = 0;
-        enum store_step r;
-        while ((r = store_step(s)) == STORE_ROW && ps[i].n_credits < PACKAGE_CREDIT_TYPES_MAX) {
-            ps[i].credit_type_ids[ps[i].n_credits] = store_column_int64(s, 0);
-            ps[i].credit_amounts_minor[ps[i].n_credits++] = store_column_int64(s, 1);
-        }
-        rc = r == STORE_FAILED ? store_conn_err(c) : ERR_OK;
-        store_finish(s);
-        if (rc != ERR_OK)
-            return rc;
-    }
-    return ERR_OK;
+    enum err rc = ERR_OK;
+    for (size_t i = 0; rc == ERR_OK && i < n; i++)
+        rc = store_amounts_load(c,
+                                "SELECT credit_type_id, amount_minor FROM package_credits "
+                                "WHERE package_id = $1 ORDER BY credit_type_id",
+                                ps[i].id, ps[i].credit_type_ids, ps[i].credit_amounts_minor,
+                                &ps[i].n_credits, PACKAGE_CREDIT_TYPES_MAX);
+    return rc;
 }
 
 enum err store_package_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
@@ -903,27 +910,14 @@ enum err store_service_update(struct store_conn *c, const struct service_row *r)
 
 static enum err store_service_costs_load(struct store_conn *c, struct service_row *rs, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        struct store_stmt *s;
-        enum err rc = store_prepare(c,
-                                    "SELECT credit_type_id, amount_minor FROM service_costs "
-                                    "WHERE service_id = $1 ORDER BY credit_type_id",
-                                    &s);
-        if (rc != ERR_OK)
-            return rc;
-        store_bind_int64(s, 1, rs[i].id);
-        rs[i].n_costs = 0;
-        enum store_step r;
-        while ((r = store_step(s)) == STORE_ROW && rs[i].n_costs < SERVICE_COST_TYPES_MAX) {
-            rs[i].cost_type_ids[rs[i].n_costs] = store_column_int64(s, 0);
-            rs[i].cost_amounts_minor[rs[i].n_costs++] = store_column_int64(s, 1);
-        }
-        rc = r == STORE_FAILED ? store_conn_err(c) : ERR_OK;
-        store_finish(s);
-        if (rc != ERR_OK)
-            return rc;
-    }
-    return ERR_OK;
+    enum err rc = ERR_OK;
+    for (size_t i = 0; rc == ERR_OK && i < n; i++)
+        rc = store_amounts_load(c,
+                                "SELECT credit_type_id, amount_minor FROM service_costs "
+                                "WHERE service_id = $1 ORDER BY credit_type_id",
+                                rs[i].id, rs[i].cost_type_ids, rs[i].cost_amounts_minor,
+                                &rs[i].n_costs, SERVICE_COST_TYPES_MAX);
+    return rc;
 }
 
 enum err store_service_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
