@@ -262,6 +262,43 @@ enum err svc_balances(struct svc *s, struct arena *a, int64_t tenant_id, int64_t
  * questions. */
 enum err svc_read(struct svc *s, store_txn_fn fn, void *ctx) WUR;
 
+/* ---- authentication ---------------------------------------------------- */
+
+/* Who is calling, once a session or API key is resolved. */
+struct svc_principal {
+    int64_t tenant_id;
+    int64_t user_id;     /* 0 for an API key */
+    int64_t api_key_id;  /* 0 for a session */
+    const char *email;   /* the actor label */
+    const char *role;    /* admin | staff | owner | technician */
+    int64_t customer_id; /* owner and technician: their customer */
+    char csrf_token[SHA256_HEX];
+};
+
+/* A session's lifetimes: idle and absolute. */
+#define SESSION_IDLE_US     (2 * USEC_PER_HOUR)
+#define SESSION_ABSOLUTE_US (7 * USEC_PER_DAY)
+/* Secrets handed out: 32 random bytes as hex. */
+#define SECRET_HEX (2 * 32 + 1)
+
+/* Checks e-mail and password and opens a session. ERR_UNAUTHENTICATED for a
+ * wrong password, an unknown e-mail or a disabled user (indistinguishable).
+ * token receives the session secret (for the cookie), never stored. */
+enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                   const char *password, char token[SECRET_HEX], struct svc_principal *out) WUR;
+/* The principal of a live session (ERR_UNAUTHENTICATED when unknown, revoked,
+ * idle too long or too old). */
+enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id,
+                             const char *token, struct svc_principal *out) WUR;
+enum err svc_logout(struct svc *s, int64_t tenant_id, const char *token) WUR;
+/* A new API key for a role (admin or staff); key receives "cd_" + secret. */
+#define API_KEY_TEXT (3 + SECRET_HEX)
+enum err svc_apikey_create(struct svc *s, int64_t tenant_id, const char *role, const char *name,
+                           const char *created_by, char key[API_KEY_TEXT], int64_t *id,
+                           struct err_detail *d) WUR;
+enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *key,
+                            struct svc_principal *out) WUR;
+
 /* ---- expiry and verification ------------------------------------------- */
 
 /* Expires every lot past its expiry at now_us (0 = the clock): one journal

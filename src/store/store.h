@@ -515,6 +515,52 @@ enum err store_journal_sums(struct store_conn *c, int64_t customer_id, int64_t c
                             int64_t from_us, int64_t to_us, int64_t *in_minor,
                             int64_t *out_minor) WUR;
 
+/* Sessions, API keys, idempotency (secrets arrive hashed) */
+struct session_row {
+    const char *id_hash;
+    int64_t tenant_id;
+    int64_t user_id;
+    const char *csrf_token;
+    int64_t created_at_us;
+    int64_t last_seen_at_us;
+    int64_t expires_at_us;
+    bool revoked;
+};
+enum err store_session_insert(struct store_conn *c, const struct session_row *r) WUR;
+enum err store_session_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                           const char *id_hash, struct session_row *out) WUR;
+enum err store_session_touch(struct store_conn *c, const char *id_hash, int64_t now_us) WUR;
+enum err store_session_revoke(struct store_conn *c, const char *id_hash) WUR;
+
+struct api_key_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *name;
+    const char *key_hash;
+    const char *role; /* admin | staff */
+    const char *created_by;
+    int64_t created_at_us;
+    int64_t revoked_at_us;
+};
+enum err store_api_key_insert(struct store_conn *c, const struct api_key_row *r, int64_t *id) WUR;
+enum err store_api_key_by_hash(struct store_conn *c, struct arena *a, const char *key_hash,
+                               struct api_key_row *out) WUR;
+/* The customer a member user belongs to (the first, if several). */
+enum err store_member_of_user(struct store_conn *c, struct arena *a, int64_t user_id,
+                              struct member_row *out) WUR;
+
+struct idempotency_row {
+    const char *request_hash;
+    int status;
+    const char *response;
+    int64_t created_at_us;
+};
+enum err store_idempotency_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               const char *principal, const char *key,
+                               struct idempotency_row *out) WUR;
+enum err store_idempotency_insert(struct store_conn *c, int64_t tenant_id, const char *principal,
+                                  const char *key, const struct idempotency_row *r) WUR;
+
 /* Verification: lots whose remaining differs from the sum of their postings. */
 struct lot_check_row {
     int64_t lot_id;

@@ -49,7 +49,7 @@ output_has() { # output_has TEXT command...
 
 check "--help lists the commands and exits 0" output_has "export" "$bin" --help
 check "an unknown command exits 2" exits 2 "$bin" frobnicate
-for cmd in init migrate user tenant expire verify export backup demo status; do
+for cmd in init migrate user tenant expire verify export backup demo status apikey; do
     check "$cmd --help exits 0" output_has "usage: creditd $cmd" "$bin" "$cmd" --help
 done
 check "verify on an empty database says to run init and exits 1" exits 1 "$bin" verify
@@ -110,6 +110,11 @@ check "user add refuses a second user with the same e-mail" \
 check "user add refuses an unknown role" \
     exits 1 sh -c "echo 'staff-password-12' | '$bin' user add --email x@shop.example --role king --password-stdin"
 check "user add without --email is a usage error" exits 2 "$bin" user add --role staff
+check "apikey create prints the key alone on stdout" \
+    sh -c "'$bin' apikey create --role admin --name ci 2>/dev/null | grep -qxE 'cd_[0-9a-f]{64}'"
+check "apikey create stores only a hash of the key" \
+    sh -c "key=\$('$bin' apikey create --role staff 2>/dev/null); test -n \"\$key\" && ! grep -aq \"\${key#cd_}\" '$work/data/creditd.db' 2>/dev/null"
+check "apikey create refuses a customer role" exits 1 "$bin" apikey create --role owner
 check "tenant add prints the new tenant" output_has "ten_2" "$bin" tenant add "Second shop" --host files.second.example
 check "tenant add refuses a host in use" exits 1 "$bin" tenant add "Third" --host files.second.example
 check "expire --now rejects a bad time" exits 2 "$bin" expire --now yesterday

@@ -1,0 +1,250 @@
+/*
+ * Authentication: passwords (argon2id), sessions and API keys. Secrets are
+ * handed to the caller once and stored only as their SHA-256; a wrong e-mail
+ * and a wrong password take the same time and give the same answer.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "service/service_int.h"
+
+/* Verifying against this hash when the user is unknown costs the same time
+ * as a real check, so timing does not reveal which e-mails exist. */
+static char svc_dummy_hash[PASSWORD_HASH_BYTES];
+static pthread_once_t svc_dummy_once = PTHREAD_ONCE_INIT;
+
+static void svc_dummy_init(void)
+{
+    if (password_hash("creditd-dummy-password", svc_dummy_hash, sizeof(svc_dummy_hash)) != ERR_OK)
+        svc_dummy_hash[0] = '\0';
+}
+
+static void svc_secret_hash(const char *secret, char out[SHA256_HEX])
+{
+    uint8_t digest[SHA256_BYTES];
+    sha256(secret, strlen(secret), digest);
+    hex_encode(digest, SHA256_BYTES, out);
+}
+
+/* Fills the principal of a user: its role, and its customer for members. */
+static enum err svc_principal_of_user(struct store_conn *c, struct arena *a,
+                                      const struct user_row *u, struct svc_principal *out)
+{
+    out->tenant_id = u->tenant_id;
+    out->user_id = u->id;
+    out->email = u->email;
+    out->role = u->role;
+    out->customer_id = 0;
+    if (strcmp(u->role, "member") != 0)
+        return ERR_OK;
+    struct member_row m;
+    enum err rc = store_member_of_user(c, a, u->id, &m);
+    if (rc == ERR_NOT_FOUND)
+        return ERR_UNAUTHENTICATED; /* a member of no customer has nothing to see */
+    if (rc == ERR_OK) {
+        out->role = m.role;
+        out->customer_id = m.customer_id;
+    }
+    return rc;
+}
+
+struct login_ctx {
+    struct arena *a;
+    int64_t tenant_id;
+    const char *email;
+    struct user_row user;
+};
+
+static enum err svc_login_find_txn(struct store_conn *c, void *arg)
+{
+    struct login_ctx *x = arg;
+    return store_user_by_email(c, x->a, x->tenant_id, x->email, &x->user);
+}
+
+struct session_open_ctx {
+    struct arena *a;
+    struct session_row row;
+    const struct user_row *user;
+    struct svc_principal *out;
+};
+
+static enum err svc_session_open_txn(struct store_conn *c, void *arg)
+{
+    struct session_open_ctx *x = arg;
+    enum err rc = svc_principal_of_user(c, x->a, x->user, x->out);
+    return rc != ERR_OK ? rc : store_session_insert(c, &x->row);
+}
+
+enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                   const char *password, char token[SECRET_HEX], struct svc_principal *out)
+{
+    pthread_once(&svc_dummy_once, svc_dummy_init);
+    if (svc_dummy_hash[0] == '\0')
+        return ERR_INTERNAL;
+    struct login_ctx x = {.a = a, .tenant_id = tenant_id, .email = email ? email : ""};
+    enum err rc = store_read(s->st, svc_login_find_txn, &x);
+    if (rc != ERR_OK && rc != ERR_NOT_FOUND)
+        return rc;
+    bool known = rc == ERR_OK && !x.user.disabled && x.user.password_hash[0] != '\0';
+    bool ok =
+        password_verify(known ? x.user.password_hash : svc_dummy_hash, password ? password : "");
+    if (!known || !ok)
+        return ERR_UNAUTHENTICATED;
+    int64_t now = svc_now(s);
+    char hash[SHA256_HEX];
+    random_hex(token, 32);
+    svc_secret_hash(token, hash);
+    memset(out, 0, sizeof(*out));
+    random_hex(out->csrf_token, 32);
+    struct session_open_ctx o = {.a = a,
+                                 .row = {.id_hash = hash,
+                                         .tenant_id = tenant_id,
+                                         .user_id = x.user.id,
+                                         .csrf_token = out->csrf_token,
+                                         .created_at_us = now,
+                                         .expires_at_us = now + SESSION_ABSOLUTE_US},
+                                 .user = &x.user,
+                                 .out = out};
+    return store_write(s->st, svc_session_open_txn, &o);
+}
+
+struct session_ctx {
+    struct arena *a;
+    int64_t tenant_id;
+    const char *hash;
+    int64_t now_us;
+    struct session_row session;
+    struct user_row user;
+    struct svc_principal *out;
+};
+
+static enum err svc_session_resolve_txn(struct store_conn *c, void *arg)
+{
+    struct session_ctx *x = arg;
+    enum err rc = store_session_get(c, x->a, x->tenant_id, x->hash, &x->session);
+    if (rc == ERR_NOT_FOUND)
+        return ERR_UNAUTHENTICATED;
+    if (rc != ERR_OK)
+        return rc;
+    if (x->session.revoked || x->now_us >= x->session.expires_at_us ||
+        x->now_us - x->session.last_seen_at_us >= SESSION_IDLE_US)
+        return ERR_UNAUTHENTICATED;
+    rc = store_user_get(c, x->a, x->tenant_id, x->session.user_id, &x->user);
+    if (rc == ERR_NOT_FOUND || (rc == ERR_OK && x->user.disabled))
+        return ERR_UNAUTHENTICATED;
+    if (rc == ERR_OK)
+        rc = svc_principal_of_user(c, x->a, &x->user, x->out);
+    if (rc == ERR_OK)
+        str_copy(x->out->csrf_token, sizeof(x->out->csrf_token), x->session.csrf_token);
+    return rc;
+}
+
+static enum err svc_session_touch_txn(struct store_conn *c, void *arg)
+{
+    struct session_ctx *x = arg;
+    return store_session_touch(c, x->hash, x->now_us);
+}
+
+/* Sessions note their last use at most once a minute: reads stay reads. */
+enum { SESSION_TOUCH_US = 60 * 1000000 };
+
+enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *token,
+                             struct svc_principal *out)
+{
+    if (token == NULL || strlen(token) != SECRET_HEX - 1)
+        return ERR_UNAUTHENTICATED;
+    char hash[SHA256_HEX];
+    svc_secret_hash(token, hash);
+    memset(out, 0, sizeof(*out));
+    struct session_ctx x = {
+        .a = a, .tenant_id = tenant_id, .hash = hash, .now_us = svc_now(s), .out = out};
+    enum err rc = store_read(s->st, svc_session_resolve_txn, &x);
+    if (rc == ERR_OK && x.now_us - x.session.last_seen_at_us >= SESSION_TOUCH_US)
+        rc = store_write(s->st, svc_session_touch_txn, &x);
+    return rc;
+}
+
+static enum err svc_logout_txn(struct store_conn *c, void *arg)
+{
+    return store_session_revoke(c, arg);
+}
+
+enum err svc_logout(struct svc *s, int64_t tenant_id, const char *token)
+{
+    (void)tenant_id;
+    if (token == NULL || strlen(token) != SECRET_HEX - 1)
+        return ERR_UNAUTHENTICATED;
+    char hash[SHA256_HEX];
+    svc_secret_hash(token, hash);
+    return store_write(s->st, svc_logout_txn, hash);
+}
+
+struct apikey_ctx {
+    struct api_key_row row;
+    int64_t id;
+};
+
+static enum err svc_apikey_create_txn(struct store_conn *c, void *arg)
+{
+    struct apikey_ctx *x = arg;
+    return store_api_key_insert(c, &x->row, &x->id);
+}
+
+enum err svc_apikey_create(struct svc *s, int64_t tenant_id, const char *role, const char *name,
+                           const char *created_by, char key[API_KEY_TEXT], int64_t *id,
+                           struct err_detail *d)
+{
+    if (role == NULL || (strcmp(role, "admin") != 0 && strcmp(role, "staff") != 0))
+        return err_set(d, ERR_VALIDATION, "role", "must be 'admin' or 'staff'");
+    enum err rc = svc_text_check(name, "name", NAME_BYTES_MAX, false, d);
+    if (rc != ERR_OK)
+        return rc;
+    char secret[SECRET_HEX], hash[SHA256_HEX];
+    random_hex(secret, 32);
+    str_format(key, API_KEY_TEXT, "cd_%s", secret);
+    svc_secret_hash(key, hash);
+    struct apikey_ctx x = {.row = {.tenant_id = tenant_id,
+                                   .name = name,
+                                   .key_hash = hash,
+                                   .role = role,
+                                   .created_by = created_by,
+                                   .created_at_us = svc_now(s)}};
+    rc = store_write(s->st, svc_apikey_create_txn, &x);
+    if (rc == ERR_OK)
+        *id = x.id;
+    return rc;
+}
+
+struct apikey_resolve_ctx {
+    struct arena *a;
+    const char *hash;
+    struct api_key_row row;
+};
+
+static enum err svc_apikey_resolve_txn(struct store_conn *c, void *arg)
+{
+    struct apikey_resolve_ctx *x = arg;
+    return store_api_key_by_hash(c, x->a, x->hash, &x->row);
+}
+
+enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *key,
+                            struct svc_principal *out)
+{
+    if (key == NULL || strlen(key) != API_KEY_TEXT - 1 || strncmp(key, "cd_", 3) != 0)
+        return ERR_UNAUTHENTICATED;
+    char hash[SHA256_HEX];
+    svc_secret_hash(key, hash);
+    struct apikey_resolve_ctx x = {.a = a, .hash = hash};
+    enum err rc = store_read(s->st, svc_apikey_resolve_txn, &x);
+    if (rc == ERR_NOT_FOUND ||
+        (rc == ERR_OK && (x.row.revoked_at_us != 0 || x.row.tenant_id != tenant_id)))
+        return ERR_UNAUTHENTICATED;
+    if (rc != ERR_OK)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->tenant_id = tenant_id;
+    out->api_key_id = x.row.id;
+    out->role = x.row.role;
+    out->email = arena_printf(a, "apikey:%s", x.row.name[0] ? x.row.name : "unnamed");
+    return out->email ? ERR_OK : ERR_TOO_LARGE;
+}

@@ -1,0 +1,149 @@
+/*
+ * Sessions and API keys through the service: a session opens only with the
+ * right password, dies after logout, after two idle hours and after seven
+ * days; an API key works only in its tenant; secrets are stored hashed.
+ */
+#include <string.h>
+
+#include "testdb.h"
+
+static int setup(void **state)
+{
+    static struct testdb t;
+    testdb_open(&t);
+    int64_t id;
+    struct err_detail d = {0};
+    assert_int_equal(svc_user_add(&t.svc, t.tenant_id, "boss@test.example", "correct-horse-battery",
+                                  "admin", &id, &d),
+                     ERR_OK);
+    *state = &t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    testdb_close(*state);
+    return 0;
+}
+
+static void login_opens_a_session_only_with_the_right_password(void **state)
+{
+    struct testdb *t = *state;
+    char token[SECRET_HEX];
+    struct svc_principal p;
+    assert_int_equal(
+        svc_login(&t->svc, &t->arena, t->tenant_id, "boss@test.example", "wrong", token, &p),
+        ERR_UNAUTHENTICATED);
+    assert_int_equal(svc_login(&t->svc, &t->arena, t->tenant_id, "nobody@test.example",
+                               "correct-horse-battery", token, &p),
+                     ERR_UNAUTHENTICATED);
+    assert_int_equal(svc_login(&t->svc, &t->arena, t->tenant_id, "boss@test.example",
+                               "correct-horse-battery", token, &p),
+                     ERR_OK);
+    assert_string_equal(p.role, "admin");
+    assert_int_equal(strlen(token), 64);
+    assert_int_equal(strlen(p.csrf_token), 64);
+    struct svc_principal q;
+    assert_int_equal(svc_session_resolve(&t->svc, &t->arena, t->tenant_id, token, &q), ERR_OK);
+    assert_int_equal(q.user_id, p.user_id);
+    assert_string_equal(q.csrf_token, p.csrf_token);
+    /* Another tenant does not know the session. */
+    int64_t other;
+    struct err_detail d = {0};
+    assert_int_equal(svc_tenant_create(&t->svc, "Other", "other.example", &other, &d), ERR_OK);
+    assert_int_equal(svc_session_resolve(&t->svc, &t->arena, other, token, &q),
+                     ERR_UNAUTHENTICATED);
+}
+
+static void a_session_dies_at_logout_and_after_idle_or_absolute_timeouts(void **state)
+{
+    struct testdb *t = *state;
+    char token[SECRET_HEX];
+    struct svc_principal p;
+    assert_int_equal(svc_login(&t->svc, &t->arena, t->tenant_id, "boss@test.example",
+                               "correct-horse-battery", token, &p),
+                     ERR_OK);
+    assert_int_equal(svc_logout(&t->svc, t->tenant_id, token), ERR_OK);
+    assert_int_equal(svc_session_resolve(&t->svc, &t->arena, t->tenant_id, token, &p),
+                     ERR_UNAUTHENTICATED);
+    /* Idle: used within two hours it lives on; two idle hours end it. */
+    assert_int_equal(svc_login(&t->svc, &t->arena, t->tenant_id, "boss@test.example",
+                               "correct-horse-battery", token, &p),
+                     ERR_OK);
+    t->now_us += SESSION_IDLE_US - USEC_PER_MIN;
+    assert_int_equal(svc_session_resolve(&t->svc, &t->arena, t->tenant_id, token, &p), ERR_OK);
+    t->now_us += SESSION_IDLE_US - USEC_PER_MIN;
+    assert_int_equal(svc_session_resolve(&t->svc, &t->arena, t->tenant_id, token, &p), ERR_OK);
+    t->now_us += SESSION_IDLE_US;
+    assert_int_equal(svc_session_resolve(&t->svc, &t->arena, t->tenant_id, token, &p),
+                     ERR_UNAUTHENTICATED);
+    /* Absolute: kept busy, it still ends after seven days. */
+    assert_int_equal(svc_login(&t->svc, &t->arena, t->tenant_id, "boss@test.example",
+                               "correct-horse-battery", token, &p),
+                     ERR_OK);
+    int64_t end = t->now_us + SESSION_ABSOLUTE_US;
+    while (t->now_us + USEC_PER_HOUR < end) {
+        t->now_us += USEC_PER_HOUR;
+        assert_int_equal(svc_session_resolve(&t->svc, &t->arena, t->tenant_id, token, &p), ERR_OK);
+    }
+    t->now_us = end;
+    assert_int_equal(svc_session_resolve(&t->svc, &t->arena, t->tenant_id, token, &p),
+                     ERR_UNAUTHENTICATED);
+    assert_int_equal(svc_session_resolve(&t->svc, &t->arena, t->tenant_id, "short", &p),
+                     ERR_UNAUTHENTICATED);
+}
+
+static void a_member_session_carries_its_customer_and_member_role(void **state)
+{
+    struct testdb *t = *state;
+    int64_t cus = testdb_customer(t, "Shop"), user;
+    struct err_detail d = {0};
+    assert_int_equal(svc_member_add(&t->svc, t->tenant_id, cus, "tech@shop.example",
+                                    "tech-password-1", "technician", &user, &d),
+                     ERR_OK);
+    char token[SECRET_HEX];
+    struct svc_principal p;
+    assert_int_equal(svc_login(&t->svc, &t->arena, t->tenant_id, "tech@shop.example",
+                               "tech-password-1", token, &p),
+                     ERR_OK);
+    assert_string_equal(p.role, "technician");
+    assert_int_equal(p.customer_id, cus);
+    assert_int_equal(p.user_id, user);
+}
+
+static void an_api_key_works_once_created_and_only_in_its_tenant(void **state)
+{
+    struct testdb *t = *state;
+    char key[API_KEY_TEXT];
+    int64_t id;
+    struct err_detail d = {0};
+    assert_int_equal(svc_apikey_create(&t->svc, t->tenant_id, "owner", "x", "cli", key, &id, &d),
+                     ERR_VALIDATION);
+    assert_int_equal(svc_apikey_create(&t->svc, t->tenant_id, "admin", "ci", "cli", key, &id, &d),
+                     ERR_OK);
+    assert_int_equal(strncmp(key, "cd_", 3), 0);
+    struct svc_principal p;
+    assert_int_equal(svc_apikey_resolve(&t->svc, &t->arena, t->tenant_id, key, &p), ERR_OK);
+    assert_string_equal(p.role, "admin");
+    assert_int_equal(p.api_key_id, id);
+    assert_string_equal(p.email, "apikey:ci");
+    int64_t other;
+    assert_int_equal(svc_tenant_create(&t->svc, "Other", "other.example", &other, &d), ERR_OK);
+    assert_int_equal(svc_apikey_resolve(&t->svc, &t->arena, other, key, &p), ERR_UNAUTHENTICATED);
+    key[10] = key[10] == 'a' ? 'b' : 'a';
+    assert_int_equal(svc_apikey_resolve(&t->svc, &t->arena, t->tenant_id, key, &p),
+                     ERR_UNAUTHENTICATED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(login_opens_a_session_only_with_the_right_password),
+        T(a_session_dies_at_logout_and_after_idle_or_absolute_timeouts),
+        T(a_member_session_carries_its_customer_and_member_role),
+        T(an_api_key_works_once_created_and_only_in_its_tenant),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
