@@ -34,6 +34,8 @@
     X(ERR_IDEMPOTENCY_CONFLICT, 409, "idempotency_conflict")                                       \
     X(ERR_OVERFLOW, 422, "amount_out_of_range")                                                    \
     X(ERR_TOO_LARGE, 413, "too_large")                                                             \
+    X(ERR_UNSUPPORTED_MEDIA, 415, "unsupported_media_type")                                        \
+    X(ERR_THROTTLED, 429, "too_many_requests")                                                     \
     X(ERR_STORE_BUSY, 503, "store_busy")                                                           \
     X(ERR_STORE, 500, "store_failed")                                                              \
     X(ERR_SCHEMA, 500, "schema_mismatch")                                                          \

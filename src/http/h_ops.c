@@ -1,0 +1,115 @@
+/*
+ * Operations endpoints: liveness, readiness (the database answers), the
+ * Prometheus metrics, the OpenAPI document built from the route table, and
+ * the test clock of servers started with --test-clock.
+ */
+#include <string.h>
+
+#include "http/http_int.h"
+
+void h_healthz(struct http_request *r)
+{
+    http_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static enum err h_readyz_txn(struct store_conn *c, void *arg)
+{
+    int64_t *count = arg;
+    return store_tenant_count(c, count);
+}
+
+void h_readyz(struct http_request *r)
+{
+    int64_t count = 0;
+    enum err rc = svc_read(r->svc, h_readyz_txn, &count);
+    if (rc != ERR_OK) {
+        http_metrics_store_error();
+        http_problem_msg(r, ERR_STORE_BUSY, "the database does not answer");
+        return;
+    }
+    http_json(
+        r, 200,
+        json_pack("{s:s, s:s}", "status", "ready", "database", store_backend_name(r->svc->st)));
+}
+
+void h_metrics(struct http_request *r)
+{
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    http_metrics_render(&b);
+    http_text(r, 200, "text/plain; version=0.0.4", b.data ? b.data : "", b.len);
+    buf_release(&b);
+}
+
+/* "{id}" segments become OpenAPI path parameters of the same name. */
+static json_t *h_openapi_parameters(const char *pattern)
+{
+    json_t *params = json_array();
+    for (const char *p = strchr(pattern, '{'); p != NULL; p = strchr(p + 1, '{')) {
+        const char *end = strchr(p, '}');
+        if (end == NULL)
+            break;
+        json_t *name = json_stringn(p + 1, (size_t)(end - p - 1));
+        json_array_append_new(params, json_pack("{s:o, s:s, s:b, s:{s:s}}", "name", name, "in",
+                                                "path", "required", 1, "schema", "type", "string"));
+    }
+    return params;
+}
+
+static json_t *h_openapi_security(unsigned roles)
+{
+    if (roles & ROLE_ANON)
+        return json_array();
+    return json_pack("[{s:[]}, {s:[]}]", "session", "apiKey");
+}
+
+void h_openapi(struct http_request *r)
+{
+    json_t *paths = json_object();
+    for (size_t i = 0; i < http_routes_count; i++) {
+        const struct http_route *rt = &http_routes[i];
+        json_t *item = json_object_get(paths, rt->pattern);
+        if (item == NULL) {
+            item = json_object();
+            json_object_set_new(paths, rt->pattern, item);
+        }
+        char method[8];
+        size_t k = 0;
+        for (; rt->method[k] && k + 1 < sizeof(method); k++)
+            method[k] = (char)(rt->method[k] - 'A' + 'a');
+        method[k] = '\0';
+        json_t *op =
+            json_pack("{s:s, s:o, s:o, s:{s:{s:s}, s:{s:s}}}", "summary", rt->summary, "parameters",
+                      h_openapi_parameters(rt->pattern), "security", h_openapi_security(rt->roles),
+                      "responses", "2XX", "description", "Success", "default", "description",
+                      "An RFC 9457 problem with a stable code");
+        json_object_set_new(item, method, op);
+    }
+    json_t *doc =
+        json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:{s:{s:s, s:s, s:s}, s:{s:s, s:s}}}}", "openapi",
+                  "3.1.0", "info", "title", "creditd API", "version", "1", "paths", paths,
+                  "components", "securitySchemes", "session", "type", "apiKey", "in", "cookie",
+                  "name", "creditd_session", "apiKey", "type", "http", "scheme", "bearer");
+    http_json(r, 200, doc);
+}
+
+void h_test_clock(struct http_request *r)
+{
+    if (!r->srv->cfg.test_clock) {
+        http_problem_msg(r, ERR_NOT_FOUND, "the server was not started with --test-clock");
+        return;
+    }
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    int64_t now = 0;
+    http_field_time(&f, "now", true, &now);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    __atomic_store_n(&r->srv->test_now_us, now, __ATOMIC_SEQ_CST);
+    http_json(r, 200, json_pack("{s:o}", "now", http_time(now)));
+}

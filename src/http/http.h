@@ -1,0 +1,39 @@
+/*
+ * http: the creditd HTTP server, its JSON API under /api/v1 and the ops
+ * endpoints. A client of the service layer, like the CLI: it parses and
+ * checks requests, resolves the tenant and the caller, authorizes, calls one
+ * service operation and renders the answer (JSON, or RFC 9457 problem+json).
+ *
+ * Must not: touch the store except through the service, decide ledger rules,
+ * or log secrets (passwords, cookies, tokens, keys).
+ */
+#ifndef CREDITD_HTTP_H
+#define CREDITD_HTTP_H
+
+#include "service/service.h"
+
+struct http_config {
+    const char *listen;       /* "127.0.0.1:8080" */
+    unsigned threads;         /* worker threads of the pool */
+    unsigned connections_max; /* open connections in all */
+    unsigned per_ip_max;      /* open connections per client address */
+    unsigned timeout_s;       /* idle connection timeout */
+    size_t memory_per_connection_bytes;
+    size_t json_body_bytes_max; /* request bodies of JSON endpoints */
+    bool secure_cookies;        /* add Secure to the session cookie */
+    bool test_clock;            /* POST /api/v1/test/clock moves the clock */
+};
+
+/* Defaults that suit one machine. */
+void http_config_defaults(struct http_config *cfg);
+
+struct http_server;
+
+/* Starts listening; the service must outlive the server. ERR_USAGE for a bad
+ * listen address, ERR_IO when the port cannot be bound. */
+enum err http_server_start(const struct http_config *cfg, struct svc *svc, struct http_server **out,
+                           struct err_detail *d) WUR;
+/* Stops accepting, lets requests in flight finish, then frees everything. */
+void http_server_stop(struct http_server *srv);
+
+#endif

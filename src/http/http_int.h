@@ -1,0 +1,165 @@
+/*
+ * Internals of the HTTP layer shared by server.c, router.c, the JSON helpers
+ * and the h_<resource>.c handlers. Nothing outside src/http includes this.
+ */
+#ifndef CREDITD_HTTP_INT_H
+#define CREDITD_HTTP_INT_H
+
+#include <pthread.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "http/http.h"
+
+/* Roles as bits, so a route lists who may call it. */
+enum http_role {
+    ROLE_ANON = 1 << 0,
+    ROLE_TECHNICIAN = 1 << 1,
+    ROLE_OWNER = 1 << 2,
+    ROLE_STAFF = 1 << 3,
+    ROLE_ADMIN = 1 << 4,
+};
+#define ROLES_MEMBER  (ROLE_TECHNICIAN | ROLE_OWNER)
+#define ROLES_TEAM    (ROLE_STAFF | ROLE_ADMIN)
+#define ROLES_SIGNED  (ROLES_MEMBER | ROLES_TEAM)
+#define ROLES_ANYBODY (ROLE_ANON | ROLES_SIGNED)
+
+struct http_request;
+typedef void (*http_handler)(struct http_request *r);
+
+struct http_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/customers/{id}/lots" */
+    http_handler handler;
+    unsigned roles;      /* who may call it */
+    const char *summary; /* one line for the OpenAPI document */
+};
+
+enum { HTTP_PARAMS_MAX = 4 };
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct svc *svc;
+    struct http_config cfg;
+    /* The test clock (only with cfg.test_clock): 0 = the wall clock. */
+    int64_t test_now_us;
+    struct svc test_svc;
+    pthread_mutex_t throttle_lock;
+};
+
+struct http_request {
+    struct arena arena;
+    struct http_server *srv;
+    struct svc *svc;
+    struct MHD_Connection *conn;
+    char id[17];
+    const char *method;
+    const char *path;
+    int64_t started_us;
+    struct buf body;
+    bool body_too_large;
+    const struct http_route *route;
+    const char *params[HTTP_PARAMS_MAX];
+    /* resolved before the handler runs */
+    int64_t tenant_id;
+    struct svc_principal who;
+    unsigned role;   /* one ROLE_ bit */
+    bool by_session; /* cookie session: unsafe methods need the CSRF token */
+    struct svc_actor actor;
+    /* the answer */
+    int status;
+    bool responded;
+};
+
+/* ---- responses --------------------------------------------------------- */
+
+/* Queues a JSON answer (takes ownership of body). */
+void http_json(struct http_request *r, int status, json_t *body);
+/* Queues text with a content type (copied). */
+void http_text(struct http_request *r, int status, const char *content_type, const char *text,
+               size_t len);
+/* Queues an RFC 9457 problem for err with the detail's field and message. */
+void http_problem(struct http_request *r, enum err e, const struct err_detail *d);
+/* A problem with a plain message (no field). */
+void http_problem_msg(struct http_request *r, enum err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* 405 with an Allow header. */
+void http_method_not_allowed(struct http_request *r, const char *allow);
+/* Adds a header to the answer being built (before it is queued). */
+void http_header(struct http_request *r, const char *name, const char *value);
+
+/* ---- requests ---------------------------------------------------------- */
+
+const char *http_request_header(struct http_request *r, const char *name);
+const char *http_query(struct http_request *r, const char *name);
+/* The request body as a JSON object, strictly parsed (duplicate keys,
+ * non-UTF-8, depth over 32 and a wrong content type refused with the right
+ * problem already queued): NULL then. */
+json_t *http_body_object(struct http_request *r);
+
+/* ---- JSON field readers ------------------------------------------------ */
+
+/* Reads fields of one object and collects every error; http_fields_done
+ * reports unknown fields and queues 422 validation_failed when anything was
+ * wrong (returns false then). */
+struct http_fields {
+    struct http_request *r;
+    json_t *obj;
+    json_t *errors;
+    const char *seen[48];
+    size_t n_seen;
+};
+void http_fields_begin(struct http_fields *f, struct http_request *r, json_t *obj);
+const char *http_field_string(struct http_fields *f, const char *name, bool required,
+                              size_t max_bytes);
+bool http_field_amount(struct http_fields *f, const char *name, int scale, bool required,
+                       int64_t *out);
+bool http_field_bool(struct http_fields *f, const char *name, bool *out);
+bool http_field_int(struct http_fields *f, const char *name, int64_t min, int64_t max,
+                    int64_t *out);
+bool http_field_id(struct http_fields *f, const char *name, const char *prefix, bool required,
+                   int64_t *out);
+bool http_field_time(struct http_fields *f, const char *name, bool required, int64_t *out_us);
+/* A field that is present but handled by the caller (arrays, objects). */
+json_t *http_field_raw(struct http_fields *f, const char *name);
+void http_field_error(struct http_fields *f, const char *name, const char *message);
+bool http_fields_done(struct http_fields *f);
+
+/* ---- JSON writers ------------------------------------------------------ */
+
+json_t *http_amount(int64_t minor, int scale);
+json_t *http_id(const char *prefix, int64_t id);
+json_t *http_time(int64_t us); /* null for 0 */
+
+/* ---- routing ----------------------------------------------------------- */
+
+extern const struct http_route http_routes[];
+extern const size_t http_routes_count;
+/* Finds the route of method and path; on a path match with another method
+ * *allow lists the methods. */
+const struct http_route *http_route_find(const char *method, const char *path,
+                                         const char *params[HTTP_PARAMS_MAX], char *allow,
+                                         size_t allow_len);
+/* The path parameter {name}'s value as an id with prefix; queues 404. */
+bool http_param_id(struct http_request *r, int index, const char *prefix, int64_t *out);
+
+/* ---- metrics ----------------------------------------------------------- */
+
+void http_metrics_observe(const struct http_route *route, int status, int64_t duration_us);
+void http_metrics_store_error(void);
+void http_metrics_render(struct buf *b);
+
+/* ---- handlers (h_*.c) -------------------------------------------------- */
+
+void h_healthz(struct http_request *r);
+void h_readyz(struct http_request *r);
+void h_metrics(struct http_request *r);
+void h_login(struct http_request *r);
+void h_logout(struct http_request *r);
+void h_me(struct http_request *r);
+void h_api_key_create(struct http_request *r);
+void h_test_clock(struct http_request *r);
+void h_openapi(struct http_request *r);
+
+#endif

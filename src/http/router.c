@@ -1,0 +1,82 @@
+/*
+ * The route table: every endpoint with who may call it, in one place. A
+ * route exists only here; the OpenAPI test compares this table with the
+ * published document, so an endpoint cannot be added without its entry.
+ * Matching is by segments; "{name}" matches one non-empty segment.
+ */
+#include <string.h>
+
+#include "http/http_int.h"
+
+const struct http_route http_routes[] = {
+    {"GET", "/healthz", h_healthz, ROLES_ANYBODY, "Liveness"},
+    {"GET", "/readyz", h_readyz, ROLES_ANYBODY, "Readiness: the database answers"},
+    {"GET", "/metrics", h_metrics, ROLES_ANYBODY, "Prometheus metrics"},
+    {"GET", "/api/v1/openapi.json", h_openapi, ROLES_ANYBODY, "This API's OpenAPI document"},
+    {"POST", "/api/v1/auth/login", h_login, ROLES_ANYBODY, "Sign in, get a session cookie"},
+    {"POST", "/api/v1/auth/logout", h_logout, ROLES_SIGNED, "End the session"},
+    {"GET", "/api/v1/me", h_me, ROLES_SIGNED, "Who is signed in"},
+    {"POST", "/api/v1/api-keys", h_api_key_create, ROLE_ADMIN, "Create an API key"},
+    {"POST", "/api/v1/test/clock", h_test_clock, ROLE_ADMIN,
+     "Move the clock (servers started with --test-clock only)"},
+};
+
+const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
+
+/* Matches path against pattern, capturing {params}. */
+static bool http_route_matches(const char *pattern, const char *path,
+                               const char *params[HTTP_PARAMS_MAX], char *scratch,
+                               size_t scratch_len)
+{
+    size_t n_params = 0, used = 0;
+    const char *p = pattern, *q = path;
+    while (*p && *q) {
+        if (*p == '{') {
+            size_t len = strcspn(q, "/");
+            if (len == 0 || n_params == HTTP_PARAMS_MAX || used + len + 1 > scratch_len)
+                return false;
+            memcpy(scratch + used, q, len);
+            scratch[used + len] = '\0';
+            params[n_params++] = scratch + used;
+            used += len + 1;
+            q += len;
+            p = strchr(p, '}');
+            if (p == NULL)
+                return false;
+            p++;
+            continue;
+        }
+        if (*p != *q)
+            return false;
+        p++;
+        q++;
+    }
+    return *p == '\0' && *q == '\0';
+}
+
+const struct http_route *http_route_find(const char *method, const char *path,
+                                         const char *params[HTTP_PARAMS_MAX], char *allow,
+                                         size_t allow_len)
+{
+    /* Captured values live in a per-thread scratch: the request copies what
+     * it keeps before the next request on this thread. */
+    static _Thread_local char scratch[512];
+    const char *found[HTTP_PARAMS_MAX];
+    const struct http_route *match = NULL;
+    allow[0] = '\0';
+    for (size_t i = 0; i < http_routes_count; i++) {
+        const struct http_route *rt = &http_routes[i];
+        memset(found, 0, sizeof(found));
+        if (!http_route_matches(rt->pattern, path, found, scratch, sizeof(scratch)))
+            continue;
+        if (strcmp(rt->method, method) == 0) {
+            memcpy(params, found, sizeof(found));
+            match = rt;
+            break;
+        }
+        size_t len = strlen(allow);
+        if (strstr(allow, rt->method) == NULL && len + strlen(rt->method) + 3 < allow_len)
+            str_format(allow + len, allow_len - len, "%s%s", len ? ", " : "", rt->method);
+    }
+    return match;
+}

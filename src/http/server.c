@@ -1,0 +1,505 @@
+/*
+ * The libmicrohttpd glue: one request = one arena, created when the request
+ * arrives and freed by the completed callback. A request is read whole (up
+ * to its limit), then dispatched: route, tenant from the Host header, the
+ * caller from the session cookie or the bearer key, the route's roles, the
+ * CSRF token for cookie sessions, then the handler. Every answer carries the
+ * security headers and the request id; every request logs one access line.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http/http_int.h"
+
+#define SESSION_COOKIE "creditd_session"
+
+void http_config_defaults(struct http_config *cfg)
+{
+    *cfg = (struct http_config){
+        .listen = "127.0.0.1:8080",
+        .threads = 4,
+        .connections_max = 512,
+        .per_ip_max = 128,
+        .timeout_s = 30,
+        .memory_per_connection_bytes = 128 * 1024,
+        .json_body_bytes_max = 64 * 1024,
+    };
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+/* Headers added to the answer being built, before it is queued. */
+struct http_pending_header {
+    const char *name, *value;
+};
+static _Thread_local struct http_pending_header http_pending[8];
+static _Thread_local size_t http_pending_count;
+
+void http_header(struct http_request *r, const char *name, const char *value)
+{
+    (void)r;
+    if (http_pending_count < sizeof(http_pending) / sizeof(http_pending[0]))
+        http_pending[http_pending_count++] = (struct http_pending_header){name, value};
+}
+
+static void http_queue(struct http_request *r, int status, const char *content_type,
+                       const void *data, size_t len)
+{
+    ASSERT(!r->responded);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL) {
+        http_pending_count = 0;
+        return;
+    }
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    MHD_add_response_header(resp, "X-Request-Id", r->id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'none'; frame-ancestors 'none'");
+    for (size_t i = 0; i < http_pending_count; i++)
+        MHD_add_response_header(resp, http_pending[i].name, http_pending[i].value);
+    http_pending_count = 0;
+    MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    r->status = status;
+    r->responded = true;
+}
+
+void http_text(struct http_request *r, int status, const char *content_type, const char *text,
+               size_t len)
+{
+    http_queue(r, status, content_type, text, len);
+}
+
+void http_json(struct http_request *r, int status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(body);
+    if (text == NULL) {
+        http_queue(r, 500, "application/problem+json", "{}", 2);
+        return;
+    }
+    http_queue(r, status, "application/json", text, strlen(text));
+    free(text);
+}
+
+static const char *http_problem_title(enum err e)
+{
+    switch (e) {
+    case ERR_VALIDATION:
+        return "The request has invalid fields";
+    case ERR_NOT_FOUND:
+        return "Not found";
+    case ERR_INSUFFICIENT_CREDITS:
+        return "Not enough credits";
+    case ERR_CREDITS_DISABLED:
+        return "These credits cannot be spent now";
+    case ERR_MEMBER_LIMIT_EXCEEDED:
+        return "Monthly limit reached";
+    case ERR_FORBIDDEN:
+        return "Not allowed";
+    case ERR_UNAUTHENTICATED:
+        return "Sign in first";
+    case ERR_IDEMPOTENCY_CONFLICT:
+        return "Idempotency key reused with another request";
+    case ERR_TOO_LARGE:
+        return "Request too large";
+    case ERR_STORE_BUSY:
+        return "Busy, try again";
+    default:
+        return err_code(e);
+    }
+}
+
+static void http_problem_send(struct http_request *r, enum err e, const char *field,
+                              const char *message, const struct err_detail *d)
+{
+    int status = err_http_status(e);
+    json_t *p = json_object();
+    json_object_set_new(p, "type", json_string("about:blank"));
+    json_object_set_new(p, "title", json_string(http_problem_title(e)));
+    json_object_set_new(p, "status", json_integer(status));
+    json_object_set_new(p, "code", json_string(err_code(e)));
+    if (message != NULL && message[0] != '\0')
+        json_object_set_new(p, "detail", json_string(message));
+    if (field != NULL && field[0] != '\0') {
+        json_object_set_new(p, "field", json_string(field));
+        if (e == ERR_VALIDATION || e == ERR_OVERFLOW) {
+            json_t *errors = json_array(), *one = json_object();
+            json_object_set_new(one, "field", json_string(field));
+            json_object_set_new(one, "message", json_string(message ? message : ""));
+            json_array_append_new(errors, one);
+            json_object_set_new(p, "errors", errors);
+        }
+    }
+    if (e == ERR_INSUFFICIENT_CREDITS && d != NULL) {
+        json_object_set_new(p, "shortfall", json_integer(d->shortfall_minor));
+        json_object_set_new(p, "available", json_integer(d->available_minor));
+        json_object_set_new(p, "requested", json_integer(d->requested_minor));
+    }
+    json_object_set_new(p, "request_id", json_string(r->id));
+    char *text = json_dumps(p, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(p);
+    if (e >= ERR_STORE_BUSY && e != ERR_USAGE)
+        log_msg(LOG_ERROR, "request %s %s %s failed: %s", r->id, r->method, r->path, err_code(e));
+    http_queue(r, status, "application/problem+json", text ? text : "{}", text ? strlen(text) : 2);
+    free(text);
+}
+
+void http_problem(struct http_request *r, enum err e, const struct err_detail *d)
+{
+    http_problem_send(r, e, d ? d->field : NULL, d ? d->message : NULL, d);
+}
+
+void http_problem_msg(struct http_request *r, enum err e, const char *fmt, ...)
+{
+    char message[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    http_problem_send(r, e, NULL, message, NULL);
+}
+
+void http_method_not_allowed(struct http_request *r, const char *allow)
+{
+    http_header(r, "Allow", allow);
+    json_t *p =
+        json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", "Method not allowed",
+                  "status", 405, "code", "method_not_allowed", "request_id", r->id);
+    char *text = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    http_queue(r, 405, "application/problem+json", text ? text : "{}", text ? strlen(text) : 2);
+    free(text);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+const char *http_request_header(struct http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(struct http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool http_param_id(struct http_request *r, int index, const char *prefix, int64_t *out)
+{
+    ASSERT(index >= 0 && index < HTTP_PARAMS_MAX);
+    if (r->params[index] != NULL && id_parse(r->params[index], prefix, out))
+        return true;
+    http_problem_msg(r, ERR_NOT_FOUND, "no such object");
+    return false;
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+static unsigned http_role_bit(const char *role)
+{
+    if (strcmp(role, "admin") == 0)
+        return ROLE_ADMIN;
+    if (strcmp(role, "staff") == 0)
+        return ROLE_STAFF;
+    if (strcmp(role, "owner") == 0)
+        return ROLE_OWNER;
+    if (strcmp(role, "technician") == 0)
+        return ROLE_TECHNICIAN;
+    return 0;
+}
+
+/* The tenant of the Host header; with a single tenant, any host. */
+struct http_tenant_ctx {
+    const char *host;
+    int64_t tenant_id;
+};
+
+static enum err http_tenant_txn(struct store_conn *c, void *arg)
+{
+    struct http_tenant_ctx *x = arg;
+    enum err rc = store_tenant_by_host(c, x->host, &x->tenant_id);
+    if (rc != ERR_NOT_FOUND)
+        return rc;
+    int64_t count;
+    rc = store_tenant_count(c, &count);
+    if (rc != ERR_OK)
+        return rc;
+    return count == 1 ? store_tenant_first(c, &x->tenant_id) : ERR_NOT_FOUND;
+}
+
+static enum err http_resolve_tenant(struct http_request *r)
+{
+    const char *host = http_request_header(r, "Host");
+    char name[256] = "";
+    if (host != NULL) {
+        str_copy(name, sizeof(name), host);
+        char *colon = strrchr(name, ':');
+        if (colon != NULL && strchr(name, ']') == NULL)
+            *colon = '\0';
+        for (char *p = name; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    }
+    struct http_tenant_ctx x = {.host = name};
+    enum err rc = store_read(r->svc->st, http_tenant_txn, &x);
+    r->tenant_id = x.tenant_id;
+    return rc;
+}
+
+/* The session token from the Cookie header, copied into buf. */
+static const char *http_session_token(struct http_request *r, char *buf, size_t n)
+{
+    const char *cookie = http_request_header(r, "Cookie");
+    if (cookie == NULL)
+        return NULL;
+    const char *p = strstr(cookie, SESSION_COOKIE "=");
+    while (p != NULL && p != cookie && p[-1] != ' ' && p[-1] != ';')
+        p = strstr(p + 1, SESSION_COOKIE "=");
+    if (p == NULL)
+        return NULL;
+    p += strlen(SESSION_COOKIE "=");
+    size_t len = strcspn(p, "; ");
+    if (len == 0 || len >= n)
+        return NULL;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Resolves the caller; ERR_OK with role ROLE_ANON when there is none. */
+static enum err http_resolve_caller(struct http_request *r)
+{
+    r->role = ROLE_ANON;
+    const char *auth = http_request_header(r, "Authorization");
+    enum err rc;
+    if (auth != NULL) {
+        if (strncasecmp(auth, "Bearer ", 7) != 0)
+            return ERR_UNAUTHENTICATED;
+        rc = svc_apikey_resolve(r->svc, &r->arena, r->tenant_id, auth + 7, &r->who);
+    } else {
+        char token[SECRET_HEX + 1];
+        const char *t = http_session_token(r, token, sizeof(token));
+        if (t == NULL)
+            return ERR_OK;
+        rc = svc_session_resolve(r->svc, &r->arena, r->tenant_id, t, &r->who);
+        r->by_session = rc == ERR_OK;
+        /* A stale cookie is no caller at all: public routes still work. */
+        if (rc == ERR_UNAUTHENTICATED)
+            return ERR_OK;
+    }
+    if (rc != ERR_OK)
+        return rc;
+    r->role = http_role_bit(r->who.role);
+    r->actor = (struct svc_actor){.user_id = r->who.user_id, .label = r->who.email};
+    return r->role != 0 ? ERR_OK : ERR_UNAUTHENTICATED;
+}
+
+static bool http_method_is_safe(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+           strcmp(method, "OPTIONS") == 0;
+}
+
+static void http_dispatch(struct http_request *r)
+{
+    char allow[64] = "";
+    r->route = http_route_find(r->method, r->path, r->params, allow, sizeof(allow));
+    if (r->route == NULL) {
+        if (allow[0] != '\0')
+            http_method_not_allowed(r, allow);
+        else
+            http_problem_msg(r, ERR_NOT_FOUND, "no such endpoint");
+        return;
+    }
+    for (int i = 0; i < HTTP_PARAMS_MAX; i++)
+        r->params[i] = arena_strdup(&r->arena, r->params[i]);
+    if (r->body_too_large) {
+        http_problem_msg(r, ERR_TOO_LARGE, "the body is larger than %zu bytes",
+                         r->srv->cfg.json_body_bytes_max);
+        return;
+    }
+    enum err rc = http_resolve_tenant(r);
+    if (rc == ERR_NOT_FOUND) {
+        http_problem_msg(r, ERR_NOT_FOUND, "no business is served at this host");
+        return;
+    }
+    if (rc == ERR_OK)
+        rc = http_resolve_caller(r);
+    if (rc != ERR_OK) {
+        if (rc != ERR_UNAUTHENTICATED)
+            http_metrics_store_error();
+        http_problem_msg(r, rc, rc == ERR_UNAUTHENTICATED ? "the credentials are not valid" : "");
+        return;
+    }
+    if ((r->route->roles & r->role) == 0) {
+        if (r->role == ROLE_ANON)
+            http_problem_msg(r, ERR_UNAUTHENTICATED, "sign in or send an API key");
+        else
+            http_problem_msg(r, ERR_FORBIDDEN, "your role may not do this");
+        return;
+    }
+    if (r->by_session && !http_method_is_safe(r->method)) {
+        const char *csrf = http_request_header(r, "X-CSRF-Token");
+        if (csrf == NULL || strcmp(csrf, r->who.csrf_token) != 0) {
+            http_problem_msg(r, ERR_FORBIDDEN, "missing or wrong X-CSRF-Token header");
+            return;
+        }
+    }
+    r->route->handler(r);
+    if (!r->responded)
+        http_problem_msg(r, ERR_INTERNAL, "no answer");
+}
+
+/* ---- libmicrohttpd callbacks ------------------------------------------- */
+
+static struct http_request *http_request_new(struct http_server *srv, struct MHD_Connection *conn,
+                                             const char *url, const char *method)
+{
+    struct http_request *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return NULL;
+    arena_init(&r->arena, ARENA_REQUEST_BYTES_MAX);
+    r->srv = srv;
+    r->svc = srv->cfg.test_clock ? &srv->test_svc : srv->svc;
+    r->conn = conn;
+    r->started_us = time_now_us();
+    random_hex(r->id, 8);
+    r->method = arena_strdup(&r->arena, method);
+    const char *q = strchr(url, '?');
+    r->path = q ? arena_strndup(&r->arena, url, (size_t)(q - url)) : arena_strdup(&r->arena, url);
+    buf_init(&r->body, srv->cfg.json_body_bytes_max);
+    return r;
+}
+
+static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                   const char *method, const char *version, const char *upload_data,
+                                   size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct http_server *srv = cls;
+    struct http_request *r = *con_cls;
+    if (r == NULL) {
+        r = http_request_new(srv, conn, url, method);
+        if (r == NULL)
+            return MHD_NO;
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!r->body_too_large && buf_append(&r->body, upload_data, *upload_data_size) != ERR_OK)
+            r->body_too_large = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (!r->responded)
+        http_dispatch(r);
+    return MHD_YES;
+}
+
+static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                           enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    struct http_request *r = *con_cls;
+    if (r == NULL)
+        return;
+    int64_t duration = time_now_us() - r->started_us;
+    http_metrics_observe(r->route, r->status, duration);
+    /* One line per request: never a header, a body or a query string. */
+    log_msg(LOG_INFO, "access id=%s method=%s path=%s status=%d duration_us=%lld%s", r->id,
+            r->method, r->path, r->status, (long long)duration,
+            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    buf_release(&r->body);
+    arena_release(&r->arena);
+    free(r);
+    *con_cls = NULL;
+}
+
+/* ---- start and stop ---------------------------------------------------- */
+
+static int64_t http_test_clock(void *ctx)
+{
+    struct http_server *srv = ctx;
+    int64_t t = __atomic_load_n(&srv->test_now_us, __ATOMIC_SEQ_CST);
+    return t != 0 ? t : time_now_us();
+}
+
+static bool http_parse_listen(const char *listen, struct sockaddr_in *addr)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL || (size_t)(colon - listen) >= sizeof(host))
+        return false;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    int64_t port;
+    if (!parse_int64(colon + 1, &port) || port < 1 || port > 65535)
+        return false;
+    memset(addr, 0, sizeof(*addr));
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons((uint16_t)port);
+    return inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &addr->sin_addr) == 1;
+}
+
+enum err http_server_start(const struct http_config *cfg, struct svc *svc, struct http_server **out,
+                           struct err_detail *d)
+{
+    struct sockaddr_in addr;
+    if (!http_parse_listen(cfg->listen, &addr))
+        return err_set(d, ERR_USAGE, "listen", "expected HOST:PORT with an IPv4 host, not '%s'",
+                       cfg->listen);
+    struct http_server *srv = calloc(1, sizeof(*srv));
+    if (srv == NULL)
+        return ERR_INTERNAL;
+    srv->svc = svc;
+    srv->cfg = *cfg;
+    pthread_mutex_init(&srv->throttle_lock, NULL);
+    struct svc_clock clock = {.now_us = http_test_clock, .ctx = srv};
+    svc_init(&srv->test_svc, svc->st, &clock);
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, http_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        cfg->connections_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_max,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        cfg->memory_per_connection_bytes, MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
+        MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        free(srv);
+        return err_set(d, ERR_IO, "listen", "cannot listen on %s", cfg->listen);
+    }
+    *out = srv;
+    return ERR_OK;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+    if (srv == NULL)
+        return;
+    MHD_quiesce_daemon(srv->daemon);
+    /* Requests in flight finish; idle keep-alive connections are closed by
+     * the stop after at most five seconds. */
+    for (int i = 0; i < 500; i++) {
+        const union MHD_DaemonInfo *info =
+            MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (info == NULL || info->num_connections == 0)
+            break;
+        usleep(10 * 1000);
+    }
+    MHD_stop_daemon(srv->daemon);
+    pthread_mutex_destroy(&srv->throttle_lock);
+    free(srv);
+}
