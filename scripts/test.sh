@@ -69,6 +69,29 @@ run_tap() {
     printf '%-58s %4d passed, %d failed\n' "$label" "$p" "$f"
 }
 
+# Counts node's test runner results from its closing "# pass N" / "# fail N".
+run_node() {
+    local label=$1
+    shift
+    local out rc p f
+    out=$(env "$@" node --test --test-concurrency=1 tests/api/ 2>&1)
+    rc=$?
+    p=$(printf '%s\n' "$out" | sed -n 's/^# pass \([0-9]*\)$/\1/p' | tail -n1)
+    f=$(printf '%s\n' "$out" | sed -n 's/^# fail \([0-9]*\)$/\1/p' | tail -n1)
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        failures+=("$label")
+        printf '%s\n' "$out" | grep -B2 -A25 '^not ok' | head -n 80
+    fi
+    printf '%-58s %4d passed, %d failed\n' "$label" "$p" "$f"
+}
+
 start_pg() {
     [ -n "$pg_dir" ] && return 0
     local port
@@ -119,6 +142,13 @@ run_build() {
             run_cmocka "$label $name [postgres]" "$bin" CREDITD_TEST_DB="${db:-$PG_TEST_URL}"
         fi
     done
+    if ls tests/api/*.test.mjs >/dev/null 2>&1; then
+        run_node "$label api [sqlite]" CREDITD_BIN="$build/creditd" CREDITD_TEST_PG=
+        if start_pg; then
+            run_node "$label api [postgres]" CREDITD_BIN="$build/creditd" \
+                CREDITD_TEST_PG="${PG_TEST_URL%/*}/postgres"
+        fi
+    fi
     if [ -x tests/cli/test_cli.sh ]; then
         run_tap "$label cli [sqlite]" bash tests/cli/test_cli.sh "$build/creditd" sqlite
         if start_pg; then

@@ -1,0 +1,115 @@
+// Test harness for the black-box API tests: starts the real creditd binary on
+// 127.0.0.1 with a fresh database (SQLite file, or a new PostgreSQL database
+// when CREDITD_TEST_PG names a cluster's maintenance URL), and gives a small
+// client that keeps the session cookie and CSRF token like a browser would.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+const bin = process.env.CREDITD_BIN || 'build/creditd';
+export const ADMIN = { email: 'admin@test.example', password: 'admin-password-1' };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function freshDatabase(dir) {
+  const pg = process.env.CREDITD_TEST_PG;
+  if (!pg) return `sqlite:${join(dir, 'creditd.db')}`;
+  const name = `api_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  execFileSync('psql', ['-qAt', pg, '-c', `CREATE DATABASE ${name}`]);
+  return pg.replace(/\/[^/]*$/, `/${name}`);
+}
+
+export async function startServer({ testClock = true } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'creditd-api-'));
+  const db = freshDatabase(dir);
+  execFileSync(bin, ['init', '--db', db, '--admin-email', ADMIN.email, '--admin-password-stdin'], {
+    input: `${ADMIN.password}\n`,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  const port = await freePort();
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`];
+  if (testClock) args.push('--test-clock');
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch { /* not yet listening */ }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const server = {
+    url,
+    db,
+    bin,
+    get log() { return log; },
+    async stop() {
+      const exited = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
+      child.kill('SIGTERM');
+      const result = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return result;
+    },
+    cli(...argv) {
+      return execFileSync(bin, [...argv, '--db', db], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    },
+  };
+  return server;
+}
+
+// A client with a cookie jar of one cookie and the CSRF token of its session.
+export class Client {
+  constructor(base, { host } = {}) {
+    this.base = base;
+    this.cookie = null;
+    this.csrf = null;
+    this.bearer = null;
+    this.host = host;
+  }
+
+  async request(method, path, { body, headers = {}, raw } = {}) {
+    const h = { ...headers };
+    if (this.cookie) h.Cookie = this.cookie;
+    if (this.csrf && method !== 'GET') h['X-CSRF-Token'] = this.csrf;
+    if (this.bearer) h.Authorization = `Bearer ${this.bearer}`;
+    if (this.host) h.Host = this.host;
+    let payload = raw;
+    if (body !== undefined) {
+      payload = JSON.stringify(body);
+      h['Content-Type'] = h['Content-Type'] || 'application/json';
+    }
+    const res = await fetch(this.base + path, { method, headers: h, body: payload });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) {
+      const m = /creditd_session=([^;]*)/.exec(setCookie);
+      this.cookie = m && m[1] ? `creditd_session=${m[1]}` : null;
+    }
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    return { status: res.status, headers: res.headers, json, text };
+  }
+
+  get(path, opts) { return this.request('GET', path, opts); }
+  post(path, body, opts = {}) { return this.request('POST', path, { ...opts, body }); }
+  patch(path, body, opts = {}) { return this.request('PATCH', path, { ...opts, body }); }
+
+  async login(email, password) {
+    const r = await this.post('/api/v1/auth/login', { email, password });
+    if (r.status === 200) this.csrf = r.json.csrf_token;
+    return r;
+  }
+}
