@@ -161,5 +161,7 @@ void h_me(struct http_request *r);
 void h_api_key_create(struct http_request *r);
 void h_test_clock(struct http_request *r);
 void h_openapi(struct http_request *r);
+/* writes (h_write_*.c) */
+/* reads (h_read_*.c) */
 
 #endif

@@ -19,6 +19,8 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/api-keys", h_api_key_create, ROLE_ADMIN, "Create an API key"},
     {"POST", "/api/v1/test/clock", h_test_clock, ROLE_ADMIN,
      "Move the clock (servers started with --test-clock only)"},
+    /* ---- writes (h_write_*.c) ---- */
+    /* ---- reads (h_read_*.c) ---- */
 };
 
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -262,6 +262,8 @@ enum err svc_balances(struct svc *s, struct arena *a, int64_t tenant_id, int64_t
  * questions. */
 enum err svc_read(struct svc *s, store_txn_fn fn, void *ctx) WUR;
 
+/* ---- reads for the API (svc_read.c) ------------------------------------ */
+
 /* ---- authentication ---------------------------------------------------- */
 
 /* Who is calling, once a session or API key is resolved. */
