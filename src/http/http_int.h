@@ -163,5 +163,52 @@ void h_test_clock(struct http_request *r);
 void h_openapi(struct http_request *r);
 /* writes (h_write_*.c) */
 /* reads (h_read_*.c) */
+/* Shared by the read handlers (h_read_common.c). Query parameters collect
+ * every error; h_read_params_done queues one 422 listing them (false then). */
+#define H_READ_LIMIT_DEFAULT 50
+#define H_READ_LIMIT_MAX     200
+#define H_READ_MONEY_SCALE   2
+struct h_read_params {
+    struct http_fields f;
+    json_t *obj;
+};
+void h_read_params_begin(struct h_read_params *p, struct http_request *r);
+bool h_read_params_done(struct h_read_params *p);
+/* NULL when absent or empty. */
+const char *h_read_text(struct h_read_params *p, const char *name, size_t max_bytes);
+int64_t h_read_id(struct h_read_params *p, const char *name, const char *prefix); /* 0 absent */
+int64_t h_read_time(struct h_read_params *p, const char *name);                   /* 0 absent */
+size_t h_read_limit(struct h_read_params *p);
+/* A member's customer (their reads are bound to it), 0 for staff and admins. */
+int64_t h_read_only_customer(const struct http_request *r);
+/* False (404 queued) when a member asks for another customer. */
+bool h_read_may_see(struct http_request *r, int64_t customer_id);
+/* Queues the problem for a failed read (404 without details). */
+void h_read_fail(struct http_request *r, enum err rc, const struct err_detail *d);
+json_t *h_read_amount(const struct svc_types *types, int64_t type_id, int64_t minor);
+json_t *h_read_type_code(const struct svc_types *types, int64_t type_id);
+json_t *h_read_type_amounts(const struct svc_types *types, size_t n, const int64_t *type_ids,
+                            const int64_t *amounts_minor);
+json_t *h_read_balances(const struct svc_balance *b, size_t n);
+json_t *h_read_lot(const struct svc_types *types, const struct lot_row *r);
+/* {"items": items, "next_cursor": prefix_last_id or null}; takes items. */
+json_t *h_read_page(json_t *items, const char *prefix, int64_t last_id, bool more);
+void h_credit_types(struct http_request *r);
+void h_packages(struct http_request *r);
+void h_services(struct http_request *r);
+void h_settings(struct http_request *r);
+void h_verify(struct http_request *r);
+void h_customers(struct http_request *r);
+void h_customer(struct http_request *r);
+void h_customer_lots(struct http_request *r);
+void h_lot(struct http_request *r);
+void h_lot_history(struct http_request *r);
+void h_orders(struct http_request *r);
+void h_order(struct http_request *r);
+void h_ledger(struct http_request *r);
+void h_ledger_csv(struct http_request *r);
+void h_customer_summary(struct http_request *r);
+
+
 
 #endif

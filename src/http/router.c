@@ -21,6 +21,24 @@ const struct http_route http_routes[] = {
      "Move the clock (servers started with --test-clock only)"},
     /* ---- writes (h_write_*.c) ---- */
     /* ---- reads (h_read_*.c) ---- */
+    {"GET", "/api/v1/credit-types", h_credit_types, ROLES_SIGNED, "List the credit types"},
+    {"GET", "/api/v1/packages", h_packages, ROLES_SIGNED,
+     "List packages (members: published only)"},
+    {"GET", "/api/v1/services", h_services, ROLES_SIGNED, "List services and their costs"},
+    {"GET", "/api/v1/customers", h_customers, ROLES_TEAM, "Search customers with balances"},
+    {"GET", "/api/v1/customers/{id}", h_customer, ROLES_SIGNED,
+     "A customer with balances and members"},
+    {"GET", "/api/v1/customers/{id}/lots", h_customer_lots, ROLES_SIGNED, "A customer's lots"},
+    {"GET", "/api/v1/customers/{id}/summary", h_customer_summary, ROLES_SIGNED,
+     "A customer's credits in and out over a period"},
+    {"GET", "/api/v1/lots/{id}", h_lot, ROLES_SIGNED, "A lot"},
+    {"GET", "/api/v1/lots/{id}/history", h_lot_history, ROLES_SIGNED, "A lot's history"},
+    {"GET", "/api/v1/orders", h_orders, ROLES_SIGNED, "List orders, newest first"},
+    {"GET", "/api/v1/orders/{id}", h_order, ROLES_SIGNED, "An order with lines and allocations"},
+    {"GET", "/api/v1/ledger", h_ledger, ROLES_SIGNED, "Ledger entries, newest first"},
+    {"GET", "/api/v1/ledger.csv", h_ledger_csv, ROLES_SIGNED, "The ledger as CSV, oldest first"},
+    {"GET", "/api/v1/settings", h_settings, ROLES_TEAM, "The business's settings"},
+    {"GET", "/api/v1/admin/verify", h_verify, ROLE_ADMIN, "Verify the ledger"},
 };
 
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -264,6 +264,120 @@ enum err svc_read(struct svc *s, store_txn_fn fn, void *ctx) WUR;
 
 /* ---- reads for the API (svc_read.c) ------------------------------------ */
 
+/* The tenant's credit types, which every read answer carries so amounts can
+ * be named and scaled. */
+struct svc_types {
+    struct credit_type_row *items;
+    size_t n;
+};
+/* The type with id among types, NULL when absent. */
+const struct credit_type_row *svc_type_find(const struct svc_types *types, int64_t id);
+
+/* Credit types, packages (published_only: published and not archived) and
+ * services of a tenant, in sort order. Returns arena memory. */
+struct svc_catalog {
+    struct svc_types types;
+    struct package_row *packages;
+    size_t n_packages;
+    struct service_row *services;
+    size_t n_services;
+};
+enum err svc_catalog_read(struct svc *s, struct arena *a, int64_t tenant_id, bool published_only,
+                          struct svc_catalog *out) WUR;
+
+/* A customer with its balance in every credit type (and, read alone, its
+ * members). */
+struct svc_customer_view {
+    struct customer_row row;
+    struct svc_balance *balances;
+    size_t n_balances;
+    struct member_row *members;
+    size_t n_members;
+};
+struct svc_customer_page {
+    struct svc_customer_view *items;
+    size_t n;
+    bool more; /* another page follows the last item */
+};
+/* Customers whose name or e-mail contains q, ids above after_id, at most
+ * limit (> 0), ascending id. */
+enum err svc_customer_list_read(struct svc *s, struct arena *a, int64_t tenant_id, const char *q,
+                                int64_t after_id, size_t limit, struct svc_customer_page *out) WUR;
+/* One customer with balances and members; ERR_NOT_FOUND outside the tenant. */
+enum err svc_customer_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
+                           struct svc_customer_view *out) WUR;
+
+struct svc_lots {
+    struct svc_types types;
+    struct lot_row *items;
+    size_t n;
+    struct lot_event_row *history; /* svc_lot_read with history */
+    size_t n_history;
+};
+/* All lots of a customer, newest first; ERR_NOT_FOUND outside the tenant. */
+enum err svc_lots_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
+                       struct svc_lots *out) WUR;
+/* One lot as items[0] (and its history, oldest first). only_customer_id != 0
+ * makes another customer's lot ERR_NOT_FOUND. */
+enum err svc_lot_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t lot_id,
+                      int64_t only_customer_id, bool with_history, struct svc_lots *out) WUR;
+
+struct svc_order_view {
+    struct order_row row;
+    struct order_line_row *lines; /* svc_order_read only */
+    size_t n_lines;
+    struct allocation_row *allocations;
+    size_t n_allocations;
+};
+struct svc_orders {
+    struct svc_types types;
+    struct svc_order_view *items;
+    size_t n;
+    bool more;
+};
+/* Orders newest first below before_id (0 = from the newest), of one customer
+ * (0 = all), at most limit (> 0). */
+enum err svc_orders_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
+                         int64_t before_id, size_t limit, struct svc_orders *out) WUR;
+/* One order as items[0] with lines and allocations; only_customer_id as for lots. */
+enum err svc_order_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t order_id,
+                        int64_t only_customer_id, struct svc_orders *out) WUR;
+
+struct svc_ledger_query {
+    int64_t customer_id;     /* 0 = all */
+    const char *credit_type; /* code, NULL = all */
+    const char *kind;        /* NULL = all */
+    const char *actor;       /* NULL = all */
+    int64_t from_us, to_us;  /* 0 = open; to exclusive */
+    int64_t cursor_id;       /* the last id already seen, 0 = start */
+    bool oldest_first;       /* newest first otherwise */
+    size_t limit;            /* 0 = no limit */
+};
+/*
+ * Runs cb for each journal entry matching q in one snapshot. cb first gets a
+ * NULL row each time the scan (re)starts, so it can drop what it collected;
+ * rows and their strings are valid only during the call. types receives the
+ * tenant's credit types before that. ERR_VALIDATION with field "credit_type"
+ * for an unknown code, "to" for a range that is empty.
+ */
+enum err svc_ledger_scan(struct svc *s, struct arena *a, int64_t tenant_id,
+                         const struct svc_ledger_query *q, struct svc_types *types,
+                         store_journal_cb cb, void *ctx, struct err_detail *d) WUR;
+
+/* Per credit type (parallel arrays of n): credits in (sum of positive
+ * amounts) and out (negative amounts, as a positive number) in [from, to),
+ * and the current balance. to_us 0 = open. */
+struct svc_summary {
+    struct svc_types types;
+    size_t n;
+    struct svc_balance *balances;
+    int64_t *purchased_minor;
+    int64_t *used_minor;
+};
+enum err svc_customer_summary_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                                   int64_t customer_id, int64_t from_us, int64_t to_us,
+                                   struct svc_summary *out, struct err_detail *d) WUR;
+
 /* ---- authentication ---------------------------------------------------- */
 
 /* Who is calling, once a session or API key is resolved. */
@@ -290,8 +404,8 @@ enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char
                    const char *password, char token[SECRET_HEX], struct svc_principal *out) WUR;
 /* The principal of a live session (ERR_UNAUTHENTICATED when unknown, revoked,
  * idle too long or too old). */
-enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id,
-                             const char *token, struct svc_principal *out) WUR;
+enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *token,
+                             struct svc_principal *out) WUR;
 enum err svc_logout(struct svc *s, int64_t tenant_id, const char *token) WUR;
 /* A new API key for a role (admin or staff); key receives "cd_" + secret. */
 #define API_KEY_TEXT (3 + SECRET_HEX)

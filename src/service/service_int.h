@@ -62,6 +62,18 @@ struct svc_account {
 enum err svc_account_open(struct store_conn *c, struct arena *a, int64_t tenant_id,
                           int64_t customer_id, const struct credit_type_row *type, int64_t now_us,
                           struct svc_account *out) WUR;
+/*
+ * The two halves of svc_account_open, for operations on several accounts:
+ * lock every account first (customers ascending, then types ascending), then
+ * settle each. Settling writes journal entries, which lock the tenant's chain
+ * head; taking an account lock after that would invite deadlocks.
+ */
+enum err svc_account_lock(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                          int64_t customer_id, const struct credit_type_row *type, int64_t now_us,
+                          struct svc_account *out) WUR;
+enum err svc_account_settle(struct store_conn *c, int64_t tenant_id,
+                            const struct credit_type_row *type, struct svc_account *acct,
+                            int64_t now_us) WUR;
 
 /* Checks that a customer exists in the tenant (ERR_NOT_FOUND otherwise). */
 enum err svc_customer_check(struct store_conn *c, struct arena *a, int64_t tenant_id,

@@ -198,7 +198,7 @@ static enum err svc_account_expire_lot(struct store_conn *c, int64_t tenant_id,
     return svc_entry_write(c, &x, acc, &journal_id);
 }
 
-enum err svc_account_open(struct store_conn *c, struct arena *a, int64_t tenant_id,
+enum err svc_account_lock(struct store_conn *c, struct arena *a, int64_t tenant_id,
                           int64_t customer_id, const struct credit_type_row *type, int64_t now_us,
                           struct svc_account *out)
 {
@@ -206,15 +206,30 @@ enum err svc_account_open(struct store_conn *c, struct arena *a, int64_t tenant_
     enum err rc = store_account_lock(c, tenant_id, customer_id, type->id, now_us, &out->acc);
     if (rc != ERR_OK)
         return rc;
-    rc = store_lot_list_live(c, a, customer_id, type->id, true, &out->lots, &out->n_lots);
-    for (size_t i = 0; rc == ERR_OK && i < out->n_lots; i++) {
-        struct lot_row *r = &out->lots[i];
+    return store_lot_list_live(c, a, customer_id, type->id, true, &out->lots, &out->n_lots);
+}
+
+enum err svc_account_settle(struct store_conn *c, int64_t tenant_id,
+                            const struct credit_type_row *type, struct svc_account *acct,
+                            int64_t now_us)
+{
+    enum err rc = ERR_OK;
+    for (size_t i = 0; rc == ERR_OK && i < acct->n_lots; i++) {
+        struct lot_row *r = &acct->lots[i];
         if (r->lot.status == LOT_ACTIVE && lot_is_past_expiry(&r->lot, now_us)) {
-            rc = svc_account_expire_lot(c, tenant_id, type, r, &out->acc, now_us);
-            out->n_expired++;
+            rc = svc_account_expire_lot(c, tenant_id, type, r, &acct->acc, now_us);
+            acct->n_expired++;
         }
     }
     return rc;
+}
+
+enum err svc_account_open(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                          int64_t customer_id, const struct credit_type_row *type, int64_t now_us,
+                          struct svc_account *out)
+{
+    enum err rc = svc_account_lock(c, a, tenant_id, customer_id, type, now_us, out);
+    return rc != ERR_OK ? rc : svc_account_settle(c, tenant_id, type, out, now_us);
 }
 
 /* ---- lots -------------------------------------------------------------- */

@@ -101,9 +101,9 @@ struct lot_add_ctx {
     struct err_detail *d;
 };
 
-static enum err svc_lot_add_one(struct store_conn *c, struct arena *a, struct lot_add_ctx *x,
-                                const struct credit_type_row *type, int64_t credits,
-                                const struct package_row *pkg, int64_t cost_basis)
+static enum err svc_lot_add_one(struct store_conn *c, struct lot_add_ctx *x,
+                                struct svc_account *acct, const struct credit_type_row *type,
+                                int64_t credits, const struct package_row *pkg, int64_t cost_basis)
 {
     const struct svc_lot_input *in = x->in;
     const struct validity *v = pkg ? &pkg->validity : &in->validity;
@@ -121,10 +121,6 @@ static enum err svc_lot_add_one(struct store_conn *c, struct arena *a, struct lo
     r.package_id = pkg ? pkg->id : 0;
     r.cost_basis_minor = cost_basis;
     r.created_by = svc_actor_label(x->actor);
-    struct svc_account acct;
-    if ((rc = svc_account_open(c, a, x->tenant_id, in->customer_id, type, x->now_us, &acct)) !=
-        ERR_OK)
-        return rc;
     struct svc_lot_create how = {
         .kind = in->source == SOURCE_PAYMENT ? JOURNAL_PURCHASE : JOURNAL_GRANT,
         .actor = x->actor,
@@ -132,9 +128,36 @@ static enum err svc_lot_add_one(struct store_conn *c, struct arena *a, struct lo
         .now_us = x->now_us,
     };
     int64_t journal_id;
-    rc = svc_lot_create_booked(c, &acct, type, &r, &how, &journal_id);
+    rc = svc_lot_create_booked(c, acct, type, &r, &how, &journal_id);
     if (rc == ERR_OK)
         x->ids[x->n_ids++] = r.lot.id;
+    return rc;
+}
+
+/* A package's lots: every account is locked (types ascending) before any is
+ * settled or written, see svc_account_lock. */
+static enum err svc_lot_add_package(struct store_conn *c, struct arena *a, struct lot_add_ctx *x)
+{
+    struct package_row pkg;
+    enum err rc = store_package_get(c, a, x->tenant_id, x->in->package_id, &pkg);
+    if (rc == ERR_NOT_FOUND || (rc == ERR_OK && pkg.archived))
+        return err_set(x->d, ERR_VALIDATION, "package_id", "no such package");
+    struct credit_type_row types[PACKAGE_CREDIT_TYPES_MAX];
+    struct svc_account accts[PACKAGE_CREDIT_TYPES_MAX];
+    for (size_t i = 0; rc == ERR_OK && i < pkg.n_credits; i++) {
+        rc = store_credit_type_get(c, a, x->tenant_id, pkg.credit_type_ids[i], &types[i]);
+        if (rc == ERR_OK)
+            rc = svc_account_lock(c, a, x->tenant_id, x->in->customer_id, &types[i], x->now_us,
+                                  &accts[i]);
+    }
+    for (size_t i = 0; rc == ERR_OK && i < pkg.n_credits; i++)
+        rc = svc_account_settle(c, x->tenant_id, &types[i], &accts[i], x->now_us);
+    /* The net price is the cost basis; several types share it evenly. */
+    int64_t n = rc == ERR_OK ? (int64_t)pkg.n_credits : 1;
+    for (size_t i = 0; rc == ERR_OK && i < pkg.n_credits; i++) {
+        int64_t basis = pkg.price_minor / n + (i == 0 ? pkg.price_minor % n : 0);
+        rc = svc_lot_add_one(c, x, &accts[i], &types[i], pkg.credit_amounts_minor[i], &pkg, basis);
+    }
     return rc;
 }
 
@@ -149,23 +172,15 @@ static enum err svc_lot_add_txn(struct store_conn *c, void *arg)
     if (rc == ERR_NOT_FOUND)
         rc = err_set(x->d, ERR_NOT_FOUND, "customer_id", "no such customer");
     struct credit_type_row type;
+    struct svc_account acct;
     if (rc == ERR_OK && in->package_id == 0) {
         rc = svc_type_by_code(c, &a, x->tenant_id, in->credit_type, &type, x->d);
         if (rc == ERR_OK)
-            rc = svc_lot_add_one(c, &a, x, &type, in->credits_minor, NULL, in->price_minor);
+            rc = svc_account_open(c, &a, x->tenant_id, in->customer_id, &type, x->now_us, &acct);
+        if (rc == ERR_OK)
+            rc = svc_lot_add_one(c, x, &acct, &type, in->credits_minor, NULL, in->price_minor);
     } else if (rc == ERR_OK) {
-        struct package_row pkg;
-        rc = store_package_get(c, &a, x->tenant_id, in->package_id, &pkg);
-        if (rc == ERR_NOT_FOUND || (rc == ERR_OK && pkg.archived))
-            rc = err_set(x->d, ERR_VALIDATION, "package_id", "no such package");
-        /* The net price is the cost basis; several types share it evenly. */
-        int64_t share = rc == ERR_OK ? pkg.price_minor / (int64_t)pkg.n_credits : 0;
-        for (size_t i = 0; rc == ERR_OK && i < pkg.n_credits; i++) {
-            rc = store_credit_type_get(c, &a, x->tenant_id, pkg.credit_type_ids[i], &type);
-            int64_t basis = share + (i == 0 ? pkg.price_minor % (int64_t)pkg.n_credits : 0);
-            if (rc == ERR_OK)
-                rc = svc_lot_add_one(c, &a, x, &type, pkg.credit_amounts_minor[i], &pkg, basis);
-        }
+        rc = svc_lot_add_package(c, &a, x);
     }
     arena_release(&a);
     return rc;
@@ -383,9 +398,12 @@ static enum err svc_deduct_booked(struct store_conn *c, struct arena *a, struct 
             continue;
         lots[n] = acct->lots[i].lot;
         lots[n].peak = (struct peak_rule){.multiplier_permille = 1000};
-        /* A deduction from a named lot may take from it while it is paused. */
-        if (lot_id != 0 && lots[n].status == LOT_PAUSED)
+        /* A deduction from a named lot may take from it while it is paused;
+         * a paused lot never expires, so its frozen date does not count. */
+        if (lot_id != 0 && lots[n].status == LOT_PAUSED) {
             lots[n].status = LOT_ACTIVE;
+            lots[n].expires_at_us = 0;
+        }
         n++;
     }
     struct alloc_request req = {.amount_minor = amount, .now_us = how->now_us};
@@ -584,9 +602,13 @@ static enum err svc_transfer_txn(struct store_conn *c, void *arg)
     int64_t first_id = from_first ? in->from_customer_id : in->to_customer_id;
     int64_t second_id = from_first ? in->to_customer_id : in->from_customer_id;
     if (rc == ERR_OK)
-        rc = svc_account_open(c, &a, x->tenant_id, first_id, &type, x->now_us, first);
+        rc = svc_account_lock(c, &a, x->tenant_id, first_id, &type, x->now_us, first);
     if (rc == ERR_OK)
-        rc = svc_account_open(c, &a, x->tenant_id, second_id, &type, x->now_us, second);
+        rc = svc_account_lock(c, &a, x->tenant_id, second_id, &type, x->now_us, second);
+    if (rc == ERR_OK)
+        rc = svc_account_settle(c, x->tenant_id, &type, first, x->now_us);
+    if (rc == ERR_OK)
+        rc = svc_account_settle(c, x->tenant_id, &type, second, x->now_us);
     if (rc == ERR_OK)
         rc = store_transfer_insert(c, x->tenant_id, in->from_customer_id, in->to_customer_id,
                                    type.id, in->amount_minor, svc_actor_label(x->actor),

@@ -1,0 +1,426 @@
+/*
+ * The reads behind the HTTP API: catalogue, customers with balances and
+ * members, lots with their history, orders with lines and allocations, the
+ * ledger, summaries and dashboards. Each public function runs one read
+ * transaction (one consistent snapshot) and fills plain structs in the
+ * caller's arena. Authorization stays with the caller, except that a lookup
+ * by id may be bound to one customer (only_customer_id): an object of another
+ * customer is then ERR_NOT_FOUND, exactly like one that does not exist.
+ *
+ * Must not: write, or decide anything a ledger rule decides (balances come
+ * from the core's lot predicates, as in svc_balances).
+ */
+#include <string.h>
+
+#include "service/service_int.h"
+
+const struct credit_type_row *svc_type_find(const struct svc_types *types, int64_t id)
+{
+    for (size_t i = 0; i < types->n; i++)
+        if (types->items[i].id == id)
+            return &types->items[i];
+    return NULL;
+}
+
+static enum err svc_read_types(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               struct svc_types *out)
+{
+    return store_credit_type_list(c, a, tenant_id, &out->items, &out->n);
+}
+
+/* The customer's balance in one credit type, computed from its live lots. */
+static enum err svc_read_balance(struct store_conn *c, struct arena *a, int64_t customer_id,
+                                 const struct credit_type_row *type, int64_t now_us,
+                                 struct svc_balance *b)
+{
+    *b = (struct svc_balance){.credit_type_id = type->id,
+                              .credit_type = type->code,
+                              .scale = type->scale,
+                              .spendable = type->spendable};
+    struct account_row acc = {0};
+    enum err rc = store_account_get(c, customer_id, type->id, &acc);
+    if (rc == ERR_NOT_FOUND)
+        return ERR_OK; /* never held credits of this type */
+    if (rc != ERR_OK)
+        return rc;
+    struct lot_row *lots;
+    size_t n_lots;
+    rc = store_lot_list_live(c, a, customer_id, type->id, false, &lots, &n_lots);
+    if (rc != ERR_OK)
+        return rc;
+    b->held_minor = acc.held_minor;
+    b->balance_minor = acc.held_minor;
+    for (size_t i = 0; i < n_lots; i++) {
+        const struct lot *l = &lots[i].lot;
+        if (lot_is_in_balance(l, now_us))
+            b->balance_minor += l->remaining_minor;
+        if (lot_is_usable(l, now_us))
+            b->available_minor += l->remaining_minor;
+    }
+    return ERR_OK;
+}
+
+static enum err svc_read_balances(struct store_conn *c, struct arena *a, int64_t customer_id,
+                                  const struct svc_types *types, int64_t now_us,
+                                  struct svc_balance **out, size_t *n)
+{
+    *n = 0;
+    *out = arena_alloc(a, (types->n + 1) * sizeof(**out));
+    if (*out == NULL)
+        return ERR_TOO_LARGE;
+    for (size_t t = 0; t < types->n; t++) {
+        enum err rc = svc_read_balance(c, a, customer_id, &types->items[t], now_us, &(*out)[t]);
+        if (rc != ERR_OK)
+            return rc;
+    }
+    *n = types->n;
+    return ERR_OK;
+}
+
+/* ---- catalogue --------------------------------------------------------- */
+
+struct catalog_ctx {
+    struct arena *a;
+    int64_t tenant_id;
+    bool published_only;
+    struct svc_catalog *out;
+};
+
+static enum err svc_catalog_txn(struct store_conn *c, void *arg)
+{
+    struct catalog_ctx *x = arg;
+    struct svc_catalog *o = x->out;
+    memset(o, 0, sizeof(*o));
+    enum err rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
+    if (rc == ERR_OK)
+        rc = store_package_list(c, x->a, x->tenant_id, x->published_only, &o->packages,
+                                &o->n_packages);
+    if (rc == ERR_OK)
+        rc = store_service_list(c, x->a, x->tenant_id, &o->services, &o->n_services);
+    return rc;
+}
+
+enum err svc_catalog_read(struct svc *s, struct arena *a, int64_t tenant_id, bool published_only,
+                          struct svc_catalog *out)
+{
+    struct catalog_ctx x = {
+        .a = a, .tenant_id = tenant_id, .published_only = published_only, .out = out};
+    return store_read(s->st, svc_catalog_txn, &x);
+}
+
+/* ---- customers --------------------------------------------------------- */
+
+struct customer_ctx {
+    struct arena *a;
+    int64_t tenant_id, customer_id, now_us;
+    const char *q;
+    int64_t after_id;
+    size_t limit;
+    struct svc_types types;
+    struct svc_customer_page *page;
+    struct svc_customer_view *one;
+};
+
+static enum err svc_customer_list_txn(struct store_conn *c, void *arg)
+{
+    struct customer_ctx *x = arg;
+    struct svc_customer_page *p = x->page;
+    memset(p, 0, sizeof(*p));
+    enum err rc = svc_read_types(c, x->a, x->tenant_id, &x->types);
+    struct customer_row *rows = NULL;
+    size_t n = 0;
+    if (rc == ERR_OK)
+        rc = store_customer_list(c, x->a, x->tenant_id, x->q, x->after_id, x->limit + 1, &rows, &n);
+    if (rc != ERR_OK)
+        return rc;
+    p->more = n > x->limit;
+    p->n = p->more ? x->limit : n;
+    p->items = arena_alloc(x->a, (p->n + 1) * sizeof(*p->items));
+    if (p->items == NULL)
+        return ERR_TOO_LARGE;
+    for (size_t i = 0; rc == ERR_OK && i < p->n; i++) {
+        p->items[i].row = rows[i];
+        rc = svc_read_balances(c, x->a, rows[i].id, &x->types, x->now_us, &p->items[i].balances,
+                               &p->items[i].n_balances);
+    }
+    return rc;
+}
+
+enum err svc_customer_list_read(struct svc *s, struct arena *a, int64_t tenant_id, const char *q,
+                                int64_t after_id, size_t limit, struct svc_customer_page *out)
+{
+    ASSERT(limit > 0);
+    struct customer_ctx x = {.a = a,
+                             .tenant_id = tenant_id,
+                             .now_us = svc_now(s),
+                             .q = q ? q : "",
+                             .after_id = after_id,
+                             .limit = limit,
+                             .page = out};
+    return store_read(s->st, svc_customer_list_txn, &x);
+}
+
+static enum err svc_customer_one_txn(struct store_conn *c, void *arg)
+{
+    struct customer_ctx *x = arg;
+    struct svc_customer_view *o = x->one;
+    memset(o, 0, sizeof(*o));
+    enum err rc = store_customer_get(c, x->a, x->tenant_id, x->customer_id, &o->row);
+    if (rc == ERR_OK)
+        rc = svc_read_types(c, x->a, x->tenant_id, &x->types);
+    if (rc == ERR_OK)
+        rc = svc_read_balances(c, x->a, x->customer_id, &x->types, x->now_us, &o->balances,
+                               &o->n_balances);
+    if (rc == ERR_OK)
+        rc = store_member_list(c, x->a, x->customer_id, &o->members, &o->n_members);
+    return rc;
+}
+
+enum err svc_customer_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
+                           struct svc_customer_view *out)
+{
+    struct customer_ctx x = {.a = a,
+                             .tenant_id = tenant_id,
+                             .customer_id = customer_id,
+                             .now_us = svc_now(s),
+                             .one = out};
+    return store_read(s->st, svc_customer_one_txn, &x);
+}
+
+/* ---- lots -------------------------------------------------------------- */
+
+struct lots_ctx {
+    struct arena *a;
+    int64_t tenant_id, customer_id, lot_id, only_customer_id;
+    bool with_history;
+    struct svc_lots *out;
+};
+
+static enum err svc_lots_txn(struct store_conn *c, void *arg)
+{
+    struct lots_ctx *x = arg;
+    struct svc_lots *o = x->out;
+    memset(o, 0, sizeof(*o));
+    enum err rc = svc_customer_check(c, x->a, x->tenant_id, x->customer_id);
+    if (rc == ERR_OK)
+        rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
+    if (rc == ERR_OK)
+        rc = store_lot_list_customer(c, x->a, x->customer_id, &o->items, &o->n);
+    return rc;
+}
+
+enum err svc_lots_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
+                       struct svc_lots *out)
+{
+    struct lots_ctx x = {.a = a, .tenant_id = tenant_id, .customer_id = customer_id, .out = out};
+    return store_read(s->st, svc_lots_txn, &x);
+}
+
+static enum err svc_lot_one_txn(struct store_conn *c, void *arg)
+{
+    struct lots_ctx *x = arg;
+    struct svc_lots *o = x->out;
+    memset(o, 0, sizeof(*o));
+    o->items = arena_alloc(x->a, sizeof(*o->items));
+    if (o->items == NULL)
+        return ERR_TOO_LARGE;
+    enum err rc = store_lot_get(c, x->a, x->tenant_id, x->lot_id, false, o->items);
+    if (rc != ERR_OK)
+        return rc;
+    if (x->only_customer_id != 0 && o->items->lot.customer_id != x->only_customer_id)
+        return ERR_NOT_FOUND;
+    o->n = 1;
+    rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
+    if (rc == ERR_OK && x->with_history)
+        rc = store_lot_history(c, x->a, x->lot_id, &o->history, &o->n_history);
+    return rc;
+}
+
+enum err svc_lot_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t lot_id,
+                      int64_t only_customer_id, bool with_history, struct svc_lots *out)
+{
+    struct lots_ctx x = {.a = a,
+                         .tenant_id = tenant_id,
+                         .lot_id = lot_id,
+                         .only_customer_id = only_customer_id,
+                         .with_history = with_history,
+                         .out = out};
+    return store_read(s->st, svc_lot_one_txn, &x);
+}
+
+/* ---- orders ------------------------------------------------------------ */
+
+struct orders_ctx {
+    struct arena *a;
+    int64_t tenant_id, customer_id, before_id, order_id, only_customer_id;
+    size_t limit;
+    struct svc_orders *out;
+};
+
+static enum err svc_orders_txn(struct store_conn *c, void *arg)
+{
+    struct orders_ctx *x = arg;
+    struct svc_orders *o = x->out;
+    memset(o, 0, sizeof(*o));
+    struct order_row *rows = NULL;
+    size_t n = 0;
+    enum err rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
+    if (rc == ERR_OK)
+        rc = store_order_list(c, x->a, x->tenant_id, x->customer_id, x->before_id, x->limit + 1,
+                              &rows, &n);
+    if (rc != ERR_OK)
+        return rc;
+    o->more = n > x->limit;
+    o->n = o->more ? x->limit : n;
+    o->items = arena_alloc(x->a, (o->n + 1) * sizeof(*o->items));
+    if (o->items == NULL)
+        return ERR_TOO_LARGE;
+    for (size_t i = 0; i < o->n; i++)
+        o->items[i].row = rows[i];
+    return ERR_OK;
+}
+
+enum err svc_orders_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
+                         int64_t before_id, size_t limit, struct svc_orders *out)
+{
+    ASSERT(limit > 0);
+    struct orders_ctx x = {.a = a,
+                           .tenant_id = tenant_id,
+                           .customer_id = customer_id,
+                           .before_id = before_id,
+                           .limit = limit,
+                           .out = out};
+    return store_read(s->st, svc_orders_txn, &x);
+}
+
+static enum err svc_order_one_txn(struct store_conn *c, void *arg)
+{
+    struct orders_ctx *x = arg;
+    struct svc_orders *o = x->out;
+    memset(o, 0, sizeof(*o));
+    struct svc_order_view *v = arena_alloc(x->a, sizeof(*v));
+    if (v == NULL)
+        return ERR_TOO_LARGE;
+    enum err rc = store_order_get(c, x->a, x->tenant_id, x->order_id, false, &v->row);
+    if (rc != ERR_OK)
+        return rc;
+    if (x->only_customer_id != 0 && v->row.customer_id != x->only_customer_id)
+        return ERR_NOT_FOUND;
+    o->items = v;
+    o->n = 1;
+    rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
+    if (rc == ERR_OK)
+        rc = store_order_lines(c, x->a, x->order_id, &v->lines, &v->n_lines);
+    if (rc == ERR_OK)
+        rc = store_allocations(c, x->a, x->order_id, &v->allocations, &v->n_allocations);
+    return rc;
+}
+
+enum err svc_order_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t order_id,
+                        int64_t only_customer_id, struct svc_orders *out)
+{
+    struct orders_ctx x = {.a = a,
+                           .tenant_id = tenant_id,
+                           .order_id = order_id,
+                           .only_customer_id = only_customer_id,
+                           .out = out};
+    return store_read(s->st, svc_order_one_txn, &x);
+}
+
+/* ---- ledger ------------------------------------------------------------ */
+
+struct ledger_ctx {
+    struct arena *a;
+    int64_t tenant_id;
+    const struct svc_ledger_query *q;
+    struct svc_types *types;
+    struct err_detail *d;
+    store_journal_cb cb;
+    void *cb_ctx;
+};
+
+static enum err svc_ledger_txn(struct store_conn *c, void *arg)
+{
+    struct ledger_ctx *x = arg;
+    const struct svc_ledger_query *q = x->q;
+    struct journal_filter f = {.tenant_id = x->tenant_id,
+                               .customer_id = q->customer_id,
+                               .kind = q->kind,
+                               .actor = q->actor,
+                               .from_us = q->from_us,
+                               .to_us = q->to_us,
+                               .before_id = q->oldest_first ? 0 : q->cursor_id,
+                               .after_id = q->oldest_first ? q->cursor_id : 0,
+                               .oldest_first = q->oldest_first,
+                               .limit = q->limit};
+    enum err rc = svc_read_types(c, x->a, x->tenant_id, x->types);
+    if (rc == ERR_OK && q->credit_type != NULL) {
+        struct credit_type_row type = {0};
+        rc = svc_type_by_code(c, x->a, x->tenant_id, q->credit_type, &type, x->d);
+        f.credit_type_id = type.id;
+    }
+    /* A restart (a retried transaction) is announced so the caller starts over. */
+    if (rc == ERR_OK)
+        rc = x->cb(NULL, x->cb_ctx);
+    if (rc == ERR_OK)
+        rc = store_journal_scan(c, x->a, &f, x->cb, x->cb_ctx);
+    return rc;
+}
+
+enum err svc_ledger_scan(struct svc *s, struct arena *a, int64_t tenant_id,
+                         const struct svc_ledger_query *q, struct svc_types *types,
+                         store_journal_cb cb, void *ctx, struct err_detail *d)
+{
+    ASSERT(cb != NULL);
+    if (q->from_us != 0 && q->to_us != 0 && q->to_us <= q->from_us)
+        return err_set(d, ERR_VALIDATION, "to", "must be later than 'from'");
+    struct ledger_ctx x = {
+        .a = a, .tenant_id = tenant_id, .q = q, .types = types, .d = d, .cb = cb, .cb_ctx = ctx};
+    return store_read(s->st, svc_ledger_txn, &x);
+}
+
+/* ---- summaries --------------------------------------------------------- */
+
+struct summary_ctx {
+    struct arena *a;
+    int64_t tenant_id, customer_id, from_us, to_us, now_us;
+    struct svc_summary *out;
+};
+
+static enum err svc_summary_txn(struct store_conn *c, void *arg)
+{
+    struct summary_ctx *x = arg;
+    struct svc_summary *o = x->out;
+    memset(o, 0, sizeof(*o));
+    enum err rc = svc_customer_check(c, x->a, x->tenant_id, x->customer_id);
+    if (rc == ERR_OK)
+        rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
+    if (rc == ERR_OK)
+        rc = svc_read_balances(c, x->a, x->customer_id, &o->types, x->now_us, &o->balances, &o->n);
+    if (rc != ERR_OK)
+        return rc;
+    o->purchased_minor = arena_alloc(x->a, (o->n + 1) * sizeof(int64_t));
+    o->used_minor = arena_alloc(x->a, (o->n + 1) * sizeof(int64_t));
+    if (o->purchased_minor == NULL || o->used_minor == NULL)
+        return ERR_TOO_LARGE;
+    for (size_t t = 0; rc == ERR_OK && t < o->n; t++)
+        rc = store_journal_sums(c, x->customer_id, o->types.items[t].id, x->from_us, x->to_us,
+                                &o->purchased_minor[t], &o->used_minor[t]);
+    return rc;
+}
+
+enum err svc_customer_summary_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                                   int64_t customer_id, int64_t from_us, int64_t to_us,
+                                   struct svc_summary *out, struct err_detail *d)
+{
+    if (to_us != 0 && to_us <= from_us)
+        return err_set(d, ERR_VALIDATION, "to", "must be later than 'from'");
+    struct summary_ctx x = {.a = a,
+                            .tenant_id = tenant_id,
+                            .customer_id = customer_id,
+                            .from_us = from_us,
+                            .to_us = to_us ? to_us : INT64_MAX,
+                            .now_us = svc_now(s),
+                            .out = out};
+    return store_read(s->st, svc_summary_txn, &x);
+}
