@@ -132,6 +132,10 @@ json_t *http_amount(int64_t minor, int scale);
 json_t *http_id(const char *prefix, int64_t id);
 json_t *http_time(int64_t us); /* null for 0 */
 
+/* Shared shapes (render.c). */
+json_t *http_lot_json(const struct lot_row *r, const char *type_code, int scale);
+json_t *http_quote_json(const struct svc_quote *q, const char *type_code);
+
 /* ---- routing ----------------------------------------------------------- */
 
 extern const struct http_route http_routes[];
@@ -162,6 +166,27 @@ void h_api_key_create(struct http_request *r);
 void h_test_clock(struct http_request *r);
 void h_openapi(struct http_request *r);
 /* writes (h_write_*.c) */
+void h_customer_create(struct http_request *r);
+void h_member_add(struct http_request *r);
+void h_credit_type_create(struct http_request *r);
+void h_credit_type_update(struct http_request *r);
+void h_package_create(struct http_request *r);
+void h_service_create(struct http_request *r);
+void h_settings_update(struct http_request *r);
+void h_lot_create(struct http_request *r);
+void h_lot_update(struct http_request *r);
+void h_lot_pause(struct http_request *r);
+void h_lot_resume(struct http_request *r);
+void h_lot_extend(struct http_request *r);
+void h_lot_deactivate(struct http_request *r);
+void h_lot_reactivate(struct http_request *r);
+void h_lot_deduct(struct http_request *r);
+void h_adjustment_create(struct http_request *r);
+void h_transfer_create(struct http_request *r);
+void h_quote(struct http_request *r);
+void h_order_create(struct http_request *r);
+void h_order_status(struct http_request *r);
+void h_order_cancel(struct http_request *r);
 /* reads (h_read_*.c) */
 /* Shared by the read handlers (h_read_common.c). Query parameters collect
  * every error; h_read_params_done queues one 422 listing them (false then). */
@@ -208,7 +233,7 @@ void h_order(struct http_request *r);
 void h_ledger(struct http_request *r);
 void h_ledger_csv(struct http_request *r);
 void h_customer_summary(struct http_request *r);
-
-
+void h_me_dashboard(struct http_request *r);
+void h_admin_dashboard(struct http_request *r);
 
 #endif

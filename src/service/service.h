@@ -73,6 +73,9 @@ enum err svc_member_limit_set(struct svc *s, int64_t tenant_id, int64_t customer
 
 enum err svc_credit_type_create(struct svc *s, int64_t tenant_id, const struct credit_type_row *in,
                                 int64_t *id, struct err_detail *d) WUR;
+/* The tenant's credit type of code (ERR_NOT_FOUND when it has none). */
+enum err svc_credit_type_find(struct svc *s, struct arena *a, int64_t tenant_id, const char *code,
+                              struct credit_type_row *out) WUR;
 /* Changes name, unit value, spendable and sort order of the type with in->code. */
 enum err svc_credit_type_update(struct svc *s, int64_t tenant_id, const struct credit_type_row *in,
                                 struct err_detail *d) WUR;
@@ -122,6 +125,10 @@ struct svc_lot_input {
 enum err svc_lot_add(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
                      const struct svc_lot_input *in, int64_t *ids, size_t *n_ids,
                      struct err_detail *d) WUR;
+
+/* A lot of the tenant with its credit type (ERR_NOT_FOUND otherwise). */
+enum err svc_lot_get(struct svc *s, struct arena *a, int64_t tenant_id, int64_t lot_id,
+                     struct lot_row *out, struct credit_type_row *type) WUR;
 
 enum svc_lot_action {
     SVC_LOT_PAUSE,
@@ -238,6 +245,9 @@ enum err svc_order_place(struct svc *s, struct arena *a, int64_t tenant_id,
 enum err svc_order_cancel(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
                           int64_t order_id, const char *reason, bool by_customer,
                           struct err_detail *d) WUR;
+/* True when the order exists in the tenant and belongs to the customer. */
+bool svc_order_is_of_customer(struct svc *s, int64_t tenant_id, int64_t order_id,
+                              int64_t customer_id);
 /* Moves an order along: in_progress, completed (captures a hold). */
 enum err svc_order_set_status(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
                               int64_t order_id, const char *status, struct err_detail *d) WUR;
@@ -377,6 +387,37 @@ struct svc_summary {
 enum err svc_customer_summary_read(struct svc *s, struct arena *a, int64_t tenant_id,
                                    int64_t customer_id, int64_t from_us, int64_t to_us,
                                    struct svc_summary *out, struct err_detail *d) WUR;
+
+/* Dashboards: one insight per credit type over the last SVC_DASHBOARD_DAYS
+ * local days of the tenant's zone (daily_minor[0] is the oldest day). */
+#define SVC_DASHBOARD_DAYS     30
+#define SVC_EXPIRING_SOON_DAYS 30
+#define SVC_RECENT_ADJUSTMENTS 10
+struct svc_type_insight {
+    const struct credit_type_row *type;
+    struct svc_balance balance;              /* admin: the tenant's outstanding balance and held */
+    int64_t value_minor;                     /* balance × unit value, money */
+    int64_t in_month_minor, out_month_minor; /* member: this calendar month */
+    int64_t purchased_minor, used_minor;     /* member: lifetime in and out */
+    int64_t daily_minor[SVC_DASHBOARD_DAYS]; /* member: spent; admin: sold */
+    struct lot_row *expiring;                /* member: active lots expiring soon */
+    size_t n_expiring;
+};
+struct svc_dashboard {
+    struct svc_types types;
+    struct svc_type_insight *per_type; /* n, in the order of types */
+    size_t n;
+    int64_t first_day_us;       /* local midnight of the first day */
+    int64_t month_start_us;     /* local midnight of this month's first day */
+    struct journal_row *recent; /* admin: newest manual adjustments */
+    size_t n_recent;
+};
+/* A member's view of their customer. ERR_NOT_FOUND outside the tenant. */
+enum err svc_member_dashboard_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                                   int64_t customer_id, struct svc_dashboard *out) WUR;
+/* The team's view: credits sold per day, outstanding balances, adjustments. */
+enum err svc_admin_dashboard_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                                  struct svc_dashboard *out) WUR;
 
 /* ---- authentication ---------------------------------------------------- */
 

@@ -365,6 +365,28 @@ static enum err svc_credit_type_txn(struct store_conn *c, void *arg)
     return rc;
 }
 
+struct type_find_ctx {
+    struct arena *a;
+    int64_t tenant_id;
+    const char *code;
+    struct credit_type_row *out;
+};
+
+static enum err svc_credit_type_find_txn(struct store_conn *c, void *arg)
+{
+    struct type_find_ctx *x = arg;
+    return store_credit_type_by_code(c, x->a, x->tenant_id, x->code, x->out);
+}
+
+enum err svc_credit_type_find(struct svc *s, struct arena *a, int64_t tenant_id, const char *code,
+                              struct credit_type_row *out)
+{
+    if (code == NULL || !code_is_valid(code))
+        return ERR_NOT_FOUND;
+    struct type_find_ctx x = {.a = a, .tenant_id = tenant_id, .code = code, .out = out};
+    return store_read(s->st, svc_credit_type_find_txn, &x);
+}
+
 static enum err svc_credit_type_check(const struct credit_type_row *in, struct err_detail *d)
 {
     if (in->code == NULL || !code_is_valid(in->code))

@@ -661,3 +661,27 @@ enum err svc_transfer(struct svc *s, int64_t tenant_id, const struct svc_actor *
         *transfer_id = x.transfer_id;
     return rc;
 }
+
+struct lot_get_ctx {
+    struct arena *a;
+    int64_t tenant_id, lot_id;
+    struct lot_row *out;
+    struct credit_type_row *type;
+};
+
+static enum err svc_lot_get_txn(struct store_conn *c, void *arg)
+{
+    struct lot_get_ctx *x = arg;
+    enum err rc = store_lot_get(c, x->a, x->tenant_id, x->lot_id, false, x->out);
+    if (rc == ERR_OK)
+        rc = store_credit_type_get(c, x->a, x->tenant_id, x->out->lot.credit_type_id, x->type);
+    return rc;
+}
+
+enum err svc_lot_get(struct svc *s, struct arena *a, int64_t tenant_id, int64_t lot_id,
+                     struct lot_row *out, struct credit_type_row *type)
+{
+    struct lot_get_ctx x = {
+        .a = a, .tenant_id = tenant_id, .lot_id = lot_id, .out = out, .type = type};
+    return store_read(s->st, svc_lot_get_txn, &x);
+}

@@ -494,3 +494,27 @@ enum err svc_order_set_status(struct svc *s, int64_t tenant_id, const struct svc
                                  .d = d};
     return store_write(s->st, svc_order_change_txn, &x);
 }
+
+struct order_owner_ctx {
+    int64_t tenant_id, order_id, customer_id;
+};
+
+static enum err svc_order_owner_txn(struct store_conn *c, void *arg)
+{
+    struct order_owner_ctx *x = arg;
+    struct arena a;
+    arena_init(&a, 64 * 1024);
+    struct order_row o;
+    enum err rc = store_order_get(c, &a, x->tenant_id, x->order_id, false, &o);
+    if (rc == ERR_OK)
+        x->customer_id = o.customer_id;
+    arena_release(&a);
+    return rc;
+}
+
+bool svc_order_is_of_customer(struct svc *s, int64_t tenant_id, int64_t order_id,
+                              int64_t customer_id)
+{
+    struct order_owner_ctx x = {.tenant_id = tenant_id, .order_id = order_id};
+    return store_read(s->st, svc_order_owner_txn, &x) == ERR_OK && x.customer_id == customer_id;
+}

@@ -424,3 +424,209 @@ enum err svc_customer_summary_read(struct svc *s, struct arena *a, int64_t tenan
                             .out = out};
     return store_read(s->st, svc_summary_txn, &x);
 }
+
+/* ---- dashboards -------------------------------------------------------- */
+
+struct dash_ctx {
+    struct arena *a;
+    int64_t tenant_id, customer_id, now_us;
+    struct svc_tenant t;
+    int64_t first_day; /* days since the epoch of the series' first local day */
+    struct svc_dashboard *out;
+};
+
+static int64_t svc_dash_local_day(const struct tz *tz, int64_t t_us)
+{
+    struct local_time lt;
+    tz_local_time(tz, t_us, &lt);
+    return time_days_from_civil(lt.year, lt.month, lt.day);
+}
+
+/* Loads the tenant and types, and lays out one insight per type. */
+static enum err svc_dash_begin(struct store_conn *c, struct dash_ctx *x)
+{
+    struct svc_dashboard *o = x->out;
+    memset(o, 0, sizeof(*o));
+    enum err rc = svc_tenant_load(c, x->a, x->tenant_id, &x->t);
+    if (rc == ERR_OK)
+        rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
+    if (rc != ERR_OK)
+        return rc;
+    o->n = o->types.n;
+    o->per_type = arena_alloc(x->a, (o->n + 1) * sizeof(*o->per_type));
+    if (o->per_type == NULL)
+        return ERR_TOO_LARGE;
+    x->first_day = svc_dash_local_day(&x->t.tz, x->now_us) - (SVC_DASHBOARD_DAYS - 1);
+    int64_t y;
+    unsigned m, d;
+    time_civil_from_days(x->first_day, &y, &m, &d);
+    o->first_day_us = tz_midnight_us(&x->t.tz, y, m, d);
+    o->month_start_us = tz_month_start_us(&x->t.tz, x->now_us);
+    for (size_t i = 0; i < o->n; i++)
+        o->per_type[i].type = &o->types.items[i];
+    return ERR_OK;
+}
+
+/* Money value of credits: minor units of the type × money per whole credit. */
+static int64_t svc_dash_value(const struct credit_type_row *t, int64_t minor)
+{
+    int64_t div = 1;
+    for (int i = 0; i < t->scale; i++)
+        div *= 10;
+    __int128 v = (__int128)minor * t->unit_value_minor / div;
+    return v > AMOUNT_MAX_MINOR ? AMOUNT_MAX_MINOR : (int64_t)v;
+}
+
+static struct svc_type_insight *svc_dash_type(struct svc_dashboard *o, int64_t type_id)
+{
+    for (size_t i = 0; i < o->n; i++)
+        if (o->per_type[i].type->id == type_id)
+            return &o->per_type[i];
+    return NULL;
+}
+
+/* Spend per local day: orders count, refunds give back. */
+static enum err svc_dash_spend_row(const struct journal_row *r, void *arg)
+{
+    struct dash_ctx *x = arg;
+    struct svc_type_insight *ti = svc_dash_type(x->out, r->credit_type_id);
+    int64_t day = svc_dash_local_day(&x->t.tz, r->entry.created_at_us) - x->first_day;
+    if (ti == NULL || day < 0 || day >= SVC_DASHBOARD_DAYS)
+        return ERR_OK;
+    enum journal_kind k = r->entry.kind;
+    if (k == JOURNAL_ORDER || k == JOURNAL_REFUND || k == JOURNAL_CAPTURE)
+        ti->daily_minor[day] -= r->entry.amount_minor;
+    return ERR_OK;
+}
+
+static enum err svc_dash_member_type(struct store_conn *c, struct dash_ctx *x,
+                                     struct svc_type_insight *ti)
+{
+    enum err rc = svc_read_balance(c, x->a, x->customer_id, ti->type, x->now_us, &ti->balance);
+    if (rc == ERR_OK)
+        rc = store_journal_sums(c, x->customer_id, ti->type->id, x->out->month_start_us, INT64_MAX,
+                                &ti->in_month_minor, &ti->out_month_minor);
+    if (rc == ERR_OK)
+        rc = store_journal_sums(c, x->customer_id, ti->type->id, 0, INT64_MAX, &ti->purchased_minor,
+                                &ti->used_minor);
+    ti->value_minor = svc_dash_value(ti->type, ti->balance.balance_minor);
+    struct lot_row *lots = NULL;
+    size_t n = 0;
+    if (rc == ERR_OK)
+        rc = store_lot_list_live(c, x->a, x->customer_id, ti->type->id, false, &lots, &n);
+    if (rc != ERR_OK)
+        return rc;
+    ti->expiring = arena_alloc(x->a, (n + 1) * sizeof(*ti->expiring));
+    if (ti->expiring == NULL)
+        return ERR_TOO_LARGE;
+    int64_t horizon = x->now_us + SVC_EXPIRING_SOON_DAYS * USEC_PER_DAY;
+    for (size_t i = 0; i < n; i++) {
+        const struct lot *l = &lots[i].lot;
+        if (l->status == LOT_ACTIVE && l->remaining_minor > 0 && l->expires_at_us > x->now_us &&
+            l->expires_at_us <= horizon)
+            ti->expiring[ti->n_expiring++] = lots[i];
+    }
+    return ERR_OK;
+}
+
+static enum err svc_member_dashboard_txn(struct store_conn *c, void *arg)
+{
+    struct dash_ctx *x = arg;
+    enum err rc = svc_customer_check(c, x->a, x->tenant_id, x->customer_id);
+    if (rc == ERR_OK)
+        rc = svc_dash_begin(c, x);
+    for (size_t i = 0; rc == ERR_OK && i < x->out->n; i++)
+        rc = svc_dash_member_type(c, x, &x->out->per_type[i]);
+    struct journal_filter f = {.tenant_id = x->tenant_id,
+                               .customer_id = x->customer_id,
+                               .from_us = x->out->first_day_us,
+                               .oldest_first = true};
+    if (rc == ERR_OK)
+        rc = store_journal_scan(c, x->a, &f, svc_dash_spend_row, x);
+    return rc;
+}
+
+enum err svc_member_dashboard_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                                   int64_t customer_id, struct svc_dashboard *out)
+{
+    struct dash_ctx x = {.a = a,
+                         .tenant_id = tenant_id,
+                         .customer_id = customer_id,
+                         .now_us = svc_now(s),
+                         .out = out};
+    return store_read(s->st, svc_member_dashboard_txn, &x);
+}
+
+/* Credits sold per local day: purchases and grants. */
+static enum err svc_dash_sold_row(const struct journal_row *r, void *arg)
+{
+    struct dash_ctx *x = arg;
+    struct svc_type_insight *ti = svc_dash_type(x->out, r->credit_type_id);
+    int64_t day = svc_dash_local_day(&x->t.tz, r->entry.created_at_us) - x->first_day;
+    if (ti != NULL && day >= 0 && day < SVC_DASHBOARD_DAYS)
+        ti->daily_minor[day] += r->entry.amount_minor;
+    return ERR_OK;
+}
+
+/* Copies a row's strings out of the scan's scratch memory. */
+static enum err svc_dash_recent_row(const struct journal_row *r, void *arg)
+{
+    struct dash_ctx *x = arg;
+    struct svc_dashboard *o = x->out;
+    if (o->n_recent >= SVC_RECENT_ADJUSTMENTS)
+        return ERR_OK;
+    struct journal_entry *e = &o->recent[o->n_recent].entry;
+    o->recent[o->n_recent] = *r;
+    o->recent[o->n_recent].postings = NULL;
+    o->recent[o->n_recent].lot_ids = arena_strdup(x->a, r->lot_ids);
+    e->n_postings = 0;
+    e->postings = NULL;
+    e->credit_type = arena_strdup(x->a, r->entry.credit_type);
+    e->actor = arena_strdup(x->a, r->entry.actor);
+    e->reason = arena_strdup(x->a, r->entry.reason);
+    e->justification = arena_strdup(x->a, r->entry.justification);
+    if (e->credit_type == NULL || e->actor == NULL || e->reason == NULL || e->justification == NULL)
+        return ERR_TOO_LARGE;
+    o->n_recent++;
+    return ERR_OK;
+}
+
+static enum err svc_admin_dashboard_txn(struct store_conn *c, void *arg)
+{
+    struct dash_ctx *x = arg;
+    struct svc_dashboard *o = x->out;
+    enum err rc = svc_dash_begin(c, x);
+    static const char *const sold[] = {"purchase", "grant"};
+    for (size_t k = 0; rc == ERR_OK && k < 2; k++) {
+        struct journal_filter f = {
+            .tenant_id = x->tenant_id, .kind = sold[k], .from_us = o->first_day_us};
+        rc = store_journal_scan(c, x->a, &f, svc_dash_sold_row, x);
+    }
+    struct outstanding_row *rows = NULL;
+    size_t n = 0;
+    if (rc == ERR_OK)
+        rc = store_outstanding(c, x->a, x->tenant_id, &rows, &n);
+    for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+        struct svc_type_insight *ti = svc_dash_type(o, rows[i].credit_type_id);
+        if (ti == NULL)
+            continue;
+        ti->balance.balance_minor = rows[i].balance_minor;
+        ti->balance.held_minor = rows[i].held_minor;
+        ti->value_minor = svc_dash_value(ti->type, rows[i].balance_minor);
+    }
+    o->recent = arena_alloc(x->a, SVC_RECENT_ADJUSTMENTS * sizeof(*o->recent));
+    if (rc == ERR_OK && o->recent == NULL)
+        rc = ERR_TOO_LARGE;
+    struct journal_filter f = {
+        .tenant_id = x->tenant_id, .kind = "adjustment", .limit = SVC_RECENT_ADJUSTMENTS};
+    if (rc == ERR_OK)
+        rc = store_journal_scan(c, x->a, &f, svc_dash_recent_row, x);
+    return rc;
+}
+
+enum err svc_admin_dashboard_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                                  struct svc_dashboard *out)
+{
+    struct dash_ctx x = {.a = a, .tenant_id = tenant_id, .now_us = svc_now(s), .out = out};
+    return store_read(s->st, svc_admin_dashboard_txn, &x);
+}

@@ -1,0 +1,335 @@
+/*
+ * The API's setup writes: customers and their members, credit types,
+ * packages, services and the tenant's settings.
+ */
+#include <string.h>
+
+#include "http/http_int.h"
+
+static json_t *h_customer_json(int64_t id, const struct customer_row *c, int64_t created_at_us)
+{
+    return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "id", http_id("cus", id), "name", c->name,
+                     "email", c->email ? c->email : "", "vat_id", c->vat_id ? c->vat_id : "",
+                     "country", c->country ? c->country : "", "created_at",
+                     http_time(created_at_us));
+}
+
+void h_customer_create(struct http_request *r)
+{
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct customer_row c = {0};
+    c.name = http_field_string(&f, "name", true, NAME_BYTES_MAX);
+    c.email = http_field_string(&f, "email", false, NAME_BYTES_MAX);
+    c.vat_id = http_field_string(&f, "vat_id", false, 32);
+    c.country = http_field_string(&f, "country", false, 2);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    int64_t id;
+    struct err_detail d = {0};
+    enum err rc = svc_customer_create(r->svc, r->tenant_id, &c, &id, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    http_json(r, 201, h_customer_json(id, &c, time_now_us()));
+}
+
+void h_member_add(struct http_request *r)
+{
+    int64_t customer_id;
+    if (!http_param_id(r, 0, "cus", &customer_id))
+        return;
+    if ((r->role & ROLES_MEMBER) && customer_id != r->who.customer_id) {
+        http_problem_msg(r, ERR_NOT_FOUND, "no such customer");
+        return;
+    }
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    const char *email = http_field_string(&f, "email", true, NAME_BYTES_MAX);
+    const char *password = http_field_string(&f, "password", true, 1024);
+    const char *role = http_field_string(&f, "role", true, 16);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    /* An owner adds technicians; staff add owners too. */
+    if (r->role == ROLE_OWNER && strcmp(role, "technician") != 0) {
+        http_problem_msg(r, ERR_FORBIDDEN, "an owner adds technicians only");
+        return;
+    }
+    int64_t user_id;
+    struct err_detail d = {0};
+    enum err rc =
+        svc_member_add(r->svc, r->tenant_id, customer_id, email, password, role, &user_id, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    http_json(r, 201,
+              json_pack("{s:o, s:o, s:s, s:s}", "user_id", http_id("usr", user_id), "customer_id",
+                        http_id("cus", customer_id), "email", email, "role", role));
+}
+
+static json_t *h_credit_type_json(const struct credit_type_row *t)
+{
+    return json_pack("{s:s, s:s, s:i, s:s, s:o, s:b, s:i}", "code", t->code, "name", t->name,
+                     "scale", t->scale, "kind", t->kind == CREDIT_MONETARY ? "monetary" : "unit",
+                     "unit_value", http_amount(t->unit_value_minor, 2), "spendable", t->spendable,
+                     "sort_order", t->sort_order);
+}
+
+void h_credit_type_create(struct http_request *r)
+{
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct credit_type_row t = {.spendable = true};
+    int64_t scale = 0, sort = 0;
+    t.code = http_field_string(&f, "code", true, CODE_BYTES_MAX);
+    t.name = http_field_string(&f, "name", true, NAME_BYTES_MAX);
+    http_field_int(&f, "scale", 0, CREDIT_SCALE_MAX, &scale);
+    const char *kind = http_field_string(&f, "kind", false, 16);
+    if (kind != NULL && strcmp(kind, "monetary") != 0 && strcmp(kind, "unit") != 0)
+        http_field_error(&f, "kind", "must be unit or monetary");
+    http_field_amount(&f, "unit_value", 2, false, &t.unit_value_minor);
+    http_field_bool(&f, "spendable", &t.spendable);
+    http_field_int(&f, "sort_order", 0, 1000000, &sort);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    t.scale = (int)scale;
+    t.sort_order = (int)sort;
+    t.kind = kind != NULL && strcmp(kind, "monetary") == 0 ? CREDIT_MONETARY : CREDIT_UNIT;
+    int64_t id;
+    struct err_detail d = {0};
+    enum err rc = svc_credit_type_create(r->svc, r->tenant_id, &t, &id, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    http_json(r, 201, h_credit_type_json(&t));
+}
+
+void h_credit_type_update(struct http_request *r)
+{
+    struct credit_type_row t;
+    if (r->params[0] == NULL ||
+        svc_credit_type_find(r->svc, &r->arena, r->tenant_id, r->params[0], &t) != ERR_OK) {
+        http_problem_msg(r, ERR_NOT_FOUND, "no such credit type");
+        return;
+    }
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    const char *name = http_field_string(&f, "name", false, NAME_BYTES_MAX);
+    int64_t sort = t.sort_order;
+    http_field_amount(&f, "unit_value", 2, false, &t.unit_value_minor);
+    http_field_bool(&f, "spendable", &t.spendable);
+    http_field_int(&f, "sort_order", 0, 1000000, &sort);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    if (name != NULL)
+        t.name = name;
+    t.sort_order = (int)sort;
+    struct err_detail d = {0};
+    enum err rc = svc_credit_type_update(r->svc, r->tenant_id, &t, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    http_json(r, 200, h_credit_type_json(&t));
+}
+
+/* {"master":"75","slave":"20"} into amounts by type; each type's scale. */
+static void h_amounts(struct http_request *r, struct http_fields *f, const char *field,
+                      bool required, struct svc_amount *out, size_t *n, size_t max)
+{
+    json_t *obj = http_field_raw(f, field);
+    *n = 0;
+    if (obj == NULL) {
+        if (required)
+            http_field_error(f, field, "is required");
+        return;
+    }
+    if (!json_is_object(obj) || json_object_size(obj) == 0 || json_object_size(obj) > max) {
+        http_field_error(f, field, "must map 1 to 8 credit type codes to amounts");
+        return;
+    }
+    const char *code;
+    json_t *v;
+    json_object_foreach(obj, code, v)
+    {
+        struct credit_type_row t;
+        if (svc_credit_type_find(r->svc, &r->arena, r->tenant_id, code, &t) != ERR_OK) {
+            http_field_error(f, field, "names a credit type this business does not have");
+            return;
+        }
+        int64_t amount = 0;
+        enum err rc = ERR_VALIDATION;
+        if (json_is_string(v))
+            rc = amount_parse(json_string_value(v), t.scale, &amount);
+        else if (json_is_integer(v) && t.scale == 0)
+            rc = (amount = (int64_t)json_integer_value(v)) >= 0 ? ERR_OK : ERR_VALIDATION;
+        if (rc != ERR_OK || amount < 0) {
+            http_field_error(f, field, "holds an amount that is not a decimal of the type's scale");
+            return;
+        }
+        out[*n] = (struct svc_amount){.credit_type = t.code, .amount_minor = amount};
+        (*n)++;
+    }
+}
+
+void h_package_create(struct http_request *r)
+{
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct svc_package_input in = {.row = {.vat_rate_bp = -1}};
+    struct package_row *p = &in.row;
+    int64_t sort = 0, vat = -1, days = 0;
+    p->name = http_field_string(&f, "name", true, NAME_BYTES_MAX);
+    p->description = http_field_string(&f, "description", false, NOTE_BYTES_MAX);
+    h_amounts(r, &f, "credits", true, in.credits, &in.n_credits, PACKAGE_CREDIT_TYPES_MAX);
+    http_field_amount(&f, "price", 2, true, &p->price_minor);
+    if (http_field_amount(&f, "vat_rate", 2, false, &vat))
+        p->vat_rate_bp = (int32_t)vat;
+    http_field_bool(&f, "published", &p->published);
+    http_field_int(&f, "sort_order", 0, 1000000, &sort);
+    p->sort_order = (int)sort;
+    if (http_field_int(&f, "expiry_days", 1, 3660, &days)) {
+        p->validity.expiry = EXPIRY_DAYS_FROM_PURCHASE;
+        p->validity.expiry_days = (int32_t)days;
+    }
+    p->categories = http_field_string(&f, "categories", false, NAME_BYTES_MAX);
+    p->provider = http_field_string(&f, "provider", false, NAME_BYTES_MAX);
+    p->peak = http_field_string(&f, "peak", false, 320);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    int64_t id;
+    struct err_detail d = {0};
+    enum err rc = svc_package_create(r->svc, r->tenant_id, &in, &id, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    json_t *credits = json_object();
+    for (size_t i = 0; i < in.n_credits; i++) {
+        struct credit_type_row t;
+        if (svc_credit_type_find(r->svc, &r->arena, r->tenant_id, in.credits[i].credit_type, &t) ==
+            ERR_OK)
+            json_object_set_new(credits, t.code, http_amount(in.credits[i].amount_minor, t.scale));
+    }
+    http_json(r, 201,
+              json_pack("{s:o, s:s, s:o, s:o, s:b}", "id", http_id("pkg", id), "name", p->name,
+                        "credits", credits, "price", http_amount(p->price_minor, 2), "published",
+                        p->published));
+}
+
+void h_service_create(struct http_request *r)
+{
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct svc_service_input in = {0};
+    int64_t sort = 0;
+    in.row.name = http_field_string(&f, "name", true, NAME_BYTES_MAX);
+    in.row.kind = http_field_string(&f, "kind", true, 16);
+    in.row.category = http_field_string(&f, "category", false, NAME_BYTES_MAX);
+    in.row.provider = http_field_string(&f, "provider", false, NAME_BYTES_MAX);
+    http_field_int(&f, "sort_order", 0, 1000000, &sort);
+    in.row.sort_order = (int)sort;
+    h_amounts(r, &f, "costs", true, in.costs, &in.n_costs, SERVICE_COST_TYPES_MAX);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    int64_t id;
+    struct err_detail d = {0};
+    enum err rc = svc_service_create(r->svc, r->tenant_id, &in, &id, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    json_t *costs = json_object();
+    for (size_t i = 0; i < in.n_costs; i++) {
+        struct credit_type_row t;
+        if (svc_credit_type_find(r->svc, &r->arena, r->tenant_id, in.costs[i].credit_type, &t) ==
+            ERR_OK)
+            json_object_set_new(costs, t.code, http_amount(in.costs[i].amount_minor, t.scale));
+    }
+    http_json(r, 201,
+              json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "id", http_id("svc", id), "name",
+                        in.row.name, "kind", in.row.kind, "category",
+                        in.row.category ? in.row.category : "", "provider",
+                        in.row.provider ? in.row.provider : "", "costs", costs));
+}
+
+void h_settings_update(struct http_request *r)
+{
+    struct tenant_row t;
+    if (svc_tenant_get(r->svc, &r->arena, r->tenant_id, &t) != ERR_OK) {
+        http_problem_msg(r, ERR_STORE_BUSY, "cannot read the settings");
+        return;
+    }
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    const char *v;
+    int64_t vat = t.vat_rate_bp, days = t.refund_validity_days;
+    if ((v = http_field_string(&f, "name", false, NAME_BYTES_MAX)) != NULL)
+        t.name = v;
+    if ((v = http_field_string(&f, "currency", false, 3)) != NULL)
+        t.currency = v;
+    if ((v = http_field_string(&f, "timezone", false, 63)) != NULL)
+        t.timezone = v;
+    if ((v = http_field_string(&f, "locale", false, 16)) != NULL)
+        t.locale = v;
+    if ((v = http_field_string(&f, "charge_on", false, 16)) != NULL)
+        t.charge_on = v;
+    if ((v = http_field_string(&f, "invoice_prefix", false, 16)) != NULL)
+        t.invoice_prefix = v;
+    http_field_amount(&f, "vat_rate", 2, false, &vat);
+    http_field_int(&f, "refund_validity_days", 1, 3660, &days);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    t.vat_rate_bp = (int32_t)vat;
+    t.refund_validity_days = (int32_t)days;
+    struct err_detail d = {0};
+    enum err rc = svc_settings_update(r->svc, &t, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    http_json(r, 200,
+              json_pack("{s:s, s:s, s:o, s:s, s:s, s:i, s:s, s:s}", "name", t.name, "currency",
+                        t.currency, "vat_rate", http_amount(t.vat_rate_bp, 2), "timezone",
+                        t.timezone, "locale", t.locale, "refund_validity_days",
+                        t.refund_validity_days, "charge_on", t.charge_on, "invoice_prefix",
+                        t.invoice_prefix));
+}

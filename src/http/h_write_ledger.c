@@ -1,0 +1,443 @@
+/*
+ * The API's ledger writes: lots (manual or from a package) and their
+ * management, deductions, adjustments, transfers, quotes and orders. Each
+ * handler reads its fields strictly, checks the caller may act for the
+ * customer, calls one service operation and renders the result.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+
+/* A member acts only for their own customer; anything else is not found. */
+static bool h_customer_allowed(struct http_request *r, int64_t customer_id)
+{
+    if ((r->role & ROLES_MEMBER) == 0 || customer_id == r->who.customer_id)
+        return true;
+    http_problem_msg(r, ERR_NOT_FOUND, "no such customer");
+    return false;
+}
+
+/* The credit type named by a request (422 on `field` when unknown). */
+static bool h_type(struct http_request *r, struct http_fields *f, const char *field,
+                   const char *code, struct credit_type_row *type)
+{
+    if (code == NULL)
+        return false;
+    if (svc_credit_type_find(r->svc, &r->arena, r->tenant_id, code, type) == ERR_OK)
+        return true;
+    http_field_error(f, field, "is not a credit type of this business");
+    return false;
+}
+
+static void h_respond_lot(struct http_request *r, int status, int64_t lot_id)
+{
+    struct lot_row row;
+    struct credit_type_row type;
+    enum err rc = svc_lot_get(r->svc, &r->arena, r->tenant_id, lot_id, &row, &type);
+    if (rc != ERR_OK) {
+        http_problem_msg(r, rc, "cannot read the lot back");
+        return;
+    }
+    http_json(r, status, http_lot_json(&row, type.code, type.scale));
+}
+
+/* The validity fields of a manual lot; shorthand: expires_at alone is a fixed
+ * expiry, expiry_days alone counts from purchase, starts_at alone a fixed start. */
+static void h_validity(struct http_fields *f, struct validity *v)
+{
+    const char *start = http_field_string(f, "start", false, 16);
+    const char *expiry = http_field_string(f, "expiry", false, 24);
+    bool has_start = http_field_time(f, "starts_at", false, &v->start_at_us);
+    bool has_expires = http_field_time(f, "expires_at", false, &v->expires_at_us);
+    int64_t days = 0;
+    bool has_days = http_field_int(f, "expiry_days", 1, 3660, &days);
+    v->expiry_days = (int32_t)days;
+    v->start = has_start ? START_FIXED : START_IMMEDIATE;
+    v->expiry = has_expires ? EXPIRY_FIXED : has_days ? EXPIRY_DAYS_FROM_PURCHASE : EXPIRY_NEVER;
+    if (start != NULL && !start_rule_parse(start, &v->start))
+        http_field_error(f, "start", "must be immediate, fixed or first_use");
+    if (expiry != NULL && !expiry_rule_parse(expiry, &v->expiry))
+        http_field_error(f, "expiry",
+                         "must be never, fixed, days_from_purchase or days_from_start");
+}
+
+void h_lot_create(struct http_request *r)
+{
+    int64_t customer_id;
+    if (!http_param_id(r, 0, "cus", &customer_id))
+        return;
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct svc_lot_input in = {.customer_id = customer_id, .source = SOURCE_MANUAL};
+    struct credit_type_row type = {0};
+    http_field_id(&f, "package_id", "pkg", false, &in.package_id);
+    const char *source = http_field_string(&f, "source", false, 16);
+    if (source != NULL && !lot_source_parse(source, &in.source))
+        http_field_error(&f, "source",
+                         "must be payment, manual, goodwill, promotion, gift, refund or transfer");
+    in.credit_type = http_field_string(&f, "credit_type", in.package_id == 0, CODE_BYTES_MAX);
+    if (in.package_id == 0 && h_type(r, &f, "credit_type", in.credit_type, &type))
+        http_field_amount(&f, "credits", type.scale, true, &in.credits_minor);
+    in.name = http_field_string(&f, "name", false, NAME_BYTES_MAX);
+    in.notes = http_field_string(&f, "notes", false, NOTE_BYTES_MAX);
+    in.reason = http_field_string(&f, "reason", false, NAME_BYTES_MAX);
+    in.categories = http_field_string(&f, "categories", false, NAME_BYTES_MAX);
+    in.provider = http_field_string(&f, "provider", false, NAME_BYTES_MAX);
+    in.peak = http_field_string(&f, "peak", false, 320);
+    http_field_amount(&f, "price", 2, false, &in.price_minor);
+    h_validity(&f, &in.validity);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    int64_t ids[PACKAGE_CREDIT_TYPES_MAX];
+    size_t n = 0;
+    struct err_detail d = {0};
+    enum err rc = svc_lot_add(r->svc, r->tenant_id, &r->actor, &in, ids, &n, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    h_respond_lot(r, 201, ids[0]);
+}
+
+/* Loads the lot of the path, for the caller's tenant. */
+static bool h_lot_param(struct http_request *r, int64_t *lot_id)
+{
+    return http_param_id(r, 0, "lot", lot_id);
+}
+
+static void h_lot_change_run(struct http_request *r, struct svc_lot_change *ch, int64_t lot_id)
+{
+    struct err_detail d = {0};
+    enum err rc = svc_lot_change(r->svc, r->tenant_id, &r->actor, lot_id, ch, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    h_respond_lot(r, 200, lot_id);
+}
+
+/* pause, resume, deactivate, reactivate: an optional reason. */
+static void h_lot_action(struct http_request *r, enum svc_lot_action action)
+{
+    int64_t lot_id;
+    if (!h_lot_param(r, &lot_id))
+        return;
+    struct svc_lot_change ch = {.action = action};
+    if (r->body.len > 0) {
+        json_t *body = http_body_object(r);
+        if (body == NULL)
+            return;
+        struct http_fields f;
+        http_fields_begin(&f, r, body);
+        ch.reason = http_field_string(&f, "reason", false, NOTE_BYTES_MAX);
+        bool ok = http_fields_done(&f);
+        json_decref(body);
+        if (!ok)
+            return;
+    }
+    h_lot_change_run(r, &ch, lot_id);
+}
+
+void h_lot_pause(struct http_request *r)
+{
+    h_lot_action(r, SVC_LOT_PAUSE);
+}
+
+void h_lot_resume(struct http_request *r)
+{
+    h_lot_action(r, SVC_LOT_RESUME);
+}
+
+void h_lot_deactivate(struct http_request *r)
+{
+    h_lot_action(r, SVC_LOT_DEACTIVATE);
+}
+
+void h_lot_reactivate(struct http_request *r)
+{
+    h_lot_action(r, SVC_LOT_REACTIVATE);
+}
+
+void h_lot_extend(struct http_request *r)
+{
+    int64_t lot_id;
+    if (!h_lot_param(r, &lot_id))
+        return;
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct svc_lot_change ch = {.action = SVC_LOT_EXTEND};
+    http_field_time(&f, "expires_at", true, &ch.expires_at_us);
+    ch.reason = http_field_string(&f, "reason", false, NOTE_BYTES_MAX);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (ok)
+        h_lot_change_run(r, &ch, lot_id);
+}
+
+void h_lot_update(struct http_request *r)
+{
+    int64_t lot_id;
+    if (!h_lot_param(r, &lot_id))
+        return;
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct svc_lot_change ch = {.action = SVC_LOT_EDIT};
+    ch.name = http_field_string(&f, "name", false, NAME_BYTES_MAX);
+    ch.notes = http_field_string(&f, "notes", false, NOTE_BYTES_MAX);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (ok)
+        h_lot_change_run(r, &ch, lot_id);
+}
+
+void h_lot_deduct(struct http_request *r)
+{
+    int64_t lot_id;
+    if (!h_lot_param(r, &lot_id))
+        return;
+    struct lot_row lot;
+    struct credit_type_row type;
+    enum err rc = svc_lot_get(r->svc, &r->arena, r->tenant_id, lot_id, &lot, &type);
+    if (rc != ERR_OK) {
+        http_problem_msg(r, rc, "no such lot");
+        return;
+    }
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct svc_deduct_input in = {.lot_id = lot_id};
+    http_field_amount(&f, "amount", type.scale, true, &in.amount_minor);
+    in.reason = http_field_string(&f, "reason", true, 32);
+    in.justification = http_field_string(&f, "justification", true, JUSTIFICATION_BYTES_MAX);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    int64_t journal_id;
+    struct err_detail d = {0};
+    rc = svc_deduct(r->svc, r->tenant_id, &r->actor, &in, &journal_id, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    h_respond_lot(r, 200, lot_id);
+}
+
+void h_adjustment_create(struct http_request *r)
+{
+    int64_t customer_id;
+    if (!http_param_id(r, 0, "cus", &customer_id))
+        return;
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct svc_adjust_input in = {.customer_id = customer_id};
+    struct credit_type_row type;
+    in.credit_type = http_field_string(&f, "credit_type", true, CODE_BYTES_MAX);
+    if (h_type(r, &f, "credit_type", in.credit_type, &type))
+        http_field_amount(&f, "amount", type.scale, true, &in.amount_minor);
+    in.reason = http_field_string(&f, "reason", true, 32);
+    in.justification = http_field_string(&f, "justification", true, JUSTIFICATION_BYTES_MAX);
+    h_validity(&f, &in.validity);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    int64_t journal_id;
+    struct err_detail d = {0};
+    enum err rc = svc_adjust(r->svc, r->tenant_id, &r->actor, &in, &journal_id, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    http_json(r, 201,
+              json_pack("{s:o, s:o, s:s, s:o, s:s, s:s}", "journal_id", http_id("jrn", journal_id),
+                        "customer_id", http_id("cus", customer_id), "credit_type", type.code,
+                        "amount", http_amount(in.amount_minor, type.scale), "reason", in.reason,
+                        "justification", in.justification));
+}
+
+void h_transfer_create(struct http_request *r)
+{
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct svc_transfer_input in = {0};
+    struct credit_type_row type;
+    http_field_id(&f, "from_customer_id", "cus", true, &in.from_customer_id);
+    http_field_id(&f, "to_customer_id", "cus", true, &in.to_customer_id);
+    in.credit_type = http_field_string(&f, "credit_type", true, CODE_BYTES_MAX);
+    if (h_type(r, &f, "credit_type", in.credit_type, &type))
+        http_field_amount(&f, "amount", type.scale, true, &in.amount_minor);
+    in.justification = http_field_string(&f, "justification", true, JUSTIFICATION_BYTES_MAX);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    int64_t id;
+    struct err_detail d = {0};
+    enum err rc = svc_transfer(r->svc, r->tenant_id, &r->actor, &in, &id, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    http_json(r, 201,
+              json_pack("{s:o, s:o, s:o, s:s, s:o, s:s}", "id", http_id("trf", id),
+                        "from_customer_id", http_id("cus", in.from_customer_id), "to_customer_id",
+                        http_id("cus", in.to_customer_id), "credit_type", type.code, "amount",
+                        http_amount(in.amount_minor, type.scale), "justification",
+                        in.justification));
+}
+
+/* The order fields shared by quotes and orders; false when a problem is queued. */
+static bool h_order_input(struct http_request *r, struct svc_order_input *in,
+                          struct credit_type_row *type, bool with_details)
+{
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return false;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    memset(in, 0, sizeof(*in));
+    bool member = (r->role & ROLES_MEMBER) != 0;
+    if (!http_field_id(&f, "customer_id", "cus", !member, &in->customer_id) && member)
+        in->customer_id = r->who.customer_id;
+    in->credit_type = http_field_string(&f, "credit_type", true, CODE_BYTES_MAX);
+    h_type(r, &f, "credit_type", in->credit_type, type);
+    json_t *services = http_field_raw(&f, "services");
+    size_t i;
+    json_t *v;
+    if (!json_is_array(services) || json_array_size(services) == 0 ||
+        json_array_size(services) > ORDER_SERVICES_MAX)
+        http_field_error(&f, "services", "must be a list of 1 to 32 service ids");
+    else
+        json_array_foreach(services, i, v)
+        {
+            if (!json_is_string(v) || !id_parse(json_string_value(v), "svc", &in->service_ids[i]))
+                http_field_error(&f, "services", "holds something that is not a service id");
+            in->n_services = i + 1;
+        }
+    if (with_details) {
+        json_t *vehicle = http_field_raw(&f, "vehicle");
+        if (vehicle != NULL && !json_is_object(vehicle))
+            http_field_error(&f, "vehicle", "must be an object");
+        else if (vehicle != NULL) {
+            char *text = json_dumps(vehicle, JSON_COMPACT | JSON_SORT_KEYS);
+            in->vehicle = arena_strdup(&r->arena, text);
+            free(text);
+        }
+        in->notes = http_field_string(&f, "notes", false, NOTE_BYTES_MAX);
+    }
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok || !h_customer_allowed(r, in->customer_id))
+        return false;
+    if (r->role == ROLE_TECHNICIAN)
+        in->member_user_id = r->who.user_id;
+    return true;
+}
+
+void h_quote(struct http_request *r)
+{
+    struct svc_order_input in;
+    struct credit_type_row type;
+    if (!h_order_input(r, &in, &type, false))
+        return;
+    struct svc_quote q;
+    struct err_detail d = {0};
+    enum err rc = svc_quote(r->svc, &r->arena, r->tenant_id, &in, &q, &d);
+    if (rc != ERR_OK && rc != ERR_INSUFFICIENT_CREDITS) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    /* A quote that cannot be afforded is still a quote: it says so. */
+    json_t *out = http_quote_json(&q, type.code);
+    json_object_set_new(out, "affordable", json_boolean(rc == ERR_OK));
+    if (rc != ERR_OK)
+        json_object_set_new(out, "shortfall", http_amount(d.shortfall_minor, type.scale));
+    http_json(r, 200, out);
+}
+
+void h_order_create(struct http_request *r)
+{
+    struct svc_order_input in;
+    struct credit_type_row type;
+    if (!h_order_input(r, &in, &type, true))
+        return;
+    struct svc_order_result res;
+    struct err_detail d = {0};
+    enum err rc = svc_order_place(r->svc, &r->arena, r->tenant_id, &r->actor, &in, &res, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    json_t *out = http_quote_json(&res.quote, type.code);
+    json_object_set_new(out, "id", http_id("ord", res.order_id));
+    json_object_set_new(out, "reference", json_string(res.reference));
+    json_object_set_new(out, "customer_id", http_id("cus", in.customer_id));
+    json_object_set_new(out, "status", json_string("submitted"));
+    json_object_set_new(out, "journal_id", http_id("jrn", res.journal_id));
+    http_json(r, 201, out);
+}
+
+static void h_order_change(struct http_request *r, bool cancel)
+{
+    int64_t order_id;
+    if (!http_param_id(r, 0, "ord", &order_id))
+        return;
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    const char *value = cancel ? http_field_string(&f, "reason", false, NOTE_BYTES_MAX)
+                               : http_field_string(&f, "status", true, 16);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    bool member = (r->role & ROLES_MEMBER) != 0;
+    if (member && !svc_order_is_of_customer(r->svc, r->tenant_id, order_id, r->who.customer_id)) {
+        http_problem_msg(r, ERR_NOT_FOUND, "no such order");
+        return;
+    }
+    struct err_detail d = {0};
+    enum err rc =
+        cancel ? svc_order_cancel(r->svc, r->tenant_id, &r->actor, order_id, value, member, &d)
+               : svc_order_set_status(r->svc, r->tenant_id, &r->actor, order_id, value, &d);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, &d);
+        return;
+    }
+    http_json(r, 200,
+              json_pack("{s:o, s:s}", "id", http_id("ord", order_id), "status",
+                        cancel ? "cancelled" : value));
+}
+
+void h_order_status(struct http_request *r)
+{
+    h_order_change(r, false);
+}
+
+void h_order_cancel(struct http_request *r)
+{
+    h_order_change(r, true);
+}

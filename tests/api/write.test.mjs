@@ -1,0 +1,219 @@
+// The ledger through the API: customers, lots, orders (quote, place, refuse,
+// cancel, complete, hold), adjustments, deductions, lot management, transfers,
+// settings, members acting for their own customer only, and 50 concurrent
+// orders against a balance that affords 20.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, Client, ADMIN } from './harness.mjs';
+
+let server;
+let admin;
+let stage1;
+let dpf;
+
+before(async () => {
+  server = await startServer();
+  admin = new Client(server.url);
+  await admin.login(ADMIN.email, ADMIN.password);
+  stage1 = (await admin.post('/api/v1/services', {
+    name: 'Stage 1', kind: 'base', category: 'tuning', costs: { master: '3', slave: '2' },
+  })).json.id;
+  dpf = (await admin.post('/api/v1/services', {
+    name: 'DPF', kind: 'addon', category: 'tuning', costs: { master: 2 },
+  })).json.id;
+});
+after(async () => { await server.stop(); });
+
+async function customer(name) {
+  const r = await admin.post('/api/v1/customers', { name, email: `${name.toLowerCase().replace(/\W/g, '')}@shop.example` });
+  assert.equal(r.status, 201, r.text);
+  return r.json.id;
+}
+
+async function lot(customerId, body) {
+  const r = await admin.post(`/api/v1/customers/${customerId}/lots`, body);
+  assert.equal(r.status, 201, r.text);
+  return r.json;
+}
+
+test('a manual lot is created with its remaining credits', async () => {
+  const id = await customer('Lots');
+  const l = await lot(id, { credit_type: 'master', credits: '5', source: 'manual', name: 'A', expires_at: '2099-03-01T00:00:00Z' });
+  assert.equal(l.remaining, '5');
+  assert.equal(l.original, '5');
+  assert.equal(l.status, 'active');
+  assert.equal(l.expires_at, '2099-03-01T00:00:00Z');
+  assert.match(l.id, /^lot_\d+$/);
+  const bad = await admin.post(`/api/v1/customers/${id}/lots`, { credit_type: 'master', credits: '1.5' });
+  assert.equal(bad.status, 422);
+  assert.equal(bad.json.field, 'credits');
+  const unknown = await admin.post(`/api/v1/customers/${id}/lots`, { credit_type: 'gold', credits: '1' });
+  assert.equal(unknown.status, 422);
+  assert.equal(unknown.json.field, 'credit_type');
+  const nobody = await admin.post('/api/v1/customers/cus_999999/lots', { credit_type: 'master', credits: '1' });
+  assert.equal(nobody.status, 404);
+});
+
+test('quote then order charges exactly the quote, from the earliest expiry', async () => {
+  const id = await customer('Orders');
+  const a = await lot(id, { credit_type: 'master', credits: '4', expires_at: '2099-01-01T00:00:00Z' });
+  const b = await lot(id, { credit_type: 'master', credits: '10' });
+  const input = { customer_id: id, credit_type: 'master', services: [stage1, dpf] };
+  const q = await admin.post('/api/v1/quotes', input);
+  assert.equal(q.status, 200);
+  assert.equal(q.json.total, '5');
+  assert.equal(q.json.balance_after, '9');
+  assert.deepEqual(q.json.allocations.map((x) => [x.lot_id, x.amount]), [[a.id, '4'], [b.id, '1']]);
+  const o = await admin.post('/api/v1/orders', { ...input, vehicle: { make: 'BMW', model: 'F30' }, notes: 'Stage 1 + DPF' });
+  assert.equal(o.status, 201, o.text);
+  assert.match(o.json.reference, /^ORD-\d{4}-\d{6}$/);
+  assert.equal(o.json.total, q.json.total);
+  assert.equal(o.json.status, 'submitted');
+  assert.deepEqual(o.json.allocations, q.json.allocations);
+});
+
+test('an order that cannot be afforded is 409 insufficient_credits and changes nothing', async () => {
+  const id = await customer('Short');
+  await lot(id, { credit_type: 'master', credits: '2' });
+  const o = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] });
+  assert.equal(o.status, 409);
+  assert.equal(o.json.code, 'insufficient_credits');
+  assert.equal(o.json.shortfall, 1);
+  const q = await admin.post('/api/v1/quotes', { customer_id: id, credit_type: 'master', services: [stage1] });
+  assert.equal(q.json.affordable, false);
+  assert.equal(q.json.shortfall, '1');
+  assert.equal(q.json.available, '2');
+});
+
+test('cancelling refunds, and a cancelled order cannot be cancelled again', async () => {
+  const id = await customer('Cancel');
+  const l = await lot(id, { credit_type: 'master', credits: '3' });
+  const o = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] });
+  assert.equal(o.status, 201);
+  const c = await admin.post(`/api/v1/orders/${o.json.id}/cancel`, { reason: 'wrong file' });
+  assert.equal(c.status, 200);
+  assert.equal(c.json.status, 'cancelled');
+  const again = await admin.post(`/api/v1/orders/${o.json.id}/cancel`, { reason: 'again' });
+  assert.equal(again.status, 409);
+  assert.equal(again.json.code, 'invalid_order_state');
+  const deduct = await admin.post(`/api/v1/lots/${l.id}/deduct`, { amount: '3', reason: 'correction', justification: 'test' });
+  assert.equal(deduct.status, 200);
+  assert.equal(deduct.json.remaining, '0');
+});
+
+test('adjustments need a known reason and a justification', async () => {
+  const id = await customer('Adjust');
+  const cases = [
+    [{ credit_type: 'master', amount: '5', reason: 'because', justification: 'x' }, 'reason'],
+    [{ credit_type: 'master', amount: '5', reason: 'goodwill', justification: '' }, 'justification'],
+    [{ credit_type: 'master', amount: '0', reason: 'goodwill', justification: 'x' }, 'amount'],
+    [{ credit_type: 'master', amount: 'five', reason: 'goodwill', justification: 'x' }, 'amount'],
+  ];
+  for (const [body, field] of cases) {
+    const r = await admin.post(`/api/v1/customers/${id}/adjustments`, body);
+    assert.equal(r.status, 422, JSON.stringify(body));
+    assert.equal(r.json.field, field);
+  }
+  const add = await admin.post(`/api/v1/customers/${id}/adjustments`, { credit_type: 'master', amount: '5', reason: 'goodwill', justification: 'Second revision' });
+  assert.equal(add.status, 201);
+  const sub = await admin.post(`/api/v1/customers/${id}/adjustments`, { credit_type: 'master', amount: '-2', reason: 'correction', justification: 'Booked twice' });
+  assert.equal(sub.status, 201);
+  assert.equal(sub.json.amount, '-2');
+  const over = await admin.post(`/api/v1/customers/${id}/adjustments`, { credit_type: 'master', amount: '-4', reason: 'correction', justification: 'too much' });
+  assert.equal(over.status, 409);
+  assert.equal(over.json.code, 'insufficient_credits');
+});
+
+test('lots are paused, resumed, extended, deactivated and reactivated', async () => {
+  const id = await customer('Manage');
+  const l = await lot(id, { credit_type: 'master', credits: '6', expires_at: '2099-01-01T00:00:00Z' });
+  const p = await admin.post(`/api/v1/lots/${l.id}/pause`, { reason: 'holiday' });
+  assert.equal(p.json.status, 'paused');
+  assert.equal((await admin.post(`/api/v1/lots/${l.id}/pause`, {})).status, 409);
+  const o = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] });
+  assert.equal(o.status, 409);
+  assert.equal((await admin.post(`/api/v1/lots/${l.id}/resume`)).json.status, 'active');
+  const e = await admin.post(`/api/v1/lots/${l.id}/extend`, { expires_at: '2099-06-01T00:00:00Z' });
+  assert.equal(e.json.expires_at, '2099-06-01T00:00:00Z');
+  const back = await admin.post(`/api/v1/lots/${l.id}/extend`, { expires_at: '2098-01-01T00:00:00Z' });
+  assert.equal(back.status, 422);
+  assert.equal((await admin.post(`/api/v1/lots/${l.id}/deactivate`, { reason: 'chargeback' })).json.remaining, '0');
+  assert.equal((await admin.post(`/api/v1/lots/${l.id}/reactivate`)).json.remaining, '6');
+  const edit = await admin.patch(`/api/v1/lots/${l.id}`, { name: 'Renamed', notes: 'VIP' });
+  assert.equal(edit.json.name, 'Renamed');
+  assert.equal(edit.json.remaining, '6');
+  const count = await admin.patch(`/api/v1/lots/${l.id}`, { remaining: '100' });
+  assert.equal(count.status, 422);
+  assert.equal(count.json.field, 'remaining');
+});
+
+test('a transfer moves credits between customers, all or nothing', async () => {
+  const a = await customer('From shop');
+  const b = await customer('To shop');
+  await lot(a, { credit_type: 'master', credits: '10' });
+  const t = await admin.post('/api/v1/transfers', { from_customer_id: a, to_customer_id: b, credit_type: 'master', amount: '4', justification: 'sister shop' });
+  assert.equal(t.status, 201, t.text);
+  const too = await admin.post('/api/v1/transfers', { from_customer_id: a, to_customer_id: b, credit_type: 'master', amount: '7', justification: 'x' });
+  assert.equal(too.status, 409);
+});
+
+test('a member orders for their own customer only and cannot manage credits', async () => {
+  const mine = await customer('Member shop');
+  const other = await customer('Other shop');
+  await lot(mine, { credit_type: 'master', credits: '9' });
+  await lot(other, { credit_type: 'master', credits: '9' });
+  const m = await admin.post(`/api/v1/customers/${mine}/members`, { email: 'owner@membershop.example', password: 'owner-password-1', role: 'owner' });
+  assert.equal(m.status, 201, m.text);
+  const owner = new Client(server.url);
+  assert.equal((await owner.login('owner@membershop.example', 'owner-password-1')).status, 200);
+  const o = await owner.post('/api/v1/orders', { credit_type: 'master', services: [stage1] });
+  assert.equal(o.status, 201, o.text);
+  const theirs = await owner.post('/api/v1/orders', { customer_id: other, credit_type: 'master', services: [stage1] });
+  assert.equal(theirs.status, 404);
+  const otherOrder = await admin.post('/api/v1/orders', { customer_id: other, credit_type: 'master', services: [stage1] });
+  assert.equal((await owner.post(`/api/v1/orders/${otherOrder.json.id}/cancel`, {})).status, 404);
+  assert.equal((await owner.post(`/api/v1/customers/${mine}/lots`, { credit_type: 'master', credits: '100' })).status, 403);
+  assert.equal((await owner.post(`/api/v1/customers/${mine}/adjustments`, { credit_type: 'master', amount: '100', reason: 'other', justification: 'x' })).status, 403);
+  assert.equal((await owner.post(`/api/v1/orders/${o.json.id}/status`, { status: 'completed' })).status, 403);
+  const cancel = await owner.post(`/api/v1/orders/${o.json.id}/cancel`, {});
+  assert.equal(cancel.status, 200);
+  const tech = await owner.post(`/api/v1/customers/${mine}/members`, { email: 'tech@membershop.example', password: 'tech-password-1', role: 'technician' });
+  assert.equal(tech.status, 201);
+  const promote = await owner.post(`/api/v1/customers/${mine}/members`, { email: 'boss@membershop.example', password: 'boss-password-1', role: 'owner' });
+  assert.equal(promote.status, 403);
+});
+
+test('charge on delivery holds credits until the order completes', async () => {
+  assert.equal((await admin.patch('/api/v1/settings', { charge_on: 'delivery' })).status, 200);
+  try {
+    const id = await customer('Held');
+    await lot(id, { credit_type: 'master', credits: '5' });
+    const o = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] });
+    assert.equal(o.status, 201);
+    assert.equal(o.json.hold, true);
+    assert.equal(o.json.balance_after, '5');
+    assert.equal((await admin.post(`/api/v1/orders/${o.json.id}/status`, { status: 'in_progress' })).status, 200);
+    assert.equal((await admin.post(`/api/v1/orders/${o.json.id}/status`, { status: 'completed' })).status, 200);
+    const q = await admin.post('/api/v1/quotes', { customer_id: id, credit_type: 'master', services: [dpf] });
+    assert.equal(q.json.balance, '2');
+  } finally {
+    assert.equal((await admin.patch('/api/v1/settings', { charge_on: 'submit' })).status, 200);
+  }
+  assert.equal((await admin.patch('/api/v1/settings', { charge_on: 'sometimes' })).status, 422);
+});
+
+test('50 concurrent orders against a balance for 20: exactly 20 succeed', async () => {
+  const id = await customer('Race');
+  await lot(id, { credit_type: 'master', credits: '40', expires_at: '2099-01-01T00:00:00Z' });
+  await lot(id, { credit_type: 'master', credits: '20' });
+  const results = await Promise.all(Array.from({ length: 50 }, () =>
+    admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] })));
+  const ok = results.filter((r) => r.status === 201).length;
+  const short = results.filter((r) => r.status === 409 && r.json.code === 'insufficient_credits').length;
+  assert.equal(ok, 20);
+  assert.equal(short, 30);
+  const q = await admin.post('/api/v1/quotes', { customer_id: id, credit_type: 'master', services: [stage1] });
+  assert.equal(q.json.balance, '0');
+  const verify = server.cli('verify');
+  assert.match(verify, /^ok:/);
+});
