@@ -121,9 +121,10 @@ pg_fresh_db() {
 run_build() {
     local build=$1 label=$2
     shift 2
-    if ! make --no-print-directory tests BUILD="$build" "$@" >"$build.log" 2>&1; then
-        mkdir -p "$(dirname "$build")"
-        tail -n 40 "$build.log"
+    local log="build/logs/$(printf '%s' "$build" | tr '/' '_').log"
+    mkdir -p build/logs
+    if ! make --no-print-directory tests BUILD="$build" "$@" >"$log" 2>&1; then
+        tail -n 40 "$log"
         failures+=("build $label")
         failed=$((failed + 1))
         return 1
