@@ -131,7 +131,7 @@ void h_verify(struct http_request *r)
 {
     json_t *findings = json_array();
     int64_t n = 0;
-    enum err rc = svc_verify(r->svc, h_verify_finding, findings, &n);
+    enum err rc = svc_verify_tenant(r->svc, r->tenant_id, h_verify_finding, findings, &n);
     if (rc != ERR_OK) {
         json_decref(findings);
         h_read_fail(r, rc, NULL);

@@ -469,5 +469,8 @@ typedef void (*svc_finding_cb)(const char *finding, void *ctx);
  * finding to cb; *n_findings counts them. ERR_OK means the check ran, not
  * that it was clean. */
 enum err svc_verify(struct svc *s, svc_finding_cb cb, void *ctx, int64_t *n_findings) WUR;
+/* The same for one tenant only (the API's /admin/verify). */
+enum err svc_verify_tenant(struct svc *s, int64_t tenant_id, svc_finding_cb cb, void *ctx,
+                           int64_t *n_findings) WUR;
 
 #endif

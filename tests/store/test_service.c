@@ -622,12 +622,10 @@ static void a_lot_history_lists_every_change_attributed(void **state)
     };
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         t->now_us += HOUR;
-        assert_int_equal(svc_lot_change(&t->svc, t->tenant_id, ACTOR, lot, &steps[i], &d),
-                         ERR_OK);
+        assert_int_equal(svc_lot_change(&t->svc, t->tenant_id, ACTOR, lot, &steps[i], &d), ERR_OK);
     }
     t->now_us += HOUR;
-    assert_int_equal(svc_order_cancel(&t->svc, t->tenant_id, ACTOR, r.order_id, "redo", false,
-                                      &d),
+    assert_int_equal(svc_order_cancel(&t->svc, t->tenant_id, ACTOR, r.order_id, "redo", false, &d),
                      ERR_OK);
     struct history_ctx x = {.t = t, .lot = lot};
     assert_int_equal(svc_read(&t->svc, history_txn, &x), ERR_OK);
@@ -893,6 +891,27 @@ static void verify_finds_a_lot_changed_without_a_posting(void **state)
     assert_non_null(strstr(f.first, "lot 1"));
 }
 
+static void verify_of_one_tenant_reports_only_that_tenant(void **state)
+{
+    struct testdb *t = *state;
+    int64_t cus = testdb_customer(t, "Mine");
+    testdb_lot(t, cus, "master", 10, 0);
+    int64_t other, other_cus;
+    struct err_detail d = {0};
+    assert_int_equal(svc_tenant_create(&t->svc, "Other", "other.example", &other, &d), ERR_OK);
+    struct customer_row row = {.name = "Theirs"};
+    assert_int_equal(svc_customer_create(&t->svc, other, &row, &other_cus, &d), ERR_OK);
+    assert_int_equal(
+        store_write(t->st, tamper_txn, "UPDATE journal SET amount_minor = 9 WHERE id = 1"), ERR_OK);
+    int64_t n = -1;
+    assert_int_equal(svc_verify_tenant(&t->svc, other, NULL, NULL, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(svc_verify_tenant(&t->svc, t->tenant_id, NULL, NULL, &n), ERR_OK);
+    assert_true(n > 0);
+    assert_int_equal(svc_verify(&t->svc, NULL, NULL, &n), ERR_OK);
+    assert_true(n > 0);
+}
+
 static void migrations_are_safe_to_run_twice(void **state)
 {
     struct testdb *t = *state;
@@ -957,6 +976,7 @@ int main(void)
         T(verify_names_a_row_whose_amount_was_changed_by_hand),
         T(verify_names_a_row_whose_hash_was_changed_by_hand),
         T(verify_finds_a_lot_changed_without_a_posting),
+        T(verify_of_one_tenant_reports_only_that_tenant),
         T(migrations_are_safe_to_run_twice),
         T(tenants_never_see_each_others_objects),
 #undef T
