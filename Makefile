@@ -68,8 +68,8 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libcreditd.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcreditd.a $(PKG_LIBS) $(LDFLAGS)
 
-# Until the HTTP server exists, `make run` builds, creates ./data/creditd.db
-# with the demo business on first use, and prints a summary.
+# `make run` serves on 127.0.0.1:8080; the first start creates ./data/creditd.db
+# with the demo business and prints the logins once.
 run: build
 	@bash scripts/run.sh $(BUILD)/creditd
 
