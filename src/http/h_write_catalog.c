@@ -195,6 +195,19 @@ static void h_amounts(struct http_request *r, struct http_fields *f, const char 
     }
 }
 
+/* Amounts by type code back as {"master":"75"} with each type's decimals. */
+static json_t *h_amounts_json(struct http_request *r, const struct svc_amount *amounts, size_t n)
+{
+    json_t *out = json_object();
+    for (size_t i = 0; i < n; i++) {
+        struct credit_type_row t;
+        if (svc_credit_type_find(r->svc, &r->arena, r->tenant_id, amounts[i].credit_type, &t) ==
+            ERR_OK)
+            json_object_set_new(out, t.code, http_amount(amounts[i].amount_minor, t.scale));
+    }
+    return out;
+}
+
 void h_package_create(struct http_request *r)
 {
     json_t *body = http_body_object(r);
@@ -232,13 +245,7 @@ void h_package_create(struct http_request *r)
         http_problem(r, rc, &d);
         return;
     }
-    json_t *credits = json_object();
-    for (size_t i = 0; i < in.n_credits; i++) {
-        struct credit_type_row t;
-        if (svc_credit_type_find(r->svc, &r->arena, r->tenant_id, in.credits[i].credit_type, &t) ==
-            ERR_OK)
-            json_object_set_new(credits, t.code, http_amount(in.credits[i].amount_minor, t.scale));
-    }
+    json_t *credits = h_amounts_json(r, in.credits, in.n_credits);
     http_json(r, 201,
               json_pack("{s:o, s:s, s:o, s:o, s:b}", "id", http_id("pkg", id), "name", p->name,
                         "credits", credits, "price", http_amount(p->price_minor, 2), "published",
@@ -272,13 +279,7 @@ void h_service_create(struct http_request *r)
         http_problem(r, rc, &d);
         return;
     }
-    json_t *costs = json_object();
-    for (size_t i = 0; i < in.n_costs; i++) {
-        struct credit_type_row t;
-        if (svc_credit_type_find(r->svc, &r->arena, r->tenant_id, in.costs[i].credit_type, &t) ==
-            ERR_OK)
-            json_object_set_new(costs, t.code, http_amount(in.costs[i].amount_minor, t.scale));
-    }
+    json_t *costs = h_amounts_json(r, in.costs, in.n_costs);
     http_json(r, 201,
               json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "id", http_id("svc", id), "name",
                         in.row.name, "kind", in.row.kind, "category",
