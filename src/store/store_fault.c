@@ -205,7 +205,8 @@ struct store *store_fault_wrap(struct store *inner)
         return NULL;
     st->base.ops = &store_fault_ops;
     st->inner = inner;
-    return &st->base;
+    /* base is the first member: the same pointer, handed out as the store. */
+    return (struct store *)st;
 }
 
 void store_fault_arm(struct store *st, int64_t fail_at_step)

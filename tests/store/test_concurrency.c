@@ -58,7 +58,7 @@ struct race {
     int n_jobs;
     int64_t customers[THREADS];
     int64_t service;
-    struct outcome *out; /* n_jobs entries */
+    struct outcome out[JOBS_MAX]; /* n_jobs used */
     /* Transfers: job i moves amounts[i] from customers[from[i]] to
      * customers[to[i]] (to NULL: to the other of customers 0 and 1). */
     const int64_t *amounts;
@@ -78,15 +78,12 @@ static void race_init(struct race *r, struct testdb *t, int n_jobs)
     r->n_jobs = n_jobs;
     assert_true(n_jobs <= JOBS_MAX);
     atomic_init(&r->next, 0);
-    r->out = calloc((size_t)n_jobs, sizeof(*r->out));
-    assert_non_null(r->out);
     assert_int_equal(pthread_barrier_init(&r->start, NULL, THREADS), 0);
 }
 
 static void race_release(struct race *r)
 {
     pthread_barrier_destroy(&r->start);
-    free(r->out);
 }
 
 static void race_run(struct race *r, void *(*fn)(void *))
