@@ -6,6 +6,33 @@
 
 #include "http/http_int.h"
 
+/* An answer built before the operation except for the new id, which the
+ * operation fills in (renderers run inside the transaction and read nothing). */
+struct h_created {
+    json_t *body;       /* owned; the renderer hands out a new reference */
+    const char *prefix; /* of the id field, NULL when there is none */
+    int64_t id;
+    int status;
+};
+
+static json_t *h_created_render(void *ctx, int *status)
+{
+    struct h_created *x = ctx;
+    *status = x->status;
+    json_t *out = json_deep_copy(x->body);
+    if (x->prefix != NULL)
+        json_object_set_new(out, "id", http_id(x->prefix, x->id));
+    return out;
+}
+
+/* Runs the operation's answer through http_respond and frees the body. */
+static void h_created_respond(struct http_request *r, struct h_created *x, enum err rc,
+                              const struct err_detail *d)
+{
+    http_respond(r, rc, d, h_created_render, x);
+    json_decref(x->body);
+}
+
 static json_t *h_customer_json(int64_t id, const struct customer_row *c, int64_t created_at_us)
 {
     return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "id", http_id("cus", id), "name", c->name,
@@ -30,14 +57,12 @@ void h_customer_create(struct http_request *r)
     json_decref(body);
     if (!ok)
         return;
-    int64_t id;
+    struct h_created x = {
+        .body = h_customer_json(0, &c, time_now_us()), .prefix = "cus", .status = 201};
+    http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};
-    enum err rc = svc_customer_create(r->svc, r->tenant_id, &c, &id, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    http_json(r, 201, h_customer_json(id, &c, time_now_us()));
+    enum err rc = svc_customer_create(r->svc, r->tenant_id, &c, &x.id, &d);
+    h_created_respond(r, &x, rc, &d);
 }
 
 void h_member_add(struct http_request *r)
@@ -66,17 +91,18 @@ void h_member_add(struct http_request *r)
         http_problem_msg(r, ERR_FORBIDDEN, "an owner adds technicians only");
         return;
     }
-    int64_t user_id;
+    struct h_created x = {.body =
+                              json_pack("{s:o, s:s, s:s}", "customer_id",
+                                        http_id("cus", customer_id), "email", email, "role", role),
+                          .status = 201};
+    http_idem_arm(r, h_created_render, &x);
+    int64_t user_id = 0;
     struct err_detail d = {0};
     enum err rc =
         svc_member_add(r->svc, r->tenant_id, customer_id, email, password, role, &user_id, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    http_json(r, 201,
-              json_pack("{s:o, s:o, s:s, s:s}", "user_id", http_id("usr", user_id), "customer_id",
-                        http_id("cus", customer_id), "email", email, "role", role));
+    if (rc == ERR_OK && x.body != NULL)
+        json_object_set_new(x.body, "user_id", http_id("usr", user_id));
+    h_created_respond(r, &x, rc, &d);
 }
 
 static json_t *h_credit_type_json(const struct credit_type_row *t)
@@ -112,14 +138,12 @@ void h_credit_type_create(struct http_request *r)
     t.scale = (int)scale;
     t.sort_order = (int)sort;
     t.kind = kind != NULL && strcmp(kind, "monetary") == 0 ? CREDIT_MONETARY : CREDIT_UNIT;
+    struct h_created x = {.body = h_credit_type_json(&t), .status = 201};
+    http_idem_arm(r, h_created_render, &x);
     int64_t id;
     struct err_detail d = {0};
     enum err rc = svc_credit_type_create(r->svc, r->tenant_id, &t, &id, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    http_json(r, 201, h_credit_type_json(&t));
+    h_created_respond(r, &x, rc, &d);
 }
 
 void h_credit_type_update(struct http_request *r)
@@ -147,13 +171,11 @@ void h_credit_type_update(struct http_request *r)
     if (name != NULL)
         t.name = name;
     t.sort_order = (int)sort;
+    struct h_created x = {.body = h_credit_type_json(&t), .status = 200};
+    http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};
     enum err rc = svc_credit_type_update(r->svc, r->tenant_id, &t, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    http_json(r, 200, h_credit_type_json(&t));
+    h_created_respond(r, &x, rc, &d);
 }
 
 /* {"master":"75","slave":"20"} into amounts by type; each type's scale. */
@@ -238,18 +260,16 @@ void h_package_create(struct http_request *r)
     json_decref(body);
     if (!ok)
         return;
-    int64_t id;
+    struct h_created x = {.body =
+                              json_pack("{s:s, s:o, s:o, s:b}", "name", p->name, "credits",
+                                        h_amounts_json(r, in.credits, in.n_credits), "price",
+                                        http_amount(p->price_minor, 2), "published", p->published),
+                          .prefix = "pkg",
+                          .status = 201};
+    http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};
-    enum err rc = svc_package_create(r->svc, r->tenant_id, &in, &id, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    json_t *credits = h_amounts_json(r, in.credits, in.n_credits);
-    http_json(r, 201,
-              json_pack("{s:o, s:s, s:o, s:o, s:b}", "id", http_id("pkg", id), "name", p->name,
-                        "credits", credits, "price", http_amount(p->price_minor, 2), "published",
-                        p->published));
+    enum err rc = svc_package_create(r->svc, r->tenant_id, &in, &x.id, &d);
+    h_created_respond(r, &x, rc, &d);
 }
 
 void h_service_create(struct http_request *r)
@@ -272,19 +292,17 @@ void h_service_create(struct http_request *r)
     json_decref(body);
     if (!ok)
         return;
-    int64_t id;
+    struct h_created x = {.body = json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", in.row.name,
+                                            "kind", in.row.kind, "category",
+                                            in.row.category ? in.row.category : "", "provider",
+                                            in.row.provider ? in.row.provider : "", "costs",
+                                            h_amounts_json(r, in.costs, in.n_costs)),
+                          .prefix = "svc",
+                          .status = 201};
+    http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};
-    enum err rc = svc_service_create(r->svc, r->tenant_id, &in, &id, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    json_t *costs = h_amounts_json(r, in.costs, in.n_costs);
-    http_json(r, 201,
-              json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "id", http_id("svc", id), "name",
-                        in.row.name, "kind", in.row.kind, "category",
-                        in.row.category ? in.row.category : "", "provider",
-                        in.row.provider ? in.row.provider : "", "costs", costs));
+    enum err rc = svc_service_create(r->svc, r->tenant_id, &in, &x.id, &d);
+    h_created_respond(r, &x, rc, &d);
 }
 
 void h_settings_update(struct http_request *r)
@@ -321,16 +339,15 @@ void h_settings_update(struct http_request *r)
         return;
     t.vat_rate_bp = (int32_t)vat;
     t.refund_validity_days = (int32_t)days;
+    struct h_created x = {.body = json_pack("{s:s, s:s, s:o, s:s, s:s, s:i, s:s, s:s}", "name",
+                                            t.name, "currency", t.currency, "vat_rate",
+                                            http_amount(t.vat_rate_bp, 2), "timezone", t.timezone,
+                                            "locale", t.locale, "refund_validity_days",
+                                            t.refund_validity_days, "charge_on", t.charge_on,
+                                            "invoice_prefix", t.invoice_prefix),
+                          .status = 200};
+    http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};
     enum err rc = svc_settings_update(r->svc, &t, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    http_json(r, 200,
-              json_pack("{s:s, s:s, s:o, s:s, s:s, s:i, s:s, s:s}", "name", t.name, "currency",
-                        t.currency, "vat_rate", http_amount(t.vat_rate_bp, 2), "timezone",
-                        t.timezone, "locale", t.locale, "refund_validity_days",
-                        t.refund_validity_days, "charge_on", t.charge_on, "invoice_prefix",
-                        t.invoice_prefix));
+    h_created_respond(r, &x, rc, &d);
 }

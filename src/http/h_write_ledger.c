@@ -30,16 +30,48 @@ static bool h_type(struct http_request *r, struct http_fields *f, const char *fi
     return false;
 }
 
-static void h_respond_lot(struct http_request *r, int status, int64_t lot_id)
+/* The lots an operation wrote, rendered with their credit types. */
+struct h_lots_answer {
+    struct svc_lots_out out;
+    struct svc_catalog catalog;
+    int status;
+};
+
+static json_t *h_lots_render(void *ctx, int *status)
 {
-    struct lot_row row;
-    struct credit_type_row type;
-    enum err rc = svc_lot_get(r->svc, &r->arena, r->tenant_id, lot_id, &row, &type);
-    if (rc != ERR_OK) {
-        http_problem_msg(r, rc, "cannot read the lot back");
-        return;
+    struct h_lots_answer *x = ctx;
+    *status = x->status;
+    if (x->out.n == 0)
+        return json_object();
+    const struct lot_row *row = &x->out.rows[0];
+    const struct credit_type_row *t = svc_type_find(&x->catalog.types, row->lot.credit_type_id);
+    json_t *lot = http_lot_json(row, t ? t->code : "", t ? t->scale : 0);
+    if (x->out.n > 1) {
+        json_t *all = json_array();
+        for (size_t i = 0; i < x->out.n; i++) {
+            const struct lot_row *ri = &x->out.rows[i];
+            t = svc_type_find(&x->catalog.types, ri->lot.credit_type_id);
+            json_array_append_new(all, http_lot_json(ri, t ? t->code : "", t ? t->scale : 0));
+        }
+        json_object_set_new(lot, "lots", all);
     }
-    http_json(r, status, http_lot_json(&row, type.code, type.scale));
+    return lot;
+}
+
+/* Prepares an answer of lots: the credit types are read before the operation,
+ * because the renderer runs inside its transaction and reads nothing. */
+static bool h_lots_answer_begin(struct http_request *r, struct h_lots_answer *x, int status)
+{
+    memset(x, 0, sizeof(*x));
+    x->out.a = &r->arena;
+    x->status = status;
+    enum err rc = svc_catalog_read(r->svc, &r->arena, r->tenant_id, false, &x->catalog);
+    if (rc != ERR_OK) {
+        http_problem_msg(r, rc, "cannot read the credit types");
+        return false;
+    }
+    http_idem_arm(r, h_lots_render, x);
+    return true;
 }
 
 /* The validity fields of a manual lot; shorthand: expires_at alone is a fixed
@@ -94,15 +126,15 @@ void h_lot_create(struct http_request *r)
     json_decref(body);
     if (!ok)
         return;
+    struct h_lots_answer answer;
+    if (!h_lots_answer_begin(r, &answer, 201))
+        return;
+    in.out = &answer.out;
     int64_t ids[PACKAGE_CREDIT_TYPES_MAX];
     size_t n = 0;
     struct err_detail d = {0};
     enum err rc = svc_lot_add(r->svc, r->tenant_id, &r->actor, &in, ids, &n, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    h_respond_lot(r, 201, ids[0]);
+    http_respond(r, rc, &d, h_lots_render, &answer);
 }
 
 /* Loads the lot of the path, for the caller's tenant. */
@@ -113,13 +145,13 @@ static bool h_lot_param(struct http_request *r, int64_t *lot_id)
 
 static void h_lot_change_run(struct http_request *r, struct svc_lot_change *ch, int64_t lot_id)
 {
+    struct h_lots_answer answer;
+    if (!h_lots_answer_begin(r, &answer, 200))
+        return;
+    ch->out = &answer.out;
     struct err_detail d = {0};
     enum err rc = svc_lot_change(r->svc, r->tenant_id, &r->actor, lot_id, ch, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    h_respond_lot(r, 200, lot_id);
+    http_respond(r, rc, &d, h_lots_render, &answer);
 }
 
 /* pause, resume, deactivate, reactivate: an optional reason. */
@@ -227,14 +259,30 @@ void h_lot_deduct(struct http_request *r)
     json_decref(body);
     if (!ok)
         return;
+    struct h_lots_answer answer;
+    if (!h_lots_answer_begin(r, &answer, 200))
+        return;
+    in.out = &answer.out;
     int64_t journal_id;
     struct err_detail d = {0};
     rc = svc_deduct(r->svc, r->tenant_id, &r->actor, &in, &journal_id, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    h_respond_lot(r, 200, lot_id);
+    http_respond(r, rc, &d, h_lots_render, &answer);
+}
+
+struct h_adjust_answer {
+    const struct svc_adjust_input *in;
+    const struct credit_type_row *type;
+    int64_t journal_id;
+};
+
+static json_t *h_adjust_render(void *ctx, int *status)
+{
+    struct h_adjust_answer *x = ctx;
+    *status = 201;
+    return json_pack("{s:o, s:o, s:s, s:o, s:s, s:s}", "journal_id", http_id("jrn", x->journal_id),
+                     "customer_id", http_id("cus", x->in->customer_id), "credit_type",
+                     x->type->code, "amount", http_amount(x->in->amount_minor, x->type->scale),
+                     "reason", x->in->reason, "justification", x->in->justification);
 }
 
 void h_adjustment_create(struct http_request *r)
@@ -259,18 +307,28 @@ void h_adjustment_create(struct http_request *r)
     json_decref(body);
     if (!ok)
         return;
-    int64_t journal_id;
+    struct h_adjust_answer x = {.in = &in, .type = &type};
+    http_idem_arm(r, h_adjust_render, &x);
     struct err_detail d = {0};
-    enum err rc = svc_adjust(r->svc, r->tenant_id, &r->actor, &in, &journal_id, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    http_json(r, 201,
-              json_pack("{s:o, s:o, s:s, s:o, s:s, s:s}", "journal_id", http_id("jrn", journal_id),
-                        "customer_id", http_id("cus", customer_id), "credit_type", type.code,
-                        "amount", http_amount(in.amount_minor, type.scale), "reason", in.reason,
-                        "justification", in.justification));
+    enum err rc = svc_adjust(r->svc, r->tenant_id, &r->actor, &in, &x.journal_id, &d);
+    http_respond(r, rc, &d, h_adjust_render, &x);
+}
+
+struct h_transfer_answer {
+    const struct svc_transfer_input *in;
+    const struct credit_type_row *type;
+    int64_t id;
+};
+
+static json_t *h_transfer_render(void *ctx, int *status)
+{
+    struct h_transfer_answer *x = ctx;
+    *status = 201;
+    return json_pack("{s:o, s:o, s:o, s:s, s:o, s:s}", "id", http_id("trf", x->id),
+                     "from_customer_id", http_id("cus", x->in->from_customer_id), "to_customer_id",
+                     http_id("cus", x->in->to_customer_id), "credit_type", x->type->code, "amount",
+                     http_amount(x->in->amount_minor, x->type->scale), "justification",
+                     x->in->justification);
 }
 
 void h_transfer_create(struct http_request *r)
@@ -292,19 +350,11 @@ void h_transfer_create(struct http_request *r)
     json_decref(body);
     if (!ok)
         return;
-    int64_t id;
+    struct h_transfer_answer x = {.in = &in, .type = &type};
+    http_idem_arm(r, h_transfer_render, &x);
     struct err_detail d = {0};
-    enum err rc = svc_transfer(r->svc, r->tenant_id, &r->actor, &in, &id, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    http_json(r, 201,
-              json_pack("{s:o, s:o, s:o, s:s, s:o, s:s}", "id", http_id("trf", id),
-                        "from_customer_id", http_id("cus", in.from_customer_id), "to_customer_id",
-                        http_id("cus", in.to_customer_id), "credit_type", type.code, "amount",
-                        http_amount(in.amount_minor, type.scale), "justification",
-                        in.justification));
+    enum err rc = svc_transfer(r->svc, r->tenant_id, &r->actor, &in, &x.id, &d);
+    http_respond(r, rc, &d, h_transfer_render, &x);
 }
 
 /* The order fields shared by quotes and orders; false when a problem is queued. */
@@ -376,26 +426,48 @@ void h_quote(struct http_request *r)
     http_json(r, 200, out);
 }
 
+struct h_order_answer {
+    const struct svc_order_input *in;
+    const struct credit_type_row *type;
+    struct svc_order_result res;
+};
+
+static json_t *h_order_render(void *ctx, int *status)
+{
+    struct h_order_answer *x = ctx;
+    *status = 201;
+    json_t *out = http_quote_json(&x->res.quote, x->type->code);
+    json_object_set_new(out, "id", http_id("ord", x->res.order_id));
+    json_object_set_new(out, "reference", json_string(x->res.reference));
+    json_object_set_new(out, "customer_id", http_id("cus", x->in->customer_id));
+    json_object_set_new(out, "status", json_string("submitted"));
+    json_object_set_new(out, "journal_id", http_id("jrn", x->res.journal_id));
+    return out;
+}
+
 void h_order_create(struct http_request *r)
 {
     struct svc_order_input in;
     struct credit_type_row type;
     if (!h_order_input(r, &in, &type, true))
         return;
-    struct svc_order_result res;
+    struct h_order_answer x = {.in = &in, .type = &type};
+    http_idem_arm(r, h_order_render, &x);
     struct err_detail d = {0};
-    enum err rc = svc_order_place(r->svc, &r->arena, r->tenant_id, &r->actor, &in, &res, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    json_t *out = http_quote_json(&res.quote, type.code);
-    json_object_set_new(out, "id", http_id("ord", res.order_id));
-    json_object_set_new(out, "reference", json_string(res.reference));
-    json_object_set_new(out, "customer_id", http_id("cus", in.customer_id));
-    json_object_set_new(out, "status", json_string("submitted"));
-    json_object_set_new(out, "journal_id", http_id("jrn", res.journal_id));
-    http_json(r, 201, out);
+    enum err rc = svc_order_place(r->svc, &r->arena, r->tenant_id, &r->actor, &in, &x.res, &d);
+    http_respond(r, rc, &d, h_order_render, &x);
+}
+
+struct h_order_change_answer {
+    int64_t order_id;
+    const char *status;
+};
+
+static json_t *h_order_change_render(void *ctx, int *status)
+{
+    struct h_order_change_answer *x = ctx;
+    *status = 200;
+    return json_pack("{s:o, s:s}", "id", http_id("ord", x->order_id), "status", x->status);
 }
 
 static void h_order_change(struct http_request *r, bool cancel)
@@ -419,17 +491,13 @@ static void h_order_change(struct http_request *r, bool cancel)
         http_problem_msg(r, ERR_NOT_FOUND, "no such order");
         return;
     }
+    struct h_order_change_answer x = {.order_id = order_id, .status = cancel ? "cancelled" : value};
+    http_idem_arm(r, h_order_change_render, &x);
     struct err_detail d = {0};
     enum err rc =
         cancel ? svc_order_cancel(r->svc, r->tenant_id, &r->actor, order_id, value, member, &d)
                : svc_order_set_status(r->svc, r->tenant_id, &r->actor, order_id, value, &d);
-    if (rc != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    http_json(r, 200,
-              json_pack("{s:o, s:s}", "id", http_id("ord", order_id), "status",
-                        cancel ? "cancelled" : value));
+    http_respond(r, rc, &d, h_order_change_render, &x);
 }
 
 void h_order_status(struct http_request *r)

@@ -34,7 +34,12 @@ struct http_route {
     http_handler handler;
     unsigned roles;      /* who may call it */
     const char *summary; /* one line for the OpenAPI document */
+    bool idempotent;     /* honours Idempotency-Key (state-changing POSTs) */
 };
+
+/* Builds the answer of a successful operation from its outputs alone. */
+typedef json_t *(*http_render_fn)(void *ctx, int *status);
+struct http_idem;
 
 enum { HTTP_PARAMS_MAX = 4 };
 
@@ -67,10 +72,25 @@ struct http_request {
     unsigned role;   /* one ROLE_ bit */
     bool by_session; /* cookie session: unsafe methods need the CSRF token */
     struct svc_actor actor;
+    /* Idempotency-Key: the request's own store wrapper and service */
+    struct http_idem *idem;
+    struct svc idem_svc;
     /* the answer */
     int status;
     bool responded;
 };
+
+/* ---- idempotency (idempotency.c) --------------------------------------- */
+
+/* Before the handler: replays or refuses a known key (false: answered). */
+bool http_idem_prepare(struct http_request *r);
+/* Before the operation: the renderer runs inside its transaction. */
+void http_idem_arm(struct http_request *r, http_render_fn render, void *ctx);
+/* After the operation: the problem, the answer rendered in the transaction,
+ * or render's answer now. */
+void http_respond(struct http_request *r, enum err rc, const struct err_detail *d,
+                  http_render_fn render, void *ctx);
+void http_idem_release(struct http_request *r);
 
 /* ---- responses --------------------------------------------------------- */
 

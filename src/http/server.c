@@ -357,6 +357,8 @@ static void http_dispatch(struct http_request *r)
             return;
         }
     }
+    if (!http_idem_prepare(r))
+        return;
     r->route->handler(r);
     if (!r->responded)
         http_problem_msg(r, ERR_INTERNAL, "no answer");
@@ -422,6 +424,7 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     log_msg(LOG_INFO, "access id=%s method=%s path=%s status=%d duration_us=%lld%s", r->id,
             r->method, r->path, r->status, (long long)duration,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    http_idem_release(r);
     buf_release(&r->body);
     arena_release(&r->arena);
     free(r);

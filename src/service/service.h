@@ -104,7 +104,15 @@ enum err svc_service_create(struct svc *s, int64_t tenant_id, const struct svc_s
 
 /* ---- lots -------------------------------------------------------------- */
 
+/* Lots an operation wrote, as they stand after it (optional output). */
+struct svc_lots_out {
+    struct arena *a; /* strings of the rows live here */
+    size_t n;
+    struct lot_row rows[PACKAGE_CREDIT_TYPES_MAX];
+};
+
 struct svc_lot_input {
+    struct svc_lots_out *out; /* NULL, or receives the new lots */
     int64_t customer_id;
     int64_t package_id;      /* from a package: credits, validity, restrictions from it */
     const char *credit_type; /* manual lot: */
@@ -140,6 +148,7 @@ enum svc_lot_action {
 };
 
 struct svc_lot_change {
+    struct svc_lots_out *out; /* NULL, or receives the lot after the change */
     enum svc_lot_action action;
     int64_t expires_at_us; /* EXTEND */
     const char *name;      /* EDIT: NULL keeps */
@@ -155,6 +164,7 @@ bool svc_reason_is_valid(const char *reason);
 /* Deducts from one lot (lot_id) or, with lot_id 0, from the customer's lots in
  * allocation order. */
 struct svc_deduct_input {
+    struct svc_lots_out *out; /* NULL, or receives the named lot after it */
     int64_t customer_id;
     int64_t lot_id;
     const char *credit_type; /* with lot_id 0 */

@@ -198,6 +198,7 @@ struct user_add_ctx {
     int64_t customer_id; /* members */
     const char *member_role;
     int64_t user_id;
+    int64_t *out; /* set inside the transaction */
 };
 
 static enum err svc_user_add_txn(struct store_conn *c, void *arg)
@@ -219,6 +220,8 @@ static enum err svc_user_add_txn(struct store_conn *c, void *arg)
                                .created_at_us = x->user.created_at_us};
         rc = store_member_insert(c, &m);
     }
+    if (rc == ERR_OK && x->out != NULL)
+        *x->out = x->user_id;
     return rc;
 }
 
@@ -248,11 +251,9 @@ enum err svc_user_add(struct svc *s, int64_t tenant_id, const char *email, const
 {
     if (role == NULL || (strcmp(role, "admin") != 0 && strcmp(role, "staff") != 0))
         return err_set(d, ERR_VALIDATION, "role", "must be 'admin' or 'staff'");
-    struct user_add_ctx x = {.user = {.tenant_id = tenant_id, .email = email, .role = role}};
-    enum err rc = svc_user_insert(s, &x, password, d);
-    if (rc == ERR_OK)
-        *user_id = x.user_id;
-    return rc;
+    struct user_add_ctx x = {.user = {.tenant_id = tenant_id, .email = email, .role = role},
+                             .out = user_id};
+    return svc_user_insert(s, &x, password, d);
 }
 
 enum err svc_member_add(struct svc *s, int64_t tenant_id, int64_t customer_id, const char *email,
@@ -263,11 +264,9 @@ enum err svc_member_add(struct svc *s, int64_t tenant_id, int64_t customer_id, c
         return err_set(d, ERR_VALIDATION, "role", "must be 'owner' or 'technician'");
     struct user_add_ctx x = {.user = {.tenant_id = tenant_id, .email = email, .role = "member"},
                              .customer_id = customer_id,
-                             .member_role = role};
-    enum err rc = svc_user_insert(s, &x, password, d);
-    if (rc == ERR_OK)
-        *user_id = x.user_id;
-    return rc;
+                             .member_role = role,
+                             .out = user_id};
+    return svc_user_insert(s, &x, password, d);
 }
 
 struct limit_ctx {
@@ -311,13 +310,13 @@ enum err svc_member_limit_set(struct svc *s, int64_t tenant_id, int64_t customer
 
 struct customer_create_ctx {
     struct customer_row row;
-    int64_t id;
+    int64_t *id;
 };
 
 static enum err svc_customer_create_txn(struct store_conn *c, void *arg)
 {
     struct customer_create_ctx *x = arg;
-    return store_customer_insert(c, &x->row, &x->id);
+    return store_customer_insert(c, &x->row, x->id);
 }
 
 enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct customer_row *in,
@@ -330,13 +329,10 @@ enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct cust
         return rc;
     if (in->email != NULL && in->email[0] != '\0' && (rc = svc_email_check(in->email, d)) != ERR_OK)
         return rc;
-    struct customer_create_ctx x = {.row = *in};
+    struct customer_create_ctx x = {.row = *in, .id = customer_id};
     x.row.tenant_id = tenant_id;
     x.row.created_at_us = svc_now(s);
-    rc = store_write(s->st, svc_customer_create_txn, &x);
-    if (rc == ERR_OK)
-        *customer_id = x.id;
-    return rc;
+    return store_write(s->st, svc_customer_create_txn, &x);
 }
 
 /* ---- catalogue --------------------------------------------------------- */
@@ -460,7 +456,7 @@ static enum err svc_amounts_resolve(struct store_conn *c, struct arena *a, int64
 struct package_ctx {
     const struct svc_package_input *in;
     struct package_row row;
-    int64_t id;
+    int64_t *id;
     struct err_detail *d;
 };
 
@@ -474,7 +470,7 @@ static enum err svc_package_create_txn(struct store_conn *c, void *arg)
         svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->credits, x->in->n_credits, false,
                             "credits", x->row.credit_type_ids, x->row.credit_amounts_minor, x->d);
     if (rc == ERR_OK)
-        rc = store_package_insert(c, &x->row, &x->id);
+        rc = store_package_insert(c, &x->row, x->id);
     arena_release(&a);
     return rc;
 }
@@ -514,19 +510,16 @@ enum err svc_package_create(struct svc *s, int64_t tenant_id, const struct svc_p
     if (p->validity.expiry != EXPIRY_FIXED &&
         (rc = validity_apply(&p->validity, now, &probe, d)) != ERR_OK)
         return rc;
-    struct package_ctx x = {.in = in, .row = *p, .d = d};
+    struct package_ctx x = {.in = in, .row = *p, .id = id, .d = d};
     x.row.tenant_id = tenant_id;
     x.row.created_at_us = x.row.updated_at_us = now;
-    rc = store_write(s->st, svc_package_create_txn, &x);
-    if (rc == ERR_OK)
-        *id = x.id;
-    return rc;
+    return store_write(s->st, svc_package_create_txn, &x);
 }
 
 struct service_ctx {
     const struct svc_service_input *in;
     struct service_row row;
-    int64_t id;
+    int64_t *id;
     struct err_detail *d;
 };
 
@@ -540,7 +533,7 @@ static enum err svc_service_create_txn(struct store_conn *c, void *arg)
         svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->costs, x->in->n_costs, true, "costs",
                             x->row.cost_type_ids, x->row.cost_amounts_minor, x->d);
     if (rc == ERR_OK)
-        rc = store_service_insert(c, &x->row, &x->id);
+        rc = store_service_insert(c, &x->row, x->id);
     arena_release(&a);
     return rc;
 }
@@ -561,12 +554,9 @@ enum err svc_service_create(struct svc *s, int64_t tenant_id, const struct svc_s
                        SERVICE_COST_TYPES_MAX);
     if (r->category != NULL && strchr(r->category, ',') != NULL)
         return err_set(d, ERR_VALIDATION, "category", "must not contain ','");
-    struct service_ctx x = {.in = in, .row = *r, .d = d};
+    struct service_ctx x = {.in = in, .row = *r, .id = id, .d = d};
     x.row.tenant_id = tenant_id;
     x.row.created_at_us = x.row.updated_at_us = svc_now(s);
     x.row.active = true;
-    rc = store_write(s->st, svc_service_create_txn, &x);
-    if (rc == ERR_OK)
-        *id = x.id;
-    return rc;
+    return store_write(s->st, svc_service_create_txn, &x);
 }

@@ -39,6 +39,28 @@ static enum err svc_amount_check(int64_t amount_minor, const char *field, struct
     return ERR_OK;
 }
 
+/* Copies a lot row into an operation's output, strings into its arena. */
+static enum err svc_lots_out_add(struct svc_lots_out *out, const struct lot_row *r)
+{
+    if (out == NULL)
+        return ERR_OK;
+    if (out->n == PACKAGE_CREDIT_TYPES_MAX)
+        return ERR_TOO_LARGE;
+    struct lot_row *dst = &out->rows[out->n];
+    *dst = *r;
+    dst->name = arena_strdup(out->a, r->name ? r->name : "");
+    dst->notes = arena_strdup(out->a, r->notes ? r->notes : "");
+    dst->lot.categories = arena_strdup(out->a, r->lot.categories ? r->lot.categories : "");
+    dst->lot.provider = arena_strdup(out->a, r->lot.provider ? r->lot.provider : "");
+    dst->peak_text = arena_strdup(out->a, r->peak_text ? r->peak_text : "");
+    dst->created_by = arena_strdup(out->a, r->created_by ? r->created_by : "");
+    if (!dst->name || !dst->notes || !dst->lot.categories || !dst->lot.provider ||
+        !dst->peak_text || !dst->created_by)
+        return ERR_TOO_LARGE;
+    out->n++;
+    return ERR_OK;
+}
+
 /* ---- creating lots ----------------------------------------------------- */
 
 struct svc_lot_create {
@@ -131,6 +153,8 @@ static enum err svc_lot_add_one(struct store_conn *c, struct lot_add_ctx *x,
     rc = svc_lot_create_booked(c, acct, type, &r, &how, &journal_id);
     if (rc == ERR_OK)
         x->ids[x->n_ids++] = r.lot.id;
+    if (rc == ERR_OK)
+        rc = svc_lots_out_add(in->out, &r);
     return rc;
 }
 
@@ -168,6 +192,8 @@ static enum err svc_lot_add_txn(struct store_conn *c, void *arg)
     struct arena a;
     arena_init(&a, ARENA_REQUEST_BYTES_MAX);
     x->n_ids = 0;
+    if (in->out != NULL)
+        in->out->n = 0; /* a retried transaction starts over */
     enum err rc = svc_customer_check(c, &a, x->tenant_id, in->customer_id);
     if (rc == ERR_NOT_FOUND)
         rc = err_set(x->d, ERR_NOT_FOUND, "customer_id", "no such customer");
@@ -311,6 +337,10 @@ static enum err svc_lot_change_txn(struct store_conn *c, void *arg)
         rc = svc_lot_apply(x, &r, &moved, detail, sizeof(detail));
     if (rc == ERR_OK)
         rc = store_lot_update(c, &r, x->now_us);
+    if (rc == ERR_OK && x->ch->out != NULL) {
+        x->ch->out->n = 0;
+        rc = svc_lots_out_add(x->ch->out, &r);
+    }
     bool moves = x->ch->action == SVC_LOT_DEACTIVATE || x->ch->action == SVC_LOT_REACTIVATE;
     if (rc == ERR_OK && moves && moved > 0)
         rc = svc_lot_move(c, x, &type, &acct, &r, moved, x->ch->action == SVC_LOT_DEACTIVATE);
@@ -482,6 +512,12 @@ static enum err svc_deduct_txn(struct store_conn *c, void *arg)
     if (rc == ERR_OK)
         rc = svc_deduct_booked(c, &a, &acct, &type, in->lot_id, in->amount_minor, &how,
                                &x->journal_id, x->d);
+    if (rc == ERR_OK && in->out != NULL) {
+        in->out->n = 0;
+        for (size_t i = 0; rc == ERR_OK && i < acct.n_lots; i++)
+            if (acct.lots[i].lot.id == in->lot_id)
+                rc = svc_lots_out_add(in->out, &acct.lots[i]);
+    }
     arena_release(&a);
     return rc;
 }
@@ -506,7 +542,7 @@ struct adjust_ctx {
     const struct svc_actor *actor;
     const struct svc_adjust_input *in;
     int64_t now_us;
-    int64_t journal_id;
+    int64_t *journal_id; /* set inside the transaction */
     struct err_detail *d;
 };
 
@@ -538,15 +574,15 @@ static enum err svc_adjust_txn(struct store_conn *c, void *arg)
                                      .justification = in->justification,
                                      .now_us = x->now_us};
         if (rc == ERR_OK)
-            rc = svc_lot_create_booked(c, &acct, &type, &r, &how, &x->journal_id);
+            rc = svc_lot_create_booked(c, &acct, &type, &r, &how, x->journal_id);
     } else if (rc == ERR_OK) {
         struct svc_deduct_how how = {.kind = JOURNAL_ADJUSTMENT,
                                      .actor = x->actor,
                                      .reason = in->reason,
                                      .justification = in->justification,
                                      .now_us = x->now_us};
-        rc = svc_deduct_booked(c, &a, &acct, &type, 0, -in->amount_minor, &how, &x->journal_id,
-                               x->d);
+        rc =
+            svc_deduct_booked(c, &a, &acct, &type, 0, -in->amount_minor, &how, x->journal_id, x->d);
     }
     arena_release(&a);
     return rc;
@@ -562,12 +598,13 @@ enum err svc_adjust(struct svc *s, int64_t tenant_id, const struct svc_actor *ac
         return err_set(d, ERR_OVERFLOW, "amount", "is too large");
     if ((rc = svc_reason_check(in->reason, in->justification, d)) != ERR_OK)
         return rc;
-    struct adjust_ctx x = {
-        .tenant_id = tenant_id, .actor = actor, .in = in, .now_us = svc_now(s), .d = d};
-    rc = store_write(s->st, svc_adjust_txn, &x);
-    if (rc == ERR_OK)
-        *journal_id = x.journal_id;
-    return rc;
+    struct adjust_ctx x = {.tenant_id = tenant_id,
+                           .actor = actor,
+                           .in = in,
+                           .now_us = svc_now(s),
+                           .journal_id = journal_id,
+                           .d = d};
+    return store_write(s->st, svc_adjust_txn, &x);
 }
 
 struct transfer_ctx {
@@ -575,13 +612,14 @@ struct transfer_ctx {
     const struct svc_actor *actor;
     const struct svc_transfer_input *in;
     int64_t now_us;
-    int64_t transfer_id;
+    int64_t *transfer_id; /* set inside the transaction */
     struct err_detail *d;
 };
 
 static enum err svc_transfer_txn(struct store_conn *c, void *arg)
 {
     struct transfer_ctx *x = arg;
+    *x->transfer_id = 0;
     const struct svc_transfer_input *in = x->in;
     struct arena a;
     arena_init(&a, ARENA_REQUEST_BYTES_MAX);
@@ -612,13 +650,13 @@ static enum err svc_transfer_txn(struct store_conn *c, void *arg)
     if (rc == ERR_OK)
         rc = store_transfer_insert(c, x->tenant_id, in->from_customer_id, in->to_customer_id,
                                    type.id, in->amount_minor, svc_actor_label(x->actor),
-                                   in->justification, x->now_us, &x->transfer_id);
+                                   in->justification, x->now_us, x->transfer_id);
     int64_t journal_id;
     struct svc_deduct_how out = {.kind = JOURNAL_TRANSFER,
                                  .actor = x->actor,
                                  .reason = "transfer",
                                  .justification = in->justification,
-                                 .transfer_id = x->transfer_id,
+                                 .transfer_id = *x->transfer_id,
                                  .now_us = x->now_us};
     if (rc == ERR_OK)
         rc = svc_deduct_booked(c, &a, &from, &type, 0, in->amount_minor, &out, &journal_id, x->d);
@@ -635,7 +673,7 @@ static enum err svc_transfer_txn(struct store_conn *c, void *arg)
                                      .actor = x->actor,
                                      .reason = "transfer",
                                      .justification = in->justification,
-                                     .transfer_id = x->transfer_id,
+                                     .transfer_id = *x->transfer_id,
                                      .now_us = x->now_us};
         rc = svc_lot_create_booked(c, &to, &type, &r, &how, &journal_id);
     }
@@ -654,12 +692,13 @@ enum err svc_transfer(struct svc *s, int64_t tenant_id, const struct svc_actor *
         return rc;
     if (in->from_customer_id == in->to_customer_id)
         return err_set(d, ERR_VALIDATION, "to_customer_id", "must differ from the source");
-    struct transfer_ctx x = {
-        .tenant_id = tenant_id, .actor = actor, .in = in, .now_us = svc_now(s), .d = d};
-    rc = store_write(s->st, svc_transfer_txn, &x);
-    if (rc == ERR_OK)
-        *transfer_id = x.transfer_id;
-    return rc;
+    struct transfer_ctx x = {.tenant_id = tenant_id,
+                             .actor = actor,
+                             .in = in,
+                             .now_us = svc_now(s),
+                             .transfer_id = transfer_id,
+                             .d = d};
+    return store_write(s->st, svc_transfer_txn, &x);
 }
 
 struct lot_get_ctx {
