@@ -207,6 +207,11 @@ void h_quote(struct http_request *r);
 void h_order_create(struct http_request *r);
 void h_order_status(struct http_request *r);
 void h_order_cancel(struct http_request *r);
+void h_customer_update(struct http_request *r);
+void h_package_update(struct http_request *r);
+void h_package_archive(struct http_request *r);
+void h_service_update(struct http_request *r);
+void h_member_limits(struct http_request *r);
 /* reads (h_read_*.c) */
 /* Shared by the read handlers (h_read_common.c). Query parameters collect
  * every error; h_read_params_done queues one 422 listing them (false then). */

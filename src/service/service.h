@@ -94,6 +94,11 @@ struct svc_package_input {
 enum err svc_package_create(struct svc *s, int64_t tenant_id, const struct svc_package_input *in,
                             int64_t *id, struct err_detail *d) WUR;
 
+/* Rewrites the package in->row.id (archived = unpublished and kept for old
+ * invoices). ERR_NOT_FOUND when the tenant has no such package. */
+enum err svc_package_update(struct svc *s, int64_t tenant_id, const struct svc_package_input *in,
+                            struct err_detail *d) WUR;
+
 struct svc_service_input {
     struct service_row row;
     size_t n_costs;
@@ -101,6 +106,13 @@ struct svc_service_input {
 };
 enum err svc_service_create(struct svc *s, int64_t tenant_id, const struct svc_service_input *in,
                             int64_t *id, struct err_detail *d) WUR;
+
+/* Rewrites the service in->row.id (costs, active…). */
+enum err svc_service_update(struct svc *s, int64_t tenant_id, const struct svc_service_input *in,
+                            struct err_detail *d) WUR;
+/* Rewrites the customer in->id (name, email, VAT id, country). */
+enum err svc_customer_update(struct svc *s, int64_t tenant_id, const struct customer_row *in,
+                             struct err_detail *d) WUR;
 
 /* ---- lots -------------------------------------------------------------- */
 

@@ -466,11 +466,19 @@ static enum err svc_package_create_txn(struct store_conn *c, void *arg)
     struct arena a;
     arena_init(&a, 64 * 1024);
     x->row.n_credits = x->in->n_credits;
-    enum err rc =
-        svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->credits, x->in->n_credits, false,
-                            "credits", x->row.credit_type_ids, x->row.credit_amounts_minor, x->d);
-    if (rc == ERR_OK)
+    enum err rc = svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->credits, x->in->n_credits,
+                                      false, "credits", x->row.credit_type_ids,
+                                      x->row.credit_amounts_minor, x->d);
+    struct package_row current;
+    if (rc == ERR_OK && x->row.id != 0) {
+        rc = store_package_get(c, &a, x->row.tenant_id, x->row.id, &current);
+        if (rc == ERR_OK) {
+            x->row.created_at_us = current.created_at_us;
+            rc = store_package_update(c, &x->row);
+        }
+    } else if (rc == ERR_OK) {
         rc = store_package_insert(c, &x->row, x->id);
+    }
     arena_release(&a);
     return rc;
 }
@@ -516,6 +524,14 @@ enum err svc_package_create(struct svc *s, int64_t tenant_id, const struct svc_p
     return store_write(s->st, svc_package_create_txn, &x);
 }
 
+enum err svc_package_update(struct svc *s, int64_t tenant_id, const struct svc_package_input *in,
+                            struct err_detail *d)
+{
+    ASSERT(in->row.id != 0);
+    int64_t id = in->row.id;
+    return svc_package_create(s, tenant_id, in, &id, d);
+}
+
 struct service_ctx {
     const struct svc_service_input *in;
     struct service_row row;
@@ -529,11 +545,19 @@ static enum err svc_service_create_txn(struct store_conn *c, void *arg)
     struct arena a;
     arena_init(&a, 64 * 1024);
     x->row.n_costs = x->in->n_costs;
-    enum err rc =
-        svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->costs, x->in->n_costs, true, "costs",
-                            x->row.cost_type_ids, x->row.cost_amounts_minor, x->d);
-    if (rc == ERR_OK)
+    enum err rc = svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->costs, x->in->n_costs, true,
+                                      "costs", x->row.cost_type_ids, x->row.cost_amounts_minor,
+                                      x->d);
+    struct service_row current;
+    if (rc == ERR_OK && x->row.id != 0) {
+        rc = store_service_get(c, &a, x->row.tenant_id, x->row.id, &current);
+        if (rc == ERR_OK) {
+            x->row.created_at_us = current.created_at_us;
+            rc = store_service_update(c, &x->row);
+        }
+    } else if (rc == ERR_OK) {
         rc = store_service_insert(c, &x->row, x->id);
+    }
     arena_release(&a);
     return rc;
 }
@@ -557,6 +581,51 @@ enum err svc_service_create(struct svc *s, int64_t tenant_id, const struct svc_s
     struct service_ctx x = {.in = in, .row = *r, .id = id, .d = d};
     x.row.tenant_id = tenant_id;
     x.row.created_at_us = x.row.updated_at_us = svc_now(s);
-    x.row.active = true;
+    if (r->id == 0)
+        x.row.active = true;
     return store_write(s->st, svc_service_create_txn, &x);
+}
+
+enum err svc_service_update(struct svc *s, int64_t tenant_id, const struct svc_service_input *in,
+                            struct err_detail *d)
+{
+    ASSERT(in->row.id != 0);
+    int64_t id = in->row.id;
+    return svc_service_create(s, tenant_id, in, &id, d);
+}
+
+struct customer_update_ctx {
+    const struct customer_row *row;
+};
+
+static enum err svc_customer_update_txn(struct store_conn *c, void *arg)
+{
+    struct customer_update_ctx *x = arg;
+    struct arena a;
+    arena_init(&a, 64 * 1024);
+    struct customer_row current;
+    enum err rc = store_customer_get(c, &a, x->row->tenant_id, x->row->id, &current);
+    if (rc == ERR_OK)
+        rc = store_customer_update(c, x->row);
+    arena_release(&a);
+    return rc;
+}
+
+enum err svc_customer_update(struct svc *s, int64_t tenant_id, const struct customer_row *in,
+                             struct err_detail *d)
+{
+    enum err rc;
+    if ((rc = svc_text_check(in->name, "name", NAME_BYTES_MAX, true, d)) != ERR_OK ||
+        (rc = svc_text_check(in->vat_id, "vat_id", 32, false, d)) != ERR_OK ||
+        (rc = svc_text_check(in->country, "country", 2, false, d)) != ERR_OK)
+        return rc;
+    if (in->email != NULL && in->email[0] != '\0' && (rc = svc_email_check(in->email, d)) != ERR_OK)
+        return rc;
+    struct customer_row row = *in;
+    row.tenant_id = tenant_id;
+    row.email = row.email ? row.email : "";
+    row.vat_id = row.vat_id ? row.vat_id : "";
+    row.country = row.country ? row.country : "";
+    struct customer_update_ctx x = {.row = &row};
+    return store_write(s->st, svc_customer_update_txn, &x);
 }

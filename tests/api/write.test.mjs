@@ -217,3 +217,51 @@ test('50 concurrent orders against a balance for 20: exactly 20 succeed', async 
   const verify = server.cli('verify');
   assert.match(verify, /^ok:/);
 });
+
+test('customers, packages and services change by PATCH; a package is archived, never deleted', async () => {
+  const id = await customer('Patch shop');
+  const c = await admin.patch(`/api/v1/customers/${id}`, { name: 'Patched shop', country: 'DE' });
+  assert.equal(c.status, 200, c.text);
+  assert.equal(c.json.name, 'Patched shop');
+  assert.equal(c.json.country, 'DE');
+  assert.equal((await admin.patch(`/api/v1/customers/${id}`, { name: '' })).status, 422);
+  assert.equal((await admin.patch('/api/v1/customers/cus_999999', { name: 'x' })).status, 404);
+  const p = await admin.post('/api/v1/packages', { name: 'Pro', credits: { master: '75' }, price: '129.00', published: false });
+  assert.equal(p.status, 201, p.text);
+  const pub = await admin.patch(`/api/v1/packages/${p.json.id}`, { published: true, price: '119.00' });
+  assert.equal(pub.status, 200, pub.text);
+  assert.equal(pub.json.published, true);
+  assert.equal(pub.json.price, '119.00');
+  const del = await admin.request('DELETE', `/api/v1/packages/${p.json.id}`);
+  assert.equal(del.status, 200);
+  assert.equal(del.json.archived, true);
+  assert.equal(del.json.published, false);
+  const s = await admin.patch(`/api/v1/services/${dpf}`, { costs: { master: '3' } });
+  assert.equal(s.status, 200, s.text);
+  const q = await admin.post('/api/v1/quotes', { customer_id: id, credit_type: 'master', services: [dpf] });
+  assert.equal(q.json.base, '3');
+  assert.equal((await admin.patch(`/api/v1/services/${dpf}`, { costs: { master: '2' } })).status, 200);
+  assert.equal((await admin.patch(`/api/v1/services/${dpf}`, { costs: { gold: '2' } })).status, 422);
+});
+
+test('an owner sets a technician monthly limit and the technician is held to it', async () => {
+  const id = await customer('Limit shop');
+  await lot(id, { credit_type: 'master', credits: '50' });
+  await admin.post(`/api/v1/customers/${id}/members`, { email: 'owner@limitshop.example', password: 'owner-password-1', role: 'owner' });
+  const owner = new Client(server.url);
+  await owner.login('owner@limitshop.example', 'owner-password-1');
+  const t = await owner.post(`/api/v1/customers/${id}/members`, { email: 'tech@limitshop.example', password: 'tech-password-1', role: 'technician' });
+  const limit = await owner.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: '5' } });
+  assert.equal(limit.status, 200, limit.text);
+  const tech = new Client(server.url);
+  await tech.login('tech@limitshop.example', 'tech-password-1');
+  assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
+  const over = await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] });
+  assert.equal(over.status, 403);
+  assert.equal(over.json.code, 'member_limit_exceeded');
+  assert.equal((await owner.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
+  assert.equal((await tech.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: null } })).status, 403);
+  const lifted = await owner.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: null } });
+  assert.equal(lifted.status, 200);
+  assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
+});
