@@ -56,6 +56,25 @@ static json_t *h_openapi_parameters(const char *pattern)
     return params;
 }
 
+/* The route's roles, so clients (and the authorization test) read the one
+ * route × role table there is. */
+static json_t *h_openapi_roles(unsigned roles)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{ROLE_ANON, "anonymous"},
+                 {ROLE_TECHNICIAN, "technician"},
+                 {ROLE_OWNER, "owner"},
+                 {ROLE_STAFF, "staff"},
+                 {ROLE_ADMIN, "admin"}};
+    json_t *out = json_array();
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (roles & names[i].bit)
+            json_array_append_new(out, json_string(names[i].name));
+    return out;
+}
+
 static json_t *h_openapi_security(unsigned roles)
 {
     if (roles & ROLE_ANON)
@@ -83,6 +102,8 @@ void h_openapi(struct http_request *r)
                       h_openapi_parameters(rt->pattern), "security", h_openapi_security(rt->roles),
                       "responses", "2XX", "description", "Success", "default", "description",
                       "An RFC 9457 problem with a stable code");
+        json_object_set_new(op, "x-roles", h_openapi_roles(rt->roles));
+        json_object_set_new(op, "x-idempotent", json_boolean(rt->idempotent));
         json_object_set_new(item, method, op);
     }
     json_t *doc =

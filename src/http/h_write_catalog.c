@@ -68,12 +68,8 @@ void h_customer_create(struct http_request *r)
 void h_member_add(struct http_request *r)
 {
     int64_t customer_id;
-    if (!http_param_id(r, 0, "cus", &customer_id))
+    if (!h_path_customer(r, &customer_id))
         return;
-    if ((r->role & ROLES_MEMBER) && customer_id != r->who.customer_id) {
-        http_problem_msg(r, ERR_NOT_FOUND, "no such customer");
-        return;
-    }
     json_t *body = http_body_object(r);
     if (body == NULL)
         return;

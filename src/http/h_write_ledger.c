@@ -18,6 +18,20 @@ static bool h_customer_allowed(struct http_request *r, int64_t customer_id)
     return false;
 }
 
+/* The customer of the path, in the caller's reach (404 before any field is
+ * looked at, so the answer never depends on a body for an unreachable one). */
+bool h_path_customer(struct http_request *r, int64_t *customer_id)
+{
+    if (!http_param_id(r, 0, "cus", customer_id))
+        return false;
+    if (((r->role & ROLES_MEMBER) && *customer_id != r->who.customer_id) ||
+        !svc_customer_exists(r->svc, r->tenant_id, *customer_id)) {
+        http_problem_msg(r, ERR_NOT_FOUND, "no such customer");
+        return false;
+    }
+    return true;
+}
+
 /* The credit type named by a request (422 on `field` when unknown). */
 static bool h_type(struct http_request *r, struct http_fields *f, const char *field,
                    const char *code, struct credit_type_row *type)
@@ -97,7 +111,7 @@ static void h_validity(struct http_fields *f, struct validity *v)
 void h_lot_create(struct http_request *r)
 {
     int64_t customer_id;
-    if (!http_param_id(r, 0, "cus", &customer_id))
+    if (!h_path_customer(r, &customer_id))
         return;
     json_t *body = http_body_object(r);
     if (body == NULL)
@@ -137,10 +151,18 @@ void h_lot_create(struct http_request *r)
     http_respond(r, rc, &d, h_lots_render, &answer);
 }
 
-/* Loads the lot of the path, for the caller's tenant. */
+/* The lot of the path, in the caller's tenant (404 otherwise). */
 static bool h_lot_param(struct http_request *r, int64_t *lot_id)
 {
-    return http_param_id(r, 0, "lot", lot_id);
+    struct lot_row row;
+    struct credit_type_row type;
+    if (!http_param_id(r, 0, "lot", lot_id))
+        return false;
+    if (svc_lot_get(r->svc, &r->arena, r->tenant_id, *lot_id, &row, &type) != ERR_OK) {
+        http_problem_msg(r, ERR_NOT_FOUND, "no such lot");
+        return false;
+    }
+    return true;
 }
 
 static void h_lot_change_run(struct http_request *r, struct svc_lot_change *ch, int64_t lot_id)
@@ -288,7 +310,7 @@ static json_t *h_adjust_render(void *ctx, int *status)
 void h_adjustment_create(struct http_request *r)
 {
     int64_t customer_id;
-    if (!http_param_id(r, 0, "cus", &customer_id))
+    if (!h_path_customer(r, &customer_id))
         return;
     json_t *body = http_body_object(r);
     if (body == NULL)
@@ -475,6 +497,12 @@ static void h_order_change(struct http_request *r, bool cancel)
     int64_t order_id;
     if (!http_param_id(r, 0, "ord", &order_id))
         return;
+    bool member = (r->role & ROLES_MEMBER) != 0;
+    if (!svc_order_is_of_customer(r->svc, r->tenant_id, order_id,
+                                  member ? r->who.customer_id : 0)) {
+        http_problem_msg(r, ERR_NOT_FOUND, "no such order");
+        return;
+    }
     json_t *body = http_body_object(r);
     if (body == NULL)
         return;
@@ -486,11 +514,6 @@ static void h_order_change(struct http_request *r, bool cancel)
     json_decref(body);
     if (!ok)
         return;
-    bool member = (r->role & ROLES_MEMBER) != 0;
-    if (member && !svc_order_is_of_customer(r->svc, r->tenant_id, order_id, r->who.customer_id)) {
-        http_problem_msg(r, ERR_NOT_FOUND, "no such order");
-        return;
-    }
     struct h_order_change_answer x = {.order_id = order_id, .status = cancel ? "cancelled" : value};
     http_idem_arm(r, h_order_change_render, &x);
     struct err_detail d = {0};

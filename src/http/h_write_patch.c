@@ -255,12 +255,8 @@ void h_service_update(struct http_request *r)
 void h_member_limits(struct http_request *r)
 {
     int64_t customer_id, user_id;
-    if (!http_param_id(r, 0, "cus", &customer_id) || !http_param_id(r, 1, "usr", &user_id))
+    if (!h_path_customer(r, &customer_id) || !http_param_id(r, 1, "usr", &user_id))
         return;
-    if ((r->role & ROLES_MEMBER) && customer_id != r->who.customer_id) {
-        http_problem_msg(r, ERR_NOT_FOUND, "no such customer");
-        return;
-    }
     struct svc_catalog cat;
     if (!h_catalog(r, &cat))
         return;

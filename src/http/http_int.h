@@ -152,6 +152,9 @@ json_t *http_amount(int64_t minor, int scale);
 json_t *http_id(const char *prefix, int64_t id);
 json_t *http_time(int64_t us); /* null for 0 */
 
+/* The customer of the path within the caller's reach; queues 404 (h_write_ledger.c). */
+bool h_path_customer(struct http_request *r, int64_t *customer_id);
+
 /* Shared shapes (render.c). */
 json_t *http_lot_json(const struct lot_row *r, const char *type_code, int scale);
 json_t *http_quote_json(const struct svc_quote *q, const char *type_code);

