@@ -200,3 +200,29 @@ test('repeated wrong passwords are throttled with Retry-After', async () => {
   assert.ok(Number(last.headers.get('retry-after')) > 0);
   assert.equal(last.json.code, 'too_many_requests');
 });
+
+test('a session idle for two hours is over; one in use lives on (test clock)', async () => {
+  const mover = new Client(server.url);
+  mover.bearer = server.cli('apikey', 'create', '--role', 'admin').trim();
+  const setClock = async (ms) => {
+    const r = await mover.post('/api/v1/test/clock', { now: new Date(ms).toISOString() });
+    assert.equal(r.status, 200, r.text);
+  };
+  const t0 = Date.now();
+  try {
+    await setClock(t0);
+    const idle = new Client(server.url);
+    const busy = new Client(server.url);
+    await idle.login(ADMIN.email, ADMIN.password);
+    await busy.login(ADMIN.email, ADMIN.password);
+    for (let h = 1; h <= 3; h++) {
+      await setClock(t0 + h * 3600e3 - 60e3);
+      assert.equal((await busy.get('/api/v1/me')).status, 200, `busy at ${h}h`);
+    }
+    assert.equal((await idle.get('/api/v1/me')).status, 401);
+    await setClock(t0 + 8 * 24 * 3600e3);
+    assert.equal((await busy.get('/api/v1/me')).status, 401, 'a week later');
+  } finally {
+    await setClock(Date.now());
+  }
+});
