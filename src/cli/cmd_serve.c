@@ -79,7 +79,7 @@ static int cmd_serve_run(struct cli *c)
     enum err rc = http_server_start(&cfg, &c->svc, &srv, &d);
     if (rc != ERR_OK)
         return cli_fail_err(rc, &d, "serve");
-    struct serve_timer timer = {.svc = &c->svc, .stopping = false};
+    struct serve_timer timer = {.svc = http_server_svc(srv), .stopping = false};
     pthread_mutex_init(&timer.lock, NULL);
     pthread_cond_init(&timer.wake, NULL);
     pthread_t expiry;

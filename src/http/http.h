@@ -33,6 +33,9 @@ struct http_server;
  * listen address, ERR_IO when the port cannot be bound. */
 enum err http_server_start(const struct http_config *cfg, struct svc *svc, struct http_server **out,
                            struct err_detail *d) WUR;
+/* The service whose clock the server's requests use (the test clock's when
+ * started with test_clock), for jobs that must keep the same time. */
+struct svc *http_server_svc(struct http_server *srv);
 /* Stops accepting, lets requests in flight finish, then frees everything. */
 void http_server_stop(struct http_server *srv);
 

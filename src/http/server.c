@@ -488,6 +488,11 @@ enum err http_server_start(const struct http_config *cfg, struct svc *svc, struc
     return ERR_OK;
 }
 
+struct svc *http_server_svc(struct http_server *srv)
+{
+    return srv->cfg.test_clock ? &srv->test_svc : srv->svc;
+}
+
 void http_server_stop(struct http_server *srv)
 {
     if (srv == NULL)
