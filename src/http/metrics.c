@@ -83,5 +83,13 @@ void http_metrics_render(struct buf *b)
                        (double)__atomic_load_n(&metric_latency_sum_us, __ATOMIC_RELAXED) / 1e6,
                        (unsigned long long)total,
                        (unsigned long long)__atomic_load_n(&metric_store_errors, __ATOMIC_RELAXED));
+    if (rc == ERR_OK)
+        rc = buf_puts(b, "# HELP creditd_ledger_transactions_total Journal entries committed by "
+                         "this process, by kind.\n# TYPE creditd_ledger_transactions_total "
+                         "counter\n");
+    for (int k = 0; rc == ERR_OK && k < JOURNAL__COUNT; k++)
+        rc = buf_printf(b, "creditd_ledger_transactions_total{kind=\"%s\"} %llu\n",
+                        journal_kind_name((enum journal_kind)k),
+                        (unsigned long long)store_journal_committed((enum journal_kind)k));
     (void)rc;
 }

@@ -103,6 +103,7 @@ enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct accou
         store_journal_insert(c, &x->e, x->credit_type_id, x->actor_user_id, x->lot_ids, journal_id);
     if (rc != ERR_OK)
         return rc;
+    store_note_journal(c, x->e.kind);
     hex_encode(x->e.hash, SHA256_BYTES, head_hex);
     rc = store_chain_set(c, x->e.tenant_id, x->e.seq, head_hex);
     if (rc != ERR_OK)

@@ -214,3 +214,33 @@ enum err store_schema_version(struct store *st, int *version)
     *version = 0;
     return store_write(st, store_schema_version_txn, version);
 }
+
+/* ---- committed journal counts (for metrics) ----------------------------- */
+
+static uint64_t store_journal_counts[JOURNAL__COUNT];
+
+void store_note_journal(struct store_conn *c, enum journal_kind kind)
+{
+    ASSERT((size_t)kind < JOURNAL__COUNT);
+    c->pending_journal[kind]++;
+}
+
+void store_pending_commit(struct store_conn *c)
+{
+    for (size_t k = 0; k < JOURNAL__COUNT; k++) {
+        if (c->pending_journal[k] != 0)
+            __atomic_fetch_add(&store_journal_counts[k], c->pending_journal[k], __ATOMIC_RELAXED);
+        c->pending_journal[k] = 0;
+    }
+}
+
+void store_pending_drop(struct store_conn *c)
+{
+    memset(c->pending_journal, 0, sizeof(c->pending_journal));
+}
+
+uint64_t store_journal_committed(enum journal_kind kind)
+{
+    ASSERT((size_t)kind < JOURNAL__COUNT);
+    return __atomic_load_n(&store_journal_counts[kind], __ATOMIC_RELAXED);
+}

@@ -142,10 +142,22 @@ enum err store_conn_err(struct store_conn *c);
 const char *store_conn_error(struct store_conn *c);
 enum err store_exec(struct store_conn *c, const char *sql) WUR;
 
-/* Each backend's connection starts with this header. */
+/* Each backend's connection starts with this header. pending_journal counts
+ * the journal entries written by the transaction in progress, by kind; the
+ * backend adds them to the process-wide counters when it commits and drops
+ * them when it rolls back, so the counters say what is durable. */
 struct store_conn {
     const struct store_ops *ops;
+    uint32_t pending_journal[JOURNAL__COUNT];
 };
+
+/* Notes a journal entry of kind written on c (counted once committed). */
+void store_note_journal(struct store_conn *c, enum journal_kind kind);
+/* For backends: the transaction committed (flush) or rolled back (drop). */
+void store_pending_commit(struct store_conn *c);
+void store_pending_drop(struct store_conn *c);
+/* Committed journal entries by kind since the process started. */
+uint64_t store_journal_committed(enum journal_kind kind);
 
 /* ---- question level: rows ---------------------------------------------- */
 

@@ -690,12 +690,17 @@ static enum err pg_begin(struct pg_conn *c, const char *begin)
 static enum err pg_txn_once(struct pg_conn *c, const char *begin, store_txn_fn fn, void *ctx)
 {
     c->retry_seen = false;
+    store_pending_drop(&c->base);
     enum err rc = pg_begin(c, begin);
     if (rc != ERR_OK)
         return rc;
     rc = fn(&c->base, ctx);
     if (rc == ERR_OK)
         rc = pg_commit(c);
+    if (rc == ERR_OK)
+        store_pending_commit(&c->base);
+    else
+        store_pending_drop(&c->base);
     pg_rollback(c);
     return rc;
 }

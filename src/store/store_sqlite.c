@@ -295,21 +295,29 @@ static void sqlite_batch_run(struct sqlite_store *st, struct sqlite_job *batch)
             j->rc = begin;
             continue;
         }
+        uint32_t before[JOURNAL__COUNT];
+        memcpy(before, w->pending_journal, sizeof(before));
         j->rc = sqlite_exec(w, "SAVEPOINT job");
         if (j->rc == ERR_OK)
             j->rc = j->fn(w, j->ctx);
+        if (j->rc != ERR_OK)
+            memcpy(w->pending_journal, before, sizeof(before)); /* this job's entries are gone */
         if (j->rc != ERR_OK && sqlite_exec(w, "ROLLBACK TO job") != ERR_OK)
             log_msg(LOG_ERROR, "cannot roll back to savepoint: %s", st->writer.error);
         if (sqlite_exec(w, "RELEASE job") != ERR_OK)
             log_msg(LOG_ERROR, "cannot release savepoint: %s", st->writer.error);
     }
     if (begin != ERR_OK) {
+        store_pending_drop(w);
         log_msg(LOG_ERROR, "cannot begin a write transaction: %s", st->writer.error);
         return;
     }
     enum err commit = sqlite_exec(w, "COMMIT");
-    if (commit == ERR_OK)
+    if (commit == ERR_OK) {
+        store_pending_commit(w);
         return;
+    }
+    store_pending_drop(w);
     log_msg(LOG_ERROR, "cannot commit: %s", st->writer.error);
     if (sqlite_exec(w, "ROLLBACK") != ERR_OK)
         log_msg(LOG_ERROR, "cannot roll back: %s", st->writer.error);

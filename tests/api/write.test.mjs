@@ -265,3 +265,16 @@ test('an owner sets a technician monthly limit and the technician is held to it'
   assert.equal(lifted.status, 200);
   assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
 });
+
+test('metrics count committed journal entries by kind, refused orders not at all', async () => {
+  const count = async () => {
+    const m = await admin.get('/metrics');
+    return Number(/creditd_ledger_transactions_total\{kind="order"\} (\d+)/.exec(m.text)[1]);
+  };
+  const id = await customer('Metrics shop');
+  await lot(id, { credit_type: 'master', credits: '3' });
+  const before = await count();
+  assert.equal((await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] })).status, 201);
+  assert.equal((await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] })).status, 409);
+  assert.equal(await count(), before + 1);
+});
