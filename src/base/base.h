@@ -33,6 +33,7 @@
     X(ERR_UNAUTHENTICATED, 401, "unauthenticated")                                                 \
     X(ERR_IDEMPOTENCY_CONFLICT, 409, "idempotency_conflict")                                       \
     X(ERR_OVERFLOW, 422, "amount_out_of_range")                                                    \
+    X(ERR_METHOD_NOT_ALLOWED, 405, "method_not_allowed")                                           \
     X(ERR_TOO_LARGE, 413, "too_large")                                                             \
     X(ERR_UNSUPPORTED_MEDIA, 415, "unsupported_media_type")                                        \
     X(ERR_THROTTLED, 429, "too_many_requests")                                                     \
@@ -66,6 +67,7 @@ struct err_detail {
     int64_t shortfall_minor; /* ERR_INSUFFICIENT_CREDITS: credits missing */
     int64_t available_minor; /* ERR_INSUFFICIENT_CREDITS: credits usable */
     int64_t requested_minor; /* ERR_INSUFFICIENT_CREDITS: credits asked for */
+    int scale;               /* ERR_INSUFFICIENT_CREDITS: decimals of those amounts */
 };
 
 /* Sets field and a printf-formatted message; returns e so callers can

@@ -11,6 +11,7 @@
 struct h_created {
     json_t *body;       /* owned; the renderer hands out a new reference */
     const char *prefix; /* of the id field, NULL when there is none */
+    const char *field;  /* the id's field name, NULL = "id" */
     int64_t id;
     int status;
 };
@@ -21,7 +22,7 @@ static json_t *h_created_render(void *ctx, int *status)
     *status = x->status;
     json_t *out = json_deep_copy(x->body);
     if (x->prefix != NULL)
-        json_object_set_new(out, "id", http_id(x->prefix, x->id));
+        json_object_set_new(out, x->field ? x->field : "id", http_id(x->prefix, x->id));
     return out;
 }
 
@@ -90,14 +91,14 @@ void h_member_add(struct http_request *r)
     struct h_created x = {.body =
                               json_pack("{s:o, s:s, s:s}", "customer_id",
                                         http_id("cus", customer_id), "email", email, "role", role),
+                          .prefix = "usr",
+                          .field = "user_id",
                           .status = 201};
     http_idem_arm(r, h_created_render, &x);
-    int64_t user_id = 0;
     struct err_detail d = {0};
+    /* The new id lands in x.id inside the transaction, for the renderer. */
     enum err rc =
-        svc_member_add(r->svc, r->tenant_id, customer_id, email, password, role, &user_id, &d);
-    if (rc == ERR_OK && x.body != NULL)
-        json_object_set_new(x.body, "user_id", http_id("usr", user_id));
+        svc_member_add(r->svc, r->tenant_id, customer_id, email, password, role, &x.id, &d);
     h_created_respond(r, &x, rc, &d);
 }
 

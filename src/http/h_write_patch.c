@@ -273,6 +273,8 @@ void h_member_limits(struct http_request *r)
         json_decref(body);
         return;
     }
+    struct svc_amount parsed[PACKAGE_CREDIT_TYPES_MAX];
+    size_t n = 0;
     const char *code;
     json_t *v;
     enum err rc = ERR_OK;
@@ -284,23 +286,38 @@ void h_member_limits(struct http_request *r)
             if (strcmp(cat.types.items[i].code, code) == 0)
                 t = &cat.types.items[i];
         int64_t amount = -1;
-        if (t == NULL ||
-            (!json_is_null(v) &&
-             (!json_is_string(v) ||
-              amount_parse(json_string_value(v), t->scale, &amount) != ERR_OK || amount < 0))) {
+        bool bad_amount =
+            !json_is_null(v) &&
+            (!json_is_string(v) ||
+             amount_parse(json_string_value(v), t ? t->scale : 0, &amount) != ERR_OK || amount < 0);
+        if (t == NULL || bad_amount || n == PACKAGE_CREDIT_TYPES_MAX) {
             rc = err_set(&d, ERR_VALIDATION, "monthly_limits",
                          "'%s' is not a credit type with an amount or null", code);
             break;
         }
-        rc = svc_member_limit_set(r->svc, r->tenant_id, customer_id, user_id, t->code, amount, &d);
-        if (rc != ERR_OK)
-            break;
+        parsed[n++] = (struct svc_amount){.credit_type = t->code, .amount_minor = amount};
+    }
+    /* All limits or none: one transaction. */
+    if (rc == ERR_OK)
+        rc = svc_member_limits_set(r->svc, r->tenant_id, customer_id, user_id, parsed, n, &d);
+    json_t *echo = json_object();
+    for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+        const struct credit_type_row *t = NULL;
+        for (size_t k = 0; k < cat.types.n && t == NULL; k++)
+            if (strcmp(cat.types.items[k].code, parsed[i].credit_type) == 0)
+                t = &cat.types.items[k];
+        json_object_set_new(echo, parsed[i].credit_type,
+                            parsed[i].amount_minor < 0
+                                ? json_null()
+                                : http_amount(parsed[i].amount_minor, t ? t->scale : 0));
     }
     if (rc == ERR_OK)
         http_json(r, 200,
-                  json_pack("{s:o, s:o, s:O}", "customer_id", http_id("cus", customer_id),
-                            "user_id", http_id("usr", user_id), "monthly_limits", limits));
-    else
-        http_problem(r, rc == ERR_NOT_FOUND ? ERR_NOT_FOUND : rc, &d);
+                  json_pack("{s:o, s:o, s:o}", "customer_id", http_id("cus", customer_id),
+                            "user_id", http_id("usr", user_id), "monthly_limits", echo));
+    else {
+        json_decref(echo);
+        http_problem(r, rc, &d);
+    }
     json_decref(body);
 }

@@ -144,9 +144,9 @@ static void http_problem_send(struct http_request *r, enum err e, const char *fi
         }
     }
     if (e == ERR_INSUFFICIENT_CREDITS && d != NULL) {
-        json_object_set_new(p, "shortfall", json_integer(d->shortfall_minor));
-        json_object_set_new(p, "available", json_integer(d->available_minor));
-        json_object_set_new(p, "requested", json_integer(d->requested_minor));
+        json_object_set_new(p, "shortfall", http_amount(d->shortfall_minor, d->scale));
+        json_object_set_new(p, "available", http_amount(d->available_minor, d->scale));
+        json_object_set_new(p, "requested", http_amount(d->requested_minor, d->scale));
     }
     json_object_set_new(p, "request_id", json_string(r->id));
     char *text = json_dumps(p, JSON_COMPACT | JSON_ENSURE_ASCII);

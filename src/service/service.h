@@ -89,6 +89,12 @@ struct svc_amount {
     int64_t amount_minor;
 };
 
+/* Sets several of a technician's monthly limits at once (amount -1 removes
+ * one), all or none. */
+enum err svc_member_limits_set(struct svc *s, int64_t tenant_id, int64_t customer_id,
+                               int64_t user_id, const struct svc_amount *limits, size_t n,
+                               struct err_detail *d) WUR;
+
 struct svc_package_input {
     struct package_row row; /* id, tenant and the credits arrays are filled by the service */
     size_t n_credits;

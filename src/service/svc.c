@@ -298,8 +298,9 @@ enum err svc_member_add(struct svc *s, int64_t tenant_id, int64_t customer_id, c
 }
 
 struct limit_ctx {
-    int64_t tenant_id, customer_id, user_id, limit_minor;
-    const char *credit_type;
+    int64_t tenant_id, customer_id, user_id;
+    const struct svc_amount *limits;
+    size_t n;
     struct err_detail *d;
 };
 
@@ -308,32 +309,44 @@ static enum err svc_member_limit_txn(struct store_conn *c, void *arg)
     struct limit_ctx *x = arg;
     struct arena a;
     arena_init(&a, 64 * 1024);
-    struct credit_type_row type;
     struct member_row m;
-    enum err rc = svc_type_by_code(c, &a, x->tenant_id, x->credit_type, &type, x->d);
-    if (rc == ERR_OK)
-        rc = svc_customer_check(c, &a, x->tenant_id, x->customer_id);
+    enum err rc = svc_customer_check(c, &a, x->tenant_id, x->customer_id);
     if (rc == ERR_OK)
         rc = store_member_get(c, &a, x->customer_id, x->user_id, &m);
-    if (rc == ERR_OK)
-        rc = store_member_limit_set(c, x->customer_id, x->user_id, type.id, x->limit_minor);
+    for (size_t i = 0; rc == ERR_OK && i < x->n; i++) {
+        struct credit_type_row type;
+        rc = svc_type_by_code(c, &a, x->tenant_id, x->limits[i].credit_type, &type, x->d);
+        if (rc == ERR_OK)
+            rc = store_member_limit_set(c, x->customer_id, x->user_id, type.id,
+                                        x->limits[i].amount_minor);
+    }
     arena_release(&a);
     return rc;
+}
+
+enum err svc_member_limits_set(struct svc *s, int64_t tenant_id, int64_t customer_id,
+                               int64_t user_id, const struct svc_amount *limits, size_t n,
+                               struct err_detail *d)
+{
+    for (size_t i = 0; i < n; i++)
+        if (limits[i].amount_minor > AMOUNT_MAX_MINOR)
+            return err_set(d, ERR_OVERFLOW, "limit", "is too large");
+    struct limit_ctx x = {.tenant_id = tenant_id,
+                          .customer_id = customer_id,
+                          .user_id = user_id,
+                          .limits = limits,
+                          .n = n,
+                          .d = d};
+    return store_write(s->st, svc_member_limit_txn, &x);
 }
 
 enum err svc_member_limit_set(struct svc *s, int64_t tenant_id, int64_t customer_id,
                               int64_t user_id, const char *credit_type, int64_t limit_minor,
                               struct err_detail *d)
 {
-    if (limit_minor > AMOUNT_MAX_MINOR)
-        return err_set(d, ERR_OVERFLOW, "limit", "is too large");
-    struct limit_ctx x = {.tenant_id = tenant_id,
-                          .customer_id = customer_id,
-                          .user_id = user_id,
-                          .limit_minor = limit_minor < 0 ? -1 : limit_minor,
-                          .credit_type = credit_type,
-                          .d = d};
-    return store_write(s->st, svc_member_limit_txn, &x);
+    struct svc_amount one = {.credit_type = credit_type,
+                             .amount_minor = limit_minor < 0 ? -1 : limit_minor};
+    return svc_member_limits_set(s, tenant_id, customer_id, user_id, &one, 1, d);
 }
 
 struct customer_create_ctx {

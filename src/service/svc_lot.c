@@ -408,6 +408,7 @@ static enum err svc_shortfall(struct err_detail *d, int64_t requested, int64_t a
         d->requested_minor = requested;
         d->available_minor = available;
         d->shortfall_minor = requested - available;
+        d->scale = scale;
     }
     return ERR_INSUFFICIENT_CREDITS;
 }

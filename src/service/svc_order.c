@@ -113,6 +113,7 @@ static enum err order_plan_draw(struct arena *a, struct order_plan *p, int64_t n
         d->requested_minor = q->base_minor;
         d->available_minor = p->alloc->available_minor;
         d->shortfall_minor = p->alloc->shortfall_minor;
+        d->scale = p->type.scale;
     }
     return rc;
 }

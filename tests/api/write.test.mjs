@@ -78,7 +78,9 @@ test('an order that cannot be afforded is 409 insufficient_credits and changes n
   const o = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] });
   assert.equal(o.status, 409);
   assert.equal(o.json.code, 'insufficient_credits');
-  assert.equal(o.json.shortfall, 1);
+  assert.equal(o.json.shortfall, '1');
+  assert.equal(o.json.available, '2');
+  assert.equal(o.json.requested, '3');
   const q = await admin.post('/api/v1/quotes', { customer_id: id, credit_type: 'master', services: [stage1] });
   assert.equal(q.json.affordable, false);
   assert.equal(q.json.shortfall, '1');
@@ -177,8 +179,11 @@ test('a member orders for their own customer only and cannot manage credits', as
   assert.equal((await owner.post(`/api/v1/orders/${o.json.id}/status`, { status: 'completed' })).status, 403);
   const cancel = await owner.post(`/api/v1/orders/${o.json.id}/cancel`, {});
   assert.equal(cancel.status, 200);
-  const tech = await owner.post(`/api/v1/customers/${mine}/members`, { email: 'tech@membershop.example', password: 'tech-password-1', role: 'technician' });
+  const tech = await owner.post(`/api/v1/customers/${mine}/members`, { email: 'tech@membershop.example', password: 'tech-password-1', role: 'technician' }, { headers: { 'Idempotency-Key': 'tech-1' } });
   assert.equal(tech.status, 201);
+  assert.match(tech.json.user_id, /^usr_\d+$/);
+  const replay = await owner.post(`/api/v1/customers/${mine}/members`, { email: 'tech@membershop.example', password: 'tech-password-1', role: 'technician' }, { headers: { 'Idempotency-Key': 'tech-1' } });
+  assert.equal(replay.text, tech.text);
   const promote = await owner.post(`/api/v1/customers/${mine}/members`, { email: 'boss@membershop.example', password: 'boss-password-1', role: 'owner' });
   assert.equal(promote.status, 403);
 });
@@ -261,6 +266,9 @@ test('an owner sets a technician monthly limit and the technician is held to it'
   assert.equal(over.json.code, 'member_limit_exceeded');
   assert.equal((await owner.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
   assert.equal((await tech.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: null } })).status, 403);
+  const half = await owner.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: null, gold: '5' } });
+  assert.equal(half.status, 422);
+  assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 403, 'a refused change of limits changed nothing');
   const lifted = await owner.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: null } });
   assert.equal(lifted.status, 200);
   assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
