@@ -47,6 +47,16 @@ $(SQL_GEN): $(wildcard src/store/sql/*/*.sql) scripts/embed_sql.sh
 	@mkdir -p $(dir $@)
 	bash scripts/embed_sql.sh src/store/sql > $@
 
+API_EXAMPLES_GEN := $(BUILD)/gen/api_examples.h
+
+$(API_EXAMPLES_GEN): docs/api-examples.json scripts/embed_text.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed_text.sh api_examples_json docs/api-examples.json > $@
+
+$(BUILD)/obj/src/http/h_ops.o: src/http/h_ops.c $(API_EXAMPLES_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/gen $(CFLAGS) -c -o $@ $<
+
 $(BUILD)/obj/src/store/%.o: src/store/%.c $(SQL_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(BUILD)/gen $(CFLAGS) -c -o $@ $<

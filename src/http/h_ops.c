@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "http/http_int.h"
+#include "api_examples.h"
 
 void h_healthz(struct http_request *r)
 {
@@ -82,8 +83,52 @@ static json_t *h_openapi_security(unsigned roles)
     return json_pack("[{s:[]}, {s:[]}]", "session", "apiKey");
 }
 
+/* The examples recorded by scripts/api_examples.mjs against a real server,
+ * embedded at build time: "METHOD /pattern" → {request, status, response}. */
+static json_t *h_openapi_examples(void)
+{
+    json_error_t e;
+    return json_loads(api_examples_json, 0, &e);
+}
+
+/* Adds the recorded request body and response as OpenAPI examples. */
+static void h_openapi_example(json_t *op, json_t *examples, const struct http_route *rt)
+{
+    char key[160];
+    if (examples == NULL || !str_format(key, sizeof(key), "%s %s", rt->method, rt->pattern))
+        return;
+    json_t *ex = json_object_get(examples, key);
+    if (ex == NULL)
+        return;
+    json_t *request = json_object_get(ex, "request");
+    json_t *body = json_object_get(request, "body");
+    if (body != NULL)
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:{s:{s:O}}}", "content", "application/json", "example",
+                                      body));
+    json_t *status = json_object_get(ex, "status");
+    json_t *response = json_object_get(ex, "response");
+    json_t *type = json_object_get(ex, "content_type");
+    if (json_is_integer(status) && response != NULL) {
+        char code[8];
+        str_format(code, sizeof(code), "%d", (int)json_integer_value(status));
+        json_t *responses = json_object_get(op, "responses");
+        json_object_set_new(responses, code,
+                            json_pack("{s:s, s:{s:{s:O}}}", "description", "Example answer",
+                                      "content",
+                                      json_is_string(type) ? json_string_value(type)
+                                                           : "application/json",
+                                      "example", response));
+        json_object_del(responses, "2XX");
+    }
+    json_t *path = json_object_get(request, "path");
+    if (json_is_string(path))
+        json_object_set(op, "x-example-path", path);
+}
+
 void h_openapi(struct http_request *r)
 {
+    json_t *examples = h_openapi_examples();
     json_t *paths = json_object();
     for (size_t i = 0; i < http_routes_count; i++) {
         const struct http_route *rt = &http_routes[i];
@@ -103,6 +148,7 @@ void h_openapi(struct http_request *r)
                       "responses", "2XX", "description", "Success", "default", "description",
                       "An RFC 9457 problem with a stable code");
         json_object_set_new(op, "x-roles", h_openapi_roles(rt->roles));
+        h_openapi_example(op, examples, rt);
         json_object_set_new(op, "x-idempotent", json_boolean(rt->idempotent));
         json_object_set_new(item, method, op);
     }

@@ -331,7 +331,13 @@ static void http_dispatch(struct http_request *r)
         return;
     }
     enum err rc = http_resolve_tenant(r);
-    if (rc == ERR_NOT_FOUND) {
+    /* Public routes other than signing in (health, metrics, the API
+     * document) answer at any host, even before a tenant exists. */
+    bool public_route = (r->route->roles & ROLE_ANON) && strncmp(r->path, "/api/v1/auth/", 13) != 0;
+    if (rc == ERR_NOT_FOUND && public_route) {
+        r->tenant_id = 0;
+        rc = ERR_OK;
+    } else if (rc == ERR_NOT_FOUND) {
         http_problem_msg(r, ERR_NOT_FOUND, "no business is served at this host");
         return;
     }

@@ -180,6 +180,13 @@ test('the OpenAPI document lists every route', async () => {
   for (const path of ['/healthz', '/api/v1/auth/login', '/api/v1/me', '/api/v1/api-keys']) {
     assert.ok(r.json.paths[path], path);
   }
+  for (const [path, item] of Object.entries(r.json.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      const answers = Object.keys(op.responses).filter((k) => k !== 'default');
+      assert.equal(answers.length, 1, `${method} ${path} has a recorded example answer`);
+      assert.ok(op.responses[answers[0]].content, `${method} ${path} example has content`);
+    }
+  }
 });
 
 test('the test clock moves only for an admin', async () => {

@@ -286,3 +286,20 @@ test('metrics count committed journal entries by kind, refused orders not at all
   assert.equal((await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] })).status, 409);
   assert.equal(await count(), before + 1);
 });
+
+test('switched-off credits keep their balance but cannot be spent', async () => {
+  const id = await customer('Toggle shop');
+  await lot(id, { credit_type: 'slave', credits: '4' });
+  const off = await admin.patch('/api/v1/credit-types/slave', { spendable: false });
+  assert.equal(off.status, 200, off.text);
+  try {
+    const o = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'slave', services: [stage1] });
+    assert.equal(o.status, 409);
+    assert.equal(o.json.code, 'credits_disabled');
+    const c = await admin.get(`/api/v1/customers/${id}`);
+    assert.equal(c.json.balances.slave.balance, '4');
+  } finally {
+    assert.equal((await admin.patch('/api/v1/credit-types/slave', { spendable: true })).status, 200);
+  }
+  assert.equal((await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'slave', services: [stage1] })).status, 201);
+});
