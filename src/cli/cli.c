@@ -104,6 +104,13 @@ bool cli_open(struct cli *c, bool migrate)
             cli_fail(CLI_FAILURE, "the database has no schema: run `creditd init` first");
             return false;
         }
+        if (version < store_schema_latest(c->st)) {
+            cli_fail(CLI_FAILURE,
+                     "the database schema is version %d, this creditd needs %d: run "
+                     "`creditd migrate` first",
+                     version, store_schema_latest(c->st));
+            return false;
+        }
     }
     svc_init(&c->svc, c->st, NULL);
     return true;

@@ -103,9 +103,9 @@ static void h_openapi_example(json_t *op, json_t *examples, const struct http_ro
     json_t *request = json_object_get(ex, "request");
     json_t *body = json_object_get(request, "body");
     if (body != NULL)
-        json_object_set_new(op, "requestBody",
-                            json_pack("{s:{s:{s:O}}}", "content", "application/json", "example",
-                                      body));
+        json_object_set_new(
+            op, "requestBody",
+            json_pack("{s:{s:{s:O}}}", "content", "application/json", "example", body));
     json_t *status = json_object_get(ex, "status");
     json_t *response = json_object_get(ex, "response");
     json_t *type = json_object_get(ex, "content_type");
@@ -113,12 +113,11 @@ static void h_openapi_example(json_t *op, json_t *examples, const struct http_ro
         char code[8];
         str_format(code, sizeof(code), "%d", (int)json_integer_value(status));
         json_t *responses = json_object_get(op, "responses");
-        json_object_set_new(responses, code,
-                            json_pack("{s:s, s:{s:{s:O}}}", "description", "Example answer",
-                                      "content",
-                                      json_is_string(type) ? json_string_value(type)
-                                                           : "application/json",
-                                      "example", response));
+        json_object_set_new(
+            responses, code,
+            json_pack("{s:s, s:{s:{s:O}}}", "description", "Example answer", "content",
+                      json_is_string(type) ? json_string_value(type) : "application/json",
+                      "example", response));
         json_object_del(responses, "2XX");
     }
     json_t *path = json_object_get(request, "path");

@@ -4,14 +4,17 @@
  * with the hash of each entry, in the columns of `creditd export`. Members
  * are bound to their own customer whatever they ask for. Every parameter is
  * validated, and all wrong ones come back in one 422.
- * Must not: stream yet; the CSV is built in memory up to a hard limit (413).
+ * The CSV is streamed: libmicrohttpd asks for the next block and gets the
+ * next chunk of rows, read by keyset, oldest first, up to the newest entry
+ * that matched when the download began.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/http_int.h"
 
-/* The CSV is built in memory; a bigger export needs streaming (later). */
-#define H_LEDGER_CSV_BYTES_MAX (64u * 1024u * 1024u)
+/* Rows read per chunk of the streamed CSV: one short read transaction each. */
+#define H_LEDGER_CSV_CHUNK_ROWS 500
 
 /* Reads the filter shared by both endpoints; false with a 422 queued. */
 static bool h_ledger_query(struct http_request *r, struct svc_ledger_query *q, bool paged)
@@ -110,22 +113,89 @@ void h_ledger(struct http_request *r)
     http_json(r, 200, h_read_page(x.items, "jrn", x.last_id[0], more));
 }
 
+/* The state of one streamed export, owned by the response. */
 struct h_ledger_csv {
-    const struct svc_types *types;
-    struct buf *out;
+    struct svc *svc;
+    int64_t tenant_id;
+    struct svc_ledger_query q;
+    struct arena arena; /* the query's strings and the types */
+    struct svc_types types;
+    struct buf out;     /* text not yet handed to the connection */
+    size_t sent;        /* bytes of out already handed over */
+    size_t chunk_start; /* out's length when the chunk being read began */
+    int64_t last_id;
+    size_t rows;
+    bool header_done;
+    bool done;
 };
+
+static enum err h_ledger_csv_row(const struct journal_row *row, void *arg);
+
+/* Reads the next chunk of rows into out; done when a chunk comes back short. */
+static enum err h_ledger_csv_fill(struct h_ledger_csv *x)
+{
+    struct svc_ledger_query q = x->q;
+    q.cursor_id = x->last_id;
+    q.limit = H_LEDGER_CSV_CHUNK_ROWS;
+    size_t before = x->rows;
+    x->chunk_start = x->out.len;
+    struct arena scratch;
+    arena_init(&scratch, ARENA_REQUEST_BYTES_MAX);
+    struct svc_types types;
+    struct err_detail d = {0};
+    enum err rc =
+        svc_ledger_scan(x->svc, &scratch, x->tenant_id, &q, &types, h_ledger_csv_row, x, &d);
+    arena_release(&scratch);
+    if (rc != ERR_OK)
+        return rc;
+    if (x->rows - before < H_LEDGER_CSV_CHUNK_ROWS)
+        x->done = true;
+    return ERR_OK;
+}
+
+static ssize_t h_ledger_csv_read(void *cls, uint64_t pos, char *dst, size_t max)
+{
+    (void)pos;
+    struct h_ledger_csv *x = cls;
+    while (x->sent == x->out.len && !x->done) {
+        buf_reset(&x->out);
+        x->sent = 0;
+        if (h_ledger_csv_fill(x) != ERR_OK) {
+            log_msg(LOG_ERROR, "ledger export stopped: the database failed mid-stream");
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+    }
+    if (x->sent == x->out.len)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = x->out.len - x->sent;
+    if (n > max)
+        n = max;
+    memcpy(dst, x->out.data + x->sent, n);
+    x->sent += n;
+    return (ssize_t)n;
+}
+
+static void h_ledger_csv_free(void *cls)
+{
+    struct h_ledger_csv *x = cls;
+    buf_release(&x->out);
+    arena_release(&x->arena);
+    free(x);
+}
 
 /* One CSV row, as `creditd export ledger` writes it. */
 static enum err h_ledger_csv_row(const struct journal_row *row, void *arg)
 {
     struct h_ledger_csv *x = arg;
     if (row == NULL) {
-        buf_reset(x->out);
-        return buf_puts(x->out, "id,created_at,customer_id,credit_type,kind,amount,balance_after,"
-                                "order_id,lot_ids,actor,reason,justification,hash\n");
+        /* A (re)started read: drop what this chunk wrote so far. */
+        x->out.len = x->chunk_start;
+        return ERR_OK;
     }
     const struct journal_entry *e = &row->entry;
-    const struct credit_type_row *t = svc_type_find(x->types, row->credit_type_id);
+    const struct credit_type_row *t = svc_type_find(&x->types, row->credit_type_id);
+    x->last_id = e->id;
+    x->rows++;
     char when[40], amount[AMOUNT_TEXT_BYTES], after[AMOUNT_TEXT_BYTES], id[ID_TEXT_BYTES],
         customer[ID_TEXT_BYTES], order[ID_TEXT_BYTES] = "";
     time_format_rfc3339(e->created_at_us, when, sizeof(when));
@@ -135,7 +205,7 @@ static enum err h_ledger_csv_row(const struct journal_row *row, void *arg)
     id_format(customer, sizeof(customer), "cus", e->customer_id);
     if (e->order_id != 0)
         id_format(order, sizeof(order), "ord", e->order_id);
-    struct buf *b = x->out;
+    struct buf *b = &x->out;
     enum err rc = buf_printf(b, "%s,%s,%s,", id, when, customer);
     if (rc == ERR_OK)
         rc = buf_csv_field(b, e->credit_type);
@@ -158,26 +228,69 @@ static enum err h_ledger_csv_row(const struct journal_row *row, void *arg)
     return rc;
 }
 
+/* The newest entry matching q now: the export stops there. */
+static enum err h_ledger_csv_last(const struct journal_row *row, void *arg)
+{
+    if (row != NULL)
+        *(int64_t *)arg = row->entry.id;
+    return ERR_OK;
+}
+
 void h_ledger_csv(struct http_request *r)
 {
-    struct svc_ledger_query q;
-    if (!h_ledger_query(r, &q, false))
+    struct h_ledger_csv *x = calloc(1, sizeof(*x));
+    if (x == NULL) {
+        http_problem_msg(r, ERR_INTERNAL, "out of memory");
         return;
-    struct svc_types types = {0};
-    struct buf out;
-    buf_init(&out, H_LEDGER_CSV_BYTES_MAX);
-    struct h_ledger_csv x = {.types = &types, .out = &out};
-    struct err_detail d = {0};
-    enum err rc =
-        svc_ledger_scan(r->svc, &r->arena, r->tenant_id, &q, &types, h_ledger_csv_row, &x, &d);
-    if (rc == ERR_TOO_LARGE)
-        http_problem_msg(r, ERR_TOO_LARGE, "the export is larger than %u bytes; narrow the filter",
-                         H_LEDGER_CSV_BYTES_MAX);
-    else if (rc != ERR_OK)
-        h_read_fail(r, rc, &d);
-    else {
-        http_header(r, "Content-Disposition", "attachment; filename=\"ledger.csv\"");
-        http_text(r, 200, "text/csv; charset=utf-8", out.data ? out.data : "", out.len);
     }
-    buf_release(&out);
+    arena_init(&x->arena, ARENA_REQUEST_BYTES_MAX);
+    buf_init(&x->out, LINE_BYTES_MAX * (H_LEDGER_CSV_CHUNK_ROWS + 2));
+    x->svc = r->svc;
+    x->tenant_id = r->tenant_id;
+    struct svc_ledger_query newest;
+    struct err_detail d = {0};
+    enum err rc = ERR_VALIDATION;
+    if (h_ledger_query(r, &newest, false)) {
+        newest.oldest_first = false;
+        newest.limit = 1;
+        newest.cursor_id = 0;
+        int64_t until = 0;
+        rc = svc_ledger_scan(r->svc, &r->arena, r->tenant_id, &newest, &x->types, h_ledger_csv_last,
+                             &until, &d);
+        x->q = newest;
+        x->q.oldest_first = true;
+        x->q.until_id = until;
+        x->done = until == 0;
+        if (rc != ERR_OK)
+            h_read_fail(r, rc, &d);
+    }
+    /* The query's strings and the types move into the export's own arena. */
+    x->q.credit_type = arena_strdup(&x->arena, x->q.credit_type);
+    x->q.kind = arena_strdup(&x->arena, x->q.kind);
+    x->q.actor = arena_strdup(&x->arena, x->q.actor);
+    struct credit_type_row *types = arena_alloc(&x->arena, (x->types.n + 1) * sizeof(*types));
+    for (size_t i = 0; rc == ERR_OK && types != NULL && i < x->types.n; i++) {
+        types[i] = x->types.items[i];
+        types[i].code = arena_strdup(&x->arena, types[i].code);
+        types[i].name = arena_strdup(&x->arena, types[i].name);
+    }
+    x->types.items = types;
+    if (rc == ERR_OK)
+        rc = buf_puts(&x->out, "id,created_at,customer_id,credit_type,kind,amount,balance_after,"
+                               "order_id,lot_ids,actor,reason,justification,hash\n");
+    if (rc != ERR_OK) {
+        if (!r->responded)
+            http_problem_msg(r, rc, "cannot start the export");
+        h_ledger_csv_free(x);
+        return;
+    }
+    struct MHD_Response *resp = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 64 * 1024, h_ledger_csv_read, x, h_ledger_csv_free);
+    if (resp == NULL) {
+        h_ledger_csv_free(x);
+        http_problem_msg(r, ERR_INTERNAL, "cannot start the export");
+        return;
+    }
+    http_header(r, "Content-Disposition", "attachment; filename=\"ledger.csv\"");
+    http_respond_stream(r, 200, "text/csv; charset=utf-8", resp);
 }

@@ -99,6 +99,9 @@ void http_json(struct http_request *r, int status, json_t *body);
 /* Queues text with a content type (copied). */
 void http_text(struct http_request *r, int status, const char *content_type, const char *text,
                size_t len);
+/* Queues a streamed answer (takes ownership of resp). */
+void http_respond_stream(struct http_request *r, int status, const char *content_type,
+                         struct MHD_Response *resp);
 /* Queues an RFC 9457 problem for err with the detail's field and message. */
 void http_problem(struct http_request *r, enum err e, const struct err_detail *d);
 /* A problem with a plain message (no field). */

@@ -49,6 +49,9 @@ void http_header(struct http_request *r, const char *name, const char *value)
         http_pending[http_pending_count++] = (struct http_pending_header){name, value};
 }
 
+static void http_queue_response(struct http_request *r, int status, const char *content_type,
+                                struct MHD_Response *resp);
+
 static void http_queue(struct http_request *r, int status, const char *content_type,
                        const void *data, size_t len)
 {
@@ -59,6 +62,20 @@ static void http_queue(struct http_request *r, int status, const char *content_t
         http_pending_count = 0;
         return;
     }
+    http_queue_response(r, status, content_type, resp);
+}
+
+void http_respond_stream(struct http_request *r, int status, const char *content_type,
+                         struct MHD_Response *resp)
+{
+    ASSERT(!r->responded);
+    http_queue_response(r, status, content_type, resp);
+}
+
+/* Adds the headers every answer carries and queues it (takes resp). */
+static void http_queue_response(struct http_request *r, int status, const char *content_type,
+                                struct MHD_Response *resp)
+{
     MHD_add_response_header(resp, "Content-Type", content_type);
     MHD_add_response_header(resp, "X-Request-Id", r->id);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");

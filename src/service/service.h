@@ -394,6 +394,7 @@ struct svc_ledger_query {
     const char *actor;       /* NULL = all */
     int64_t from_us, to_us;  /* 0 = open; to exclusive */
     int64_t cursor_id;       /* the last id already seen, 0 = start */
+    int64_t until_id;        /* oldest first: no entry after this id, 0 = no bound */
     bool oldest_first;       /* newest first otherwise */
     size_t limit;            /* 0 = no limit */
 };

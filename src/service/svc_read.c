@@ -349,7 +349,8 @@ static enum err svc_ledger_txn(struct store_conn *c, void *arg)
                                .actor = q->actor,
                                .from_us = q->from_us,
                                .to_us = q->to_us,
-                               .before_id = q->oldest_first ? 0 : q->cursor_id,
+                               .before_id = q->oldest_first ? (q->until_id ? q->until_id + 1 : 0)
+                                                            : q->cursor_id,
                                .after_id = q->oldest_first ? q->cursor_id : 0,
                                .oldest_first = q->oldest_first,
                                .limit = q->limit};

@@ -209,6 +209,12 @@ static enum err store_schema_version_txn(struct store_conn *c, void *ctx)
     return store_version_query(c, version);
 }
 
+int store_schema_latest(const struct store *st)
+{
+    const struct store_ops *ops = st->ops;
+    return ops->n_migrations ? ops->migrations[ops->n_migrations - 1].version : 0;
+}
+
 enum err store_schema_version(struct store *st, int *version)
 {
     *version = 0;

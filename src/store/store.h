@@ -118,6 +118,8 @@ enum err store_backup(struct store *st, const char *path, struct err_detail *d) 
 /* Applies the migrations not yet applied; *applied counts them. Safe to run
  * again. ERR_SCHEMA when the database is newer than this binary. */
 enum err store_migrate(struct store *st, int *applied) WUR;
+/* The newest schema version this binary knows. */
+int store_schema_latest(const struct store *st);
 /* The schema version of the database (0 = empty). */
 enum err store_schema_version(struct store *st, int *version) WUR;
 

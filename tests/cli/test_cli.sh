@@ -127,6 +127,10 @@ if [ "$backend" = sqlite ]; then
     check "the backup passes SQLite's integrity check" \
         test "$(sqlite3 "$work/copy.db" 'PRAGMA integrity_check')" = ok
     check "the backup verifies clean" exits 0 "$bin" --db "sqlite:$work/copy.db" verify
+    old="$work/old.db"
+    sqlite3 "$old" "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL); INSERT INTO schema_migrations VALUES (1, 'init', 0);"
+    check "a database older than the binary is refused with the advice to migrate" \
+        output_has "run \`creditd migrate\`" "$bin" --db "sqlite:$old" verify
 else
     check "backup on PostgreSQL explains pg_dump and exits 2" \
         output_has "pg_dump" "$bin" backup "$work/copy.db"
