@@ -91,6 +91,44 @@ static json_t *h_openapi_examples(void)
     return json_loads(api_examples_json, 0, &e);
 }
 
+/* A JSON Schema of the shape of a recorded value: the type of every field,
+ * recursively (arrays by their first item). Derived from real answers, so it
+ * says what the server sends; fields absent from the example are not listed. */
+static json_t *h_openapi_schema(json_t *v, int depth)
+{
+    if (depth > 16)
+        return json_object();
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        json_t *props = json_object();
+        const char *k;
+        json_t *child;
+        json_object_foreach(v, k, child)
+        {
+            json_object_set_new(props, k, h_openapi_schema(child, depth + 1));
+        }
+        return json_pack("{s:s, s:o}", "type", "object", "properties", props);
+    }
+    case JSON_ARRAY: {
+        json_t *first = json_array_get(v, 0);
+        return json_pack("{s:s, s:o}", "type", "array", "items",
+                         first ? h_openapi_schema(first, depth + 1) : json_object());
+    }
+    case JSON_STRING:
+        return json_pack("{s:s}", "type", "string");
+    case JSON_INTEGER:
+        return json_pack("{s:s}", "type", "integer");
+    case JSON_REAL:
+        return json_pack("{s:s}", "type", "number");
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return json_pack("{s:s}", "type", "boolean");
+    case JSON_NULL:
+        return json_pack("{s:[s, s, s, s]}", "type", "null", "string", "object", "array");
+    }
+    return json_object();
+}
+
 /* Adds the recorded request body and response as OpenAPI examples. */
 static void h_openapi_example(json_t *op, json_t *examples, const struct http_route *rt)
 {
@@ -103,9 +141,9 @@ static void h_openapi_example(json_t *op, json_t *examples, const struct http_ro
     json_t *request = json_object_get(ex, "request");
     json_t *body = json_object_get(request, "body");
     if (body != NULL)
-        json_object_set_new(
-            op, "requestBody",
-            json_pack("{s:{s:{s:O}}}", "content", "application/json", "example", body));
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:{s:{s:o, s:O}}}", "content", "application/json", "schema",
+                                      h_openapi_schema(body, 0), "example", body));
     json_t *status = json_object_get(ex, "status");
     json_t *response = json_object_get(ex, "response");
     json_t *type = json_object_get(ex, "content_type");
@@ -115,9 +153,9 @@ static void h_openapi_example(json_t *op, json_t *examples, const struct http_ro
         json_t *responses = json_object_get(op, "responses");
         json_object_set_new(
             responses, code,
-            json_pack("{s:s, s:{s:{s:O}}}", "description", "Example answer", "content",
-                      json_is_string(type) ? json_string_value(type) : "application/json",
-                      "example", response));
+            json_pack("{s:s, s:{s:{s:o, s:O}}}", "description", "Example answer", "content",
+                      json_is_string(type) ? json_string_value(type) : "application/json", "schema",
+                      h_openapi_schema(response, 0), "example", response));
         json_object_del(responses, "2XX");
     }
     json_t *path = json_object_get(request, "path");

@@ -184,7 +184,12 @@ test('the OpenAPI document lists every route', async () => {
     for (const [method, op] of Object.entries(item)) {
       const answers = Object.keys(op.responses).filter((k) => k !== 'default');
       assert.equal(answers.length, 1, `${method} ${path} has a recorded example answer`);
-      assert.ok(op.responses[answers[0]].content, `${method} ${path} example has content`);
+      const content = Object.values(op.responses[answers[0]].content)[0];
+      assert.ok(content.schema && content.example !== undefined, `${method} ${path} answer schema`);
+      if (op.requestBody) {
+        const body = op.requestBody.content['application/json'];
+        assert.equal(body.schema.type, 'object', `${method} ${path} request schema`);
+      }
     }
   }
 });
