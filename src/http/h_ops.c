@@ -194,6 +194,7 @@ void h_openapi(struct http_request *r)
                   "3.1.0", "info", "title", "creditd API", "version", "1", "paths", paths,
                   "components", "securitySchemes", "session", "type", "apiKey", "in", "cookie",
                   "name", "creditd_session", "apiKey", "type", "http", "scheme", "bearer");
+    json_decref(examples);
     http_json(r, 200, doc);
 }
 
