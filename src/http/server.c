@@ -168,6 +168,8 @@ static void http_problem_send(struct http_request *r, enum err e, const char *fi
     json_object_set_new(p, "request_id", json_string(r->id));
     char *text = json_dumps(p, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(p);
+    if (e == ERR_STORE || e == ERR_STORE_BUSY || e == ERR_IO)
+        http_metrics_store_error();
     if (e >= ERR_STORE_BUSY && e != ERR_USAGE)
         log_msg(LOG_ERROR, "request %s %s %s failed: %s", r->id, r->method, r->path, err_code(e));
     http_queue(r, status, "application/problem+json", text ? text : "{}", text ? strlen(text) : 2);
