@@ -24,7 +24,6 @@ void h_readyz(struct http_request *r)
     int64_t count = 0;
     enum err rc = svc_read(r->svc, h_readyz_txn, &count);
     if (rc != ERR_OK) {
-        http_metrics_store_error();
         http_problem_msg(r, ERR_STORE_BUSY, "the database does not answer");
         return;
     }

@@ -363,8 +363,6 @@ static void http_dispatch(struct http_request *r)
     if (rc == ERR_OK)
         rc = http_resolve_caller(r);
     if (rc != ERR_OK) {
-        if (rc != ERR_UNAUTHENTICATED)
-            http_metrics_store_error();
         http_problem_msg(r, rc, rc == ERR_UNAUTHENTICATED ? "the credentials are not valid" : "");
         return;
     }
