@@ -177,6 +177,21 @@ void h_orders(struct http_request *r)
     http_json(r, 200, h_read_page(items, "ord", last, page.more));
 }
 
+/* Who moved the order when, from which status to which, and why. */
+static json_t *h_order_history(const struct svc_order_view *v)
+{
+    json_t *history = json_array();
+    for (size_t i = 0; i < v->n_events; i++) {
+        const struct order_event_row *e = &v->events[i];
+        json_array_append_new(
+            history,
+            json_pack("{s:o, s:o, s:s, s:s, s:s}", "at", http_time(e->created_at_us), "from",
+                      e->from_status[0] ? json_string(e->from_status) : json_null(), "to",
+                      e->to_status, "actor", e->actor, "reason", e->reason));
+    }
+    return history;
+}
+
 static json_t *h_order_details(const struct svc_types *types, const struct svc_order_view *v)
 {
     json_t *o = h_order_json(types, &v->row);
@@ -207,6 +222,7 @@ static json_t *h_order_details(const struct svc_types *types, const struct svc_o
     }
     json_object_set_new(o, "lines", lines);
     json_object_set_new(o, "allocations", allocs);
+    json_object_set_new(o, "history", h_order_history(v));
     return o;
 }
 

@@ -372,6 +372,8 @@ struct svc_order_view {
     size_t n_lines;
     struct allocation_row *allocations;
     size_t n_allocations;
+    struct order_event_row *events; /* svc_order_read only: the status history */
+    size_t n_events;
 };
 struct svc_orders {
     struct svc_types types;

@@ -313,6 +313,8 @@ static enum err svc_order_one_txn(struct store_conn *c, void *arg)
         rc = store_order_lines(c, x->a, x->order_id, &v->lines, &v->n_lines);
     if (rc == ERR_OK)
         rc = store_allocations(c, x->a, x->order_id, &v->allocations, &v->n_allocations);
+    if (rc == ERR_OK)
+        rc = store_order_events(c, x->a, x->order_id, &v->events, &v->n_events);
     return rc;
 }
 

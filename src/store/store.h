@@ -496,6 +496,17 @@ enum err store_allocations(struct store_conn *c, struct arena *a, int64_t order_
 enum err store_order_event_insert(struct store_conn *c, int64_t order_id, const char *from,
                                   const char *to, const char *actor, const char *reason,
                                   int64_t now_us) WUR;
+/* An order's status changes, oldest first. */
+struct order_event_row {
+    int64_t id;
+    const char *from_status; /* "" for the submission */
+    const char *to_status;
+    const char *actor;
+    const char *reason;
+    int64_t created_at_us;
+};
+enum err store_order_events(struct store_conn *c, struct arena *a, int64_t order_id,
+                            struct order_event_row **out, size_t *n) WUR;
 enum err store_transfer_insert(struct store_conn *c, int64_t tenant_id, int64_t from_customer,
                                int64_t to_customer, int64_t credit_type_id, int64_t amount_minor,
                                const char *actor, const char *justification, int64_t now_us,

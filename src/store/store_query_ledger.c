@@ -553,6 +553,31 @@ enum err store_order_event_insert(struct store_conn *c, int64_t order_id, const 
     return store_q_run(c, s);
 }
 
+static void store_order_event_read(struct arena *a, struct store_stmt *s, void *row)
+{
+    struct order_event_row *out = row;
+    out->id = store_column_int64(s, 0);
+    out->from_status = store_q_text(a, s, 1);
+    out->to_status = store_q_text(a, s, 2);
+    out->actor = store_q_text(a, s, 3);
+    out->reason = store_q_text(a, s, 4);
+    out->created_at_us = store_column_int64(s, 5);
+}
+
+enum err store_order_events(struct store_conn *c, struct arena *a, int64_t order_id,
+                            struct order_event_row **out, size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT id, from_status, to_status, actor, reason, created_at "
+                                "FROM order_events WHERE order_id = $1 ORDER BY id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, order_id);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_order_event_read);
+}
+
 enum err store_transfer_insert(struct store_conn *c, int64_t tenant_id, int64_t from_customer,
                                int64_t to_customer, int64_t credit_type_id, int64_t amount_minor,
                                const char *actor, const char *justification, int64_t now_us,

@@ -303,3 +303,18 @@ test('switched-off credits keep their balance but cannot be spent', async () => 
   }
   assert.equal((await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'slave', services: [stage1] })).status, 201);
 });
+
+test('an order keeps its history: who moved it, when, from what to what, and why', async () => {
+  const id = await customer('History shop');
+  await lot(id, { credit_type: 'master', credits: '9' });
+  const o = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [stage1] });
+  assert.equal((await admin.post(`/api/v1/orders/${o.json.id}/status`, { status: 'in_progress' })).status, 200);
+  assert.equal((await admin.post(`/api/v1/orders/${o.json.id}/cancel`, { reason: 'ECU read unreadable' })).status, 200);
+  const got = await admin.get(`/api/v1/orders/${o.json.id}`);
+  assert.equal(got.status, 200);
+  const h = got.json.history;
+  assert.deepEqual(h.map((e) => [e.from, e.to]), [[null, 'submitted'], ['submitted', 'in_progress'], ['in_progress', 'cancelled']]);
+  assert.equal(h[2].reason, 'ECU read unreadable');
+  assert.equal(h[2].actor, ADMIN.email);
+  assert.ok(h.every((e) => /^\d{4}-\d\d-\d\dT/.test(e.at)));
+});
