@@ -175,12 +175,26 @@ void h_credit_type_update(struct http_request *r)
     h_created_respond(r, &x, rc, &d);
 }
 
-/* {"master":"75","slave":"20"} into amounts by type; each type's scale. */
-static void h_amounts(struct http_request *r, struct http_fields *f, const char *field,
-                      bool required, struct svc_amount *out, size_t *n, size_t max)
+bool h_catalog(struct http_request *r, struct svc_catalog *c)
+{
+    enum err rc = svc_catalog_read(r->svc, &r->arena, r->tenant_id, false, c);
+    if (rc != ERR_OK)
+        http_problem_msg(r, rc, "cannot read the catalogue");
+    return rc == ERR_OK;
+}
+
+const struct credit_type_row *h_type_by_code(const struct svc_types *types, const char *code)
+{
+    for (size_t i = 0; i < types->n; i++)
+        if (strcmp(types->items[i].code, code) == 0)
+            return &types->items[i];
+    return NULL;
+}
+
+void h_amounts_field(struct http_fields *f, const struct svc_types *types, const char *field,
+                     bool required, struct svc_amount *out, size_t *n, size_t max)
 {
     json_t *obj = http_field_raw(f, field);
-    *n = 0;
     if (obj == NULL) {
         if (required)
             http_field_error(f, field, "is required");
@@ -192,43 +206,44 @@ static void h_amounts(struct http_request *r, struct http_fields *f, const char 
     }
     const char *code;
     json_t *v;
+    *n = 0;
     json_object_foreach(obj, code, v)
     {
-        struct credit_type_row t;
-        if (svc_credit_type_find(r->svc, &r->arena, r->tenant_id, code, &t) != ERR_OK) {
-            http_field_error(f, field, "names a credit type this business does not have");
-            return;
-        }
-        int64_t amount = 0;
+        const struct credit_type_row *t = h_type_by_code(types, code);
+        int64_t amount = -1;
         enum err rc = ERR_VALIDATION;
-        if (json_is_string(v))
-            rc = amount_parse(json_string_value(v), t.scale, &amount);
-        else if (json_is_integer(v) && t.scale == 0)
+        if (t != NULL && json_is_string(v))
+            rc = amount_parse(json_string_value(v), t->scale, &amount);
+        else if (t != NULL && json_is_integer(v) && t->scale == 0)
             rc = (amount = (int64_t)json_integer_value(v)) >= 0 ? ERR_OK : ERR_VALIDATION;
         if (rc != ERR_OK || amount < 0) {
-            http_field_error(f, field, "holds an amount that is not a decimal of the type's scale");
+            http_field_error(f, field,
+                             "holds an unknown credit type or an amount that is not a "
+                             "decimal of the type's scale");
             return;
         }
-        out[*n] = (struct svc_amount){.credit_type = t.code, .amount_minor = amount};
-        (*n)++;
+        out[(*n)++] = (struct svc_amount){.credit_type = t->code, .amount_minor = amount};
     }
 }
 
 /* Amounts by type code back as {"master":"75"} with each type's decimals. */
-static json_t *h_amounts_json(struct http_request *r, const struct svc_amount *amounts, size_t n)
+static json_t *h_amounts_json(const struct svc_types *types, const struct svc_amount *amounts,
+                              size_t n)
 {
     json_t *out = json_object();
     for (size_t i = 0; i < n; i++) {
-        struct credit_type_row t;
-        if (svc_credit_type_find(r->svc, &r->arena, r->tenant_id, amounts[i].credit_type, &t) ==
-            ERR_OK)
-            json_object_set_new(out, t.code, http_amount(amounts[i].amount_minor, t.scale));
+        const struct credit_type_row *t = h_type_by_code(types, amounts[i].credit_type);
+        if (t != NULL)
+            json_object_set_new(out, t->code, http_amount(amounts[i].amount_minor, t->scale));
     }
     return out;
 }
 
 void h_package_create(struct http_request *r)
 {
+    struct svc_catalog cat;
+    if (!h_catalog(r, &cat))
+        return;
     json_t *body = http_body_object(r);
     if (body == NULL)
         return;
@@ -239,7 +254,8 @@ void h_package_create(struct http_request *r)
     int64_t sort = 0, vat = -1, days = 0;
     p->name = http_field_string(&f, "name", true, NAME_BYTES_MAX);
     p->description = http_field_string(&f, "description", false, NOTE_BYTES_MAX);
-    h_amounts(r, &f, "credits", true, in.credits, &in.n_credits, PACKAGE_CREDIT_TYPES_MAX);
+    h_amounts_field(&f, &cat.types, "credits", true, in.credits, &in.n_credits,
+                    PACKAGE_CREDIT_TYPES_MAX);
     http_field_amount(&f, "price", 2, true, &p->price_minor);
     if (http_field_amount(&f, "vat_rate", 2, false, &vat))
         p->vat_rate_bp = (int32_t)vat;
@@ -257,10 +273,10 @@ void h_package_create(struct http_request *r)
     json_decref(body);
     if (!ok)
         return;
-    struct h_created x = {.body =
-                              json_pack("{s:s, s:o, s:o, s:b}", "name", p->name, "credits",
-                                        h_amounts_json(r, in.credits, in.n_credits), "price",
-                                        http_amount(p->price_minor, 2), "published", p->published),
+    struct h_created x = {.body = json_pack("{s:s, s:o, s:o, s:b}", "name", p->name, "credits",
+                                            h_amounts_json(&cat.types, in.credits, in.n_credits),
+                                            "price", http_amount(p->price_minor, 2), "published",
+                                            p->published),
                           .prefix = "pkg",
                           .status = 201};
     http_idem_arm(r, h_created_render, &x);
@@ -271,6 +287,9 @@ void h_package_create(struct http_request *r)
 
 void h_service_create(struct http_request *r)
 {
+    struct svc_catalog cat;
+    if (!h_catalog(r, &cat))
+        return;
     json_t *body = http_body_object(r);
     if (body == NULL)
         return;
@@ -284,7 +303,7 @@ void h_service_create(struct http_request *r)
     in.row.provider = http_field_string(&f, "provider", false, NAME_BYTES_MAX);
     http_field_int(&f, "sort_order", 0, 1000000, &sort);
     in.row.sort_order = (int)sort;
-    h_amounts(r, &f, "costs", true, in.costs, &in.n_costs, SERVICE_COST_TYPES_MAX);
+    h_amounts_field(&f, &cat.types, "costs", true, in.costs, &in.n_costs, SERVICE_COST_TYPES_MAX);
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)
@@ -293,7 +312,7 @@ void h_service_create(struct http_request *r)
                                             "kind", in.row.kind, "category",
                                             in.row.category ? in.row.category : "", "provider",
                                             in.row.provider ? in.row.provider : "", "costs",
-                                            h_amounts_json(r, in.costs, in.n_costs)),
+                                            h_amounts_json(&cat.types, in.costs, in.n_costs)),
                           .prefix = "svc",
                           .status = 201};
     http_idem_arm(r, h_created_render, &x);

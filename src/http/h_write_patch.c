@@ -7,15 +7,6 @@
 
 #include "http/http_int.h"
 
-/* The catalogue, read before a change (renderers read nothing). */
-static bool h_catalog(struct http_request *r, struct svc_catalog *c)
-{
-    enum err rc = svc_catalog_read(r->svc, &r->arena, r->tenant_id, false, c);
-    if (rc != ERR_OK)
-        http_problem_msg(r, rc, "cannot read the catalogue");
-    return rc == ERR_OK;
-}
-
 struct h_patch_answer {
     json_t *body;
     int status;
@@ -88,42 +79,32 @@ static size_t h_amounts_of(const struct svc_types *types, const int64_t *ids,
     return k;
 }
 
-/* {"master":"75"} into amounts by type (422 on field when wrong). */
-static void h_amounts_field(struct http_fields *f, const struct svc_types *types, const char *field,
-                            struct svc_amount *out, size_t *n, size_t max)
-{
-    json_t *obj = http_field_raw(f, field);
-    if (obj == NULL)
-        return;
-    if (!json_is_object(obj) || json_object_size(obj) == 0 || json_object_size(obj) > max) {
-        http_field_error(f, field, "must map 1 to 8 credit type codes to amounts");
-        return;
-    }
-    const char *code;
-    json_t *v;
-    *n = 0;
-    json_object_foreach(obj, code, v)
-    {
-        const struct credit_type_row *t = NULL;
-        for (size_t i = 0; i < types->n && t == NULL; i++)
-            if (strcmp(types->items[i].code, code) == 0)
-                t = &types->items[i];
-        int64_t amount = -1;
-        if (t == NULL || !json_is_string(v) ||
-            amount_parse(json_string_value(v), t->scale, &amount) != ERR_OK || amount < 0) {
-            http_field_error(f, field, "holds an unknown type or a bad amount");
-            return;
-        }
-        out[(*n)++] = (struct svc_amount){.credit_type = t->code, .amount_minor = amount};
-    }
-}
-
 static const struct package_row *h_find_package(const struct svc_catalog *c, int64_t id)
 {
     for (size_t i = 0; i < c->n_packages; i++)
         if (c->packages[i].id == id)
             return &c->packages[i];
     return NULL;
+}
+
+/* The package of the path as an input for saving, with its credits by code;
+ * NULL with 404 queued when the tenant has no such package. */
+static const struct package_row *h_package_input(struct http_request *r, struct svc_catalog *cat,
+                                                 struct svc_package_input *in)
+{
+    int64_t id;
+    if (!http_param_id(r, 0, "pkg", &id) || !h_catalog(r, cat))
+        return NULL;
+    const struct package_row *p = h_find_package(cat, id);
+    if (p == NULL) {
+        http_problem_msg(r, ERR_NOT_FOUND, "no such package");
+        return NULL;
+    }
+    memset(in, 0, sizeof(*in));
+    in->row = *p;
+    in->n_credits = h_amounts_of(&cat->types, p->credit_type_ids, p->credit_amounts_minor,
+                                 p->n_credits, in->credits);
+    return p;
 }
 
 static void h_package_save(struct http_request *r, struct svc_package_input *in)
@@ -141,18 +122,11 @@ static void h_package_save(struct http_request *r, struct svc_package_input *in)
 
 void h_package_update(struct http_request *r)
 {
-    int64_t id;
     struct svc_catalog cat;
-    if (!http_param_id(r, 0, "pkg", &id) || !h_catalog(r, &cat))
+    struct svc_package_input in;
+    const struct package_row *p = h_package_input(r, &cat, &in);
+    if (p == NULL)
         return;
-    const struct package_row *p = h_find_package(&cat, id);
-    if (p == NULL) {
-        http_problem_msg(r, ERR_NOT_FOUND, "no such package");
-        return;
-    }
-    struct svc_package_input in = {.row = *p};
-    in.n_credits = h_amounts_of(&cat.types, p->credit_type_ids, p->credit_amounts_minor,
-                                p->n_credits, in.credits);
     json_t *body = http_body_object(r);
     if (body == NULL)
         return;
@@ -164,7 +138,8 @@ void h_package_update(struct http_request *r)
         in.row.name = v;
     if ((v = http_field_string(&f, "description", false, NOTE_BYTES_MAX)) != NULL)
         in.row.description = v;
-    h_amounts_field(&f, &cat.types, "credits", in.credits, &in.n_credits, PACKAGE_CREDIT_TYPES_MAX);
+    h_amounts_field(&f, &cat.types, "credits", false, in.credits, &in.n_credits,
+                    PACKAGE_CREDIT_TYPES_MAX);
     http_field_amount(&f, "price", 2, false, &in.row.price_minor);
     if (http_field_amount(&f, "vat_rate", 2, false, &vat))
         in.row.vat_rate_bp = (int32_t)vat;
@@ -183,19 +158,11 @@ void h_package_update(struct http_request *r)
 
 void h_package_archive(struct http_request *r)
 {
-    int64_t id;
-    struct svc_catalog cat;
-    if (!http_param_id(r, 0, "pkg", &id) || !h_catalog(r, &cat))
-        return;
-    const struct package_row *p = h_find_package(&cat, id);
-    if (p == NULL) {
-        http_problem_msg(r, ERR_NOT_FOUND, "no such package");
-        return;
-    }
     /* Archived, never deleted: old invoices and lots keep naming it. */
-    struct svc_package_input in = {.row = *p};
-    in.n_credits = h_amounts_of(&cat.types, p->credit_type_ids, p->credit_amounts_minor,
-                                p->n_credits, in.credits);
+    struct svc_catalog cat;
+    struct svc_package_input in;
+    if (h_package_input(r, &cat, &in) == NULL)
+        return;
     in.row.archived = true;
     in.row.published = false;
     h_package_save(r, &in);
@@ -235,7 +202,7 @@ void h_service_update(struct http_request *r)
         in.row.provider = v;
     http_field_bool(&f, "active", &in.row.active);
     http_field_int(&f, "sort_order", 0, 1000000, &sort);
-    h_amounts_field(&f, &cat.types, "costs", in.costs, &in.n_costs, SERVICE_COST_TYPES_MAX);
+    h_amounts_field(&f, &cat.types, "costs", false, in.costs, &in.n_costs, SERVICE_COST_TYPES_MAX);
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)
@@ -281,10 +248,7 @@ void h_member_limits(struct http_request *r)
     struct err_detail d = {0};
     json_object_foreach(limits, code, v)
     {
-        const struct credit_type_row *t = NULL;
-        for (size_t i = 0; i < cat.types.n && t == NULL; i++)
-            if (strcmp(cat.types.items[i].code, code) == 0)
-                t = &cat.types.items[i];
+        const struct credit_type_row *t = h_type_by_code(&cat.types, code);
         int64_t amount = -1;
         bool bad_amount =
             !json_is_null(v) &&
@@ -302,10 +266,7 @@ void h_member_limits(struct http_request *r)
         rc = svc_member_limits_set(r->svc, r->tenant_id, customer_id, user_id, parsed, n, &d);
     json_t *echo = json_object();
     for (size_t i = 0; rc == ERR_OK && i < n; i++) {
-        const struct credit_type_row *t = NULL;
-        for (size_t k = 0; k < cat.types.n && t == NULL; k++)
-            if (strcmp(cat.types.items[k].code, parsed[i].credit_type) == 0)
-                t = &cat.types.items[k];
+        const struct credit_type_row *t = h_type_by_code(&cat.types, parsed[i].credit_type);
         json_object_set_new(echo, parsed[i].credit_type,
                             parsed[i].amount_minor < 0
                                 ? json_null()

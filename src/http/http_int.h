@@ -158,6 +158,14 @@ json_t *http_time(int64_t us); /* null for 0 */
 /* The customer of the path within the caller's reach; queues 404 (h_write_ledger.c). */
 bool h_path_customer(struct http_request *r, int64_t *customer_id);
 
+/* Shared by the write handlers (h_write_catalog.c): the catalogue, read
+ * before a change (renderers read nothing); a type by code; and a map
+ * {"master":"75"} of amounts by type, each in its type's decimals. */
+bool h_catalog(struct http_request *r, struct svc_catalog *c);
+const struct credit_type_row *h_type_by_code(const struct svc_types *types, const char *code);
+void h_amounts_field(struct http_fields *f, const struct svc_types *types, const char *field,
+                     bool required, struct svc_amount *out, size_t *n, size_t max);
+
 /* Shared shapes (render.c). */
 json_t *http_lot_json(const struct lot_row *r, const char *type_code, int scale);
 json_t *http_quote_json(const struct svc_quote *q, const char *type_code);
