@@ -37,6 +37,15 @@
     X(ERR_TOO_LARGE, 413, "too_large")                                                             \
     X(ERR_UNSUPPORTED_MEDIA, 415, "unsupported_media_type")                                        \
     X(ERR_THROTTLED, 429, "too_many_requests")                                                     \
+    X(ERR_DUPLICATE_FILE, 409, "duplicate_file")                                                   \
+    X(ERR_FILE_PURGED, 410, "file_purged")                                                         \
+    X(ERR_ORDER_OPEN, 409, "order_open")                                                           \
+    X(ERR_INVOICE_STATE, 409, "invalid_invoice_state")                                             \
+    X(ERR_SIGNATURE_INVALID, 400, "signature_invalid")                                             \
+    X(ERR_GATEWAY_UNAVAILABLE, 502, "gateway_unavailable")                                         \
+    X(ERR_GATEWAY_NOT_CONFIGURED, 409, "gateway_not_configured")                                   \
+    X(ERR_INSUFFICIENT_STORAGE, 507, "insufficient_storage")                                       \
+    X(ERR_STORAGE_UNAVAILABLE, 503, "storage_unavailable")                                         \
     X(ERR_STORE_BUSY, 503, "store_busy")                                                           \
     X(ERR_STORE, 500, "store_failed")                                                              \
     X(ERR_SCHEMA, 500, "schema_mismatch")                                                          \

@@ -35,6 +35,7 @@ struct http_route {
     unsigned roles;      /* who may call it */
     const char *summary; /* one line for the OpenAPI document */
     bool idempotent;     /* honours Idempotency-Key (state-changing POSTs) */
+    bool upload;         /* multipart file body, streamed to disk (not JSON) */
 };
 
 /* Builds the answer of a successful operation from its outputs alone. */

@@ -134,6 +134,24 @@ static const char *http_problem_title(enum err e)
         return "Request too large";
     case ERR_STORE_BUSY:
         return "Busy, try again";
+    case ERR_DUPLICATE_FILE:
+        return "This file was already ordered";
+    case ERR_FILE_PURGED:
+        return "The file's contents were removed";
+    case ERR_ORDER_OPEN:
+        return "The order is still open";
+    case ERR_INVOICE_STATE:
+        return "The invoice does not allow this";
+    case ERR_SIGNATURE_INVALID:
+        return "Signature not valid";
+    case ERR_GATEWAY_UNAVAILABLE:
+        return "The payment gateway did not answer";
+    case ERR_GATEWAY_NOT_CONFIGURED:
+        return "This payment method is not set up";
+    case ERR_INSUFFICIENT_STORAGE:
+        return "No space left for the file";
+    case ERR_STORAGE_UNAVAILABLE:
+        return "File storage failed, try again";
     default:
         return err_code(e);
     }
