@@ -283,4 +283,37 @@ bool journal_amount_matches(const struct journal_entry *e);
 void journal_hash(const struct journal_entry *e, const uint8_t prev_hash[SHA256_BYTES],
                   uint8_t out[SHA256_BYTES]);
 
+/* ---- invoices (invoice.c) ---------------------------------------------- */
+
+/* True for the EU member states' codes (ISO 3166, and EL for Greece). */
+bool invoice_country_is_eu(const char *country);
+/* Intra-EU B2B reverse charge: the buyer has a VAT id and is in another EU
+ * country than the seller. */
+bool invoice_reverse_charge_applies(const char *seller_country, const char *buyer_country,
+                                    const char *buyer_vat_id);
+
+struct invoice_totals {
+    int64_t net_minor;
+    int32_t vat_rate_bp; /* 0 with reverse charge */
+    int64_t vat_minor;   /* net × rate, rounded half up */
+    int64_t gross_minor;
+    bool reverse_charge;
+};
+/* ERR_OVERFLOW past AMOUNT_MAX_MINOR, ERR_VALIDATION for a rate outside
+ * 0..10000 basis points. */
+enum err invoice_totals_compute(int64_t net_minor, int32_t vat_rate_bp, bool reverse_charge,
+                                struct invoice_totals *out) WUR;
+
+/* How much of an amount due monetary store credit covers: money_minor (at
+ * most due) and the credits that pay it (at most available; a credit worth
+ * unit_value_minor money per whole credit at scale; a fraction of a credit's
+ * minor unit rounds up). Zero when the credits have no value. */
+struct invoice_store_credit {
+    int64_t money_minor;
+    int64_t credits_minor;
+};
+enum err invoice_store_credit_plan(int64_t due_money_minor, int64_t available_credits_minor,
+                                   int scale, int64_t unit_value_minor,
+                                   struct invoice_store_credit *out) WUR;
+
 #endif

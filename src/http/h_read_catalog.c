@@ -106,6 +106,16 @@ void h_services(struct http_request *r)
     http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
+json_t *h_settings_json(const struct tenant_row *t)
+{
+    return json_pack(
+        "{s:s, s:s, s:o, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "name", t->name, "currency",
+        t->currency, "vat_rate", http_amount(t->vat_rate_bp, 2), "timezone", t->timezone, "locale",
+        t->locale, "refund_validity_days", t->refund_validity_days, "charge_on", t->charge_on,
+        "invoice_prefix", t->invoice_prefix ? t->invoice_prefix : "", "country", t->country,
+        "vat_id", t->vat_id, "seller_address", t->seller_address, "manual_grant", t->manual_grant);
+}
+
 void h_settings(struct http_request *r)
 {
     struct tenant_row t;
@@ -114,12 +124,7 @@ void h_settings(struct http_request *r)
         h_read_fail(r, rc, NULL);
         return;
     }
-    json_t *o =
-        json_pack("{s:s, s:s, s:o, s:s, s:s, s:i, s:s, s:s}", "name", t.name, "currency",
-                  t.currency, "vat_rate", http_amount(t.vat_rate_bp, 2), "timezone", t.timezone,
-                  "locale", t.locale, "refund_validity_days", t.refund_validity_days, "charge_on",
-                  t.charge_on, "invoice_prefix", t.invoice_prefix ? t.invoice_prefix : "");
-    http_json(r, 200, o);
+    http_json(r, 200, h_settings_json(&t));
 }
 
 static void h_verify_finding(const char *finding, void *ctx)

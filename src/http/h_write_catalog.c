@@ -347,6 +347,14 @@ void h_settings_update(struct http_request *r)
         t.charge_on = v;
     if ((v = http_field_string(&f, "invoice_prefix", false, 16)) != NULL)
         t.invoice_prefix = v;
+    if ((v = http_field_string(&f, "country", false, 2)) != NULL)
+        t.country = v;
+    if ((v = http_field_string(&f, "vat_id", false, 32)) != NULL)
+        t.vat_id = v;
+    if ((v = http_field_string(&f, "seller_address", false, NOTE_BYTES_MAX)) != NULL)
+        t.seller_address = v;
+    if ((v = http_field_string(&f, "manual_grant", false, 16)) != NULL)
+        t.manual_grant = v;
     http_field_amount(&f, "vat_rate", 2, false, &vat);
     http_field_int(&f, "refund_validity_days", 1, 3660, &days);
     bool ok = http_fields_done(&f);
@@ -355,13 +363,7 @@ void h_settings_update(struct http_request *r)
         return;
     t.vat_rate_bp = (int32_t)vat;
     t.refund_validity_days = (int32_t)days;
-    struct h_created x = {.body = json_pack("{s:s, s:s, s:o, s:s, s:s, s:i, s:s, s:s}", "name",
-                                            t.name, "currency", t.currency, "vat_rate",
-                                            http_amount(t.vat_rate_bp, 2), "timezone", t.timezone,
-                                            "locale", t.locale, "refund_validity_days",
-                                            t.refund_validity_days, "charge_on", t.charge_on,
-                                            "invoice_prefix", t.invoice_prefix),
-                          .status = 200};
+    struct h_created x = {.body = h_settings_json(&t), .status = 200};
     http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};
     enum err rc = svc_settings_update(r->svc, &t, &d);

@@ -262,6 +262,8 @@ void h_credit_types(struct http_request *r);
 void h_packages(struct http_request *r);
 void h_services(struct http_request *r);
 void h_settings(struct http_request *r);
+/* The settings as GET /settings shows them (a new reference). */
+json_t *h_settings_json(const struct tenant_row *t);
 void h_verify(struct http_request *r);
 void h_customers(struct http_request *r);
 void h_customer(struct http_request *r);

@@ -99,6 +99,9 @@ enum err svc_text_check(const char *value, const char *field, size_t max_bytes, 
 enum err svc_lot_rules_check(const char *categories, const char *provider, const char *peak,
                              struct err_detail *d) WUR;
 
+/* Two capital letters (ISO 3166 alpha-2). */
+bool svc_country_is_valid(const char *country);
+
 /* The actor's label for the journal. */
 const char *svc_actor_label(const struct svc_actor *actor);
 

@@ -166,6 +166,13 @@ static enum err svc_tenant_update_txn(struct store_conn *c, void *arg)
     return rc != ERR_OK ? rc : store_tenant_update(c, t);
 }
 
+/* Two capital letters, as ISO 3166 alpha-2 codes are written. */
+bool svc_country_is_valid(const char *country)
+{
+    return country != NULL && strlen(country) == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
+           country[1] >= 'A' && country[1] <= 'Z';
+}
+
 enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct err_detail *d)
 {
     enum err rc = svc_text_check(t->name, "name", NAME_BYTES_MAX, true, d);
@@ -185,8 +192,15 @@ enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct e
     if (strcmp(t->charge_on, "submit") != 0 && strcmp(t->charge_on, "delivery") != 0)
         return err_set(d, ERR_VALIDATION, "charge_on", "must be 'submit' or 'delivery'");
     if ((rc = svc_text_check(t->invoice_prefix, "invoice_prefix", 16, false, d)) != ERR_OK ||
-        (rc = svc_text_check(t->locale, "locale", 16, true, d)) != ERR_OK)
+        (rc = svc_text_check(t->locale, "locale", 16, true, d)) != ERR_OK ||
+        (rc = svc_text_check(t->vat_id, "vat_id", 32, false, d)) != ERR_OK ||
+        (rc = svc_text_check(t->seller_address, "seller_address", NOTE_BYTES_MAX, false, d)) !=
+            ERR_OK)
         return rc;
+    if (!svc_country_is_valid(t->country))
+        return err_set(d, ERR_VALIDATION, "country", "must be an ISO 3166 code like 'DE'");
+    if (strcmp(t->manual_grant, "payment") != 0 && strcmp(t->manual_grant, "invoice") != 0)
+        return err_set(d, ERR_VALIDATION, "manual_grant", "must be 'payment' or 'invoice'");
     return store_write(s->st, svc_tenant_update_txn, (void *)t);
 }
 
@@ -368,6 +382,8 @@ enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct cust
         (rc = svc_text_check(in->vat_id, "vat_id", 32, false, d)) != ERR_OK ||
         (rc = svc_text_check(in->country, "country", 2, false, d)) != ERR_OK)
         return rc;
+    if (in->country != NULL && in->country[0] != '\0' && !svc_country_is_valid(in->country))
+        return err_set(d, ERR_VALIDATION, "country", "must be an ISO 3166 code like 'AT'");
     if (in->email != NULL && in->email[0] != '\0' && (rc = svc_email_check(in->email, d)) != ERR_OK)
         return rc;
     struct customer_create_ctx x = {.row = *in, .id = customer_id};
@@ -660,6 +676,8 @@ enum err svc_customer_update(struct svc *s, int64_t tenant_id, const struct cust
         (rc = svc_text_check(in->vat_id, "vat_id", 32, false, d)) != ERR_OK ||
         (rc = svc_text_check(in->country, "country", 2, false, d)) != ERR_OK)
         return rc;
+    if (in->country != NULL && in->country[0] != '\0' && !svc_country_is_valid(in->country))
+        return err_set(d, ERR_VALIDATION, "country", "must be an ISO 3166 code like 'AT'");
     if (in->email != NULL && in->email[0] != '\0' && (rc = svc_email_check(in->email, d)) != ERR_OK)
         return rc;
     struct customer_row row = *in;

@@ -174,6 +174,11 @@ struct tenant_row {
     const char *charge_on; /* "submit" | "delivery" */
     const char *invoice_prefix;
     int64_t created_at_us;
+    /* the seller on invoices */
+    const char *country; /* ISO 3166 alpha-2, for the reverse charge */
+    const char *vat_id;
+    const char *seller_address;
+    const char *manual_grant; /* bank transfer: credits on "payment" or at "invoice" */
 };
 
 struct credit_type_row {

@@ -118,6 +118,10 @@ static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
     out->charge_on = store_q_text(a, s, 7);
     out->invoice_prefix = store_q_text(a, s, 8);
     out->created_at_us = store_column_int64(s, 9);
+    out->country = store_q_text(a, s, 10);
+    out->vat_id = store_q_text(a, s, 11);
+    out->seller_address = store_q_text(a, s, 12);
+    out->manual_grant = store_q_text(a, s, 13);
 }
 
 enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, struct tenant_row *out)
@@ -125,7 +129,8 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, str
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT id, name, currency, vat_rate_bp, timezone, locale, "
-                                "refund_validity_days, charge_on, invoice_prefix, created_at "
+                                "refund_validity_days, charge_on, invoice_prefix, created_at, "
+                                "country, vat_id, seller_address, manual_grant "
                                 "FROM tenants WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
@@ -140,7 +145,8 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
     enum err rc = store_prepare(c,
                                 "UPDATE tenants SET name = $2, currency = $3, vat_rate_bp = $4, "
                                 "timezone = $5, locale = $6, refund_validity_days = $7, "
-                                "charge_on = $8, invoice_prefix = $9 WHERE id = $1",
+                                "charge_on = $8, invoice_prefix = $9, country = $10, vat_id = $11, "
+                                "seller_address = $12, manual_grant = $13 WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -153,6 +159,10 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
     store_bind_int64(s, 7, t->refund_validity_days);
     store_bind_text(s, 8, t->charge_on);
     store_bind_text(s, 9, t->invoice_prefix);
+    store_bind_text(s, 10, t->country);
+    store_bind_text(s, 11, t->vat_id);
+    store_bind_text(s, 12, t->seller_address);
+    store_bind_text(s, 13, t->manual_grant);
     return store_q_run(c, s);
 }
 
