@@ -147,6 +147,7 @@ struct svc_lot_input {
     const char *provider;
     const char *peak;
     const char *reason; /* shown in the customer's ledger */
+    int64_t invoice_id; /* set by the shop: the invoice the lots belong to */
 };
 
 /* Creates the lot(s): one per credit type of a package, one for a manual lot.
@@ -286,6 +287,100 @@ bool svc_customer_exists(struct svc *s, int64_t tenant_id, int64_t customer_id);
 enum err svc_order_set_status(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
                               int64_t order_id, const char *status, struct err_detail *d) WUR;
 
+/* ---- the shop and invoices (svc_invoice.c) ----------------------------- */
+
+struct svc_purchase_input {
+    int64_t customer_id;
+    int64_t package_id;              /* the package bought (not with lot) */
+    const struct svc_lot_input *lot; /* an admin adds this lot with its invoice */
+    const char *gateway;             /* "manual" | "stripe"; "admin" with lot */
+    const char *status;              /* with lot: the invoice is "paid" or "open" */
+    bool published_only;             /* a customer buys: published packages only */
+    /* stripe: the checkout session made for the amount due before the
+     * purchase; a different amount due now is ERR_CONFLICT. */
+    const char *gateway_ref;
+    const char *checkout_url;
+    int64_t expect_due_minor; /* -1: no expectation */
+};
+
+/* The types come first so amounts can be named and scaled. */
+struct svc_types {
+    struct credit_type_row *items;
+    size_t n;
+};
+
+struct svc_invoice_view {
+    struct svc_types types;
+    struct invoice_row row;
+    struct invoice_line_row *lines;
+    size_t n_lines;
+    struct invoice_credit_row *credits; /* the store credit it drew */
+    size_t n_credits;
+    struct lot_row *lots; /* the lots it paid for */
+    size_t n_lots;
+    int64_t *removed_minor; /* void: credits taken from each lot (NULL otherwise) */
+    const char *outcome;    /* gateway events: what the event did */
+};
+
+/* What the purchase would cost now: the invoice as it would be made (number
+ * empty), with the store credit it would use and what stays due. Changes
+ * nothing. */
+enum err svc_purchase_price(struct svc *s, struct arena *a, int64_t tenant_id,
+                            const struct svc_purchase_input *in, struct svc_invoice_view *out,
+                            struct err_detail *d) WUR;
+/* Makes the invoice (rule 10): store credit is held first; with nothing left
+ * due the invoice is paid and its lots created at once, otherwise it stays
+ * open (a bank transfer may grant the lots at once: manual_grant). With lot,
+ * an admin's lot and its invoice are made together. */
+enum err svc_purchase(struct svc *s, struct arena *a, int64_t tenant_id,
+                      const struct svc_actor *actor, const struct svc_purchase_input *in,
+                      struct svc_invoice_view *out, struct err_detail *d) WUR;
+/* An open invoice is paid: its store credit is captured and its lots created
+ * (ERR_INVOICE_STATE when it is paid or void). */
+enum err svc_invoice_mark_paid(struct svc *s, struct arena *a, int64_t tenant_id,
+                               const struct svc_actor *actor, int64_t invoice_id,
+                               struct svc_invoice_view *out, struct err_detail *d) WUR;
+/* Voids an open or paid invoice: its store credit goes home (rule 5) and the
+ * unspent credits of its lots are removed; out->removed_minor says how many
+ * per lot. Needs a reason. */
+enum err svc_invoice_void(struct svc *s, struct arena *a, int64_t tenant_id,
+                          const struct svc_actor *actor, int64_t invoice_id, const char *reason,
+                          struct svc_invoice_view *out, struct err_detail *d) WUR;
+/* only_customer_id != 0 makes another customer's invoice ERR_NOT_FOUND. */
+enum err svc_invoice_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t invoice_id,
+                          int64_t only_customer_id, struct svc_invoice_view *out) WUR;
+struct svc_invoices {
+    struct svc_types types;
+    struct invoice_row *items;
+    size_t n;
+    bool more;
+};
+enum err svc_invoices_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                           const struct invoice_filter *f, struct svc_invoices *out) WUR;
+
+/* A payment gateway's event, verified by the caller. */
+enum svc_event_kind {
+    SVC_EVENT_PAID,    /* the payment arrived */
+    SVC_EVENT_UNPAID,  /* the checkout completed, the money is still on its way */
+    SVC_EVENT_EXPIRED, /* the checkout ended unpaid */
+    SVC_EVENT_OTHER,
+};
+struct svc_gateway_event {
+    const char *gateway; /* "stripe" */
+    const char *event_id;
+    const char *type;
+    enum svc_event_kind kind;
+    const char *ref; /* the gateway's id the invoice was made with */
+    int64_t amount_minor;
+    const char *currency;
+};
+/* Applies an event once per id (in any tenant: the invoice is found by its
+ * gateway reference): pays or voids an open invoice; anything else is only
+ * recorded. out->outcome says what happened ("paid", "voided", "duplicate",
+ * "already_paid", "amount_mismatch", "unknown_reference", …). */
+enum err svc_gateway_event_apply(struct svc *s, struct arena *a, const struct svc_gateway_event *ev,
+                                 struct svc_invoice_view *out) WUR;
+
 /* ---- reads ------------------------------------------------------------- */
 
 struct svc_balance {
@@ -308,12 +403,6 @@ enum err svc_read(struct svc *s, store_txn_fn fn, void *ctx) WUR;
 
 /* ---- reads for the API (svc_read.c) ------------------------------------ */
 
-/* The tenant's credit types, which every read answer carries so amounts can
- * be named and scaled. */
-struct svc_types {
-    struct credit_type_row *items;
-    size_t n;
-};
 /* The type with id among types, NULL when absent. */
 const struct credit_type_row *svc_type_find(const struct svc_types *types, int64_t id);
 

@@ -99,6 +99,13 @@ enum err svc_text_check(const char *value, const char *field, size_t max_bytes, 
 enum err svc_lot_rules_check(const char *categories, const char *provider, const char *peak,
                              struct err_detail *d) WUR;
 
+/* Checks a lot input as svc_lot_add does before its transaction. */
+enum err svc_lot_input_check(const struct svc_lot_input *in, struct err_detail *d) WUR;
+/* svc_lot_add's work inside the caller's write transaction. */
+enum err svc_lot_add_in_txn(struct store_conn *c, int64_t tenant_id, const struct svc_actor *actor,
+                            const struct svc_lot_input *in, int64_t now_us, int64_t *ids,
+                            size_t *n_ids, struct err_detail *d) WUR;
+
 /* Two capital letters (ISO 3166 alpha-2). */
 bool svc_country_is_valid(const char *country);
 

@@ -85,6 +85,7 @@ static enum err svc_lot_create_booked(struct store_conn *c, struct svc_account *
     x.e.reason = how->reason ? how->reason : "";
     x.e.justification = how->justification ? how->justification : "";
     x.e.transfer_id = how->transfer_id;
+    x.e.invoice_id = r->invoice_id;
     if ((rc = svc_entry_post(&x, ACCOUNT_LOT, r->lot.id, r->lot.original_minor)) != ERR_OK ||
         (rc = svc_entry_post(&x, ACCOUNT_ISSUED, 0, -r->lot.original_minor)) != ERR_OK)
         return rc;
@@ -141,6 +142,7 @@ static enum err svc_lot_add_one(struct store_conn *c, struct lot_add_ctx *x,
     r.name = in->name && in->name[0] ? in->name : pkg ? pkg->name : "";
     r.notes = in->notes ? in->notes : "";
     r.package_id = pkg ? pkg->id : 0;
+    r.invoice_id = in->invoice_id;
     r.cost_basis_minor = cost_basis;
     r.created_by = svc_actor_label(x->actor);
     struct svc_lot_create how = {
@@ -185,9 +187,8 @@ static enum err svc_lot_add_package(struct store_conn *c, struct arena *a, struc
     return rc;
 }
 
-static enum err svc_lot_add_txn(struct store_conn *c, void *arg)
+static enum err svc_lot_add_in(struct store_conn *c, struct lot_add_ctx *x)
 {
-    struct lot_add_ctx *x = arg;
     const struct svc_lot_input *in = x->in;
     struct arena a;
     arena_init(&a, ARENA_REQUEST_BYTES_MAX);
@@ -212,9 +213,23 @@ static enum err svc_lot_add_txn(struct store_conn *c, void *arg)
     return rc;
 }
 
-enum err svc_lot_add(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
-                     const struct svc_lot_input *in, int64_t *ids, size_t *n_ids,
-                     struct err_detail *d)
+enum err svc_lot_add_in_txn(struct store_conn *c, int64_t tenant_id, const struct svc_actor *actor,
+                            const struct svc_lot_input *in, int64_t now_us, int64_t *ids,
+                            size_t *n_ids, struct err_detail *d)
+{
+    struct lot_add_ctx x = {
+        .tenant_id = tenant_id, .actor = actor, .in = in, .now_us = now_us, .ids = ids, .d = d};
+    enum err rc = svc_lot_add_in(c, &x);
+    *n_ids = rc == ERR_OK ? x.n_ids : 0;
+    return rc;
+}
+
+static enum err svc_lot_add_txn(struct store_conn *c, void *arg)
+{
+    return svc_lot_add_in(c, arg);
+}
+
+enum err svc_lot_input_check(const struct svc_lot_input *in, struct err_detail *d)
 {
     enum err rc;
     if (in->package_id == 0) {
@@ -229,6 +244,16 @@ enum err svc_lot_add(struct svc *s, int64_t tenant_id, const struct svc_actor *a
         return rc;
     if (in->price_minor < 0 || in->price_minor > AMOUNT_MAX_MINOR)
         return err_set(d, ERR_VALIDATION, "price", "must be zero or positive");
+    return ERR_OK;
+}
+
+enum err svc_lot_add(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                     const struct svc_lot_input *in, int64_t *ids, size_t *n_ids,
+                     struct err_detail *d)
+{
+    enum err rc = svc_lot_input_check(in, d);
+    if (rc != ERR_OK)
+        return rc;
     struct lot_add_ctx x = {
         .tenant_id = tenant_id, .actor = actor, .in = in, .now_us = svc_now(s), .ids = ids, .d = d};
     rc = store_write(s->st, svc_lot_add_txn, &x);
@@ -333,6 +358,12 @@ static enum err svc_lot_change_txn(struct store_conn *c, void *arg)
         rc = svc_account_open(c, &a, x->tenant_id, r.lot.customer_id, &type, x->now_us, &acct);
     if (rc == ERR_OK)
         rc = store_lot_get(c, &a, x->tenant_id, x->lot_id, true, &r);
+    /* The credits of a voided invoice's lots left for good. */
+    struct invoice_row inv;
+    if (rc == ERR_OK && x->ch->action == SVC_LOT_REACTIVATE && r.invoice_id != 0 &&
+        store_invoice_get(c, &a, x->tenant_id, r.invoice_id, false, &inv) == ERR_OK &&
+        strcmp(inv.status, "void") == 0)
+        rc = err_set(x->d, ERR_LOT_STATE, "lot", "its invoice %s was voided", inv.number);
     if (rc == ERR_OK)
         rc = svc_lot_apply(x, &r, &moved, detail, sizeof(detail));
     if (rc == ERR_OK)

@@ -321,6 +321,71 @@ struct allocation_row {
     int32_t multiplier_permille;
 };
 
+struct invoice_row {
+    int64_t id;
+    int64_t tenant_id;
+    int64_t customer_id;
+    const char *number;  /* "2026-000042", after the tenant's prefix */
+    const char *status;  /* open | paid | void */
+    const char *gateway; /* manual | stripe | admin */
+    const char *currency;
+    /* the parties as they were when the invoice was made */
+    const char *seller_name, *seller_address, *seller_country, *seller_vat_id;
+    const char *buyer_name, *buyer_email, *buyer_country, *buyer_vat_id;
+    int64_t package_id; /* 0 = a manual lot's invoice */
+    int64_t net_minor;
+    int32_t vat_rate_bp;
+    int64_t vat_minor;
+    int64_t gross_minor;
+    bool reverse_charge;
+    int64_t store_credit_minor; /* money covered by store credit */
+    int64_t due_minor;          /* gross - store credit: what the gateway charges */
+    bool credits_granted;       /* the invoice's lots exist */
+    const char *gateway_ref;    /* the gateway's id (a Stripe Checkout Session) */
+    const char *checkout_url;
+    const char *note; /* e.g. the reverse charge's legal note */
+    const char *void_reason;
+    const char *created_by;
+    int64_t created_at_us;
+    int64_t paid_at_us;
+    int64_t voided_at_us;
+    int64_t updated_at_us;
+};
+
+struct invoice_line_row {
+    const char *description;
+    int64_t quantity;
+    int64_t unit_net_minor;
+    int64_t net_minor;
+};
+
+/* Store credit an invoice drew from one lot. */
+struct invoice_credit_row {
+    int64_t lot_id;
+    int64_t credit_type_id;
+    int64_t amount_minor; /* credits */
+    int64_t money_minor;  /* what they paid */
+};
+
+struct invoice_filter {
+    int64_t customer_id; /* 0 = all */
+    const char *status;  /* NULL = all */
+    const char *gateway; /* NULL = all */
+    int64_t from_us, to_us;
+    int64_t before_id; /* 0 = from the newest */
+    size_t limit;
+};
+
+struct webhook_event_row {
+    const char *gateway;
+    const char *event_id;
+    const char *type;
+    int64_t tenant_id;
+    int64_t invoice_id;
+    const char *outcome;
+    int64_t received_at_us;
+};
+
 /* A journal entry as stored, with its lot ids for display. */
 struct journal_row {
     struct journal_entry entry;
@@ -608,5 +673,36 @@ typedef enum err (*store_account_sum_cb)(const struct account_row *acc, int64_t 
                                          void *ctx);
 enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id, store_account_sum_cb cb,
                                   void *ctx) WUR;
+
+/* ---- the shop (store_query_shop.c) ------------------------------------- */
+
+enum err store_invoice_insert(struct store_conn *c, const struct invoice_row *r, int64_t *id) WUR;
+/* Writes status, credits_granted, gateway_ref, checkout_url, void_reason and
+ * the paid / voided / updated instants. */
+enum err store_invoice_update(struct store_conn *c, const struct invoice_row *r) WUR;
+enum err store_invoice_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                           bool lock, struct invoice_row *out) WUR;
+/* The invoice a gateway knows by ref, in any tenant (webhooks carry no host). */
+enum err store_invoice_by_gateway_ref(struct store_conn *c, struct arena *a, const char *gateway,
+                                      const char *ref, bool lock, struct invoice_row *out) WUR;
+/* Newest first. */
+enum err store_invoice_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            const struct invoice_filter *f, struct invoice_row **out,
+                            size_t *n) WUR;
+enum err store_invoice_line_insert(struct store_conn *c, int64_t invoice_id, int position,
+                                   const struct invoice_line_row *l) WUR;
+enum err store_invoice_lines(struct store_conn *c, struct arena *a, int64_t invoice_id,
+                             struct invoice_line_row **out, size_t *n) WUR;
+enum err store_invoice_credit_insert(struct store_conn *c, int64_t invoice_id,
+                                     const struct invoice_credit_row *r) WUR;
+enum err store_invoice_credits(struct store_conn *c, struct arena *a, int64_t invoice_id,
+                               struct invoice_credit_row **out, size_t *n) WUR;
+/* The invoice's lots, ascending id. */
+enum err store_lot_list_invoice(struct store_conn *c, struct arena *a, int64_t invoice_id,
+                                bool lock, struct lot_row **out, size_t *n) WUR;
+/* Records a gateway event once: ERR_DUPLICATE when its id was seen before. */
+enum err store_webhook_event_insert(struct store_conn *c, const struct webhook_event_row *r) WUR;
+enum err store_webhook_event_get(struct store_conn *c, struct arena *a, const char *gateway,
+                                 const char *event_id, struct webhook_event_row *out) WUR;
 
 #endif

@@ -268,6 +268,21 @@ enum err store_lot_list_customer(struct store_conn *c, struct arena *a, int64_t 
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_lot_read);
 }
 
+enum err store_lot_list_invoice(struct store_conn *c, struct arena *a, int64_t invoice_id,
+                                bool lock, struct lot_row **out, size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(
+        c,
+        lock ? "SELECT " LOT_COLUMNS " FROM lots WHERE invoice_id = $1 ORDER BY id FOR UPDATE"
+             : "SELECT " LOT_COLUMNS " FROM lots WHERE invoice_id = $1 ORDER BY id",
+        &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, invoice_id);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_lot_read);
+}
+
 enum err store_lot_list_expiring(struct store_conn *c, struct arena *a, int64_t now_us,
                                  size_t limit, struct lot_row **out, size_t *n)
 {
