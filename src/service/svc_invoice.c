@@ -106,7 +106,7 @@ static enum err shop_plan_price(struct store_conn *c, struct shop_ctx *x, struct
         rate = p->pkg.vat_rate_bp >= 0 ? p->pkg.vat_rate_bp : rate;
         const char *credits = shop_credits_text(x->a, p, p->pkg.n_credits, p->pkg.credit_type_ids,
                                                 p->pkg.credit_amounts_minor);
-        p->line = arena_printf(x->a, "%s (%s credits)", p->pkg.name, credits ? credits : "");
+        p->line = arena_printf(x->a, "%s (%s)", p->pkg.name, credits ? credits : "");
     } else {
         struct credit_type_row type;
         rc = svc_type_by_code(c, x->a, x->tenant_id, in->lot->credit_type, &type, x->d);
@@ -114,7 +114,7 @@ static enum err shop_plan_price(struct store_conn *c, struct shop_ctx *x, struct
             return rc;
         const char *credits = shop_credits_text(x->a, p, 1, &type.id, &in->lot->credits_minor);
         const char *name = in->lot->name && in->lot->name[0] ? in->lot->name : "Credits";
-        p->line = arena_printf(x->a, "%s (%s credits)", name, credits ? credits : "");
+        p->line = arena_printf(x->a, "%s (%s)", name, credits ? credits : "");
     }
     if (p->line == NULL)
         return ERR_TOO_LARGE;
