@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make lint: checks a program can make so reviewers need not.
 #  1. layers: src/core includes only core/, base/ and libc; nothing below
-#     service includes the CLI; no banned functions anywhere.
+#     service includes the CLI; src/gateway includes only base/, libc, curl,
+#     jansson and sodium; no banned functions anywhere.
 #  2. function length: no function body over 100 lines (the style aims at 70).
 #  3. formatting: clang-format with the repository's .clang-format.
 #  4. gcc -fanalyzer over every source file.
@@ -10,10 +11,14 @@ cd "$(dirname "$0")/.."
 status=0
 fail() { echo "lint: $*"; status=1; }
 
-bad=$(grep -nE '#include *[<"](sqlite3|libpq|microhttpd|jansson|curl/|sodium|service/|store/|cli/|http/)' src/core/*.[ch])
+bad=$(grep -nE '#include *[<"](sqlite3|libpq|microhttpd|jansson|curl/|sodium|service/|store/|cli/|http/|gateway/)' src/core/*.[ch])
 [ -n "$bad" ] && fail "src/core reaches outside base/ and libc:" && echo "$bad"
 bad=$(grep -nE '#include *"(cli|http)/' src/service/*.[ch] src/store/*.[ch] src/base/*.[ch])
 [ -n "$bad" ] && fail "a lower layer includes the CLI or HTTP layer:" && echo "$bad"
+bad=$(grep -nE '#include *[<"](sqlite3|libpq|microhttpd|service/|store/|cli/|http/|core/)' \
+    src/gateway/*.[ch])
+[ -n "$bad" ] && fail "src/gateway reaches outside base/, libc, curl, jansson and sodium:" &&
+    echo "$bad"
 bad=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|atoi|atol|strtok|gets)\(' src/*/*.c)
 [ -n "$bad" ] && fail "banned functions:" && echo "$bad"
 

@@ -53,4 +53,17 @@
 /* Deadlock / serialization retries of one PostgreSQL transaction. */
 #define STORE_RETRIES_MAX 8
 
+/* One answer from a payment gateway: a Checkout session is a few KiB, so this
+ * leaves room for fields Stripe adds later while a misbehaving endpoint cannot
+ * make creditd buffer without bound. */
+#define GATEWAY_RESPONSE_BYTES_MAX (64u * 1024u)
+
+/* One request body to a payment gateway: the form of a Checkout session, whose
+ * largest parts are two return URLs (Stripe caps each at 5000 characters). */
+#define GATEWAY_REQUEST_BYTES_MAX (32u * 1024u)
+
+/* One webhook body from a payment gateway: a checkout.session event is a few
+ * KiB; the HTTP layer caps webhook uploads at this before parsing. */
+#define GATEWAY_WEBHOOK_BYTES_MAX (256u * 1024u)
+
 #endif
