@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "gateway/gateway.h"
 #include "http/http.h"
 
 struct serve_timer {
@@ -74,11 +75,24 @@ static int cmd_serve_run(struct cli *c)
     signal(SIGPIPE, SIG_IGN);
     if (!cli_open(c, true))
         return CLI_FAILURE;
-    struct http_server *srv;
     struct err_detail d = {0};
+    /* Payment gateways come from the environment; a bad setting is logged
+     * once here (never the key), and card payments are then refused. */
+    struct gateway_config gw;
+    gateway_config_defaults(&gw);
+    gateway_config_from_env(&gw);
+    if (gateway_init() != ERR_OK)
+        return cli_fail(CLI_FAILURE, "serve: cannot start the payment gateway client");
+    if (gw.stripe_secret_key != NULL && gw.stripe_secret_key[0] != '\0' &&
+        gateway_config_check(&gw, &d) != ERR_OK)
+        log_msg(LOG_ERROR, "stripe is not usable: %s", d.message);
+    cfg.gateway = &gw;
+    struct http_server *srv;
     enum err rc = http_server_start(&cfg, &c->svc, &srv, &d);
-    if (rc != ERR_OK)
+    if (rc != ERR_OK) {
+        gateway_release();
         return cli_fail_err(rc, &d, "serve");
+    }
     struct serve_timer timer = {.svc = http_server_svc(srv), .stopping = false};
     pthread_mutex_init(&timer.lock, NULL);
     pthread_cond_init(&timer.wake, NULL);
@@ -95,6 +109,7 @@ static int cmd_serve_run(struct cli *c)
     pthread_cond_signal(&timer.wake);
     pthread_mutex_unlock(&timer.lock);
     pthread_join(expiry, NULL);
+    gateway_release();
     log_msg(LOG_INFO, "stopped");
     return CLI_OK;
 }

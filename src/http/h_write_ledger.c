@@ -49,6 +49,7 @@ struct h_lots_answer {
     struct svc_lots_out out;
     struct svc_catalog catalog;
     int status;
+    struct svc_invoice_view *invoice; /* a lot added with its invoice */
 };
 
 static json_t *h_lots_render(void *ctx, int *status)
@@ -69,6 +70,8 @@ static json_t *h_lots_render(void *ctx, int *status)
         }
         json_object_set_new(lot, "lots", all);
     }
+    if (x->invoice != NULL)
+        json_object_set_new(lot, "invoice", h_invoice_json(x->invoice));
     return lot;
 }
 
@@ -136,19 +139,38 @@ void h_lot_create(struct http_request *r)
     in.peak = http_field_string(&f, "peak", false, 320);
     http_field_amount(&f, "price", 2, false, &in.price_minor);
     h_validity(&f, &in.validity);
+    const char *invoice = http_field_string(&f, "invoice", false, 8);
+    if (invoice != NULL && strcmp(invoice, "paid") != 0 && strcmp(invoice, "open") != 0)
+        http_field_error(&f, "invoice", "must be 'paid' or 'open'");
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)
         return;
-    struct h_lots_answer answer;
-    if (!h_lots_answer_begin(r, &answer, 201))
+    struct h_lots_answer *answer = arena_alloc(&r->arena, sizeof(*answer));
+    if (answer == NULL || !h_lots_answer_begin(r, answer, 201))
         return;
-    in.out = &answer.out;
-    int64_t ids[PACKAGE_CREDIT_TYPES_MAX];
-    size_t n = 0;
+    in.out = &answer->out;
     struct err_detail d = {0};
-    enum err rc = svc_lot_add(r->svc, r->tenant_id, &r->actor, &in, ids, &n, &d);
-    http_respond(r, rc, &d, h_lots_render, &answer);
+    enum err rc;
+    if (invoice != NULL) {
+        /* The lot and its invoice, made together by the shop. */
+        answer->invoice = arena_alloc(&r->arena, sizeof(*answer->invoice));
+        if (answer->invoice == NULL) {
+            http_problem_msg(r, ERR_TOO_LARGE, "out of request memory");
+            return;
+        }
+        struct svc_purchase_input pin = {.customer_id = customer_id,
+                                         .lot = &in,
+                                         .gateway = "admin",
+                                         .status = invoice,
+                                         .expect_due_minor = -1};
+        rc = svc_purchase(r->svc, &r->arena, r->tenant_id, &r->actor, &pin, answer->invoice, &d);
+    } else {
+        int64_t ids[PACKAGE_CREDIT_TYPES_MAX];
+        size_t n = 0;
+        rc = svc_lot_add(r->svc, r->tenant_id, &r->actor, &in, ids, &n, &d);
+    }
+    http_respond(r, rc, &d, h_lots_render, answer);
 }
 
 /* The lot of the path, in the caller's tenant (404 otherwise). */

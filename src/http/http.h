@@ -12,6 +12,8 @@
 
 #include "service/service.h"
 
+struct gateway_config;
+
 struct http_config {
     const char *listen;       /* "127.0.0.1:8080" */
     unsigned threads;         /* worker threads of the pool */
@@ -22,6 +24,8 @@ struct http_config {
     size_t json_body_bytes_max; /* request bodies of JSON endpoints */
     bool secure_cookies;        /* add Secure to the session cookie */
     bool test_clock;            /* POST /api/v1/test/clock moves the clock */
+    /* payment gateways (borrowed; NULL = none set up) */
+    const struct gateway_config *gateway;
 };
 
 /* Defaults that suit one machine. */

@@ -227,6 +227,16 @@ void h_package_update(struct http_request *r);
 void h_package_archive(struct http_request *r);
 void h_service_update(struct http_request *r);
 void h_member_limits(struct http_request *r);
+/* the shop (h_shop.c) */
+/* An invoice with its lines, store credit and lots (a new reference). */
+json_t *h_invoice_json(const struct svc_invoice_view *v);
+void h_purchase_create(struct http_request *r);
+void h_invoices(struct http_request *r);
+void h_invoice(struct http_request *r);
+void h_invoice_html(struct http_request *r);
+void h_invoice_mark_paid(struct http_request *r);
+void h_invoice_void(struct http_request *r);
+void h_webhook_stripe(struct http_request *r);
 /* reads (h_read_*.c) */
 /* Shared by the read handlers (h_read_common.c). Query parameters collect
  * every error; h_read_params_done queues one 422 listing them (false then). */

@@ -82,10 +82,15 @@ static void http_queue_response(struct http_request *r, int status, const char *
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "Content-Security-Policy",
-                            "default-src 'none'; frame-ancestors 'none'");
-    for (size_t i = 0; i < http_pending_count; i++)
+    /* A page with its own policy (e.g. its style's hash) replaces the default. */
+    bool own_policy = false;
+    for (size_t i = 0; i < http_pending_count; i++) {
+        own_policy |= strcasecmp(http_pending[i].name, "Content-Security-Policy") == 0;
         MHD_add_response_header(resp, http_pending[i].name, http_pending[i].value);
+    }
+    if (!own_policy)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; frame-ancestors 'none'");
     http_pending_count = 0;
     MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);

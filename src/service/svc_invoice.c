@@ -552,8 +552,17 @@ static enum err shop_price_txn(struct store_conn *c, void *arg)
         return rc;
     struct invoice_row inv;
     shop_invoice_row(x, &p, "", &inv);
+    struct invoice_line_row *line = arena_alloc(x->a, sizeof(*line));
+    if (line == NULL)
+        return ERR_TOO_LARGE;
+    *line = (struct invoice_line_row){.description = p.line,
+                                      .quantity = 1,
+                                      .unit_net_minor = p.totals.net_minor,
+                                      .net_minor = p.totals.net_minor};
     memset(x->out, 0, sizeof(*x->out));
     x->out->row = inv;
+    x->out->lines = line;
+    x->out->n_lines = 1;
     return ERR_OK;
 }
 
