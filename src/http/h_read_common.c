@@ -147,6 +147,7 @@ json_t *h_read_lot(const struct svc_types *types, const struct lot_row *r)
     json_object_set_new(o, "provider", json_string(l->provider ? l->provider : ""));
     json_object_set_new(o, "peak", json_string(r->peak_text ? r->peak_text : ""));
     json_object_set_new(o, "package_id", http_id("pkg", r->package_id));
+    json_object_set_new(o, "invoice_id", http_id("inv", r->invoice_id));
     json_object_set_new(o, "created_at", http_time(l->created_at_us));
     return o;
 }

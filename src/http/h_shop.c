@@ -171,17 +171,17 @@ static enum err h_shop_checkout(struct http_request *r, struct svc_purchase_inpu
         sha256(text, strlen(text), digest);
         hex_encode(digest, SHA256_BYTES, key);
     }
-    struct stripe_checkout_request req = {.currency = price.row.currency,
-                                          .amount_minor = price.row.due_minor,
-                                          .product_name = price.n_lines ? price.lines[0].description
-                                                                        : "Credits",
-                                          .client_reference_id = customer,
-                                          .customer_email = price.row.buyer_email,
-                                          .success_url = h_shop_return_url(r, "success"),
-                                          .cancel_url = h_shop_return_url(r, "cancel"),
-                                          .metadata_tenant = tenant,
-                                          .metadata_invoice = "",
-                                          .idempotency_key = idem != NULL ? key : NULL};
+    struct stripe_checkout_request req = {
+        .currency = price.row.currency,
+        .amount_minor = price.row.due_minor,
+        .product_name = price.n_lines ? price.lines[0].description : "Credits",
+        .client_reference_id = customer,
+        .customer_email = price.row.buyer_email,
+        .success_url = h_shop_return_url(r, "success"),
+        .cancel_url = h_shop_return_url(r, "cancel"),
+        .metadata_tenant = tenant,
+        .metadata_invoice = "pending", /* made after the session: events match its id */
+        .idempotency_key = idem != NULL ? key : NULL};
     struct stripe_checkout_session *session = arena_alloc(&r->arena, sizeof(*session));
     if (session == NULL || req.success_url == NULL || req.cancel_url == NULL)
         return ERR_TOO_LARGE;

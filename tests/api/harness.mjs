@@ -30,7 +30,8 @@ function freshDatabase(dir) {
   return pg.replace(/\/[^/]*$/, `/${name}`);
 }
 
-export async function startServer({ testClock = true } = {}) {
+// env: extra environment for the server (e.g. the Stripe stand-in's URL and keys).
+export async function startServer({ testClock = true, env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'creditd-api-'));
   const db = freshDatabase(dir);
   execFileSync(bin, ['init', '--db', db, '--admin-email', ADMIN.email, '--admin-password-stdin'], {
@@ -40,7 +41,7 @@ export async function startServer({ testClock = true } = {}) {
   const port = await freePort();
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`];
   if (testClock) args.push('--test-clock');
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
   const url = `http://127.0.0.1:${port}`;
