@@ -13,11 +13,20 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, Client, ADMIN } from '../tests/api/harness.mjs';
+import { startStandin, makeEvent, sign, DEFAULT_SECRET_KEY, DEFAULT_WEBHOOK_SECRET } from '../tests/support/stripe_standin.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OWNER = { email: 'owner@weber-autotechnik.example', password: 'creditd-demo' };
 
-const server = await startServer();
+// Card payments go to the local Stripe stand-in.
+const stripe = await startStandin({ secretKey: DEFAULT_SECRET_KEY, webhookSecret: DEFAULT_WEBHOOK_SECRET });
+const server = await startServer({
+  env: {
+    CREDITD_STRIPE_API_BASE: stripe.url,
+    CREDITD_STRIPE_SECRET_KEY: DEFAULT_SECRET_KEY,
+    CREDITD_STRIPE_WEBHOOK_SECRET: DEFAULT_WEBHOOK_SECRET,
+  },
+});
 const examples = {};
 let failed = false;
 
@@ -54,7 +63,7 @@ try {
   async function call(role, method, pattern, path, body, opts = {}) {
     const c = clients[role];
     const idempotent = Boolean(opts.idem);
-    const headers = {};
+    const headers = { ...(opts.headers || {}) };
     if (idempotent) headers['Idempotency-Key'] = `example-${++keyNo}`;
     const r = await c.request(method, path, { body, headers });
     let response;
@@ -64,6 +73,7 @@ try {
     const request = { path };
     if (body !== undefined) request.body = body;
     if (idempotent) request.idempotency_key = headers['Idempotency-Key'];
+    if (opts.headers) request.headers = opts.headers;
     examples[`${method} ${pattern}`] = {
       role,
       request,
@@ -194,6 +204,25 @@ try {
   await call('owner', 'GET', '/api/v1/orders', '/api/v1/orders?limit=2');
   await call('owner', 'GET', '/api/v1/orders/{id}', `/api/v1/orders/${order.id}`);
 
+  // ---- the shop ---------------------------------------------------------
+  const bought = await call('owner', 'POST', '/api/v1/purchases', '/api/v1/purchases',
+    { package_id: 'pkg_1', gateway: 'manual' }, I);
+  await call('admin', 'POST', '/api/v1/invoices/{id}/mark-paid',
+    `/api/v1/invoices/${bought.invoice.id}/mark-paid`, undefined, I);
+  const card = await owner.post('/api/v1/purchases', { package_id: 'pkg_2', gateway: 'stripe' });
+  const session = stripe.sessions.get(card.json.invoice.gateway_reference);
+  const event = makeEvent('checkout.session.completed', session, { id: 'evt_example_1' });
+  await call('anonymous', 'POST', '/api/v1/webhooks/stripe', '/api/v1/webhooks/stripe', event, {
+    headers: { 'Stripe-Signature': sign(JSON.stringify(event), DEFAULT_WEBHOOK_SECRET, Math.floor(Date.now() / 1000)) },
+  });
+  const extra = await admin.post(`/api/v1/customers/${cus.id}/lots`, { credit_type: 'slave', credits: '10', price: '45.00', invoice: 'open' });
+  await call('admin', 'POST', '/api/v1/invoices/{id}/void', `/api/v1/invoices/${extra.json.invoice.id}/void`,
+    { reason: 'Ordered by mistake' }, I);
+  await call('owner', 'GET', '/api/v1/invoices', '/api/v1/invoices?status=paid&limit=2');
+  await call('owner', 'GET', '/api/v1/invoices/{id}', `/api/v1/invoices/${bought.invoice.id}`);
+  await call('owner', 'GET', '/api/v1/invoices/{id}/html', `/api/v1/invoices/${bought.invoice.id}/html`,
+    undefined, { text: 6 });
+
   // ---- ledger -----------------------------------------------------------
   await call('owner', 'GET', '/api/v1/ledger', '/api/v1/ledger?credit_type=master&limit=2');
   await call('admin', 'GET', '/api/v1/ledger.csv', `/api/v1/ledger.csv?customer=${cus.id}`, undefined, { text: 4 });
@@ -237,5 +266,6 @@ try {
   console.log(`docs/api-examples.json: ${Object.keys(ordered).length} routes`);
 } finally {
   await server.stop();
+  await stripe.stop();
 }
 process.exit(failed ? 1 : 0);
