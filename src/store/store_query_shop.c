@@ -259,10 +259,11 @@ enum err store_invoice_credits(struct store_conn *c, struct arena *a, int64_t in
                                struct invoice_credit_row **out, size_t *n)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT lot_id, credit_type_id, amount_minor, money_minor "
-                                "FROM invoice_credits WHERE invoice_id = $1 ORDER BY credit_type_id, lot_id",
-                                &s);
+    enum err rc =
+        store_prepare(c,
+                      "SELECT lot_id, credit_type_id, amount_minor, money_minor "
+                      "FROM invoice_credits WHERE invoice_id = $1 ORDER BY credit_type_id, lot_id",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, invoice_id);
