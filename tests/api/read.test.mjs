@@ -202,7 +202,7 @@ test('lots of a customer have the full shape and add up to the balance', async (
   assert.ok(r.json.items.length > 0);
   const keys = ['id', 'customer_id', 'credit_type', 'name', 'notes', 'source', 'status', 'original',
     'remaining', 'cost_basis', 'starts_at', 'expires_at', 'paused_at', 'start_on_first_use',
-    'categories', 'provider', 'peak', 'package_id', 'created_at'];
+    'categories', 'provider', 'peak', 'package_id', 'invoice_id', 'created_at'];
   let master = 0;
   for (const l of r.json.items) {
     assert.deepEqual(Object.keys(l).sort(), [...keys].sort());

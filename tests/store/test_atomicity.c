@@ -14,8 +14,10 @@
 #define DAY   USEC_PER_DAY
 #define ACTOR (&(struct svc_actor){.label = "admin@test.example"})
 
+#define FINGERPRINT_N 15
+
 struct fingerprint {
-    int64_t v[12];
+    int64_t v[FINGERPRINT_N];
 };
 
 static enum err fingerprint_txn(struct store_conn *c, void *arg)
@@ -30,12 +32,13 @@ static enum err fingerprint_txn(struct store_conn *c, void *arg)
         "(SELECT COALESCE(SUM(balance_minor), 0) FROM accounts), "
         "(SELECT COALESCE(SUM(held_minor), 0) FROM accounts), (SELECT COUNT(*) FROM transfers), "
         "(SELECT COUNT(*) FROM lot_events), (SELECT COALESCE(MAX(seq), 0) FROM chain_heads), "
-        "(SELECT COUNT(*) FROM order_events)",
+        "(SELECT COUNT(*) FROM order_events), (SELECT COUNT(*) FROM invoices), "
+        "(SELECT COUNT(*) FROM invoice_credits), (SELECT COALESCE(SUM(value), 0) FROM counters)",
         &s);
     if (rc != ERR_OK)
         return rc;
     if (store_step(s) == STORE_ROW)
-        for (int i = 0; i < 12; i++)
+        for (int i = 0; i < FINGERPRINT_N; i++)
             f->v[i] = store_column_int64(s, i);
     store_finish(s);
     return ERR_OK;
@@ -80,7 +83,7 @@ static int64_t run_through_every_failure(struct testdb *t, scenario_fn op, void 
         }
         struct fingerprint after = fingerprint(t);
         if (memcmp(&before, &after, sizeof(before)) != 0) {
-            for (int i = 0; i < 12; i++)
+            for (int i = 0; i < FINGERPRINT_N; i++)
                 fprintf(stderr, "fingerprint[%d]: %lld -> %lld\n", i, (long long)before.v[i],
                         (long long)after.v[i]);
             fail_msg("failure at step %lld (%s) left a change behind", (long long)n, err_code(rc));
@@ -307,6 +310,95 @@ static void expiry_of_one_account_lands_whole_or_not_at_all(void **state)
     store_close(faulty_store);
 }
 
+/* ---- the shop ------------------------------------------------------------ */
+
+struct shop_scene {
+    int64_t customer, package, invoice;
+};
+
+static void shop_scene_setup(struct testdb *t, struct shop_scene *s, int64_t eur_minor)
+{
+    struct credit_type_row eur = {.code = "eur",
+                                  .name = "Store credit",
+                                  .scale = 2,
+                                  .kind = CREDIT_MONETARY,
+                                  .unit_value_minor = 100,
+                                  .spendable = true};
+    int64_t id;
+    struct err_detail d = {0};
+    assert_int_equal(svc_credit_type_create(&t->svc, t->tenant_id, &eur, &id, &d), ERR_OK);
+    struct svc_package_input p = {
+        .row = {.name = "Combo", .price_minor = 10000, .vat_rate_bp = -1, .published = true},
+        .n_credits = 2,
+        .credits = {{"master", 50}, {"slave", 20}}};
+    assert_int_equal(svc_package_create(&t->svc, t->tenant_id, &p, &s->package, &d), ERR_OK);
+    s->customer = testdb_customer(t, "Shop");
+    testdb_lot(t, s->customer, "eur", eur_minor / 2, 0);
+    testdb_lot(t, s->customer, "eur", eur_minor - eur_minor / 2, t->now_us + 30 * DAY);
+}
+
+static enum err shop_purchase(struct testdb *t, struct svc *faulty, void *ctx)
+{
+    struct shop_scene *s = ctx;
+    struct svc_purchase_input in = {.customer_id = s->customer,
+                                    .package_id = s->package,
+                                    .gateway = "manual",
+                                    .expect_due_minor = -1};
+    struct svc_invoice_view v;
+    struct err_detail d = {0};
+    enum err rc = svc_purchase(faulty, &t->arena, t->tenant_id, ACTOR, &in, &v, &d);
+    if (rc == ERR_OK)
+        s->invoice = v.row.id;
+    return rc;
+}
+
+static void a_purchase_paid_by_store_credit_is_atomic(void **state)
+{
+    struct testdb *t = *state;
+    struct shop_scene s;
+    shop_scene_setup(t, &s, 20000);
+    run_through_every_failure(t, shop_purchase, &s);
+    int64_t b;
+    testdb_balance(t, s.customer, "eur", &b, NULL);
+    assert_int_equal(b, 20000 - 11900);
+    testdb_balance(t, s.customer, "slave", &b, NULL);
+    assert_int_equal(b, 20);
+}
+
+static void a_purchase_holding_part_of_the_store_credit_is_atomic(void **state)
+{
+    struct testdb *t = *state;
+    struct shop_scene s;
+    shop_scene_setup(t, &s, 5000);
+    run_through_every_failure(t, shop_purchase, &s);
+    int64_t b, a;
+    testdb_balance(t, s.customer, "eur", &b, &a);
+    assert_int_equal(b, 5000);
+    assert_int_equal(a, 0);
+}
+
+static enum err shop_void(struct testdb *t, struct svc *faulty, void *ctx)
+{
+    struct shop_scene *s = ctx;
+    struct svc_invoice_view v;
+    struct err_detail d = {0};
+    return svc_invoice_void(faulty, &t->arena, t->tenant_id, ACTOR, s->invoice, "chargeback", &v,
+                            &d);
+}
+
+static void voiding_a_paid_invoice_is_atomic(void **state)
+{
+    struct testdb *t = *state;
+    struct shop_scene s;
+    shop_scene_setup(t, &s, 20000);
+    assert_int_equal(shop_purchase(t, &t->svc, &s), ERR_OK);
+    t->now_us += 40 * DAY; /* one store credit lot has expired: its part goes to a refund lot */
+    run_through_every_failure(t, shop_void, &s);
+    int64_t b;
+    testdb_balance(t, s.customer, "master", &b, NULL);
+    assert_int_equal(b, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +411,9 @@ int main(void)
         T(a_purchase_of_a_two_type_package_is_atomic),
         T(capturing_a_held_order_is_atomic),
         T(expiry_of_one_account_lands_whole_or_not_at_all),
+        T(a_purchase_paid_by_store_credit_is_atomic),
+        T(a_purchase_holding_part_of_the_store_credit_is_atomic),
+        T(voiding_a_paid_invoice_is_atomic),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
