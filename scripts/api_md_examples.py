@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Rewrites the "Example (as …)" blocks of docs/api.md from docs/api-examples.json.
+
+Run after `node scripts/api_examples.mjs` re-recorded the examples:
+
+    python3 scripts/api_md_examples.py
+
+Each "### METHOD /pattern" section's example block (the curl command and the
+response) is replaced by the recorded one; the prose around it is kept.
+A new section gets its block by a line "EXAMPLE" where it should go.
+"""
+import json
+import re
+import sys
+
+ROOT = sys.path[0] + '/..'
+WHO = {'admin': 'the admin', 'owner': 'the owner of cus_1', 'anonymous': 'nobody signed in'}
+
+
+def block(ex, key):
+    e = ex[key]
+    method = key.split(' ')[0]
+    req = e['request']
+    lines = ['curl -s' + ('' if method == 'GET' else f' -X {method}') + ' \\']
+    if e['role'] != 'anonymous':
+        lines.append('  -b jar.txt \\')
+        if method != 'GET':
+            lines.append('  -H "X-CSRF-Token: $CSRF" \\')
+    for k, v in (req.get('headers') or {}).items():
+        lines.append(f"  -H '{k}: {v}' \\")
+    if 'idempotency_key' in req:
+        lines.append(f"  -H 'Idempotency-Key: {req['idempotency_key']}' \\")
+    if 'body' in req:
+        lines.append("  -H 'Content-Type: application/json' \\")
+        body = json.dumps(req['body'], separators=(',', ':'), ensure_ascii=False)
+        lines.append(f"  -d '{body}' \\")
+    lines.append(f"  'http://127.0.0.1:8080{req['path']}'")
+    out = [f"Example (as {WHO[e['role']]}):", '', '```sh', *lines, '```', '']
+    if e['content_type'] == 'application/json':
+        out += [f"`{e['status']}`:", '', '```json',
+                json.dumps(e['response'], indent=2, ensure_ascii=False), '```']
+    else:
+        out += [f"`{e['status']}`, `{e['content_type']}`:", '', '```text', e['response'], '```']
+    return out
+
+
+def main():
+    ex = json.load(open(f'{ROOT}/docs/api-examples.json'))
+    path = f'{ROOT}/docs/api.md'
+    lines = open(path).read().split('\n')
+    out, i, key, n = [], 0, None, 0
+    while i < len(lines):
+        line = lines[i]
+        m = re.match(r'^### (GET|POST|PATCH|PUT|DELETE) (\S+)\s*$', line)
+        if m:
+            key = f'{m.group(1)} {m.group(2)}'
+        elif re.match(r'^#{1,3} ', line):
+            key = None
+        if key in ex and (line.startswith('Example (as ') or line == 'EXAMPLE'):
+            j = i + 1
+            if line != 'EXAMPLE':
+                fences = 0
+                while j < len(lines) and fences < 4:
+                    fences += lines[j].startswith('```')
+                    j += 1
+            out.extend(block(ex, key))
+            n += 1
+            i = j
+            continue
+        out.append(line)
+        i += 1
+    open(path, 'w').write('\n'.join(out))
+    print(f'docs/api.md: {n} examples written')
+
+
+if __name__ == '__main__':
+    main()
