@@ -118,6 +118,8 @@ static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
     out->charge_on = store_q_text(a, s, 7);
     out->invoice_prefix = store_q_text(a, s, 8);
     out->created_at_us = store_column_int64(s, 9);
+    out->file_retention_days = (int32_t)store_column_int64(s, 10);
+    out->duplicate_window_hours = (int32_t)store_column_int64(s, 11);
 }
 
 enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, struct tenant_row *out)
@@ -125,7 +127,8 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, str
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT id, name, currency, vat_rate_bp, timezone, locale, "
-                                "refund_validity_days, charge_on, invoice_prefix, created_at "
+                                "refund_validity_days, charge_on, invoice_prefix, created_at, "
+                                "file_retention_days, duplicate_window_hours "
                                 "FROM tenants WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
@@ -140,7 +143,8 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
     enum err rc = store_prepare(c,
                                 "UPDATE tenants SET name = $2, currency = $3, vat_rate_bp = $4, "
                                 "timezone = $5, locale = $6, refund_validity_days = $7, "
-                                "charge_on = $8, invoice_prefix = $9 WHERE id = $1",
+                                "charge_on = $8, invoice_prefix = $9, file_retention_days = $10, "
+                                "duplicate_window_hours = $11 WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -153,6 +157,8 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
     store_bind_int64(s, 7, t->refund_validity_days);
     store_bind_text(s, 8, t->charge_on);
     store_bind_text(s, 9, t->invoice_prefix);
+    store_bind_int64(s, 10, t->file_retention_days);
+    store_bind_int64(s, 11, t->duplicate_window_hours);
     return store_q_run(c, s);
 }
 
