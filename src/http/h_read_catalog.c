@@ -114,11 +114,12 @@ void h_settings(struct http_request *r)
         h_read_fail(r, rc, NULL);
         return;
     }
-    json_t *o =
-        json_pack("{s:s, s:s, s:o, s:s, s:s, s:i, s:s, s:s}", "name", t.name, "currency",
-                  t.currency, "vat_rate", http_amount(t.vat_rate_bp, 2), "timezone", t.timezone,
-                  "locale", t.locale, "refund_validity_days", t.refund_validity_days, "charge_on",
-                  t.charge_on, "invoice_prefix", t.invoice_prefix ? t.invoice_prefix : "");
+    json_t *o = json_pack(
+        "{s:s, s:s, s:o, s:s, s:s, s:i, s:s, s:s, s:i, s:i}", "name", t.name, "currency",
+        t.currency, "vat_rate", http_amount(t.vat_rate_bp, 2), "timezone", t.timezone, "locale",
+        t.locale, "refund_validity_days", t.refund_validity_days, "charge_on", t.charge_on,
+        "invoice_prefix", t.invoice_prefix ? t.invoice_prefix : "", "file_retention_days",
+        t.file_retention_days, "duplicate_window_hours", t.duplicate_window_hours);
     http_json(r, 200, o);
 }
 
