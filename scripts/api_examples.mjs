@@ -59,19 +59,28 @@ try {
   let keyNo = 0;
 
   // One documented call. opts.text: the response is not JSON (keep N lines);
-  // opts.shape: a function that reshapes the JSON response before tidying.
+  // opts.binary: the response is a file (described, not shown);
+  // opts.shape: a function that reshapes the JSON response before tidying;
+  // opts.upload: {name, data} sent as the multipart field `file`.
   async function call(role, method, pattern, path, body, opts = {}) {
     const c = clients[role];
     const idempotent = Boolean(opts.idem);
     const headers = { ...(opts.headers || {}) };
     if (idempotent) headers['Idempotency-Key'] = `example-${++keyNo}`;
-    const r = await c.request(method, path, { body, headers });
+    let form;
+    if (opts.upload) {
+      form = new FormData();
+      form.append('file', new Blob([opts.upload.data]), opts.upload.name);
+    }
+    const r = await c.request(method, path, { body, form, headers });
     let response;
     if (opts.text) response = textExcerpt(r.text, opts.text);
+    else if (opts.binary) response = `(${r.bytes.length} bytes: the file as uploaded)`;
     else if (opts.shape) response = opts.raw ? opts.shape(r.json) : tidy(opts.shape(r.json));
     else response = tidy(r.json);
     const request = { path };
     if (body !== undefined) request.body = body;
+    if (opts.upload) request.form = { file: `@${opts.upload.name} (${opts.upload.data.length} bytes)` };
     if (idempotent) request.idempotency_key = headers['Idempotency-Key'];
     if (opts.headers) request.headers = opts.headers;
     examples[`${method} ${pattern}`] = {
@@ -189,20 +198,32 @@ try {
     justification: 'Lindqvist pays for a Weber file',
   }, I);
 
-  // ---- orders -----------------------------------------------------------
+  // ---- orders and files -------------------------------------------------
+  // Deterministic contents, so the recorded hashes stay put between runs.
+  const fileBytes = (n, seed) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 131 + seed) & 255));
+  const read = await call('owner', 'POST', '/api/v1/files', '/api/v1/files', undefined,
+    { ...I, upload: { name: 'EDC17C50 full read.bin', data: fileBytes(4096, 1) } });
   await call('owner', 'POST', '/api/v1/quotes', '/api/v1/quotes',
-    { credit_type: 'master', services: ['svc_1', 'svc_4'] });
+    { credit_type: 'master', services: ['svc_1', 'svc_4'], file_id: read.file.id });
   const order = await call('owner', 'POST', '/api/v1/orders', '/api/v1/orders', {
-    credit_type: 'master', services: ['svc_1', 'svc_4'],
+    credit_type: 'master', services: ['svc_1', 'svc_4'], file_id: read.file.id,
     vehicle: { make: 'BMW', model: 'F30 320d', ecu: 'Bosch EDC17C50' }, notes: 'Customer waits',
   }, I);
   await call('admin', 'POST', '/api/v1/orders/{id}/status', `/api/v1/orders/${order.id}/status`,
     { status: 'in_progress' }, I);
+  await call('owner', 'POST', '/api/v1/orders/{id}/files', `/api/v1/orders/${order.id}/files`,
+    undefined, { ...I, upload: { name: 'EEPROM 95080.bin', data: fileBytes(1024, 2) } });
+  const delivered = await call('admin', 'POST', '/api/v1/orders/{id}/deliver',
+    `/api/v1/orders/${order.id}/deliver`, undefined,
+    { ...I, upload: { name: 'EDC17C50 Stage 1 DPF off.bin', data: fileBytes(4096, 3) } });
+  await call('owner', 'GET', '/api/v1/files/{id}', `/api/v1/files/${delivered.file.id}`, undefined,
+    { binary: true });
   const second = await owner.post('/api/v1/orders', { credit_type: 'master', services: ['svc_3'] });
   await call('owner', 'POST', '/api/v1/orders/{id}/cancel', `/api/v1/orders/${second.json.id}/cancel`,
     { reason: 'Wrong vehicle' }, I);
   await call('owner', 'GET', '/api/v1/orders', '/api/v1/orders?limit=2');
   await call('owner', 'GET', '/api/v1/orders/{id}', `/api/v1/orders/${order.id}`);
+  await call('admin', 'DELETE', '/api/v1/files/{id}', `/api/v1/files/${read.file.id}`);
 
   // ---- the shop ---------------------------------------------------------
   const bought = await call('owner', 'POST', '/api/v1/purchases', '/api/v1/purchases',

@@ -21,7 +21,11 @@ def block(ex, key):
     e = ex[key]
     method = key.split(' ')[0]
     req = e['request']
-    lines = ['curl -s' + ('' if method == 'GET' else f' -X {method}') + ' \\']
+    binary = e['content_type'] == 'application/octet-stream'
+    lines = ['curl -s' + (' -OJ' if binary else '') + ('' if method == 'GET' else f' -X {method}')
+             + ' \\']
+    if req['path'].endswith('/auth/login'):
+        lines.append('  -c jar.txt \\')  # keeps the session cookie for the calls after
     if e['role'] != 'anonymous':
         lines.append('  -b jar.txt \\')
         if method != 'GET':
@@ -30,13 +34,18 @@ def block(ex, key):
         lines.append(f"  -H '{k}: {v}' \\")
     if 'idempotency_key' in req:
         lines.append(f"  -H 'Idempotency-Key: {req['idempotency_key']}' \\")
+    for k, v in (req.get('form') or {}).items():
+        name = re.sub(r' \(\d+ bytes\)$', '', v)
+        lines.append(f"  -F '{k}={name}' \\")
     if 'body' in req:
         lines.append("  -H 'Content-Type: application/json' \\")
         body = json.dumps(req['body'], separators=(',', ':'), ensure_ascii=False)
         lines.append(f"  -d '{body}' \\")
     lines.append(f"  'http://127.0.0.1:8080{req['path']}'")
     out = [f"Example (as {WHO[e['role']]}):", '', '```sh', *lines, '```', '']
-    if e['content_type'] == 'application/json':
+    if binary:
+        out += [f"`{e['status']}`: {e['response']}"]
+    elif e['content_type'] == 'application/json':
         out += [f"`{e['status']}`:", '', '```json',
                 json.dumps(e['response'], indent=2, ensure_ascii=False), '```']
     else:
@@ -59,9 +68,14 @@ def main():
         if key in ex and (line.startswith('Example (as ') or line == 'EXAMPLE'):
             j = i + 1
             if line != 'EXAMPLE':
-                fences = 0
-                while j < len(lines) and fences < 4:
+                # the curl block, then the answer: fenced, or one line for a download
+                fences, want = 0, 2 if ex[key]['content_type'] == 'application/octet-stream' else 4
+                while j < len(lines) and fences < want:
                     fences += lines[j].startswith('```')
+                    j += 1
+                if want == 2:
+                    while j < len(lines) and not lines[j].startswith('`'):
+                        j += 1
                     j += 1
             out.extend(block(ex, key))
             n += 1

@@ -77,6 +77,7 @@ struct err_detail {
     int64_t available_minor; /* ERR_INSUFFICIENT_CREDITS: credits usable */
     int64_t requested_minor; /* ERR_INSUFFICIENT_CREDITS: credits asked for */
     int scale;               /* ERR_INSUFFICIENT_CREDITS: decimals of those amounts */
+    char reference[40];      /* ERR_DUPLICATE_FILE: the order it duplicates */
 };
 
 /* Sets field and a printf-formatted message; returns e so callers can
@@ -154,6 +155,24 @@ bool parse_int64(const char *s, int64_t *out);
 bool str_format(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Copies at most n-1 bytes and terminates; false when truncated. */
 bool str_copy(char *dst, size_t n, const char *src);
+
+/* ---- file names -------------------------------------------------------- */
+
+/*
+ * A client's file name made safe to store and to send back in a header:
+ * only the last path component (after '/' or '\'), without control
+ * characters (C0, DEL, C1, bidirectional overrides), quotes and ';', each
+ * byte of invalid UTF-8 replaced by '_', cut to FILE_NAME_BYTES_MAX bytes on
+ * a character boundary; empty, "." and ".." become "file". in may be NULL.
+ * Returns the length written to out.
+ */
+size_t filename_sanitize(const char *in, char out[FILE_NAME_BYTES_MAX + 1]);
+/* The sanitized name for a quoted header parameter: every non-ASCII
+ * character becomes one '_'. out holds FILE_NAME_BYTES_MAX + 1. */
+void filename_ascii(const char *name, char out[FILE_NAME_BYTES_MAX + 1]);
+/* RFC 8187 percent-encoding of name (UTF-8) for filename*=UTF-8''…; false
+ * when out (3 bytes per input byte + 1 suffice) is too small. */
+bool filename_percent_encode(const char *name, char *out, size_t n);
 
 /* ---- identifiers ------------------------------------------------------- */
 

@@ -44,6 +44,25 @@
 /* One CSV line or one canonical journal entry. */
 #define LINE_BYTES_MAX (64u * 1024u)
 
+/* Default largest uploaded file (serve --upload-max-mb changes it): an ECU
+ * read or a tuned file is 0.5 to 8 MiB, a full flash dump of a modern
+ * gearbox controller up to about 16 MiB; 32 MiB admits all of them with room
+ * and still keeps a full disk from being one request away. */
+#define UPLOAD_BYTES_DEFAULT (32u * 1024u * 1024u)
+/* The most the upload limit may be set to: files are streamed to disk, so
+ * memory does not bound it; 1 GiB keeps one request from filling a disk. */
+#define UPLOAD_BYTES_LIMIT_MAX (1024u * 1024u * 1024u)
+/* Bytes a multipart body may carry beyond its file (boundaries, the part's
+ * headers with a long file name): a declared Content-Length above the file
+ * limit plus this is refused before a byte is read. */
+#define UPLOAD_MULTIPART_OVERHEAD_BYTES (64u * 1024u)
+/* A client's file name is metadata only, kept sanitized up to this many
+ * bytes (on a UTF-8 boundary): long enough for any real name, short enough
+ * for one header line. */
+#define FILE_NAME_BYTES_MAX 200
+/* Paths under the files directory (Linux PATH_MAX). */
+#define FILE_PATH_BYTES_MAX 4096
+
 /* Connections in the PostgreSQL pool and SQLite readers. */
 #define STORE_READERS_MAX 16
 

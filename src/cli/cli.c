@@ -12,9 +12,9 @@
 #define CLI_DB_DEFAULT "sqlite:./data/creditd.db"
 
 static const struct cli_command *const cli_commands[] = {
-    &cli_cmd_serve,  &cli_cmd_init,   &cli_cmd_migrate, &cli_cmd_user,
-    &cli_cmd_tenant, &cli_cmd_expire, &cli_cmd_verify,  &cli_cmd_export,
-    &cli_cmd_backup, &cli_cmd_demo,   &cli_cmd_status,  &cli_cmd_apikey,
+    &cli_cmd_serve,  &cli_cmd_init,   &cli_cmd_migrate, &cli_cmd_user,   &cli_cmd_tenant,
+    &cli_cmd_expire, &cli_cmd_verify, &cli_cmd_export,  &cli_cmd_backup, &cli_cmd_demo,
+    &cli_cmd_status, &cli_cmd_apikey, &cli_cmd_files,
 };
 
 static void cli_usage(FILE *f)
@@ -116,6 +116,44 @@ bool cli_open(struct cli *c, bool migrate)
     return true;
 }
 
+/* The default files directory: beside the SQLite file, ./data/files for
+ * PostgreSQL (whose database has no directory of its own). */
+static void cli_files_default(const char *db_url, char *out, size_t n)
+{
+    if (strncmp(db_url, "postgres", 8) == 0) {
+        str_copy(out, n, "./data/files");
+        return;
+    }
+    const char *path = strncmp(db_url, "sqlite:", 7) == 0 ? db_url + 7 : db_url;
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        str_copy(out, n, "./files");
+    else if (slash == path)
+        str_copy(out, n, "/files");
+    else
+        str_format(out, n, "%.*s/files", (int)(slash - path), path);
+}
+
+bool cli_open_files(struct cli *c, const char *dir, bool clean_tmp)
+{
+    ASSERT(c->st != NULL);
+    char fallback[FILE_PATH_BYTES_MAX];
+    if (dir == NULL || dir[0] == '\0')
+        dir = getenv("CREDITD_FILES_DIR");
+    if (dir == NULL || dir[0] == '\0') {
+        cli_files_default(c->db_url, fallback, sizeof(fallback));
+        dir = fallback;
+    }
+    struct err_detail d = {0};
+    enum err rc = blob_store_open(dir, clean_tmp, &c->blobs, &d);
+    if (rc != ERR_OK) {
+        cli_fail_err(rc, &d, "cannot open the files directory");
+        return false;
+    }
+    svc_use_blobs(&c->svc, c->blobs);
+    return true;
+}
+
 bool cli_tenant(struct cli *c, const char *tenant_arg, int64_t *tenant_id)
 {
     if (tenant_arg != NULL) {
@@ -197,6 +235,7 @@ int cli_main(int argc, char **argv)
     int code = cmd->run(&c);
     arena_release(&c.arena);
     store_close(c.st);
+    blob_store_close(c.blobs);
     free(rest);
     return code;
 }

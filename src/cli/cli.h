@@ -19,6 +19,7 @@ struct cli {
     const char *db_url;
     struct store *st;
     struct svc svc;
+    struct blob_store *blobs; /* once cli_open_files ran */
     struct arena arena;
     int argc;
     char **argv;
@@ -37,6 +38,11 @@ int cli_main(int argc, char **argv);
 /* Opens the database of c->db_url and migrates it when migrate is set.
  * Prints the reason and returns false on failure. */
 bool cli_open(struct cli *c, bool migrate);
+/* Opens the files directory (dir, else CREDITD_FILES_DIR, else "files" next
+ * to the SQLite database or ./data/files for PostgreSQL) for c->svc, after
+ * cli_open. clean_tmp: delete unfinished uploads (the server at start only).
+ * Prints the reason and returns false on failure. */
+bool cli_open_files(struct cli *c, const char *dir, bool clean_tmp);
 /* Option parsing over c->argv: takes "--name VALUE" or "--name=VALUE" at
  * position *i and advances; returns false when argv[*i] is not that option. */
 bool cli_option(struct cli *c, int *i, const char *name, const char **value);
@@ -53,6 +59,6 @@ bool cli_tenant(struct cli *c, const char *tenant_arg, int64_t *tenant_id);
 
 extern const struct cli_command cli_cmd_init, cli_cmd_migrate, cli_cmd_user, cli_cmd_tenant,
     cli_cmd_expire, cli_cmd_verify, cli_cmd_export, cli_cmd_backup, cli_cmd_demo, cli_cmd_status,
-    cli_cmd_apikey, cli_cmd_serve;
+    cli_cmd_apikey, cli_cmd_serve, cli_cmd_files;
 
 #endif

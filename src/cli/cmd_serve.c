@@ -1,10 +1,12 @@
 /*
- * creditd serve: the HTTP server with the API, and the expiry timer (at start
- * and every minute). SIGTERM or SIGINT stops it gracefully: no new
- * connections, requests in flight finish, the store commits and closes.
+ * creditd serve: the HTTP server with the API, and the timer (at start and
+ * every minute) that expires lots and purges file contents that are due.
+ * SIGTERM or SIGINT stops it gracefully: no new connections, requests in
+ * flight finish, the store commits and closes.
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,6 +33,12 @@ static void *serve_expiry_main(void *arg)
             log_msg(LOG_ERROR, "expiry job failed: %s", err_code(rc));
         else if (count > 0)
             log_msg(LOG_INFO, "expiry job expired %lld lots", (long long)count);
+        rc = svc_files_purge_due(t->svc, 0, &count);
+        if (rc != ERR_OK)
+            log_msg(LOG_ERROR, "file purge job failed: %s", err_code(rc));
+        else if (count > 0)
+            log_msg(LOG_INFO, "file purge job removed the contents of %lld files",
+                    (long long)count);
         pthread_mutex_lock(&t->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -42,20 +50,41 @@ static void *serve_expiry_main(void *arg)
     return NULL;
 }
 
-static int cmd_serve_run(struct cli *c)
+/* The upload limit: --upload-max-mb N, else CREDITD_UPLOAD_MAX_BYTES. */
+static bool cmd_serve_upload_limit(const char *mb, struct http_config *cfg)
 {
-    struct http_config cfg;
-    http_config_defaults(&cfg);
-    const char *threads = NULL;
+    int64_t n;
+    if (mb != NULL) {
+        if (!parse_int64(mb, &n) || n < 1 || n > (int64_t)(UPLOAD_BYTES_LIMIT_MAX >> 20))
+            return false;
+        cfg->upload_bytes_max = (size_t)n << 20;
+        return true;
+    }
+    const char *bytes = getenv("CREDITD_UPLOAD_MAX_BYTES");
+    if (bytes == NULL || bytes[0] == '\0')
+        return true;
+    if (!parse_int64(bytes, &n) || n < 1 || n > (int64_t)UPLOAD_BYTES_LIMIT_MAX)
+        return false;
+    cfg->upload_bytes_max = (size_t)n;
+    return true;
+}
+
+/* Reads the options into cfg; CLI_OK or the exit code of a usage error. */
+static int cmd_serve_options(struct cli *c, struct http_config *cfg, const char **files_dir)
+{
+    const char *threads = NULL, *upload_mb = NULL;
     for (int i = 0; i < c->argc; i++) {
-        if (cli_option(c, &i, "--listen", &cfg.listen) || cli_option(c, &i, "--threads", &threads))
+        if (cli_option(c, &i, "--listen", &cfg->listen) ||
+            cli_option(c, &i, "--threads", &threads) ||
+            cli_option(c, &i, "--files-dir", files_dir) ||
+            cli_option(c, &i, "--upload-max-mb", &upload_mb))
             continue;
         if (cli_flag(c, &i, "--test-clock")) {
-            cfg.test_clock = true;
+            cfg->test_clock = true;
             continue;
         }
         if (cli_flag(c, &i, "--secure-cookies")) {
-            cfg.secure_cookies = true;
+            cfg->secure_cookies = true;
             continue;
         }
         return cli_fail(CLI_USAGE, "serve: unknown argument '%s'", c->argv[i]);
@@ -64,7 +93,22 @@ static int cmd_serve_run(struct cli *c)
     if (threads != NULL && (!parse_int64(threads, &n) || n < 1 || n > 64))
         return cli_fail(CLI_USAGE, "serve: --threads takes 1 to 64");
     if (threads != NULL)
-        cfg.threads = (unsigned)n;
+        cfg->threads = (unsigned)n;
+    if (!cmd_serve_upload_limit(upload_mb, cfg))
+        return cli_fail(CLI_USAGE,
+                        "serve: --upload-max-mb takes 1 to %u (CREDITD_UPLOAD_MAX_BYTES: bytes)",
+                        UPLOAD_BYTES_LIMIT_MAX >> 20);
+    return CLI_OK;
+}
+
+static int cmd_serve_run(struct cli *c)
+{
+    struct http_config cfg;
+    http_config_defaults(&cfg);
+    const char *files_dir = NULL;
+    int code = cmd_serve_options(c, &cfg, &files_dir);
+    if (code != CLI_OK)
+        return code;
     /* Signals go to the waiting main thread only: block them before any
      * thread starts so every thread inherits the mask. */
     sigset_t stop;
@@ -73,7 +117,7 @@ static int cmd_serve_run(struct cli *c)
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (!cli_open(c, true))
+    if (!cli_open(c, true) || !cli_open_files(c, files_dir, true))
         return CLI_FAILURE;
     struct err_detail d = {0};
     /* Payment gateways come from the environment; a bad setting is logged
@@ -98,7 +142,8 @@ static int cmd_serve_run(struct cli *c)
     pthread_cond_init(&timer.wake, NULL);
     pthread_t expiry;
     pthread_create(&expiry, NULL, serve_expiry_main, &timer);
-    log_msg(LOG_INFO, "creditd serving http://%s (%s)%s", cfg.listen, store_backend_name(c->st),
+    log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s",
+            cfg.listen, store_backend_name(c->st), blob_store_root(c->blobs), cfg.upload_bytes_max,
             cfg.test_clock ? " with the test clock" : "");
     int sig = 0;
     sigwait(&stop, &sig);
@@ -118,11 +163,17 @@ const struct cli_command cli_cmd_serve = {
     .name = "serve",
     .summary = "run the HTTP server (API and portal)",
     .usage = "usage: creditd serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
+             "                     [--files-dir DIR] [--upload-max-mb N]\n"
              "                     [--secure-cookies] [--test-clock]\n\n"
              "Serves the API on HOST:PORT (default 127.0.0.1:8080), migrates the database\n"
-             "first, and expires lots at start and every minute. --secure-cookies marks\n"
-             "the session cookie Secure (behind TLS). --test-clock lets an admin move the\n"
-             "server's clock with POST /api/v1/test/clock (for tests only).\n"
+             "first, and at start and every minute expires lots and purges file contents\n"
+             "that are due (creditd files purge). Uploaded files go to DIR (or\n"
+             "CREDITD_FILES_DIR; default: 'files' beside the SQLite database, ./data/files\n"
+             "for PostgreSQL); unfinished uploads left there are deleted at start. An\n"
+             "uploaded file may have N MiB (default 32; CREDITD_UPLOAD_MAX_BYTES sets it\n"
+             "in bytes). --secure-cookies marks the session cookie Secure (behind TLS).\n"
+             "--test-clock lets an admin move the server's clock with\n"
+             "POST /api/v1/test/clock (for tests only).\n"
              "SIGTERM or SIGINT stops it after the requests in flight.\n",
     .run = cmd_serve_run,
 };

@@ -162,6 +162,15 @@ static void h_openapi_example(json_t *op, json_t *examples, const struct http_ro
         json_object_set(op, "x-example-path", path);
 }
 
+/* An upload route's body: multipart/form-data with one binary part, file. */
+static json_t *h_openapi_upload_body(void)
+{
+    return json_pack("{s:b, s:{s:{s:{s:s, s:{s:{s:s, s:s, s:s}}, s:[s]}}}}", "required", 1,
+                     "content", "multipart/form-data", "schema", "type", "object", "properties",
+                     "file", "type", "string", "format", "binary", "description",
+                     "the file; its name is kept, sanitized, as metadata only", "required", "file");
+}
+
 void h_openapi(struct http_request *r)
 {
     json_t *examples = h_openapi_examples();
@@ -185,6 +194,8 @@ void h_openapi(struct http_request *r)
                       "An RFC 9457 problem with a stable code");
         json_object_set_new(op, "x-roles", h_openapi_roles(rt->roles));
         h_openapi_example(op, examples, rt);
+        if (rt->upload)
+            json_object_set_new(op, "requestBody", h_openapi_upload_body());
         json_object_set_new(op, "x-idempotent", json_boolean(rt->idempotent));
         json_object_set_new(item, method, op);
     }

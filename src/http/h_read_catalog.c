@@ -108,12 +108,15 @@ void h_services(struct http_request *r)
 
 json_t *h_settings_json(const struct tenant_row *t)
 {
-    return json_pack(
+    json_t *o = json_pack(
         "{s:s, s:s, s:o, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "name", t->name, "currency",
         t->currency, "vat_rate", http_amount(t->vat_rate_bp, 2), "timezone", t->timezone, "locale",
         t->locale, "refund_validity_days", t->refund_validity_days, "charge_on", t->charge_on,
         "invoice_prefix", t->invoice_prefix ? t->invoice_prefix : "", "country", t->country,
         "vat_id", t->vat_id, "seller_address", t->seller_address, "manual_grant", t->manual_grant);
+    json_object_set_new(o, "file_retention_days", json_integer(t->file_retention_days));
+    json_object_set_new(o, "duplicate_window_hours", json_integer(t->duplicate_window_hours));
+    return o;
 }
 
 void h_settings(struct http_request *r)

@@ -185,9 +185,10 @@ static json_t *h_order_history(const struct svc_order_view *v)
         const struct order_event_row *e = &v->events[i];
         json_array_append_new(
             history,
-            json_pack("{s:o, s:o, s:s, s:s, s:s}", "at", http_time(e->created_at_us), "from",
+            json_pack("{s:o, s:s, s:o, s:s, s:s, s:s, s:s}", "at", http_time(e->created_at_us),
+                      "event", e->event, "from",
                       e->from_status[0] ? json_string(e->from_status) : json_null(), "to",
-                      e->to_status, "actor", e->actor, "reason", e->reason));
+                      e->to_status, "actor", e->actor, "reason", e->reason, "detail", e->detail));
     }
     return history;
 }
@@ -223,6 +224,10 @@ static json_t *h_order_details(const struct svc_types *types, const struct svc_o
     json_object_set_new(o, "lines", lines);
     json_object_set_new(o, "allocations", allocs);
     json_object_set_new(o, "history", h_order_history(v));
+    json_t *files = json_array();
+    for (size_t i = 0; i < v->n_files; i++)
+        json_array_append_new(files, http_file_json(&v->files[i]));
+    json_object_set_new(o, "files", files);
     return o;
 }
 

@@ -335,6 +335,7 @@ void h_settings_update(struct http_request *r)
     http_fields_begin(&f, r, body);
     const char *v;
     int64_t vat = t.vat_rate_bp, days = t.refund_validity_days;
+    int64_t retention = t.file_retention_days, window = t.duplicate_window_hours;
     if ((v = http_field_string(&f, "name", false, NAME_BYTES_MAX)) != NULL)
         t.name = v;
     if ((v = http_field_string(&f, "currency", false, 3)) != NULL)
@@ -357,12 +358,16 @@ void h_settings_update(struct http_request *r)
         t.manual_grant = v;
     http_field_amount(&f, "vat_rate", 2, false, &vat);
     http_field_int(&f, "refund_validity_days", 1, 3660, &days);
+    http_field_int(&f, "file_retention_days", 0, 3660, &retention);
+    http_field_int(&f, "duplicate_window_hours", 0, 8760, &window);
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)
         return;
     t.vat_rate_bp = (int32_t)vat;
     t.refund_validity_days = (int32_t)days;
+    t.file_retention_days = (int32_t)retention;
+    t.duplicate_window_hours = (int32_t)window;
     struct h_created x = {.body = h_settings_json(&t), .status = 200};
     http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};

@@ -439,7 +439,9 @@ static bool h_order_input(struct http_request *r, struct svc_order_input *in,
             free(text);
         }
         in->notes = http_field_string(&f, "notes", false, NOTE_BYTES_MAX);
+        http_field_bool(&f, "confirm_duplicate", &in->confirm_duplicate);
     }
+    http_field_id(&f, "file_id", "fil", false, &in->file_id);
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok || !h_customer_allowed(r, in->customer_id))
@@ -486,6 +488,8 @@ static json_t *h_order_render(void *ctx, int *status)
     json_object_set_new(out, "customer_id", http_id("cus", x->in->customer_id));
     json_object_set_new(out, "status", json_string("submitted"));
     json_object_set_new(out, "journal_id", http_id("jrn", x->res.journal_id));
+    json_object_set_new(out, "file_id",
+                        x->in->file_id ? http_id("fil", x->in->file_id) : json_null());
     return out;
 }
 

@@ -22,6 +22,7 @@ struct http_config {
     unsigned timeout_s;       /* idle connection timeout */
     size_t memory_per_connection_bytes;
     size_t json_body_bytes_max; /* request bodies of JSON endpoints */
+    size_t upload_bytes_max;    /* an uploaded file (multipart routes) */
     bool secure_cookies;        /* add Secure to the session cookie */
     bool test_clock;            /* POST /api/v1/test/clock moves the clock */
     /* payment gateways (borrowed; NULL = none set up) */
@@ -33,8 +34,9 @@ void http_config_defaults(struct http_config *cfg);
 
 struct http_server;
 
-/* Starts listening; the service must outlive the server. ERR_USAGE for a bad
- * listen address, ERR_IO when the port cannot be bound. */
+/* Starts listening; the service (and its files directory, for uploads)
+ * must outlive the server. ERR_USAGE for a bad listen address, ERR_IO when
+ * the port cannot be bound. */
 enum err http_server_start(const struct http_config *cfg, struct svc *svc, struct http_server **out,
                            struct err_detail *d) WUR;
 /* The service whose clock the server's requests use (the test clock's when

@@ -44,6 +44,28 @@ struct http_idem;
 
 enum { HTTP_PARAMS_MAX = 4 };
 
+/*
+ * A streamed upload (routes with upload = true). The handler is called twice:
+ * with phase BEGIN once the caller is authorized and before any byte of the
+ * body is read, to check the objects it acts on and answer early (404, 409);
+ * and with phase DONE once the file is on disk, sealed, with its name, size
+ * and SHA-256 in file.
+ */
+enum http_upload_phase { HTTP_UPLOAD_NONE, HTTP_UPLOAD_BEGIN, HTTP_UPLOAD_DONE };
+struct http_upload {
+    enum http_upload_phase phase;
+    struct MHD_PostProcessor *pp;
+    struct svc_upload file; /* the `file` part, streamed to a temporary file */
+    int parts;              /* parts named `file` seen */
+    uint64_t body_bytes;    /* bytes of the body received */
+    /* The first failure while streaming, answered once the body is read. */
+    enum err failed;
+    char failed_message[160];
+    /* Found by the handler in phase BEGIN, for phase DONE. */
+    int64_t customer_id;
+    int64_t order_id;
+};
+
 struct http_server {
     struct MHD_Daemon *daemon;
     struct svc *svc;
@@ -67,6 +89,8 @@ struct http_request {
     bool body_too_large;
     const struct http_route *route;
     const char *params[HTTP_PARAMS_MAX];
+    char allow[64]; /* the path's methods when route is NULL (405) */
+    struct http_upload upload;
     /* resolved before the handler runs */
     int64_t tenant_id;
     struct svc_principal who;
@@ -79,11 +103,40 @@ struct http_request {
     /* the answer */
     int status;
     bool responded;
+    /* An answer built while the client is still sending a body it did not
+     * offer to hold back (no Expect: 100-continue): kept and sent once the
+     * body is read, because answering and closing mid-body makes clients
+     * fail to write (EPIPE) before they read the answer. */
+    bool defer;
+    struct MHD_Response *deferred;
 };
+
+/* ---- dispatch (server.c) ----------------------------------------------- */
+
+/* Tenant, caller, roles and CSRF of a routed request; false when a problem
+ * is queued. */
+bool http_authorize(struct http_request *r);
+
+/* ---- streamed uploads (upload.c) --------------------------------------- */
+
+/* At the first call (headers known): authorizes, calls the handler in phase
+ * BEGIN, checks the content type and declared length, and prepares the
+ * multipart parser; any refusal is answered before the body is read. */
+void http_upload_begin(struct http_request *r);
+/* A piece of the body; false when the connection should be dropped (a body
+ * without Content-Length going far past the limit). */
+bool http_upload_data(struct http_request *r, const char *data, size_t size);
+/* The whole body is read: answers what failed, or runs idempotency and the
+ * handler in phase DONE. */
+void http_upload_done(struct http_request *r);
+/* From the completed callback: frees the parser, deletes a temporary file. */
+void http_upload_release(struct http_request *r);
 
 /* ---- idempotency (idempotency.c) --------------------------------------- */
 
-/* Before the handler: replays or refuses a known key (false: answered). */
+/* Before the handler: replays or refuses a known key (false: answered). The
+ * request's hash covers method, path and body; for an upload, the file's
+ * SHA-256 and name and the customer_id query parameter instead of a body. */
 bool http_idem_prepare(struct http_request *r);
 /* Before the operation: the renderer runs inside its transaction. */
 void http_idem_arm(struct http_request *r, http_render_fn render, void *ctx);
@@ -237,6 +290,14 @@ void h_invoice_html(struct http_request *r);
 void h_invoice_mark_paid(struct http_request *r);
 void h_invoice_void(struct http_request *r);
 void h_webhook_stripe(struct http_request *r);
+/* files (h_files.c) */
+void h_file_upload(struct http_request *r);
+void h_order_file_upload(struct http_request *r);
+void h_order_deliver(struct http_request *r);
+void h_file_download(struct http_request *r);
+void h_file_purge(struct http_request *r);
+/* A file as the API shows it (the order's list, uploads, purges). */
+json_t *http_file_json(const struct file_row *f);
 /* reads (h_read_*.c) */
 /* Shared by the read handlers (h_read_common.c). Query parameters collect
  * every error; h_read_params_done queues one 422 listing them (false then). */

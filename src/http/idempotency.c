@@ -1,8 +1,9 @@
 /*
  * Idempotency-Key (DESIGN rule 11). For a route marked idempotent, a request
  * with the header is first looked up: the same key with the same request
- * (method, path, body) replays the first response byte for byte; with another
- * request it is 409 idempotency_conflict. Otherwise the service operation runs
+ * (method, path, body; for an upload, the file's hash and name) replays the
+ * first response byte for byte; with another request it is 409
+ * idempotency_conflict. Otherwise the service operation runs
  * on a per-request store that wraps the real one: after the operation's work
  * succeeds, and inside the same transaction, the handler's renderer builds the
  * response and the key, the request's hash and the response are inserted. So
@@ -135,6 +136,34 @@ static bool http_idem_key_is_valid(const char *key)
     return true;
 }
 
+/* What makes two requests "the same": method, path and body. An upload's
+ * body is never held, so its file stands for it by SHA-256 and name, with
+ * the customer it is for. */
+static void http_idem_request_hash(struct http_request *r, char hash[SHA256_HEX])
+{
+    struct sha256_state h;
+    uint8_t digest[SHA256_BYTES];
+    sha256_begin(&h);
+    sha256_update(&h, r->method, strlen(r->method));
+    sha256_update(&h, "\n", 1);
+    sha256_update(&h, r->path, strlen(r->path));
+    sha256_update(&h, "\n", 1);
+    if (r->route->upload) {
+        const struct svc_upload *f = &r->upload.file;
+        const char *customer = http_query(r, "customer_id");
+        ASSERT(f->sealed);
+        sha256_update(&h, customer ? customer : "", customer ? strlen(customer) : 0);
+        sha256_update(&h, "\n", 1);
+        sha256_update(&h, f->sha256, strlen(f->sha256));
+        sha256_update(&h, "\n", 1);
+        sha256_update(&h, f->name, strlen(f->name));
+    } else {
+        sha256_update(&h, r->body.data ? r->body.data : "", r->body.len);
+    }
+    sha256_end(&h, digest);
+    hex_encode(digest, SHA256_BYTES, hash);
+}
+
 bool http_idem_prepare(struct http_request *r)
 {
     const char *key = http_request_header(r, "Idempotency-Key");
@@ -159,20 +188,12 @@ bool http_idem_prepare(struct http_request *r)
         id_format(idem->principal, sizeof(idem->principal), "key", r->who.api_key_id);
     else
         id_format(idem->principal, sizeof(idem->principal), "usr", r->who.user_id);
-    struct sha256_state h;
-    uint8_t digest[SHA256_BYTES];
-    sha256_begin(&h);
-    sha256_update(&h, r->method, strlen(r->method));
-    sha256_update(&h, "\n", 1);
-    sha256_update(&h, r->path, strlen(r->path));
-    sha256_update(&h, "\n", 1);
-    sha256_update(&h, r->body.data ? r->body.data : "", r->body.len);
-    sha256_end(&h, digest);
-    hex_encode(digest, SHA256_BYTES, idem->hash);
+    http_idem_request_hash(r, idem->hash);
     r->idem = idem;
     if (!http_idem_replay(r, idem))
         return false;
     svc_init(&r->idem_svc, &idem->base, &r->svc->clock);
+    svc_use_blobs(&r->idem_svc, r->svc->blobs);
     r->svc = &r->idem_svc;
     return true;
 }

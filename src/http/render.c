@@ -49,11 +49,11 @@ json_t *http_quote_json(const struct svc_quote *q, const char *type_code)
                                                http_amount(d->base_minor, q->scale), "multiplier",
                                                http_amount(d->multiplier_permille, 3)));
     }
-    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "credit_type", type_code,
-                     "base", http_amount(q->base_minor, q->scale), "total",
-                     http_amount(q->total_minor, q->scale), "balance",
-                     http_amount(q->balance_minor, q->scale), "available",
-                     http_amount(q->available_minor, q->scale), "balance_after",
-                     http_amount(q->balance_after_minor, q->scale), "lines", lines, "allocations",
-                     draws, "hold", q->hold);
+    return json_pack(
+        "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "credit_type", type_code, "base",
+        http_amount(q->base_minor, q->scale), "total", http_amount(q->total_minor, q->scale),
+        "balance", http_amount(q->balance_minor, q->scale), "available",
+        http_amount(q->available_minor, q->scale), "balance_after",
+        http_amount(q->balance_after_minor, q->scale), "lines", lines, "allocations", draws, "hold",
+        q->hold, "duplicate_of", q->duplicate_of ? json_string(q->duplicate_of) : json_null());
 }

@@ -1,10 +1,12 @@
 /*
  * The libmicrohttpd glue: one request = one arena, created when the request
- * arrives and freed by the completed callback. A request is read whole (up
- * to its limit), then dispatched: route, tenant from the Host header, the
+ * arrives and freed by the completed callback. A JSON request is read whole
+ * (up to its limit), then dispatched: route, tenant from the Host header, the
  * caller from the session cookie or the bearer key, the route's roles, the
- * CSRF token for cookie sessions, then the handler. Every answer carries the
- * security headers and the request id; every request logs one access line.
+ * CSRF token for cookie sessions, then the handler. An upload route is
+ * authorized as soon as its headers are in and its body is streamed to disk
+ * (upload.c). Every answer carries the security headers and the request id;
+ * every request logs one access line.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +32,7 @@ void http_config_defaults(struct http_config *cfg)
         .timeout_s = 30,
         .memory_per_connection_bytes = 128 * 1024,
         .json_body_bytes_max = 64 * 1024,
+        .upload_bytes_max = UPLOAD_BYTES_DEFAULT,
     };
 }
 
@@ -45,6 +48,8 @@ static _Thread_local size_t http_pending_count;
 void http_header(struct http_request *r, const char *name, const char *value)
 {
     (void)r;
+    if (value == NULL)
+        return;
     if (http_pending_count < sizeof(http_pending) / sizeof(http_pending[0]))
         http_pending[http_pending_count++] = (struct http_pending_header){name, value};
 }
@@ -92,10 +97,22 @@ static void http_queue_response(struct http_request *r, int status, const char *
         MHD_add_response_header(resp, "Content-Security-Policy",
                                 "default-src 'none'; frame-ancestors 'none'");
     http_pending_count = 0;
-    MHD_queue_response(r->conn, (unsigned)status, resp);
-    MHD_destroy_response(resp);
     r->status = status;
     r->responded = true;
+    if (r->defer) {
+        r->deferred = resp;
+        return;
+    }
+    MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+}
+
+/* Sends the answer kept while the body was read (see struct http_request). */
+static void http_answer_deferred(struct http_request *r)
+{
+    MHD_queue_response(r->conn, (unsigned)r->status, r->deferred);
+    MHD_destroy_response(r->deferred);
+    r->deferred = NULL;
 }
 
 void http_text(struct http_request *r, int status, const char *content_type, const char *text,
@@ -183,6 +200,8 @@ static void http_problem_send(struct http_request *r, enum err e, const char *fi
             json_object_set_new(p, "errors", errors);
         }
     }
+    if (e == ERR_DUPLICATE_FILE && d != NULL && d->reference[0] != '\0')
+        json_object_set_new(p, "duplicate_of", json_string(d->reference));
     if (e == ERR_INSUFFICIENT_CREDITS && d != NULL) {
         json_object_set_new(p, "shortfall", http_amount(d->shortfall_minor, d->scale));
         json_object_set_new(p, "available", http_amount(d->available_minor, d->scale));
@@ -354,24 +373,9 @@ static bool http_method_is_safe(const char *method)
            strcmp(method, "OPTIONS") == 0;
 }
 
-static void http_dispatch(struct http_request *r)
+bool http_authorize(struct http_request *r)
 {
-    char allow[64] = "";
-    r->route = http_route_find(r->method, r->path, r->params, allow, sizeof(allow));
-    if (r->route == NULL) {
-        if (allow[0] != '\0')
-            http_method_not_allowed(r, allow);
-        else
-            http_problem_msg(r, ERR_NOT_FOUND, "no such endpoint");
-        return;
-    }
-    for (int i = 0; i < HTTP_PARAMS_MAX; i++)
-        r->params[i] = arena_strdup(&r->arena, r->params[i]);
-    if (r->body_too_large) {
-        http_problem_msg(r, ERR_TOO_LARGE, "the body is larger than %zu bytes",
-                         r->srv->cfg.json_body_bytes_max);
-        return;
-    }
+    ASSERT(r->route != NULL);
     enum err rc = http_resolve_tenant(r);
     /* Public routes other than signing in (health, metrics, the API
      * document) answer at any host, even before a tenant exists. */
@@ -381,29 +385,55 @@ static void http_dispatch(struct http_request *r)
         rc = ERR_OK;
     } else if (rc == ERR_NOT_FOUND) {
         http_problem_msg(r, ERR_NOT_FOUND, "no business is served at this host");
-        return;
+        return false;
     }
     if (rc == ERR_OK)
         rc = http_resolve_caller(r);
     if (rc != ERR_OK) {
         http_problem_msg(r, rc, rc == ERR_UNAUTHENTICATED ? "the credentials are not valid" : "");
-        return;
+        return false;
     }
     if ((r->route->roles & r->role) == 0) {
         if (r->role == ROLE_ANON)
             http_problem_msg(r, ERR_UNAUTHENTICATED, "sign in or send an API key");
         else
             http_problem_msg(r, ERR_FORBIDDEN, "your role may not do this");
-        return;
+        return false;
     }
     if (r->by_session && !http_method_is_safe(r->method)) {
         const char *csrf = http_request_header(r, "X-CSRF-Token");
         if (csrf == NULL || strcmp(csrf, r->who.csrf_token) != 0) {
             http_problem_msg(r, ERR_FORBIDDEN, "missing or wrong X-CSRF-Token header");
-            return;
+            return false;
         }
     }
-    if (!http_idem_prepare(r))
+    return true;
+}
+
+/* Finds the route when the headers are in (uploads act on it at once). */
+static void http_route(struct http_request *r)
+{
+    r->route = http_route_find(r->method, r->path, r->params, r->allow, sizeof(r->allow));
+    for (int i = 0; i < HTTP_PARAMS_MAX; i++)
+        r->params[i] = arena_strdup(&r->arena, r->params[i]);
+}
+
+/* A JSON (or body-less) request, read whole. */
+static void http_dispatch(struct http_request *r)
+{
+    if (r->route == NULL) {
+        if (r->allow[0] != '\0')
+            http_method_not_allowed(r, r->allow);
+        else
+            http_problem_msg(r, ERR_NOT_FOUND, "no such endpoint");
+        return;
+    }
+    if (r->body_too_large) {
+        http_problem_msg(r, ERR_TOO_LARGE, "the body is larger than %zu bytes",
+                         r->srv->cfg.json_body_bytes_max);
+        return;
+    }
+    if (!http_authorize(r) || !http_idem_prepare(r))
         return;
     r->route->handler(r);
     if (!r->responded)
@@ -443,15 +473,29 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         if (r == NULL)
             return MHD_NO;
         *con_cls = r;
+        http_route(r);
+        /* Headers only: an upload is refused now, before its body is sent
+         * (a client waiting on Expect: 100-continue then sends nothing). */
+        if (r->route != NULL && r->route->upload)
+            http_upload_begin(r);
         return MHD_YES;
     }
+    bool upload = r->route != NULL && r->route->upload;
     if (*upload_data_size > 0) {
-        if (!r->body_too_large && buf_append(&r->body, upload_data, *upload_data_size) != ERR_OK)
+        bool keep = true;
+        if (upload)
+            keep = http_upload_data(r, upload_data, *upload_data_size);
+        else if (!r->body_too_large &&
+                 buf_append(&r->body, upload_data, *upload_data_size) != ERR_OK)
             r->body_too_large = true;
         *upload_data_size = 0;
-        return MHD_YES;
+        return keep ? MHD_YES : MHD_NO;
     }
-    if (!r->responded)
+    if (r->deferred != NULL)
+        http_answer_deferred(r);
+    else if (!r->responded && upload)
+        http_upload_done(r);
+    else if (!r->responded)
         http_dispatch(r);
     return MHD_YES;
 }
@@ -470,6 +514,9 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     log_msg(LOG_INFO, "access id=%s method=%s path=%s status=%d duration_us=%lld%s", r->id,
             r->method, r->path, r->status, (long long)duration,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    if (r->deferred != NULL)
+        MHD_destroy_response(r->deferred);
+    http_upload_release(r);
     http_idem_release(r);
     buf_release(&r->body);
     arena_release(&r->arena);
@@ -518,6 +565,7 @@ enum err http_server_start(const struct http_config *cfg, struct svc *svc, struc
     pthread_mutex_init(&srv->throttle_lock, NULL);
     struct svc_clock clock = {.now_us = http_test_clock, .ctx = srv};
     svc_init(&srv->test_svc, svc->st, &clock);
+    svc_use_blobs(&srv->test_svc, svc->blobs);
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, http_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

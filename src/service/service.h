@@ -26,10 +26,14 @@ struct svc_clock {
 struct svc {
     struct store *st;
     struct svc_clock clock;
+    struct blob_store *blobs; /* the files directory; NULL: file operations refuse */
 };
 
-/* Borrows st. clock NULL = the wall clock. */
+/* Borrows st. clock NULL = the wall clock. No files directory until
+ * svc_use_blobs. */
 void svc_init(struct svc *s, struct store *st, const struct svc_clock *clock);
+/* Borrows b (which must outlive s) for the operations on files. */
+void svc_use_blobs(struct svc *s, struct blob_store *b);
 int64_t svc_now(const struct svc *s);
 
 /* Who acts: recorded on every manual change. */
@@ -54,7 +58,7 @@ enum err svc_tenant_default(struct svc *s, int64_t *tenant_id) WUR;
 enum err svc_tenant_get(struct svc *s, struct arena *a, int64_t tenant_id,
                         struct tenant_row *out) WUR;
 /* Validates and stores settings (VAT, currency, time zone, refund validity,
- * charge_on, invoice prefix). */
+ * charge_on, invoice prefix, file retention, duplicate window). */
 enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct err_detail *d) WUR;
 
 /* ---- people ------------------------------------------------------------ */
@@ -232,6 +236,8 @@ struct svc_order_input {
     int64_t service_ids[ORDER_SERVICES_MAX];
     const char *vehicle; /* JSON text, stored as is */
     const char *notes;
+    int64_t file_id;        /* 0, or the customer's original waiting for its order */
+    bool confirm_duplicate; /* order it even if it duplicates a recent order */
 };
 
 struct svc_quote_draw {
@@ -254,6 +260,9 @@ struct svc_quote {
     size_t n_draws;
     struct svc_quote_draw *draws; /* arena memory */
     bool hold;                    /* charge_on = delivery */
+    /* With file_id: the reference of a recent order of the customer with the
+     * same original (DESIGN rule 11), NULL when there is none. */
+    const char *duplicate_of;
 };
 
 /* What the order would cost now; nothing changes. */
@@ -268,7 +277,11 @@ struct svc_order_result {
     int64_t journal_id;
 };
 
-/* Places and charges (or holds) an order atomically. */
+/* Places and charges (or holds) an order atomically; with file_id the file
+ * goes on the order in the same transaction. ERR_VALIDATION on "file_id"
+ * for a file that is not the customer's waiting original; ERR_DUPLICATE_FILE
+ * (d->reference names the earlier order) when it duplicates a recent order
+ * and confirm_duplicate is not set. */
 enum err svc_order_place(struct svc *s, struct arena *a, int64_t tenant_id,
                          const struct svc_actor *actor, const struct svc_order_input *in,
                          struct svc_order_result *out, struct err_detail *d) WUR;
@@ -281,6 +294,10 @@ enum err svc_order_cancel(struct svc *s, int64_t tenant_id, const struct svc_act
  * (customer_id 0: to any customer). */
 bool svc_order_is_of_customer(struct svc *s, int64_t tenant_id, int64_t order_id,
                               int64_t customer_id);
+/* An order's row (only_customer_id != 0: of that customer only;
+ * ERR_NOT_FOUND otherwise). */
+enum err svc_order_get(struct svc *s, struct arena *a, int64_t tenant_id, int64_t order_id,
+                       int64_t only_customer_id, struct order_row *out) WUR;
 /* True when the customer exists in the tenant. */
 bool svc_customer_exists(struct svc *s, int64_t tenant_id, int64_t customer_id);
 /* Moves an order along: in_progress, completed (captures a hold). */
@@ -381,6 +398,76 @@ struct svc_gateway_event {
 enum err svc_gateway_event_apply(struct svc *s, struct arena *a, const struct svc_gateway_event *ev,
                                  struct svc_invoice_view *out) WUR;
 
+/* ---- files (svc_file.c) ------------------------------------------------ */
+
+/*
+ * An upload being received: streamed to a temporary file in the files
+ * directory while it is counted and hashed, never held whole in memory. The
+ * caller owns the struct and ends it with svc_upload_discard (which deletes
+ * the temporary file unless an operation below took it).
+ */
+struct svc_upload {
+    struct blob_tmp tmp;
+    bool open, sealed;
+    int64_t size_bytes;
+    char sha256[SHA256_HEX]; /* once sealed */
+    char name[FILE_NAME_BYTES_MAX + 1];
+};
+/* Starts an upload of a file the client calls client_name (sanitized here,
+ * NULL = "file"). ERR_STORAGE_UNAVAILABLE without a files directory. */
+enum err svc_upload_begin(struct svc *s, struct svc_upload *up, const char *client_name) WUR;
+enum err svc_upload_write(struct svc_upload *up, const void *data, size_t n) WUR;
+/* Makes the bytes durable and computes size and SHA-256. */
+enum err svc_upload_seal(struct svc_upload *up) WUR;
+void svc_upload_discard(struct svc_upload *up);
+
+struct svc_file_input {
+    int64_t customer_id;      /* the owner (without order_id) */
+    int64_t order_id;         /* 0: an original waiting for its order */
+    int64_t only_customer_id; /* a member's customer: the order must be theirs */
+};
+struct svc_file_result {
+    struct file_row file;
+    const char *duplicate_of; /* a recent order with the same original, or NULL */
+};
+/*
+ * Stores a sealed upload as an original: of a customer, waiting for its order
+ * (order_id 0), or on an open order (submitted or in_progress), recorded in
+ * the order's history. The contents are moved into place before the row
+ * commits and deleted again when it does not. ERR_VALIDATION on "file" for
+ * an empty file; ERR_NOT_FOUND for an order or customer out of reach;
+ * ERR_ORDER_STATE for a closed order; ERR_INSUFFICIENT_STORAGE and
+ * ERR_STORAGE_UNAVAILABLE from the disk.
+ */
+enum err svc_file_upload(struct svc *s, struct arena *a, int64_t tenant_id,
+                         const struct svc_actor *actor, const struct svc_file_input *in,
+                         struct svc_upload *up, struct svc_file_result *out,
+                         struct err_detail *d) WUR;
+/* Staff deliver the modified file: it is stored on the open order and the
+ * order completes in the same transaction (capturing a hold, rule 14). */
+enum err svc_order_deliver(struct svc *s, struct arena *a, int64_t tenant_id,
+                           const struct svc_actor *actor, int64_t order_id, struct svc_upload *up,
+                           struct svc_file_result *out, struct err_detail *d) WUR;
+/* A file of the tenant (only_customer_id != 0: of that customer only;
+ * ERR_NOT_FOUND otherwise). */
+enum err svc_file_get(struct svc *s, struct arena *a, int64_t tenant_id, int64_t file_id,
+                      int64_t only_customer_id, struct file_row *out) WUR;
+/* Opens the contents of a file read with svc_file_get: *fd and *size_bytes
+ * are the caller's. ERR_FILE_PURGED once purged. */
+enum err svc_file_open(struct svc *s, const struct file_row *f, int *fd, int64_t *size_bytes) WUR;
+/* Deletes a file's contents and keeps its row (name, size, hash, purged_at,
+ * purged_by), noted in its order's history. ERR_ORDER_OPEN while its order
+ * is submitted or in_progress. Purging again changes nothing. out receives
+ * the row after it. */
+enum err svc_file_purge(struct svc *s, struct arena *a, int64_t tenant_id,
+                        const struct svc_actor *actor, int64_t file_id, struct file_row *out,
+                        struct err_detail *d) WUR;
+/* Purges every file due at now_us (0 = the clock): contents of orders closed
+ * longer ago than their tenant's file_retention_days, and uploads that never
+ * reached an order a day after the duplicate window. *count receives how
+ * many. */
+enum err svc_files_purge_due(struct svc *s, int64_t now_us, int64_t *count) WUR;
+
 /* ---- reads ------------------------------------------------------------- */
 
 struct svc_balance {
@@ -461,8 +548,10 @@ struct svc_order_view {
     size_t n_lines;
     struct allocation_row *allocations;
     size_t n_allocations;
-    struct order_event_row *events; /* svc_order_read only: the status history */
+    struct order_event_row *events; /* svc_order_read only: the history */
     size_t n_events;
+    struct file_row *files; /* svc_order_read only: originals and deliveries */
+    size_t n_files;
 };
 struct svc_orders {
     struct svc_types types;

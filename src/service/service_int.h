@@ -112,4 +112,26 @@ bool svc_country_is_valid(const char *country);
 /* The actor's label for the journal. */
 const char *svc_actor_label(const struct svc_actor *actor);
 
+/* ---- files (svc_file.c) ------------------------------------------------ */
+
+/* "original 'ecu.bin' 1048576 bytes sha256 <hex>" for the order's history
+ * (arena memory; a fixed text when the arena is full). */
+const char *svc_file_describe(struct arena *a, const struct file_row *f);
+/* The customer's original waiting for its order (ERR_VALIDATION on
+ * "file_id" otherwise: unknown, another customer's, on an order, purged). */
+enum err svc_file_waiting(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                          int64_t customer_id, int64_t file_id, struct file_row *out,
+                          struct err_detail *d) WUR;
+/* The reference of a recent order of the customer (within the tenant's
+ * duplicate window before now_us, not except_order_id) with an original of
+ * this SHA-256, or NULL. */
+enum err svc_file_duplicate(struct store_conn *c, struct arena *a, const struct tenant_row *t,
+                            int64_t customer_id, const char *sha256, int64_t except_order_id,
+                            int64_t now_us, const char **reference) WUR;
+/* A sealed upload moved into place under a new storage name, which the
+ * caller removes with svc_blob_forget when its row does not commit. */
+enum err svc_blob_commit(struct svc *s, struct svc_upload *up,
+                         char storage_name[BLOB_NAME_BYTES]) WUR;
+void svc_blob_forget(struct svc *s, const char *storage_name);
+
 #endif

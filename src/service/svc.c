@@ -17,6 +17,12 @@ void svc_init(struct svc *s, struct store *st, const struct svc_clock *clock)
     ASSERT(st != NULL);
     s->st = st;
     s->clock = clock ? *clock : (struct svc_clock){.now_us = svc_wall_clock, .ctx = NULL};
+    s->blobs = NULL;
+}
+
+void svc_use_blobs(struct svc *s, struct blob_store *b)
+{
+    s->blobs = b;
 }
 
 int64_t svc_now(const struct svc *s)
@@ -191,6 +197,12 @@ enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct e
         return err_set(d, ERR_VALIDATION, "refund_validity_days", "must be between 1 and 3660");
     if (strcmp(t->charge_on, "submit") != 0 && strcmp(t->charge_on, "delivery") != 0)
         return err_set(d, ERR_VALIDATION, "charge_on", "must be 'submit' or 'delivery'");
+    if (t->file_retention_days < 0 || t->file_retention_days > 3660)
+        return err_set(d, ERR_VALIDATION, "file_retention_days",
+                       "must be between 0 (keep forever) and 3660");
+    if (t->duplicate_window_hours < 0 || t->duplicate_window_hours > 8760)
+        return err_set(d, ERR_VALIDATION, "duplicate_window_hours",
+                       "must be between 0 (no warning) and 8760");
     if ((rc = svc_text_check(t->invoice_prefix, "invoice_prefix", 16, false, d)) != ERR_OK ||
         (rc = svc_text_check(t->locale, "locale", 16, true, d)) != ERR_OK ||
         (rc = svc_text_check(t->vat_id, "vat_id", 32, false, d)) != ERR_OK ||

@@ -19,6 +19,7 @@ struct order_plan {
     struct lot_row *rows;
     size_t n_lots;
     struct alloc_plan *alloc;
+    struct file_row file; /* the original, with file_id */
 };
 
 /* Loads the services of the order and prices them in its credit type. */
@@ -165,11 +166,29 @@ struct quote_ctx {
     struct err_detail *d;
 };
 
+/* The order's original, when it names one: the customer's, waiting for an
+ * order; and whether a recent order of the customer had the same contents. */
+static enum err order_plan_file(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                const struct svc_order_input *in, struct order_plan *p,
+                                int64_t now_us, struct err_detail *d)
+{
+    p->quote->duplicate_of = NULL;
+    if (in->file_id == 0)
+        return ERR_OK;
+    enum err rc = svc_file_waiting(c, a, tenant_id, in->customer_id, in->file_id, &p->file, d);
+    if (rc == ERR_OK)
+        rc = svc_file_duplicate(c, a, &p->tenant.row, in->customer_id, p->file.sha256, 0, now_us,
+                                &p->quote->duplicate_of);
+    return rc;
+}
+
 static enum err svc_quote_txn(struct store_conn *c, void *arg)
 {
     struct quote_ctx *x = arg;
     struct order_plan p = {.quote = x->out};
     enum err rc = order_plan_begin(c, x->a, x->tenant_id, x->in, &p, x->d);
+    if (rc == ERR_OK)
+        rc = order_plan_file(c, x->a, x->tenant_id, x->in, &p, x->now_us, x->d);
     struct account_row acc = {0};
     if (rc == ERR_OK) {
         rc = store_account_get(c, x->in->customer_id, p.type.id, &acc);
@@ -253,6 +272,19 @@ static enum err order_draw_lots(struct store_conn *c, const struct place_ctx *x,
                           p->quote->total_minor);
 }
 
+/* Puts the original on the new order, noted in its history. */
+static enum err order_write_file(struct store_conn *c, struct place_ctx *x, struct order_plan *p)
+{
+    enum err rc = store_file_attach(c, p->file.id, x->out->order_id);
+    if (rc == ERR_NOT_FOUND)
+        return err_set(x->d, ERR_VALIDATION, "file_id", "went on another order meanwhile");
+    if (rc != ERR_OK)
+        return rc;
+    return store_order_note_insert(c, x->out->order_id, "submitted", "file_attached",
+                                   svc_file_describe(x->a, &p->file), svc_actor_label(x->actor),
+                                   x->now_us);
+}
+
 static enum err order_write(struct store_conn *c, struct place_ctx *x, struct order_plan *p)
 {
     struct local_time lt;
@@ -292,6 +324,8 @@ static enum err order_write(struct store_conn *c, struct place_ctx *x, struct or
         rc = store_order_event_insert(c, x->out->order_id, "", "submitted",
                                       svc_actor_label(x->actor), "", x->now_us);
     x->out->reference = ref;
+    if (rc == ERR_OK && x->in->file_id != 0)
+        rc = order_write_file(c, x, p);
     return rc;
 }
 
@@ -307,6 +341,18 @@ static enum err svc_order_place_txn(struct store_conn *c, void *arg)
         return rc;
     p.rows = acct.lots;
     p.n_lots = acct.n_lots;
+    /* After the account lock: an order of the same customer and type that
+     * committed meanwhile is seen as a duplicate. */
+    if ((rc = order_plan_file(c, x->a, x->tenant_id, x->in, &p, x->now_us, x->d)) != ERR_OK)
+        return rc;
+    if (p.quote->duplicate_of != NULL && !x->in->confirm_duplicate) {
+        if (x->d != NULL)
+            str_copy(x->d->reference, sizeof(x->d->reference), p.quote->duplicate_of);
+        return err_set(x->d, ERR_DUPLICATE_FILE, "file_id",
+                       "this file was ordered in %s within the last %d hours; send "
+                       "\"confirm_duplicate\": true to order it again",
+                       p.quote->duplicate_of, (int)p.tenant.row.duplicate_window_hours);
+    }
     if ((rc = order_plan_draw(x->a, &p, x->now_us, acct.acc.held_minor, x->d)) != ERR_OK ||
         (rc = order_member_limit(c, x, &p)) != ERR_OK || (rc = order_write(c, x, &p)) != ERR_OK)
         return rc;
@@ -347,6 +393,7 @@ struct order_change_ctx {
     const char *status; /* the new status */
     const char *reason;
     bool by_customer;
+    struct file_row *deliver; /* a delivery: the modified file, stored with the move */
     int64_t now_us;
     struct err_detail *d;
 };
@@ -408,6 +455,21 @@ static enum err order_capture(struct store_conn *c, struct order_change_ctx *x,
     return svc_entry_write(c, &e, &acct->acc, &journal_id);
 }
 
+/* The delivered file goes on the order before the order completes. */
+static enum err order_deliver_file(struct store_conn *c, struct arena *a,
+                                   struct order_change_ctx *x, const struct order_row *o)
+{
+    struct file_row *f = x->deliver;
+    f->tenant_id = o->tenant_id;
+    f->customer_id = o->customer_id;
+    f->order_id = o->id;
+    enum err rc = store_file_insert(c, f, &f->id);
+    if (rc != ERR_OK)
+        return rc;
+    return store_order_note_insert(c, o->id, o->status, "file_delivered", svc_file_describe(a, f),
+                                   svc_actor_label(x->actor), x->now_us);
+}
+
 static bool order_move_is_allowed(const char *from, const char *to, bool by_customer)
 {
     bool open = strcmp(from, "submitted") == 0 || strcmp(from, "in_progress") == 0;
@@ -448,6 +510,8 @@ static enum err svc_order_change_txn(struct store_conn *c, void *arg)
         rc = order_return_credits(c, &a, x, &t, &type, &o, &acct);
     else if (rc == ERR_OK && strcmp(x->status, "completed") == 0 && held)
         rc = order_capture(c, x, &type, &o, &acct);
+    if (rc == ERR_OK && x->deliver != NULL)
+        rc = order_deliver_file(c, &a, x, &o);
     if (rc == ERR_OK) {
         o.status = x->status;
         if (strcmp(x->status, "cancelled") == 0)
@@ -494,6 +558,66 @@ enum err svc_order_set_status(struct svc *s, int64_t tenant_id, const struct svc
                                  .now_us = svc_now(s),
                                  .d = d};
     return store_write(s->st, svc_order_change_txn, &x);
+}
+
+enum err svc_order_deliver(struct svc *s, struct arena *a, int64_t tenant_id,
+                           const struct svc_actor *actor, int64_t order_id, struct svc_upload *up,
+                           struct svc_file_result *out, struct err_detail *d)
+{
+    ASSERT(up->sealed);
+    memset(out, 0, sizeof(*out));
+    if (up->size_bytes == 0)
+        return err_set(d, ERR_VALIDATION, "file", "the file is empty");
+    char storage[BLOB_NAME_BYTES];
+    enum err rc = svc_blob_commit(s, up, storage);
+    if (rc != ERR_OK)
+        return rc;
+    out->file = (struct file_row){.role = "modified",
+                                  .name = arena_strdup(a, up->name),
+                                  .size_bytes = up->size_bytes,
+                                  .sha256 = arena_strdup(a, up->sha256),
+                                  .storage_name = arena_strdup(a, storage),
+                                  .uploaded_by = svc_actor_label(actor),
+                                  .uploaded_by_user_id = actor != NULL ? actor->user_id : 0,
+                                  .uploaded_at_us = svc_now(s),
+                                  .purged_by = ""};
+    struct order_change_ctx x = {.tenant_id = tenant_id,
+                                 .actor = actor,
+                                 .order_id = order_id,
+                                 .status = "completed",
+                                 .reason = "",
+                                 .deliver = &out->file,
+                                 .now_us = out->file.uploaded_at_us,
+                                 .d = d};
+    if (out->file.name == NULL || out->file.sha256 == NULL || out->file.storage_name == NULL)
+        rc = ERR_TOO_LARGE;
+    else
+        rc = store_write(s->st, svc_order_change_txn, &x);
+    if (rc != ERR_OK)
+        svc_blob_forget(s, storage);
+    return rc;
+}
+
+struct order_get_ctx {
+    struct arena *a;
+    int64_t tenant_id, order_id;
+    struct order_row *out;
+};
+
+static enum err svc_order_get_txn(struct store_conn *c, void *arg)
+{
+    struct order_get_ctx *x = arg;
+    return store_order_get(c, x->a, x->tenant_id, x->order_id, false, x->out);
+}
+
+enum err svc_order_get(struct svc *s, struct arena *a, int64_t tenant_id, int64_t order_id,
+                       int64_t only_customer_id, struct order_row *out)
+{
+    struct order_get_ctx x = {.a = a, .tenant_id = tenant_id, .order_id = order_id, .out = out};
+    enum err rc = store_read(s->st, svc_order_get_txn, &x);
+    if (rc == ERR_OK && only_customer_id != 0 && out->customer_id != only_customer_id)
+        return ERR_NOT_FOUND;
+    return rc;
 }
 
 struct order_owner_ctx {

@@ -315,6 +315,8 @@ static enum err svc_order_one_txn(struct store_conn *c, void *arg)
         rc = store_allocations(c, x->a, x->order_id, &v->allocations, &v->n_allocations);
     if (rc == ERR_OK)
         rc = store_order_events(c, x->a, x->order_id, &v->events, &v->n_events);
+    if (rc == ERR_OK)
+        rc = store_file_list_order(c, x->a, x->order_id, &v->files, &v->n_files);
     return rc;
 }
 

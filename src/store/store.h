@@ -161,6 +161,66 @@ void store_pending_drop(struct store_conn *c);
 /* Committed journal entries by kind since the process started. */
 uint64_t store_journal_committed(enum journal_kind kind);
 
+/* ---- blobs: file contents on disk --------------------------------------- */
+/*
+ * Uploaded files live outside the database, in a files directory (the blob
+ * store): <root>/<first two hex digits of the SHA-256>/<SHA-256>.<16 random
+ * hex digits>, written first as <root>/tmp/<random>.part. A file is written,
+ * fsynced, renamed into place and its directory fsynced before the row that
+ * names it commits, so a crash leaves at worst an unreferenced file, never a
+ * row without its contents. The database row holds the relative name (the
+ * storage name); the client's file name is never part of a path.
+ *
+ * Failures: ENOSPC and EDQUOT are ERR_INSUFFICIENT_STORAGE, any other I/O
+ * error ERR_STORAGE_UNAVAILABLE; each is logged once, here, naming the path.
+ */
+struct blob_store;
+
+/* "ab/<64 hex>.<16 hex>" and its terminator. */
+#define BLOB_NAME_BYTES 96
+
+/* Opens (creating them) root and root/tmp; with clean_tmp, deletes what an
+ * earlier run left in tmp (only the server does that: a CLI command must not
+ * delete a running server's uploads in progress). The caller owns *out. */
+enum err blob_store_open(const char *root, bool clean_tmp, struct blob_store **out,
+                         struct err_detail *d) WUR;
+void blob_store_close(struct blob_store *b);
+const char *blob_store_root(const struct blob_store *b);
+/* The error kind of an errno from the file system (see above). */
+enum err blob_err_from_errno(int errnum);
+
+/* A file being received: written to tmp/ and hashed as it comes. */
+struct blob_tmp {
+    struct blob_store *b;
+    int fd; /* -1 once sealed or aborted */
+    bool committed;
+    int64_t size_bytes;
+    struct sha256_state hash;
+    char path[FILE_PATH_BYTES_MAX];
+};
+
+/* Creates the temporary file (t is the caller's, zeroed or aborted). */
+enum err blob_tmp_open(struct blob_store *b, struct blob_tmp *t) WUR;
+/* Appends n bytes and hashes them. */
+enum err blob_tmp_write(struct blob_tmp *t, const void *data, size_t n) WUR;
+/* Makes the bytes durable, closes the file and gives their SHA-256. */
+enum err blob_tmp_seal(struct blob_tmp *t, char sha256_hex[SHA256_HEX]) WUR;
+/* Renames a sealed file into place under a new random storage name and
+ * fsyncs its directory; afterwards the file belongs to the caller (remove
+ * it with blob_remove if the row naming it does not commit). */
+enum err blob_tmp_commit(struct blob_tmp *t, const char *sha256_hex,
+                         char storage_name[BLOB_NAME_BYTES]) WUR;
+/* Closes and deletes the temporary file unless it was committed; safe to
+ * call again and on a zeroed struct. */
+void blob_tmp_abort(struct blob_tmp *t);
+
+/* Opens stored contents for reading; *fd is the caller's to close. A name
+ * not of the storage form is refused (ERR_STORAGE_UNAVAILABLE). */
+enum err blob_open_read(struct blob_store *b, const char *storage_name, int *fd,
+                        int64_t *size_bytes) WUR;
+/* Deletes stored contents; already gone is ERR_OK. */
+enum err blob_remove(struct blob_store *b, const char *storage_name) WUR;
+
 /* ---- question level: rows ---------------------------------------------- */
 
 struct tenant_row {
@@ -173,6 +233,8 @@ struct tenant_row {
     int32_t refund_validity_days;
     const char *charge_on; /* "submit" | "delivery" */
     const char *invoice_prefix;
+    int32_t file_retention_days;    /* 0 = keep file contents forever */
+    int32_t duplicate_window_hours; /* 0 = no duplicate warning */
     int64_t created_at_us;
     /* the seller on invoices */
     const char *country; /* ISO 3166 alpha-2, for the reverse charge */
@@ -566,13 +628,21 @@ enum err store_allocations(struct store_conn *c, struct arena *a, int64_t order_
 enum err store_order_event_insert(struct store_conn *c, int64_t order_id, const char *from,
                                   const char *to, const char *actor, const char *reason,
                                   int64_t now_us) WUR;
-/* An order's status changes, oldest first. */
+/* An entry of the order's history that is not a status move (event
+ * "file_uploaded", "file_delivered", "file_purged"…): the status stays
+ * status on both sides, detail says what happened. */
+enum err store_order_note_insert(struct store_conn *c, int64_t order_id, const char *status,
+                                 const char *event, const char *detail, const char *actor,
+                                 int64_t now_us) WUR;
+/* An order's history, oldest first. */
 struct order_event_row {
     int64_t id;
     const char *from_status; /* "" for the submission */
     const char *to_status;
     const char *actor;
     const char *reason;
+    const char *event;  /* "status" for a status move */
+    const char *detail; /* "" for a status move */
     int64_t created_at_us;
 };
 enum err store_order_events(struct store_conn *c, struct arena *a, int64_t order_id,
@@ -581,6 +651,48 @@ enum err store_transfer_insert(struct store_conn *c, int64_t tenant_id, int64_t 
                                int64_t to_customer, int64_t credit_type_id, int64_t amount_minor,
                                const char *actor, const char *justification, int64_t now_us,
                                int64_t *id) WUR;
+
+/* Files: their rows (the contents are blobs, see above). */
+struct file_row {
+    int64_t id;
+    int64_t tenant_id;
+    int64_t customer_id;
+    int64_t order_id; /* 0 while the upload waits for its order */
+    const char *role; /* original | modified */
+    const char *name; /* the client's name, sanitized */
+    int64_t size_bytes;
+    const char *sha256; /* hex */
+    const char *storage_name;
+    const char *uploaded_by; /* the actor's label */
+    int64_t uploaded_by_user_id;
+    int64_t uploaded_at_us;
+    int64_t purged_at_us; /* 0 while the contents are kept */
+    const char *purged_by;
+};
+enum err store_file_insert(struct store_conn *c, const struct file_row *f, int64_t *id) WUR;
+/* lock = true takes the row lock (after the order's, when it has one). */
+enum err store_file_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                        bool lock, struct file_row *out) WUR;
+/* Puts a waiting, unpurged upload on an order; ERR_NOT_FOUND when it is no
+ * longer waiting (another order took it) or was purged meanwhile. */
+enum err store_file_attach(struct store_conn *c, int64_t file_id, int64_t order_id) WUR;
+enum err store_file_mark_purged(struct store_conn *c, int64_t file_id, const char *actor,
+                                int64_t now_us) WUR;
+/* An order's files, oldest first. */
+enum err store_file_list_order(struct store_conn *c, struct arena *a, int64_t order_id,
+                               struct file_row **out, size_t *n) WUR;
+/* The reference of the newest order other than except_order_id of the
+ * customer, created at since_us or later and not cancelled, that has an
+ * original with this SHA-256; ERR_NOT_FOUND when none. */
+enum err store_file_duplicate(struct store_conn *c, struct arena *a, int64_t customer_id,
+                              const char *sha256, int64_t since_us, int64_t except_order_id,
+                              const char **reference) WUR;
+/* Files of every tenant whose contents are due for removal at now_us: those
+ * of orders completed or cancelled more than the tenant's
+ * file_retention_days ago (when set), and uploads still waiting for an order
+ * duplicate_window_hours + 24 h after they came. Ascending id, at most limit. */
+enum err store_file_list_due(struct store_conn *c, struct arena *a, int64_t now_us, size_t limit,
+                             struct file_row **out, size_t *n) WUR;
 
 /* Journal */
 enum err store_journal_insert(struct store_conn *c, const struct journal_entry *e,

@@ -122,6 +122,8 @@ static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
     out->vat_id = store_q_text(a, s, 11);
     out->seller_address = store_q_text(a, s, 12);
     out->manual_grant = store_q_text(a, s, 13);
+    out->file_retention_days = (int32_t)store_column_int64(s, 14);
+    out->duplicate_window_hours = (int32_t)store_column_int64(s, 15);
 }
 
 enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, struct tenant_row *out)
@@ -130,7 +132,8 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, str
     enum err rc = store_prepare(c,
                                 "SELECT id, name, currency, vat_rate_bp, timezone, locale, "
                                 "refund_validity_days, charge_on, invoice_prefix, created_at, "
-                                "country, vat_id, seller_address, manual_grant "
+                                "country, vat_id, seller_address, manual_grant, "
+                                "file_retention_days, duplicate_window_hours "
                                 "FROM tenants WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
@@ -146,7 +149,9 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
                                 "UPDATE tenants SET name = $2, currency = $3, vat_rate_bp = $4, "
                                 "timezone = $5, locale = $6, refund_validity_days = $7, "
                                 "charge_on = $8, invoice_prefix = $9, country = $10, vat_id = $11, "
-                                "seller_address = $12, manual_grant = $13 WHERE id = $1",
+                                "seller_address = $12, manual_grant = $13, "
+                                "file_retention_days = $14, duplicate_window_hours = $15 "
+                                "WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -163,6 +168,8 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
     store_bind_text(s, 11, t->vat_id);
     store_bind_text(s, 12, t->seller_address);
     store_bind_text(s, 13, t->manual_grant);
+    store_bind_int64(s, 14, t->file_retention_days);
+    store_bind_int64(s, 15, t->duplicate_window_hours);
     return store_q_run(c, s);
 }
 

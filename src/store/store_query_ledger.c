@@ -568,6 +568,28 @@ enum err store_order_event_insert(struct store_conn *c, int64_t order_id, const 
     return store_q_run(c, s);
 }
 
+enum err store_order_note_insert(struct store_conn *c, int64_t order_id, const char *status,
+                                 const char *event, const char *detail, const char *actor,
+                                 int64_t now_us)
+{
+    ASSERT(strcmp(event, "status") != 0);
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "INSERT INTO order_events (order_id, from_status, to_status, "
+                                "actor, reason, created_at, event, detail) "
+                                "VALUES ($1, $2, $2, $3, '', $4, $5, $6)",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, order_id);
+    store_bind_text(s, 2, status);
+    store_bind_text(s, 3, actor);
+    store_bind_int64(s, 4, now_us);
+    store_bind_text(s, 5, event);
+    store_bind_text(s, 6, detail);
+    return store_q_run(c, s);
+}
+
 static void store_order_event_read(struct arena *a, struct store_stmt *s, void *row)
 {
     struct order_event_row *out = row;
@@ -577,6 +599,8 @@ static void store_order_event_read(struct arena *a, struct store_stmt *s, void *
     out->actor = store_q_text(a, s, 3);
     out->reason = store_q_text(a, s, 4);
     out->created_at_us = store_column_int64(s, 5);
+    out->event = store_q_text(a, s, 6);
+    out->detail = store_q_text(a, s, 7);
 }
 
 enum err store_order_events(struct store_conn *c, struct arena *a, int64_t order_id,
@@ -584,8 +608,8 @@ enum err store_order_events(struct store_conn *c, struct arena *a, int64_t order
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
-                                "SELECT id, from_status, to_status, actor, reason, created_at "
-                                "FROM order_events WHERE order_id = $1 ORDER BY id",
+                                "SELECT id, from_status, to_status, actor, reason, created_at, "
+                                "event, detail FROM order_events WHERE order_id = $1 ORDER BY id",
                                 &s);
     if (rc != ERR_OK)
         return rc;

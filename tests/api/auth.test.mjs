@@ -187,7 +187,8 @@ test('the OpenAPI document lists every route', async () => {
       const content = Object.values(op.responses[answers[0]].content)[0];
       assert.ok(content.schema && content.example !== undefined, `${method} ${path} answer schema`);
       if (op.requestBody) {
-        const body = op.requestBody.content['application/json'];
+        const body = op.requestBody.content['application/json']
+          || op.requestBody.content['multipart/form-data'];
         assert.equal(body.schema.type, 'object', `${method} ${path} request schema`);
       }
     }

@@ -30,18 +30,22 @@ function freshDatabase(dir) {
   return pg.replace(/\/[^/]*$/, `/${name}`);
 }
 
-// env: extra environment for the server (e.g. the Stripe stand-in's URL and keys).
-export async function startServer({ testClock = true, env = {} } = {}) {
+// Options: testClock (default true), args (more `serve` arguments), env (more
+// environment for the server and cli()). Uploaded files go to server.filesDir
+// (a directory of the server's own, unless args or env name another).
+export async function startServer({ testClock = true, args: extraArgs = [], env: extraEnv = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'creditd-api-'));
   const db = freshDatabase(dir);
+  const filesDir = join(dir, 'files');
+  const env = { ...process.env, CREDITD_FILES_DIR: filesDir, ...extraEnv };
   execFileSync(bin, ['init', '--db', db, '--admin-email', ADMIN.email, '--admin-password-stdin'], {
     input: `${ADMIN.password}\n`,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   const port = await freePort();
-  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`];
+  const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...extraArgs];
   if (testClock) args.push('--test-clock');
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
   const url = `http://127.0.0.1:${port}`;
@@ -54,8 +58,10 @@ export async function startServer({ testClock = true, env = {} } = {}) {
   }
   const server = {
     url,
+    port,
     db,
     bin,
+    filesDir: env.CREDITD_FILES_DIR,
     get log() { return log; },
     async stop() {
       const exited = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
@@ -65,7 +71,7 @@ export async function startServer({ testClock = true, env = {} } = {}) {
       return result;
     },
     cli(...argv) {
-      return execFileSync(bin, [...argv, '--db', db], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+      return execFileSync(bin, [...argv, '--db', db], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env });
     },
   };
   return server;
@@ -81,7 +87,8 @@ export class Client {
     this.host = host;
   }
 
-  async request(method, path, { body, headers = {}, raw } = {}) {
+  // body: JSON; form: a FormData (sent as multipart/form-data); raw: as is.
+  async request(method, path, { body, form, headers = {}, raw } = {}) {
     const h = { ...headers };
     if (this.cookie) h.Cookie = this.cookie;
     if (this.csrf && method !== 'GET') h['X-CSRF-Token'] = this.csrf;
@@ -92,19 +99,28 @@ export class Client {
       payload = JSON.stringify(body);
       h['Content-Type'] = h['Content-Type'] || 'application/json';
     }
+    if (form !== undefined) payload = form;
     const res = await fetch(this.base + path, { method, headers: h, body: payload });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) {
       const m = /creditd_session=([^;]*)/.exec(setCookie);
       this.cookie = m && m[1] ? `creditd_session=${m[1]}` : null;
     }
-    const text = await res.text();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-    return { status: res.status, headers: res.headers, json, text };
+    return { status: res.status, headers: res.headers, json, text, bytes };
   }
 
   get(path, opts) { return this.request('GET', path, opts); }
+  del(path, opts) { return this.request('DELETE', path, opts); }
+  // POSTs bytes (a Buffer or string) as the multipart field `file`.
+  upload(path, data, { name = 'file.bin', headers } = {}) {
+    const form = new FormData();
+    form.append('file', new Blob([data]), name);
+    return this.request('POST', path, { form, headers });
+  }
   post(path, body, opts = {}) { return this.request('POST', path, { ...opts, body }); }
   patch(path, body, opts = {}) { return this.request('PATCH', path, { ...opts, body }); }
 

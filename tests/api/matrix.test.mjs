@@ -15,13 +15,20 @@ let doc;
 const callers = {};
 const ids = {};
 
+// body: sent as JSON; a Buffer is sent as the multipart field `file`.
 function call(caller, method, path, body) {
   const url = new URL(server.url + path);
   const headers = { Host: caller.host || 'localhost' };
   if (caller.cookie) headers.Cookie = caller.cookie;
   if (caller.csrf && method !== 'GET') headers['X-CSRF-Token'] = caller.csrf;
   let payload;
-  if (body !== undefined) {
+  if (Buffer.isBuffer(body)) {
+    const b = 'matrixBoundary';
+    payload = Buffer.concat([Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="file"; `
+      + 'filename="read.bin"\r\n\r\n'), body, Buffer.from(`\r\n--${b}--\r\n`)]);
+    headers['Content-Type'] = `multipart/form-data; boundary=${b}`;
+    headers['Content-Length'] = payload.length;
+  } else if (body !== undefined) {
     payload = JSON.stringify(body);
     headers['Content-Type'] = 'application/json';
     headers['Content-Length'] = Buffer.byteLength(payload);
@@ -78,6 +85,9 @@ before(async () => {
   ids.lot = (await call(callers.admin, 'GET', `/api/v1/customers/${ids.customer}/lots`)).json.items[0].id;
   ids.order = (await call(callers.admin, 'GET', `/api/v1/orders?customer=${ids.customer}`)).json.items[0].id;
   ids.technician = (await call(callers.technician, 'GET', '/api/v1/me')).json.user_id;
+  const file = await call(callers.owner, 'POST', '/api/v1/files', Buffer.from('an ECU read'));
+  assert.equal(file.status, 201, file.text);
+  ids.file = file.json.file.id;
 });
 after(async () => { await server.stop(); });
 
@@ -87,6 +97,7 @@ function fill(pattern) {
     .replace(/^\/api\/v1\/customers\/\{id\}/, `/api/v1/customers/${ids.customer}`)
     .replace(/^\/api\/v1\/lots\/\{id\}/, `/api/v1/lots/${ids.lot}`)
     .replace(/^\/api\/v1\/orders\/\{id\}/, `/api/v1/orders/${ids.order}`)
+    .replace(/^\/api\/v1\/files\/\{id\}/, `/api/v1/files/${ids.file}`)
     .replace('/packages/{id}', '/packages/pkg_1')
     .replace('/services/{id}', '/services/svc_1')
     .replace('{code}', 'master')
@@ -94,7 +105,7 @@ function fill(pattern) {
 }
 
 // Routes whose object belongs to the owner's customer, or to the first tenant.
-const customerScoped = /^\/api\/v1\/(customers|lots|orders)\/\{id\}/;
+const customerScoped = /^\/api\/v1\/(customers|lots|orders|files)\/\{id\}/;
 const tenantScoped = /\{(id|user_id)\}/;
 const skipped = new Set(['/api/v1/auth/login', '/api/v1/auth/logout']);
 

@@ -4,7 +4,7 @@
 # Each check prints a TAP line ("ok N - ..." or "not ok N - ..."). Covers the
 # commands of issue 2: init (twice), migrate, demo, verify, export (a running
 # balance a reader can recompute), tampering found by verify, user add,
-# tenant add, expire, backup, --help and exit codes.
+# tenant add, expire, backup, --help and exit codes; files purge (issue 4).
 set -uo pipefail
 bin=$(realpath "$1")
 backend=$2
@@ -49,7 +49,7 @@ output_has() { # output_has TEXT command...
 
 check "--help lists the commands and exits 0" output_has "export" "$bin" --help
 check "an unknown command exits 2" exits 2 "$bin" frobnicate
-for cmd in init migrate user tenant expire verify export backup demo status apikey; do
+for cmd in init migrate user tenant expire verify export backup demo status apikey files; do
     check "$cmd --help exits 0" output_has "usage: creditd $cmd" "$bin" "$cmd" --help
 done
 check "verify on an empty database says to run init and exits 1" exits 1 "$bin" verify
@@ -120,6 +120,10 @@ check "tenant add refuses a host in use" exits 1 "$bin" tenant add "Third" --hos
 check "expire --now rejects a bad time" exits 2 "$bin" expire --now yesterday
 check "expire --now far ahead expires the lots with an expiry" \
     output_has "expired" "$bin" expire --now 2029-01-01T00:00:00Z
+check "files purge runs and says how many it purged" \
+    output_has "purged 0 files" "$bin" files purge --files-dir "$work/files"
+check "files purge --now rejects a bad time" exits 2 "$bin" files purge --now soon
+check "files without purge is a usage error" exits 2 "$bin" files
 check "verify is clean after expiry" exits 0 "$bin" verify
 
 if [ "$backend" = sqlite ]; then
