@@ -129,6 +129,21 @@ static json_t *h_invoice_render(void *ctx, int *status)
 
 /* ---- purchases --------------------------------------------------------- */
 
+/* An answer of the request's arena (NULL: 413 queued). */
+static struct h_invoice_answer *h_invoice_answer_new(struct http_request *r, int status,
+                                                     bool with_checkout)
+{
+    struct h_invoice_answer *x = arena_alloc(&r->arena, sizeof(*x));
+    if (x == NULL) {
+        http_problem_msg(r, ERR_TOO_LARGE, "out of request memory");
+        return NULL;
+    }
+    memset(x, 0, sizeof(*x));
+    x->status = status;
+    x->with_checkout = with_checkout;
+    return x;
+}
+
 /* Where the gateway sends the buyer back: this host, on the portal. */
 static const char *h_shop_return_url(struct http_request *r, const char *outcome)
 {
@@ -229,14 +244,9 @@ void h_purchase_create(struct http_request *r)
         http_problem_msg(r, ERR_NOT_FOUND, "no such customer");
         return;
     }
-    struct h_invoice_answer *x = arena_alloc(&r->arena, sizeof(*x));
-    if (x == NULL) {
-        http_problem_msg(r, ERR_TOO_LARGE, "out of request memory");
+    struct h_invoice_answer *x = h_invoice_answer_new(r, 201, true);
+    if (x == NULL)
         return;
-    }
-    memset(x, 0, sizeof(*x));
-    x->status = 201;
-    x->with_checkout = true;
     struct err_detail d = {0};
     enum err rc = h_shop_checkout(r, &in, &d);
     if (rc == ERR_OK) {
@@ -329,13 +339,9 @@ static void h_invoice_change(struct http_request *r, bool paid)
         if (!ok)
             return;
     }
-    struct h_invoice_answer *x = arena_alloc(&r->arena, sizeof(*x));
-    if (x == NULL) {
-        http_problem_msg(r, ERR_TOO_LARGE, "out of request memory");
+    struct h_invoice_answer *x = h_invoice_answer_new(r, 200, false);
+    if (x == NULL)
         return;
-    }
-    memset(x, 0, sizeof(*x));
-    x->status = 200;
     http_idem_arm(r, h_invoice_render, x);
     struct err_detail d = {0};
     enum err rc =
