@@ -53,6 +53,16 @@ $(API_EXAMPLES_GEN): docs/api-examples.json scripts/embed_text.sh
 	@mkdir -p $(dir $@)
 	bash scripts/embed_text.sh api_examples_json docs/api-examples.json > $@
 
+WEB_GEN := $(BUILD)/gen/web_assets.h
+
+$(WEB_GEN): $(wildcard web/*) scripts/embed_web.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed_web.sh web > $@
+
+$(BUILD)/obj/src/http/h_web.o: src/http/h_web.c $(WEB_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/gen $(CFLAGS) -c -o $@ $<
+
 $(BUILD)/obj/src/http/h_ops.o: src/http/h_ops.c $(API_EXAMPLES_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(BUILD)/gen $(CFLAGS) -c -o $@ $<

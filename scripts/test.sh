@@ -71,8 +71,8 @@ run_tap() {
 
 # Counts node's test runner results from its closing "# pass N" / "# fail N".
 run_node() {
-    local label=$1
-    shift
+    local label=$1 dir=$2
+    shift 2
     local out rc p f
     # One suite at a time where node knows how to say so (node 20+; Debian
     # 12's node 18 runs the files one after another by itself).
@@ -80,7 +80,7 @@ run_node() {
     if node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
         serial=(--test-concurrency=1)
     fi
-    out=$(env "$@" node --test "${serial[@]}" tests/api/ 2>&1)
+    out=$(env "$@" node --test "${serial[@]}" "$dir" 2>&1)
     rc=$?
     p=$(printf '%s\n' "$out" | sed -n 's/^# pass \([0-9]*\)$/\1/p' | tail -n1)
     f=$(printf '%s\n' "$out" | sed -n 's/^# fail \([0-9]*\)$/\1/p' | tail -n1)
@@ -150,10 +150,16 @@ run_build() {
         fi
     done
     if ls tests/api/*.test.mjs >/dev/null 2>&1; then
-        run_node "$label api [sqlite]" CREDITD_BIN="$build/creditd" CREDITD_TEST_PG=
+        run_node "$label api [sqlite]" tests/api/ CREDITD_BIN="$build/creditd" CREDITD_TEST_PG=
         if start_pg; then
-            run_node "$label api [postgres]" CREDITD_BIN="$build/creditd" \
+            run_node "$label api [postgres]" tests/api/ CREDITD_BIN="$build/creditd" \
                 CREDITD_TEST_PG="${PG_TEST_URL%/*}/postgres"
+        fi
+    fi
+    # The portal in a real browser: once, on the normal build, with SQLite.
+    if [ -z "$label" ] || [ "$label" = "   " ]; then
+        if ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
+            run_node "$label e2e [chromium]" tests/e2e/ CREDITD_BIN="$build/creditd" CREDITD_TEST_PG=
         fi
     fi
     if [ -x tests/cli/test_cli.sh ]; then

@@ -166,6 +166,13 @@ void h_me(struct http_request *r)
     json_t *me = h_principal_json(&r->who);
     if (r->by_session)
         json_object_set_new(me, "csrf_token", json_string(r->who.csrf_token));
+    /* What every page needs to show amounts: the business's name, currency,
+     * locale and zone (GET /settings is for the team only). */
+    struct tenant_row t;
+    if (svc_tenant_get(r->svc, &r->arena, r->tenant_id, &t) == ERR_OK)
+        json_object_set_new(me, "tenant",
+                            json_pack("{s:s, s:s, s:s, s:s}", "name", t.name, "currency",
+                                      t.currency, "locale", t.locale, "timezone", t.timezone));
     http_json(r, 200, me);
 }
 

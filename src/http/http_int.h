@@ -253,6 +253,9 @@ void h_me(struct http_request *r);
 void h_api_key_create(struct http_request *r);
 void h_test_clock(struct http_request *r);
 void h_openapi(struct http_request *r);
+/* the portal's files (h_web.c) */
+void h_web_index(struct http_request *r);
+void h_web_asset(struct http_request *r);
 /* writes (h_write_*.c) */
 void h_customer_create(struct http_request *r);
 void h_member_add(struct http_request *r);

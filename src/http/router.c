@@ -9,6 +9,8 @@
 #include "http/http_int.h"
 
 const struct http_route http_routes[] = {
+    {"GET", "/", h_web_index, ROLES_ANYBODY, "The web portal", false, false},
+    {"GET", "/assets/{name}", h_web_asset, ROLES_ANYBODY, "A file of the web portal", false, false},
     {"GET", "/healthz", h_healthz, ROLES_ANYBODY, "Liveness", false, false},
     {"GET", "/readyz", h_readyz, ROLES_ANYBODY, "Readiness: the database answers", false, false},
     {"GET", "/metrics", h_metrics, ROLES_ANYBODY, "Prometheus metrics", false, false},

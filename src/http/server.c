@@ -86,13 +86,16 @@ static void http_queue_response(struct http_request *r, int status, const char *
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    /* A page with its own policy (e.g. its style's hash) replaces the default. */
-    bool own_policy = false;
+    /* A page with its own policy (e.g. its style's hash) or its own caching
+     * (the portal's assets) replaces the default. */
+    bool own_policy = false, own_cache = false;
     for (size_t i = 0; i < http_pending_count; i++) {
         own_policy |= strcasecmp(http_pending[i].name, "Content-Security-Policy") == 0;
+        own_cache |= strcasecmp(http_pending[i].name, "Cache-Control") == 0;
         MHD_add_response_header(resp, http_pending[i].name, http_pending[i].value);
     }
+    if (!own_cache)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (!own_policy)
         MHD_add_response_header(resp, "Content-Security-Policy",
                                 "default-src 'none'; frame-ancestors 'none'");

@@ -1,0 +1,143 @@
+// The portal's shell: who is signed in (GET /me), the navigation for their
+// role, and a hash router (#/credits, #/admin/customers/cus_1) that loads each
+// page's module on first use. A page module exports
+//   default async function render(ctx)
+// with ctx = {main, params, query, me, go(path), reload()}; it fills ctx.main.
+import { api, setCsrf, ApiError } from './api.js';
+import { setTenant } from './fmt.js';
+import { h, clear, loading, notice, errorText } from './ui.js';
+
+const MEMBER = ['owner', 'technician'];
+const TEAM = ['staff', 'admin'];
+
+// Every page: its path pattern, title, module, who may open it, and whether
+// the navigation lists it.
+export const ROUTES = [
+  { path: '/credits', title: 'My credits', module: 'page-credits.js', roles: MEMBER, nav: true },
+  { path: '/history', title: 'Transactions', module: 'page-history.js', roles: MEMBER, nav: true },
+  { path: '/shop', title: 'Credit shop', module: 'page-shop.js', roles: ['owner'], nav: true },
+  { path: '/orders/new', title: 'New order', module: 'page-order-new.js', roles: MEMBER, nav: true },
+  { path: '/orders', title: 'My orders', module: 'page-orders.js', roles: MEMBER, nav: true },
+  { path: '/orders/:id', title: 'Order', module: 'page-order.js', roles: MEMBER },
+  { path: '/invoices', title: 'Invoices', module: 'page-invoices.js', roles: ['owner'], nav: true },
+  { path: '/team', title: 'Team', module: 'page-team.js', roles: ['owner'], nav: true },
+  { path: '/admin', title: 'Dashboard', module: 'admin-dashboard.js', roles: TEAM, nav: true },
+  { path: '/admin/orders', title: 'Orders', module: 'admin-orders.js', roles: TEAM, nav: true },
+  { path: '/admin/orders/:id', title: 'Order', module: 'admin-order.js', roles: TEAM },
+  { path: '/admin/customers', title: 'Customers', module: 'admin-customers.js', roles: TEAM, nav: true },
+  { path: '/admin/customers/:id', title: 'Customer', module: 'admin-customer.js', roles: TEAM },
+  { path: '/admin/transactions', title: 'Transactions', module: 'admin-transactions.js', roles: TEAM, nav: true },
+  { path: '/admin/invoices', title: 'Invoices', module: 'admin-invoices.js', roles: TEAM, nav: true },
+  { path: '/admin/packages', title: 'Packages', module: 'admin-packages.js', roles: TEAM, nav: true },
+  { path: '/admin/services', title: 'Services', module: 'admin-services.js', roles: TEAM, nav: true },
+  { path: '/admin/settings', title: 'Settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
+];
+
+let me = null;
+const app = document.getElementById('app');
+
+function match(pattern, path) {
+  const p = pattern.split('/'), q = path.split('/');
+  if (p.length !== q.length) return null;
+  const params = {};
+  for (let i = 0; i < p.length; i++) {
+    if (p[i].startsWith(':')) params[p[i].slice(1)] = decodeURIComponent(q[i]);
+    else if (p[i] !== q[i]) return null;
+  }
+  return params;
+}
+
+function current() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const [path, qs] = raw.split('?');
+  return { path, query: Object.fromEntries(new URLSearchParams(qs || '')) };
+}
+
+export function go(path) {
+  if (location.hash === `#${path}`) route();
+  else location.hash = path;
+}
+
+function home() { return TEAM.includes(me.role) ? '/admin' : '/credits'; }
+
+function nav(active) {
+  const links = ROUTES.filter((r) => r.nav && r.roles.includes(me.role));
+  const list = h('ul', links.map((r) => h('li', h('a', {
+    href: `#${r.path}`, 'aria-current': r === active ? 'page' : null,
+  }, r.title))));
+  const toggle = h('button.nav-toggle', {
+    type: 'button', 'aria-expanded': 'false', 'aria-controls': 'nav-list',
+    onclick: () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      toggle.setAttribute('aria-expanded', String(open));
+      list.classList.toggle('open', open);
+    },
+  }, 'Menu');
+  list.id = 'nav-list';
+  return h('nav.nav', { 'aria-label': 'Main' },
+    h('div.brand', h('a', { href: `#${home()}` }, me.tenant?.name || 'creditd')),
+    toggle, list,
+    h('div.who', h('span', me.email), ' ',
+      h('button.link', { type: 'button', onclick: signOut }, 'Sign out')));
+}
+
+async function signOut() {
+  try { await api.post('auth/logout'); } catch { /* signed out anyway */ }
+  me = null;
+  setCsrf(null);
+  location.hash = '/login';
+  boot();
+}
+
+async function route() {
+  const { path, query } = current();
+  if (!me) return;
+  if (path === '/' || path === '/login') { go(home()); return; }
+  let found = null, params = null;
+  for (const r of ROUTES) {
+    params = match(r.path, path);
+    if (params) { found = r; break; }
+  }
+  const main = h('main#main', { tabindex: '-1' });
+  clear(app, nav(found), main);
+  if (!found || !found.roles.includes(me.role)) {
+    document.title = 'Not found · creditd';
+    main.append(h('h1', 'Page not found'), h('p', h('a', { href: `#${home()}` }, 'Back to the start')));
+    return;
+  }
+  document.title = `${found.title} · ${me.tenant?.name || 'creditd'}`;
+  main.append(loading());
+  const ctx = { main, params, query, me, go, reload: route };
+  try {
+    const mod = await import(`./${found.module}`);
+    clear(main);
+    await mod.default(ctx);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return;
+    console.warn('page failed', e);
+    clear(main, h('h1', found.title), notice(errorText(e), 'error'));
+  }
+  main.focus({ preventScroll: true });
+}
+
+async function boot() {
+  try {
+    me = await api.get('me');
+    setCsrf(me.csrf_token);
+    setTenant(me.tenant);
+    if (!location.hash || location.hash === '#/login' || location.hash === '#/') location.hash = home();
+    else route();
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 401) {
+      clear(app, h('main#main', notice(errorText(e), 'error')));
+      return;
+    }
+    me = null;
+    const { default: login } = await import('./page-login.js');
+    login(app, async () => { await boot(); });
+  }
+}
+
+window.addEventListener('hashchange', route);
+window.addEventListener('creditd:signed-out', () => { if (me) { me = null; boot(); } });
+boot();

@@ -1,0 +1,16 @@
+// Signing in: e-mail and password; the server sets the session cookie.
+import { api, setCsrf } from './api.js';
+import { h, clear, field, input, form } from './ui.js';
+
+export default function login(app, done) {
+  const email = input('email', { type: 'email', autocomplete: 'username', required: true });
+  const password = input('password', { type: 'password', autocomplete: 'current-password', required: true });
+  const f = form([field('E-mail', email), field('Password', password)], async (v) => {
+    const me = await api.post('auth/login', { email: v.email || '', password: v.password || '' });
+    setCsrf(me.csrf_token);
+    await done();
+  }, { submit: 'Sign in', cls: 'login-form' });
+  document.title = 'Sign in · creditd';
+  clear(app, h('main#main.login', h('h1', 'Sign in'), f));
+  email.focus();
+}

@@ -1,0 +1,191 @@
+// Small DOM helpers shared by every page: an element builder, tables, forms
+// that show the API's per-field errors next to their fields, dialogs, inline
+// SVG sparklines and bar charts, loading and empty states, notices.
+import { ApiError } from './api.js';
+
+// h('button.primary', {onclick}, 'Save') → <button class="primary">Save</button>
+export function h(tag, attrs, ...children) {
+  const [head, ...classes] = tag.split('.');
+  const [name, id] = head.split('#');
+  const el = document.createElement(name || 'div');
+  if (id) el.id = id;
+  if (classes.length) el.className = classes.join(' ');
+  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
+    children.unshift(attrs);
+    attrs = null;
+  }
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className += (el.className ? ' ' : '') + v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k in el && k !== 'list' && typeof v !== 'string') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export const loading = (what = 'Loading…') => h('p.loading', { role: 'status' }, what);
+export const empty = (text, ...more) => h('div.empty', h('p', text), ...more);
+
+export function notice(text, kind = 'info') {
+  return h(`div.notice.${kind}`, { role: kind === 'error' ? 'alert' : 'status' }, text);
+}
+
+// The message for a failed request, for a page-level notice.
+export function errorText(e) {
+  if (e instanceof ApiError) {
+    if (e.status === 0) return e.message;
+    return e.message || `The server answered ${e.status}.`;
+  }
+  return String(e?.message || e);
+}
+
+// A table: columns [{label, value(row) → node|string, num: bool}], rows.
+export function table(columns, rows, { caption, rowAttrs } = {}) {
+  return h('div.table-wrap',
+    h('table',
+      caption ? h('caption', caption) : null,
+      h('thead', h('tr', columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
+      h('tbody', rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : null,
+        columns.map((c) => h('td', { class: c.num ? 'num' : null, 'data-label': c.label }, c.value(r))))))));
+}
+
+let fieldNo = 0;
+// A labelled field: field('Credits', input) with a place for its error.
+export function field(label, input, hint) {
+  const id = input.id || `f${++fieldNo}`;
+  input.id = id;
+  const err = h('p.field-error', { id: `${id}-err`, 'aria-live': 'polite' });
+  input.setAttribute('aria-describedby', `${id}-err`);
+  return h('div.field', { dataset: { field: input.name || '' } },
+    h('label', { for: id }, label), input, hint ? h('p.hint', hint) : null, err);
+}
+
+export function input(name, attrs = {}) { return h('input', { name, ...attrs }); }
+export function select(name, options, attrs = {}) {
+  return h('select', { name, ...attrs },
+    options.map((o) => (Array.isArray(o) ? h('option', { value: o[0] }, o[1]) : h('option', { value: o }, o))));
+}
+export function textarea(name, attrs = {}) { return h('textarea', { name, ...attrs }); }
+
+// Clears a form's errors, then shows the API's per-field errors next to the
+// fields named (and the rest in the form's summary).
+export function showErrors(form, e) {
+  for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  const summary = form.querySelector('.form-error');
+  if (summary) summary.textContent = '';
+  if (!e) return;
+  const rest = [];
+  const errors = e instanceof ApiError && e.errors.length ? e.errors : [{ field: null, message: errorText(e) }];
+  for (const { field: name, message } of errors) {
+    const input = name ? form.querySelector(`[name="${CSS.escape(name)}"]`) : null;
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      const out = form.querySelector(`#${CSS.escape(input.id)}-err`);
+      if (out) out.textContent = message;
+      else rest.push(`${name}: ${message}`);
+    } else {
+      rest.push(name ? `${name}: ${message}` : message);
+    }
+  }
+  if (summary && rest.length) summary.textContent = rest.join(' ');
+  const first = form.querySelector('[aria-invalid]');
+  if (first) first.focus();
+}
+
+// A form whose submit runs fn(values) with its button busy; errors are shown.
+export function form(children, fn, { submit = 'Save', cls } = {}) {
+  const button = h('button.primary', { type: 'submit' }, submit);
+  const f = h('form', { class: cls, novalidate: true },
+    children, h('p.form-error', { role: 'alert' }), h('div.actions', button));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showErrors(f, null);
+    button.disabled = true;
+    try {
+      await fn(values(f), f);
+    } catch (e) {
+      showErrors(f, e);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return f;
+}
+
+// The named fields of a form; empty strings dropped.
+export function values(f) {
+  const out = {};
+  for (const el of f.elements) {
+    if (!el.name || el.disabled) continue;
+    if (el.type === 'checkbox') out[el.name] = el.checked;
+    else if (el.type === 'file') out[el.name] = el.files[0] || null;
+    else if (el.value !== '') out[el.name] = el.value;
+  }
+  return out;
+}
+
+// A modal dialog with a form; resolves when fn succeeded, null on cancel.
+export function dialog(title, children, fn, { submit = 'Save' } = {}) {
+  return new Promise((resolve) => {
+    const d = h('dialog.modal', { 'aria-labelledby': 'dlg-title' });
+    const close = (v) => { d.close(); d.remove(); resolve(v); };
+    const f = form(children, async (v, fm) => close(await fn(v, fm) ?? true), { submit });
+    f.querySelector('.actions').prepend(h('button', { type: 'button', onclick: () => close(null) }, 'Cancel'));
+    d.append(h('h2#dlg-title', title), f);
+    d.addEventListener('cancel', (ev) => { ev.preventDefault(); close(null); });
+    document.body.append(d);
+    d.showModal();
+    const first = f.querySelector('input, select, textarea');
+    if (first) first.focus();
+  });
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  for (const c of children) el.append(c);
+  return el;
+}
+
+// An inline SVG sparkline of numbers (decimal strings or numbers).
+export function sparkline(values, { width = 120, height = 28, label = 'Trend' } = {}) {
+  const v = values.map(Number);
+  const max = Math.max(1, ...v);
+  const step = v.length > 1 ? width / (v.length - 1) : width;
+  const pts = v.map((y, i) => `${(i * step).toFixed(1)},${(height - 2 - (y / max) * (height - 4)).toFixed(1)}`);
+  const total = v.reduce((a, b) => a + b, 0);
+  return s('svg', { class: 'spark', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': `${label}: ${total} in all` },
+    s('title', {}, `${label}`),
+    s('polyline', { points: pts.join(' '), fill: 'none', stroke: 'currentColor', 'stroke-width': '1.5' }));
+}
+
+// Vertical bars for a daily series.
+export function bars(values, { width = 300, height = 60, label = 'Per day' } = {}) {
+  const v = values.map(Number);
+  const max = Math.max(1, ...v);
+  const w = width / Math.max(1, v.length);
+  return s('svg', { class: 'bars', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label },
+    s('title', {}, label),
+    ...v.map((y, i) => s('rect', { x: (i * w + 1).toFixed(1), width: Math.max(1, w - 2).toFixed(1),
+      y: (height - (y / max) * height).toFixed(1), height: ((y / max) * height).toFixed(1) })));
+}
+
+export function badge(text, kind = '') { return h(`span.badge${kind ? '.' + kind : ''}`, text); }
