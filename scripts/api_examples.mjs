@@ -103,6 +103,10 @@ try {
   // idempotent honour it; docs/api.md says which).
   const I = { idem: true };
 
+  // ---- the portal -------------------------------------------------------
+  await call('anonymous', 'GET', '/', '/', undefined, { text: 6 });
+  await call('anonymous', 'GET', '/assets/{name}', '/assets/app.js', undefined, { text: 6 });
+
   // ---- ops --------------------------------------------------------------
   await call('anonymous', 'GET', '/healthz', '/healthz');
   await call('anonymous', 'GET', '/readyz', '/readyz');
