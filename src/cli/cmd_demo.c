@@ -437,6 +437,14 @@ static int cmd_demo_run(struct cli *c)
     if (svc_tenant_get(&d.svc, &c->arena, d.tenant_id, &t) != ERR_OK)
         return CLI_FAILURE;
     t.timezone = "Europe/Berlin";
+    /* The seller as its invoices show it (a business renamed already keeps
+     * its name). */
+    if (strcmp(t.name, "My tuning business") == 0)
+        t.name = "ECU Chip Service";
+    t.country = "DE";
+    t.vat_id = "DE298765431";
+    t.seller_address = "Industriestr. 12\n70565 Stuttgart\nGermany";
+    t.invoice_prefix = "ECS-";
     if (!demo_check(svc_settings_update(&d.svc, &t, &e), &e, "demo: settings") ||
         !demo_catalogue(&d) || !demo_customers(&d) || !demo_history(&d, end_us))
         return CLI_FAILURE;
