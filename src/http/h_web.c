@@ -53,8 +53,8 @@ static void h_web_send(struct http_request *r, const struct web_asset *a)
     http_header(r, "Vary", "Accept-Encoding");
     const char *inm = http_request_header(r, "If-None-Match");
     if (inm != NULL && strcmp(inm, a->etag) == 0) {
-        struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"",
-                                                                    MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
         if (resp != NULL)
             http_respond_stream(r, 304, a->content_type, resp);
         return;
