@@ -152,20 +152,48 @@ static json_t *h_order_json(const struct svc_types *types, const struct order_ro
     return j;
 }
 
+/* status=submitted,in_progress: the statuses wanted, each once. */
+static void h_orders_statuses(struct h_read_params *p, struct order_filter *f)
+{
+    static const char *const known[ORDER_STATUSES_MAX] = {"submitted", "in_progress", "completed",
+                                                          "cancelled"};
+    const char *v = h_read_text(p, "status", 64);
+    for (const char *at = v; at != NULL;) {
+        size_t len = strcspn(at, ",");
+        const char *hit = NULL;
+        for (size_t i = 0; i < ORDER_STATUSES_MAX && hit == NULL; i++)
+            if (strlen(known[i]) == len && strncmp(at, known[i], len) == 0)
+                hit = known[i];
+        for (size_t i = 0; hit != NULL && i < f->n_statuses; i++)
+            if (f->statuses[i] == hit)
+                hit = NULL;
+        if (hit == NULL) {
+            http_field_error(&p->f, "status",
+                             "must list submitted, in_progress, completed or cancelled, "
+                             "each once, separated by commas");
+            f->n_statuses = 0;
+            return;
+        }
+        f->statuses[f->n_statuses++] = hit;
+        at = at[len] == ',' ? at + len + 1 : NULL;
+    }
+}
+
 void h_orders(struct http_request *r)
 {
     struct h_read_params p;
     h_read_params_begin(&p, r);
-    int64_t customer = h_read_id(&p, "customer", "cus");
-    size_t limit = h_read_limit(&p);
-    int64_t before = h_read_id(&p, "cursor", "ord");
+    struct order_filter f = {.customer_id = h_read_id(&p, "customer", "cus"),
+                             .limit = h_read_limit(&p),
+                             .before_id = h_read_id(&p, "cursor", "ord")};
+    h_orders_statuses(&p, &f);
     if (!h_read_params_done(&p))
         return;
     /* A member's list is their customer's, whatever they ask for. */
     if (h_read_only_customer(r) != 0)
-        customer = h_read_only_customer(r);
+        f.customer_id = h_read_only_customer(r);
     struct svc_orders page;
-    enum err rc = svc_orders_read(r->svc, &r->arena, r->tenant_id, customer, before, limit, &page);
+    enum err rc = svc_orders_read(r->svc, &r->arena, r->tenant_id, &f, &page);
     if (rc != ERR_OK) {
         h_read_fail(r, rc, NULL);
         return;

@@ -122,7 +122,10 @@ void h_admin_dashboard(struct http_request *r)
     json_t *recent = json_array();
     for (size_t i = 0; i < dash.n_recent; i++)
         json_array_append_new(recent, h_dash_adjustment(&dash.types, &dash.recent[i]));
+    json_t *waiting = json_pack("{s:I, s:I}", "submitted", (json_int_t)dash.orders_submitted,
+                                "in_progress", (json_int_t)dash.orders_in_progress);
     http_json(r, 200,
-              json_pack("{s:o, s:o, s:o}", "first_day", http_time(dash.first_day_us),
-                        "credit_types", types, "recent_adjustments", recent));
+              json_pack("{s:o, s:o, s:o, s:o}", "first_day", http_time(dash.first_day_us),
+                        "credit_types", types, "recent_adjustments", recent, "orders_waiting",
+                        waiting));
 }

@@ -559,10 +559,10 @@ struct svc_orders {
     size_t n;
     bool more;
 };
-/* Orders newest first below before_id (0 = from the newest), of one customer
- * (0 = all), at most limit (> 0). */
-enum err svc_orders_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
-                         int64_t before_id, size_t limit, struct svc_orders *out) WUR;
+/* Orders newest first as the filter says (see store_order_list; its limit
+ * > 0); more tells whether a next page exists. */
+enum err svc_orders_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                         const struct order_filter *f, struct svc_orders *out) WUR;
 /* One order as items[0] with lines and allocations; only_customer_id as for lots. */
 enum err svc_order_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t order_id,
                         int64_t only_customer_id, struct svc_orders *out) WUR;
@@ -626,11 +626,14 @@ struct svc_dashboard {
     int64_t month_start_us;     /* local midnight of this month's first day */
     struct journal_row *recent; /* admin: newest manual adjustments */
     size_t n_recent;
+    int64_t orders_submitted;   /* admin: orders waiting to be taken */
+    int64_t orders_in_progress; /* admin: orders being worked on */
 };
 /* A member's view of their customer. ERR_NOT_FOUND outside the tenant. */
 enum err svc_member_dashboard_read(struct svc *s, struct arena *a, int64_t tenant_id,
                                    int64_t customer_id, struct svc_dashboard *out) WUR;
-/* The team's view: credits sold per day, outstanding balances, adjustments. */
+/* The team's view: credits sold per day, outstanding balances, adjustments,
+ * and how many orders wait. */
 enum err svc_admin_dashboard_read(struct svc *s, struct arena *a, int64_t tenant_id,
                                   struct svc_dashboard *out) WUR;
 

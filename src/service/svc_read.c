@@ -252,8 +252,8 @@ enum err svc_lot_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t
 
 struct orders_ctx {
     struct arena *a;
-    int64_t tenant_id, customer_id, before_id, order_id, only_customer_id;
-    size_t limit;
+    int64_t tenant_id, order_id, only_customer_id;
+    const struct order_filter *filter;
     struct svc_orders *out;
 };
 
@@ -264,14 +264,16 @@ static enum err svc_orders_txn(struct store_conn *c, void *arg)
     memset(o, 0, sizeof(*o));
     struct order_row *rows = NULL;
     size_t n = 0;
+    /* One more than asked tells whether another page exists. */
+    struct order_filter f = *x->filter;
+    f.limit++;
     enum err rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
     if (rc == ERR_OK)
-        rc = store_order_list(c, x->a, x->tenant_id, x->customer_id, x->before_id, x->limit + 1,
-                              &rows, &n);
+        rc = store_order_list(c, x->a, x->tenant_id, &f, &rows, &n);
     if (rc != ERR_OK)
         return rc;
-    o->more = n > x->limit;
-    o->n = o->more ? x->limit : n;
+    o->more = n > x->filter->limit;
+    o->n = o->more ? x->filter->limit : n;
     o->items = arena_alloc(x->a, (o->n + 1) * sizeof(*o->items));
     if (o->items == NULL)
         return ERR_TOO_LARGE;
@@ -280,16 +282,12 @@ static enum err svc_orders_txn(struct store_conn *c, void *arg)
     return ERR_OK;
 }
 
-enum err svc_orders_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
-                         int64_t before_id, size_t limit, struct svc_orders *out)
+enum err svc_orders_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                         const struct order_filter *f, struct svc_orders *out)
 {
-    ASSERT(limit > 0);
-    struct orders_ctx x = {.a = a,
-                           .tenant_id = tenant_id,
-                           .customer_id = customer_id,
-                           .before_id = before_id,
-                           .limit = limit,
-                           .out = out};
+    ASSERT(f->limit > 0);
+    ASSERT(f->n_statuses <= ORDER_STATUSES_MAX);
+    struct orders_ctx x = {.a = a, .tenant_id = tenant_id, .filter = f, .out = out};
     return store_read(s->st, svc_orders_txn, &x);
 }
 
@@ -626,6 +624,10 @@ static enum err svc_admin_dashboard_txn(struct store_conn *c, void *arg)
         .tenant_id = x->tenant_id, .kind = "adjustment", .limit = SVC_RECENT_ADJUSTMENTS};
     if (rc == ERR_OK)
         rc = store_journal_scan(c, x->a, &f, svc_dash_recent_row, x);
+    if (rc == ERR_OK)
+        rc = store_order_count_status(c, x->tenant_id, "submitted", &o->orders_submitted);
+    if (rc == ERR_OK)
+        rc = store_order_count_status(c, x->tenant_id, "in_progress", &o->orders_in_progress);
     return rc;
 }
 

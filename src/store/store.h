@@ -368,6 +368,16 @@ struct order_row {
     int64_t updated_at_us;
 };
 
+/* The four statuses an order can have; a filter names at most all of them. */
+#define ORDER_STATUSES_MAX 4
+struct order_filter {
+    int64_t customer_id;                      /* 0 = all */
+    const char *statuses[ORDER_STATUSES_MAX]; /* the first n_statuses are wanted */
+    size_t n_statuses;                        /* 0 = every status */
+    int64_t before_id;                        /* 0 = from the newest */
+    size_t limit;
+};
+
 struct order_line_row {
     int64_t service_id;
     const char *name;
@@ -614,9 +624,13 @@ enum err store_order_insert(struct store_conn *c, const struct order_row *o, int
 enum err store_order_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                          bool lock, struct order_row *out) WUR;
 enum err store_order_update(struct store_conn *c, const struct order_row *o) WUR;
+/* Orders newest first: one customer's (0 = all) in the statuses named (none
+ * named = all), below before_id (0 = from the newest), at most limit. */
 enum err store_order_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                          int64_t customer_id, int64_t before_id, size_t limit,
-                          struct order_row **out, size_t *n) WUR;
+                          const struct order_filter *f, struct order_row **out, size_t *n) WUR;
+/* How many of the tenant's orders are in status (the admin's queue). */
+enum err store_order_count_status(struct store_conn *c, int64_t tenant_id, const char *status,
+                                  int64_t *count) WUR;
 enum err store_order_line_insert(struct store_conn *c, int64_t order_id, int position,
                                  const struct order_line_row *l) WUR;
 enum err store_order_lines(struct store_conn *c, struct arena *a, int64_t order_id,

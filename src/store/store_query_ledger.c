@@ -4,6 +4,7 @@
  * customer's ledger page by keyset, sums over a date range. Full scans happen
  * only in verification.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -443,23 +444,53 @@ enum err store_order_update(struct store_conn *c, const struct order_row *o)
     return store_q_run(c, s);
 }
 
+/* One status's newest orders, each branch walking the (tenant_id, status, id)
+ * index from the cursor down: the few waiting orders are found without
+ * reading the many closed ones. A branch is HEAD $n TAIL name. */
+#define ORDER_BRANCH_HEAD                                                                          \
+    "SELECT * FROM (SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = $1 AND status = "
+#define ORDER_BRANCH_TAIL                                                                          \
+    " AND (customer_id = $2 OR $2 = 0) AND id < $3 ORDER BY id DESC LIMIT $4) AS "
+
+static const char store_order_list_all[] =
+    "SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = $1 "
+    "AND (customer_id = $2 OR $2 = 0) AND id < $3 ORDER BY id DESC LIMIT $4";
+static const char store_order_list_statuses[] = ORDER_BRANCH_HEAD
+    "$5" ORDER_BRANCH_TAIL "s1 UNION ALL " ORDER_BRANCH_HEAD "$6" ORDER_BRANCH_TAIL
+    "s2 UNION ALL " ORDER_BRANCH_HEAD "$7" ORDER_BRANCH_TAIL "s3 UNION ALL " ORDER_BRANCH_HEAD
+    "$8" ORDER_BRANCH_TAIL "s4 ORDER BY id DESC LIMIT $4";
+static_assert(ORDER_STATUSES_MAX == 4, "store_order_list_statuses has a branch per status");
+
 enum err store_order_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                          int64_t customer_id, int64_t before_id, size_t limit,
-                          struct order_row **out, size_t *n)
+                          const struct order_filter *f, struct order_row **out, size_t *n)
 {
+    ASSERT(f->n_statuses <= ORDER_STATUSES_MAX);
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = $1 "
-                                "AND (customer_id = $2 OR $2 = 0) AND id < $3 "
-                                "ORDER BY id DESC LIMIT $4",
-                                &s);
+    enum err rc =
+        store_prepare(c, f->n_statuses == 0 ? store_order_list_all : store_order_list_statuses, &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
-    store_bind_int64(s, 2, customer_id);
-    store_bind_int64(s, 3, before_id > 0 ? before_id : INT64_MAX);
-    store_bind_int64(s, 4, (int64_t)limit);
+    store_bind_int64(s, 2, f->customer_id);
+    store_bind_int64(s, 3, f->before_id > 0 ? f->before_id : INT64_MAX);
+    store_bind_int64(s, 4, (int64_t)f->limit);
+    /* A slot without a status matches no order ('' is not a status). */
+    for (size_t i = 0; f->n_statuses > 0 && i < ORDER_STATUSES_MAX; i++)
+        store_bind_text(s, 5 + (int)i, i < f->n_statuses ? f->statuses[i] : "");
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_order_read);
+}
+
+enum err store_order_count_status(struct store_conn *c, int64_t tenant_id, const char *status,
+                                  int64_t *count)
+{
+    struct store_stmt *s;
+    enum err rc =
+        store_prepare(c, "SELECT COUNT(*) FROM orders WHERE tenant_id = $1 AND status = $2", &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_text(s, 2, status);
+    return store_q_id(c, s, count);
 }
 
 enum err store_order_line_insert(struct store_conn *c, int64_t order_id, int position,

@@ -267,6 +267,31 @@ test('orders page newest first and show lines and allocations', async () => {
   assertProblem(await admin.get(`${V}/orders/ord_99999`), 404, 'not_found');
 });
 
+test('orders filter by status: the waiting queue, pages and bad statuses', async () => {
+  const all = await allPages(admin, `${V}/orders?limit=200`);
+  const waiting = all.filter((o) => o.status === 'submitted' || o.status === 'in_progress');
+  assert.ok(waiting.length > 0, 'the demo leaves orders open');
+  const queue = await allPages(admin, `${V}/orders?status=submitted,in_progress&limit=2`);
+  assert.deepEqual(queue.map((o) => o.id), waiting.map((o) => o.id));
+  for (const status of ['submitted', 'in_progress', 'completed', 'cancelled']) {
+    const one = await allPages(admin, `${V}/orders?status=${status}&limit=200`);
+    assert.deepEqual(one.map((o) => o.id), all.filter((o) => o.status === status).map((o) => o.id), status);
+  }
+  const closed = await allPages(admin, `${V}/orders?status=cancelled,completed&customer=${own}&limit=200`);
+  assert.deepEqual(closed.map((o) => o.id), all.filter((o) => o.customer_id === own &&
+    (o.status === 'completed' || o.status === 'cancelled')).map((o) => o.id));
+  // A member's filter stays within their own customer.
+  const mine = await allPages(owner, `${V}/orders?status=completed&customer=${other}&limit=200`);
+  assert.ok(mine.length > 0 && mine.every((o) => o.customer_id === own && o.status === 'completed'));
+  for (const bad of ['open', 'submitted,submitted', 'submitted,', ',in_progress', 'SUBMITTED'])
+    assert422(await admin.get(`${V}/orders?status=${encodeURIComponent(bad)}`), 'status');
+  const d = await admin.get(`${V}/admin/dashboard`);
+  assert.deepEqual(d.json.orders_waiting, {
+    submitted: all.filter((o) => o.status === 'submitted').length,
+    in_progress: all.filter((o) => o.status === 'in_progress').length,
+  });
+});
+
 // ---- ledger -------------------------------------------------------------
 
 test('the ledger pages newest first and every running balance adds up', async () => {

@@ -818,6 +818,53 @@ static void a_customer_may_cancel_only_before_work_starts(void **state)
     assert_int_equal(balance_of(t, cus, "master"), 10);
 }
 
+/* The team's queue: waiting orders (submitted, in progress) newest first in
+ * pages, and the dashboard's count of them. */
+static void the_queue_lists_waiting_orders_newest_first_and_counts_them(void **state)
+{
+    struct testdb *t = *state;
+    int64_t cus = testdb_customer(t, "Customer queue");
+    int64_t s1 = testdb_service(t, "One", "base", "tuning", "master", (int64_t)1, NULL);
+    testdb_lot(t, cus, "master", 10, 0);
+    int64_t ids[4];
+    struct err_detail d = {0};
+    for (int i = 0; i < 4; i++) {
+        struct svc_order_result r;
+        assert_int_equal(order_of(t, cus, "master", s1, &r, &d), ERR_OK);
+        ids[i] = r.order_id;
+    }
+    assert_int_equal(svc_order_set_status(&t->svc, t->tenant_id, ACTOR, ids[1], "in_progress", &d),
+                     ERR_OK);
+    assert_int_equal(svc_order_set_status(&t->svc, t->tenant_id, ACTOR, ids[2], "completed", &d),
+                     ERR_OK);
+    assert_int_equal(svc_order_cancel(&t->svc, t->tenant_id, ACTOR, ids[3], "no", false, &d),
+                     ERR_OK);
+    struct order_filter f = {.statuses = {"submitted", "in_progress"}, .n_statuses = 2, .limit = 1};
+    struct svc_orders page;
+    assert_int_equal(svc_orders_read(&t->svc, &t->arena, t->tenant_id, &f, &page), ERR_OK);
+    assert_int_equal(page.n, 1);
+    assert_int_equal(page.items[0].row.id, ids[1]);
+    assert_true(page.more);
+    f.before_id = ids[1];
+    assert_int_equal(svc_orders_read(&t->svc, &t->arena, t->tenant_id, &f, &page), ERR_OK);
+    assert_int_equal(page.n, 1);
+    assert_int_equal(page.items[0].row.id, ids[0]);
+    assert_false(page.more);
+    struct order_filter closed = {
+        .statuses = {"cancelled", "completed"}, .n_statuses = 2, .limit = 10};
+    assert_int_equal(svc_orders_read(&t->svc, &t->arena, t->tenant_id, &closed, &page), ERR_OK);
+    assert_int_equal(page.n, 2);
+    assert_int_equal(page.items[0].row.id, ids[3]);
+    assert_int_equal(page.items[1].row.id, ids[2]);
+    struct order_filter every = {.customer_id = cus, .limit = 10};
+    assert_int_equal(svc_orders_read(&t->svc, &t->arena, t->tenant_id, &every, &page), ERR_OK);
+    assert_int_equal(page.n, 4);
+    struct svc_dashboard dash;
+    assert_int_equal(svc_admin_dashboard_read(&t->svc, &t->arena, t->tenant_id, &dash), ERR_OK);
+    assert_int_equal(dash.orders_submitted, 1);
+    assert_int_equal(dash.orders_in_progress, 1);
+}
+
 /* ---- §3: the journal and verify ---------------------------------------- */
 
 struct findings {
@@ -973,6 +1020,7 @@ int main(void)
         T(a_transfer_moves_credits_atomically_and_links_both_entries),
         T(a_held_order_is_captured_on_completion_and_released_on_cancel),
         T(a_customer_may_cancel_only_before_work_starts),
+        T(the_queue_lists_waiting_orders_newest_first_and_counts_them),
         T(verify_names_a_row_whose_amount_was_changed_by_hand),
         T(verify_names_a_row_whose_hash_was_changed_by_hand),
         T(verify_finds_a_lot_changed_without_a_posting),
