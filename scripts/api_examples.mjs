@@ -225,7 +225,7 @@ try {
   const second = await owner.post('/api/v1/orders', { credit_type: 'master', services: ['svc_3'] });
   await call('owner', 'POST', '/api/v1/orders/{id}/cancel', `/api/v1/orders/${second.json.id}/cancel`,
     { reason: 'Wrong vehicle' }, I);
-  await call('owner', 'GET', '/api/v1/orders', '/api/v1/orders?limit=2');
+  await call('admin', 'GET', '/api/v1/orders', '/api/v1/orders?status=submitted,in_progress&limit=2');
   await call('owner', 'GET', '/api/v1/orders/{id}', `/api/v1/orders/${order.id}`);
   await call('admin', 'DELETE', '/api/v1/files/{id}', `/api/v1/files/${read.file.id}`);
 
