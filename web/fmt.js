@@ -61,6 +61,55 @@ export function isoDay(d = new Date()) {
   return p;
 }
 
+// The tenant zone's wall clock at an instant: {day: "2026-11-23", time: "08:00:00"}.
+export function zoneWall(iso) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone: tenant.timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return { day: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}` };
+}
+
+// A wall time in the tenant's zone ("2026-11-01", "00:00:00") as an RFC 3339
+// instant in UTC, for the API's from/to/expires_at.
+export function zoneTime(day, time = '00:00:00') {
+  const [y, m, d] = day.split('-').map(Number);
+  const [hh, mm, ss] = time.split(':').map(Number);
+  const wall = Date.UTC(y, m - 1, d, hh, mm, ss || 0);
+  const offset = (t) => {
+    const w = zoneWall(new Date(t).toISOString());
+    const [wy, wm, wd] = w.day.split('-').map(Number);
+    const [wh, wmin, ws] = w.time.split(':').map(Number);
+    return Date.UTC(wy, wm - 1, wd, wh, wmin, ws) - t;
+  };
+  let t = wall - offset(wall);
+  t = wall - offset(t); // once more across a daylight saving change
+  return new Date(t).toISOString().replace('.000Z', 'Z');
+}
+
+// The day after "2026-11-30": "2026-12-01" (calendar arithmetic, no zone).
+export function nextDay(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+// A whole count (orders, pages) in the tenant's digits.
+export function count(n) { return amount(String(Math.trunc(Number(n) || 0))); }
+
+// Money per credit, exactly: price "129.00" for credits "75" of scale 0 is
+// "1.72" (rounded half up to the cent), computed on integers.
+export function unitPrice(price, credits) {
+  const [pi, pf = ''] = String(price).split('.');
+  const [ci, cf = ''] = String(credits).split('.');
+  const cents = BigInt(pi + pf.padEnd(2, '0').slice(0, 2));
+  const units = BigInt(ci + cf);
+  if (units <= 0n) return null;
+  const scaled = cents * 10n ** BigInt(cf.length);
+  const q = (scaled * 2n + units) / (2n * units);
+  const s = q.toString().padStart(3, '0');
+  return `${s.slice(0, -2)}.${s.slice(-2)}`;
+}
+
 // Compares two decimal strings of the same scale: -1, 0, 1.
 export function cmp(a, b) {
   const x = Number(a), y = Number(b);

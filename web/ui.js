@@ -81,7 +81,12 @@ export function select(name, options, attrs = {}) {
   return h('select', { name, ...attrs },
     options.map((o) => (Array.isArray(o) ? h('option', { value: o[0] }, o[1]) : h('option', { value: o }, o))));
 }
-export function textarea(name, attrs = {}) { return h('textarea', { name, ...attrs }); }
+// A textarea's text is its value property, not an attribute.
+export function textarea(name, { value, ...attrs } = {}) {
+  const el = h('textarea', { name, ...attrs });
+  if (value !== undefined && value !== null) el.value = value;
+  return el;
+}
 
 // Clears a form's errors, then shows the API's per-field errors next to the
 // fields named (and the rest in the form's summary).

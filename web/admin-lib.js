@@ -1,0 +1,189 @@
+// What the admin pages (admin-*.js) share: the credit types and customer
+// names (fetched once per page load and kept), a pager for the API's cursor
+// lists, a customer picker, an amounts-per-type field, required-field checks
+// that fail like the API does (so the message lands next to its field), and
+// the page's status line that announces what an action did.
+import { api, ApiError } from './api.js';
+import { h, clear, loading, empty, notice, errorText, badge, field, input, select } from './ui.js';
+import { amount, count, STATUS_LABELS } from './fmt.js';
+
+// ---- credit types --------------------------------------------------------
+
+let typesPromise = null;
+
+// {items, byCode} of GET /credit-types, once per page load (forget() after a change).
+export function creditTypes() {
+  if (!typesPromise) {
+    typesPromise = api.get('credit-types').then((r) => {
+      const items = [...r.items].sort((a, b) => (a.sort_order ?? 0) - (b.sort_order ?? 0));
+      return { items, byCode: Object.fromEntries(items.map((t) => [t.code, t])) };
+    });
+    typesPromise.catch(() => { typesPromise = null; });
+  }
+  return typesPromise;
+}
+
+export function forgetCreditTypes() { typesPromise = null; }
+
+export function typeName(types, code) { return types.byCode[code]?.name || code; }
+
+// "75 Master credits": an amount with its type's name.
+export function credits(types, code, value) { return `${amount(value)} ${typeName(types, code)}`; }
+
+// ---- customers -------------------------------------------------------------
+
+const customerCache = new Map();
+
+export function rememberCustomer(c) { if (c?.id) customerCache.set(c.id, c); }
+
+// The customers named by ids (GET /customers/{id} for those not seen yet);
+// a missing one is left out rather than failing the page.
+export async function customersById(ids) {
+  const missing = [...new Set(ids.filter((id) => id && !customerCache.has(id)))];
+  await Promise.all(missing.map(async (id) => {
+    try { rememberCustomer(await api.get(`customers/${encodeURIComponent(id)}`)); } catch { /* shown by id */ }
+  }));
+  return customerCache;
+}
+
+// A link to the customer's page, with their name when known.
+export function customerLink(id) {
+  if (!id) return '–';
+  const c = customerCache.get(id);
+  return h('a', { href: `#/admin/customers/${encodeURIComponent(id)}` }, c?.name || id);
+}
+
+// A select of customers with a search box that narrows it (GET /customers?q=).
+// The select is named `name` so forms read it like any field.
+export function customerPicker({ name = 'customer', value = '', label = 'Customer', allLabel = 'All customers' } = {}) {
+  const sel = select(name, [['', allLabel]]);
+  const search = input('', { type: 'search', placeholder: 'Name or e-mail', autocomplete: 'off' });
+  let timer = null;
+  async function fill(q) {
+    let items = [];
+    try { items = (await api.get('customers', { q, limit: 50 })).items; } catch { items = []; }
+    items.forEach(rememberCustomer);
+    const keep = sel.value || value;
+    if (keep && !items.some((c) => c.id === keep)) {
+      await customersById([keep]);
+      if (customerCache.has(keep)) items.unshift(customerCache.get(keep));
+    }
+    clear(sel, h('option', { value: '' }, allLabel),
+      items.map((c) => h('option', { value: c.id }, `${c.name} (${c.id})`)));
+    sel.value = keep;
+  }
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fill(search.value.trim()), 250);
+  });
+  const ready = fill('');
+  const el = h('div.picker', field('Find customer', search), field(label, sel));
+  return { el, select: sel, ready };
+}
+
+// ---- fields ----------------------------------------------------------------
+
+// One amount per credit type as a group named `name`: its error (from the
+// API, on `name`) shows under the group. Read it with amountsOf(form, name).
+export function amountsField(legend, name, types, values = {}, hint) {
+  const id = `g-${name}-${Math.random().toString(36).slice(2, 8)}`;
+  const set = h('fieldset.amounts', { name, id, tabindex: '-1', 'aria-describedby': `${id}-err` },
+    h('legend', legend),
+    types.items.map((t) => field(t.name, input(`${name}.${t.code}`, {
+      inputmode: t.scale > 0 ? 'decimal' : 'numeric', value: values[t.code] ?? '', autocomplete: 'off',
+    }))),
+    hint ? h('p.hint', hint) : null,
+    h('p.field-error', { id: `${id}-err`, 'aria-live': 'polite' }));
+  return set;
+}
+
+// {"master":"75"} from the inputs of amountsField (blank ones left out).
+export function amountsOf(v, name) {
+  const out = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k.startsWith(`${name}.`) && String(x).trim() !== '') out[k.slice(name.length + 1)] = String(x).trim();
+  }
+  return out;
+}
+
+export function checkbox(name, checked = false) { return input(name, { type: 'checkbox', checked }); }
+
+// Fails like the API (422 validation_failed with a message per field) when a
+// field the business requires is blank, so showErrors puts it by the field.
+export function need(v, names, message = 'is required') {
+  const errors = names.filter((n) => v[n] === undefined || String(v[n]).trim() === '')
+    .map((n) => ({ field: n, message }));
+  if (errors.length) {
+    throw new ApiError(422, { code: 'validation_failed', detail: errors[0].message, field: errors[0].field, errors });
+  }
+}
+
+// ---- lists -------------------------------------------------------------------
+
+// A cursor-paged list: load(cursor) → {items, next_cursor}; show(items) → node.
+export function pager(load, show, { label = 'Pages', none = 'Nothing here yet.' } = {}) {
+  const body = h('div.paged-body');
+  const newer = h('button', { type: 'button' }, 'Newer');
+  const older = h('button', { type: 'button' }, 'Older');
+  const where = h('span.pager-at');
+  const nav = h('nav.pager', { 'aria-label': label }, newer, where, older);
+  const before = [];
+  let at = null, next = null, seq = 0;
+  async function open(cursor) {
+    const mine = ++seq;
+    newer.disabled = older.disabled = true;
+    clear(body, loading());
+    try {
+      const page = await load(cursor);
+      if (mine !== seq) return;
+      at = cursor;
+      next = page.next_cursor;
+      clear(body, page.items.length ? await show(page.items) : empty(none));
+      older.disabled = !next;
+      newer.disabled = before.length === 0;
+      where.textContent = `Page ${count(before.length + 1)}`;
+      nav.hidden = before.length === 0 && !next;
+    } catch (e) {
+      if (mine === seq) clear(body, notice(errorText(e), 'error'));
+    }
+  }
+  older.addEventListener('click', () => { before.push(at); open(next); });
+  newer.addEventListener('click', () => { open(before.pop() ?? null); });
+  return {
+    el: h('div.paged', body, nav),
+    start: () => { before.length = 0; return open(null); },
+    reload: () => open(at),
+  };
+}
+
+// ---- status ------------------------------------------------------------------
+
+const TONE = {
+  active: 'good', paid: 'good', completed: 'good', published: 'good',
+  paused: 'warn', open: 'warn', submitted: 'warn', in_progress: 'warn',
+  deactivated: 'bad', expired: 'bad', void: 'bad', cancelled: 'bad',
+};
+
+export function statusBadge(status) { return badge(STATUS_LABELS[status] || status, TONE[status] || ''); }
+
+// The page's status line: says what an action did and takes the focus, so
+// keyboard and screen reader users hear it after a dialog closes.
+export function flash() {
+  const box = h('div.flash', { tabindex: '-1' });
+  return {
+    el: box,
+    say(text, kind = 'ok') { clear(box, notice(text, kind)); box.focus(); },
+    fail(e) { clear(box, notice(errorText(e), 'error')); box.focus(); },
+    clear() { clear(box); },
+  };
+}
+
+export const DEDUCTION_REASONS = [
+  ['correction', 'Correction'], ['compensation', 'Compensation'], ['goodwill', 'Goodwill'],
+  ['refund', 'Refund'], ['transfer', 'Transfer'], ['other', 'Other'],
+];
+
+export const SOURCES = [
+  ['manual', 'Manual'], ['payment', 'Payment'], ['goodwill', 'Goodwill'], ['promotion', 'Promotion'],
+  ['gift', 'Gift'], ['refund', 'Refund'], ['transfer', 'Transfer'],
+];
