@@ -71,7 +71,7 @@ export default async function render(ctx) {
   const list = pager((cursor) => api.get('invoices', { ...query, limit: 50, cursor }), (items) => {
     for (const i of items) rememberCustomer({ id: i.customer_id, name: i.buyer?.name });
     const t = table([
-      { label: 'Invoice', value: (i) => h('a', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener' }, i.number) },
+      { label: 'Invoice', value: (i) => h('a.nowrap', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener' }, i.number) },
       { label: 'Date', value: (i) => date(i.created_at) },
       { label: 'Customer', value: (i) => customerLink(i.customer_id) },
       { label: 'Paid by', value: (i) => GATEWAYS[i.gateway] || i.gateway },

@@ -54,7 +54,7 @@ export default async function render(ctx) {
   const list = pager((cursor) => api.get('orders', { status: view[2], customer, limit: 50, cursor }), async (items) => {
     await customersById(items.map((o) => o.customer_id));
     const t = table([
-      { label: 'Order', value: (o) => h('a', { href: `#/admin/orders/${o.id}` }, o.reference) },
+      { label: 'Order', value: (o) => h('a.nowrap', { href: `#/admin/orders/${o.id}` }, o.reference) },
       { label: 'Customer', value: (o) => customerLink(o.customer_id) },
       { label: 'Status', value: (o) => statusBadge(o.status) },
       { label: 'Vehicle', value: (o) => vehicleText(o.vehicle) },
