@@ -44,7 +44,9 @@ function packageFields(types, p) {
     field('Published', checkbox('published', p ? p.published : false), 'Customers see and buy published packages only.'),
     field('Sort order', input('sort_order', { type: 'number', min: 0, max: 1000000, value: p?.sort_order ?? '' })),
   ];
-  if (!p) {
+  if (p) {
+    fields.push(h('p.hint', `Validity (${validityText(p.validity).toLowerCase()}) and restrictions stay as made; for others, add a new package and archive this one.`));
+  } else {
     fields.push(
       field('Credits expire after (days)', input('expiry_days', { type: 'number', min: 1, max: 3660 }),
         'Leave empty: the credits never expire.'),
