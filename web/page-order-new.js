@@ -120,7 +120,7 @@ export default async function render(ctx) {
     }).then((r) => {
       if (uploading !== mine) return;
       fileId = r.file.id;
-      progress.value = 1;
+      progress.hidden = true;
       fileState.textContent = `Uploaded ${r.file.name} (${bytes(r.file.size)}).`;
       showDuplicate(r.duplicate_of);
       uploading = null;

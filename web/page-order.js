@@ -76,7 +76,7 @@ export default async function render(ctx) {
       { label: 'Kind', value: (f) => (f.role === 'modified' ? h('strong', 'Modified (delivered)') : 'Original') },
       { label: 'Size', num: true, value: (f) => bytes(f.size) },
       { label: 'Uploaded', value: (f) => `${dateTime(f.uploaded_at)}${f.purged_at ? ` · removed ${dateTime(f.purged_at)}` : ''}` },
-    ], files, { caption: 'Files' })
+    ], files)
     : empty('No files on this order.');
   fileTable.classList.add('stack');
 

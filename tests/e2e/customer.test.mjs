@@ -156,6 +156,11 @@ test('an order with an upload: the live total follows the add-ons; cancelled, th
   await page.getByLabel('Kind').selectOption('refund');
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.waitForURL(/kind=refund/);
+  // The filtered list is there (nothing in flight) before the reload.
+  await page.waitForFunction(() => {
+    const trs = [...document.querySelectorAll('main tbody tr')];
+    return trs.length > 0 && trs.every((tr) => tr.dataset.kind === 'refund');
+  });
   await page.reload();
   await page.getByRole('heading', { level: 1, name: 'Transactions' }).waitFor();
   await rows.first().waitFor();
