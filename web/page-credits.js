@@ -53,8 +53,14 @@ export default async function render(ctx) {
   const entries = Object.entries(dash.credit_types);
   const full = entries.filter(([, c]) => !everZero(c));
   const quiet = entries.filter(([, c]) => everZero(c));
+  // Back from the card payment page (Stripe's return URL is /?checkout=…).
+  const checkout = new URLSearchParams(location.search).get('checkout');
+  if (checkout) history.replaceState(null, '', `${location.pathname}${location.hash}`);
   clear(main,
     h('h1', 'My credits'),
+    checkout === 'success' ? notice('Thank you for your payment. The credits appear here as soon as the payment is confirmed.', 'ok') : null,
+    checkout === 'cancel' ? h('div.notice.warn', { role: 'status' }, 'The card payment was not completed; the invoice stays open. ',
+      me.role === 'owner' ? h('a', { href: '#/invoices?status=open' }, 'Pay it from Invoices') : null) : null,
     h('div.toolbar',
       h('a.button.primary', { href: '#/orders/new' }, 'New order'),
       me.role === 'owner' ? h('a.button', { href: '#/shop' }, 'Buy credits') : null,

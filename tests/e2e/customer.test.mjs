@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startPortal, openPage, signIn, problems, shoot, OWNER, TECH, ADMIN, DESKTOP, PHONE } from './browser.mjs';
 import { Client } from '../api/harness.mjs';
+import { startStandin, DEFAULT_SECRET_KEY, DEFAULT_WEBHOOK_SECRET } from '../support/stripe_standin.mjs';
 
 const SIGN_IN = /401/;
 const refused = (status) => new RegExp(`Failed to load resource: the server responded with a status of ${status}\\b`);
@@ -290,4 +291,47 @@ test('every customer page at desktop and phone width, with loading and no errors
   await shoot(tech, 'customer-credits-technician-phone');
   assert.deepEqual(problems(tech, [SIGN_IN]), []);
   await tech.closeAll();
+});
+
+test('paying by card: the invoice links to the checkout page; paid, the credits are there on return', async () => {
+  const stripe = await startStandin({ secretKey: DEFAULT_SECRET_KEY, webhookSecret: DEFAULT_WEBHOOK_SECRET });
+  const card = await startPortal({
+    env: {
+      CREDITD_STRIPE_API_BASE: stripe.url,
+      CREDITD_STRIPE_SECRET_KEY: DEFAULT_SECRET_KEY,
+      CREDITD_STRIPE_WEBHOOK_SECRET: DEFAULT_WEBHOOK_SECRET,
+    },
+  });
+  stripe.webhookUrl = `${card.url}/api/v1/webhooks/stripe`;
+  try {
+    const page = await openPage(card);
+    await signIn(page, card.url, OWNER);
+    await page.locator('[data-balance="master"]').waitFor();
+    const before = num(await page.locator('[data-balance="master"]').textContent());
+    await page.goto(`${card.url}/#/shop`);
+    await page.getByRole('button', { name: 'Buy Pro' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Buy Pro' });
+    await dlg.getByLabel('Card').check();
+    await dlg.getByRole('button', { name: 'Buy' }).click();
+    const pay = page.getByRole('link', { name: 'Pay €153.51 by card' });
+    await pay.waitFor();
+    assert.ok((await pay.getAttribute('href')).startsWith(`${stripe.url}/c/pay/`));
+    await shoot(page, 'customer-shop-card-desktop');
+
+    // The open card invoice offers "Pay" on Invoices too.
+    await page.goto(`${card.url}/#/invoices?status=open`);
+    await page.getByRole('link', { name: /^Pay invoice .* by card$/ }).waitFor();
+    assert.equal(await page.getByLabel('Status').inputValue(), 'open');
+
+    await page.getByRole('link', { name: /^Pay invoice .* by card$/ }).click();
+    await page.getByRole('button', { name: 'Pay' }).click(); // the stand-in's checkout page
+    await page.getByText('Thank you for your payment.').waitFor();
+    assert.equal(new URL(page.url()).search, '');
+    assert.equal(num(await page.locator('[data-balance="master"]').textContent()), before + 75);
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
+    await page.closeAll();
+  } finally {
+    await card.stop();
+    await stripe.stop();
+  }
 });
