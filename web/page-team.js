@@ -15,8 +15,12 @@ const AMOUNT = /^\d{1,15}(\.\d{1,6})?$/;
 export default async function render(ctx) {
   const { main, me } = ctx;
   const cid = encodeURIComponent(me.customer_id);
-  const [customer, types] = await Promise.all([api.get(`customers/${cid}`), creditTypes()]);
-  const spendable = [...types.values()].filter((t) => t.spendable !== false);
+  const [customer, types, { items: services }] = await Promise.all([
+    api.get(`customers/${cid}`), creditTypes(), api.get('services')]);
+  // Limits matter for the types orders are paid in.
+  const priced = new Set(services.flatMap((s) => Object.keys(s.costs || {})));
+  let spendable = [...types.values()].filter((t) => priced.has(t.code));
+  if (!spendable.length) spendable = [...types.values()];
   const setNow = new Map(); // user_id → {code: limit|null} set in this visit
   const fmtv = (code, v) => (types.get(code)?.kind === 'monetary' ? money(v) : `${amount(v)} ${typeName(types, code)}`);
 
@@ -48,7 +52,7 @@ export default async function render(ctx) {
     const idem = new Idem();
     const rows = spendable.map((t) => {
       const value = input(`limit_${t.code}`, { inputmode: 'decimal', autocomplete: 'off', placeholder: 'unchanged' });
-      const none = h('input', { type: 'checkbox', name: `none_${t.code}`, id: `none-${t.code}` });
+      const none = h('input', { type: 'checkbox', name: `none_${t.code}`, id: `none-${t.code}`, 'aria-label': `No limit for ${t.name}` });
       none.addEventListener('change', () => { value.disabled = none.checked; });
       return h('div.limit-row',
         field(`${t.name} per month`, value),

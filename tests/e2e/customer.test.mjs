@@ -285,10 +285,13 @@ test('every customer page at desktop and phone width, with loading and no errors
     assert.deepEqual(problems(page, [SIGN_IN]), []);
     await page.closeAll();
   }
+  // A technician's pages (no shop, invoices or team).
   const tech = await openPage(portal, PHONE);
   await signIn(tech, portal.url, TECH);
-  await open(tech, '/credits', 'My credits');
-  await shoot(tech, 'customer-credits-technician-phone');
+  for (const [path, heading, name] of pages.slice(0, 6).filter(([p]) => p !== '/shop')) {
+    await open(tech, path, heading);
+    await shoot(tech, `customer-${name}-technician-phone`);
+  }
   assert.deepEqual(problems(tech, [SIGN_IN]), []);
   await tech.closeAll();
 });
