@@ -5,13 +5,14 @@
 // the invoice with the next step: the transfer's reference, the card
 // payment page, or "paid" when store credit covered it.
 import { api } from './api.js';
-import { amount, money, date } from './fmt.js';
+import { amount, money, date, getTenant } from './fmt.js';
 import { h, clear, dialog, notice, empty } from './ui.js';
 import { creditTypes, typeName, quotient, trimZeros, statusBadge, Idem, choices, isZero } from './customer.js';
 
+// A package without its own rate has the business's (GET /me).
 function vatText(p) {
-  return p.vat_rate === null || p.vat_rate === undefined
-    ? 'excl. VAT' : `excl. ${amount(trimZeros(p.vat_rate))} % VAT`;
+  const rate = p.vat_rate ?? getTenant().vat_rate;
+  return rate === null || rate === undefined ? 'excl. VAT' : `excl. ${amount(trimZeros(rate))} % VAT`;
 }
 
 function creditsText(types, p) {

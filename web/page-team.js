@@ -2,8 +2,7 @@
 // technician (POST /customers/{id}/members) and setting a technician's
 // monthly limit per credit type (PATCH /customers/{id}/members/{user_id}
 // with monthly_limits: an amount, or null for no limit; types left empty
-// stay as they are). The API does not report the limits in force, so the
-// page shows only the ones set here in this visit.
+// stay as they are). The limits in force come with each member.
 import { api, ApiError } from './api.js';
 import { amount, money } from './fmt.js';
 import { h, clear, field, input, select, form, table, dialog, notice } from './ui.js';
@@ -21,16 +20,15 @@ export default async function render(ctx) {
   const priced = new Set(services.flatMap((s) => Object.keys(s.costs || {})));
   let spendable = [...types.values()].filter((t) => priced.has(t.code));
   if (!spendable.length) spendable = [...types.values()];
-  const setNow = new Map(); // user_id → {code: limit|null} set in this visit
   const fmtv = (code, v) => (types.get(code)?.kind === 'monetary' ? money(v) : `${amount(v)} ${typeName(types, code)}`);
 
   const status = h('div', { role: 'status' });
   const listBox = h('div');
   const limitsText = (m) => {
-    const set = setNow.get(m.user_id);
     if (m.role !== 'technician') return 'No limit (owner)';
-    if (!set) return h('span.sub', 'Not shown');
-    return Object.entries(set).map(([c, v]) => (v === null ? `${typeName(types, c)}: no limit` : `${fmtv(c, v)} a month`)).join(', ');
+    const set = Object.entries(m.monthly_limits || {});
+    if (!set.length) return 'No limit';
+    return set.map(([c, v]) => `${fmtv(c, v)} a month`).join(', ');
   };
   const drawList = () => {
     const t = table([
@@ -88,7 +86,12 @@ export default async function render(ctx) {
       }
     }, { submit: 'Save limits' });
     if (done) {
-      setNow.set(m.user_id, { ...(setNow.get(m.user_id) || {}), ...done.monthly_limits });
+      const now = { ...(m.monthly_limits || {}) };
+      for (const [c, v] of Object.entries(done.monthly_limits)) {
+        if (v === null) delete now[c];
+        else now[c] = v;
+      }
+      m.monthly_limits = now;
       drawList();
       clear(status, notice(`Limits saved for ${m.email}.`, 'ok'));
     }
@@ -106,7 +109,7 @@ export default async function render(ctx) {
     const body = { email: v.email || '', password: v.password || '', role: v.role || 'technician' };
     const r = await api.post(`customers/${cid}/members`, body, { key: idemAdd.for(body) });
     idemAdd.done();
-    customer.members.push({ user_id: r.user_id, email: r.email, role: r.role });
+    customer.members.push({ user_id: r.user_id, email: r.email, role: r.role, monthly_limits: {} });
     drawList();
     add.reset();
     clear(status, notice(`${r.email} was added as ${ROLES[r.role]?.toLowerCase() || r.role}.`, 'ok'));
@@ -114,7 +117,6 @@ export default async function render(ctx) {
 
   drawList();
   clear(main, h('h1', 'Team'), status,
-    h('p.sub', 'The limits in force are not shown here (the server does not report them); setting a limit replaces the one before.'),
     listBox,
     h('h2', 'Add a technician'), add);
 }
