@@ -21,3 +21,9 @@ else
     echo "bench: PostgreSQL could not be started; skipped"
     pg_dir=""
 fi
+# The portal's pages in a real browser (needs chromium and playwright-core).
+if [ -x /usr/bin/chromium ] && [ -f node_modules/playwright-core/package.json ]; then
+    CREDITD_BIN="$build/creditd" node bench/bench_portal.mjs
+else
+    echo "bench: chromium or playwright-core missing; portal timing skipped"
+fi

@@ -140,6 +140,7 @@ export function values(f) {
   for (const el of f.elements) {
     if (!el.name || el.disabled) continue;
     if (el.type === 'checkbox') out[el.name] = el.checked;
+    else if (el.type === 'radio') { if (el.checked) out[el.name] = el.value; }
     else if (el.type === 'file') out[el.name] = el.files[0] || null;
     else if (el.value !== '') out[el.name] = el.value;
   }

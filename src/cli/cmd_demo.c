@@ -224,6 +224,59 @@ static bool demo_open_invoices(struct demo *d)
     return true;
 }
 
+/* A file of the order: the read the shop uploaded (role original) or the
+ * tuned file the workshop delivered (which completes the order). The bytes
+ * are made up: a header naming the ECU, then noise. */
+static bool demo_file(struct demo *d, int64_t order_id, int shop, const char *ecu, bool deliver)
+{
+    char name[96];
+    snprintf(name, sizeof(name), "%s %s.bin", ecu, deliver ? "stage1" : "full read");
+    struct svc_upload up;
+    struct err_detail e = {0};
+    enum err rc = svc_upload_begin(&d->svc, &up, name);
+    unsigned char chunk[4096];
+    /* A generator of its own, so the demo's story stays the same. */
+    uint64_t v = (uint64_t)order_id * UINT64_C(0x9E3779B97F4A7C15) + (deliver ? 7 : 3);
+    for (int k = 0; rc == ERR_OK && k < 16; k++) {
+        for (size_t i = 0; i < sizeof(chunk); i += 8) {
+            v ^= v << 13;
+            v ^= v >> 7;
+            v ^= v << 17;
+            memcpy(chunk + i, &v, 8);
+        }
+        if (k == 0)
+            snprintf((char *)chunk, 64, "%s %s %lld", ecu, deliver ? "MOD" : "ORI",
+                     (long long)order_id);
+        rc = svc_upload_write(&up, chunk, sizeof(chunk));
+    }
+    if (rc == ERR_OK)
+        rc = svc_upload_seal(&up);
+    struct arena a;
+    arena_init(&a, ARENA_REQUEST_BYTES_MAX);
+    struct svc_file_result out;
+    struct svc_actor shop_actor = {.label = demo_shops[shop].email};
+    struct svc_file_input in = {.customer_id = d->customers[shop], .order_id = order_id};
+    if (rc == ERR_OK)
+        rc = deliver
+                 ? svc_order_deliver(&d->svc, &a, d->tenant_id, &d->staff, order_id, &up, &out, &e)
+                 : svc_file_upload(&d->svc, &a, d->tenant_id, &shop_actor, &in, &up, &out, &e);
+    svc_upload_discard(&up);
+    arena_release(&a);
+    return demo_check(rc, &e, deliver ? "demo: delivery" : "demo: upload");
+}
+
+/* "Bosch EDC17C50" from a demo vehicle's JSON text. */
+static const char *demo_ecu(const char *vehicle, char *buf, size_t n)
+{
+    const char *p = strstr(vehicle, "\"ecu\":\"");
+    if (p == NULL)
+        return "ECU";
+    p += 7;
+    size_t len = strcspn(p, "\"");
+    snprintf(buf, n, "%.*s", (int)(len < n ? len : n - 1), p);
+    return buf;
+}
+
 static bool demo_order(struct demo *d, int shop, int day, bool leave_open)
 {
     const struct demo_shop *s = &demo_shops[shop];
@@ -263,9 +316,17 @@ static bool demo_order(struct demo *d, int shop, int day, bool leave_open)
         return false;
     d->orders++;
     d->last_order[shop] = out.order_id;
+    /* The last weeks' orders carry their files: the read, and the tuned
+     * file whose delivery completes the order. */
+    char ecu[48];
+    bool files = day >= DEMO_DAYS - 21 && d->svc.blobs != NULL;
+    if (files && !demo_file(d, out.order_id, shop, demo_ecu(in.vehicle, ecu, sizeof(ecu)), false))
+        return false;
     /* Work happens the same day; the last few days' orders are still open. */
     if (!leave_open && day < DEMO_DAYS - 3) {
         d->now_us += 40 * USEC_PER_MIN;
+        if (files)
+            return demo_file(d, out.order_id, shop, ecu, true);
         rc = svc_order_set_status(&d->svc, d->tenant_id, &d->staff, out.order_id, "completed", &e);
         return demo_check(rc, &e, "demo: complete");
     }
@@ -415,7 +476,7 @@ static int cmd_demo_run(struct cli *c)
 {
     if (c->argc > 0)
         return cli_fail(CLI_USAGE, "demo: unknown argument '%s'", c->argv[0]);
-    if (!cli_open(c, true))
+    if (!cli_open(c, true) || !cli_open_files(c, NULL, false))
         return CLI_FAILURE;
     struct demo d = {.c = c,
                      .rng = UINT64_C(0x2545F4914F6CDD1D),
@@ -424,6 +485,7 @@ static int cmd_demo_run(struct cli *c)
     d.now_us = end_us - (int64_t)(DEMO_DAYS + 1) * USEC_PER_DAY;
     struct svc_clock clock = {.now_us = demo_clock, .ctx = &d};
     svc_init(&d.svc, c->st, &clock);
+    svc_use_blobs(&d.svc, c->blobs);
     struct err_detail e = {0};
     if (svc_tenant_default(&d.svc, &d.tenant_id) != ERR_OK &&
         !demo_check(svc_tenant_create(&d.svc, "ECU Chip Service", NULL, &d.tenant_id, &e), &e,
@@ -465,7 +527,9 @@ const struct cli_command cli_cmd_demo = {
              "Fills the default tenant (created if there is none) with a tuning-file\n"
              "business: Master, Slave and EUR store credits, the packages and services of\n"
              "a typical file service, twelve shops with six months of purchases and\n"
-             "orders, a cancellation, adjustments, a transfer, an expired and a paused lot.\n"
+             "orders (the last three weeks' with their files, written to the files\n"
+             "directory: CREDITD_FILES_DIR or beside the database), invoices, a\n"
+             "cancellation, adjustments, a transfer, an expired and a paused lot.\n"
              "Refuses a tenant that has customers already. Demo logins use the password\n"
              "'" DEMO_PASSWORD "'.\n",
     .run = cmd_demo_run,

@@ -171,8 +171,9 @@ void h_me(struct http_request *r)
     struct tenant_row t;
     if (svc_tenant_get(r->svc, &r->arena, r->tenant_id, &t) == ERR_OK)
         json_object_set_new(me, "tenant",
-                            json_pack("{s:s, s:s, s:s, s:s}", "name", t.name, "currency",
-                                      t.currency, "locale", t.locale, "timezone", t.timezone));
+                            json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", t.name, "currency",
+                                      t.currency, "locale", t.locale, "timezone", t.timezone,
+                                      "vat_rate", http_amount(t.vat_rate_bp, 2)));
     http_json(r, 200, me);
 }
 

@@ -54,11 +54,21 @@ void h_customer(struct http_request *r)
     }
     json_t *o = h_customer_json(&v);
     json_t *members = json_array();
-    for (size_t i = 0; i < v.n_members; i++)
-        json_array_append_new(members, json_pack("{s:o, s:s, s:s}", "user_id",
-                                                 http_id("usr", v.members[i].user_id), "email",
-                                                 v.members[i].email ? v.members[i].email : "",
-                                                 "role", v.members[i].role));
+    for (size_t i = 0; i < v.n_members; i++) {
+        /* A technician's monthly limits by credit type (only those set). */
+        json_t *limits = json_object();
+        for (size_t k = 0; k < v.n_balances; k++) {
+            int64_t limit = v.member_limits_minor[i * v.n_balances + k];
+            if (limit >= 0)
+                json_object_set_new(limits, v.balances[k].credit_type,
+                                    http_amount(limit, v.balances[k].scale));
+        }
+        json_array_append_new(members,
+                              json_pack("{s:o, s:s, s:s, s:o}", "user_id",
+                                        http_id("usr", v.members[i].user_id), "email",
+                                        v.members[i].email ? v.members[i].email : "", "role",
+                                        v.members[i].role, "monthly_limits", limits));
+    }
     json_object_set_new(o, "members", members);
     http_json(r, 200, o);
 }

@@ -513,6 +513,9 @@ struct svc_customer_view {
     size_t n_balances;
     struct member_row *members;
     size_t n_members;
+    /* svc_customer_read: members × balances, each member's monthly limit in
+     * the balance's credit type (-1: none) */
+    int64_t *member_limits_minor;
 };
 struct svc_customer_page {
     struct svc_customer_view *items;

@@ -173,6 +173,15 @@ static enum err svc_customer_one_txn(struct store_conn *c, void *arg)
                                &o->n_balances);
     if (rc == ERR_OK)
         rc = store_member_list(c, x->a, x->customer_id, &o->members, &o->n_members);
+    size_t n = o->n_members * o->n_balances;
+    if (rc == ERR_OK &&
+        (o->member_limits_minor = arena_alloc(x->a, (n + 1) * sizeof(int64_t))) == NULL)
+        rc = ERR_TOO_LARGE;
+    for (size_t i = 0; rc == ERR_OK && i < o->n_members; i++)
+        for (size_t k = 0; rc == ERR_OK && k < o->n_balances; k++)
+            rc = store_member_limit_get(c, x->customer_id, o->members[i].user_id,
+                                        o->balances[k].credit_type_id,
+                                        &o->member_limits_minor[i * o->n_balances + k]);
     return rc;
 }
 

@@ -258,6 +258,10 @@ test('an owner sets a technician monthly limit and the technician is held to it'
   const t = await owner.post(`/api/v1/customers/${id}/members`, { email: 'tech@limitshop.example', password: 'tech-password-1', role: 'technician' });
   const limit = await owner.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: '5' } });
   assert.equal(limit.status, 200, limit.text);
+  // The limits show on the customer, per member, only where set.
+  const shown = (await owner.get(`/api/v1/customers/${id}`)).json.members;
+  assert.deepEqual(shown.find((m) => m.user_id === t.json.user_id).monthly_limits, { master: '5' });
+  assert.deepEqual(shown.find((m) => m.role === 'owner').monthly_limits, {});
   const tech = new Client(server.url);
   await tech.login('tech@limitshop.example', 'tech-password-1');
   assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
@@ -271,6 +275,7 @@ test('an owner sets a technician monthly limit and the technician is held to it'
   assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 403, 'a refused change of limits changed nothing');
   const lifted = await owner.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: null } });
   assert.equal(lifted.status, 200);
+  assert.deepEqual((await owner.get(`/api/v1/customers/${id}`)).json.members.find((m) => m.user_id === t.json.user_id).monthly_limits, {});
   assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
 });
 

@@ -382,7 +382,7 @@ function payPage(state, res, id) {
   const s = findSession(state, id);
   const esc = (x) => String(x).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-  res.end(`<!doctype html><title>Stripe stand-in</title>
+  res.end(`<!doctype html><title>Stripe stand-in</title><link rel="icon" href="data:,">
 <h1>${esc((s.amount_total / 100).toFixed(2))} ${esc(s.currency.toUpperCase())}</h1>
 <p>Session ${esc(s.id)}: ${esc(s.status)}, ${esc(s.payment_status)}</p>
 <form method="post" action="/c/pay/${esc(s.id)}/complete"><button>Pay</button></form>

@@ -1,0 +1,122 @@
+// Transactions: the customer's ledger (GET /ledger), newest first, with the
+// running balance after each entry. Filters (credit type, kind, from and to
+// as days in the business's zone) live in the hash query, so a reload or a
+// shared link keeps them; "Load more" follows next_cursor.
+import { api, ApiError } from './api.js';
+import { amount, signed, money, dateTime, KIND_LABELS, isoDay } from './fmt.js';
+import { h, clear, field, select, input, table, empty, notice, showErrors } from './ui.js';
+import { creditTypes, typeName, dayStart, pager } from './customer.js';
+
+const PAGE = 50;
+
+export default async function render(ctx) {
+  const { main, query, go } = ctx;
+  const types = await creditTypes();
+  const q = {
+    credit_type: query.credit_type || '', kind: query.kind || '', from: query.from || '', to: query.to || '',
+  };
+
+  const fType = select('credit_type', [['', 'All types'], ...[...types.values()].map((t) => [t.code, t.name])]);
+  fType.value = q.credit_type;
+  const fKind = select('kind', [['', 'All kinds'], ...Object.entries(KIND_LABELS)]);
+  fKind.value = q.kind;
+  const fFrom = input('from', { type: 'date', value: q.from, max: isoDay() });
+  const fTo = input('to', { type: 'date', value: q.to });
+  const filters = h('form.filters', { 'aria-label': 'Filters', novalidate: true },
+    field('Credit type', fType), field('Kind', fKind), field('From', fFrom), field('To', fTo),
+    h('div.actions',
+      h('button.primary', { type: 'submit' }, 'Apply'),
+      h('a.button', { href: '#/history' }, 'Clear')),
+    h('p.form-error', { role: 'alert' }));
+  filters.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    showErrors(filters, null);
+    if (fFrom.value && fTo.value && fTo.value < fFrom.value) {
+      showErrors(filters, new ApiError(422, { errors: [{ field: 'to', message: 'must not be before From' }] }));
+      return;
+    }
+    const next = new URLSearchParams();
+    for (const el of [fType, fKind, fFrom, fTo]) if (el.value) next.set(el.name, el.value);
+    const qs = next.toString();
+    go(`/history${qs ? `?${qs}` : ''}`);
+  });
+
+  const apiQuery = {
+    credit_type: q.credit_type, kind: q.kind,
+    from: q.from ? dayStart(q.from) : '', to: q.to ? dayStart(q.to, 1) : '', limit: PAGE,
+  };
+  const csv = new URLSearchParams(Object.entries(apiQuery).filter(([k, v]) => v && k !== 'limit'));
+  const body = h('div.results');
+  const status = h('p.sub', { role: 'status' });
+  clear(main, h('h1', 'Transactions'), filters,
+    h('div.toolbar', status,
+      h('a.button', { href: `/api/v1/ledger.csv${csv.size ? `?${csv}` : ''}`, download: 'ledger.csv' }, 'Download CSV')),
+    body);
+
+  const monetary = (code) => types.get(code)?.kind === 'monetary';
+  const fmtv = (code, v) => (monetary(code) ? money(v) : amount(v));
+  const one = !!q.credit_type;
+  const columns = [
+    { label: 'Date', value: (r) => h('time', { datetime: r.created_at }, dateTime(r.created_at)) },
+    one ? null : { label: 'Type', value: (r) => typeName(types, r.credit_type) },
+    { label: 'Kind', value: (r) => KIND_LABELS[r.kind] || r.kind },
+    {
+      label: 'Reference',
+      value: (r) => {
+        if (!r.order_id) return [r.reason || '', r.justification ? h('span.sub', ` — ${r.justification}`) : null];
+        // An order's entry has its reference as the reason; a refund the
+        // cancel reason: the reference then comes from the order's entry.
+        const ref = refs.get(r.order_id);
+        const own = r.reason && r.reason === ref;
+        return [h('a', { href: `#/orders/${encodeURIComponent(r.order_id)}` }, ref || 'Order'),
+          !own && r.reason ? h('span.sub', ` — ${r.reason}`) : null,
+          r.justification ? h('span.sub', ` — ${r.justification}`) : null];
+      },
+    },
+    {
+      label: 'Amount', num: true,
+      value: (r) => h(`span.${r.amount.startsWith('-') ? 'out' : 'in'}`,
+        monetary(r.credit_type) ? (r.amount.startsWith('-') ? money(r.amount) : `+${money(r.amount)}`) : signed(r.amount)),
+    },
+    { label: 'Balance after', num: true, value: (r) => fmtv(r.credit_type, r.balance_after) },
+  ].filter(Boolean);
+
+  const rows = [];
+  const refs = new Map(); // order id → reference, from the orders' own entries
+  let tbody = null;
+  const addRows = (items) => {
+    for (const r of items) if (r.order_id && r.kind === 'order' && /^\S+$/.test(r.reason)) refs.set(r.order_id, r.reason);
+    rows.push(...items);
+    if (!tbody) {
+      const t = table(columns, items, { caption: 'Ledger entries, newest first', rowAttrs: (r) => ({ dataset: { id: r.id, kind: r.kind } }) });
+      t.classList.add('stack');
+      tbody = t.querySelector('tbody');
+      body.append(t);
+    } else {
+      const t = table(columns, items, { rowAttrs: (r) => ({ dataset: { id: r.id, kind: r.kind } }) });
+      tbody.append(...t.querySelectorAll('tbody tr'));
+    }
+    status.textContent = `${rows.length} ${rows.length === 1 ? 'entry' : 'entries'} shown`;
+  };
+  const fetchPage = async (cursor) => {
+    try {
+      return await api.get('ledger', { ...apiQuery, cursor });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 422 && !cursor) {
+        showErrors(filters, e);
+        return null;
+      }
+      throw e;
+    }
+  };
+
+  const first = await fetchPage();
+  if (!first) { body.append(notice('Check the filters.', 'error')); return; }
+  if (!first.items.length) {
+    body.append(empty(Object.values(q).some(Boolean) ? 'No transactions match these filters.' : 'No transactions yet.'));
+    status.textContent = '';
+    return;
+  }
+  addRows(first.items);
+  pager(body, first.next_cursor, fetchPage, addRows);
+}

@@ -1,0 +1,135 @@
+// One order (GET /orders/{id}): status, vehicle, notes, the services and
+// their costs, the lots charged, the files with download links, and the
+// history. A submitted order can be cancelled (POST /orders/{id}/cancel with
+// an Idempotency-Key, a reason optional); a cancelled order shows its refund
+// from the ledger (the entry of kind refund or release for this order).
+import { api } from './api.js';
+import { amount, money, dateTime, KIND_LABELS, STATUS_LABELS } from './fmt.js';
+import { h, clear, field, textarea, form, table, notice, empty } from './ui.js';
+import { creditTypes, typeName, statusBadge, Idem, bytes } from './customer.js';
+
+const EVENTS = {
+  status: 'Status', file_attached: 'File attached', file_uploaded: 'File uploaded',
+  file_delivered: 'File delivered', file_purged: 'File removed',
+};
+
+export default async function render(ctx) {
+  const { main, params, query, go } = ctx;
+  const id = params.id;
+  const [o, types] = await Promise.all([api.get(`orders/${encodeURIComponent(id)}`), creditTypes()]);
+  const code = o.credit_type;
+  const monetary = types.get(code)?.kind === 'monetary';
+  const fmtv = (v) => (monetary ? money(v) : amount(v));
+  const withName = (v) => (monetary ? money(v) : `${amount(v)} ${typeName(types, code)}`);
+
+  // Lot names for the allocations (the customer's lots; best effort).
+  let lots = new Map();
+  if (o.allocations.length) {
+    try {
+      const r = await api.get(`customers/${encodeURIComponent(o.customer_id)}/lots`);
+      lots = new Map(r.items.map((l) => [l.id, l]));
+    } catch { /* the ids are shown instead */ }
+  }
+
+  // A cancelled order's refund (or released hold), from the ledger.
+  let refund = null;
+  if (o.status === 'cancelled') {
+    try {
+      const r = await api.get('ledger', { credit_type: code, limit: 100 });
+      refund = r.items.find((e) => e.order_id === o.id && (e.kind === 'refund' || e.kind === 'release')) || null;
+    } catch { /* shown without it */ }
+  }
+
+  const v = o.vehicle || {};
+  const vehicleText = [v.make, v.model].filter(Boolean).join(' ');
+  const known = new Set(['make', 'model', 'ecu']);
+  const facts = [
+    ['Status', statusBadge(o.status)],
+    ['Placed', `${dateTime(o.created_at)} by ${o.created_by || '–'}`],
+    ['Credits', `${withName(o.total)}${o.total !== o.base ? ` (${fmtv(o.base)} before peak pricing)` : ''}`],
+    ['Charge', { charged: 'Charged', held: 'Held until delivery', refunded: 'Refunded', released: 'Released' }[o.charge_mode] || o.charge_mode],
+    ['Vehicle', vehicleText || '–'],
+    ['ECU', v.ecu || '–'],
+    ...Object.entries(v).filter(([k]) => !known.has(k)).map(([k, x]) => [k, String(x)]),
+    o.notes ? ['Notes', o.notes] : null,
+    o.cancel_reason ? ['Cancel reason', o.cancel_reason] : null,
+  ].filter(Boolean);
+
+  const head = [];
+  if (query.placed && o.status !== 'cancelled') {
+    head.push(notice(`Order placed: ${withName(o.total)} ${o.charge_mode === 'held' ? 'held' : 'charged'}.`, 'ok'));
+  }
+  if (o.status === 'cancelled') {
+    head.push(refund
+      ? h('div.notice.ok.refund', { role: 'status' },
+        `Cancelled. ${KIND_LABELS[refund.kind]}: `, h('strong.in', `+${fmtv(refund.amount)}`),
+        ` ${monetary ? '' : typeName(types, code)} on ${dateTime(refund.created_at)}; balance after: `,
+        h('strong', fmtv(refund.balance_after)), '. ', h('a', { href: `#/history?credit_type=${encodeURIComponent(code)}` }, 'See transactions'))
+      : notice(o.charge_mode === 'refunded' || o.charge_mode === 'released'
+        ? `Cancelled: ${withName(o.total)} went back to your balance.` : 'Cancelled.', 'ok'));
+  }
+
+  const files = o.files || [];
+  const fileTable = files.length
+    ? table([
+      { label: 'File', value: (f) => (f.purged_at ? f.name : h('a', { href: `/api/v1/files/${encodeURIComponent(f.id)}`, download: f.name }, f.name)) },
+      { label: 'Kind', value: (f) => (f.role === 'modified' ? h('strong', 'Modified (delivered)') : 'Original') },
+      { label: 'Size', num: true, value: (f) => bytes(f.size) },
+      { label: 'Uploaded', value: (f) => `${dateTime(f.uploaded_at)}${f.purged_at ? ` · removed ${dateTime(f.purged_at)}` : ''}` },
+    ], files)
+    : empty('No files on this order.');
+  fileTable.classList.add('stack');
+
+  const sections = [
+    h('h1', `Order ${o.reference}`),
+    head,
+    h('dl.kv.card', facts.map(([k, x]) => [h('dt', k), h('dd', x)])),
+    h('h2', 'Services'),
+    table([
+      { label: 'Service', value: (l) => l.name },
+      { label: 'Kind', value: (l) => (l.kind === 'base' ? 'Service' : 'Add-on') },
+      { label: 'Credits', num: true, value: (l) => fmtv(l.cost) },
+    ], o.lines, { caption: `Total ${withName(o.total)}` }),
+    o.allocations.length ? [
+      h('h2', 'Credits drawn from'),
+      table([
+        { label: 'Lot', value: (a) => lots.get(a.lot_id)?.name || a.lot_id },
+        { label: 'Credits', num: true, value: (a) => fmtv(a.amount) },
+        { label: 'Peak', num: true, value: (a) => (Number(a.multiplier) === 1 ? '–' : `×${amount(a.multiplier)}`) },
+      ], o.allocations),
+    ] : null,
+    h('h2', 'Files'),
+    fileTable,
+    o.status === 'submitted' ? cancelForm(o, go) : null,
+    h('h2', 'History'),
+    (() => {
+      const t = table([
+        { label: 'When', value: (e) => dateTime(e.at) },
+        { label: 'Event', value: (e) => EVENTS[e.event] || e.event },
+        { label: 'Status', value: (e) => (e.from === e.to ? STATUS_LABELS[e.to] || e.to : `${e.from ? STATUS_LABELS[e.from] || e.from : '–'} → ${STATUS_LABELS[e.to] || e.to}`) },
+        { label: 'By', value: (e) => e.actor || '–' },
+        { label: 'Detail', value: (e) => [e.reason, e.detail].filter(Boolean).join(' · ') || '–' },
+      ], o.history || []);
+      t.classList.add('stack');
+      return t;
+    })(),
+    h('p', h('a', { href: '#/orders' }, '← My orders'), ' · ', h('a', { href: '#/orders/new' }, 'New order')),
+  ];
+  clear(main, sections);
+}
+
+function cancelForm(o, go) {
+  const idem = new Idem();
+  const reason = textarea('reason', { rows: 2, maxlength: 500 });
+  const f = form([field('Reason (optional)', reason)], async (v) => {
+    const body = v.reason ? { reason: v.reason } : {};
+    await api.post(`orders/${encodeURIComponent(o.id)}/cancel`, body, { key: idem.for(body) });
+    idem.done();
+    go(`/orders/${encodeURIComponent(o.id)}`);
+  }, { submit: 'Cancel order', cls: 'cancel-form' });
+  f.querySelector('button[type="submit"]').classList.replace('primary', 'danger');
+  return h('section.card.cancel', { 'aria-labelledby': 'cancel-title' },
+    h('h2#cancel-title', 'Cancel this order'),
+    h('p.sub', 'The order has not been started yet. Cancelling returns the credits to your balance.'),
+    f);
+}

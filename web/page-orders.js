@@ -1,0 +1,33 @@
+// My orders (GET /orders): newest first, with reference, date, vehicle,
+// credits, status and who placed it; "Load more" follows next_cursor.
+import { api } from './api.js';
+import { amount, money, dateTime } from './fmt.js';
+import { h, clear, table, empty } from './ui.js';
+import { creditTypes, typeName, statusBadge, pager } from './customer.js';
+
+export default async function render(ctx) {
+  const { main } = ctx;
+  const [first, types] = await Promise.all([api.get('orders', { limit: 25 }), creditTypes()]);
+  const credits = (o) => (types.get(o.credit_type)?.kind === 'monetary'
+    ? money(o.total) : `${amount(o.total)} ${typeName(types, o.credit_type)}`);
+  const vehicle = (o) => [o.vehicle?.make, o.vehicle?.model, o.vehicle?.ecu].filter(Boolean).join(' · ') || '–';
+  const columns = [
+    { label: 'Order', value: (o) => h('a', { href: `#/orders/${encodeURIComponent(o.id)}` }, o.reference) },
+    { label: 'Date', value: (o) => dateTime(o.created_at) },
+    { label: 'Vehicle', value: vehicle },
+    { label: 'Credits', num: true, value: credits },
+    { label: 'Status', value: (o) => statusBadge(o.status) },
+    { label: 'By', value: (o) => o.created_by || '–' },
+  ];
+  const top = [h('h1', 'My orders'), h('div.toolbar', h('a.button.primary', { href: '#/orders/new' }, 'New order'))];
+  if (!first.items.length) {
+    clear(main, top, empty('No orders yet.', h('p', h('a', { href: '#/orders/new' }, 'Place your first order'))));
+    return;
+  }
+  const t = table(columns, first.items, { caption: 'Orders, newest first' });
+  t.classList.add('stack');
+  const tbody = t.querySelector('tbody');
+  clear(main, top, t);
+  pager(main, first.next_cursor, (cursor) => api.get('orders', { limit: 25, cursor }),
+    (items) => tbody.append(...table(columns, items).querySelectorAll('tbody tr')));
+}
