@@ -90,6 +90,8 @@ export default async function render(ctx) {
       m.length ? table([
         { label: 'E-mail', value: (x) => x.email },
         { label: 'Role', value: (x) => (x.role === 'owner' ? 'Owner' : 'Technician') },
+        { label: 'Monthly limit', value: (x) => Object.entries(x.monthly_limits || {})
+          .map(([c, a]) => credits(types, c, a)).join(', ') || (x.role === 'owner' ? '–' : 'None') },
       ], m, { caption: 'Who signs in for this customer' }) : empty('No members yet: nobody can sign in for this customer.'),
       h('div.toolbar', h('button', { type: 'button', onclick: addMember }, 'Add member')));
   }
