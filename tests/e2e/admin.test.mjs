@@ -108,6 +108,13 @@ test('a package made and published in the admin reaches the customer\'s shop; wi
   assert.deepEqual(p.credits, { master: '500' });
   assert.equal(p.price, '649.00');
   assert.equal(p.validity.expiry_days, 365);
+  // And in the customer's credit shop, in the browser.
+  const customer = await openPage(portal);
+  await signIn(customer, portal.url, OWNER);
+  await customer.goto(`${portal.url}/#/shop`);
+  await customer.getByRole('heading', { level: 3, name: 'Fleet 500' }).waitFor();
+  assert.deepEqual(problems(customer, [/401/]), []);
+  await customer.closeAll();
 
   await row.getByRole('button', { name: 'Withdraw Fleet 500' }).click();
   await page.getByRole('status').filter({ hasText: '“Fleet 500” is withdrawn from the shop.' }).waitFor();
