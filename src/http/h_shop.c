@@ -213,7 +213,7 @@ static enum err h_shop_checkout(struct http_request *r, struct svc_purchase_inpu
 }
 
 /* Staff buy for the customer they name; a member buys for their own. */
-static bool h_purchase_customer(struct http_request *r, struct http_fields *f, int64_t *customer_id)
+static void h_purchase_customer(struct http_request *r, struct http_fields *f, int64_t *customer_id)
 {
     bool member = (r->role & ROLES_MEMBER) != 0;
     http_field_id(f, "customer_id", "cus", !member, customer_id);
@@ -221,7 +221,6 @@ static bool h_purchase_customer(struct http_request *r, struct http_fields *f, i
         http_field_error(f, "customer_id", "members buy for their own customer");
     if (member)
         *customer_id = r->who.customer_id;
-    return true;
 }
 
 void h_purchase_create(struct http_request *r)

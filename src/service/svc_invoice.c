@@ -136,8 +136,8 @@ static int64_t shop_credit_available(const struct lot_row *lots, size_t n, int64
     return sum;
 }
 
-/* Which monetary types pay how much (rule 10: spendable store credit with a
- * money value, in sort order). lots_of(i) gives the type's live lots. */
+/* Store credit that pays invoices (rule 10): a spendable monetary type with a
+ * money value. */
 static bool shop_type_pays(const struct credit_type_row *t)
 {
     return t->kind == CREDIT_MONETARY && t->spendable && t->unit_value_minor > 0;

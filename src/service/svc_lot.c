@@ -166,7 +166,9 @@ static enum err svc_lot_add_package(struct store_conn *c, struct arena *a, struc
 {
     struct package_row pkg;
     enum err rc = store_package_get(c, a, x->tenant_id, x->in->package_id, &pkg);
-    if (rc == ERR_NOT_FOUND || (rc == ERR_OK && pkg.archived))
+    /* An archived package is sold no more, but an invoice made before it
+     * was archived still grants its lots when it is paid. */
+    if (rc == ERR_NOT_FOUND || (rc == ERR_OK && pkg.archived && x->in->invoice_id == 0))
         return err_set(x->d, ERR_VALIDATION, "package_id", "no such package");
     struct credit_type_row types[PACKAGE_CREDIT_TYPES_MAX];
     struct svc_account accts[PACKAGE_CREDIT_TYPES_MAX];

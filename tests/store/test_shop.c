@@ -125,6 +125,37 @@ static void a_bank_transfer_purchase_stays_open_until_marked_paid(void **state)
     testdb_assert_verified(t);
 }
 
+static void an_invoice_for_a_package_archived_since_is_still_paid_with_its_credits(void **state)
+{
+    struct testdb *t = *state;
+    struct shop s;
+    shop_setup(t, &s, 0);
+    struct svc_invoice_view v;
+    struct err_detail d = {0};
+    assert_int_equal(shop_buy(&s, "manual", &v, &d), ERR_OK);
+    struct svc_package_input p = {.row = {.id = s.package,
+                                          .name = "Master 50",
+                                          .description = "",
+                                          .price_minor = 10000,
+                                          .vat_rate_bp = -1,
+                                          .archived = true,
+                                          .categories = "",
+                                          .provider = "",
+                                          .peak = ""},
+                                  .n_credits = 1};
+    p.credits[0] = (struct svc_amount){.credit_type = "master", .amount_minor = 50};
+    assert_int_equal(svc_package_update(&t->svc, t->tenant_id, &p, &d), ERR_OK);
+    /* No longer for sale… */
+    struct svc_invoice_view w;
+    assert_int_equal(shop_buy(&s, "manual", &w, &d), ERR_VALIDATION);
+    assert_string_equal(d.field, "package_id");
+    /* …but the transfer for the invoice made before still buys the credits. */
+    assert_int_equal(
+        svc_invoice_mark_paid(&t->svc, &t->arena, t->tenant_id, ACTOR, v.row.id, &v, &d), ERR_OK);
+    assert_int_equal(shop_balance(t, s.customer, "master"), 50);
+    testdb_assert_verified(t);
+}
+
 static void a_tenant_may_grant_bank_transfer_credits_at_once(void **state)
 {
     struct testdb *t = *state;
@@ -431,6 +462,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_tenant_may_grant_bank_transfer_credits_at_once, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            an_invoice_for_a_package_archived_since_is_still_paid_with_its_credits, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(store_credit_covering_all_pays_the_invoice_at_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(partial_store_credit_is_held_and_the_rest_is_due, setup,
