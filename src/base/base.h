@@ -248,6 +248,8 @@ void sha256_begin(struct sha256_state *s);
 void sha256_update(struct sha256_state *s, const void *data, size_t n);
 void sha256_end(struct sha256_state *s, uint8_t out[SHA256_BYTES]);
 void hex_encode(const uint8_t *data, size_t n, char *dst); /* dst holds 2n+1 */
+/* Decodes exactly 64 lower-case hex digits; false (out undefined) otherwise. */
+bool sha256_hex_decode(const char *hex, uint8_t out[SHA256_BYTES]) WUR;
 void random_bytes(void *dst, size_t n);
 /* A random token of n bytes, hex encoded into dst (2n+1). */
 void random_hex(char *dst, size_t n_bytes);

@@ -46,6 +46,22 @@ void hex_encode(const uint8_t *data, size_t n, char *dst)
     dst[2 * n] = '\0';
 }
 
+bool sha256_hex_decode(const char *hex, uint8_t out[SHA256_BYTES])
+{
+    if (hex == NULL || strlen(hex) != 2 * SHA256_BYTES)
+        return false;
+    for (size_t i = 0; i < 2 * SHA256_BYTES; i++) {
+        char ch = hex[i];
+        unsigned d = ch >= '0' && ch <= '9'   ? (unsigned)(ch - '0')
+                     : ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10)
+                                              : 16u;
+        if (d == 16u)
+            return false;
+        out[i / 2] = (uint8_t)(i % 2 == 0 ? d << 4 : (out[i / 2] | d));
+    }
+    return true;
+}
+
 void random_bytes(void *dst, size_t n)
 {
     randombytes_buf(dst, n);

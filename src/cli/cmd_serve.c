@@ -1,6 +1,7 @@
 /*
  * creditd serve: the HTTP server with the API, and the timer (at start and
- * every minute) that expires lots and purges file contents that are due.
+ * every minute) that expires lots, seals the journal's account chains and
+ * purges file contents that are due.
  * SIGTERM or SIGINT stops it gracefully: no new connections, requests in
  * flight finish, the store commits and closes.
  */
@@ -33,6 +34,9 @@ static void *serve_expiry_main(void *arg)
             log_msg(LOG_ERROR, "expiry job failed: %s", err_code(rc));
         else if (count > 0)
             log_msg(LOG_INFO, "expiry job expired %lld lots", (long long)count);
+        rc = svc_seal(t->svc, &count);
+        if (rc != ERR_OK)
+            log_msg(LOG_ERROR, "seal job failed: %s", err_code(rc));
         rc = svc_files_purge_due(t->svc, 0, &count);
         if (rc != ERR_OK)
             log_msg(LOG_ERROR, "file purge job failed: %s", err_code(rc));

@@ -251,10 +251,17 @@ struct posting {
 
 #define JOURNAL_POSTINGS_MAX (ALLOC_LOTS_MAX + 2)
 
+enum { JOURNAL_CHAIN_TENANT = 1, JOURNAL_CHAIN_ACCOUNT = 2 };
+
 struct journal_entry {
     int64_t id;
     int64_t tenant_id;
-    int64_t seq; /* position in the tenant's hash chain, from 1 */
+    /* Which chain the entry is on: JOURNAL_CHAIN_TENANT (entries written before
+     * schema 6: seq is the position in the tenant's chain) or
+     * JOURNAL_CHAIN_ACCOUNT (seq is the position in the chain of its account,
+     * customer × credit type). Both count from 1. */
+    int chain;
+    int64_t seq;
     enum journal_kind kind;
     int64_t customer_id;
     const char *credit_type; /* code */
@@ -279,9 +286,30 @@ bool journal_is_balanced(const struct journal_entry *e);
  * held credits). */
 bool journal_amount_matches(const struct journal_entry *e);
 /* hash = SHA-256(prev_hash ‖ canonical bytes of the entry). The canonical form
- * is every field in a fixed order, each as "<length>:<bytes>;". */
+ * is a tag naming the chain ("creditd-journal-v1" for the tenant chain,
+ * "-v2" for the account chain), then every field in a fixed order, each as
+ * "<length>:<bytes>;". */
 void journal_hash(const struct journal_entry *e, const uint8_t prev_hash[SHA256_BYTES],
                   uint8_t out[SHA256_BYTES]);
+
+/*
+ * A seal: one hash over the heads of the account chains that moved since the
+ * tenant's previous seal, chained to that seal. hash = SHA-256(prev_hash ‖
+ * "creditd-seal-v1" ‖ tenant ‖ seq ‖ created_at ‖ count ‖ each head as
+ * customer, credit type id, chain seq, chain hash), heads in ascending
+ * (customer, credit type) order. Streamed: begin, add each head, end.
+ */
+struct journal_seal {
+    int64_t tenant_id;
+    int64_t seq; /* from 1 */
+    int64_t created_at_us;
+    int64_t n_heads;
+    uint8_t prev_hash[SHA256_BYTES];
+};
+void journal_seal_begin(struct sha256_state *s, const struct journal_seal *seal);
+void journal_seal_add(struct sha256_state *s, int64_t customer_id, int64_t credit_type_id,
+                      int64_t chain_seq, const uint8_t chain_hash[SHA256_BYTES]);
+void journal_seal_end(struct sha256_state *s, uint8_t out[SHA256_BYTES]);
 
 /* ---- invoices (invoice.c) ---------------------------------------------- */
 

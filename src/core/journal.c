@@ -98,7 +98,9 @@ void journal_hash(const struct journal_entry *e, const uint8_t prev_hash[SHA256_
     struct sha256_state s;
     sha256_begin(&s);
     sha256_update(&s, prev_hash, SHA256_BYTES);
-    journal_hash_text(&s, "creditd-journal-v1");
+    ASSERT(e->chain == JOURNAL_CHAIN_TENANT || e->chain == JOURNAL_CHAIN_ACCOUNT);
+    journal_hash_text(&s, e->chain == JOURNAL_CHAIN_TENANT ? "creditd-journal-v1"
+                                                           : "creditd-journal-v2");
     journal_hash_int(&s, e->tenant_id);
     journal_hash_int(&s, e->seq);
     journal_hash_text(&s, journal_kind_name(e->kind));
@@ -120,4 +122,31 @@ void journal_hash(const struct journal_entry *e, const uint8_t prev_hash[SHA256_
         journal_hash_int(&s, e->postings[i].amount_minor);
     }
     sha256_end(&s, out);
+}
+
+void journal_seal_begin(struct sha256_state *s, const struct journal_seal *seal)
+{
+    /* No asserts on the values: verify hashes seals as it reads them, tampered
+     * or not. */
+    sha256_begin(s);
+    sha256_update(s, seal->prev_hash, SHA256_BYTES);
+    journal_hash_text(s, "creditd-seal-v1");
+    journal_hash_int(s, seal->tenant_id);
+    journal_hash_int(s, seal->seq);
+    journal_hash_int(s, seal->created_at_us);
+    journal_hash_int(s, seal->n_heads);
+}
+
+void journal_seal_add(struct sha256_state *s, int64_t customer_id, int64_t credit_type_id,
+                      int64_t chain_seq, const uint8_t chain_hash[SHA256_BYTES])
+{
+    journal_hash_int(s, customer_id);
+    journal_hash_int(s, credit_type_id);
+    journal_hash_int(s, chain_seq);
+    sha256_update(s, chain_hash, SHA256_BYTES);
+}
+
+void journal_seal_end(struct sha256_state *s, uint8_t out[SHA256_BYTES])
+{
+    sha256_end(s, out);
 }

@@ -683,6 +683,15 @@ enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, c
  * entry per lot. *count receives how many lots expired. */
 enum err svc_expire(struct svc *s, int64_t now_us, int64_t *count) WUR;
 
+/*
+ * Seals every tenant's journal: one seal per tenant whose account chains moved
+ * since its last seal, a hash over their heads chained to that seal (see
+ * journal_seal_begin). Verify then finds a removed tail of an account's chain,
+ * which the chain alone cannot show. *n_seals counts the seals written. Safe to
+ * run from several servers at once: a seal written meanwhile by another wins.
+ */
+enum err svc_seal(struct svc *s, int64_t *n_seals) WUR;
+
 /* A finding of verify, in words, naming the row. */
 typedef void (*svc_finding_cb)(const char *finding, void *ctx);
 

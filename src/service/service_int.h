@@ -30,7 +30,8 @@ enum err svc_entry_post(struct svc_entry *x, enum account_kind account, int64_t 
  * Writes the entry: the customer's amount is the sum of the lot and held
  * postings; the account's balance and held credits move by it (never below
  * zero: ERR_INSUFFICIENT_CREDITS), balance_after is the new balance, and the
- * tenant's hash chain advances. acc must be locked by this transaction.
+ * account's hash chain advances (its head is in acc, written back with the
+ * balance). acc must be locked by this transaction.
  */
 enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct account_row *acc,
                          int64_t *journal_id) WUR;
@@ -65,8 +66,8 @@ enum err svc_account_open(struct store_conn *c, struct arena *a, int64_t tenant_
 /*
  * The two halves of svc_account_open, for operations on several accounts:
  * lock every account first (customers ascending, then types ascending), then
- * settle each. Settling writes journal entries, which lock the tenant's chain
- * head; taking an account lock after that would invite deadlocks.
+ * settle each. Settling writes journal entries; taking a further account lock
+ * after writing would invite deadlocks with operations that lock in order.
  */
 enum err svc_account_lock(struct store_conn *c, struct arena *a, int64_t tenant_id,
                           int64_t customer_id, const struct credit_type_row *type, int64_t now_us,

@@ -7,7 +7,7 @@
  * A paid invoice creates the package's lots in the same transaction.
  *
  * Lock order, as everywhere: the customer's accounts (types ascending), then
- * the invoice counter, then (through the journal) the chain head. Changes to
+ * the invoice counter (invoices alone need gapless numbers). Changes to
  * an existing invoice lock the invoice row first, then its accounts.
  *
  * Must not: talk to a payment gateway (the HTTP layer does, outside any

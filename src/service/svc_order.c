@@ -289,11 +289,15 @@ static enum err order_write(struct store_conn *c, struct place_ctx *x, struct or
 {
     struct local_time lt;
     tz_local_time(&p->tenant.tz, x->now_us, &lt);
-    int64_t number;
-    enum err rc = store_counter_next(c, x->tenant_id, "order", lt.year, &number);
+    /* The reference's number is the order's id: unique and increasing, and
+     * unlike a per-tenant counter it locks no row that every order of the
+     * tenant would wait for. It has gaps (other tenants' orders, rollbacks);
+     * order references need not be gapless, invoice numbers must be. */
+    enum err rc = store_order_id_next(c, &x->out->order_id);
     if (rc != ERR_OK)
         return rc;
-    char *ref = arena_printf(x->a, "ORD-%04lld-%06lld", (long long)lt.year, (long long)number);
+    char *ref =
+        arena_printf(x->a, "ORD-%04lld-%06lld", (long long)lt.year, (long long)x->out->order_id);
     if (ref == NULL)
         return ERR_TOO_LARGE;
     struct order_row o = {.tenant_id = x->tenant_id,
@@ -308,8 +312,9 @@ static enum err order_write(struct store_conn *c, struct place_ctx *x, struct or
                           .vehicle = x->in->vehicle,
                           .notes = x->in->notes,
                           .created_by = svc_actor_label(x->actor),
-                          .created_at_us = x->now_us};
-    rc = store_order_insert(c, &o, &x->out->order_id);
+                          .created_at_us = x->now_us,
+                          .id = x->out->order_id};
+    rc = store_order_insert(c, &o);
     for (size_t i = 0; rc == ERR_OK && i < p->quote->n_lines; i++)
         rc = store_order_line_insert(c, x->out->order_id, (int)i, &p->quote->lines[i]);
     for (size_t k = 0; rc == ERR_OK && k < p->quote->n_draws; k++) {

@@ -147,7 +147,16 @@ struct verify_account {
     int64_t credit_type_id;
     int64_t balance_minor;
     int64_t held_minor;
+    int64_t chain_seq; /* the account chain replayed so far */
+    uint8_t chain_hash[SHA256_BYTES];
     bool seen_in_table;
+};
+
+/* A head some seal recorded, looked up by (customer, type, chain seq). */
+struct verify_head {
+    struct seal_head_row row;
+    uint8_t hash[SHA256_BYTES];
+    bool matched; /* the journal has this entry with this hash */
 };
 
 struct verify_ctx {
@@ -155,10 +164,14 @@ struct verify_ctx {
     void *cb_ctx;
     int64_t findings;
     int64_t tenant_id;
-    int64_t last_seq;
+    int64_t last_seq; /* the tenant chain (entries before schema 6) */
     uint8_t last_hash[SHA256_BYTES];
     struct verify_account *accounts;
     size_t cap, used;
+    struct verify_head *heads; /* sorted by seal, customer, type */
+    size_t n_heads, cap_heads;
+    size_t *head_index; /* open addressing over heads, SIZE_MAX = empty */
+    size_t head_index_cap;
     bool out_of_memory;
 };
 
@@ -220,33 +233,80 @@ static struct verify_account *verify_account(struct verify_ctx *v, int64_t custo
     return &v->accounts[k];
 }
 
+static size_t verify_head_slot(const struct verify_ctx *v, int64_t customer_id, int64_t type_id,
+                               int64_t chain_seq)
+{
+    uint64_t h = (uint64_t)customer_id * UINT64_C(0x9E3779B97F4A7C15);
+    h ^= (uint64_t)type_id * UINT64_C(0xC2B2AE3D27D4EB4F);
+    h ^= (uint64_t)chain_seq * UINT64_C(0x165667B19E3779F9);
+    h ^= h >> 31;
+    return (size_t)(h & (v->head_index_cap - 1));
+}
+
+/* The sealed head of this account at this seq, or NULL. */
+static struct verify_head *verify_head_find(struct verify_ctx *v, int64_t customer_id,
+                                            int64_t type_id, int64_t chain_seq)
+{
+    if (v->head_index_cap == 0)
+        return NULL;
+    for (size_t k = verify_head_slot(v, customer_id, type_id, chain_seq);;
+         k = (k + 1) & (v->head_index_cap - 1)) {
+        if (v->head_index[k] == SIZE_MAX)
+            return NULL;
+        struct verify_head *h = &v->heads[v->head_index[k]];
+        if (h->row.customer_id == customer_id && h->row.credit_type_id == type_id &&
+            h->row.chain_seq == chain_seq)
+            return h;
+    }
+}
+
+/* The chain links of an entry: the tenant chain for entries written before
+ * schema 6, its account's chain after; and a sealed head must match it. */
+static void verify_entry_chain(struct verify_ctx *v, const struct journal_entry *e,
+                               struct verify_account *acc)
+{
+    bool tenant = e->chain == JOURNAL_CHAIN_TENANT;
+    int64_t *seq = tenant ? &v->last_seq : &acc->chain_seq;
+    uint8_t *prev = tenant ? v->last_hash : acc->chain_hash;
+    if (e->seq != *seq + 1)
+        verify_report(v, "journal %lld: %s sequence %lld follows %lld", (long long)e->id,
+                      tenant ? "tenant chain" : "account chain", (long long)e->seq,
+                      (long long)*seq);
+    if (memcmp(e->prev_hash, prev, SHA256_BYTES) != 0)
+        verify_report(v,
+                      "journal %lld: prev_hash does not match the entry before it in its %s "
+                      "(chain broken)",
+                      (long long)e->id, tenant ? "tenant chain" : "account chain");
+    *seq = e->seq;
+    memcpy(prev, e->hash, SHA256_BYTES);
+    struct verify_head *h =
+        tenant ? NULL : verify_head_find(v, e->customer_id, acc->credit_type_id, e->seq);
+    if (h != NULL && !h->matched) {
+        h->matched = true;
+        if (memcmp(h->hash, e->hash, SHA256_BYTES) != 0)
+            verify_report(v, "journal %lld: hash differs from the one seal %lld recorded",
+                          (long long)e->id, (long long)h->row.seal_seq);
+    }
+}
+
 static enum err verify_entry(const struct journal_row *r, void *arg)
 {
     struct verify_ctx *v = arg;
     const struct journal_entry *e = &r->entry;
-    if (e->seq != v->last_seq + 1)
-        verify_report(v, "journal %lld: sequence %lld follows %lld", (long long)e->id,
-                      (long long)e->seq, (long long)v->last_seq);
-    if (memcmp(e->prev_hash, v->last_hash, SHA256_BYTES) != 0)
-        verify_report(v,
-                      "journal %lld: prev_hash does not match the entry before it (chain "
-                      "broken)",
-                      (long long)e->id);
+    struct verify_account *acc = verify_account(v, e->customer_id, r->credit_type_id);
+    if (acc == NULL)
+        return ERR_TOO_LARGE;
     uint8_t hash[SHA256_BYTES];
     journal_hash(e, e->prev_hash, hash);
     if (memcmp(hash, e->hash, SHA256_BYTES) != 0)
         verify_report(v, "journal %lld: hash does not match its contents (altered row)",
                       (long long)e->id);
+    verify_entry_chain(v, e, acc);
     if (!journal_is_balanced(e))
         verify_report(v, "journal %lld: postings do not sum to zero", (long long)e->id);
     if (!journal_amount_matches(e))
         verify_report(v, "journal %lld: amount %lld differs from the customer's postings",
                       (long long)e->id, (long long)e->amount_minor);
-    v->last_seq = e->seq;
-    memcpy(v->last_hash, e->hash, SHA256_BYTES);
-    struct verify_account *acc = verify_account(v, e->customer_id, r->credit_type_id);
-    if (acc == NULL)
-        return ERR_TOO_LARGE;
     acc->balance_minor += e->amount_minor;
     for (size_t i = 0; i < e->n_postings; i++)
         if (e->postings[i].account == ACCOUNT_HELD)
@@ -292,6 +352,14 @@ static enum err verify_stored_account(const struct account_row *a, int64_t lots_
         verify_report(v, "account customer %lld type %lld: stored held %lld, journal says %lld",
                       (long long)a->customer_id, (long long)a->credit_type_id,
                       (long long)a->held_minor, (long long)acc->held_minor);
+    char head_hex[SHA256_HEX];
+    hex_encode(acc->chain_hash, SHA256_BYTES, head_hex);
+    if (a->chain_seq != acc->chain_seq || strcmp(a->chain_hash, head_hex) != 0)
+        verify_report(v,
+                      "account customer %lld type %lld: chain head at %lld does not match its "
+                      "last entry %lld",
+                      (long long)a->customer_id, (long long)a->credit_type_id,
+                      (long long)a->chain_seq, (long long)acc->chain_seq);
     if (a->balance_minor != lots_minor + a->held_minor)
         verify_report(v,
                       "account customer %lld type %lld: balance %lld, but its lots hold %lld "
@@ -301,16 +369,144 @@ static enum err verify_stored_account(const struct account_row *a, int64_t lots_
     return ERR_OK;
 }
 
-static enum err verify_tenant(struct store_conn *c, struct arena *a, struct verify_ctx *v)
+/* ---- seals ------------------------------------------------------------- */
+
+static enum err verify_head_collect(const struct seal_head_row *h, void *arg)
+{
+    struct verify_ctx *v = arg;
+    if (v->n_heads == v->cap_heads) {
+        size_t cap = v->cap_heads ? v->cap_heads * 2 : 256;
+        struct verify_head *grown = realloc(v->heads, cap * sizeof(*grown));
+        if (grown == NULL) {
+            v->out_of_memory = true;
+            return ERR_TOO_LARGE;
+        }
+        v->heads = grown;
+        v->cap_heads = cap;
+    }
+    struct verify_head *out = &v->heads[v->n_heads++];
+    *out = (struct verify_head){.row = *h};
+    if (!sha256_hex_decode(h->chain_hash, out->hash))
+        memset(out->hash, 0xff, SHA256_BYTES);
+    return ERR_OK;
+}
+
+static enum err verify_head_index(struct verify_ctx *v)
+{
+    size_t cap = 16;
+    while (cap < v->n_heads * 2)
+        cap *= 2;
+    v->head_index = malloc(cap * sizeof(*v->head_index));
+    if (v->head_index == NULL)
+        return ERR_TOO_LARGE;
+    v->head_index_cap = cap;
+    for (size_t k = 0; k < cap; k++)
+        v->head_index[k] = SIZE_MAX;
+    for (size_t i = 0; i < v->n_heads; i++) {
+        const struct seal_head_row *r = &v->heads[i].row;
+        size_t k = verify_head_slot(v, r->customer_id, r->credit_type_id, r->chain_seq);
+        while (v->head_index[k] != SIZE_MAX)
+            k = (k + 1) & (cap - 1);
+        v->head_index[k] = i;
+    }
+    return ERR_OK;
+}
+
+/* Recomputes one seal from its heads (heads[*next] onwards) and its link to
+ * the seal before it. */
+static void verify_seal_one(struct verify_ctx *v, const struct seal_row *s, const uint8_t *prev,
+                            size_t *next)
+{
+    struct journal_seal js = {.tenant_id = s->tenant_id,
+                              .seq = s->seq,
+                              .created_at_us = s->created_at_us,
+                              .n_heads = s->n_heads};
+    uint8_t stored[SHA256_BYTES], hash[SHA256_BYTES];
+    if (!sha256_hex_decode(s->prev_hash, js.prev_hash) || memcmp(js.prev_hash, prev, SHA256_BYTES))
+        verify_report(v, "seal %lld: prev_hash does not match the seal before it",
+                      (long long)s->seq);
+    size_t first = *next;
+    while (*next < v->n_heads && v->heads[*next].row.seal_seq == s->seq)
+        (*next)++;
+    if ((int64_t)(*next - first) != s->n_heads || s->n_heads < 1)
+        verify_report(v, "seal %lld: records %lld heads, %zu are stored", (long long)s->seq,
+                      (long long)s->n_heads, *next - first);
+    struct sha256_state st;
+    journal_seal_begin(&st, &js);
+    for (size_t i = first; i < *next; i++) {
+        const struct verify_head *h = &v->heads[i];
+        journal_seal_add(&st, h->row.customer_id, h->row.credit_type_id, h->row.chain_seq, h->hash);
+    }
+    journal_seal_end(&st, hash);
+    if (!sha256_hex_decode(s->hash, stored) || memcmp(stored, hash, SHA256_BYTES) != 0)
+        verify_report(v, "seal %lld: hash does not match its heads (altered seal)",
+                      (long long)s->seq);
+}
+
+/* Loads the tenant's seals and checks their chain; the heads they recorded
+ * are kept for the journal scan. */
+static enum err verify_seals(struct store_conn *c, struct arena *a, struct verify_ctx *v)
+{
+    struct seal_row *seals;
+    size_t n;
+    enum err rc = store_seal_list(c, a, v->tenant_id, &seals, &n);
+    if (rc == ERR_OK)
+        rc = store_seal_head_scan(c, v->tenant_id, verify_head_collect, v);
+    if (rc == ERR_OK)
+        rc = verify_head_index(v);
+    uint8_t prev[SHA256_BYTES] = {0};
+    size_t next = 0;
+    for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+        if (seals[i].seq != (int64_t)i + 1)
+            verify_report(v, "seal %lld follows seal %lld", (long long)seals[i].seq, (long long)i);
+        while (next < v->n_heads && v->heads[next].row.seal_seq < seals[i].seq)
+            verify_report(v, "sealed head of customer %lld belongs to no seal",
+                          (long long)v->heads[next++].row.customer_id);
+        verify_seal_one(v, &seals[i], prev, &next);
+        if (!sha256_hex_decode(seals[i].hash, prev))
+            memset(prev, 0xff, SHA256_BYTES);
+    }
+    return rc;
+}
+
+static void verify_seals_unmatched(struct verify_ctx *v)
+{
+    for (size_t i = 0; i < v->n_heads; i++) {
+        const struct verify_head *h = &v->heads[i];
+        if (!h->matched)
+            verify_report(v,
+                          "seal %lld: customer %lld type %lld entry %lld is missing from the "
+                          "journal (removed)",
+                          (long long)h->row.seal_seq, (long long)h->row.customer_id,
+                          (long long)h->row.credit_type_id, (long long)h->row.chain_seq);
+    }
+}
+
+static void verify_tenant_reset(struct verify_ctx *v)
 {
     v->last_seq = 0;
     memset(v->last_hash, 0, SHA256_BYTES);
     free(v->accounts);
     v->accounts = NULL;
     v->cap = v->used = 0;
+    free(v->heads);
+    v->heads = NULL;
+    v->n_heads = v->cap_heads = 0;
+    free(v->head_index);
+    v->head_index = NULL;
+    v->head_index_cap = 0;
+}
+
+static enum err verify_tenant(struct store_conn *c, struct arena *a, struct verify_ctx *v)
+{
+    verify_tenant_reset(v);
     struct journal_filter f = {
         .tenant_id = v->tenant_id, .oldest_first = true, .with_postings = true};
-    enum err rc = store_journal_scan(c, a, &f, verify_entry, v);
+    enum err rc = verify_seals(c, a, v);
+    if (rc == ERR_OK)
+        rc = store_journal_scan(c, a, &f, verify_entry, v);
+    if (rc == ERR_OK)
+        verify_seals_unmatched(v);
     int64_t head_seq;
     char head_hex[SHA256_HEX], last_hex[SHA256_HEX];
     if (rc == ERR_OK)
@@ -361,7 +557,7 @@ enum err svc_verify_tenant(struct svc *s, int64_t tenant_id, svc_finding_cb cb, 
     /* One read snapshot: the journal, the lots, the accounts and the chain
      * head are seen at one instant, and writers are not held up. */
     enum err rc = store_read(s->st, svc_verify_txn, &v);
-    free(v.accounts);
+    verify_tenant_reset(&v);
     *n_findings = v.findings;
     return rc;
 }

@@ -121,6 +121,13 @@ enum err store_exec(struct store_conn *c, const char *sql)
     return c->ops->exec(c, sql);
 }
 
+const char *store_sql(struct store_conn *c, enum store_sql which)
+{
+    const char *sql = c->ops->sql(c, which);
+    ASSERT(sql != NULL);
+    return sql;
+}
+
 /* ---- migrations -------------------------------------------------------- */
 
 static const char store_migrations_table[] =

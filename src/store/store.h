@@ -49,6 +49,14 @@ struct store_migration {
 
 enum store_step { STORE_ROW, STORE_DONE, STORE_FAILED };
 
+/* Queries that cannot be written once for both backends. */
+enum store_sql {
+    /* One row, one column: an id for a new order that no other transaction
+     * gets, taken without a lock held to commit (order references derive
+     * from it, so no counter row serializes the orders of a tenant). */
+    STORE_SQL_ORDER_ID_NEXT,
+};
+
 typedef enum err (*store_txn_fn)(struct store_conn *c, void *ctx);
 
 struct store_ops {
@@ -90,6 +98,8 @@ struct store_ops {
     /* Writes a consistent copy of the database to path (ERR_USAGE when the
      * backend has no online backup and prints advice instead). */
     enum err (*backup)(struct store *st, const char *path, struct err_detail *d);
+    /* The backend's text of a query of enum store_sql (a string literal). */
+    const char *(*sql)(struct store_conn *c, enum store_sql which);
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -143,6 +153,7 @@ const struct store_ops *store_conn_ops(struct store_conn *c);
 enum err store_conn_err(struct store_conn *c);
 const char *store_conn_error(struct store_conn *c);
 enum err store_exec(struct store_conn *c, const char *sql) WUR;
+const char *store_sql(struct store_conn *c, enum store_sql which);
 
 /* Each backend's connection starts with this header. pending_journal counts
  * the journal entries written by the transaction in progress, by kind; the
@@ -292,6 +303,10 @@ struct account_row {
     int64_t balance_minor;
     int64_t held_minor;
     int64_t updated_at_us;
+    /* The head of the account's journal chain (schema 6): the seq and hash of
+     * its newest account-chain entry, 0 and 64 zeros before the first. */
+    int64_t chain_seq;
+    char chain_hash[SHA256_HEX];
 };
 
 #define PACKAGE_CREDIT_TYPES_MAX 8
@@ -503,15 +518,12 @@ enum err store_tenant_ids(struct store_conn *c, struct arena *a, int64_t **ids, 
 enum err store_tenant_host_add(struct store_conn *c, int64_t tenant_id, const char *host) WUR;
 enum err store_tenant_by_host(struct store_conn *c, const char *host, int64_t *tenant_id) WUR;
 
-/* The tenant's hash chain head, locked for this transaction. */
-enum err store_chain_lock(struct store_conn *c, int64_t tenant_id, int64_t *seq,
-                          char hash_hex[SHA256_HEX]) WUR;
-/* The head without a lock, for readers. */
+/* The end of the tenant's chain of entries written before schema 6 (the
+ * tenant chain, frozen since): seq 0 and 64 zeros when it had none. */
 enum err store_chain_get(struct store_conn *c, int64_t tenant_id, int64_t *seq,
                          char hash_hex[SHA256_HEX]) WUR;
-enum err store_chain_set(struct store_conn *c, int64_t tenant_id, int64_t seq,
-                         const char *hash_hex) WUR;
-/* Next value of a gapless per-tenant counter (e.g. order numbers per year). */
+/* Next value of a gapless per-tenant counter (invoice numbers per year: the
+ * law wants them gapless; it locks the counter row until commit). */
 enum err store_counter_next(struct store_conn *c, int64_t tenant_id, const char *name,
                             int64_t period, int64_t *value) WUR;
 
@@ -620,7 +632,11 @@ enum err store_lot_history(struct store_conn *c, struct arena *a, int64_t lot_id
                            struct lot_event_row **out, size_t *n) WUR;
 
 /* Orders */
-enum err store_order_insert(struct store_conn *c, const struct order_row *o, int64_t *id) WUR;
+/* An id for a new order (see STORE_SQL_ORDER_ID_NEXT); the order's reference
+ * is made from it. */
+enum err store_order_id_next(struct store_conn *c, int64_t *id) WUR;
+/* Inserts o with its id o->id (from store_order_id_next). */
+enum err store_order_insert(struct store_conn *c, const struct order_row *o) WUR;
 enum err store_order_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                          bool lock, struct order_row *out) WUR;
 enum err store_order_update(struct store_conn *c, const struct order_row *o) WUR;
@@ -799,6 +815,40 @@ typedef enum err (*store_account_sum_cb)(const struct account_row *acc, int64_t 
                                          void *ctx);
 enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id, store_account_sum_cb cb,
                                   void *ctx) WUR;
+
+/* ---- seals over the account chains ---------------------------------------- */
+
+/* One sealed head: an account's chain at chain_seq ended in chain_hash. */
+struct seal_head_row {
+    int64_t seal_seq;
+    int64_t customer_id;
+    int64_t credit_type_id;
+    int64_t chain_seq;
+    char chain_hash[SHA256_HEX];
+};
+struct seal_row {
+    int64_t tenant_id;
+    int64_t seq;
+    int64_t created_at_us;
+    int64_t n_heads;
+    char prev_hash[SHA256_HEX];
+    char hash[SHA256_HEX];
+};
+/* The tenant's newest seal (ERR_NOT_FOUND before the first). */
+enum err store_seal_last(struct store_conn *c, int64_t tenant_id, struct seal_row *out) WUR;
+/* The heads of the accounts whose chain moved past their last sealed head,
+ * ascending by (customer, credit type); seal_seq is left 0. */
+enum err store_seal_pending(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            struct seal_head_row **out, size_t *n) WUR;
+enum err store_seal_insert(struct store_conn *c, const struct seal_row *seal,
+                           const struct seal_head_row *heads, size_t n) WUR;
+/* Every seal of the tenant by seq (arena memory), and every sealed head by
+ * seal, customer and credit type, for verify. */
+enum err store_seal_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                         struct seal_row **out, size_t *n) WUR;
+typedef enum err (*store_seal_head_cb)(const struct seal_head_row *h, void *ctx);
+enum err store_seal_head_scan(struct store_conn *c, int64_t tenant_id, store_seal_head_cb cb,
+                              void *ctx) WUR;
 
 /* ---- the shop (store_query_shop.c) ------------------------------------- */
 

@@ -160,6 +160,11 @@ static enum err fault_last_err(struct store_conn *base)
     return c->injected ? ERR_STORE : store_conn_err(c->inner);
 }
 
+static const char *fault_sql(struct store_conn *base, enum store_sql which)
+{
+    return store_sql(((struct fault_conn *)base)->inner, which);
+}
+
 static enum err fault_backup(struct store *base, const char *path, struct err_detail *d)
 {
     return store_backup(((struct fault_store *)base)->inner, path, d);
@@ -196,6 +201,7 @@ static const struct store_ops store_fault_ops = {
     .last_error = fault_last_error,
     .last_err = fault_last_err,
     .backup = fault_backup,
+    .sql = fault_sql,
 };
 
 struct store *store_fault_wrap(struct store *inner)

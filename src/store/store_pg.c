@@ -850,6 +850,17 @@ static enum err pg_backup(struct store *base, const char *path, struct err_detai
     return rc;
 }
 
+static const char *pg_sql(struct store_conn *c, enum store_sql which)
+{
+    (void)c;
+    switch (which) {
+    case STORE_SQL_ORDER_ID_NEXT:
+        /* Sequences never roll back and never wait for another transaction. */
+        return "SELECT nextval(pg_get_serial_sequence('orders', 'id'))";
+    }
+    return NULL;
+}
+
 const struct store_ops store_pg_ops = {
     .name = "postgresql",
     .open = pg_open,
@@ -871,4 +882,5 @@ const struct store_ops store_pg_ops = {
     .migrations = migrations_postgres,
     .n_migrations = sizeof(migrations_postgres) / sizeof(migrations_postgres[0]),
     .backup = pg_backup,
+    .sql = pg_sql,
 };

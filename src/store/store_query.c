@@ -209,11 +209,11 @@ enum err store_tenant_by_host(struct store_conn *c, const char *host, int64_t *t
     return store_q_id(c, s, tenant_id);
 }
 
-static enum err store_chain_read(struct store_conn *c, const char *sql, int64_t tenant_id,
-                                 int64_t *seq, char hash_hex[SHA256_HEX])
+enum err store_chain_get(struct store_conn *c, int64_t tenant_id, int64_t *seq,
+                         char hash_hex[SHA256_HEX])
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c, sql, &s);
+    enum err rc = store_prepare(c, "SELECT seq, hash FROM chain_heads WHERE tenant_id = $1", &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
@@ -225,33 +225,6 @@ static enum err store_chain_read(struct store_conn *c, const char *sql, int64_t 
     rc = r == STORE_ROW ? ERR_OK : r == STORE_DONE ? ERR_NOT_FOUND : store_conn_err(c);
     store_finish(s);
     return rc;
-}
-
-enum err store_chain_lock(struct store_conn *c, int64_t tenant_id, int64_t *seq,
-                          char hash_hex[SHA256_HEX])
-{
-    return store_chain_read(c, "SELECT seq, hash FROM chain_heads WHERE tenant_id = $1 FOR UPDATE",
-                            tenant_id, seq, hash_hex);
-}
-
-enum err store_chain_get(struct store_conn *c, int64_t tenant_id, int64_t *seq,
-                         char hash_hex[SHA256_HEX])
-{
-    return store_chain_read(c, "SELECT seq, hash FROM chain_heads WHERE tenant_id = $1", tenant_id,
-                            seq, hash_hex);
-}
-
-enum err store_chain_set(struct store_conn *c, int64_t tenant_id, int64_t seq, const char *hash_hex)
-{
-    struct store_stmt *s;
-    enum err rc =
-        store_prepare(c, "UPDATE chain_heads SET seq = $2, hash = $3 WHERE tenant_id = $1", &s);
-    if (rc != ERR_OK)
-        return rc;
-    store_bind_int64(s, 1, tenant_id);
-    store_bind_int64(s, 2, seq);
-    store_bind_text(s, 3, hash_hex);
-    return store_q_run(c, s);
 }
 
 enum err store_counter_next(struct store_conn *c, int64_t tenant_id, const char *name,

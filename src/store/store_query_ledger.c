@@ -23,10 +23,13 @@ static void store_account_read(struct arena *a, struct store_stmt *s, void *row)
     out->balance_minor = store_column_int64(s, 3);
     out->held_minor = store_column_int64(s, 4);
     out->updated_at_us = store_column_int64(s, 5);
+    out->chain_seq = store_column_int64(s, 6);
+    str_copy(out->chain_hash, sizeof(out->chain_hash), store_column_text(s, 7));
 }
 
 #define ACCOUNT_COLUMNS                                                                            \
-    "customer_id, credit_type_id, tenant_id, balance_minor, held_minor, updated_at"
+    "customer_id, credit_type_id, tenant_id, balance_minor, held_minor, updated_at, chain_seq, "   \
+    "chain_hash"
 
 enum err store_account_lock(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
                             int64_t credit_type_id, int64_t now_us, struct account_row *out)
@@ -64,7 +67,8 @@ enum err store_account_update(struct store_conn *c, const struct account_row *r)
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "UPDATE accounts SET balance_minor = $3, held_minor = $4, "
-                                "updated_at = $5 WHERE customer_id = $1 AND credit_type_id = $2",
+                                "updated_at = $5, chain_seq = $6, chain_hash = $7 WHERE "
+                                "customer_id = $1 AND credit_type_id = $2",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -73,6 +77,8 @@ enum err store_account_update(struct store_conn *c, const struct account_row *r)
     store_bind_int64(s, 3, r->balance_minor);
     store_bind_int64(s, 4, r->held_minor);
     store_bind_int64(s, 5, r->updated_at_us);
+    store_bind_int64(s, 6, r->chain_seq);
+    store_bind_text(s, 7, r->chain_hash);
     return store_q_run(c, s);
 }
 
@@ -379,15 +385,25 @@ static void store_order_read(struct arena *a, struct store_stmt *s, void *row)
     out->updated_at_us = store_column_int64(s, 15);
 }
 
-enum err store_order_insert(struct store_conn *c, const struct order_row *o, int64_t *id)
+enum err store_order_id_next(struct store_conn *c, int64_t *id)
 {
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, store_sql(c, STORE_SQL_ORDER_ID_NEXT), &s);
+    if (rc != ERR_OK)
+        return rc;
+    return store_q_id(c, s, id);
+}
+
+enum err store_order_insert(struct store_conn *c, const struct order_row *o)
+{
+    ASSERT(o->id > 0);
     struct store_stmt *s;
     enum err rc = store_prepare(
         c,
         "INSERT INTO orders (tenant_id, customer_id, member_user_id, credit_type_id, reference, "
         "status, charge_mode, base_minor, total_minor, vehicle, notes, cancel_reason, "
-        "created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-        "$11, $12, $13, $14, $14) RETURNING id",
+        "created_by, created_at, updated_at, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+        "$10, $11, $12, $13, $14, $14, $15)",
         &s);
     if (rc != ERR_OK)
         return rc;
@@ -405,7 +421,8 @@ enum err store_order_insert(struct store_conn *c, const struct order_row *o, int
     store_bind_text(s, 12, o->cancel_reason ? o->cancel_reason : "");
     store_bind_text(s, 13, o->created_by ? o->created_by : "");
     store_bind_int64(s, 14, o->created_at_us);
-    return store_q_id(c, s, id);
+    store_bind_int64(s, 15, o->id);
+    return store_q_run(c, s);
 }
 
 enum err store_order_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
@@ -689,9 +706,9 @@ enum err store_journal_insert(struct store_conn *c, const struct journal_entry *
         c,
         "INSERT INTO journal (tenant_id, seq, kind, customer_id, credit_type_id, credit_type, "
         "amount_minor, balance_after_minor, order_id, invoice_id, transfer_id, actor, "
-        "actor_user_id, reason, justification, lot_ids, created_at, prev_hash, hash) VALUES ($1, "
-        "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
-        "RETURNING id",
+        "actor_user_id, reason, justification, lot_ids, created_at, prev_hash, hash, chain) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+        "$19, $20) RETURNING id",
         &s);
     if (rc != ERR_OK)
         return rc;
@@ -714,6 +731,7 @@ enum err store_journal_insert(struct store_conn *c, const struct journal_entry *
     store_bind_int64(s, 17, e->created_at_us);
     store_bind_text(s, 18, prev_hex);
     store_bind_text(s, 19, hash_hex);
+    store_bind_int64(s, 20, e->chain);
     rc = store_q_id(c, s, id);
     for (size_t i = 0; rc == ERR_OK && i < e->n_postings; i++) {
         const struct posting *p = &e->postings[i];
@@ -732,30 +750,10 @@ enum err store_journal_insert(struct store_conn *c, const struct journal_entry *
     return rc;
 }
 
-static bool store_hex_decode(const char *hex, uint8_t out[SHA256_BYTES])
-{
-    if (strlen(hex) != 2 * SHA256_BYTES)
-        return false;
-    for (size_t i = 0; i < SHA256_BYTES; i++) {
-        unsigned v = 0;
-        for (int k = 0; k < 2; k++) {
-            char ch = hex[2 * i + (size_t)k];
-            unsigned d = ch >= '0' && ch <= '9'   ? (unsigned)(ch - '0')
-                         : ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10)
-                                                  : 16u;
-            if (d == 16u)
-                return false;
-            v = v * 16 + d;
-        }
-        out[i] = (uint8_t)v;
-    }
-    return true;
-}
-
 #define JOURNAL_COLUMNS                                                                            \
     "id, tenant_id, seq, kind, customer_id, credit_type_id, credit_type, amount_minor, "           \
     "balance_after_minor, order_id, invoice_id, transfer_id, actor, actor_user_id, reason, "       \
-    "justification, lot_ids, created_at, prev_hash, hash"
+    "justification, lot_ids, created_at, prev_hash, hash, chain"
 
 static void store_journal_read(struct arena *a, struct store_stmt *s, struct journal_row *r)
 {
@@ -783,10 +781,13 @@ static void store_journal_read(struct arena *a, struct store_stmt *s, struct jou
     e->created_at_us = store_column_int64(s, 17);
     str_copy(r->prev_hash_hex, sizeof(r->prev_hash_hex), store_column_text(s, 18));
     str_copy(r->hash_hex, sizeof(r->hash_hex), store_column_text(s, 19));
-    if (!store_hex_decode(r->prev_hash_hex, e->prev_hash))
+    if (!sha256_hex_decode(r->prev_hash_hex, e->prev_hash))
         memset(e->prev_hash, 0xff, SHA256_BYTES);
-    if (!store_hex_decode(r->hash_hex, e->hash))
+    if (!sha256_hex_decode(r->hash_hex, e->hash))
         memset(e->hash, 0xff, SHA256_BYTES);
+    /* An unknown chain reads as the account chain; its hash then fails verify. */
+    e->chain = store_column_int64(s, 20) == JOURNAL_CHAIN_TENANT ? JOURNAL_CHAIN_TENANT
+                                                                 : JOURNAL_CHAIN_ACCOUNT;
 }
 
 static enum err store_journal_postings(struct store_conn *c, struct arena *a, struct journal_row *r)
@@ -988,7 +989,8 @@ enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id, store
     enum err rc = store_prepare(
         c,
         "SELECT a.customer_id, a.credit_type_id, a.tenant_id, a.balance_minor, a.held_minor, "
-        "a.updated_at, COALESCE((SELECT SUM(l.remaining_minor) FROM lots l WHERE "
+        "a.updated_at, a.chain_seq, a.chain_hash, COALESCE((SELECT SUM(l.remaining_minor) FROM "
+        "lots l WHERE "
         "l.customer_id = a.customer_id AND l.credit_type_id = a.credit_type_id AND l.status IN "
         "('active', 'paused', 'exhausted')), 0) FROM accounts a WHERE a.tenant_id = $1 "
         "ORDER BY a.customer_id, a.credit_type_id",
@@ -1000,7 +1002,134 @@ enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id, store
     while (rc == ERR_OK && (r = store_step(s)) == STORE_ROW) {
         struct account_row acc;
         store_account_read(NULL, s, &acc);
-        rc = cb(&acc, store_column_int64(s, 6), ctx);
+        rc = cb(&acc, store_column_int64(s, 8), ctx);
+    }
+    if (rc == ERR_OK && r == STORE_FAILED)
+        rc = store_conn_err(c);
+    store_finish(s);
+    return rc;
+}
+
+/* ---- seals ------------------------------------------------------------- */
+
+#define SEAL_COLUMNS "tenant_id, seq, created_at, n_heads, prev_hash, hash"
+
+static void store_seal_read(struct arena *a, struct store_stmt *s, void *row)
+{
+    (void)a;
+    struct seal_row *out = row;
+    out->tenant_id = store_column_int64(s, 0);
+    out->seq = store_column_int64(s, 1);
+    out->created_at_us = store_column_int64(s, 2);
+    out->n_heads = store_column_int64(s, 3);
+    str_copy(out->prev_hash, sizeof(out->prev_hash), store_column_text(s, 4));
+    str_copy(out->hash, sizeof(out->hash), store_column_text(s, 5));
+}
+
+enum err store_seal_last(struct store_conn *c, int64_t tenant_id, struct seal_row *out)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT " SEAL_COLUMNS " FROM journal_seals WHERE tenant_id = $1 "
+                                "ORDER BY seq DESC LIMIT 1",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    return store_q_one(c, NULL, s, out, store_seal_read);
+}
+
+enum err store_seal_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                         struct seal_row **out, size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(
+        c, "SELECT " SEAL_COLUMNS " FROM journal_seals WHERE tenant_id = $1 ORDER BY seq", &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_seal_read);
+}
+
+static void store_seal_head_read(struct arena *a, struct store_stmt *s, void *row)
+{
+    (void)a;
+    struct seal_head_row *out = row;
+    out->seal_seq = store_column_int64(s, 0);
+    out->customer_id = store_column_int64(s, 1);
+    out->credit_type_id = store_column_int64(s, 2);
+    out->chain_seq = store_column_int64(s, 3);
+    str_copy(out->chain_hash, sizeof(out->chain_hash), store_column_text(s, 4));
+}
+
+enum err store_seal_pending(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            struct seal_head_row **out, size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(
+        c,
+        "SELECT 0, a.customer_id, a.credit_type_id, a.chain_seq, a.chain_hash FROM accounts a "
+        "WHERE a.tenant_id = $1 AND a.chain_seq > COALESCE((SELECT MAX(h.chain_seq) FROM "
+        "journal_seal_heads h WHERE h.tenant_id = a.tenant_id AND h.customer_id = a.customer_id "
+        "AND h.credit_type_id = a.credit_type_id), 0) ORDER BY a.customer_id, a.credit_type_id",
+        &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_seal_head_read);
+}
+
+enum err store_seal_insert(struct store_conn *c, const struct seal_row *seal,
+                           const struct seal_head_row *heads, size_t n)
+{
+    ASSERT(seal->n_heads == (int64_t)n);
+    struct store_stmt *s;
+    enum err rc = store_prepare(
+        c, "INSERT INTO journal_seals (" SEAL_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6)", &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, seal->tenant_id);
+    store_bind_int64(s, 2, seal->seq);
+    store_bind_int64(s, 3, seal->created_at_us);
+    store_bind_int64(s, 4, seal->n_heads);
+    store_bind_text(s, 5, seal->prev_hash);
+    store_bind_text(s, 6, seal->hash);
+    rc = store_q_run(c, s);
+    for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+        rc = store_prepare(c,
+                           "INSERT INTO journal_seal_heads (tenant_id, seal_seq, customer_id, "
+                           "credit_type_id, chain_seq, chain_hash) VALUES ($1, $2, $3, $4, $5, $6)",
+                           &s);
+        if (rc != ERR_OK)
+            return rc;
+        store_bind_int64(s, 1, seal->tenant_id);
+        store_bind_int64(s, 2, seal->seq);
+        store_bind_int64(s, 3, heads[i].customer_id);
+        store_bind_int64(s, 4, heads[i].credit_type_id);
+        store_bind_int64(s, 5, heads[i].chain_seq);
+        store_bind_text(s, 6, heads[i].chain_hash);
+        rc = store_q_run(c, s);
+    }
+    return rc;
+}
+
+enum err store_seal_head_scan(struct store_conn *c, int64_t tenant_id, store_seal_head_cb cb,
+                              void *ctx)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT seal_seq, customer_id, credit_type_id, chain_seq, "
+                                "chain_hash FROM journal_seal_heads WHERE tenant_id = $1 "
+                                "ORDER BY seal_seq, customer_id, credit_type_id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    enum store_step r = STORE_DONE;
+    while (rc == ERR_OK && (r = store_step(s)) == STORE_ROW) {
+        struct seal_head_row h;
+        store_seal_head_read(NULL, s, &h);
+        rc = cb(&h, ctx);
     }
     if (rc == ERR_OK && r == STORE_FAILED)
         rc = store_conn_err(c);

@@ -530,6 +530,18 @@ static enum err sqlite_backup(struct store *st, const char *path, struct err_det
     return sqlite_read(st, sqlite_backup_txn, &b);
 }
 
+static const char *sqlite_sql(struct store_conn *c, enum store_sql which)
+{
+    (void)c;
+    switch (which) {
+    case STORE_SQL_ORDER_ID_NEXT:
+        /* The one writer excludes every other: the next rowid is free until
+         * this transaction ends (a rolled-back id is simply taken again). */
+        return "SELECT COALESCE(MAX(id), 0) + 1 FROM orders";
+    }
+    return NULL;
+}
+
 const struct store_ops store_sqlite_ops = {
     .name = "sqlite",
     .open = sqlite_open,
@@ -551,4 +563,5 @@ const struct store_ops store_sqlite_ops = {
     .migrations = migrations_sqlite,
     .n_migrations = sizeof(migrations_sqlite) / sizeof(migrations_sqlite[0]),
     .backup = sqlite_backup,
+    .sql = sqlite_sql,
 };

@@ -171,7 +171,10 @@ struct pbal {
 
 /* What the journal says, read incrementally. */
 struct jstate {
-    int64_t last_id, last_seq, n_entries;
+    int64_t last_id, n_entries;
+    /* Each account's hash chain: its last seq and hash. */
+    int64_t chain_seq[PROP_CUSTOMERS][PROP_TYPES];
+    uint8_t chain_hash[PROP_CUSTOMERS][PROP_TYPES][SHA256_BYTES];
     int64_t running[PROP_CUSTOMERS][PROP_TYPES];
     int64_t held[PROP_CUSTOMERS][PROP_TYPES];
     int64_t system[PROP_TYPES][ACCOUNT__COUNT];
@@ -742,9 +745,12 @@ static enum err prop_journal_entry(const struct journal_row *r, void *arg)
     j->running[c][t] += customer;
     j->held[c][t] += held;
     j->postings[t] += sum;
-    const char *bad = sum != 0                                     ? "postings do not sum to 0"
-                      : customer != e->amount_minor                ? "amount is not the postings"
-                      : e->seq != j->last_seq + 1                  ? "sequence has a gap"
+    const char *bad = sum != 0                            ? "postings do not sum to 0"
+                      : customer != e->amount_minor       ? "amount is not the postings"
+                      : e->chain != JOURNAL_CHAIN_ACCOUNT ? "not on its account chain"
+                      : e->seq != j->chain_seq[c][t] + 1  ? "account sequence has a gap"
+                      : memcmp(e->prev_hash, j->chain_hash[c][t], SHA256_BYTES) != 0
+                          ? "prev_hash is not the account's last hash"
                       : e->balance_after_minor != j->running[c][t] ? "balance_after is wrong"
                       : j->running[c][t] < 0 || j->held[c][t] < 0  ? "balance below zero"
                       : (unsigned)e->kind >= JOURNAL__COUNT        ? "unknown kind"
@@ -757,7 +763,8 @@ static enum err prop_journal_entry(const struct journal_row *r, void *arg)
                  (long long)j->running[c][t]);
         return ERR_INTERNAL;
     }
-    j->last_seq = e->seq;
+    j->chain_seq[c][t] = e->seq;
+    memcpy(j->chain_hash[c][t], e->hash, SHA256_BYTES);
     j->last_id = e->id;
     j->n_entries++;
     j->n_new++;

@@ -31,7 +31,7 @@ static enum err fingerprint_txn(struct store_conn *c, void *arg)
         "(SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM order_allocations), "
         "(SELECT COALESCE(SUM(balance_minor), 0) FROM accounts), "
         "(SELECT COALESCE(SUM(held_minor), 0) FROM accounts), (SELECT COUNT(*) FROM transfers), "
-        "(SELECT COUNT(*) FROM lot_events), (SELECT COALESCE(MAX(seq), 0) FROM chain_heads), "
+        "(SELECT COUNT(*) FROM lot_events), (SELECT COALESCE(SUM(chain_seq), 0) FROM accounts), "
         "(SELECT COUNT(*) FROM order_events), (SELECT COUNT(*) FROM invoices), "
         "(SELECT COUNT(*) FROM invoice_credits), (SELECT COALESCE(SUM(value), 0) FROM counters)",
         &s);

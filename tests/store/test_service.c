@@ -870,6 +870,7 @@ static void the_queue_lists_waiting_orders_newest_first_and_counts_them(void **s
 struct findings {
     int count;
     char first[512];
+    char all[4096]; /* every finding, one a line, as far as they fit */
 };
 
 static void collect_finding(const char *finding, void *ctx)
@@ -877,6 +878,8 @@ static void collect_finding(const char *finding, void *ctx)
     struct findings *f = ctx;
     if (f->count++ == 0)
         str_copy(f->first, sizeof(f->first), finding);
+    size_t used = strlen(f->all);
+    snprintf(f->all + used, sizeof(f->all) - used, "%s\n", finding);
 }
 
 static enum err tamper_txn(struct store_conn *c, void *arg)
@@ -921,6 +924,141 @@ static void verify_names_a_row_whose_hash_was_changed_by_hand(void **state)
     assert_int_equal(svc_verify(&t->svc, collect_finding, &f, &n), ERR_OK);
     assert_true(n >= 2); /* the row itself, and the chain to the next one */
     assert_non_null(strstr(f.first, "journal 1"));
+}
+
+/* Three entries on one account (lots of 10, 5 and 3): journal 1, 2, 3. */
+static int64_t chain_of_three(struct testdb *t)
+{
+    int64_t cus = testdb_customer(t, "Chain");
+    testdb_lot(t, cus, "master", 10, 0);
+    testdb_lot(t, cus, "master", 5, 0);
+    testdb_lot(t, cus, "master", 3, 0);
+    testdb_assert_verified(t);
+    return cus;
+}
+
+static struct findings verify_findings(struct testdb *t, int64_t *n)
+{
+    struct findings f = {0};
+    assert_int_equal(svc_verify(&t->svc, collect_finding, &f, n), ERR_OK);
+    return f;
+}
+
+static void entries_continue_their_account_chain_not_the_tenants(void **state)
+{
+    struct testdb *t = *state;
+    int64_t a = testdb_customer(t, "A"), b = testdb_customer(t, "B");
+    testdb_lot(t, a, "master", 10, 0);
+    testdb_lot(t, b, "master", 10, 0);
+    testdb_lot(t, a, "master", 10, 0);
+    /* Each account counts its own entries from 1; the tenant chain of
+     * entries before schema 6 does not move. */
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM journal WHERE chain = 2"), 3);
+    assert_int_equal(testdb_query_int(t, "SELECT MAX(seq) FROM journal"), 2);
+    assert_int_equal(testdb_query_int(t, "SELECT SUM(chain_seq) FROM accounts"), 3);
+    assert_int_equal(testdb_query_int(t, "SELECT MAX(seq) FROM chain_heads"), 0);
+    testdb_assert_verified(t);
+}
+
+static void verify_finds_a_deleted_entry_in_an_account_chain(void **state)
+{
+    struct testdb *t = *state;
+    chain_of_three(t);
+    assert_int_equal(store_write(t->st, tamper_txn,
+                                 "DELETE FROM postings WHERE journal_id = 2; "
+                                 "DELETE FROM journal WHERE id = 2"),
+                     ERR_OK);
+    int64_t n;
+    struct findings f = verify_findings(t, &n);
+    assert_true(n > 0);
+    assert_non_null(strstr(f.first, "journal 3: account chain sequence 3 follows 1"));
+}
+
+static void verify_finds_an_entry_inserted_into_an_account_chain(void **state)
+{
+    struct testdb *t = *state;
+    chain_of_three(t);
+    /* A copy of entry 2 (its postings too) as a new last entry. */
+    assert_int_equal(
+        store_write(t->st, tamper_txn,
+                    "INSERT INTO journal (id, tenant_id, chain, seq, kind, customer_id, "
+                    "credit_type_id, credit_type, amount_minor, balance_after_minor, actor, "
+                    "reason, justification, lot_ids, created_at, prev_hash, hash) SELECT 4, "
+                    "tenant_id, chain, seq, kind, customer_id, credit_type_id, credit_type, "
+                    "amount_minor, balance_after_minor, actor, reason, justification, lot_ids, "
+                    "created_at, prev_hash, hash FROM journal WHERE id = 2; "
+                    "INSERT INTO postings (journal_id, account, lot_id, amount_minor) "
+                    "SELECT 4, account, lot_id, amount_minor FROM postings WHERE journal_id = 2"),
+        ERR_OK);
+    int64_t n;
+    struct findings f = verify_findings(t, &n);
+    assert_true(n > 0);
+    assert_non_null(strstr(f.all, "journal 4: account chain sequence 2 follows 3"));
+}
+
+static void verify_finds_two_swapped_entries_of_an_account(void **state)
+{
+    struct testdb *t = *state;
+    chain_of_three(t);
+    /* Entries 1 and 2 trade places whole, each still matching its hash. */
+    assert_int_equal(
+        store_write(t->st, tamper_txn,
+                    "UPDATE journal SET (seq, amount_minor, balance_after_minor, lot_ids, "
+                    "prev_hash, hash) = (SELECT o.seq, o.amount_minor, o.balance_after_minor, "
+                    "o.lot_ids, o.prev_hash, o.hash FROM journal o WHERE o.id = 3 - journal.id) "
+                    "WHERE id IN (1, 2); "
+                    "UPDATE postings SET journal_id = 3 - journal_id WHERE journal_id IN (1, 2)"),
+        ERR_OK);
+    assert_int_equal(testdb_query_int(t, "SELECT seq FROM journal WHERE id = 1"), 2);
+    int64_t n;
+    struct findings f = verify_findings(t, &n);
+    assert_true(n > 0);
+    assert_non_null(strstr(f.first, "journal 1: account chain sequence 2 follows 0"));
+}
+
+static void a_seal_reveals_a_removed_tail_that_left_no_other_trace(void **state)
+{
+    struct testdb *t = *state;
+    int64_t cus = chain_of_three(t);
+    int64_t seals;
+    assert_int_equal(svc_seal(&t->svc, &seals), ERR_OK);
+    assert_int_equal(seals, 1);
+    assert_int_equal(svc_seal(&t->svc, &seals), ERR_OK);
+    assert_int_equal(seals, 0); /* nothing moved since */
+    testdb_assert_verified(t);
+    /* Remove entry 3 and its lot, and set the account back as it was after
+     * entry 2: every remaining row agrees with every other. */
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "DELETE FROM postings WHERE journal_id = 3; DELETE FROM journal WHERE id = 3; "
+             "DELETE FROM lot_events WHERE lot_id = 3; DELETE FROM lots WHERE id = 3; "
+             "UPDATE accounts SET balance_minor = 15, chain_seq = 2, chain_hash = (SELECT "
+             "hash FROM journal WHERE id = 2) WHERE customer_id = %lld",
+             (long long)cus);
+    assert_int_equal(store_write(t->st, tamper_txn, sql), ERR_OK);
+    int64_t n;
+    struct findings f = verify_findings(t, &n);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(f.first, "entry 3 is missing from the journal (removed)"));
+}
+
+static void verify_finds_a_seal_changed_by_hand(void **state)
+{
+    struct testdb *t = *state;
+    chain_of_three(t);
+    int64_t seals;
+    assert_int_equal(svc_seal(&t->svc, &seals), ERR_OK);
+    testdb_lot(t, testdb_customer(t, "Later"), "master", 1, 0);
+    assert_int_equal(svc_seal(&t->svc, &seals), ERR_OK);
+    assert_int_equal(seals, 1);
+    testdb_assert_verified(t);
+    assert_int_equal(store_write(t->st, tamper_txn,
+                                 "UPDATE journal_seal_heads SET chain_seq = 2 WHERE seal_seq = 1"),
+                     ERR_OK);
+    int64_t n;
+    struct findings f = verify_findings(t, &n);
+    assert_true(n > 0);
+    assert_non_null(strstr(f.first, "seal 1: hash does not match its heads"));
 }
 
 static void verify_finds_a_lot_changed_without_a_posting(void **state)
@@ -1023,6 +1161,12 @@ int main(void)
         T(the_queue_lists_waiting_orders_newest_first_and_counts_them),
         T(verify_names_a_row_whose_amount_was_changed_by_hand),
         T(verify_names_a_row_whose_hash_was_changed_by_hand),
+        T(entries_continue_their_account_chain_not_the_tenants),
+        T(verify_finds_a_deleted_entry_in_an_account_chain),
+        T(verify_finds_an_entry_inserted_into_an_account_chain),
+        T(verify_finds_two_swapped_entries_of_an_account),
+        T(a_seal_reveals_a_removed_tail_that_left_no_other_trace),
+        T(verify_finds_a_seal_changed_by_hand),
         T(verify_finds_a_lot_changed_without_a_posting),
         T(verify_of_one_tenant_reports_only_that_tenant),
         T(migrations_are_safe_to_run_twice),

@@ -177,3 +177,30 @@ void testdb_assert_verified(struct testdb *t)
     assert_int_equal(svc_verify(&t->svc, testdb_print_finding, NULL, &findings), ERR_OK);
     assert_int_equal(findings, 0);
 }
+
+struct testdb_query {
+    const char *sql;
+    int64_t value;
+};
+
+static enum err testdb_query_txn(struct store_conn *c, void *arg)
+{
+    struct testdb_query *q = arg;
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, q->sql, &s);
+    if (rc != ERR_OK)
+        return rc;
+    enum store_step r = store_step(s);
+    q->value = r == STORE_ROW ? store_column_int64(s, 0) : 0;
+    store_finish(s);
+    return r == STORE_FAILED ? store_conn_err(c) : r == STORE_ROW ? ERR_OK : ERR_NOT_FOUND;
+}
+
+int64_t testdb_query_int(struct testdb *t, const char *sql)
+{
+    /* Prepared statements are cached by the address of their text: a test's
+     * literal lives as long as the process. */
+    struct testdb_query q = {.sql = sql};
+    assert_int_equal(store_read(t->st, testdb_query_txn, &q), ERR_OK);
+    return q.value;
+}

@@ -44,6 +44,8 @@ int64_t testdb_service(struct testdb *t, const char *name, const char *kind, con
 /* The customer's balance and available credits of a type. */
 void testdb_balance(struct testdb *t, int64_t customer, const char *type, int64_t *balance,
                     int64_t *available);
+/* The first column of the first row of a query (sql a string literal). */
+int64_t testdb_query_int(struct testdb *t, const char *sql);
 /* Runs verify and asserts it finds nothing (prints findings otherwise). */
 void testdb_assert_verified(struct testdb *t);
 

@@ -156,6 +156,7 @@ static void journal_sample_init(struct journal_sample *s)
     s->postings[2] = (struct posting){ACCOUNT_CONSUMED, 0, 5};
     s->e.id = 1001;
     s->e.tenant_id = 1;
+    s->e.chain = JOURNAL_CHAIN_TENANT;
     s->e.seq = 42;
     s->e.kind = JOURNAL_ORDER;
     s->e.customer_id = 55;
@@ -219,6 +220,7 @@ static void journal_hash_changes_when_any_field_changes(void **state)
     journal_sample_hash(&base, original);
     HASH_CHANGES_WHEN(s.e.tenant_id = 2);
     HASH_CHANGES_WHEN(s.e.seq = 43);
+    HASH_CHANGES_WHEN(s.e.chain = JOURNAL_CHAIN_ACCOUNT);
     HASH_CHANGES_WHEN(s.e.kind = JOURNAL_REFUND);
     HASH_CHANGES_WHEN(s.e.customer_id = 56);
     HASH_CHANGES_WHEN(s.e.credit_type = "slave");
@@ -351,6 +353,95 @@ static void journal_hash_is_sha256_of_the_previous_hash_and_the_canonical_fields
     assert_memory_equal(got, want, SHA256_BYTES);
 }
 
+static void journal_hash_on_an_account_chain_is_tagged_v2(void **state)
+{
+    (void)state;
+    /* The same fields on the account chain: only the tag differs, so an entry
+     * cannot be moved from one chain to the other unnoticed. */
+    struct journal_sample s;
+    journal_sample_init(&s);
+    s.e.chain = JOURNAL_CHAIN_ACCOUNT;
+    char bytes[1024];
+    memcpy(bytes, s.prev, SHA256_BYTES);
+    size_t len = journal_canonical_put(bytes, SHA256_BYTES, sizeof(bytes), "creditd-journal-v2");
+    static const char *const fields[] = {"1",
+                                         "42",
+                                         "order",
+                                         "55",
+                                         "master",
+                                         "-5",
+                                         "70",
+                                         "900",
+                                         "300",
+                                         "12",
+                                         "staff@example.com",
+                                         "correction",
+                                         "double booking",
+                                         "1772359200000000",
+                                         "3",
+                                         "lot",
+                                         "7",
+                                         "-3",
+                                         "lot",
+                                         "8",
+                                         "-2",
+                                         "consumed",
+                                         "0",
+                                         "5"};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        len = journal_canonical_put(bytes, len, sizeof(bytes), fields[i]);
+    uint8_t want[SHA256_BYTES], got[SHA256_BYTES];
+    sha256(bytes, len, want);
+    journal_sample_hash(&s, got);
+    assert_memory_equal(got, want, SHA256_BYTES);
+}
+
+/* The seal of tenant 3, seq 2, over two heads. */
+static void journal_seal_sample(struct journal_seal *js, const uint8_t heads[2][SHA256_BYTES],
+                                int64_t second_seq, uint8_t out[SHA256_BYTES])
+{
+    struct sha256_state st;
+    journal_seal_begin(&st, js);
+    journal_seal_add(&st, 10, 1, 5, heads[0]);
+    journal_seal_add(&st, 11, 1, second_seq, heads[1]);
+    journal_seal_end(&st, out);
+}
+
+static void a_seal_is_sha256_of_the_previous_seal_and_its_heads(void **state)
+{
+    (void)state;
+    struct journal_seal js = {.tenant_id = 3, .seq = 2, .created_at_us = T0, .n_heads = 2};
+    uint8_t heads[2][SHA256_BYTES];
+    for (size_t i = 0; i < SHA256_BYTES; i++) {
+        js.prev_hash[i] = (uint8_t)(i + 1);
+        heads[0][i] = (uint8_t)(i * 3);
+        heads[1][i] = (uint8_t)(255 - i);
+    }
+    char bytes[1024];
+    memcpy(bytes, js.prev_hash, SHA256_BYTES);
+    size_t len = SHA256_BYTES;
+    static const char *const fields[] = {"creditd-seal-v1", "3", "2", "1772359200000000", "2"};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        len = journal_canonical_put(bytes, len, sizeof(bytes), fields[i]);
+    static const char *const head_fields[2][3] = {{"10", "1", "5"}, {"11", "1", "7"}};
+    for (size_t h = 0; h < 2; h++) {
+        for (size_t i = 0; i < 3; i++)
+            len = journal_canonical_put(bytes, len, sizeof(bytes), head_fields[h][i]);
+        memcpy(bytes + len, heads[h], SHA256_BYTES);
+        len += SHA256_BYTES;
+    }
+    uint8_t want[SHA256_BYTES], got[SHA256_BYTES], other[SHA256_BYTES];
+    sha256(bytes, len, want);
+    journal_seal_sample(&js, heads, 7, got);
+    assert_memory_equal(got, want, SHA256_BYTES);
+    /* A head at another seq, or another previous seal, is another seal. */
+    journal_seal_sample(&js, heads, 6, other);
+    assert_memory_not_equal(got, other, SHA256_BYTES);
+    js.prev_hash[0] ^= 1;
+    journal_seal_sample(&js, heads, 7, other);
+    assert_memory_not_equal(got, other, SHA256_BYTES);
+}
+
 /* ---- names ------------------------------------------------------------- */
 
 static void journal_kind_names_round_trip(void **state)
@@ -414,6 +505,8 @@ int main(void)
         cmocka_unit_test(journal_hash_changes_when_the_previous_hash_changes),
         cmocka_unit_test(journal_hash_keeps_adjacent_text_fields_apart),
         cmocka_unit_test(journal_hash_is_sha256_of_the_previous_hash_and_the_canonical_fields),
+        cmocka_unit_test(journal_hash_on_an_account_chain_is_tagged_v2),
+        cmocka_unit_test(a_seal_is_sha256_of_the_previous_seal_and_its_heads),
         cmocka_unit_test(journal_kind_names_round_trip),
         cmocka_unit_test(account_kind_names_round_trip),
         cmocka_unit_test(unknown_kind_names_are_refused_and_change_nothing),
