@@ -69,6 +69,13 @@
 /* Writes batched into one SQLite commit (group commit). */
 #define STORE_BATCH_MAX 512
 
+/* PostgreSQL group commit: lanes run their batches at once, each on its own
+ * connection (8 keeps half the pool for reads and unkeyed writes); a batch
+ * holds at most 48 jobs because each savepoint that writes takes a
+ * subtransaction id, and past 64 in one transaction every other session's
+ * snapshot has to look them up on disk (subxid cache overflow). */
+#define STORE_PG_LANES     8
+#define STORE_PG_BATCH_MAX 48
 /* Deadlock / serialization retries of one PostgreSQL transaction. */
 #define STORE_RETRIES_MAX 8
 

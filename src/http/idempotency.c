@@ -66,6 +66,13 @@ static enum err http_idem_write(struct store *st, store_txn_fn fn, void *ctx)
     return store_write(idem->inner, http_idem_trampoline, &call);
 }
 
+static enum err http_idem_write_keyed(struct store *st, int64_t key, store_txn_fn fn, void *ctx)
+{
+    struct http_idem *idem = (struct http_idem *)st;
+    struct http_idem_call call = {.idem = idem, .fn = fn, .ctx = ctx};
+    return store_write_keyed(idem->inner, key, http_idem_trampoline, &call);
+}
+
 static enum err http_idem_read(struct store *st, store_txn_fn fn, void *ctx)
 {
     return store_read(((struct http_idem *)st)->inner, fn, ctx);
@@ -86,6 +93,7 @@ static const struct store_ops http_idem_ops = {
     .name = "idempotent",
     .close = http_idem_close,
     .write = http_idem_write,
+    .write_keyed = http_idem_write_keyed,
     .read = http_idem_read,
     .backup = http_idem_backup,
 };

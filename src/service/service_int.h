@@ -36,6 +36,11 @@ enum err svc_entry_post(struct svc_entry *x, enum account_kind account, int64_t 
 enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct account_row *acc,
                          int64_t *journal_id) WUR;
 
+/* Runs a write whose row locks all belong to one customer: it may share a
+ * transaction and commit with other customers' writes (store_write_keyed).
+ * An unknown customer (0) runs alone and fails inside as usual. */
+enum err svc_write_for(struct svc *s, int64_t customer_id, store_txn_fn fn, void *ctx) WUR;
+
 /* A tenant with its zone, as an operation needs it. */
 struct svc_tenant {
     struct tenant_row row;

@@ -39,6 +39,14 @@ enum err store_write(struct store *st, store_txn_fn fn, void *ctx)
     return st->ops->write(st, fn, ctx);
 }
 
+enum err store_write_keyed(struct store *st, int64_t key, store_txn_fn fn, void *ctx)
+{
+    ASSERT(key > 0);
+    if (st->ops->write_keyed == NULL)
+        return st->ops->write(st, fn, ctx);
+    return st->ops->write_keyed(st, key, fn, ctx);
+}
+
 enum err store_read(struct store *st, store_txn_fn fn, void *ctx)
 {
     return st->ops->read(st, fn, ctx);

@@ -67,6 +67,11 @@ struct store_ops {
     void (*close)(struct store *st);
     /* Runs fn inside one write transaction (see the file comment). */
     enum err (*write)(struct store *st, store_txn_fn fn, void *ctx);
+    /* The same for a write that locks rows of one key (a customer) only:
+     * writes of one key may share a transaction and its commit with others
+     * of keys that never meet theirs (PostgreSQL's group commit). NULL: as
+     * write. */
+    enum err (*write_keyed)(struct store *st, int64_t key, store_txn_fn fn, void *ctx);
     /* Runs fn inside one read-only transaction with a consistent snapshot. */
     enum err (*read)(struct store *st, store_txn_fn fn, void *ctx);
     /* Executes SQL text of one or more statements without results (DDL). */
@@ -122,6 +127,10 @@ void store_close(struct store *st);
 const char *store_backend_name(const struct store *st);
 
 enum err store_write(struct store *st, store_txn_fn fn, void *ctx) WUR;
+/* store_write for a write whose row locks all belong to one customer (key,
+ * non-zero): it may be batched with other writes into one transaction, each
+ * in its own savepoint, so a failing write rolls back alone. */
+enum err store_write_keyed(struct store *st, int64_t key, store_txn_fn fn, void *ctx) WUR;
 enum err store_read(struct store *st, store_txn_fn fn, void *ctx) WUR;
 enum err store_backup(struct store *st, const char *path, struct err_detail *d) WUR;
 

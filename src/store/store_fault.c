@@ -63,6 +63,13 @@ static enum err fault_write(struct store *base, store_txn_fn fn, void *ctx)
     return store_write(st->inner, fault_trampoline, &call);
 }
 
+static enum err fault_write_keyed(struct store *base, int64_t key, store_txn_fn fn, void *ctx)
+{
+    struct fault_store *st = (struct fault_store *)base;
+    struct fault_call call = {.st = st, .fn = fn, .ctx = ctx};
+    return store_write_keyed(st->inner, key, fault_trampoline, &call);
+}
+
 static enum err fault_read(struct store *base, store_txn_fn fn, void *ctx)
 {
     struct fault_store *st = (struct fault_store *)base;
@@ -187,6 +194,7 @@ static const struct store_ops store_fault_ops = {
     .open = fault_open,
     .close = fault_close,
     .write = fault_write,
+    .write_keyed = fault_write_keyed,
     .read = fault_read,
     .exec = fault_exec,
     .prepare = fault_prepare,

@@ -71,12 +71,33 @@ struct pg_conn {
     bool retry_seen; /* a deadlock or serialization failure in this attempt */
 };
 
+/* A keyed write waiting in its lane for a batch. */
+struct pg_job {
+    store_txn_fn fn;
+    void *ctx;
+    enum err rc;
+    int attempts;
+    bool retry; /* failed on a deadlock or serialization failure: run again */
+    bool done;
+    struct pg_job *next;
+};
+
+/* The writes of the keys that hash here, run one batch at a time: a lane's
+ * batches never wait for each other's row locks, and different lanes share
+ * no key. */
+struct pg_lane {
+    struct pg_job *head, *tail;
+    bool busy; /* a caller is running a batch of this lane */
+};
+
 struct pg_store {
     struct store base;
     char *target;                       /* the full URL, password included: never printed */
     char url_shown[PG_URL_SHOWN_BYTES]; /* the URL without its password */
     pthread_mutex_t lock;
     pthread_cond_t conn_free;
+    pthread_cond_t lane_done; /* a batch finished */
+    struct pg_lane lanes[STORE_PG_LANES];
     struct pg_conn *free[STORE_READERS_MAX];
     size_t n_free;
     size_t n_open; /* connections that exist or are being opened */
@@ -758,6 +779,151 @@ static enum err pg_write(struct store *base, store_txn_fn fn, void *ctx)
     return pg_run(base, "BEGIN ISOLATION LEVEL READ COMMITTED", fn, ctx);
 }
 
+/* ---- group commit ------------------------------------------------------ */
+
+/* Runs one job of a batch inside its savepoint (none when it is alone: then
+ * the transaction is its savepoint). False when the connection is unusable. */
+static bool pg_batch_job(struct pg_conn *c, struct pg_job *j, bool alone, bool first)
+{
+    uint32_t before[JOURNAL__COUNT];
+    memcpy(before, c->base.pending_journal, sizeof(before));
+    c->retry_seen = false;
+    if (!alone) {
+        j->rc = pg_exec(&c->base, first ? "SAVEPOINT job" : "RELEASE SAVEPOINT job; SAVEPOINT job");
+        if (j->rc != ERR_OK)
+            return false;
+    }
+    j->rc = j->fn(&c->base, j->ctx);
+    j->retry = j->rc != ERR_OK && c->retry_seen;
+    if (j->rc == ERR_OK || alone)
+        return true;
+    /* This job alone rolls back; its batch-mates' work stays. */
+    memcpy(c->base.pending_journal, before, sizeof(before));
+    return pg_exec(&c->base, "ROLLBACK TO SAVEPOINT job") == ERR_OK;
+}
+
+/* One transaction for every job of the batch, one commit. */
+static void pg_batch_run(struct pg_store *st, struct pg_job *batch)
+{
+    size_t n = 0;
+    for (struct pg_job *j = batch; j != NULL; j = j->next)
+        n++;
+    struct pg_conn *c;
+    enum err rc = pg_pool_take(st, &c);
+    if (rc == ERR_OK) {
+        store_pending_drop(&c->base);
+        rc = pg_begin(c, "BEGIN ISOLATION LEVEL READ COMMITTED");
+    }
+    bool usable = rc == ERR_OK, first = true;
+    for (struct pg_job *j = batch; j != NULL; j = j->next) {
+        if (!usable) {
+            j->rc = rc != ERR_OK ? rc : ERR_STORE_BUSY;
+            continue;
+        }
+        usable = pg_batch_job(c, j, n == 1, first);
+        first = false;
+    }
+    if (rc == ERR_OK) {
+        enum err commit = ERR_STORE_BUSY;
+        if (usable && (n > 1 || batch->rc == ERR_OK))
+            commit = pg_commit(c);
+        if (commit == ERR_OK)
+            store_pending_commit(&c->base);
+        else
+            store_pending_drop(&c->base);
+        /* A failed commit fails every job it carried (the outcome of a lost
+         * connection is unknown: ERR_STORE_BUSY, as for a single write). */
+        for (struct pg_job *j = batch; j != NULL && n > 1; j = j->next)
+            if (j->rc == ERR_OK && commit != ERR_OK)
+                j->rc = commit;
+        pg_rollback(c);
+        pg_pool_give(st, c);
+    }
+}
+
+/* Takes up to STORE_PG_BATCH_MAX jobs off the lane (lock held). */
+static struct pg_job *pg_lane_take(struct pg_lane *lane)
+{
+    struct pg_job *batch = lane->head, *last = batch;
+    for (size_t n = 1; n < STORE_PG_BATCH_MAX && last->next != NULL; n++)
+        last = last->next;
+    lane->head = last->next;
+    if (lane->head == NULL)
+        lane->tail = NULL;
+    last->next = NULL;
+    return batch;
+}
+
+/* Marks the batch's jobs done, or queues those that met a deadlock again at
+ * the lane's head: they changed nothing, so running them again cannot apply
+ * them twice (lock held). */
+static void pg_lane_finish(struct pg_lane *lane, struct pg_job *batch)
+{
+    struct pg_job *again = NULL, *last = NULL;
+    for (struct pg_job *j = batch, *next; j != NULL; j = next) {
+        next = j->next;
+        j->next = NULL;
+        if (!j->retry || ++j->attempts > STORE_RETRIES_MAX) {
+            j->done = true;
+            continue;
+        }
+        if (last != NULL)
+            last->next = j;
+        else
+            again = j;
+        last = j;
+    }
+    if (again != NULL) {
+        last->next = lane->head;
+        if (lane->head == NULL)
+            lane->tail = last;
+        lane->head = again;
+    }
+}
+
+static size_t pg_lane_of(int64_t key)
+{
+    uint64_t h = (uint64_t)key * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h >> 32) % STORE_PG_LANES;
+}
+
+/*
+ * A write for one key (a customer): queued in the key's lane; whichever
+ * caller finds the lane idle runs the queued jobs as one batch and wakes the
+ * others. Writes without a key run alone (pg_write), because they may lock
+ * rows of several keys.
+ */
+static enum err pg_write_keyed(struct store *base, int64_t key, store_txn_fn fn, void *ctx)
+{
+    struct pg_store *st = (struct pg_store *)base;
+    if (key == 0)
+        return pg_write(base, fn, ctx);
+    struct pg_lane *lane = &st->lanes[pg_lane_of(key)];
+    struct pg_job job = {.fn = fn, .ctx = ctx, .rc = ERR_OK};
+    pthread_mutex_lock(&st->lock);
+    if (lane->tail != NULL)
+        lane->tail->next = &job;
+    else
+        lane->head = &job;
+    lane->tail = &job;
+    while (!job.done) {
+        if (lane->busy || lane->head == NULL) {
+            pthread_cond_wait(&st->lane_done, &st->lock);
+            continue;
+        }
+        lane->busy = true;
+        struct pg_job *batch = pg_lane_take(lane);
+        pthread_mutex_unlock(&st->lock);
+        pg_batch_run(st, batch);
+        pthread_mutex_lock(&st->lock);
+        pg_lane_finish(lane, batch);
+        lane->busy = false;
+        pthread_cond_broadcast(&st->lane_done);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return job.rc;
+}
+
 static enum err pg_read(struct store *base, store_txn_fn fn, void *ctx)
 {
     return pg_run(base, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", fn, ctx);
@@ -798,6 +964,7 @@ static void pg_close(struct store *base)
         pg_conn_close(st->free[i]);
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->conn_free);
+    pthread_cond_destroy(&st->lane_done);
     explicit_bzero(st->target, strlen(st->target));
     free(st->target);
     free(st);
@@ -827,6 +994,7 @@ static enum err pg_open(const char *target, struct store **out, struct err_detai
     }
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->conn_free, NULL);
+    pthread_cond_init(&st->lane_done, NULL);
     st->free[0] = c;
     st->n_free = 1;
     st->n_open = 1;
@@ -866,6 +1034,7 @@ const struct store_ops store_pg_ops = {
     .open = pg_open,
     .close = pg_close,
     .write = pg_write,
+    .write_keyed = pg_write_keyed,
     .read = pg_read,
     .exec = pg_exec,
     .prepare = pg_prepare,
