@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testdb.h"
 
@@ -685,6 +686,98 @@ static void transfers_that_expire_lots_while_orders_run_never_deadlock(void **st
     testdb_assert_verified(t);
 }
 
+/* ---- group commit: one batch, one failure --------------------------------- */
+
+enum { PROBES = 6, PROBE_FAILING = 3 };
+
+/* One keyed write of the batch test: it inserts its number, notes its
+ * transaction (PostgreSQL), and the failing one fails after its insert. */
+struct probe {
+    struct testdb *t;
+    int n;
+    atomic_int *queued;  /* writers about to queue behind the first */
+    atomic_int *running; /* the first is inside its transaction */
+    enum err rc;
+    int64_t txid;
+};
+
+static enum err probe_txn(struct store_conn *c, void *arg)
+{
+    struct probe *p = arg;
+    if (p->n == 0)
+        atomic_store(p->running, 1);
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, "INSERT INTO batch_probe (n) VALUES ($1)", &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, p->n);
+    enum store_step step = store_step(s);
+    store_finish(s);
+    if (step == STORE_FAILED)
+        return store_conn_err(c);
+    if (strcmp(testdb_backend(), "postgres") == 0) {
+        if ((rc = store_prepare(c, "SELECT txid_current()", &s)) != ERR_OK)
+            return rc;
+        p->txid = store_step(s) == STORE_ROW ? store_column_int64(s, 0) : -1;
+        store_finish(s);
+    }
+    /* The first holds its batch until the others are queued behind it. */
+    while (p->n == 0 && atomic_load(p->queued) < PROBES - 1)
+        usleep(1000);
+    if (p->n == 0)
+        usleep(100 * 1000);
+    return p->n == PROBE_FAILING ? ERR_VALIDATION : ERR_OK;
+}
+
+static void *probe_main(void *arg)
+{
+    struct probe *p = arg;
+    if (p->n > 0)
+        atomic_fetch_add(p->queued, 1);
+    p->rc = store_write_keyed(p->t->st, 42, probe_txn, p);
+    return NULL;
+}
+
+static enum err probe_setup_txn(struct store_conn *c, void *arg)
+{
+    (void)arg;
+    return store_exec(c, "CREATE TABLE batch_probe (n BIGINT NOT NULL)");
+}
+
+static void a_failing_write_rolls_back_alone_and_its_batch_mates_commit(void **state)
+{
+    struct fixture *f = *state;
+    struct testdb *t = &f->t;
+    assert_int_equal(store_write(t->st, probe_setup_txn, NULL), ERR_OK);
+    atomic_int queued = 0, running = 0;
+    struct probe p[PROBES];
+    pthread_t tid[PROBES];
+    for (int i = 0; i < PROBES; i++)
+        p[i] = (struct probe){.t = t, .n = i, .queued = &queued, .running = &running};
+    /* The first write of the key runs alone; the rest queue behind it in the
+     * same lane and then go as one batch. */
+    assert_int_equal(pthread_create(&tid[0], NULL, probe_main, &p[0]), 0);
+    while (atomic_load(&running) == 0)
+        usleep(1000);
+    for (int i = 1; i < PROBES; i++)
+        assert_int_equal(pthread_create(&tid[i], NULL, probe_main, &p[i]), 0);
+    for (int i = 0; i < PROBES; i++)
+        pthread_join(tid[i], NULL);
+    for (int i = 0; i < PROBES; i++)
+        assert_int_equal(p[i].rc, i == PROBE_FAILING ? ERR_VALIDATION : ERR_OK);
+    /* The failed write's insert is gone, every other one is there. */
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM batch_probe"), PROBES - 1);
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM batch_probe WHERE n = 3"), 0);
+    assert_int_equal(testdb_query_int(t, "SELECT SUM(n) FROM batch_probe"),
+                     PROBES * (PROBES - 1) / 2 - PROBE_FAILING);
+    if (strcmp(testdb_backend(), "postgres") == 0) {
+        /* One transaction (one commit) carried the queued writes. */
+        for (int i = 2; i < PROBES; i++)
+            assert_int_equal(p[i].txid, p[1].txid);
+        assert_true(p[1].txid != p[0].txid);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -703,6 +796,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(orders_racing_a_package_of_two_credit_types_never_deadlock,
                                         fixture_open, fixture_close),
         cmocka_unit_test_setup_teardown(transfers_that_expire_lots_while_orders_run_never_deadlock,
+                                        fixture_open, fixture_close),
+        cmocka_unit_test_setup_teardown(a_failing_write_rolls_back_alone_and_its_batch_mates_commit,
                                         fixture_open, fixture_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
