@@ -91,6 +91,17 @@ enum store_step store_step(struct store_stmt *s)
     return c->ops->step(s);
 }
 
+enum err store_send(struct store_stmt *s)
+{
+    struct store_conn *c = *(struct store_conn **)s;
+    if (c->ops->send != NULL)
+        return c->ops->send(s);
+    enum store_step r = c->ops->step(s);
+    enum err rc = r == STORE_FAILED ? store_conn_err(c) : ERR_OK;
+    c->ops->finish(s);
+    return rc;
+}
+
 int64_t store_column_int64(struct store_stmt *s, int column)
 {
     struct store_conn *c = *(struct store_conn **)s;

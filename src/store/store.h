@@ -84,6 +84,11 @@ struct store_ops {
     void (*bind_text)(struct store_stmt *s, int index, const char *v);
     void (*bind_null)(struct store_stmt *s, int index);
     enum store_step (*step)(struct store_stmt *s);
+    /* Runs a bound statement whose rows nobody reads, and finishes it. The
+     * backend may only send it now (PostgreSQL's pipeline mode) and report
+     * its failure at the next statement or when the write's work ends, which
+     * then fails the write as a failed step would. NULL: step and finish. */
+    enum err (*send)(struct store_stmt *s);
     /* Integer (or NULL, read as 0) columns only. */
     int64_t (*column_int64)(struct store_stmt *s, int column);
     const char *(*column_text)(struct store_stmt *s, int column); /* NULL reads as "" */
@@ -155,6 +160,10 @@ void store_bind_int64(struct store_stmt *s, int index, int64_t v);
 void store_bind_id(struct store_stmt *s, int index, int64_t id); /* 0 binds NULL */
 void store_bind_text(struct store_stmt *s, int index, const char *v);
 enum store_step store_step(struct store_stmt *s);
+/* Runs a statement whose rows nobody reads and whose failure need not be known
+ * at once (see store_ops.send); only inside store_write, and never where the
+ * caller acts on the error (a duplicate it turns into an answer). */
+enum err store_send(struct store_stmt *s) WUR;
 int64_t store_column_int64(struct store_stmt *s, int column);
 const char *store_column_text(struct store_stmt *s, int column);
 void store_finish(struct store_stmt *s);

@@ -133,6 +133,18 @@ static enum store_step fault_step(struct store_stmt *s)
     return store_step(fault_inner(s));
 }
 
+static enum err fault_send(struct store_stmt *s)
+{
+    struct fault_conn *c = (struct fault_conn *)((struct fault_stmt *)s)->conn;
+    struct fault_store *st = c->st;
+    if (st->fail_at != 0 && ++st->steps == st->fail_at) {
+        c->injected = true;
+        store_finish(fault_inner(s));
+        return ERR_STORE;
+    }
+    return store_send(fault_inner(s));
+}
+
 static int64_t fault_column_int64(struct store_stmt *s, int column)
 {
     return store_column_int64(fault_inner(s), column);
@@ -202,6 +214,7 @@ static const struct store_ops store_fault_ops = {
     .bind_text = fault_bind_text,
     .bind_null = fault_bind_null,
     .step = fault_step,
+    .send = fault_send,
     .column_int64 = fault_column_int64,
     .column_text = fault_column_text,
     .column_is_null = fault_column_is_null,

@@ -69,6 +69,7 @@ struct pg_conn {
     char error[PG_ERROR_BYTES];
     enum err last;
     bool retry_seen; /* a deadlock or serialization failure in this attempt */
+    int n_piped;     /* statements sent in pipeline mode, results not yet read */
 };
 
 /* A keyed write waiting in its lane for a batch. */
@@ -197,14 +198,52 @@ static const char *pg_result_message(const PGresult *res)
     return m ? m : "no result";
 }
 
+/*
+ * Reads the results of the statements sent in pipeline mode and leaves it:
+ * ERR_OK, or the first failure (the server then skipped the rest, and the
+ * transaction is aborted, as after any failed statement). Called before
+ * anything else is sent and when a write's work ends.
+ */
+static enum err pg_flush(struct pg_conn *c)
+{
+    if (c->n_piped == 0)
+        return ERR_OK;
+    enum err rc = ERR_OK;
+    bool synced = false;
+    int nulls = 0;
+    if (PQpipelineSync(c->pg) == 1) {
+        while (!synced) {
+            PGresult *res = PQgetResult(c->pg);
+            if (res == NULL) {
+                /* One NULL ends each statement's results; more is a lost link. */
+                if (++nulls > c->n_piped || PQstatus(c->pg) != CONNECTION_OK)
+                    break;
+                continue;
+            }
+            ExecStatusType st = PQresultStatus(res);
+            synced = st == PGRES_PIPELINE_SYNC;
+            if (!synced && rc == ERR_OK && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+                rc = pg_result_check(c, res);
+            PQclear(res);
+        }
+    }
+    c->n_piped = 0;
+    if (!synced || PQexitPipelineMode(c->pg) != 1) {
+        pg_copy_message(c->error, sizeof(c->error), PQerrorMessage(c->pg));
+        c->last = rc = ERR_STORE_BUSY;
+    }
+    return rc;
+}
+
 static enum err pg_exec(struct store_conn *base, const char *sql)
 {
     struct pg_conn *c = (struct pg_conn *)base;
     ASSERT(sql != NULL);
+    enum err flushed = pg_flush(c);
     PGresult *res = PQexec(c->pg, sql);
     enum err rc = pg_result_check(c, res);
     PQclear(res);
-    return rc;
+    return flushed != ERR_OK ? flushed : rc;
 }
 
 static const char *pg_last_error(struct store_conn *base)
@@ -287,8 +326,10 @@ static enum err pg_stmt_new(struct pg_conn *c, const char *sql, struct pg_stmt *
     s->n_params = pg_param_count(sql);
     ASSERT(s->n_params <= PG_PARAMS_MAX);
     str_format(s->name, sizeof(s->name), "s%u", ++c->n_prepared);
-    PGresult *res = PQprepare(c->pg, s->name, sql, 0, NULL);
-    enum err rc = pg_result_check(c, res);
+    enum err rc = pg_flush(c);
+    PGresult *res = rc == ERR_OK ? PQprepare(c->pg, s->name, sql, 0, NULL) : NULL;
+    if (rc == ERR_OK)
+        rc = pg_result_check(c, res);
     PQclear(res);
     if (rc != ERR_OK) {
         log_msg(LOG_ERROR, "cannot prepare statement: %s", c->error);
@@ -388,6 +429,8 @@ static enum store_step pg_step_execute(struct pg_stmt *s)
         c->last = ERR_STORE;
         return STORE_FAILED;
     }
+    if (pg_flush(c) != ERR_OK)
+        return STORE_FAILED;
     PGresult *res = PQexecPrepared(c->pg, s->name, s->n_params, s->values, NULL, NULL, 0);
     if (pg_result_check(c, res) != ERR_OK) {
         PQclear(res);
@@ -467,6 +510,33 @@ static bool pg_column_is_null(struct store_stmt *base, int column)
     return PQgetisnull(s->res, s->row, column) != 0;
 }
 
+static void pg_finish(struct store_stmt *base);
+
+/* Sends the statement in pipeline mode without waiting for its result: the
+ * writes at the end of an operation then cost one round trip together. */
+static enum err pg_send(struct store_stmt *base)
+{
+    struct pg_stmt *s = (struct pg_stmt *)base;
+    struct pg_conn *c = (struct pg_conn *)s->conn;
+    ASSERT(s->state == PG_STMT_FRESH);
+    enum err rc = ERR_OK;
+    if (s->bind_failed) {
+        str_copy(c->error, sizeof(c->error), "out of memory binding a parameter");
+        c->last = rc = ERR_STORE;
+    } else if (c->n_piped == 0 && PQenterPipelineMode(c->pg) != 1) {
+        pg_copy_message(c->error, sizeof(c->error), PQerrorMessage(c->pg));
+        c->last = rc = ERR_STORE_BUSY;
+    } else if (PQsendQueryPrepared(c->pg, s->name, s->n_params, s->values, NULL, NULL, 0) != 1) {
+        pg_copy_message(c->error, sizeof(c->error), PQerrorMessage(c->pg));
+        c->last = rc = ERR_STORE_BUSY;
+        c->n_piped++; /* leave pipeline mode at the flush */
+    } else {
+        c->n_piped++;
+    }
+    pg_finish(base);
+    return rc;
+}
+
 static void pg_finish(struct store_stmt *base)
 {
     struct pg_stmt *s = (struct pg_stmt *)base;
@@ -517,6 +587,7 @@ static void pg_conn_reset(struct pg_conn *c)
 {
     log_msg(LOG_WARN, "database connection lost or left in a transaction, reconnecting");
     pg_conn_forget_statements(c);
+    c->n_piped = 0;
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK) {
         char why[PG_ERROR_BYTES];
@@ -664,6 +735,7 @@ static void pg_pool_give(struct pg_store *st, struct pg_conn *c)
 
 static void pg_rollback(struct pg_conn *c)
 {
+    (void)pg_flush(c); /* whatever it says, everything is undone now */
     if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) == PQTRANS_IDLE)
         return;
     PGresult *res = PQexec(c->pg, "ROLLBACK");
@@ -676,6 +748,12 @@ static void pg_rollback(struct pg_conn *c)
  * succeeds; that must not pass for a commit. */
 static enum err pg_commit(struct pg_conn *c)
 {
+    enum err flushed = pg_flush(c);
+    if (flushed != ERR_OK) {
+        if (!c->retry_seen)
+            log_msg(LOG_ERROR, "cannot commit: %s", c->error);
+        return flushed;
+    }
     if (PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
         if (!c->retry_seen)
             log_msg(LOG_ERROR, "cannot commit a failed transaction: %s", c->error);
@@ -794,6 +872,9 @@ static bool pg_batch_job(struct pg_conn *c, struct pg_job *j, bool alone, bool f
             return false;
     }
     j->rc = j->fn(&c->base, j->ctx);
+    /* Its statements sent without waiting must have succeeded too. */
+    if (j->rc == ERR_OK)
+        j->rc = pg_flush(c);
     j->retry = j->rc != ERR_OK && c->retry_seen;
     if (j->rc == ERR_OK || alone)
         return true;
@@ -1042,6 +1123,7 @@ const struct store_ops store_pg_ops = {
     .bind_text = pg_bind_text,
     .bind_null = pg_bind_null,
     .step = pg_step,
+    .send = pg_send,
     .column_int64 = pg_column_int64,
     .column_text = pg_column_text,
     .column_is_null = pg_column_is_null,

@@ -79,7 +79,7 @@ enum err store_account_update(struct store_conn *c, const struct account_row *r)
     store_bind_int64(s, 5, r->updated_at_us);
     store_bind_int64(s, 6, r->chain_seq);
     store_bind_text(s, 7, r->chain_hash);
-    return store_q_run(c, s);
+    return store_send(s);
 }
 
 enum err store_account_get(struct store_conn *c, int64_t customer_id, int64_t credit_type_id,
@@ -226,7 +226,7 @@ enum err store_lot_update(struct store_conn *c, const struct lot_row *r, int64_t
     store_bind_int64(s, 9, l->expires_at_us);
     store_bind_int64(s, 10, l->paused_at_us);
     store_bind_int64(s, 11, now_us);
-    return store_q_run(c, s);
+    return store_send(s);
 }
 
 enum err store_lot_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
@@ -422,7 +422,7 @@ enum err store_order_insert(struct store_conn *c, const struct order_row *o)
     store_bind_text(s, 13, o->created_by ? o->created_by : "");
     store_bind_int64(s, 14, o->created_at_us);
     store_bind_int64(s, 15, o->id);
-    return store_q_run(c, s);
+    return store_send(s);
 }
 
 enum err store_order_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
@@ -527,7 +527,7 @@ enum err store_order_line_insert(struct store_conn *c, int64_t order_id, int pos
     store_bind_text(s, 5, l->kind);
     store_bind_text(s, 6, l->category);
     store_bind_int64(s, 7, l->cost_minor);
-    return store_q_run(c, s);
+    return store_send(s);
 }
 
 static void store_order_line_read(struct arena *a, struct store_stmt *s, void *row)
@@ -569,7 +569,7 @@ enum err store_allocation_insert(struct store_conn *c, int64_t order_id,
     store_bind_int64(s, 3, r->base_minor);
     store_bind_int64(s, 4, r->amount_minor);
     store_bind_int64(s, 5, r->multiplier_permille);
-    return store_q_run(c, s);
+    return store_send(s);
 }
 
 static void store_allocation_read(struct arena *a, struct store_stmt *s, void *row)
@@ -613,7 +613,7 @@ enum err store_order_event_insert(struct store_conn *c, int64_t order_id, const 
     store_bind_text(s, 4, actor);
     store_bind_text(s, 5, reason ? reason : "");
     store_bind_int64(s, 6, now_us);
-    return store_q_run(c, s);
+    return store_send(s);
 }
 
 enum err store_order_note_insert(struct store_conn *c, int64_t order_id, const char *status,
@@ -635,7 +635,7 @@ enum err store_order_note_insert(struct store_conn *c, int64_t order_id, const c
     store_bind_int64(s, 4, now_us);
     store_bind_text(s, 5, event);
     store_bind_text(s, 6, detail);
-    return store_q_run(c, s);
+    return store_send(s);
 }
 
 static void store_order_event_read(struct arena *a, struct store_stmt *s, void *row)
@@ -745,7 +745,7 @@ enum err store_journal_insert(struct store_conn *c, const struct journal_entry *
         store_bind_text(s, 2, account_kind_name(p->account));
         store_bind_id(s, 3, p->lot_id);
         store_bind_int64(s, 4, p->amount_minor);
-        rc = store_q_run(c, s);
+        rc = store_send(s);
     }
     return rc;
 }
