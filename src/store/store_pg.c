@@ -512,6 +512,22 @@ static bool pg_column_is_null(struct store_stmt *base, int column)
 
 static void pg_finish(struct store_stmt *base);
 
+/* Sends one SQL command without parameters in pipeline mode (a savepoint),
+ * its result read at the next flush like pg_send's. */
+static enum err pg_send_text(struct pg_conn *c, const char *sql)
+{
+    if (c->n_piped == 0 && PQenterPipelineMode(c->pg) != 1) {
+        pg_copy_message(c->error, sizeof(c->error), PQerrorMessage(c->pg));
+        return c->last = ERR_STORE_BUSY;
+    }
+    c->n_piped++;
+    if (PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0) != 1) {
+        pg_copy_message(c->error, sizeof(c->error), PQerrorMessage(c->pg));
+        return c->last = ERR_STORE_BUSY;
+    }
+    return ERR_OK;
+}
+
 /* Sends the statement in pipeline mode without waiting for its result: the
  * writes at the end of an operation then cost one round trip together. */
 static enum err pg_send(struct store_stmt *base)
@@ -866,11 +882,14 @@ static bool pg_batch_job(struct pg_conn *c, struct pg_job *j, bool alone, bool f
     uint32_t before[JOURNAL__COUNT];
     memcpy(before, c->base.pending_journal, sizeof(before));
     c->retry_seen = false;
-    if (!alone) {
-        j->rc = pg_exec(&c->base, first ? "SAVEPOINT job" : "RELEASE SAVEPOINT job; SAVEPOINT job");
-        if (j->rc != ERR_OK)
-            return false;
-    }
+    j->rc = ERR_OK; /* a job run again after a deadlock starts afresh */
+    /* The savepoint travels with the job's first statement. */
+    if (!alone && !first)
+        j->rc = pg_send_text(c, "RELEASE SAVEPOINT job");
+    if (!alone && j->rc == ERR_OK)
+        j->rc = pg_send_text(c, "SAVEPOINT job");
+    if (j->rc != ERR_OK)
+        return false;
     j->rc = j->fn(&c->base, j->ctx);
     /* Its statements sent without waiting must have succeeded too. */
     if (j->rc == ERR_OK)

@@ -46,7 +46,8 @@ enum err store_account_lock(struct store_conn *c, int64_t tenant_id, int64_t cus
     store_bind_int64(s, 2, credit_type_id);
     store_bind_int64(s, 3, tenant_id);
     store_bind_int64(s, 4, now_us);
-    rc = store_q_run(c, s);
+    /* Sent without waiting: the locking read below carries its outcome. */
+    rc = store_send(s);
     if (rc != ERR_OK)
         return rc;
     rc = store_prepare(c,
