@@ -606,11 +606,11 @@ int main(int argc, char **argv)
     struct loader l;
     bool ok = loader_open(&l, argv[1]) && ledger_bases(&l, &g);
     loader_close(&l);
+    fprintf(stderr, "bench: loading %" PRId64 " journal rows (minutes for millions)\n", g.rows);
     double t0 = ledger_now();
     if (!ok || !ledger_load(argv[1], &g))
         return 1;
     double load_s = ledger_now() - t0;
-    fprintf(stderr, "bench: %" PRId64 " journal rows loaded in %.1f s\n", g.rows, load_s);
     printf("\nledger reads at scale: a journal of %" PRId64 " rows (and %" PRId64
            " postings) over %" PRId64 " customers and %d days,\nloaded in %.0f s, database "
            "%.0f MiB\n\n",
