@@ -103,7 +103,7 @@ check-asan: deps
 check: test
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	@$(MAKE) --no-print-directory $(BUILD)/creditd $(BENCH_BIN)
 	@bash scripts/bench.sh $(BUILD)
 
 lint: deps
