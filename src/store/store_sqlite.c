@@ -22,7 +22,15 @@
 #include "store/store.h"
 #include "schema_sql.h"
 
-enum { SQLITE_STMT_CACHE = 256, SQLITE_ERROR_BYTES = 256, SQLITE_PARAMS_MAX = 32 };
+enum {
+    SQLITE_STMT_CACHE = 256,
+    SQLITE_ERROR_BYTES = 256,
+    SQLITE_PARAMS_MAX = 32,
+    /* The writer checkpoints once the WAL holds this many pages (16 MiB of
+     * 4 KiB pages): SQLite's own automatic checkpoint (1000 pages) would
+     * run inside a batch's COMMIT, before its callers are answered. */
+    SQLITE_WAL_FRAMES_MAX = 4000,
+};
 
 struct sqlite_stmt {
     struct store_conn *conn; /* first: see store.c */
@@ -58,6 +66,7 @@ struct sqlite_store {
     pthread_cond_t done; /* a batch finished */
     struct sqlite_job *head, *tail;
     bool stopping;
+    int wal_frames; /* frames in the WAL after the last commit (the WAL hook) */
     struct sqlite_conn *readers[STORE_READERS_MAX];
     size_t n_readers_free;
     size_t n_readers_open;
@@ -286,10 +295,51 @@ static enum err sqlite_conn_open(struct sqlite_conn *c, const char *path, bool w
 
 /* ---- the writer thread ------------------------------------------------- */
 
+/* Runs one of the writer's fixed commands (savepoints, transaction control)
+ * from the statement cache: they are compiled once, not at every job. */
+static enum err sqlite_writer_cmd(struct sqlite_store *st, const char *sql)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(&st->writer.base, sql, &s);
+    if (rc != ERR_OK)
+        return rc;
+    enum store_step r = store_step(s);
+    rc = r == STORE_FAILED ? st->writer.last : ERR_OK;
+    store_finish(s);
+    return rc;
+}
+
+/* Notes the WAL's size after each commit; the writer checkpoints later. */
+static int sqlite_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    (void)db;
+    (void)name;
+    ((struct sqlite_store *)arg)->wal_frames = frames;
+    return SQLITE_OK;
+}
+
+/*
+ * Copies the WAL back into the database once it holds SQLITE_WAL_FRAMES_MAX
+ * frames, on the writer thread (no other connection ever checkpoints) but
+ * after the batch's callers were answered: the copy is off their commit. A
+ * PASSIVE checkpoint never waits for readers; what it could not copy yet,
+ * the next one does.
+ */
+static void sqlite_writer_checkpoint(struct sqlite_store *st)
+{
+    if (st->wal_frames < SQLITE_WAL_FRAMES_MAX)
+        return;
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(st->writer.db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        log_msg(LOG_WARN, "checkpoint failed: %s", sqlite3_errmsg(st->writer.db));
+    st->wal_frames = 0;
+}
+
 static void sqlite_batch_run(struct sqlite_store *st, struct sqlite_job *batch)
 {
     struct store_conn *w = &st->writer.base;
-    enum err begin = sqlite_exec(w, "BEGIN IMMEDIATE");
+    enum err begin = sqlite_writer_cmd(st, "BEGIN IMMEDIATE");
     for (struct sqlite_job *j = batch; j != NULL; j = j->next) {
         if (begin != ERR_OK) {
             j->rc = begin;
@@ -297,14 +347,14 @@ static void sqlite_batch_run(struct sqlite_store *st, struct sqlite_job *batch)
         }
         uint32_t before[JOURNAL__COUNT];
         memcpy(before, w->pending_journal, sizeof(before));
-        j->rc = sqlite_exec(w, "SAVEPOINT job");
+        j->rc = sqlite_writer_cmd(st, "SAVEPOINT job");
         if (j->rc == ERR_OK)
             j->rc = j->fn(w, j->ctx);
         if (j->rc != ERR_OK)
             memcpy(w->pending_journal, before, sizeof(before)); /* this job's entries are gone */
-        if (j->rc != ERR_OK && sqlite_exec(w, "ROLLBACK TO job") != ERR_OK)
+        if (j->rc != ERR_OK && sqlite_writer_cmd(st, "ROLLBACK TO job") != ERR_OK)
             log_msg(LOG_ERROR, "cannot roll back to savepoint: %s", st->writer.error);
-        if (sqlite_exec(w, "RELEASE job") != ERR_OK)
+        if (sqlite_writer_cmd(st, "RELEASE job") != ERR_OK)
             log_msg(LOG_ERROR, "cannot release savepoint: %s", st->writer.error);
     }
     if (begin != ERR_OK) {
@@ -312,7 +362,7 @@ static void sqlite_batch_run(struct sqlite_store *st, struct sqlite_job *batch)
         log_msg(LOG_ERROR, "cannot begin a write transaction: %s", st->writer.error);
         return;
     }
-    enum err commit = sqlite_exec(w, "COMMIT");
+    enum err commit = sqlite_writer_cmd(st, "COMMIT");
     if (commit == ERR_OK) {
         store_pending_commit(w);
         return;
@@ -349,6 +399,9 @@ static void *sqlite_writer_main(void *arg)
         for (struct sqlite_job *j = batch; j != NULL; j = j->next)
             j->done = true;
         pthread_cond_broadcast(&st->done);
+        pthread_mutex_unlock(&st->lock);
+        sqlite_writer_checkpoint(st);
+        pthread_mutex_lock(&st->lock);
     }
     pthread_mutex_unlock(&st->lock);
     return NULL;
@@ -479,6 +532,8 @@ static enum err sqlite_open(const char *target, struct store **out, struct err_d
         free(st);
         return rc;
     }
+    sqlite3_wal_autocheckpoint(st->writer.db, 0);
+    sqlite3_wal_hook(st->writer.db, sqlite_wal_hook, st);
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->work, NULL);
     pthread_cond_init(&st->done, NULL);
