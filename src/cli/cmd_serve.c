@@ -135,10 +135,18 @@ static int cmd_serve_run(struct cli *c)
         gateway_config_check(&gw, &d) != ERR_OK)
         log_msg(LOG_ERROR, "stripe is not usable: %s", d.message);
     cfg.gateway = &gw;
+    /* Hosts, keys and sessions are kept in memory (valid per auth epoch). */
+    struct svc_cache *cache;
+    if (svc_cache_new(&cache) != ERR_OK) {
+        gateway_release();
+        return cli_fail(CLI_FAILURE, "serve: out of memory");
+    }
+    svc_use_cache(&c->svc, cache);
     struct http_server *srv;
     enum err rc = http_server_start(&cfg, &c->svc, &srv, &d);
     if (rc != ERR_OK) {
         gateway_release();
+        svc_cache_free(cache);
         return cli_fail_err(rc, &d, "serve");
     }
     struct serve_timer timer = {.svc = http_server_svc(srv), .stopping = false};
@@ -159,6 +167,8 @@ static int cmd_serve_run(struct cli *c)
     pthread_mutex_unlock(&timer.lock);
     pthread_join(expiry, NULL);
     gateway_release();
+    svc_use_cache(&c->svc, NULL);
+    svc_cache_free(cache);
     log_msg(LOG_INFO, "stopped");
     return CLI_OK;
 }

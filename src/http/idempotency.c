@@ -202,6 +202,7 @@ bool http_idem_prepare(struct http_request *r)
         return false;
     svc_init(&r->idem_svc, &idem->base, &r->svc->clock);
     svc_use_blobs(&r->idem_svc, r->svc->blobs);
+    svc_use_cache(&r->idem_svc, r->svc->cache);
     r->svc = &r->idem_svc;
     return true;
 }

@@ -285,24 +285,6 @@ static unsigned http_role_bit(const char *role)
 }
 
 /* The tenant of the Host header; with a single tenant, any host. */
-struct http_tenant_ctx {
-    const char *host;
-    int64_t tenant_id;
-};
-
-static enum err http_tenant_txn(struct store_conn *c, void *arg)
-{
-    struct http_tenant_ctx *x = arg;
-    enum err rc = store_tenant_by_host(c, x->host, &x->tenant_id);
-    if (rc != ERR_NOT_FOUND)
-        return rc;
-    int64_t count;
-    rc = store_tenant_count(c, &count);
-    if (rc != ERR_OK)
-        return rc;
-    return count == 1 ? store_tenant_first(c, &x->tenant_id) : ERR_NOT_FOUND;
-}
-
 static enum err http_resolve_tenant(struct http_request *r)
 {
     const char *host = http_request_header(r, "Host");
@@ -316,10 +298,7 @@ static enum err http_resolve_tenant(struct http_request *r)
             if (*p >= 'A' && *p <= 'Z')
                 *p = (char)(*p - 'A' + 'a');
     }
-    struct http_tenant_ctx x = {.host = name};
-    enum err rc = store_read(r->svc->st, http_tenant_txn, &x);
-    r->tenant_id = x.tenant_id;
-    return rc;
+    return svc_tenant_by_host(r->svc, name, &r->tenant_id);
 }
 
 /* The session token from the Cookie header, copied into buf. */
@@ -569,6 +548,7 @@ enum err http_server_start(const struct http_config *cfg, struct svc *svc, struc
     struct svc_clock clock = {.now_us = http_test_clock, .ctx = srv};
     svc_init(&srv->test_svc, svc->st, &clock);
     svc_use_blobs(&srv->test_svc, svc->blobs);
+    svc_use_cache(&srv->test_svc, svc->cache);
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, http_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

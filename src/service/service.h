@@ -23,10 +23,13 @@ struct svc_clock {
     void *ctx;
 };
 
+struct svc_cache;
+
 struct svc {
     struct store *st;
     struct svc_clock clock;
     struct blob_store *blobs; /* the files directory; NULL: file operations refuse */
+    struct svc_cache *cache;  /* the server's memory of callers; NULL: none */
 };
 
 /* Borrows st. clock NULL = the wall clock. No files directory until
@@ -35,6 +38,22 @@ void svc_init(struct svc *s, struct store *st, const struct svc_clock *clock);
 /* Borrows b (which must outlive s) for the operations on files. */
 void svc_use_blobs(struct svc *s, struct blob_store *b);
 int64_t svc_now(const struct svc *s);
+
+/*
+ * The server keeps the tenant of each Host and the principal of each API key
+ * and session in memory (svc_cache.c), valid while the database's auth
+ * epoch stays where it was: every logout, new tenant or new host (and later
+ * every revocation) moves it, and svc_tenant_by_host reads it at each
+ * request first. svc_cache_new allocates (ERR_TOO_LARGE), the caller frees;
+ * s borrows it.
+ */
+enum err svc_cache_new(struct svc_cache **out) WUR;
+void svc_cache_free(struct svc_cache *c);
+void svc_use_cache(struct svc *s, struct svc_cache *c);
+/* The tenant of a Host (lower case, no port); with a single tenant any host
+ * reaches it. ERR_NOT_FOUND when none does. Call it first for each request:
+ * with a cache it also reads the auth epoch. */
+enum err svc_tenant_by_host(struct svc *s, const char *host, int64_t *tenant_id) WUR;
 
 /* Who acts: recorded on every manual change. */
 struct svc_actor {
@@ -676,6 +695,9 @@ enum err svc_apikey_create(struct svc *s, int64_t tenant_id, const char *role, c
                            struct err_detail *d) WUR;
 enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *key,
                             struct svc_principal *out) WUR;
+/* Revokes an API key of the tenant: refused from the next request on, on every
+ * server (the auth epoch moves). ERR_NOT_FOUND for no such live key. */
+enum err svc_apikey_revoke(struct svc *s, int64_t tenant_id, int64_t id) WUR;
 
 /* ---- expiry and verification ------------------------------------------- */
 

@@ -41,6 +41,19 @@ enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct accou
  * An unknown customer (0) runs alone and fails inside as usual. */
 enum err svc_write_for(struct svc *s, int64_t customer_id, store_txn_fn fn, void *ctx) WUR;
 
+/* The cached principal of a key or session hash in tenant_id, copied into a
+ * (false: not cached under the current auth epoch). */
+bool svc_cache_caller_get(struct svc *s, struct arena *a, const char *hash, int64_t tenant_id,
+                          struct svc_principal *out, int64_t *expires_at_us,
+                          int64_t *last_seen_at_us);
+/* Keeps a principal read under auth epoch `epoch` (from svc_cache_epoch
+ * before the read); dropped when the epoch moved meanwhile. */
+void svc_cache_caller_put(struct svc *s, const char *hash, int64_t epoch,
+                          const struct svc_principal *p, int64_t expires_at_us,
+                          int64_t last_seen_at_us);
+void svc_cache_caller_forget(struct svc *s, const char *hash);
+int64_t svc_cache_epoch(const struct svc *s);
+
 /* A tenant with its zone, as an operation needs it. */
 struct svc_tenant {
     struct tenant_row row;

@@ -156,11 +156,23 @@ enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id, 
     char hash[SHA256_HEX];
     svc_secret_hash(token, hash);
     memset(out, 0, sizeof(*out));
+    int64_t now = svc_now(s), expires, last_seen;
+    /* Cached: still the same epoch (not logged out), within its lifetimes,
+     * and its last use recent enough not to need writing. */
+    if (svc_cache_caller_get(s, a, hash, tenant_id, out, &expires, &last_seen) && now < expires &&
+        now - last_seen < SESSION_TOUCH_US)
+        return ERR_OK;
+    int64_t epoch = svc_cache_epoch(s);
     struct session_ctx x = {
-        .a = a, .tenant_id = tenant_id, .hash = hash, .now_us = svc_now(s), .out = out};
+        .a = a, .tenant_id = tenant_id, .hash = hash, .now_us = now, .out = out};
     enum err rc = store_read(s->st, svc_session_resolve_txn, &x);
-    if (rc == ERR_OK && x.now_us - x.session.last_seen_at_us >= SESSION_TOUCH_US)
+    if (rc == ERR_OK && x.now_us - x.session.last_seen_at_us >= SESSION_TOUCH_US) {
         rc = store_write(s->st, svc_session_touch_txn, &x);
+        x.session.last_seen_at_us = x.now_us;
+    }
+    if (rc == ERR_OK)
+        svc_cache_caller_put(s, hash, epoch, out, x.session.expires_at_us,
+                             x.session.last_seen_at_us);
     return rc;
 }
 
@@ -176,7 +188,11 @@ enum err svc_logout(struct svc *s, int64_t tenant_id, const char *token)
         return ERR_UNAUTHENTICATED;
     char hash[SHA256_HEX];
     svc_secret_hash(token, hash);
-    return store_write(s->st, svc_logout_txn, hash);
+    /* Other servers see the epoch move that the revocation writes. */
+    svc_cache_caller_forget(s, hash);
+    enum err rc = store_write(s->st, svc_logout_txn, hash);
+    svc_cache_caller_forget(s, hash);
+    return rc;
 }
 
 struct apikey_ctx {
@@ -234,6 +250,10 @@ enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, c
         return ERR_UNAUTHENTICATED;
     char hash[SHA256_HEX];
     svc_secret_hash(key, hash);
+    int64_t never, unused;
+    if (svc_cache_caller_get(s, a, hash, tenant_id, out, &never, &unused))
+        return ERR_OK;
+    int64_t epoch = svc_cache_epoch(s);
     struct apikey_resolve_ctx x = {.a = a, .hash = hash};
     enum err rc = store_read(s->st, svc_apikey_resolve_txn, &x);
     if (rc == ERR_NOT_FOUND ||
@@ -246,5 +266,24 @@ enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, c
     out->api_key_id = x.row.id;
     out->role = x.row.role;
     out->email = arena_printf(a, "apikey:%s", x.row.name[0] ? x.row.name : "unnamed");
-    return out->email ? ERR_OK : ERR_TOO_LARGE;
+    if (out->email == NULL)
+        return ERR_TOO_LARGE;
+    svc_cache_caller_put(s, hash, epoch, out, INT64_MAX, 0);
+    return ERR_OK;
+}
+
+struct apikey_revoke_ctx {
+    int64_t tenant_id, id, now_us;
+};
+
+static enum err svc_apikey_revoke_txn(struct store_conn *c, void *arg)
+{
+    struct apikey_revoke_ctx *x = arg;
+    return store_api_key_revoke(c, x->tenant_id, x->id, x->now_us);
+}
+
+enum err svc_apikey_revoke(struct svc *s, int64_t tenant_id, int64_t id)
+{
+    struct apikey_revoke_ctx x = {.tenant_id = tenant_id, .id = id, .now_us = svc_now(s)};
+    return store_write(s->st, svc_apikey_revoke_txn, &x);
 }

@@ -785,7 +785,17 @@ enum err store_session_insert(struct store_conn *c, const struct session_row *r)
 enum err store_session_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
                            const char *id_hash, struct session_row *out) WUR;
 enum err store_session_touch(struct store_conn *c, const char *id_hash, int64_t now_us) WUR;
+/* Revokes the session and moves the auth epoch. */
 enum err store_session_revoke(struct store_conn *c, const char *id_hash) WUR;
+/* Revokes a key of the tenant that is not revoked yet (ERR_NOT_FOUND
+ * otherwise) and moves the auth epoch. */
+enum err store_api_key_revoke(struct store_conn *c, int64_t tenant_id, int64_t id,
+                              int64_t now_us) WUR;
+/* The auth epoch (schema 6): moved by every change that can end access or
+ * move a host; servers drop their cached keys, sessions and hosts when it
+ * moves. */
+enum err store_auth_epoch_bump(struct store_conn *c) WUR;
+enum err store_auth_epoch_get(struct store_conn *c, int64_t *value) WUR;
 
 struct api_key_row {
     int64_t id;

@@ -102,7 +102,9 @@ enum err store_tenant_insert(struct store_conn *c, const char *name, int64_t now
         return rc;
     store_bind_int64(s, 1, *id);
     store_bind_text(s, 2, STORE_CHAIN_GENESIS);
-    return store_q_run(c, s);
+    rc = store_q_run(c, s);
+    /* With a second tenant, unknown hosts no longer reach the first. */
+    return rc != ERR_OK ? rc : store_auth_epoch_bump(c);
 }
 
 static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
@@ -196,7 +198,9 @@ enum err store_tenant_host_add(struct store_conn *c, int64_t tenant_id, const ch
         return rc;
     store_bind_text(s, 1, host);
     store_bind_int64(s, 2, tenant_id);
-    return store_q_run(c, s);
+    rc = store_q_run(c, s);
+    /* A host that reached the only tenant may now reach another. */
+    return rc != ERR_OK ? rc : store_auth_epoch_bump(c);
 }
 
 enum err store_tenant_by_host(struct store_conn *c, const char *host, int64_t *tenant_id)

@@ -73,7 +73,40 @@ enum err store_session_revoke(struct store_conn *c, const char *id_hash)
     if (rc != ERR_OK)
         return rc;
     store_bind_text(s, 1, id_hash);
-    return store_q_run(c, s);
+    rc = store_q_run(c, s);
+    return rc != ERR_OK ? rc : store_auth_epoch_bump(c);
+}
+
+enum err store_api_key_revoke(struct store_conn *c, int64_t tenant_id, int64_t id, int64_t now_us)
+{
+    struct store_stmt *s;
+    enum err rc =
+        store_prepare(c,
+                      "UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 "
+                      "AND revoked_at = 0 RETURNING id",
+                      &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, id);
+    store_bind_int64(s, 3, now_us);
+    int64_t revoked;
+    rc = store_q_id(c, s, &revoked);
+    return rc != ERR_OK ? rc : store_auth_epoch_bump(c);
+}
+
+enum err store_auth_epoch_bump(struct store_conn *c)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, "UPDATE auth_epoch SET value = value + 1 WHERE id = 1", &s);
+    return rc != ERR_OK ? rc : store_q_run(c, s);
+}
+
+enum err store_auth_epoch_get(struct store_conn *c, int64_t *value)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, "SELECT value FROM auth_epoch WHERE id = 1", &s);
+    return rc != ERR_OK ? rc : store_q_id(c, s, value);
 }
 
 enum err store_api_key_insert(struct store_conn *c, const struct api_key_row *r, int64_t *id)

@@ -135,6 +135,96 @@ static void an_api_key_works_once_created_and_only_in_its_tenant(void **state)
                      ERR_UNAUTHENTICATED);
 }
 
+/* ---- the server's caches ------------------------------------------------ */
+
+static enum err role_tamper_txn(struct store_conn *c, void *arg)
+{
+    (void)arg;
+    return store_exec(c, "UPDATE api_keys SET role = 'staff'");
+}
+
+/* One request on a server: the tenant by Host first (which reads the auth
+ * epoch), then the key. */
+static enum err request_with_key(struct svc *s, struct arena *a, const char *key,
+                                 struct svc_principal *p)
+{
+    int64_t tenant_id;
+    enum err rc = svc_tenant_by_host(s, "127.0.0.1", &tenant_id);
+    return rc != ERR_OK ? rc : svc_apikey_resolve(s, a, tenant_id, key, p);
+}
+
+static enum err request_with_session(struct svc *s, struct arena *a, const char *token,
+                                     struct svc_principal *p)
+{
+    int64_t tenant_id;
+    enum err rc = svc_tenant_by_host(s, "127.0.0.1", &tenant_id);
+    return rc != ERR_OK ? rc : svc_session_resolve(s, a, tenant_id, token, p);
+}
+
+static void revoked_keys_and_ended_sessions_are_refused_at_once_on_every_server(void **state)
+{
+    struct testdb *t = *state;
+    /* Two servers on one database, each with its own memory. */
+    struct svc_cache *ca, *cb;
+    assert_int_equal(svc_cache_new(&ca), ERR_OK);
+    assert_int_equal(svc_cache_new(&cb), ERR_OK);
+    struct svc a = t->svc, b = t->svc;
+    svc_use_cache(&a, ca);
+    svc_use_cache(&b, cb);
+    char key[API_KEY_TEXT];
+    int64_t key_id;
+    struct err_detail d = {0};
+    assert_int_equal(
+        svc_apikey_create(&a, t->tenant_id, "admin", "ci", "boss@test.example", key, &key_id, &d),
+        ERR_OK);
+    struct svc_principal p;
+    assert_int_equal(request_with_key(&b, &t->arena, key, &p), ERR_OK);
+    /* Server b answers from memory now: a change that does not move the auth
+     * epoch is not seen. */
+    assert_int_equal(store_write(t->st, role_tamper_txn, NULL), ERR_OK);
+    assert_int_equal(request_with_key(&b, &t->arena, key, &p), ERR_OK);
+    assert_string_equal(p.role, "admin");
+    /* Revoked on server a: server b refuses it at its next request. */
+    assert_int_equal(svc_apikey_revoke(&a, t->tenant_id, key_id), ERR_OK);
+    assert_int_equal(request_with_key(&b, &t->arena, key, &p), ERR_UNAUTHENTICATED);
+    assert_int_equal(request_with_key(&a, &t->arena, key, &p), ERR_UNAUTHENTICATED);
+    assert_int_equal(svc_apikey_revoke(&a, t->tenant_id, key_id), ERR_NOT_FOUND);
+    /* A session used on b, ended on a. */
+    char token[SECRET_HEX];
+    assert_int_equal(svc_login(&a, &t->arena, t->tenant_id, "boss@test.example",
+                               "correct-horse-battery", token, &p),
+                     ERR_OK);
+    assert_int_equal(request_with_session(&b, &t->arena, token, &p), ERR_OK);
+    assert_int_equal(request_with_session(&b, &t->arena, token, &p), ERR_OK);
+    assert_int_equal(svc_logout(&a, t->tenant_id, token), ERR_OK);
+    assert_int_equal(request_with_session(&b, &t->arena, token, &p), ERR_UNAUTHENTICATED);
+    assert_int_equal(request_with_session(&a, &t->arena, token, &p), ERR_UNAUTHENTICATED);
+    svc_cache_free(ca);
+    svc_cache_free(cb);
+}
+
+static void a_new_tenant_ends_the_single_tenant_fallback_at_once(void **state)
+{
+    struct testdb *t = *state;
+    struct svc_cache *cache;
+    assert_int_equal(svc_cache_new(&cache), ERR_OK);
+    struct svc a = t->svc;
+    svc_use_cache(&a, cache);
+    int64_t id;
+    assert_int_equal(svc_tenant_by_host(&a, "anything.example", &id), ERR_OK);
+    assert_int_equal(id, t->tenant_id);
+    assert_int_equal(svc_tenant_by_host(&a, "anything.example", &id), ERR_OK);
+    /* Another process adds a tenant: unknown hosts reach nobody now. */
+    struct svc other = t->svc;
+    int64_t second;
+    struct err_detail d = {0};
+    assert_int_equal(svc_tenant_create(&other, "Second", "second.example", &second, &d), ERR_OK);
+    assert_int_equal(svc_tenant_by_host(&a, "anything.example", &id), ERR_NOT_FOUND);
+    assert_int_equal(svc_tenant_by_host(&a, "second.example", &id), ERR_OK);
+    assert_int_equal(id, second);
+    svc_cache_free(cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -143,6 +233,8 @@ int main(void)
         T(a_session_dies_at_logout_and_after_idle_or_absolute_timeouts),
         T(a_member_session_carries_its_customer_and_member_role),
         T(an_api_key_works_once_created_and_only_in_its_tenant),
+        T(revoked_keys_and_ended_sessions_are_refused_at_once_on_every_server),
+        T(a_new_tenant_ends_the_single_tenant_fallback_at_once),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,3 +79,13 @@ CREATE TABLE journal_seal_heads (
     chain_hash TEXT NOT NULL,
     PRIMARY KEY (tenant_id, customer_id, credit_type_id, chain_seq)
 );
+-- The auth epoch: every change that can end someone's access or move a host
+-- to another tenant (logout, a new tenant or host; later revocations and
+-- disabled users) adds one in its transaction. Servers keep API keys,
+-- sessions and hosts in memory and drop them all when it moves, so such a
+-- change takes effect at the next request, on every server of the database.
+CREATE TABLE auth_epoch (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+);
+INSERT INTO auth_epoch (id, value) VALUES (1, 1);
