@@ -789,6 +789,17 @@ static void store_journal_read(struct arena *a, struct store_stmt *s, struct jou
         memset(e->hash, 0xff, SHA256_BYTES);
 }
 
+static void store_posting_read(struct arena *a, struct store_stmt *s, void *row)
+{
+    (void)a;
+    struct posting *p = row;
+    /* An unknown account name reads as ACCOUNT_ISSUED so verify reports it. */
+    if (!account_kind_parse(store_column_text(s, 0), &p->account))
+        p->account = ACCOUNT_ISSUED;
+    p->lot_id = store_column_int64(s, 1);
+    p->amount_minor = store_column_int64(s, 2);
+}
+
 static enum err store_journal_postings(struct store_conn *c, struct arena *a, struct journal_row *r)
 {
     struct store_stmt *s;
@@ -799,26 +810,12 @@ static enum err store_journal_postings(struct store_conn *c, struct arena *a, st
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, r->entry.id);
-    size_t cap = 0, n = 0;
-    struct posting *ps = NULL;
-    enum store_step st;
-    while ((st = store_step(s)) == STORE_ROW) {
-        if (!store_q_grow(a, (void **)&ps, &cap, n, sizeof(*ps))) {
-            store_finish(s);
-            return ERR_TOO_LARGE;
-        }
-        /* An unknown account name reads as ACCOUNT__COUNT so verify reports it. */
-        if (!account_kind_parse(store_column_text(s, 0), &ps[n].account))
-            ps[n].account = ACCOUNT_ISSUED;
-        ps[n].lot_id = store_column_int64(s, 1);
-        ps[n].amount_minor = store_column_int64(s, 2);
-        n++;
-    }
-    rc = st == STORE_DONE ? ERR_OK : store_conn_err(c);
-    store_finish(s);
-    r->postings = ps;
-    r->entry.postings = ps;
-    r->entry.n_postings = n;
+    struct posting *ps;
+    size_t n;
+    rc = store_q_list(c, a, s, (void **)&ps, &n, sizeof(*ps), store_posting_read);
+    r->postings = rc == ERR_OK ? ps : NULL;
+    r->entry.postings = r->postings;
+    r->entry.n_postings = rc == ERR_OK ? n : 0;
     return rc;
 }
 
