@@ -757,8 +757,9 @@ static bool store_hex_decode(const char *hex, uint8_t out[SHA256_BYTES])
     "balance_after_minor, order_id, invoice_id, transfer_id, actor, actor_user_id, reason, "       \
     "justification, lot_ids, created_at, prev_hash, hash"
 
-static void store_journal_read(struct arena *a, struct store_stmt *s, struct journal_row *r)
+static void store_journal_read(struct arena *a, struct store_stmt *s, void *row)
 {
+    struct journal_row *r = row;
     struct journal_entry *e = &r->entry;
     memset(r, 0, sizeof(*r));
     e->id = store_column_int64(s, 0);
@@ -855,10 +856,13 @@ static const char *store_journal_sql(const struct journal_filter *f)
     return sql[shape][f->oldest_first ? 1 : 0];
 }
 
+/* Reads up to limit rows into rows[], fewer when their texts fill half of
+ * the arena (an entry drawn from thousands of lots carries all their ids):
+ * *full says the chunk stopped early and the scan goes on after it. */
 static enum err store_journal_chunk(struct store_conn *c, struct arena *a,
                                     const struct journal_filter *f, int64_t before_id,
                                     int64_t after_id, size_t limit, struct journal_row *rows,
-                                    size_t *n)
+                                    size_t *n, bool *full)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c, store_journal_sql(f), &s);
@@ -875,10 +879,17 @@ static enum err store_journal_chunk(struct store_conn *c, struct arena *a,
     store_bind_int64(s, 9, after_id);
     store_bind_int64(s, 10, (int64_t)limit);
     *n = 0;
+    *full = false;
     enum store_step st = STORE_DONE;
-    while (*n < limit && (st = store_step(s)) == STORE_ROW)
-        store_journal_read(a, s, &rows[(*n)++]);
-    rc = *n < limit && st == STORE_FAILED ? store_conn_err(c) : ERR_OK;
+    while (rc == ERR_OK && *n < limit && !*full && (st = store_step(s)) == STORE_ROW) {
+        if (store_q_read(a, s, &rows[*n], store_journal_read))
+            (*n)++;
+        else
+            rc = ERR_TOO_LARGE;
+        *full = a->used_bytes > a->max_bytes / 2;
+    }
+    if (rc == ERR_OK && st == STORE_FAILED)
+        rc = store_conn_err(c);
     store_finish(s);
     return rc;
 }
@@ -896,12 +907,19 @@ enum err store_journal_scan(struct store_conn *c, struct arena *a, const struct 
         struct arena chunk;
         arena_init(&chunk, ARENA_REQUEST_BYTES_MAX);
         size_t want = remaining < JOURNAL_CHUNK_ROWS ? remaining : JOURNAL_CHUNK_ROWS, n = 0;
-        enum err rc = store_journal_chunk(c, &chunk, f, before, after, want, rows, &n);
+        bool full;
+        enum err rc = store_journal_chunk(c, &chunk, f, before, after, want, rows, &n, &full);
         for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+            /* One entry's postings at a time: an entry may have thousands. */
+            struct arena postings;
+            arena_init(&postings, ARENA_REQUEST_BYTES_MAX);
             if (f->with_postings)
-                rc = store_journal_postings(c, &chunk, &rows[i]);
+                rc = store_journal_postings(c, &postings, &rows[i]);
             if (rc == ERR_OK)
                 rc = cb(&rows[i], ctx);
+            arena_release(&postings);
+            rows[i].postings = NULL;
+            rows[i].entry.postings = NULL;
         }
         if (n > 0) {
             if (f->oldest_first)
@@ -913,7 +931,7 @@ enum err store_journal_scan(struct store_conn *c, struct arena *a, const struct 
         if (rc != ERR_OK)
             return rc;
         remaining -= n;
-        if (n < want || remaining == 0)
+        if ((n < want && !full) || remaining == 0)
             return ERR_OK;
     }
 }
