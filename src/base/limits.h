@@ -17,8 +17,9 @@
 /* Lots of one customer and credit type, and so lots one order, deduction or
  * transfer may draw from: no count of their own. An operation loads the
  * account's live lots into its arena, about 550 bytes a lot with the plan's
- * scratch (measured: a quote over 10,000 lots takes 5.4 MB), so one request's
- * arena (ARENA_REQUEST_BYTES_MAX) holds about 30,000. Past that the operation
+ * scratch, plus the length of its name and notes (measured: a quote over
+ * 10,000 lots with short names takes 5.4 MB), so one request's arena
+ * (ARENA_REQUEST_BYTES_MAX) holds about 30,000. Past that the operation
  * fails whole with ERR_TOO_LARGE (413 too_large), never as a partial draw.
  * Its journal entry, a posting per lot drawn, grows in the same arena. */
 
