@@ -22,44 +22,79 @@ void arena_init(struct arena *a, size_t max_bytes)
     ASSERT(a != NULL);
     ASSERT(max_bytes > 0);
     a->head = NULL;
+    a->large = NULL;
     a->used_bytes = 0;
     a->max_bytes = max_bytes;
+    a->refused = false;
 }
 
-void arena_release(struct arena *a)
+static void arena_free_blocks(struct arena_block *b)
 {
-    struct arena_block *b = a->head;
     while (b != NULL) {
         struct arena_block *next = b->next;
         free(b);
         b = next;
     }
+}
+
+void arena_release(struct arena *a)
+{
+    arena_free_blocks(a->head);
+    arena_free_blocks(a->large);
     a->head = NULL;
+    a->large = NULL;
     a->used_bytes = 0;
+    a->refused = false;
+}
+
+/* The size of the next block for small allocations: double the last one
+ * while that stays within a quarter of the maximum and the room left. */
+static size_t arena_next_block_bytes(const struct arena *a)
+{
+    const struct arena_block *b = a->head;
+    if (b == NULL || b->size * 2 > a->max_bytes / 4)
+        return ARENA_BLOCK_BYTES_MIN;
+    size_t total = sizeof(struct arena_block) + b->size * 2;
+    return a->used_bytes + total <= a->max_bytes ? b->size * 2 : ARENA_BLOCK_BYTES_MIN;
+}
+
+/* A new block of size bytes, linked first on the small or the large list. */
+static struct arena_block *arena_block_new(struct arena *a, size_t size, bool large)
+{
+    size_t total = sizeof(struct arena_block) + size;
+    if (total < size || a->used_bytes + total > a->max_bytes)
+        return NULL;
+    struct arena_block *b = malloc(total);
+    if (b == NULL)
+        return NULL;
+    b->size = size;
+    b->used = 0;
+    if (large) {
+        b->next = a->large;
+        a->large = b;
+    } else {
+        b->next = a->head;
+        a->head = b;
+    }
+    a->used_bytes += total;
+    return b;
 }
 
 void *arena_alloc(struct arena *a, size_t size)
 {
     ASSERT(a != NULL);
     size_t need = (size + 15u) & ~(size_t)15u;
-    if (need < size)
-        return NULL;
     struct arena_block *b = a->head;
-    if (b == NULL || b->size - b->used < need) {
-        size_t block = need > ARENA_BLOCK_BYTES_MIN ? need : ARENA_BLOCK_BYTES_MIN;
-        if (b != NULL && block < b->size * 2 && b->size * 2 <= a->max_bytes / 4)
-            block = b->size * 2;
-        size_t total = sizeof(struct arena_block) + block;
-        if (a->used_bytes + total > a->max_bytes)
-            return NULL;
-        b = malloc(total);
-        if (b == NULL)
-            return NULL;
-        b->size = block;
-        b->used = 0;
-        b->next = a->head;
-        a->head = b;
-        a->used_bytes += total;
+    if (need >= size && (b == NULL || b->size - b->used < need)) {
+        /* An allocation larger than a block (a list of thousands of rows)
+         * gets a block of its own on the large list: the small blocks keep
+         * their free room and keep doubling from their own size. */
+        size_t block = arena_next_block_bytes(a);
+        b = arena_block_new(a, need > block ? need : block, need > block);
+    }
+    if (need < size || b == NULL) {
+        a->refused = true;
+        return NULL;
     }
     void *p = b->data + b->used;
     b->used += need;

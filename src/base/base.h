@@ -103,13 +103,17 @@ _Noreturn void base_assert_fail(const char *file, int line, const char *expr);
 /*
  * A bump allocator with a hard maximum. Memory is released all at once by
  * arena_release; nothing is freed piecemeal. Allocation past the maximum
- * returns NULL (callers turn that into ERR_TOO_LARGE).
+ * returns NULL (callers turn that into ERR_TOO_LARGE) and sets `refused`,
+ * which stays set until the arena is released, for code that copies many
+ * small things (the store's row readers) and checks once at the end.
  */
 struct arena_block;
 struct arena {
-    struct arena_block *head;
+    struct arena_block *head;  /* small allocations come from here */
+    struct arena_block *large; /* allocations larger than a block, one each */
     size_t used_bytes;
     size_t max_bytes;
+    bool refused;
 };
 
 void arena_init(struct arena *a, size_t max_bytes);

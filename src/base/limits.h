@@ -14,10 +14,14 @@
 /* Decimal places a credit type may have: 6 keeps 10^15 minor units meaningful. */
 #define CREDIT_SCALE_MAX 6
 
-/* Lots one order may draw from and lots one customer may hold usable at once for
- * one credit type in a single allocation: a plan larger than this is refused
- * rather than silently partial. */
-#define ALLOC_LOTS_MAX 256
+/* Lots of one customer and credit type, and so lots one order, deduction or
+ * transfer may draw from: no count of their own. An operation loads the
+ * account's live lots into its arena, about 550 bytes a lot with the plan's
+ * scratch, plus the length of its name and notes (measured: a quote over
+ * 10,000 lots with short names takes 5.4 MB), so one request's arena
+ * (ARENA_REQUEST_BYTES_MAX) holds about 30,000. Past that the operation
+ * fails whole with ERR_TOO_LARGE (413 too_large), never as a partial draw.
+ * Its journal entry, a posting per lot drawn, grows in the same arena. */
 
 /* Services on one order (a base tuning plus add-ons; a course booking). */
 #define ORDER_SERVICES_MAX 32
@@ -37,7 +41,8 @@
 /* Time zone transitions kept from a TZif file (Europe/Berlin has about 150). */
 #define TZ_TRANSITIONS_MAX 512
 
-/* Arena of one CLI command or one request: generous, but bounded. */
+/* Arena of one CLI command or one request: generous, but bounded. The
+ * request arena also bounds the lots of one account (see above). */
 #define ARENA_COMMAND_BYTES_MAX (256u * 1024u * 1024u)
 #define ARENA_REQUEST_BYTES_MAX (16u * 1024u * 1024u)
 

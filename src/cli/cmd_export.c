@@ -21,15 +21,28 @@ static int export_scale(const struct export_ctx *x, int64_t type_id)
     return 0;
 }
 
-/* "12,15" → "lot_12 lot_15". */
-static enum err export_lot_ids(struct buf *b, const char *ids)
+/* Hands the line written so far to stdout. */
+static enum err export_flush(struct export_ctx *x)
+{
+    struct buf *b = &x->line;
+    if (fwrite(b->data, 1, b->len, stdout) != b->len)
+        return x->write_rc = ERR_IO;
+    buf_reset(b);
+    return ERR_OK;
+}
+
+/* "12,15" → "lot_12 lot_15". An entry drawn from thousands of lots has a
+ * longer list than one line buffer holds, so the line goes out in pieces. */
+static enum err export_lot_ids(struct export_ctx *x, const char *ids)
 {
     enum err rc = ERR_OK;
     const char *p = ids;
     bool first = true;
     while (rc == ERR_OK && *p) {
+        if (x->line.len > LINE_BYTES_MAX / 2 && (rc = export_flush(x)) != ERR_OK)
+            break;
         size_t len = strcspn(p, ",");
-        rc = buf_printf(b, "%slot_%.*s", first ? "" : " ", (int)len, p);
+        rc = buf_printf(&x->line, "%slot_%.*s", first ? "" : " ", (int)len, p);
         first = false;
         p += len + (p[len] == ',');
     }
@@ -57,7 +70,7 @@ static enum err export_row(const struct journal_row *r, void *arg)
     if (rc == ERR_OK)
         rc = buf_printf(b, ",%s,%s,%s,%s,", journal_kind_name(e->kind), amount, after, order);
     if (rc == ERR_OK)
-        rc = export_lot_ids(b, r->lot_ids);
+        rc = export_lot_ids(x, r->lot_ids);
     const char *texts[] = {e->actor, e->reason, e->justification};
     for (size_t i = 0; rc == ERR_OK && i < 3; i++) {
         rc = buf_puts(b, ",");
@@ -66,11 +79,7 @@ static enum err export_row(const struct journal_row *r, void *arg)
     }
     if (rc == ERR_OK)
         rc = buf_printf(b, ",%s\n", r->hash_hex);
-    if (rc != ERR_OK)
-        return rc;
-    if (fwrite(b->data, 1, b->len, stdout) != b->len)
-        return x->write_rc = ERR_IO;
-    return ERR_OK;
+    return rc == ERR_OK ? export_flush(x) : rc;
 }
 
 struct export_types_ctx {

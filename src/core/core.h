@@ -188,22 +188,36 @@ struct alloc_draw {
     int32_t multiplier_permille;
 };
 
+/*
+ * A plan over up to lots_max lots, in memory the caller lends (the core
+ * allocates nothing): order[] is scratch for sorting lot indexes, draws[]
+ * receives the draws, at most one per lot. alloc_plan_init lends it.
+ */
 struct alloc_plan {
+    size_t *order;            /* caller's scratch, lots_max entries */
+    struct alloc_draw *draws; /* caller's memory, lots_max entries */
+    size_t lots_max;
     size_t count;
-    struct alloc_draw draws[ALLOC_LOTS_MAX];
     int64_t base_minor;      /* = request amount when the plan succeeds */
     int64_t total_minor;     /* credits drawn over all lots */
     int64_t available_minor; /* order credits the usable lots could cover */
     int64_t shortfall_minor; /* order credits missing (0 on success) */
 };
 
+/* Lends order[lots_max] and draws[lots_max] to the plan p; borrows both. */
+void alloc_plan_init(struct alloc_plan *p, size_t *order, struct alloc_draw *draws,
+                     size_t lots_max);
+
 /*
- * Plans an order over lots[0..n): usable lots whose restrictions admit every
- * service, restricted before unrestricted, then earliest expiry (never last;
- * a first-use lot counts with the expiry this booking would give it), then
- * oldest, then lowest id. Peak multipliers apply per lot. On
- * ERR_INSUFFICIENT_CREDITS the plan still holds available and shortfall.
- * ERR_TOO_LARGE when more than ALLOC_LOTS_MAX lots are offered.
+ * Plans an order over lots[0..n), n <= out->lots_max: usable lots whose
+ * restrictions admit every service, restricted before unrestricted, then
+ * earliest expiry (never last; a first-use lot counts with the expiry this
+ * booking would give it), then oldest, then lowest id. Peak multipliers apply
+ * per lot. Lots are taken in that order only until the amount is covered, so
+ * an order over thousands of lots costs O(n + k log n) for k draws. On
+ * ERR_INSUFFICIENT_CREDITS the plan still holds available and shortfall (and
+ * the draws of every usable lot). ERR_OVERFLOW when the lots together hold
+ * more than AMOUNT_MAX_MINOR (an account never does).
  */
 enum err alloc_plan_make(const struct lot *lots, size_t n, const struct alloc_request *req,
                          struct alloc_plan *out) WUR;
@@ -248,8 +262,6 @@ struct posting {
     int64_t lot_id; /* ACCOUNT_LOT only */
     int64_t amount_minor;
 };
-
-#define JOURNAL_POSTINGS_MAX (ALLOC_LOTS_MAX + 2)
 
 enum { JOURNAL_CHAIN_TENANT = 1, JOURNAL_CHAIN_ACCOUNT = 2 };
 

@@ -8,22 +8,28 @@
 
 #include "service/service.h"
 
-/* Lot ids of one entry as text: ALLOC_LOTS_MAX ids of up to 20 digits. */
-#define SVC_LOT_IDS_BYTES (ALLOC_LOTS_MAX * 21 + 1)
+/* Text of one lot posting's id in the entry's lot_ids: 20 digits and a comma. */
+#define SVC_LOT_ID_TEXT_BYTES 21
 
-/* A journal entry being built inside a write transaction. */
+/* A journal entry being built inside a write transaction. Its postings grow
+ * in the arena as they are added, so an entry may draw from any number of
+ * lots; the lot ids text is sized when the entry is written. */
 struct svc_entry {
     struct journal_entry e;
-    struct posting postings[JOURNAL_POSTINGS_MAX];
+    struct arena *a;          /* borrowed: the postings and lot ids live here */
+    struct posting *postings; /* arena memory, postings_max entries */
+    size_t postings_max;
     int64_t credit_type_id;
     int64_t actor_user_id;
-    char lot_ids[SVC_LOT_IDS_BYTES];
+    char *lot_ids; /* arena memory, lot_ids_bytes, "12,15" */
+    size_t lot_ids_bytes;
 };
 
-void svc_entry_init(struct svc_entry *x, int64_t tenant_id, enum journal_kind kind,
+/* Starts an entry whose postings and lot ids will take memory from a. */
+void svc_entry_init(struct svc_entry *x, struct arena *a, int64_t tenant_id, enum journal_kind kind,
                     int64_t customer_id, const struct credit_type_row *type,
                     const struct svc_actor *actor, int64_t now_us);
-/* Adds a posting (ERR_TOO_LARGE past JOURNAL_POSTINGS_MAX). */
+/* Adds a posting (ERR_TOO_LARGE when the arena cannot hold the postings). */
 enum err svc_entry_post(struct svc_entry *x, enum account_kind account, int64_t lot_id,
                         int64_t amount_minor) WUR;
 /*
@@ -31,7 +37,8 @@ enum err svc_entry_post(struct svc_entry *x, enum account_kind account, int64_t 
  * postings; the account's balance and held credits move by it (never below
  * zero: ERR_INSUFFICIENT_CREDITS), balance_after is the new balance, and the
  * account's hash chain advances (its head is in acc, written back with the
- * balance). acc must be locked by this transaction.
+ * balance). acc must be locked by this transaction. ERR_TOO_LARGE when the
+ * arena cannot hold the lot ids text.
  */
 enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct account_row *acc,
                          int64_t *journal_id) WUR;
@@ -73,6 +80,7 @@ enum err svc_type_by_code(struct store_conn *c, struct arena *a, int64_t tenant_
  * lot past its expiry expired first (one journal entry each), so balances and
  * balance_after never include credits that have already expired. */
 struct svc_account {
+    struct arena *a; /* borrowed: the lots, and the entries written for them */
     struct account_row acc;
     struct lot_row *lots;
     size_t n_lots;
@@ -93,6 +101,10 @@ enum err svc_account_lock(struct store_conn *c, struct arena *a, int64_t tenant_
 enum err svc_account_settle(struct store_conn *c, int64_t tenant_id,
                             const struct credit_type_row *type, struct svc_account *acct,
                             int64_t now_us) WUR;
+
+/* A plan with memory for n_lots lots lent from the arena (NULL when the arena
+ * is full): see alloc_plan_make. */
+struct alloc_plan *svc_alloc_plan_new(struct arena *a, size_t n_lots);
 
 /* Checks that a customer exists in the tenant (ERR_NOT_FOUND otherwise). */
 enum err svc_customer_check(struct store_conn *c, struct arena *a, int64_t tenant_id,

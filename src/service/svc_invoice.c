@@ -191,13 +191,15 @@ static enum err shop_credit_hold(struct store_conn *c, struct shop_ctx *x,
                                  const struct invoice_store_credit *sc)
 {
     struct lot *lots = arena_alloc(x->a, (acct->n_lots + 1) * sizeof(*lots));
-    struct alloc_plan *plan = arena_alloc(x->a, sizeof(*plan));
-    if (lots == NULL || plan == NULL)
+    size_t *rows = arena_alloc(x->a, (acct->n_lots + 1) * sizeof(*rows));
+    struct alloc_plan *plan = svc_alloc_plan_new(x->a, acct->n_lots);
+    if (lots == NULL || rows == NULL || plan == NULL)
         return ERR_TOO_LARGE;
     size_t n = 0;
     for (size_t i = 0; i < acct->n_lots; i++) {
         if (lot_is_restricted(&acct->lots[i].lot))
             continue;
+        rows[n] = i;
         lots[n] = acct->lots[i].lot;
         lots[n++].peak = (struct peak_rule){.multiplier_permille = 1000};
     }
@@ -206,18 +208,15 @@ static enum err shop_credit_hold(struct store_conn *c, struct shop_ctx *x,
     if (rc != ERR_OK)
         return rc == ERR_INSUFFICIENT_CREDITS ? ERR_CONFLICT : rc;
     struct svc_entry e;
-    svc_entry_init(&e, x->tenant_id, JOURNAL_HOLD, acct->acc.customer_id, type, x->actor,
+    svc_entry_init(&e, x->a, x->tenant_id, JOURNAL_HOLD, acct->acc.customer_id, type, x->actor,
                    x->now_us);
     e.e.invoice_id = x->invoice_id;
     e.e.reason = "invoice";
     int64_t money_left = sc->money_minor;
     for (size_t k = 0; rc == ERR_OK && k < plan->count; k++) {
         const struct alloc_draw *dr = &plan->draws[k];
-        struct lot_row *r = NULL;
-        for (size_t i = 0; i < acct->n_lots && r == NULL; i++)
-            if (acct->lots[i].lot.id == lots[dr->lot_index].id)
-                r = &acct->lots[i];
-        ASSERT(r != NULL);
+        struct lot_row *r = &acct->lots[rows[dr->lot_index]];
+        ASSERT(r->lot.id == lots[dr->lot_index].id);
         /* The money is spread over the lots in proportion; the last takes the rest. */
         int64_t money =
             k + 1 == plan->count
@@ -265,7 +264,7 @@ static enum err shop_credit_capture(struct store_conn *c, struct shop_ctx *x,
         if (rc == ERR_OK)
             rc = svc_account_open(c, x->a, x->tenant_id, inv->customer_id, &type, x->now_us, &acct);
         struct svc_entry e;
-        svc_entry_init(&e, x->tenant_id, JOURNAL_CAPTURE, inv->customer_id, &type, x->actor,
+        svc_entry_init(&e, x->a, x->tenant_id, JOURNAL_CAPTURE, inv->customer_id, &type, x->actor,
                        x->now_us);
         e.e.invoice_id = inv->id;
         e.e.reason = "invoice";
@@ -296,7 +295,7 @@ static enum err shop_credit_return(struct store_conn *c, struct shop_ctx *x,
         if (rc == ERR_OK)
             rc = svc_account_open(c, x->a, x->tenant_id, inv->customer_id, &type, x->now_us, &acct);
         struct svc_entry e;
-        svc_entry_init(&e, x->tenant_id, captured ? JOURNAL_REFUND : JOURNAL_RELEASE,
+        svc_entry_init(&e, x->a, x->tenant_id, captured ? JOURNAL_REFUND : JOURNAL_RELEASE,
                        inv->customer_id, &type, x->actor, x->now_us);
         e.e.invoice_id = inv->id;
         e.e.reason = "invoice voided";
@@ -670,7 +669,7 @@ static enum err shop_lot_remove(struct store_conn *c, struct shop_ctx *x,
     if (rc != ERR_OK || r == NULL || r->lot.remaining_minor == 0)
         return rc; /* expired, deactivated or spent: nothing left to take */
     struct svc_entry e;
-    svc_entry_init(&e, x->tenant_id, JOURNAL_ADJUSTMENT, inv->customer_id, &type, x->actor,
+    svc_entry_init(&e, x->a, x->tenant_id, JOURNAL_ADJUSTMENT, inv->customer_id, &type, x->actor,
                    x->now_us);
     e.e.invoice_id = inv->id;
     e.e.reason = "correction";

@@ -16,11 +16,13 @@ const char *svc_actor_label(const struct svc_actor *actor)
     return actor != NULL && actor->label != NULL ? actor->label : "system";
 }
 
-void svc_entry_init(struct svc_entry *x, int64_t tenant_id, enum journal_kind kind,
+void svc_entry_init(struct svc_entry *x, struct arena *a, int64_t tenant_id, enum journal_kind kind,
                     int64_t customer_id, const struct credit_type_row *type,
                     const struct svc_actor *actor, int64_t now_us)
 {
+    ASSERT(a != NULL);
     memset(x, 0, sizeof(*x));
+    x->a = a;
     x->e.tenant_id = tenant_id;
     x->e.kind = kind;
     x->e.customer_id = customer_id;
@@ -29,7 +31,6 @@ void svc_entry_init(struct svc_entry *x, int64_t tenant_id, enum journal_kind ki
     x->e.reason = "";
     x->e.justification = "";
     x->e.created_at_us = now_us;
-    x->e.postings = x->postings;
     x->credit_type_id = type->id;
     x->actor_user_id = actor != NULL ? actor->user_id : 0;
 }
@@ -38,23 +39,45 @@ enum err svc_entry_post(struct svc_entry *x, enum account_kind account, int64_t 
                         int64_t amount_minor)
 {
     ASSERT((account == ACCOUNT_LOT) == (lot_id != 0));
-    if (x->e.n_postings == JOURNAL_POSTINGS_MAX)
-        return ERR_TOO_LARGE;
+    ASSERT(x->e.n_postings <= x->postings_max);
+    if (x->e.n_postings == x->postings_max) {
+        /* Doubling keeps adding postings linear; the arena bounds the entry. */
+        size_t max = x->postings_max ? 2 * x->postings_max : 8;
+        struct posting *grown =
+            max <= SIZE_MAX / sizeof(*grown) / 2 ? arena_alloc(x->a, max * sizeof(*grown)) : NULL;
+        if (grown == NULL)
+            return ERR_TOO_LARGE;
+        if (x->e.n_postings > 0)
+            memcpy(grown, x->postings, x->e.n_postings * sizeof(*grown));
+        x->postings = grown;
+        x->postings_max = max;
+        x->e.postings = grown;
+    }
     x->postings[x->e.n_postings++] =
         (struct posting){.account = account, .lot_id = lot_id, .amount_minor = amount_minor};
     return ERR_OK;
 }
 
+/* Room for the lot ids text of every posting, taken before the entry is
+ * hashed so that writing the text there cannot fail. */
+static enum err svc_entry_lot_ids_reserve(struct svc_entry *x)
+{
+    x->lot_ids_bytes = x->e.n_postings * SVC_LOT_ID_TEXT_BYTES + 1;
+    x->lot_ids = arena_alloc(x->a, x->lot_ids_bytes);
+    return x->lot_ids != NULL ? ERR_OK : ERR_TOO_LARGE;
+}
+
 static void svc_entry_lot_ids(struct svc_entry *x)
 {
     size_t len = 0;
+    ASSERT(x->lot_ids_bytes > x->e.n_postings * SVC_LOT_ID_TEXT_BYTES);
     x->lot_ids[0] = '\0';
     for (size_t i = 0; i < x->e.n_postings; i++) {
         if (x->postings[i].account != ACCOUNT_LOT)
             continue;
-        int n = snprintf(x->lot_ids + len, sizeof(x->lot_ids) - len, "%s%lld", len ? "," : "",
+        int n = snprintf(x->lot_ids + len, x->lot_ids_bytes - len, "%s%lld", len ? "," : "",
                          (long long)x->postings[i].lot_id);
-        ASSERT(n > 0 && (size_t)n < sizeof(x->lot_ids) - len);
+        ASSERT(n > 0 && (size_t)n < x->lot_ids_bytes - len);
         len += (size_t)n;
     }
 }
@@ -81,6 +104,8 @@ enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct accou
         return ERR_OVERFLOW;
     if (balance < 0 || held_after < 0)
         return ERR_INSUFFICIENT_CREDITS;
+    if (svc_entry_lot_ids_reserve(x) != ERR_OK)
+        return ERR_TOO_LARGE;
     x->e.amount_minor = amount;
     x->e.balance_after_minor = balance;
     ASSERT(journal_is_balanced(&x->e));
@@ -178,7 +203,7 @@ enum err svc_customer_check(struct store_conn *c, struct arena *a, int64_t tenan
 
 /* ---- accounts ---------------------------------------------------------- */
 
-static enum err svc_account_expire_lot(struct store_conn *c, int64_t tenant_id,
+static enum err svc_account_expire_lot(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                        const struct credit_type_row *type, struct lot_row *r,
                                        struct account_row *acc, int64_t now_us)
 {
@@ -192,7 +217,7 @@ static enum err svc_account_expire_lot(struct store_conn *c, int64_t tenant_id,
     struct svc_entry x;
     /* Entries are written in order of time: the entry is dated when the expiry
      * is booked; the lot keeps the instant it expired at. */
-    svc_entry_init(&x, tenant_id, JOURNAL_EXPIRY, r->lot.customer_id, type, &SVC_SYSTEM, now_us);
+    svc_entry_init(&x, a, tenant_id, JOURNAL_EXPIRY, r->lot.customer_id, type, &SVC_SYSTEM, now_us);
     x.e.reason = "expiry";
     if ((rc = svc_entry_post(&x, ACCOUNT_LOT, r->lot.id, -moved)) != ERR_OK ||
         (rc = svc_entry_post(&x, ACCOUNT_EXPIRED, 0, moved)) != ERR_OK)
@@ -206,6 +231,7 @@ enum err svc_account_lock(struct store_conn *c, struct arena *a, int64_t tenant_
                           struct svc_account *out)
 {
     memset(out, 0, sizeof(*out));
+    out->a = a;
     enum err rc = store_account_lock(c, tenant_id, customer_id, type->id, now_us, &out->acc);
     if (rc != ERR_OK)
         return rc;
@@ -220,7 +246,7 @@ enum err svc_account_settle(struct store_conn *c, int64_t tenant_id,
     for (size_t i = 0; rc == ERR_OK && i < acct->n_lots; i++) {
         struct lot_row *r = &acct->lots[i];
         if (r->lot.status == LOT_ACTIVE && lot_is_past_expiry(&r->lot, now_us)) {
-            rc = svc_account_expire_lot(c, tenant_id, type, r, &acct->acc, now_us);
+            rc = svc_account_expire_lot(c, acct->a, tenant_id, type, r, &acct->acc, now_us);
             acct->n_expired++;
         }
     }
@@ -233,6 +259,19 @@ enum err svc_account_open(struct store_conn *c, struct arena *a, int64_t tenant_
 {
     enum err rc = svc_account_lock(c, a, tenant_id, customer_id, type, now_us, out);
     return rc != ERR_OK ? rc : svc_account_settle(c, tenant_id, type, out, now_us);
+}
+
+struct alloc_plan *svc_alloc_plan_new(struct arena *a, size_t n_lots)
+{
+    struct alloc_plan *plan = arena_alloc(a, sizeof(*plan));
+    if (plan == NULL || n_lots > SIZE_MAX / sizeof(struct alloc_draw))
+        return NULL;
+    size_t *order = arena_alloc(a, (n_lots + 1) * sizeof(*order));
+    struct alloc_draw *draws = arena_alloc(a, (n_lots + 1) * sizeof(*draws));
+    if (order == NULL || draws == NULL)
+        return NULL;
+    alloc_plan_init(plan, order, draws, n_lots);
+    return plan;
 }
 
 /* ---- lots -------------------------------------------------------------- */

@@ -81,7 +81,8 @@ static enum err svc_lot_create_booked(struct store_conn *c, struct svc_account *
     if (rc != ERR_OK)
         return rc;
     struct svc_entry x;
-    svc_entry_init(&x, r->tenant_id, how->kind, r->lot.customer_id, type, how->actor, how->now_us);
+    svc_entry_init(&x, acct->a, r->tenant_id, how->kind, r->lot.customer_id, type, how->actor,
+                   how->now_us);
     x.e.reason = how->reason ? how->reason : "";
     x.e.justification = how->justification ? how->justification : "";
     x.e.transfer_id = how->transfer_id;
@@ -281,7 +282,7 @@ static enum err svc_lot_move(struct store_conn *c, struct lot_change_ctx *x,
                              struct lot_row *r, int64_t moved, bool out)
 {
     struct svc_entry e;
-    svc_entry_init(&e, x->tenant_id, out ? JOURNAL_DEACTIVATION : JOURNAL_REACTIVATION,
+    svc_entry_init(&e, acct->a, x->tenant_id, out ? JOURNAL_DEACTIVATION : JOURNAL_REACTIVATION,
                    r->lot.customer_id, type, x->actor, x->now_us);
     e.e.reason = x->ch->reason ? x->ch->reason : "";
     enum err rc;
@@ -446,52 +447,63 @@ static enum err svc_shortfall(struct err_detail *d, int64_t requested, int64_t a
     return ERR_INSUFFICIENT_CREDITS;
 }
 
+/* The lots a deduction may take from, as the core sees them: the one lot
+ * lot_id, or every lot of the account; rows[k] is the account's row of
+ * lots[k]. Peak multipliers do not apply to deductions. */
+static enum err svc_deduct_offer(struct arena *a, const struct svc_account *acct, int64_t lot_id,
+                                 struct lot **lots, size_t **rows, size_t *n)
+{
+    *n = 0;
+    *lots = arena_alloc(a, (acct->n_lots + 1) * sizeof(**lots));
+    *rows = arena_alloc(a, (acct->n_lots + 1) * sizeof(**rows));
+    if (*lots == NULL || *rows == NULL)
+        return ERR_TOO_LARGE;
+    for (size_t i = 0; i < acct->n_lots; i++) {
+        if (lot_id != 0 && acct->lots[i].lot.id != lot_id)
+            continue;
+        struct lot *l = &(*lots)[*n];
+        *l = acct->lots[i].lot;
+        l->peak = (struct peak_rule){.multiplier_permille = 1000};
+        /* A deduction from a named lot may take from it while it is paused;
+         * a paused lot never expires, so its frozen date does not count. */
+        if (lot_id != 0 && l->status == LOT_PAUSED) {
+            l->status = LOT_ACTIVE;
+            l->expires_at_us = 0;
+        }
+        (*rows)[(*n)++] = i;
+    }
+    return ERR_OK;
+}
+
 /* Deducts amount from one lot (lot_id) or from usable lots in allocation
- * order (peak multipliers do not apply to deductions). */
+ * order. */
 static enum err svc_deduct_booked(struct store_conn *c, struct arena *a, struct svc_account *acct,
                                   const struct credit_type_row *type, int64_t lot_id,
                                   int64_t amount, const struct svc_deduct_how *how,
                                   int64_t *journal_id, struct err_detail *d)
 {
-    struct lot *lots = arena_alloc(a, (acct->n_lots + 1) * sizeof(*lots));
-    if (lots == NULL)
-        return ERR_TOO_LARGE;
-    size_t n = 0;
-    for (size_t i = 0; i < acct->n_lots; i++) {
-        if (lot_id != 0 && acct->lots[i].lot.id != lot_id)
-            continue;
-        lots[n] = acct->lots[i].lot;
-        lots[n].peak = (struct peak_rule){.multiplier_permille = 1000};
-        /* A deduction from a named lot may take from it while it is paused;
-         * a paused lot never expires, so its frozen date does not count. */
-        if (lot_id != 0 && lots[n].status == LOT_PAUSED) {
-            lots[n].status = LOT_ACTIVE;
-            lots[n].expires_at_us = 0;
-        }
-        n++;
-    }
-    struct alloc_request req = {.amount_minor = amount, .now_us = how->now_us};
-    struct alloc_plan *plan = arena_alloc(a, sizeof(*plan));
+    struct lot *lots;
+    size_t *rows, n;
+    enum err rc = svc_deduct_offer(a, acct, lot_id, &lots, &rows, &n);
+    struct alloc_plan *plan = rc == ERR_OK ? svc_alloc_plan_new(a, n) : NULL;
     if (plan == NULL)
         return ERR_TOO_LARGE;
-    enum err rc = alloc_plan_make(lots, n, &req, plan);
+    struct alloc_request req = {.amount_minor = amount, .now_us = how->now_us};
+    rc = alloc_plan_make(lots, n, &req, plan);
     if (rc == ERR_INSUFFICIENT_CREDITS)
         return svc_shortfall(d, amount, plan->available_minor, type->scale);
     if (rc != ERR_OK)
         return rc;
     struct svc_entry x;
-    svc_entry_init(&x, acct->acc.tenant_id, how->kind, acct->acc.customer_id, type, how->actor,
+    svc_entry_init(&x, a, acct->acc.tenant_id, how->kind, acct->acc.customer_id, type, how->actor,
                    how->now_us);
     x.e.reason = how->reason;
     x.e.justification = how->justification;
     x.e.transfer_id = how->transfer_id;
     for (size_t k = 0; rc == ERR_OK && k < plan->count; k++) {
         const struct alloc_draw *dr = &plan->draws[k];
-        struct lot_row *r = NULL;
-        for (size_t i = 0; i < acct->n_lots && r == NULL; i++)
-            if (acct->lots[i].lot.id == lots[dr->lot_index].id)
-                r = &acct->lots[i];
-        ASSERT(r != NULL);
+        struct lot_row *r = &acct->lots[rows[dr->lot_index]];
+        ASSERT(r->lot.id == lots[dr->lot_index].id);
         rc = lot_draw(&r->lot, dr->drawn_minor);
         if (rc == ERR_OK)
             rc = store_lot_update(c, r, how->now_us);

@@ -72,7 +72,7 @@ static enum err order_plan_draw(struct arena *a, struct order_plan *p, int64_t n
 {
     struct svc_quote *q = p->quote;
     p->lots = arena_alloc(a, (p->n_lots + 1) * sizeof(*p->lots));
-    p->alloc = arena_alloc(a, sizeof(*p->alloc));
+    p->alloc = svc_alloc_plan_new(a, p->n_lots);
     if (p->lots == NULL || p->alloc == NULL)
         return ERR_TOO_LARGE;
     q->balance_minor = held_minor;
@@ -90,6 +90,7 @@ static enum err order_plan_draw(struct arena *a, struct order_plan *p, int64_t n
                                 .local_weekday = lt.weekday,
                                 .local_minute = lt.minute_of_day};
     enum err rc = alloc_plan_make(p->lots, p->n_lots, &req, p->alloc);
+    /* Every usable lot's cover, though the draws stopped once the order was. */
     q->available_minor = p->alloc->available_minor;
     q->total_minor = p->alloc->total_minor;
     q->draws = arena_alloc(a, (p->alloc->count + 1) * sizeof(*q->draws));
@@ -362,7 +363,7 @@ static enum err svc_order_place_txn(struct store_conn *c, void *arg)
         (rc = order_member_limit(c, x, &p)) != ERR_OK || (rc = order_write(c, x, &p)) != ERR_OK)
         return rc;
     struct svc_entry e;
-    svc_entry_init(&e, x->tenant_id, p.quote->hold ? JOURNAL_HOLD : JOURNAL_ORDER,
+    svc_entry_init(&e, x->a, x->tenant_id, p.quote->hold ? JOURNAL_HOLD : JOURNAL_ORDER,
                    x->in->customer_id, &p.type, x->actor, x->now_us);
     e.e.order_id = x->out->order_id;
     e.e.reason = x->out->reference;
@@ -416,8 +417,8 @@ static enum err order_return_credits(struct store_conn *c, struct arena *a,
     if (rc != ERR_OK)
         return rc;
     struct svc_entry e;
-    svc_entry_init(&e, x->tenant_id, held ? JOURNAL_RELEASE : JOURNAL_REFUND, o->customer_id, type,
-                   x->actor, x->now_us);
+    svc_entry_init(&e, a, x->tenant_id, held ? JOURNAL_RELEASE : JOURNAL_REFUND, o->customer_id,
+                   type, x->actor, x->now_us);
     e.e.order_id = o->id;
     e.e.reason = x->reason && x->reason[0] ? x->reason : o->reference;
     for (size_t i = 0; rc == ERR_OK && i < n; i++) {
@@ -448,7 +449,8 @@ static enum err order_capture(struct store_conn *c, struct order_change_ctx *x,
                               struct svc_account *acct)
 {
     struct svc_entry e;
-    svc_entry_init(&e, x->tenant_id, JOURNAL_CAPTURE, o->customer_id, type, x->actor, x->now_us);
+    svc_entry_init(&e, acct->a, x->tenant_id, JOURNAL_CAPTURE, o->customer_id, type, x->actor,
+                   x->now_us);
     e.e.order_id = o->id;
     e.e.reason = o->reference;
     enum err rc;

@@ -15,17 +15,21 @@ enum err store_q_run(struct store_conn *c, struct store_stmt *s) WUR;
 /* Steps a statement whose first row's first column is wanted (an id, a
  * count); ERR_NOT_FOUND without a row. Finishes it. */
 enum err store_q_id(struct store_conn *c, struct store_stmt *s, int64_t *id) WUR;
-/* Column text copied into the arena ("" when the arena is full). */
+/* Column text copied into the arena; "" for NULL and empty text, and ""
+ * with the arena's `refused` set when the arena is full (see store_q_read). */
 char *store_q_text(struct arena *a, struct store_stmt *s, int column);
-/* Grows an arena array to hold n+1 items of size bytes. */
-bool store_q_grow(struct arena *a, void **items, size_t *cap, size_t n, size_t size) WUR;
 
 /* Reads the current row into *row. */
 typedef void (*store_q_reader)(struct arena *a, struct store_stmt *s, void *row);
-/* Steps every row into a growing arena array; finishes the statement. */
+/* Reads the current row; false when the arena refused any copy the row
+ * needed, so the row is not whole. a may be NULL for rows without texts. */
+bool store_q_read(struct arena *a, struct store_stmt *s, void *row, store_q_reader read) WUR;
+/* Steps every row into an arena array of exactly *n rows (ERR_TOO_LARGE when
+ * the rows or their texts do not fit in the arena); finishes the statement. */
 enum err store_q_list(struct store_conn *c, struct arena *a, struct store_stmt *s, void **items,
                       size_t *n, size_t size, store_q_reader read) WUR;
-/* Steps one row into *row (ERR_NOT_FOUND without one); finishes the statement. */
+/* Steps one row into *row (ERR_NOT_FOUND without one, ERR_TOO_LARGE when its
+ * texts do not fit in the arena); finishes the statement. */
 enum err store_q_one(struct store_conn *c, struct arena *a, struct store_stmt *s, void *row,
                      store_q_reader read) WUR;
 

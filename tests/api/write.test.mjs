@@ -1,7 +1,7 @@
 // The ledger through the API: customers, lots, orders (quote, place, refuse,
 // cancel, complete, hold), adjustments, deductions, lot management, transfers,
-// settings, members acting for their own customer only, and 50 concurrent
-// orders against a balance that affords 20.
+// settings, members acting for their own customer only, 50 concurrent
+// orders against a balance that affords 20, and a customer with 300 lots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, ADMIN } from './harness.mjs';
@@ -221,6 +221,36 @@ test('50 concurrent orders against a balance for 20: exactly 20 succeed', async 
   assert.equal(q.json.balance, '0');
   const verify = server.cli('verify');
   assert.match(verify, /^ok:/);
+});
+
+test('a customer with 300 one-credit lots orders 280, then deducts and transfers the rest', async () => {
+  const id = await customer('Many lots');
+  const to = await customer('Many lots receiver');
+  for (let i = 0; i < 300; i += 20) {
+    await Promise.all(Array.from({ length: 20 }, () => lot(id, { credit_type: 'master', credits: '1' })));
+  }
+  const fleet = (await admin.post('/api/v1/services', {
+    name: 'Fleet of 280', kind: 'base', category: 'tuning', costs: { master: '280' },
+  })).json.id;
+  const input = { customer_id: id, credit_type: 'master', services: [fleet] };
+  const q = await admin.post('/api/v1/quotes', input);
+  assert.equal(q.status, 200, q.text);
+  assert.equal(q.json.total, '280');
+  assert.equal(q.json.available, '300');
+  assert.equal(q.json.balance_after, '20');
+  assert.equal(q.json.allocations.length, 280);
+  const o = await admin.post('/api/v1/orders', input);
+  assert.equal(o.status, 201, o.text);
+  assert.equal(o.json.total, '280');
+  assert.deepEqual(o.json.allocations, q.json.allocations);
+  const sub = await admin.post(`/api/v1/customers/${id}/adjustments`, { credit_type: 'master', amount: '-12', reason: 'correction', justification: 'Booked twice' });
+  assert.equal(sub.status, 201, sub.text);
+  const t = await admin.post('/api/v1/transfers', { from_customer_id: id, to_customer_id: to, credit_type: 'master', amount: '8', justification: 'sister shop' });
+  assert.equal(t.status, 201, t.text);
+  const left = await admin.post('/api/v1/quotes', input);
+  assert.equal(left.json.balance, '0');
+  assert.equal(left.json.shortfall, '280');
+  assert.match(server.cli('verify'), /^ok:/);
 });
 
 test('customers, packages and services change by PATCH; a package is archived, never deleted', async () => {

@@ -1130,6 +1130,148 @@ static void tenants_never_see_each_others_objects(void **state)
                      ERR_DUPLICATE);
 }
 
+/* ---- many lots --------------------------------------------------------- */
+
+/* The customer's master balance, read with an arena of its own as a request
+ * would (ten thousand lots fill the test's shared arena quickly). */
+static int64_t many_balance(struct testdb *t, int64_t customer)
+{
+    struct arena a;
+    arena_init(&a, ARENA_REQUEST_BYTES_MAX);
+    struct svc_balance *b;
+    size_t n;
+    int64_t balance = -1;
+    assert_int_equal(svc_balances(&t->svc, &a, t->tenant_id, customer, &b, &n), ERR_OK);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(b[i].credit_type, "master") == 0)
+            balance = b[i].balance_minor;
+    arena_release(&a);
+    return balance;
+}
+
+struct many_spent_ctx {
+    int64_t customer;
+    int64_t expiring_first_id; /* lots from this id on expire, those before never */
+    int64_t spent_expiring, spent_never, highest_spent_never, lowest_left_never;
+};
+
+static enum err many_spent_txn(struct store_conn *c, void *arg)
+{
+    struct many_spent_ctx *x = arg;
+    struct arena a;
+    arena_init(&a, ARENA_REQUEST_BYTES_MAX);
+    struct lot_row *lots;
+    size_t n;
+    enum err rc = store_lot_list_customer(c, &a, x->customer, &lots, &n);
+    x->lowest_left_never = INT64_MAX;
+    for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+        const struct lot *l = &lots[i].lot;
+        bool never = l->id < x->expiring_first_id;
+        if (l->remaining_minor == 0 && never) {
+            x->spent_never++;
+            x->highest_spent_never =
+                l->id > x->highest_spent_never ? l->id : x->highest_spent_never;
+        } else if (l->remaining_minor == 0) {
+            x->spent_expiring++;
+        } else if (never && l->id < x->lowest_left_never) {
+            x->lowest_left_never = l->id;
+        }
+    }
+    arena_release(&a);
+    return rc;
+}
+
+/* An order for more than the ten thousand lots hold names the true numbers;
+ * one whose lots do not fit in its request's arena is refused whole (413),
+ * never drawn in part. */
+static void many_lots_refusals(struct testdb *t, int64_t cus, int64_t big, int64_t s300)
+{
+    struct arena a;
+    arena_init(&a, ARENA_REQUEST_BYTES_MAX);
+    struct err_detail d = {0};
+    struct svc_order_input in = {.customer_id = cus, .credit_type = "master", .n_services = 1};
+    in.service_ids[0] = big;
+    struct svc_quote q;
+    assert_int_equal(svc_quote(&t->svc, &a, t->tenant_id, &in, &q, &d), ERR_INSUFFICIENT_CREDITS);
+    assert_int_equal(d.requested_minor, 10001);
+    assert_int_equal(d.available_minor, 10000);
+    assert_int_equal(d.shortfall_minor, 1);
+    arena_release(&a);
+    arena_init(&a, 1u << 20);
+    in.service_ids[0] = s300;
+    struct svc_order_result r;
+    assert_int_equal(svc_order_place(&t->svc, &a, t->tenant_id, ACTOR, &in, &r, &d), ERR_TOO_LARGE);
+    arena_release(&a);
+    assert_int_equal(many_balance(t, cus), 10000);
+}
+
+/* Issue 9, item 7: 9,000 never-expiring and then 1,000 expiring one-credit
+ * lots. Quote, order, FIFO deduction, transfer and cancellation each see all
+ * ten thousand and draw hundreds, in rule 2 order: the expiring lots first
+ * (though they are newer), then the oldest. */
+static void a_customer_with_ten_thousand_lots_orders_deducts_and_transfers(void **state)
+{
+    struct testdb *t = *state;
+    int64_t cus = testdb_customer(t, "Many lots"), to = testdb_customer(t, "Receiver");
+    int64_t s300 = testdb_service(t, "Fleet", "base", "tuning", "master", (int64_t)300, NULL);
+    int64_t big = testdb_service(t, "Too big", "base", "tuning", "master", (int64_t)10001, NULL);
+    testdb_lots_bulk(t, cus, "master", 9000, 1, 0);
+    int64_t expiring = testdb_lots_bulk(t, cus, "master", 1000, 1, TEST_T0 + 30 * DAY);
+    assert_int_equal(many_balance(t, cus), 10000);
+    many_lots_refusals(t, cus, big, s300);
+    /* Each call gets a request's arena, as over HTTP. */
+    struct arena a, b;
+    arena_init(&a, ARENA_REQUEST_BYTES_MAX);
+    arena_init(&b, ARENA_REQUEST_BYTES_MAX);
+    struct err_detail d = {0};
+    struct svc_order_input in = {.customer_id = cus, .credit_type = "master", .n_services = 1};
+    in.service_ids[0] = s300;
+    struct svc_quote q;
+    struct svc_order_result r;
+    assert_int_equal(svc_quote(&t->svc, &a, t->tenant_id, &in, &q, &d), ERR_OK);
+    assert_int_equal(q.n_draws, 300);
+    assert_int_equal(q.available_minor, 10000);
+    assert_int_equal(q.balance_after_minor, 9700);
+    for (size_t k = 0; k < q.n_draws; k++) {
+        assert_true(q.draws[k].lot_id >= expiring);
+        assert_true(k == 0 || q.draws[k].lot_id > q.draws[k - 1].lot_id);
+    }
+    assert_int_equal(svc_order_place(&t->svc, &b, t->tenant_id, ACTOR, &in, &r, &d), ERR_OK);
+    assert_int_equal(r.quote.n_draws, 300);
+    assert_int_equal(r.quote.draws[299].lot_id, q.draws[299].lot_id);
+    arena_release(&a);
+    arena_release(&b);
+    assert_int_equal(many_balance(t, cus), 9700);
+    struct svc_deduct_input de = {.customer_id = cus,
+                                  .credit_type = "master",
+                                  .amount_minor = 500,
+                                  .reason = "correction",
+                                  .justification = "Duplicate grant"};
+    int64_t j;
+    assert_int_equal(svc_deduct(&t->svc, t->tenant_id, ACTOR, &de, &j, &d), ERR_OK);
+    assert_int_equal(many_balance(t, cus), 9200);
+    struct svc_transfer_input tr = {.from_customer_id = cus,
+                                    .to_customer_id = to,
+                                    .credit_type = "master",
+                                    .amount_minor = 400,
+                                    .justification = "Moved to the sister shop"};
+    assert_int_equal(svc_transfer(&t->svc, t->tenant_id, ACTOR, &tr, &j, &d), ERR_OK);
+    assert_int_equal(many_balance(t, cus), 8800);
+    assert_int_equal(many_balance(t, to), 400);
+    /* Every expiring lot went (300 + 500 + 200), then the 200 oldest others. */
+    struct many_spent_ctx x = {.customer = cus, .expiring_first_id = expiring};
+    assert_int_equal(svc_read(&t->svc, many_spent_txn, &x), ERR_OK);
+    assert_int_equal(x.spent_expiring, 1000);
+    assert_int_equal(x.spent_never, 200);
+    assert_true(x.highest_spent_never < x.lowest_left_never);
+    /* Cancelling returns each of the 300 draws to its own lot. */
+    assert_int_equal(
+        svc_order_cancel(&t->svc, t->tenant_id, ACTOR, r.order_id, "Changed plans", false, &d),
+        ERR_OK);
+    assert_int_equal(many_balance(t, cus), 9100);
+    testdb_assert_verified(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1171,6 +1313,7 @@ int main(void)
         T(verify_of_one_tenant_reports_only_that_tenant),
         T(migrations_are_safe_to_run_twice),
         T(tenants_never_see_each_others_objects),
+        T(a_customer_with_ten_thousand_lots_orders_deducts_and_transfers),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

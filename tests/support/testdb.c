@@ -9,6 +9,9 @@
 
 #include "testdb.h"
 
+/* For testdb_lots_bulk only: it books lots as the service's own helpers do. */
+#include "service/service_int.h"
+
 static int64_t testdb_clock(void *ctx)
 {
     return ((struct testdb *)ctx)->now_us;
@@ -126,6 +129,84 @@ int64_t testdb_lot(struct testdb *t, int64_t customer, const char *type, int64_t
         fail_msg("lot: %s %s", err_code(rc), d.message);
     assert_int_equal(n, 1);
     return ids[0];
+}
+
+struct testdb_bulk {
+    struct testdb *t;
+    int64_t customer;
+    const char *type;
+    size_t n;
+    int64_t credits, expires_us, first_id;
+};
+
+/* Inserts one lot of the bulk and posts its credits in e. */
+static enum err testdb_bulk_lot(struct store_conn *c, struct testdb_bulk *x,
+                                const struct credit_type_row *type, struct svc_entry *e)
+{
+    struct lot_row r = {.tenant_id = x->t->tenant_id,
+                        .name = "Bulk",
+                        .notes = "",
+                        .peak_text = "",
+                        .created_by = "system"};
+    r.lot = (struct lot){.customer_id = x->customer,
+                         .credit_type_id = type->id,
+                         .original_minor = x->credits,
+                         .remaining_minor = x->credits,
+                         .status = LOT_ACTIVE,
+                         .source = SOURCE_MANUAL,
+                         .created_at_us = x->t->now_us,
+                         .starts_at_us = x->t->now_us,
+                         .expires_at_us = x->expires_us,
+                         .categories = "",
+                         .provider = "",
+                         .peak = {.multiplier_permille = 1000}};
+    enum err rc = svc_lot_insert(c, &r);
+    if (rc == ERR_OK && x->first_id == 0)
+        x->first_id = r.lot.id;
+    return rc == ERR_OK ? svc_entry_post(e, ACCOUNT_LOT, r.lot.id, x->credits) : rc;
+}
+
+static enum err testdb_lots_bulk_txn(struct store_conn *c, void *arg)
+{
+    struct testdb_bulk *x = arg;
+    struct arena a;
+    arena_init(&a, ARENA_COMMAND_BYTES_MAX);
+    struct credit_type_row type;
+    struct svc_account acct;
+    struct svc_entry e;
+    x->first_id = 0;
+    enum err rc = svc_type_by_code(c, &a, x->t->tenant_id, x->type, &type, NULL);
+    if (rc == ERR_OK)
+        rc = svc_account_open(c, &a, x->t->tenant_id, x->customer, &type, x->t->now_us, &acct);
+    if (rc == ERR_OK) {
+        svc_entry_init(&e, &a, x->t->tenant_id, JOURNAL_GRANT, x->customer, &type, &SVC_SYSTEM,
+                       x->t->now_us);
+        e.e.reason = "manual";
+    }
+    for (size_t i = 0; rc == ERR_OK && i < x->n; i++)
+        rc = testdb_bulk_lot(c, x, &type, &e);
+    int64_t journal_id;
+    if (rc == ERR_OK)
+        rc = svc_entry_post(&e, ACCOUNT_ISSUED, 0, -(int64_t)x->n * x->credits);
+    if (rc == ERR_OK)
+        rc = svc_entry_write(c, &e, &acct.acc, &journal_id);
+    arena_release(&a);
+    return rc;
+}
+
+int64_t testdb_lots_bulk(struct testdb *t, int64_t customer, const char *type, size_t n,
+                         int64_t credits, int64_t expires_us)
+{
+    struct testdb_bulk x = {.t = t,
+                            .customer = customer,
+                            .type = type,
+                            .n = n,
+                            .credits = credits,
+                            .expires_us = expires_us};
+    enum err rc = store_write(t->st, testdb_lots_bulk_txn, &x);
+    if (rc != ERR_OK)
+        fail_msg("bulk lots: %s", err_code(rc));
+    return x.first_id;
 }
 
 int64_t testdb_service(struct testdb *t, const char *name, const char *kind, const char *category,
