@@ -503,9 +503,34 @@ struct svc_balance {
 enum err svc_balances(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
                       struct svc_balance **out, size_t *n) WUR;
 
-/* Runs fn inside one read transaction: for listings built from several
- * questions. */
-enum err svc_read(struct svc *s, store_txn_fn fn, void *ctx) WUR;
+/* ---- reads for operators (svc_status.c) -------------------------------- */
+
+/* The store's backend: "sqlite" or "postgresql". */
+const char *svc_backend_name(const struct svc *s);
+/* Journal entries committed by this process, by kind (for /metrics). */
+uint64_t svc_journal_committed(enum journal_kind kind);
+/* The database answers a read; *tenants receives how many tenants it holds. */
+enum err svc_ready(struct svc *s, int64_t *tenants) WUR;
+/* Every tenant's id, ascending (arena memory). */
+enum err svc_tenant_ids(struct svc *s, struct arena *a, int64_t **ids, size_t *n) WUR;
+/* A tenant with its number of customers and its booked balances per credit
+ * type, read in one snapshot (arena memory). */
+struct svc_tenant_status {
+    struct tenant_row tenant;
+    int64_t customers;
+    struct svc_types types;
+    struct outstanding_row *sums;
+    size_t n_sums;
+};
+enum err svc_tenant_status(struct svc *s, struct arena *a, int64_t tenant_id,
+                           struct svc_tenant_status *out) WUR;
+/* How many customers the tenant has. */
+enum err svc_customer_count(struct svc *s, int64_t tenant_id, int64_t *count) WUR;
+/* The tenant's journal, oldest first, each row passed to cb, in one read
+ * snapshot; types receives the tenant's credit types before the first row.
+ * An error from cb ends the scan and is returned. */
+enum err svc_journal_export(struct svc *s, struct arena *a, int64_t tenant_id,
+                            struct svc_types *types, store_journal_cb cb, void *ctx) WUR;
 
 /* ---- reads for the API (svc_read.c) ------------------------------------ */
 

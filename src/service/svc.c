@@ -31,11 +31,6 @@ int64_t svc_now(const struct svc *s)
     return s->clock.now_us(s->clock.ctx);
 }
 
-enum err svc_read(struct svc *s, store_txn_fn fn, void *ctx)
-{
-    return store_read(s->st, fn, ctx);
-}
-
 /* ---- tenants ----------------------------------------------------------- */
 
 struct tenant_create_ctx {
