@@ -55,6 +55,41 @@ void svc_use_cache(struct svc *s, struct svc_cache *c);
  * with a cache it also reads the auth epoch. */
 enum err svc_tenant_by_host(struct svc *s, const char *host, int64_t *tenant_id) WUR;
 
+/*
+ * Idempotency keys (svc_idem.c, DESIGN rule 11). The caller says what makes
+ * two requests the same (request_hash, SHA256_HEX text) and who asks
+ * (principal); svc_idem_new allocates the record's handle (ERR_INTERNAL), the
+ * caller frees it with svc_idem_free. svc_idem_lookup answers a key seen
+ * before: ERR_OK with the first answer (arena memory) for the same request,
+ * ERR_IDEMPOTENCY_CONFLICT for another, ERR_NOT_FOUND for a new key. Then the
+ * operation runs on svc_idem_svc (borrowed from the handle): once its work
+ * succeeds, inside its transaction, the render callback armed with
+ * svc_idem_arm returns the answer (malloc'd text, the handle takes it; NULL
+ * fails the operation) and status, and the key is recorded with it, so the
+ * record commits with the change and a failure leaves none. The render
+ * callback must not read the store; a retried transaction calls it again.
+ * svc_idem_rendered gives the recorded answer (borrowed from the handle);
+ * after a failure, svc_idem_collided says a concurrent request with the key
+ * won the race: look the key up again and answer with its answer.
+ */
+#define SVC_IDEM_KEY_BYTES_MAX 255
+struct svc_idem;
+struct svc_idem_answer {
+    int status;
+    const char *text;
+};
+typedef char *(*svc_idem_render_fn)(void *ctx, int *status);
+/* 1 to 255 visible ASCII characters. */
+bool svc_idem_key_is_valid(const char *key);
+enum err svc_idem_new(struct svc *s, int64_t tenant_id, const char *principal, const char *key,
+                      const char *request_hash, struct svc_idem **out) WUR;
+enum err svc_idem_lookup(struct svc_idem *idem, struct arena *a, struct svc_idem_answer *out) WUR;
+struct svc *svc_idem_svc(struct svc_idem *idem);
+void svc_idem_arm(struct svc_idem *idem, svc_idem_render_fn render, void *ctx);
+bool svc_idem_rendered(const struct svc_idem *idem, struct svc_idem_answer *out);
+bool svc_idem_collided(const struct svc_idem *idem);
+void svc_idem_free(struct svc_idem *idem);
+
 /* Who acts: recorded on every manual change. */
 struct svc_actor {
     int64_t user_id;   /* 0 for the system or the CLI */
