@@ -24,12 +24,14 @@ struct svc_clock {
 };
 
 struct svc_cache;
+struct gateway_config;
 
 struct svc {
     struct store *st;
     struct svc_clock clock;
-    struct blob_store *blobs; /* the files directory; NULL: file operations refuse */
-    struct svc_cache *cache;  /* the server's memory of callers; NULL: none */
+    struct blob_store *blobs;             /* the files directory; NULL: file operations refuse */
+    struct svc_cache *cache;              /* the server's memory of callers; NULL: none */
+    const struct gateway_config *gateway; /* card payments; NULL: refused */
 };
 
 /* Borrows st. clock NULL = the wall clock. No files directory until
@@ -451,6 +453,45 @@ struct svc_gateway_event {
  * "already_paid", "amount_mismatch", "unknown_reference", …). */
 enum err svc_gateway_event_apply(struct svc *s, struct arena *a, const struct svc_gateway_event *ev,
                                  struct svc_invoice_view *out) WUR;
+
+/* ---- card payments (svc_checkout.c) ------------------------------------ */
+
+/* Reads the payment gateway's settings from the environment and starts its
+ * client for the process (ERR_INTERNAL when it cannot); a setting that makes
+ * card payments refused is logged once. s (and services made from it later)
+ * use it until svc_gateway_stop. Without it card payments are refused. */
+enum err svc_gateway_start(struct svc *s) WUR;
+void svc_gateway_stop(struct svc *s);
+
+struct svc_checkout_input {
+    const char *success_url; /* where the gateway sends the buyer back */
+    const char *cancel_url;
+    const char *idempotency_key; /* the client's key or NULL; the gateway sees a digest */
+};
+/*
+ * A purchase as a buyer makes it (svc_purchase). With gateway "stripe" it is
+ * priced first and, when something stays due after store credit, a checkout
+ * session is made with the gateway for it (outside any transaction; a repeat
+ * with the same key gets the same session); the purchase's transaction then
+ * refuses with ERR_CONFLICT when the amount due changed meanwhile.
+ * ERR_GATEWAY_NOT_CONFIGURED without usable settings, ERR_GATEWAY_UNAVAILABLE
+ * when the gateway fails (logged). in->lot must be NULL.
+ */
+enum err svc_purchase_checkout(struct svc *s, struct arena *a, int64_t tenant_id,
+                               const struct svc_actor *actor, const struct svc_purchase_input *in,
+                               const struct svc_checkout_input *co, struct svc_invoice_view *out,
+                               struct err_detail *d) WUR;
+/*
+ * A Stripe webhook: checks signature (the Stripe-Signature header, NULL when
+ * absent) on the raw body against the wall clock within the configured
+ * tolerance, then parses the event into out (strings in arena memory) for
+ * svc_gateway_event_apply. ERR_GATEWAY_NOT_CONFIGURED or
+ * ERR_SIGNATURE_INVALID (logged), ERR_VALIDATION or ERR_TOO_LARGE for a body
+ * that is not an event; d says why.
+ */
+enum err svc_stripe_event_read(struct svc *s, struct arena *a, const char *signature,
+                               const char *body, size_t len, struct svc_gateway_event *out,
+                               struct err_detail *d) WUR;
 
 /* ---- files (svc_file.c) ------------------------------------------------ */
 

@@ -19,6 +19,7 @@ void svc_init(struct svc *s, struct store *st, const struct svc_clock *clock)
     s->clock = clock ? *clock : (struct svc_clock){.now_us = svc_wall_clock, .ctx = NULL};
     s->blobs = NULL;
     s->cache = NULL;
+    s->gateway = NULL;
 }
 
 void svc_use_blobs(struct svc *s, struct blob_store *b)

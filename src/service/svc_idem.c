@@ -130,6 +130,7 @@ enum err svc_idem_new(struct svc *s, int64_t tenant_id, const char *principal, c
     svc_init(&idem->svc, &idem->base, &s->clock);
     svc_use_blobs(&idem->svc, s->blobs);
     svc_use_cache(&idem->svc, s->cache);
+    idem->svc.gateway = s->gateway;
     *out = idem;
     return ERR_OK;
 }
