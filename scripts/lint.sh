@@ -3,6 +3,12 @@
 #  1. layers: src/core includes only core/, base/ and libc; nothing below
 #     service includes the CLI; src/gateway includes only base/, libc, curl,
 #     jansson and sodium; no banned functions anywhere.
+#  1b. the service boundary: src/http and src/cli call svc_* operations,
+#     never a store_*, gateway_* or stripe_* function or svc_read, and
+#     include no store/ or gateway/ header; the few files that must (they
+#     open, migrate, back up or close the store) are listed below with their
+#     reason, and a listed file that no longer needs it fails too, so the
+#     list can only shrink (TigerBeetle tidy.zig).
 #  2. function length: no function body over 100 lines (the style aims at 70).
 #  3. formatting: clang-format with the repository's .clang-format.
 #  4. gcc -fanalyzer over every source file.
@@ -21,6 +27,25 @@ bad=$(grep -nE '#include *[<"](sqlite3|libpq|microhttpd|service/|store/|cli/|htt
     echo "$bad"
 bad=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|atoi|atol|strtok|gets)\(' src/*/*.c)
 [ -n "$bad" ] && fail "banned functions:" && echo "$bad"
+
+declare -A boundary_exceptions=(
+    [src/cli/cli.c]="opens the store, migrates or checks its schema version, and closes it"
+    [src/cli/cmd_migrate.c]="opens the store without the schema check to migrate it"
+    [src/cli/cmd_backup.c]="copies the whole database, a store operation with no business meaning"
+)
+boundary='\b(store|gateway|stripe)_[a-z0-9_]*\(|\bsvc_read\(|#include *[<"](store|gateway)/'
+for f in src/http/*.[ch] src/cli/*.[ch]; do
+    bad=$(grep -nE "$boundary" "$f")
+    if [ -n "${boundary_exceptions[$f]+x}" ]; then
+        [ -z "$bad" ] &&
+            fail "$f no longer reaches past the service: remove it from boundary_exceptions"
+    elif [ -n "$bad" ]; then
+        fail "$f reaches past the service (call a svc_* operation):" && echo "$bad" | sed "s|^|$f:|"
+    fi
+done
+for f in "${!boundary_exceptions[@]}"; do
+    [ -e "$f" ] || fail "boundary_exceptions names $f, which does not exist"
+done
 
 long=$(awk '
     FNR == 1 { depth = 0; start = 0 }

@@ -411,33 +411,21 @@ static bool demo_specials(struct demo *d, int day)
 }
 
 /* Pauses the newest lot of Garage Moreau: the shop is closed for renovation. */
-struct demo_pause_ctx {
-    struct arena *a;
-    int64_t customer_id;
-    int64_t lot_id;
-};
-
-static enum err demo_pause_find(struct store_conn *c, void *arg)
-{
-    struct demo_pause_ctx *x = arg;
-    struct lot_row *lots;
-    size_t n;
-    enum err rc = store_lot_list_customer(c, x->a, x->customer_id, &lots, &n);
-    for (size_t i = 0; rc == ERR_OK && i < n && x->lot_id == 0; i++)
-        if (lots[i].lot.status == LOT_ACTIVE)
-            x->lot_id = lots[i].lot.id;
-    return rc;
-}
-
 static bool demo_pause(struct demo *d)
 {
-    struct demo_pause_ctx x = {.a = &d->c->arena, .customer_id = d->customers[4]};
-    if (svc_read(&d->svc, demo_pause_find, &x) != ERR_OK || x.lot_id == 0)
+    struct svc_lots lots;
+    if (svc_lots_read(&d->svc, &d->c->arena, d->tenant_id, d->customers[4], &lots) != ERR_OK)
+        return true;
+    int64_t lot_id = 0;
+    for (size_t i = 0; i < lots.n && lot_id == 0; i++)
+        if (lots.items[i].lot.status == LOT_ACTIVE)
+            lot_id = lots.items[i].lot.id;
+    if (lot_id == 0)
         return true;
     struct svc_lot_change ch = {.action = SVC_LOT_PAUSE, .reason = "Shop closed for renovation"};
     struct svc_actor admin = {.user_id = 0, .label = "admin@example.com"};
     struct err_detail e = {0};
-    return demo_check(svc_lot_change(&d->svc, d->tenant_id, &admin, x.lot_id, &ch, &e), &e,
+    return demo_check(svc_lot_change(&d->svc, d->tenant_id, &admin, lot_id, &ch, &e), &e,
                       "demo: pause");
 }
 
@@ -464,14 +452,6 @@ static bool demo_history(struct demo *d, int64_t end_us)
     return true;
 }
 
-static enum err demo_tenant_is_empty(struct store_conn *c, void *arg)
-{
-    int64_t *count = arg;
-    int64_t tenant = 0;
-    enum err rc = store_tenant_first(c, &tenant);
-    return rc != ERR_OK ? rc : store_customer_count(c, tenant, count);
-}
-
 static int cmd_demo_run(struct cli *c)
 {
     if (c->argc > 0)
@@ -492,7 +472,7 @@ static int cmd_demo_run(struct cli *c)
                     "demo"))
         return CLI_FAILURE;
     int64_t customers = 0;
-    if (svc_read(&d.svc, demo_tenant_is_empty, &customers) != ERR_OK || customers > 0)
+    if (svc_customer_count(&d.svc, d.tenant_id, &customers) != ERR_OK || customers > 0)
         return cli_fail(CLI_FAILURE, "demo: the tenant has customers already; the demo fills "
                                      "an empty tenant");
     struct tenant_row t;

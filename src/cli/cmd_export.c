@@ -7,18 +7,15 @@
 #include "cli/cli.h"
 
 struct export_ctx {
-    struct credit_type_row *types;
-    size_t n_types;
+    struct svc_types types;
     struct buf line;
     enum err write_rc;
 };
 
 static int export_scale(const struct export_ctx *x, int64_t type_id)
 {
-    for (size_t i = 0; i < x->n_types; i++)
-        if (x->types[i].id == type_id)
-            return x->types[i].scale;
-    return 0;
+    const struct credit_type_row *t = svc_type_find(&x->types, type_id);
+    return t != NULL ? t->scale : 0;
 }
 
 /* Hands the line written so far to stdout. */
@@ -82,22 +79,6 @@ static enum err export_row(const struct journal_row *r, void *arg)
     return rc == ERR_OK ? export_flush(x) : rc;
 }
 
-struct export_types_ctx {
-    struct arena *a;
-    int64_t tenant_id;
-    struct export_ctx *x;
-};
-
-static enum err export_txn(struct store_conn *c, void *arg)
-{
-    struct export_types_ctx *t = arg;
-    enum err rc = store_credit_type_list(c, t->a, t->tenant_id, &t->x->types, &t->x->n_types);
-    if (rc != ERR_OK)
-        return rc;
-    struct journal_filter f = {.tenant_id = t->tenant_id, .oldest_first = true};
-    return store_journal_scan(c, t->a, &f, export_row, t->x);
-}
-
 static int cmd_export_run(struct cli *c)
 {
     const char *format = "csv", *tenant = NULL;
@@ -117,9 +98,8 @@ static int cmd_export_run(struct cli *c)
     buf_init(&x.line, LINE_BYTES_MAX);
     printf("id,created_at,customer_id,credit_type,kind,amount,balance_after,order_id,lot_ids,"
            "actor,reason,justification,hash\n");
-    struct export_types_ctx t = {.a = &c->arena, .tenant_id = tenant_id, .x = &x};
     /* One read snapshot: the export is consistent even while others write. */
-    enum err rc = svc_read(&c->svc, export_txn, &t);
+    enum err rc = svc_journal_export(&c->svc, &c->arena, tenant_id, &x.types, export_row, &x);
     buf_release(&x.line);
     if (fflush(stdout) != 0 || x.write_rc != ERR_OK)
         return cli_fail(CLI_FAILURE, "export ledger: cannot write the output");

@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "gateway/gateway.h"
 #include "http/http.h"
 
 struct serve_timer {
@@ -124,28 +123,20 @@ static int cmd_serve_run(struct cli *c)
     if (!cli_open(c, true) || !cli_open_files(c, files_dir, true))
         return CLI_FAILURE;
     struct err_detail d = {0};
-    /* Payment gateways come from the environment; a bad setting is logged
-     * once here (never the key), and card payments are then refused. */
-    struct gateway_config gw;
-    gateway_config_defaults(&gw);
-    gateway_config_from_env(&gw);
-    if (gateway_init() != ERR_OK)
+    /* Payment gateways come from the environment (svc_gateway_start). */
+    if (svc_gateway_start(&c->svc) != ERR_OK)
         return cli_fail(CLI_FAILURE, "serve: cannot start the payment gateway client");
-    if (gw.stripe_secret_key != NULL && gw.stripe_secret_key[0] != '\0' &&
-        gateway_config_check(&gw, &d) != ERR_OK)
-        log_msg(LOG_ERROR, "stripe is not usable: %s", d.message);
-    cfg.gateway = &gw;
     /* Hosts, keys and sessions are kept in memory (valid per auth epoch). */
     struct svc_cache *cache;
     if (svc_cache_new(&cache) != ERR_OK) {
-        gateway_release();
+        svc_gateway_stop(&c->svc);
         return cli_fail(CLI_FAILURE, "serve: out of memory");
     }
     svc_use_cache(&c->svc, cache);
     struct http_server *srv;
     enum err rc = http_server_start(&cfg, &c->svc, &srv, &d);
     if (rc != ERR_OK) {
-        gateway_release();
+        svc_gateway_stop(&c->svc);
         svc_cache_free(cache);
         return cli_fail_err(rc, &d, "serve");
     }
@@ -155,7 +146,7 @@ static int cmd_serve_run(struct cli *c)
     pthread_t expiry;
     pthread_create(&expiry, NULL, serve_expiry_main, &timer);
     log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s",
-            cfg.listen, store_backend_name(c->st), blob_store_root(c->blobs), cfg.upload_bytes_max,
+            cfg.listen, svc_backend_name(&c->svc), blob_store_root(c->blobs), cfg.upload_bytes_max,
             cfg.test_clock ? " with the test clock" : "");
     int sig = 0;
     sigwait(&stop, &sig);
@@ -166,7 +157,7 @@ static int cmd_serve_run(struct cli *c)
     pthread_cond_signal(&timer.wake);
     pthread_mutex_unlock(&timer.lock);
     pthread_join(expiry, NULL);
-    gateway_release();
+    svc_gateway_stop(&c->svc);
     svc_use_cache(&c->svc, NULL);
     svc_cache_free(cache);
     log_msg(LOG_INFO, "stopped");

@@ -1,50 +1,14 @@
 /* creditd status: tenants, customers, booked balances and the verify result. */
 #include "cli/cli.h"
 
-struct status_ctx {
-    struct arena *a;
-    int64_t *tenants;
-    size_t n_tenants;
-};
-
-static enum err status_tenants_txn(struct store_conn *c, void *arg)
-{
-    struct status_ctx *x = arg;
-    return store_tenant_ids(c, x->a, &x->tenants, &x->n_tenants);
-}
-
-struct status_tenant_ctx {
-    struct arena *a;
-    int64_t tenant_id;
-    struct tenant_row tenant;
-    int64_t customers;
-    struct credit_type_row *types;
-    size_t n_types;
-    struct outstanding_row *sums;
-    size_t n_sums;
-};
-
-static enum err status_tenant_txn(struct store_conn *c, void *arg)
-{
-    struct status_tenant_ctx *x = arg;
-    enum err rc = store_tenant_get(c, x->a, x->tenant_id, &x->tenant);
-    if (rc == ERR_OK)
-        rc = store_customer_count(c, x->tenant_id, &x->customers);
-    if (rc == ERR_OK)
-        rc = store_credit_type_list(c, x->a, x->tenant_id, &x->types, &x->n_types);
-    if (rc == ERR_OK)
-        rc = store_outstanding(c, x->a, x->tenant_id, &x->sums, &x->n_sums);
-    return rc;
-}
-
-static void status_print_tenant(const struct status_tenant_ctx *x)
+static void status_print_tenant(int64_t tenant_id, const struct svc_tenant_status *x)
 {
     char id[ID_TEXT_BYTES];
-    id_format(id, sizeof(id), "ten", x->tenant_id);
+    id_format(id, sizeof(id), "ten", tenant_id);
     printf("tenant %s \"%s\": %lld customer%s\n", id, x->tenant.name, (long long)x->customers,
            x->customers == 1 ? "" : "s");
-    for (size_t t = 0; t < x->n_types; t++) {
-        const struct credit_type_row *type = &x->types[t];
+    for (size_t t = 0; t < x->types.n; t++) {
+        const struct credit_type_row *type = &x->types.items[t];
         int64_t balance = 0, held = 0;
         for (size_t i = 0; i < x->n_sums; i++) {
             if (x->sums[i].credit_type_id == type->id) {
@@ -72,14 +36,15 @@ static int cmd_status_run(struct cli *c)
         return cli_fail(CLI_USAGE, "status: unknown argument '%s'", c->argv[0]);
     if (!cli_open(c, false))
         return CLI_FAILURE;
-    struct status_ctx x = {.a = &c->arena};
-    enum err rc = svc_read(&c->svc, status_tenants_txn, &x);
-    printf("database %s (%s)\n", c->db_url, store_backend_name(c->st));
-    for (size_t i = 0; rc == ERR_OK && i < x.n_tenants; i++) {
-        struct status_tenant_ctx t = {.a = &c->arena, .tenant_id = x.tenants[i]};
-        rc = svc_read(&c->svc, status_tenant_txn, &t);
+    int64_t *tenants = NULL;
+    size_t n_tenants = 0;
+    enum err rc = svc_tenant_ids(&c->svc, &c->arena, &tenants, &n_tenants);
+    printf("database %s (%s)\n", c->db_url, svc_backend_name(&c->svc));
+    for (size_t i = 0; rc == ERR_OK && i < n_tenants; i++) {
+        struct svc_tenant_status t;
+        rc = svc_tenant_status(&c->svc, &c->arena, tenants[i], &t);
         if (rc == ERR_OK)
-            status_print_tenant(&t);
+            status_print_tenant(tenants[i], &t);
     }
     if (rc != ERR_OK)
         return cli_fail(CLI_FAILURE, "status: %s", err_code(rc));

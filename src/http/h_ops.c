@@ -13,23 +13,16 @@ void h_healthz(struct http_request *r)
     http_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-static enum err h_readyz_txn(struct store_conn *c, void *arg)
-{
-    int64_t *count = arg;
-    return store_tenant_count(c, count);
-}
-
 void h_readyz(struct http_request *r)
 {
     int64_t count = 0;
-    enum err rc = svc_read(r->svc, h_readyz_txn, &count);
+    enum err rc = svc_ready(r->svc, &count);
     if (rc != ERR_OK) {
         http_problem_msg(r, ERR_STORE_BUSY, "the database does not answer");
         return;
     }
-    http_json(
-        r, 200,
-        json_pack("{s:s, s:s}", "status", "ready", "database", store_backend_name(r->svc->st)));
+    http_json(r, 200,
+              json_pack("{s:s, s:s}", "status", "ready", "database", svc_backend_name(r->svc)));
 }
 
 void h_metrics(struct http_request *r)

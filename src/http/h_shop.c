@@ -1,8 +1,8 @@
 /*
  * The API's shop: purchases (an invoice, store credit first, the rest to a
  * payment gateway), invoices as JSON and as a printable page, marking a bank
- * transfer paid, voiding. Gateway calls happen here, before the one service
- * transaction and never inside it.
+ * transfer paid, voiding, the Stripe webhook. The gateway is the service's:
+ * here are only the return URLs, the answers and the problems.
  *
  * Must not: decide totals or statuses (the service does) or log a gateway key.
  */
@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gateway/gateway.h"
 #include "http/http_int.h"
 
 /* ---- rendering --------------------------------------------------------- */
@@ -153,65 +152,6 @@ static const char *h_shop_return_url(struct http_request *r, const char *outcome
                         outcome);
 }
 
-/*
- * Stripe: prices the purchase, then asks Stripe for a Checkout Session for
- * what stays due after store credit, before the purchase's transaction; the
- * transaction then refuses (409) if the amount due changed meanwhile. A
- * repeat of the request with the same Idempotency-Key gets the same session
- * from Stripe. Manual (bank transfer) needs nothing here.
- */
-static enum err h_shop_checkout(struct http_request *r, struct svc_purchase_input *in,
-                                struct err_detail *d)
-{
-    if (in->gateway == NULL || strcmp(in->gateway, "stripe") != 0)
-        return ERR_OK;
-    const struct gateway_config *gw = r->srv->cfg.gateway;
-    if (gw == NULL || !gateway_stripe_is_configured(gw))
-        return err_set(d, ERR_GATEWAY_NOT_CONFIGURED, "gateway",
-                       "card payments are not set up on this server");
-    struct svc_invoice_view price;
-    enum err rc = svc_purchase_price(r->svc, &r->arena, r->tenant_id, in, &price, d);
-    if (rc != ERR_OK || price.row.due_minor == 0)
-        return rc; /* store credit pays it all: no checkout */
-    char tenant[24], customer[ID_TEXT_BYTES], key[SHA256_HEX];
-    snprintf(tenant, sizeof(tenant), "%lld", (long long)r->tenant_id);
-    id_format(customer, sizeof(customer), "cus", in->customer_id);
-    const char *idem = http_request_header(r, "Idempotency-Key");
-    if (idem != NULL) {
-        /* Stripe sees a digest, never the client's key itself. */
-        uint8_t digest[SHA256_BYTES];
-        char *text = arena_printf(&r->arena, "%s|%s|%s", tenant, r->actor.label, idem);
-        if (text == NULL)
-            return ERR_TOO_LARGE;
-        sha256(text, strlen(text), digest);
-        hex_encode(digest, SHA256_BYTES, key);
-    }
-    struct stripe_checkout_request req = {
-        .currency = price.row.currency,
-        .amount_minor = price.row.due_minor,
-        .product_name = price.n_lines ? price.lines[0].description : "Credits",
-        .client_reference_id = customer,
-        .customer_email = price.row.buyer_email,
-        .success_url = h_shop_return_url(r, "success"),
-        .cancel_url = h_shop_return_url(r, "cancel"),
-        .metadata_tenant = tenant,
-        .metadata_invoice = "pending", /* made after the session: events match its id */
-        .idempotency_key = idem != NULL ? key : NULL};
-    struct stripe_checkout_session *session = arena_alloc(&r->arena, sizeof(*session));
-    if (session == NULL || req.success_url == NULL || req.cancel_url == NULL)
-        return ERR_TOO_LARGE;
-    rc = stripe_checkout_create(gw, &req, session, d);
-    if (rc != ERR_OK) {
-        log_msg(LOG_WARN, "stripe checkout for tenant %s failed: %s", tenant,
-                d->message[0] ? d->message : err_code(rc));
-        return rc;
-    }
-    in->gateway_ref = session->id;
-    in->checkout_url = session->url;
-    in->expect_due_minor = price.row.due_minor;
-    return ERR_OK;
-}
-
 /* Staff buy for the customer they name; a member buys for their own. */
 static void h_purchase_customer(struct http_request *r, struct http_fields *f, int64_t *customer_id)
 {
@@ -246,12 +186,15 @@ void h_purchase_create(struct http_request *r)
     struct h_invoice_answer *x = h_invoice_answer_new(r, 201, true);
     if (x == NULL)
         return;
+    /* Card payments: the service asks the gateway for a checkout session
+     * before the purchase's transaction (svc_purchase_checkout). */
+    struct svc_checkout_input co = {.success_url = h_shop_return_url(r, "success"),
+                                    .cancel_url = h_shop_return_url(r, "cancel"),
+                                    .idempotency_key = http_request_header(r, "Idempotency-Key")};
     struct err_detail d = {0};
-    enum err rc = h_shop_checkout(r, &in, &d);
-    if (rc == ERR_OK) {
-        http_idem_arm(r, h_invoice_render, x);
-        rc = svc_purchase(r->svc, &r->arena, r->tenant_id, &r->actor, &in, &x->view, &d);
-    }
+    http_idem_arm(r, h_invoice_render, x);
+    enum err rc =
+        svc_purchase_checkout(r->svc, &r->arena, r->tenant_id, &r->actor, &in, &co, &x->view, &d);
     http_respond(r, rc, &d, h_invoice_render, x);
 }
 
@@ -362,18 +305,6 @@ void h_invoice_void(struct http_request *r)
 
 /* ---- the Stripe webhook ------------------------------------------------ */
 
-static enum svc_event_kind h_stripe_event_kind(const struct stripe_event *ev)
-{
-    if (strcmp(ev->type, "checkout.session.completed") == 0)
-        return strcmp(ev->payment_status, "paid") == 0 ? SVC_EVENT_PAID : SVC_EVENT_UNPAID;
-    if (strcmp(ev->type, "checkout.session.async_payment_succeeded") == 0)
-        return SVC_EVENT_PAID;
-    if (strcmp(ev->type, "checkout.session.expired") == 0 ||
-        strcmp(ev->type, "checkout.session.async_payment_failed") == 0)
-        return SVC_EVENT_EXPIRED;
-    return SVC_EVENT_OTHER;
-}
-
 /*
  * Stripe calls this with signed events. The signature (with its timestamp
  * tolerance) is checked on the raw body before anything is read; each event
@@ -382,46 +313,24 @@ static enum svc_event_kind h_stripe_event_kind(const struct stripe_event *ev)
  */
 void h_webhook_stripe(struct http_request *r)
 {
-    const struct gateway_config *gw = r->srv->cfg.gateway;
     struct err_detail d = {0};
-    const char *body = r->body.data ? r->body.data : "";
-    /* Stripe signs with real time: the tolerance is against the wall clock,
-     * whatever the business clock says. */
-    int64_t now_s = time_now_us() / USEC_PER_SEC;
-    enum err rc = gw == NULL ? ERR_GATEWAY_NOT_CONFIGURED
-                             : stripe_signature_verify(http_request_header(r, "Stripe-Signature"),
-                                                       body, r->body.len, gw->stripe_webhook_secret,
-                                                       now_s, gw->webhook_tolerance_s, &d);
+    struct svc_gateway_event ev;
+    enum err rc =
+        svc_stripe_event_read(r->svc, &r->arena, http_request_header(r, "Stripe-Signature"),
+                              r->body.data ? r->body.data : "", r->body.len, &ev, &d);
     if (rc != ERR_OK) {
-        log_msg(LOG_WARN, "stripe webhook refused: %s", d.message[0] ? d.message : err_code(rc));
         http_problem(r, rc, &d);
         return;
     }
-    struct stripe_event *ev = arena_alloc(&r->arena, sizeof(*ev));
-    if (ev == NULL) {
-        http_problem_msg(r, ERR_TOO_LARGE, "out of request memory");
-        return;
-    }
-    if ((rc = stripe_event_parse(body, r->body.len, ev, &d)) != ERR_OK) {
-        http_problem(r, rc, &d);
-        return;
-    }
-    struct svc_gateway_event sev = {.gateway = "stripe",
-                                    .event_id = ev->id,
-                                    .type = ev->type,
-                                    .kind = h_stripe_event_kind(ev),
-                                    .ref = ev->session_id,
-                                    .amount_minor = ev->amount_total,
-                                    .currency = ev->currency};
     struct svc_invoice_view v;
-    rc = svc_gateway_event_apply(r->svc, &r->arena, &sev, &v);
+    rc = svc_gateway_event_apply(r->svc, &r->arena, &ev, &v);
     if (rc != ERR_OK) {
         http_problem_msg(r, rc, "the event could not be applied; send it again");
         return;
     }
-    log_msg(LOG_INFO, "stripe event %s %s: %s", ev->id, ev->type, v.outcome);
+    log_msg(LOG_INFO, "stripe event %s %s: %s", ev.event_id, ev.type, v.outcome);
     http_json(r, 200,
-              json_pack("{s:b, s:s, s:s, s:o}", "received", 1, "event", ev->id, "outcome",
+              json_pack("{s:b, s:s, s:s, s:o}", "received", 1, "event", ev.event_id, "outcome",
                         v.outcome, "invoice", v.row.id ? json_string(v.row.number) : json_null()));
 }
 

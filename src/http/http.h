@@ -12,8 +12,6 @@
 
 #include "service/service.h"
 
-struct gateway_config;
-
 struct http_config {
     const char *listen;       /* "127.0.0.1:8080" */
     unsigned threads;         /* worker threads of the pool */
@@ -25,8 +23,6 @@ struct http_config {
     size_t upload_bytes_max;    /* an uploaded file (multipart routes) */
     bool secure_cookies;        /* add Secure to the session cookie */
     bool test_clock;            /* POST /api/v1/test/clock moves the clock */
-    /* payment gateways (borrowed; NULL = none set up) */
-    const struct gateway_config *gateway;
 };
 
 /* Defaults that suit one machine. */

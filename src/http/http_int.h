@@ -40,7 +40,6 @@ struct http_route {
 
 /* Builds the answer of a successful operation from its outputs alone. */
 typedef json_t *(*http_render_fn)(void *ctx, int *status);
-struct http_idem;
 
 enum { HTTP_PARAMS_MAX = 4 };
 
@@ -97,9 +96,11 @@ struct http_request {
     unsigned role;   /* one ROLE_ bit */
     bool by_session; /* cookie session: unsafe methods need the CSRF token */
     struct svc_actor actor;
-    /* Idempotency-Key: the request's own store wrapper and service */
-    struct http_idem *idem;
-    struct svc idem_svc;
+    /* Idempotency-Key: the service's record of it (svc is its service) and
+     * the handler's renderer, run inside the operation's transaction */
+    struct svc_idem *idem;
+    http_render_fn idem_render;
+    void *idem_render_ctx;
     /* the answer */
     int status;
     bool responded;
@@ -134,7 +135,8 @@ void http_upload_release(struct http_request *r);
 
 /* ---- idempotency (idempotency.c) --------------------------------------- */
 
-/* Before the handler: replays or refuses a known key (false: answered). The
+/* Before the handler: replays or refuses a known key (false: answered), else
+ * points r->svc at the service that records the key with the operation. The
  * request's hash covers method, path and body; for an upload, the file's
  * SHA-256 and name and the customer_id query parameter instead of a body. */
 bool http_idem_prepare(struct http_request *r);

@@ -90,6 +90,6 @@ void http_metrics_render(struct buf *b)
     for (int k = 0; rc == ERR_OK && k < JOURNAL__COUNT; k++)
         rc = buf_printf(b, "creditd_ledger_transactions_total{kind=\"%s\"} %llu\n",
                         journal_kind_name((enum journal_kind)k),
-                        (unsigned long long)store_journal_committed((enum journal_kind)k));
+                        (unsigned long long)svc_journal_committed((enum journal_kind)k));
     (void)rc;
 }

@@ -24,12 +24,14 @@ struct svc_clock {
 };
 
 struct svc_cache;
+struct gateway_config;
 
 struct svc {
     struct store *st;
     struct svc_clock clock;
-    struct blob_store *blobs; /* the files directory; NULL: file operations refuse */
-    struct svc_cache *cache;  /* the server's memory of callers; NULL: none */
+    struct blob_store *blobs;             /* the files directory; NULL: file operations refuse */
+    struct svc_cache *cache;              /* the server's memory of callers; NULL: none */
+    const struct gateway_config *gateway; /* card payments; NULL: refused */
 };
 
 /* Borrows st. clock NULL = the wall clock. No files directory until
@@ -54,6 +56,41 @@ void svc_use_cache(struct svc *s, struct svc_cache *c);
  * reaches it. ERR_NOT_FOUND when none does. Call it first for each request:
  * with a cache it also reads the auth epoch. */
 enum err svc_tenant_by_host(struct svc *s, const char *host, int64_t *tenant_id) WUR;
+
+/*
+ * Idempotency keys (svc_idem.c, DESIGN rule 11). The caller says what makes
+ * two requests the same (request_hash, SHA256_HEX text) and who asks
+ * (principal); svc_idem_new allocates the record's handle (ERR_INTERNAL), the
+ * caller frees it with svc_idem_free. svc_idem_lookup answers a key seen
+ * before: ERR_OK with the first answer (arena memory) for the same request,
+ * ERR_IDEMPOTENCY_CONFLICT for another, ERR_NOT_FOUND for a new key. Then the
+ * operation runs on svc_idem_svc (borrowed from the handle): once its work
+ * succeeds, inside its transaction, the render callback armed with
+ * svc_idem_arm returns the answer (malloc'd text, the handle takes it; NULL
+ * fails the operation) and status, and the key is recorded with it, so the
+ * record commits with the change and a failure leaves none. The render
+ * callback must not read the store; a retried transaction calls it again.
+ * svc_idem_rendered gives the recorded answer (borrowed from the handle);
+ * after a failure, svc_idem_collided says a concurrent request with the key
+ * won the race: look the key up again and answer with its answer.
+ */
+#define SVC_IDEM_KEY_BYTES_MAX 255
+struct svc_idem;
+struct svc_idem_answer {
+    int status;
+    const char *text;
+};
+typedef char *(*svc_idem_render_fn)(void *ctx, int *status);
+/* 1 to 255 visible ASCII characters. */
+bool svc_idem_key_is_valid(const char *key);
+enum err svc_idem_new(struct svc *s, int64_t tenant_id, const char *principal, const char *key,
+                      const char *request_hash, struct svc_idem **out) WUR;
+enum err svc_idem_lookup(struct svc_idem *idem, struct arena *a, struct svc_idem_answer *out) WUR;
+struct svc *svc_idem_svc(struct svc_idem *idem);
+void svc_idem_arm(struct svc_idem *idem, svc_idem_render_fn render, void *ctx);
+bool svc_idem_rendered(const struct svc_idem *idem, struct svc_idem_answer *out);
+bool svc_idem_collided(const struct svc_idem *idem);
+void svc_idem_free(struct svc_idem *idem);
 
 /* Who acts: recorded on every manual change. */
 struct svc_actor {
@@ -417,6 +454,45 @@ struct svc_gateway_event {
 enum err svc_gateway_event_apply(struct svc *s, struct arena *a, const struct svc_gateway_event *ev,
                                  struct svc_invoice_view *out) WUR;
 
+/* ---- card payments (svc_checkout.c) ------------------------------------ */
+
+/* Reads the payment gateway's settings from the environment and starts its
+ * client for the process (ERR_INTERNAL when it cannot); a setting that makes
+ * card payments refused is logged once. s (and services made from it later)
+ * use it until svc_gateway_stop. Without it card payments are refused. */
+enum err svc_gateway_start(struct svc *s) WUR;
+void svc_gateway_stop(struct svc *s);
+
+struct svc_checkout_input {
+    const char *success_url; /* where the gateway sends the buyer back */
+    const char *cancel_url;
+    const char *idempotency_key; /* the client's key or NULL; the gateway sees a digest */
+};
+/*
+ * A purchase as a buyer makes it (svc_purchase). With gateway "stripe" it is
+ * priced first and, when something stays due after store credit, a checkout
+ * session is made with the gateway for it (outside any transaction; a repeat
+ * with the same key gets the same session); the purchase's transaction then
+ * refuses with ERR_CONFLICT when the amount due changed meanwhile.
+ * ERR_GATEWAY_NOT_CONFIGURED without usable settings, ERR_GATEWAY_UNAVAILABLE
+ * when the gateway fails (logged). in->lot must be NULL.
+ */
+enum err svc_purchase_checkout(struct svc *s, struct arena *a, int64_t tenant_id,
+                               const struct svc_actor *actor, const struct svc_purchase_input *in,
+                               const struct svc_checkout_input *co, struct svc_invoice_view *out,
+                               struct err_detail *d) WUR;
+/*
+ * A Stripe webhook: checks signature (the Stripe-Signature header, NULL when
+ * absent) on the raw body against the wall clock within the configured
+ * tolerance, then parses the event into out (strings in arena memory) for
+ * svc_gateway_event_apply. ERR_GATEWAY_NOT_CONFIGURED or
+ * ERR_SIGNATURE_INVALID (logged), ERR_VALIDATION or ERR_TOO_LARGE for a body
+ * that is not an event; d says why.
+ */
+enum err svc_stripe_event_read(struct svc *s, struct arena *a, const char *signature,
+                               const char *body, size_t len, struct svc_gateway_event *out,
+                               struct err_detail *d) WUR;
+
 /* ---- files (svc_file.c) ------------------------------------------------ */
 
 /*
@@ -503,9 +579,34 @@ struct svc_balance {
 enum err svc_balances(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
                       struct svc_balance **out, size_t *n) WUR;
 
-/* Runs fn inside one read transaction: for listings built from several
- * questions. */
-enum err svc_read(struct svc *s, store_txn_fn fn, void *ctx) WUR;
+/* ---- reads for operators (svc_status.c) -------------------------------- */
+
+/* The store's backend: "sqlite" or "postgresql". */
+const char *svc_backend_name(const struct svc *s);
+/* Journal entries committed by this process, by kind (for /metrics). */
+uint64_t svc_journal_committed(enum journal_kind kind);
+/* The database answers a read; *tenants receives how many tenants it holds. */
+enum err svc_ready(struct svc *s, int64_t *tenants) WUR;
+/* Every tenant's id, ascending (arena memory). */
+enum err svc_tenant_ids(struct svc *s, struct arena *a, int64_t **ids, size_t *n) WUR;
+/* A tenant with its number of customers and its booked balances per credit
+ * type, read in one snapshot (arena memory). */
+struct svc_tenant_status {
+    struct tenant_row tenant;
+    int64_t customers;
+    struct svc_types types;
+    struct outstanding_row *sums;
+    size_t n_sums;
+};
+enum err svc_tenant_status(struct svc *s, struct arena *a, int64_t tenant_id,
+                           struct svc_tenant_status *out) WUR;
+/* How many customers the tenant has. */
+enum err svc_customer_count(struct svc *s, int64_t tenant_id, int64_t *count) WUR;
+/* The tenant's journal, oldest first, each row passed to cb, in one read
+ * snapshot; types receives the tenant's credit types before the first row.
+ * An error from cb ends the scan and is returned. */
+enum err svc_journal_export(struct svc *s, struct arena *a, int64_t tenant_id,
+                            struct svc_types *types, store_journal_cb cb, void *ctx) WUR;
 
 /* ---- reads for the API (svc_read.c) ------------------------------------ */
 

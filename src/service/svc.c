@@ -19,6 +19,7 @@ void svc_init(struct svc *s, struct store *st, const struct svc_clock *clock)
     s->clock = clock ? *clock : (struct svc_clock){.now_us = svc_wall_clock, .ctx = NULL};
     s->blobs = NULL;
     s->cache = NULL;
+    s->gateway = NULL;
 }
 
 void svc_use_blobs(struct svc *s, struct blob_store *b)
@@ -29,11 +30,6 @@ void svc_use_blobs(struct svc *s, struct blob_store *b)
 int64_t svc_now(const struct svc *s)
 {
     return s->clock.now_us(s->clock.ctx);
-}
-
-enum err svc_read(struct svc *s, store_txn_fn fn, void *ctx)
-{
-    return store_read(s->st, fn, ctx);
 }
 
 /* ---- tenants ----------------------------------------------------------- */

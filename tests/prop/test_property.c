@@ -788,7 +788,7 @@ static void prop_journal_read(struct prop *p)
     p->j.n_new = 0;
     memset(p->j.n_kind, 0, sizeof(p->j.n_kind));
     p->problem[0] = '\0';
-    enum err rc = svc_read(&p->t->svc, prop_journal_txn, p);
+    enum err rc = store_read(p->t->svc.st, prop_journal_txn, p);
     if (rc != ERR_OK)
         prop_fail(p, "journal: %s %s", err_code(rc), p->problem);
 }
@@ -862,7 +862,7 @@ static void prop_check_lots(struct prop *p, unsigned mask)
         if (!(mask & (1u << c)))
             continue;
         struct prop_rows x = {.p = p, .customer_id = p->customer_ids[c]};
-        enum err rc = svc_read(&p->t->svc, prop_lots_txn, &x);
+        enum err rc = store_read(p->t->svc.st, prop_lots_txn, &x);
         if (rc != ERR_OK)
             prop_fail(p, "lots: %s", err_code(rc));
         size_t in_model = 0;
@@ -879,7 +879,7 @@ static void prop_check_order(struct prop *p, long k)
 {
     const struct morder *o = &p->m.orders[k];
     struct prop_rows x = {.p = p, .order_id = o->id};
-    enum err rc = svc_read(&p->t->svc, prop_order_txn, &x);
+    enum err rc = store_read(p->t->svc.st, prop_order_txn, &x);
     if (rc != ERR_OK)
         prop_fail(p, "order %lld: %s", (long long)o->id, err_code(rc));
     if (strcmp(x.order.status, morder_status_names[o->status]) != 0 ||
@@ -977,7 +977,7 @@ static void prop_adopt_lots(struct prop *p)
         if (!(p->touched & (1u << c)))
             continue;
         struct prop_rows x = {.p = p, .customer_id = p->customer_ids[c]};
-        if (svc_read(&p->t->svc, prop_lots_txn, &x) != ERR_OK)
+        if (store_read(p->t->svc.st, prop_lots_txn, &x) != ERR_OK)
             prop_fail(p, "cannot list lots");
         for (size_t i = 0; i < x.n_lots; i++) {
             const struct lot *s = &x.lots[i].lot;

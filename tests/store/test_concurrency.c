@@ -278,7 +278,7 @@ static struct journal_count journal_count(struct testdb *t, int64_t customer, co
 {
     struct journal_count count = {.customer_id = customer, .kind = kind};
     struct journal_count_txn_ctx x = {.t = t, .count = &count};
-    assert_int_equal(svc_read(&t->svc, journal_count_txn, &x), ERR_OK);
+    assert_int_equal(store_read(t->svc.st, journal_count_txn, &x), ERR_OK);
     return count;
 }
 
@@ -299,7 +299,7 @@ static struct lot lot_read(struct testdb *t, int64_t id)
 {
     struct lot_get_ctx x = {.t = t, .id = id};
     arena_init(&x.a, ARENA_REQUEST_BYTES_MAX);
-    assert_int_equal(svc_read(&t->svc, lot_get_txn, &x), ERR_OK);
+    assert_int_equal(store_read(t->svc.st, lot_get_txn, &x), ERR_OK);
     struct lot l = x.row.lot;
     arena_release(&x.a);
     l.categories = l.provider = NULL;
@@ -343,7 +343,7 @@ static void assert_no_write_ran_twice(struct testdb *t)
     };
     for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
         struct id_span x = {.sql = sql[i]};
-        assert_int_equal(svc_read(&t->svc, id_span_txn, &x), ERR_OK);
+        assert_int_equal(store_read(t->svc.st, id_span_txn, &x), ERR_OK);
         if (x.count != x.max)
             fail_msg("%s: %lld rows but ids up to %lld: transactions rolled back and ran again "
                      "(deadlock)",

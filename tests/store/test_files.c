@@ -351,7 +351,7 @@ static void an_upload_to_an_order_needs_it_open_and_in_reach(void **state)
     assert_int_equal(stored_files(f), 1);
     assert_int_equal(tmp_files(f), 0);
     int64_t rows = 0;
-    assert_int_equal(svc_read(&f->t.svc, count_files_txn, &rows), ERR_OK);
+    assert_int_equal(store_read(f->t.svc.st, count_files_txn, &rows), ERR_OK);
     assert_int_equal(rows, 1);
     struct svc_order_view v = order_view(f, o.order_id);
     assert_string_equal(v.events[1].event, "file_uploaded");
@@ -525,7 +525,7 @@ static void through_every_failure(struct fixture *f, failing_op op, struct faili
     svc_init(&faulty, faulty_store, &clock);
     svc_use_blobs(&faulty, f->blobs);
     int64_t rows_before = 0, rows = 0;
-    assert_int_equal(svc_read(&f->t.svc, count_files_txn, &rows_before), ERR_OK);
+    assert_int_equal(store_read(f->t.svc.st, count_files_txn, &rows_before), ERR_OK);
     size_t stored_before = stored_files(f);
     for (int64_t n = 1;; n++) {
         assert_true(n < 500);
@@ -533,7 +533,7 @@ static void through_every_failure(struct fixture *f, failing_op op, struct faili
         enum err rc = op(&faulty, x);
         store_fault_arm(faulty_store, 0);
         assert_int_equal(tmp_files(f), 0);
-        assert_int_equal(svc_read(&f->t.svc, count_files_txn, &rows), ERR_OK);
+        assert_int_equal(store_read(f->t.svc.st, count_files_txn, &rows), ERR_OK);
         if (rc == ERR_OK) {
             assert_int_equal(rows, rows_before + 1);
             assert_int_equal(stored_files(f), stored_before + 1);

@@ -53,7 +53,7 @@ static struct snapshot snapshot(struct testdb *t, int64_t customer)
 {
     struct snapshot s = {0};
     struct count_ctx x = {.t = t, .customer = customer, .s = &s};
-    assert_int_equal(svc_read(&t->svc, snapshot_txn, &x), ERR_OK);
+    assert_int_equal(store_read(t->svc.st, snapshot_txn, &x), ERR_OK);
     testdb_balance(t, customer, "master", &s.balance[0], &s.available[0]);
     testdb_balance(t, customer, "slave", &s.balance[1], &s.available[1]);
     return s;
@@ -84,7 +84,7 @@ static enum err lot_get_txn(struct store_conn *c, void *arg)
 static struct lot_row lot_get(struct testdb *t, int64_t id)
 {
     struct lot_ctx x = {.t = t, .id = id};
-    assert_int_equal(svc_read(&t->svc, lot_get_txn, &x), ERR_OK);
+    assert_int_equal(store_read(t->svc.st, lot_get_txn, &x), ERR_OK);
     return x.row;
 }
 
@@ -466,7 +466,7 @@ static enum err last_entry_txn(struct store_conn *c, void *arg)
 static void last_entry(struct testdb *t, struct last_entry_ctx *out)
 {
     struct last_ctx x = {.t = t, .out = out};
-    assert_int_equal(svc_read(&t->svc, last_entry_txn, &x), ERR_OK);
+    assert_int_equal(store_read(t->svc.st, last_entry_txn, &x), ERR_OK);
 }
 
 static void an_adjustment_records_actor_reason_and_running_balance(void **state)
@@ -628,7 +628,7 @@ static void a_lot_history_lists_every_change_attributed(void **state)
     assert_int_equal(svc_order_cancel(&t->svc, t->tenant_id, ACTOR, r.order_id, "redo", false, &d),
                      ERR_OK);
     struct history_ctx x = {.t = t, .lot = lot};
-    assert_int_equal(svc_read(&t->svc, history_txn, &x), ERR_OK);
+    assert_int_equal(store_read(t->svc.st, history_txn, &x), ERR_OK);
     static const char *const kinds[] = {"grant",  "order", "pause", "resume",
                                         "extend", "edit",  "refund"};
     static const int64_t amounts[] = {10, -2, 0, 0, 0, 0, 2};
