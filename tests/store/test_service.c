@@ -1260,7 +1260,7 @@ static void a_customer_with_ten_thousand_lots_orders_deducts_and_transfers(void 
     assert_int_equal(many_balance(t, to), 400);
     /* Every expiring lot went (300 + 500 + 200), then the 200 oldest others. */
     struct many_spent_ctx x = {.customer = cus, .expiring_first_id = expiring};
-    assert_int_equal(svc_read(&t->svc, many_spent_txn, &x), ERR_OK);
+    assert_int_equal(store_read(t->st, many_spent_txn, &x), ERR_OK);
     assert_int_equal(x.spent_expiring, 1000);
     assert_int_equal(x.spent_never, 200);
     assert_true(x.highest_spent_never < x.lowest_left_never);
