@@ -42,10 +42,11 @@ function stored(srv) {
 }
 const tmpFiles = (srv) => readdirSync(join(srv.filesDir, 'tmp'));
 
-// Polls for up to 15 s: the server finishes an aborted or refused upload
-// (deleting its temporary file) after the answer, and a loaded machine is slow.
+// Polls for up to 60 s: the server finishes an aborted or refused upload
+// (deleting its temporary file) after the answer, and a loaded machine is slow
+// (one CI run took over 15 s once, a quiet one takes milliseconds).
 async function waitFor(cond, what) {
-  for (let i = 0; i < 750; i++) {
+  for (let i = 0; i < 3000; i++) {
     if (cond()) return;
     await new Promise((r) => setTimeout(r, 20));
   }
