@@ -5,6 +5,7 @@
 // the same server at as many connections; then the server's memory (VmRSS and
 // VmHWM from /proc/PID/status) idle and under load.
 //   CREDITD_BIN=build/creditd node bench/bench_http.mjs
+// BENCH_HTTP_THREADS sets the server's --threads;
 // BENCH_HTTP_SECONDS (else BENCH_SECONDS, else 3) per row, BENCH_HTTP_CUSTOMERS
 // (default 1000) customers with 1,000,000 credits each. The setup goes through
 // the API with an admin API key (creditd apikey create). Before the ledger
@@ -197,7 +198,9 @@ try {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = openSync(join(work, 'serve.log'), 'w');
-  server = spawn(BIN, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`],
+  // BENCH_HTTP_THREADS: the server's --threads (its default when unset).
+  const threads = process.env.BENCH_HTTP_THREADS ? ['--threads', process.env.BENCH_HTTP_THREADS] : [];
+  server = spawn(BIN, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`, ...threads],
     { stdio: ['ignore', log, log] });
   closeSync(log);
   await waitReady(base, server);
