@@ -310,47 +310,56 @@ static size_t journal_canonical_put(char *dst, size_t at, size_t n, const char *
     return at + (size_t)written;
 }
 
+/* The sample's canonical fields after the tag, as the header describes them. */
+static const char *const journal_sample_fields[] = {"1",
+                                                    "42",
+                                                    "order",
+                                                    "55",
+                                                    "master",
+                                                    "-5",
+                                                    "70",
+                                                    "900",
+                                                    "300",
+                                                    "12",
+                                                    "staff@example.com",
+                                                    "correction",
+                                                    "double booking",
+                                                    "1772359200000000",
+                                                    "3",
+                                                    "lot",
+                                                    "7",
+                                                    "-3",
+                                                    "lot",
+                                                    "8",
+                                                    "-2",
+                                                    "consumed",
+                                                    "0",
+                                                    "5"};
+
+/* Checks the sample's hash on a chain against SHA-256 computed by hand from
+ * the previous hash, the chain's tag and the fields. */
+static void journal_sample_hash_is_pinned(int chain, const char *tag)
+{
+    struct journal_sample s;
+    journal_sample_init(&s);
+    s.e.chain = chain;
+    char bytes[1024];
+    memcpy(bytes, s.prev, SHA256_BYTES);
+    size_t len = journal_canonical_put(bytes, SHA256_BYTES, sizeof(bytes), tag);
+    for (size_t i = 0; i < sizeof(journal_sample_fields) / sizeof(journal_sample_fields[0]); i++)
+        len = journal_canonical_put(bytes, len, sizeof(bytes), journal_sample_fields[i]);
+    uint8_t want[SHA256_BYTES], got[SHA256_BYTES];
+    sha256(bytes, len, want);
+    journal_sample_hash(&s, got);
+    assert_memory_equal(got, want, SHA256_BYTES);
+}
+
 static void journal_hash_is_sha256_of_the_previous_hash_and_the_canonical_fields(void **state)
 {
     (void)state;
     /* Pinned so that a change of the canonical form, which would break every
      * stored chain, cannot pass unnoticed. */
-    struct journal_sample s;
-    journal_sample_init(&s);
-    static const char *const fields[] = {"creditd-journal-v1",
-                                         "1",
-                                         "42",
-                                         "order",
-                                         "55",
-                                         "master",
-                                         "-5",
-                                         "70",
-                                         "900",
-                                         "300",
-                                         "12",
-                                         "staff@example.com",
-                                         "correction",
-                                         "double booking",
-                                         "1772359200000000",
-                                         "3",
-                                         "lot",
-                                         "7",
-                                         "-3",
-                                         "lot",
-                                         "8",
-                                         "-2",
-                                         "consumed",
-                                         "0",
-                                         "5"};
-    char bytes[1024];
-    memcpy(bytes, s.prev, SHA256_BYTES);
-    size_t len = SHA256_BYTES;
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        len = journal_canonical_put(bytes, len, sizeof(bytes), fields[i]);
-    uint8_t want[SHA256_BYTES], got[SHA256_BYTES];
-    sha256(bytes, len, want);
-    journal_sample_hash(&s, got);
-    assert_memory_equal(got, want, SHA256_BYTES);
+    journal_sample_hash_is_pinned(JOURNAL_CHAIN_TENANT, "creditd-journal-v1");
 }
 
 static void journal_hash_on_an_account_chain_is_tagged_v2(void **state)
@@ -358,42 +367,7 @@ static void journal_hash_on_an_account_chain_is_tagged_v2(void **state)
     (void)state;
     /* The same fields on the account chain: only the tag differs, so an entry
      * cannot be moved from one chain to the other unnoticed. */
-    struct journal_sample s;
-    journal_sample_init(&s);
-    s.e.chain = JOURNAL_CHAIN_ACCOUNT;
-    char bytes[1024];
-    memcpy(bytes, s.prev, SHA256_BYTES);
-    size_t len = journal_canonical_put(bytes, SHA256_BYTES, sizeof(bytes), "creditd-journal-v2");
-    static const char *const fields[] = {"1",
-                                         "42",
-                                         "order",
-                                         "55",
-                                         "master",
-                                         "-5",
-                                         "70",
-                                         "900",
-                                         "300",
-                                         "12",
-                                         "staff@example.com",
-                                         "correction",
-                                         "double booking",
-                                         "1772359200000000",
-                                         "3",
-                                         "lot",
-                                         "7",
-                                         "-3",
-                                         "lot",
-                                         "8",
-                                         "-2",
-                                         "consumed",
-                                         "0",
-                                         "5"};
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        len = journal_canonical_put(bytes, len, sizeof(bytes), fields[i]);
-    uint8_t want[SHA256_BYTES], got[SHA256_BYTES];
-    sha256(bytes, len, want);
-    journal_sample_hash(&s, got);
-    assert_memory_equal(got, want, SHA256_BYTES);
+    journal_sample_hash_is_pinned(JOURNAL_CHAIN_ACCOUNT, "creditd-journal-v2");
 }
 
 /* The seal of tenant 3, seq 2, over two heads. */
