@@ -108,6 +108,12 @@ int64_t store_column_int64(struct store_stmt *s, int column)
     return c->ops->column_int64(s, column);
 }
 
+bool store_column_is_null(struct store_stmt *s, int column)
+{
+    struct store_conn *c = *(struct store_conn **)s;
+    return c->ops->column_is_null(s, column);
+}
+
 const char *store_column_text(struct store_stmt *s, int column)
 {
     struct store_conn *c = *(struct store_conn **)s;

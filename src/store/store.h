@@ -166,6 +166,7 @@ enum store_step store_step(struct store_stmt *s);
 enum err store_send(struct store_stmt *s) WUR;
 int64_t store_column_int64(struct store_stmt *s, int column);
 const char *store_column_text(struct store_stmt *s, int column);
+bool store_column_is_null(struct store_stmt *s, int column);
 void store_finish(struct store_stmt *s);
 const struct store_ops *store_conn_ops(struct store_conn *c);
 enum err store_conn_err(struct store_conn *c);

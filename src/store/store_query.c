@@ -959,18 +959,43 @@ static enum err store_service_costs_load(struct store_conn *c, struct service_ro
     return rc;
 }
 
+/* One statement for the service and its costs (a row per cost, or one row
+ * with NULL costs): every order reads its services, and on PostgreSQL each
+ * statement is a round trip. */
 enum err store_service_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                            struct service_row *out)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(
-        c, "SELECT " SERVICE_COLUMNS " FROM services WHERE tenant_id = $1 AND id = $2", &s);
+    enum err rc = store_prepare(c,
+                                "SELECT s.id, s.tenant_id, s.name, s.kind, s.category, s.provider, "
+                                "s.active, s.sort_order, s.created_at, s.updated_at, "
+                                "k.credit_type_id, k.amount_minor FROM services s LEFT JOIN "
+                                "service_costs k ON k.service_id = s.id WHERE s.tenant_id = $1 "
+                                "AND s.id = $2 ORDER BY k.credit_type_id",
+                                &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
     store_bind_int64(s, 2, id);
-    rc = store_q_one(c, a, s, out, store_service_read);
-    return rc != ERR_OK ? rc : store_service_costs_load(c, out, 1);
+    enum store_step r;
+    size_t rows = 0;
+    out->n_costs = 0;
+    while (rc == ERR_OK && (r = store_step(s)) == STORE_ROW) {
+        if (rows++ == 0)
+            store_service_read(a, s, out);
+        if (store_column_is_null(s, 10))
+            continue;
+        if (out->n_costs == SERVICE_COST_TYPES_MAX)
+            rc = ERR_TOO_LARGE;
+        else {
+            out->cost_type_ids[out->n_costs] = store_column_int64(s, 10);
+            out->cost_amounts_minor[out->n_costs++] = store_column_int64(s, 11);
+        }
+    }
+    if (rc == ERR_OK)
+        rc = r == STORE_FAILED ? store_conn_err(c) : rows == 0 ? ERR_NOT_FOUND : ERR_OK;
+    store_finish(s);
+    return rc;
 }
 
 enum err store_service_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
