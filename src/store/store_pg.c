@@ -88,7 +88,8 @@ struct pg_job {
  * no key. */
 struct pg_lane {
     struct pg_job *head, *tail;
-    bool busy; /* a caller is running a batch of this lane */
+    bool busy;           /* a caller is running a batch of this lane */
+    pthread_cond_t done; /* a batch of this lane finished: wakes its callers only */
 };
 
 struct pg_store {
@@ -97,7 +98,6 @@ struct pg_store {
     char url_shown[PG_URL_SHOWN_BYTES]; /* the URL without its password */
     pthread_mutex_t lock;
     pthread_cond_t conn_free;
-    pthread_cond_t lane_done; /* a batch finished */
     struct pg_lane lanes[STORE_PG_LANES];
     struct pg_conn *free[STORE_READERS_MAX];
     size_t n_free;
@@ -1008,7 +1008,7 @@ static enum err pg_write_keyed(struct store *base, int64_t key, store_txn_fn fn,
     lane->tail = &job;
     while (!job.done) {
         if (lane->busy || lane->head == NULL) {
-            pthread_cond_wait(&st->lane_done, &st->lock);
+            pthread_cond_wait(&lane->done, &st->lock);
             continue;
         }
         lane->busy = true;
@@ -1018,7 +1018,7 @@ static enum err pg_write_keyed(struct store *base, int64_t key, store_txn_fn fn,
         pthread_mutex_lock(&st->lock);
         pg_lane_finish(lane, batch);
         lane->busy = false;
-        pthread_cond_broadcast(&st->lane_done);
+        pthread_cond_broadcast(&lane->done);
     }
     pthread_mutex_unlock(&st->lock);
     return job.rc;
@@ -1064,7 +1064,8 @@ static void pg_close(struct store *base)
         pg_conn_close(st->free[i]);
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->conn_free);
-    pthread_cond_destroy(&st->lane_done);
+    for (size_t i = 0; i < STORE_PG_LANES; i++)
+        pthread_cond_destroy(&st->lanes[i].done);
     explicit_bzero(st->target, strlen(st->target));
     free(st->target);
     free(st);
@@ -1094,7 +1095,8 @@ static enum err pg_open(const char *target, struct store **out, struct err_detai
     }
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->conn_free, NULL);
-    pthread_cond_init(&st->lane_done, NULL);
+    for (size_t i = 0; i < STORE_PG_LANES; i++)
+        pthread_cond_init(&st->lanes[i].done, NULL);
     st->free[0] = c;
     st->n_free = 1;
     st->n_open = 1;
