@@ -189,7 +189,6 @@ enum err svc_logout(struct svc *s, int64_t tenant_id, const char *token)
     char hash[SHA256_HEX];
     svc_secret_hash(token, hash);
     /* Other servers see the epoch move that the revocation writes. */
-    svc_cache_caller_forget(s, hash);
     enum err rc = store_write(s->st, svc_logout_txn, hash);
     svc_cache_caller_forget(s, hash);
     return rc;

@@ -134,15 +134,16 @@ enum err svc_tenant_by_host(struct svc *s, const char *host, int64_t *tenant_id)
         c->epoch = x.epoch;
     *tenant_id = cache_host_get(c, host);
     pthread_mutex_unlock(&c->lock);
-    if (*tenant_id != 0 || strlen(host) >= CACHE_HOST_BYTES)
-        return *tenant_id != 0 ? ERR_OK : ERR_NOT_FOUND;
+    if (*tenant_id != 0)
+        return ERR_OK;
     x.only_epoch = false;
     rc = store_read(s->st, svc_host_txn, &x);
     if (rc != ERR_OK)
         return rc;
     *tenant_id = x.tenant_id;
     pthread_mutex_lock(&c->lock);
-    if (x.epoch == c->epoch) {
+    /* A host too long to keep is looked up each time. */
+    if (x.epoch == c->epoch && strlen(host) < CACHE_HOST_BYTES) {
         struct cache_host *h = &c->hosts[cache_slot(host, CACHE_HOSTS)];
         str_copy(h->host, sizeof(h->host), host);
         h->epoch = x.epoch;
