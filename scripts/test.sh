@@ -156,6 +156,12 @@ run_build() {
                 CREDITD_TEST_PG="${PG_TEST_URL%/*}/postgres"
         fi
     fi
+    # Several servers, standbys, replicas and backups (tests/cluster): each
+    # test starts the PostgreSQL clusters it needs besides the shared one.
+    if ls tests/cluster/*.test.mjs >/dev/null 2>&1 && start_pg; then
+        run_node "$label cluster" tests/cluster/ CREDITD_BIN="$build/creditd" \
+            CREDITD_TEST_PG="${PG_TEST_URL%/*}/postgres"
+    fi
     # The portal in a real browser: once, on the normal build, with SQLite.
     if [ -z "$label" ] || [ "$label" = "   " ]; then
         if ls tests/e2e/*.test.mjs >/dev/null 2>&1; then

@@ -31,17 +31,21 @@ function freshDatabase(dir) {
 }
 
 // Options: testClock (default true), args (more `serve` arguments), env (more
-// environment for the server and cli()). Uploaded files go to server.filesDir
-// (a directory of the server's own, unless args or env name another).
-export async function startServer({ testClock = true, args: extraArgs = [], env: extraEnv = {} } = {}) {
+// environment for the server and cli()), db (a database another server
+// already uses: no init, several servers on one database). Uploaded files go
+// to server.filesDir (a directory of the server's own, unless args or env
+// name another).
+export async function startServer({ testClock = true, args: extraArgs = [], env: extraEnv = {}, db: shared } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'creditd-api-'));
-  const db = freshDatabase(dir);
+  const db = shared || freshDatabase(dir);
   const filesDir = join(dir, 'files');
   const env = { ...process.env, CREDITD_FILES_DIR: filesDir, ...extraEnv };
-  execFileSync(bin, ['init', '--db', db, '--admin-email', ADMIN.email, '--admin-password-stdin'], {
-    input: `${ADMIN.password}\n`,
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
+  if (!shared) {
+    execFileSync(bin, ['init', '--db', db, '--admin-email', ADMIN.email, '--admin-password-stdin'], {
+      input: `${ADMIN.password}\n`,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+  }
   const port = await freePort();
   const args = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, ...extraArgs];
   if (testClock) args.push('--test-clock');
@@ -70,6 +74,15 @@ export async function startServer({ testClock = true, args: extraArgs = [], env:
       rmSync(dir, { recursive: true, force: true });
       return result;
     },
+    // kill -9: nothing is flushed or finished (crash drills).
+    async kill() {
+      const exited = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
+      child.kill('SIGKILL');
+      const result = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return result;
+    },
+    get exitCode() { return child.exitCode; },
     cli(...argv) {
       return execFileSync(bin, [...argv, '--db', db], { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env });
     },
