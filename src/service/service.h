@@ -24,6 +24,7 @@ struct svc_clock {
 };
 
 struct svc_cache;
+struct svc_replica;
 struct gateway_config;
 
 struct svc {
@@ -32,6 +33,7 @@ struct svc {
     struct blob_store *blobs;             /* the files directory; NULL: file operations refuse */
     struct svc_cache *cache;              /* the server's memory of callers; NULL: none */
     const struct gateway_config *gateway; /* card payments; NULL: refused */
+    struct svc_replica *replica;          /* heavy reads go here; NULL: the primary */
 };
 
 /* Borrows st. clock NULL = the wall clock. No files directory until
@@ -52,6 +54,24 @@ int64_t svc_now(const struct svc *s);
 enum err svc_cache_new(struct svc_cache **out) WUR;
 void svc_cache_free(struct svc_cache *c);
 void svc_use_cache(struct svc *s, struct svc_cache *c);
+/*
+ * A read replica (svc_replica.c): heavy reads (CSV exports, dashboards,
+ * reports) run on it once it has replayed everything the primary had when
+ * the read began, else on the primary. svc_replica_new borrows the replica's
+ * store (ERR_TOO_LARGE); the caller frees it; s borrows it.
+ * svc_replica_status fills what /metrics shows (ERR_OK with up false when
+ * the replica cannot be reached; the primary's failure otherwise).
+ */
+struct svc_replica_status {
+    bool configured, up;
+    int64_t lag_bytes, lag_ms;
+    int64_t reads_on_replica, reads_on_primary; /* heavy reads since start */
+};
+enum err svc_replica_new(struct store *replica, struct svc_replica **out) WUR;
+void svc_replica_free(struct svc_replica *r);
+void svc_use_replica(struct svc *s, struct svc_replica *r);
+enum err svc_replica_status(struct svc *s, struct svc_replica_status *out) WUR;
+
 /* The tenant of a Host (lower case, no port); with a single tenant any host
  * reaches it. ERR_NOT_FOUND when none does. Call it first for each request:
  * with a cache it also reads the auth epoch. */
@@ -814,6 +834,19 @@ enum err svc_expire(struct svc *s, int64_t now_us, int64_t *count) WUR;
  * run from several servers at once: a seal written meanwhile by another wins.
  */
 enum err svc_seal(struct svc *s, int64_t *n_seals) WUR;
+
+/* What one run of the background jobs did. */
+struct svc_jobs_report {
+    bool ran; /* false: another server holds the jobs lock and runs them */
+    enum err expire_rc, seal_rc, purge_rc;
+    int64_t expired, sealed, purged; /* lots, seals, files */
+};
+
+/* Runs expiry, seals and the file purge (at now_us, 0 = the clock) unless
+ * another process sharing the database runs them now (report->ran false).
+ * Each job's outcome is in the report; the return is ERR_OK, or the failure
+ * to ask for the lock (ERR_STORE_BUSY when the database is unreachable). */
+enum err svc_jobs_run(struct svc *s, int64_t now_us, struct svc_jobs_report *report) WUR;
 
 /* A finding of verify, in words, naming the row. */
 typedef void (*svc_finding_cb)(const char *finding, void *ctx);

@@ -57,6 +57,19 @@ enum err store_backup(struct store *st, const char *path, struct err_detail *d)
     return st->ops->backup(st, path, d);
 }
 
+enum err store_jobs_lock(struct store *st, bool *held)
+{
+    ASSERT(held != NULL);
+    *held = true;
+    return st->ops->jobs_lock ? st->ops->jobs_lock(st, held) : ERR_OK;
+}
+
+void store_jobs_unlock(struct store *st)
+{
+    if (st->ops->jobs_unlock)
+        st->ops->jobs_unlock(st);
+}
+
 enum err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out)
 {
     return c->ops->prepare(c, sql, out);

@@ -593,6 +593,10 @@ static const char *sqlite_sql(struct store_conn *c, enum store_sql which)
         /* The one writer excludes every other: the next rowid is free until
          * this transaction ends (a rolled-back id is simply taken again). */
         return "SELECT COALESCE(MAX(id), 0) + 1 FROM orders";
+    case STORE_SQL_WAL_POSITION:
+    case STORE_SQL_REPLICA_CAUGHT_UP:
+    case STORE_SQL_REPLICA_LAG:
+        return NULL; /* one file: no replicas */
     }
     return NULL;
 }
