@@ -49,8 +49,7 @@ static void serve_jobs_run(struct svc *svc)
     if (r.purge_rc != ERR_OK)
         log_msg(LOG_ERROR, "file purge job failed: %s", err_code(r.purge_rc));
     else if (r.purged > 0)
-        log_msg(LOG_INFO, "file purge job removed the contents of %lld files",
-                (long long)r.purged);
+        log_msg(LOG_INFO, "file purge job removed the contents of %lld files", (long long)r.purged);
 }
 
 static void *serve_expiry_main(void *arg)

@@ -719,6 +719,7 @@ struct svc_ledger_query {
     int64_t cursor_id;       /* the last id already seen, 0 = start */
     int64_t until_id;        /* oldest first: no entry after this id, 0 = no bound */
     bool oldest_first;       /* newest first otherwise */
+    bool heavy;              /* an export: may run on the read replica */
     size_t limit;            /* 0 = no limit */
 };
 /*

@@ -388,7 +388,7 @@ enum err svc_ledger_scan(struct svc *s, struct arena *a, int64_t tenant_id,
         return err_set(d, ERR_VALIDATION, "to", "must be later than 'from'");
     struct ledger_ctx x = {
         .a = a, .tenant_id = tenant_id, .q = q, .types = types, .d = d, .cb = cb, .cb_ctx = ctx};
-    return store_read(s->st, svc_ledger_txn, &x);
+    return q->heavy ? svc_read_heavy(s, svc_ledger_txn, &x) : store_read(s->st, svc_ledger_txn, &x);
 }
 
 /* ---- summaries --------------------------------------------------------- */

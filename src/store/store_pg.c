@@ -150,10 +150,9 @@ static bool pg_state_is_retryable(const char *state)
  * primary again. */
 static bool pg_state_is_stale(const char *state)
 {
-    return state != NULL &&
-           (strncmp(state, "08", 2) == 0 || pg_state_is(state, "57P01") ||
-            pg_state_is(state, "57P02") || pg_state_is(state, "57P03") ||
-            pg_state_is(state, "25006"));
+    return state != NULL && (strncmp(state, "08", 2) == 0 || pg_state_is(state, "57P01") ||
+                             pg_state_is(state, "57P02") || pg_state_is(state, "57P03") ||
+                             pg_state_is(state, "25006"));
 }
 
 static enum err pg_err_from_state(const char *state, bool connected)
@@ -690,11 +689,17 @@ static enum err pg_conn_open(const char *target, struct pg_conn **out, char *why
     }
     c->base.ops = &store_pg_ops;
     /* Defaults first: the URL's own settings, expanded from dbname, win. */
-    const char *const keys[] = {"application_name", "connect_timeout",     "keepalives",
-                                "keepalives_idle",  "keepalives_interval", "keepalives_count",
-                                "tcp_user_timeout", "dbname",              NULL};
-    const char *const values[] = {"creditd", STORE_PG_CONNECT_S, "1", "5", "2", "3",
-                                  STORE_PG_SILENT_MS, target, NULL};
+    const char *const keys[] = {"application_name",
+                                "connect_timeout",
+                                "keepalives",
+                                "keepalives_idle",
+                                "keepalives_interval",
+                                "keepalives_count",
+                                "tcp_user_timeout",
+                                "dbname",
+                                NULL};
+    const char *const values[] = {"creditd", STORE_PG_CONNECT_S, "1",    "5", "2",
+                                  "3",       STORE_PG_SILENT_MS, target, NULL};
     c->pg = PQconnectdbParams(keys, values, 1);
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
         pg_connect_message(target, c->pg, why, n);
@@ -763,8 +768,7 @@ static enum err pg_pool_take(struct pg_store *st, struct pg_conn **out)
 /* A connection goes back only idle and connected (or after a reset try). */
 static void pg_pool_give(struct pg_store *st, struct pg_conn *c)
 {
-    if (c->stale || PQstatus(c->pg) != CONNECTION_OK ||
-        PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    if (c->stale || PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         pg_conn_reset(c);
     pthread_mutex_lock(&st->lock);
     ASSERT(st->n_free < STORE_READERS_MAX);
@@ -1200,7 +1204,8 @@ static const char *pg_sql(struct store_conn *c, enum store_sql which)
         return "SELECT CASE WHEN pg_last_wal_replay_lsn() IS NULL OR "
                "pg_last_wal_replay_lsn() >= $1::pg_lsn THEN 1 ELSE 0 END";
     case STORE_SQL_REPLICA_LAG:
-        return "SELECT GREATEST(COALESCE(pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()), 0), "
+        return "SELECT GREATEST(COALESCE(pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()), "
+               "0), "
                "0)::bigint, CASE WHEN pg_last_wal_receive_lsn() IS NULL OR "
                "pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 ELSE "
                "COALESCE((EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) * 1000)"
