@@ -155,3 +155,24 @@ test('with every server running the jobs, each due lot expires exactly once', { 
     for (const s of servers) await s.stop();
   }
 });
+
+test('a session signed out on one server is refused at once by the others', { skip: !PG && 'no PostgreSQL (CREDITD_TEST_PG)' }, async () => {
+  const db = freshDb();
+  await createDb(db);
+  const servers = [];
+  for (let i = 0; i < 2; i++) servers.push(await startServer({ db, testClock: false }));
+  try {
+    const a = new Client(servers[0].url);
+    assert.equal((await a.login(ADMIN.email, ADMIN.password)).status, 200);
+    // The same cookie on the other server: valid there, and now cached.
+    const b = new Client(servers[1].url);
+    b.cookie = a.cookie;
+    b.csrf = a.csrf;
+    assert.equal((await b.get(`${V}/me`)).status, 200);
+    assert.equal((await b.get(`${V}/me`)).status, 200);
+    assert.equal((await a.post(`${V}/auth/logout`, {})).status, 200);
+    assert.equal((await b.get(`${V}/me`)).status, 401);
+  } finally {
+    for (const s of servers) await s.stop();
+  }
+});
