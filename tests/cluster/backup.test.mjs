@@ -314,7 +314,7 @@ test('PostgreSQL: pg_dump -Fc during a load of orders restores every acknowledge
         () => run(`${PG_BIN}pg_dump`, ['--format=custom', `--file=${dump}`, server.db]));
       cpSync(server.filesDir, join(work, 'files'), { recursive: true });
       psql(`CREATE DATABASE ${restoredName}`);
-      const r = await run(`${PG_BIN}pg_restore`, ['--exit-on-error', '--no-owner', `--dbname=${restoredDb}`, dump]);
+      const r = await run(`${PG_BIN}pg_restore`, ['--exit-on-error', '--single-transaction', '--no-owner', `--dbname=${restoredDb}`, dump]);
       assert.equal(r.code, 0, `pg_restore failed:\n${r.out}`);
       const n = await checkRestored(restoredDb, join(work, 'files'), setup, load, began);
       console.log(`postgresql: ${n} orders restored`);
