@@ -116,8 +116,10 @@ struct store_ops {
     /* The backend's migrations, ascending. */
     const struct store_migration *migrations;
     size_t n_migrations;
-    /* Writes a consistent copy of the database to path (ERR_USAGE when the
-     * backend has no online backup and prints advice instead). */
+    /* Writes a consistent copy of the database to path: every transaction
+     * committed before it began, none after (ERR_USAGE when the backend has
+     * no online backup and prints advice instead, or when path is the
+     * database itself). */
     enum err (*backup)(struct store *st, const char *path, struct err_detail *d);
     /* The backend's text of a query of enum store_sql (a string literal). */
     const char *(*sql)(struct store_conn *c, enum store_sql which);
