@@ -134,6 +134,11 @@ static enum err notify_config_from(struct notify_smtp_config *cfg, const char *f
         return err_set(d, ERR_MAIL_NOT_CONFIGURED, field, "sender %s", why.message);
     if (!notify_utf8_is_valid(cfg->from_name, strlen(cfg->from_name)))
         return err_set(d, ERR_MAIL_NOT_CONFIGURED, field, "sender name is not UTF-8");
+    for (const char *p = cfg->from_name; *p != '\0'; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return err_set(d, ERR_MAIL_NOT_CONFIGURED, field,
+                           "sender name must not hold line breaks or control characters");
+    }
     return ERR_OK;
 }
 

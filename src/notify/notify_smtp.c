@@ -38,14 +38,15 @@ static size_t smtp_read(char *dst, size_t size, size_t count, void *userdata)
     return n;
 }
 
-/* Keeps the relay's last reply line for the message. Only what the relay
- * sent (CURLINFO_HEADER_IN) is looked at, never our own commands, which
- * carry the credentials. */
+/* Keeps the relay's last refusal (a 4xx or 5xx reply line) for the message:
+ * libcurl says QUIT after a failure, and the "221 bye" must not hide it.
+ * Only what the relay sent (CURLINFO_HEADER_IN) is looked at, never our own
+ * commands, which carry the credentials. */
 static int smtp_debug(CURL *c, curl_infotype type, char *data, size_t size, void *userdata)
 {
     (void)c;
     struct smtp_call *call = userdata;
-    if (type != CURLINFO_HEADER_IN || size == 0)
+    if (type != CURLINFO_HEADER_IN || size == 0 || (data[0] != '4' && data[0] != '5'))
         return 0;
     size_t j = 0;
     for (size_t i = 0; i < size && j + 1 < sizeof(call->reply); i++) {
