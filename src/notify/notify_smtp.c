@@ -133,13 +133,14 @@ static enum err smtp_classify(const struct notify_smtp_config *cfg, const struct
         return err_set(d, e, "", "smtp relay %s did not answer in time: %s", relay, why);
     if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
         return err_set(d, e, "", "cannot connect to smtp relay %s: %s", relay, why);
+    const char *said = call->reply[0] != '\0' ? "; it said: " : "";
     if (code >= 500 && code <= 599)
-        return err_set(d, ERR_DELIVERY_REJECTED, "", "smtp relay %s refused the mail: %s (%s)",
-                       relay, why, call->reply);
+        return err_set(d, ERR_DELIVERY_REJECTED, "", "smtp relay %s refused the mail: %s%s%s",
+                       relay, why, said, call->reply);
     if (code >= 400 && code <= 499)
-        return err_set(d, e, "", "smtp relay %s deferred the mail: %s (%s)", relay, why,
+        return err_set(d, e, "", "smtp relay %s deferred the mail: %s%s%s", relay, why, said,
                        call->reply);
-    return err_set(d, e, "", "smtp with relay %s failed: %s", relay, why);
+    return err_set(d, e, "", "smtp with relay %s failed: %s%s%s", relay, why, said, call->reply);
 }
 
 enum err notify_mail_send(const struct notify_smtp_config *cfg, const char *from_addr,
