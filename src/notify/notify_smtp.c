@@ -30,6 +30,7 @@ struct smtp_call {
 static size_t smtp_read(char *dst, size_t size, size_t count, void *userdata)
 {
     struct smtp_call *call = userdata;
+    ASSERT(call->pos <= call->len);
     size_t n = size * count, left = call->len - call->pos;
     if (n > left)
         n = left;

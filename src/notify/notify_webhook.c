@@ -68,6 +68,7 @@ static size_t webhook_write(char *data, size_t size, size_t count, void *userdat
 {
     struct webhook_call *call = userdata;
     struct notify_webhook_result *out = call->out;
+    ASSERT(out->excerpt_len <= WEBHOOK_EXCERPT_BYTES);
     size_t n = size * count, room = WEBHOOK_EXCERPT_BYTES - out->excerpt_len;
     size_t keep = n < room ? n : room;
     memcpy(out->excerpt + out->excerpt_len, data, keep);
