@@ -30,7 +30,7 @@ static int cmd_mail_test(struct cli *c)
     struct svc_mail_test_result out;
     struct err_detail d = {0};
     enum err rc = svc_mail_test(s, &c->arena, &in, &out, &d);
-    if (rc == ERR_VALIDATION || rc == ERR_TOO_LARGE)
+    if ((rc == ERR_VALIDATION || rc == ERR_TOO_LARGE) && strcmp(d.field, "to") == 0)
         return cli_fail(CLI_USAGE, "mail test: --to: %s", d.message);
     if (rc != ERR_OK)
         return cli_fail_err(rc, &d, "mail test");
