@@ -167,8 +167,7 @@ enum err store_backup(struct store *st, const char *path, struct err_detail *d) 
  */
 enum err store_wal_position(struct store_conn *c, char *lsn, size_t lsn_bytes) WUR;
 enum err store_replica_caught_up(struct store_conn *c, const char *lsn, bool *caught_up) WUR;
-enum err store_replica_lag(struct store_conn *c, const char *lsn, int64_t *bytes,
-                           int64_t *ms) WUR;
+enum err store_replica_lag(struct store_conn *c, const char *lsn, int64_t *bytes, int64_t *ms) WUR;
 
 /* The lock that lets one process of all that share the database run the
  * background jobs (expiry, seals, purges) at a time: *held is true when this
