@@ -235,7 +235,8 @@ enum err svc_account_lock(struct store_conn *c, struct arena *a, int64_t tenant_
     enum err rc = store_account_lock(c, tenant_id, customer_id, type->id, now_us, &out->acc);
     if (rc != ERR_OK)
         return rc;
-    return store_lot_list_live(c, a, customer_id, type->id, true, &out->lots, &out->n_lots);
+    return store_lot_list_live(c, a, tenant_id, customer_id, type->id, true, &out->lots,
+                               &out->n_lots);
 }
 
 enum err svc_account_settle(struct store_conn *c, int64_t tenant_id,

@@ -383,8 +383,8 @@ static enum err svc_lot_change_txn(struct store_conn *c, void *arg)
             size_t len = strlen(detail);
             snprintf(detail + len, sizeof(detail) - len, "%s%s", len ? "; " : "", x->ch->reason);
         }
-        rc = store_lot_event_insert(c, r.lot.id, svc_lot_action_name(x->ch->action), detail,
-                                    svc_actor_label(x->actor), x->now_us);
+        rc = store_lot_event_insert(c, r.tenant_id, r.lot.id, svc_lot_action_name(x->ch->action),
+                                    detail, svc_actor_label(x->actor), x->now_us);
     }
     arena_release(&a);
     return rc;

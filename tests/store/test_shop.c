@@ -341,23 +341,23 @@ static void a_stripe_purchase_is_paid_by_its_event_once(void **state)
                                    .ref = "cs_test_1",
                                    .amount_minor = 11800,
                                    .currency = "eur"};
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "amount_mismatch");
     assert_int_equal(shop_balance(t, s.customer, "master"), 0);
     ev.event_id = "evt_2";
     ev.amount_minor = 11900;
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "paid");
     assert_int_equal(shop_balance(t, s.customer, "master"), 50);
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "duplicate");
     ev.event_id = "evt_3";
     ev.kind = SVC_EVENT_EXPIRED;
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "already_paid");
     ev.event_id = "evt_4";
     ev.ref = "cs_unknown";
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "unknown_reference");
     assert_int_equal(shop_balance(t, s.customer, "master"), 50);
     testdb_assert_verified(t);
