@@ -55,7 +55,10 @@ DROP TABLE member_limits;
 DROP TABLE members;
 ALTER TABLE members_v7 RENAME TO members;
 ALTER TABLE member_limits_v7 RENAME TO member_limits;
-CREATE INDEX members_user ON members (user_id);
+-- A member's customer is found by user within the tenant: with the tenant
+-- bound, (user_id) alone would lose to the tenant's primary key (which
+-- also gives the first customer in order) in SQLite's planner.
+CREATE INDEX members_user ON members (tenant_id, user_id, customer_id);
 
 CREATE TABLE accounts_v7 (
     tenant_id INTEGER NOT NULL REFERENCES tenants (id),
@@ -187,6 +190,19 @@ DROP TABLE postings;
 ALTER TABLE postings_v7 RENAME TO postings;
 CREATE INDEX postings_journal ON postings (journal_id);
 CREATE INDEX postings_lot ON postings (lot_id) WHERE lot_id IS NOT NULL;
+
+-- The journal's customer indexes lead with the tenant. Queries now name the
+-- tenant as a plain equality (a distributed database routes by it), and
+-- SQLite's planner, which counts equalities, would otherwise take the
+-- tenant's (tenant_id, id) or (tenant_id, created_at) index for a customer's
+-- page or sums and walk the whole tenant. The tenant costs a byte or two per
+-- entry (SQLite stores integers as varints); no index is added.
+DROP INDEX journal_customer_type;
+DROP INDEX journal_customer;
+DROP INDEX journal_customer_time;
+CREATE INDEX journal_customer_type ON journal (tenant_id, customer_id, credit_type_id, id);
+CREATE INDEX journal_customer ON journal (tenant_id, customer_id, id);
+CREATE INDEX journal_customer_time ON journal (tenant_id, customer_id, credit_type_id, created_at);
 
 CREATE TABLE sessions_v7 (
     tenant_id INTEGER NOT NULL REFERENCES tenants (id),
