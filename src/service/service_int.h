@@ -43,10 +43,12 @@ enum err svc_entry_post(struct svc_entry *x, enum account_kind account, int64_t 
 enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct account_row *acc,
                          int64_t *journal_id) WUR;
 
-/* Runs a write whose row locks all belong to one customer: it may share a
- * transaction and commit with other customers' writes (store_write_keyed).
- * An unknown customer (0) runs alone and fails inside as usual. */
-enum err svc_write_for(struct svc *s, int64_t customer_id, store_txn_fn fn, void *ctx) WUR;
+/* Runs a write whose row locks all belong to one customer of tenant_id: it
+ * may share a transaction and commit with other customers' writes (of the
+ * same tenant only on a distributed database, see store_write_keyed). An
+ * unknown customer (0) runs alone and fails inside as usual. */
+enum err svc_write_for(struct svc *s, int64_t tenant_id, int64_t customer_id, store_txn_fn fn,
+                       void *ctx) WUR;
 
 /* The cached principal of a key or session hash in tenant_id, copied into a
  * (false: not cached under the tenant's current auth epoch). */

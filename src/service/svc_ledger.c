@@ -134,11 +134,12 @@ enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct accou
     return store_account_update(c, acc);
 }
 
-enum err svc_write_for(struct svc *s, int64_t customer_id, store_txn_fn fn, void *ctx)
+enum err svc_write_for(struct svc *s, int64_t tenant_id, int64_t customer_id, store_txn_fn fn,
+                       void *ctx)
 {
-    if (customer_id <= 0)
+    if (customer_id <= 0 || tenant_id <= 0)
         return store_write(s->st, fn, ctx);
-    return store_write_keyed(s->st, customer_id, fn, ctx);
+    return store_write_keyed(s->st, tenant_id, customer_id, fn, ctx);
 }
 
 /* ---- tenants and zones ------------------------------------------------- */

@@ -389,7 +389,7 @@ enum err svc_order_place(struct svc *s, struct arena *a, int64_t tenant_id,
                           .out = out,
                           .now_us = svc_now(s),
                           .d = d};
-    return svc_write_for(s, in->customer_id, svc_order_place_txn, &x);
+    return svc_write_for(s, tenant_id, in->customer_id, svc_order_place_txn, &x);
 }
 
 /* ---- cancel and status ------------------------------------------------- */

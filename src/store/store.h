@@ -67,11 +67,13 @@ struct store_ops {
     void (*close)(struct store *st);
     /* Runs fn inside one write transaction (see the file comment). */
     enum err (*write)(struct store *st, store_txn_fn fn, void *ctx);
-    /* The same for a write that locks rows of one key (a customer) only:
-     * writes of one key may share a transaction and its commit with others
-     * of keys that never meet theirs (PostgreSQL's group commit). NULL: as
-     * write. */
-    enum err (*write_keyed)(struct store *st, int64_t key, store_txn_fn fn, void *ctx);
+    /* The same for a write that locks rows of one key (a customer of tenant
+     * group) only: writes of one key may share a transaction and its commit
+     * with others of keys that never meet theirs (PostgreSQL's group commit);
+     * on a database distributed by tenant, only with writes of the same
+     * group. NULL: as write. */
+    enum err (*write_keyed)(struct store *st, int64_t group, int64_t key, store_txn_fn fn,
+                            void *ctx);
     /* Runs fn inside one read-only transaction with a consistent snapshot. */
     enum err (*read)(struct store *st, store_txn_fn fn, void *ctx);
     /* Executes SQL text of one or more statements without results (DDL). */
@@ -133,9 +135,14 @@ const char *store_backend_name(const struct store *st);
 
 enum err store_write(struct store *st, store_txn_fn fn, void *ctx) WUR;
 /* store_write for a write whose row locks all belong to one customer (key,
- * non-zero): it may be batched with other writes into one transaction, each
- * in its own savepoint, so a failing write rolls back alone. */
-enum err store_write_keyed(struct store *st, int64_t key, store_txn_fn fn, void *ctx) WUR;
+ * non-zero) of one tenant (group, non-zero): it may be batched with other
+ * writes into one transaction, each in its own savepoint, so a failing write
+ * rolls back alone. On a database distributed by tenant (Citus) a batch
+ * holds writes of one group only, so that no transaction crosses tenants;
+ * on one PostgreSQL primary batches mix tenants, which only share a commit
+ * there (see store_pg.c). */
+enum err store_write_keyed(struct store *st, int64_t group, int64_t key, store_txn_fn fn,
+                           void *ctx) WUR;
 enum err store_read(struct store *st, store_txn_fn fn, void *ctx) WUR;
 enum err store_backup(struct store *st, const char *path, struct err_detail *d) WUR;
 
