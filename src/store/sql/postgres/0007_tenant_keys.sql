@@ -4,23 +4,33 @@
 --   * Every tenant-owned table has tenant_id BIGINT NOT NULL: the tables that
 --     had it only through their parent (members, postings, order_lines...)
 --     get it here, filled from that parent.
---   * Every primary key leads with tenant_id: (tenant_id, id) for tables
---     with an identity id (the identity stays), (tenant_id, <natural key>)
---     for the others.
---   * Every unique key includes tenant_id: API keys (tenant_id, key_hash),
---     sessions (tenant_id, id_hash), gateway references (tenant_id, gateway,
---     gateway_ref), webhook events (tenant_id, gateway, event_id). A lookup
+--   * Every primary key includes tenant_id, as its last column: (id,
+--     tenant_id) for tables with an identity id (the identity stays),
+--     (<natural key>, tenant_id) for the others. Last, not first, so that
+--     each key serves the lookups it served before and no key that leads
+--     with the tenant tempts the planner: a key (tenant_id, id) is an index
+--     of the tenant's rows in id order, which PostgreSQL, before statistics
+--     exist (a new database, a table that just grew), takes for a customer's
+--     lots or a lot's postings and walks the whole tenant (measured in
+--     bench_orders: thousands of index entries read per order, not one or
+--     two). Column order does not matter to Citus, which asks only that a
+--     key include the distribution column.
+--   * Every unique key includes tenant_id: API keys (key_hash, tenant_id),
+--     sessions (id_hash, tenant_id), gateway references (tenant_id, gateway,
+--     gateway_ref), webhook events (gateway, event_id, tenant_id). A lookup
 --     by such a secret takes the tenant of the Host it came to.
 --   * Every foreign key between tenant-owned tables is composite,
 --     (tenant_id, x) REFERENCES parent (tenant_id, id), so parent and child
---     can only be of one tenant and live on one shard. Foreign keys to the
+--     can only be of one tenant and live on one shard (PostgreSQL matches the
+--     referenced columns to the key (id, tenant_id) as a set). Foreign keys to the
 --     reference table tenants stay as they were; the new tenant_id columns
 --     of child tables need none, their composite key to the parent implies it.
 --   * auth_epoch becomes one row per tenant: a logout moves its own tenant's
 --     epoch instead of a row that every tenant's logouts write.
---   * journal_tenant, orders_tenant and invoices_tenant (tenant_id, id) go:
---     the new primary keys are the same index, and each was a page written
---     per insert.
+--   * Secondary indexes stay as they were: a query names the tenant as a
+--     plain equality and keeps finding its rows through the index it used
+--     before (the customer's, the order's...), the tenant a check on them;
+--     five of them are made again after the keys (see below why).
 -- Only tenants, tenant_hosts and schema_migrations stay without tenant_id in
 -- their keys: they are small, read by every tenant, and may be Citus
 -- reference tables. tests/store/test_schema.c checks all of this.
@@ -111,50 +121,69 @@ ALTER TABLE invoice_credits DROP CONSTRAINT invoice_credits_invoice_id_fkey,
     DROP CONSTRAINT invoice_credits_lot_id_fkey, DROP CONSTRAINT invoice_credits_credit_type_id_fkey;
 
 -- 3. Primary and unique keys with the tenant first.
-ALTER TABLE credit_types DROP CONSTRAINT credit_types_pkey, ADD PRIMARY KEY (tenant_id, id);
-ALTER TABLE users DROP CONSTRAINT users_pkey, ADD PRIMARY KEY (tenant_id, id);
-ALTER TABLE customers DROP CONSTRAINT customers_pkey, ADD PRIMARY KEY (tenant_id, id);
+ALTER TABLE credit_types DROP CONSTRAINT credit_types_pkey, ADD PRIMARY KEY (id, tenant_id);
+ALTER TABLE users DROP CONSTRAINT users_pkey, ADD PRIMARY KEY (id, tenant_id);
+ALTER TABLE customers DROP CONSTRAINT customers_pkey, ADD PRIMARY KEY (id, tenant_id);
 ALTER TABLE members DROP CONSTRAINT members_pkey,
-    ADD PRIMARY KEY (tenant_id, customer_id, user_id);
+    ADD PRIMARY KEY (customer_id, user_id, tenant_id);
 ALTER TABLE member_limits DROP CONSTRAINT member_limits_pkey,
-    ADD PRIMARY KEY (tenant_id, customer_id, user_id, credit_type_id);
+    ADD PRIMARY KEY (customer_id, user_id, credit_type_id, tenant_id);
 ALTER TABLE accounts DROP CONSTRAINT accounts_pkey,
-    ADD PRIMARY KEY (tenant_id, customer_id, credit_type_id);
-ALTER TABLE packages DROP CONSTRAINT packages_pkey, ADD PRIMARY KEY (tenant_id, id);
+    ADD PRIMARY KEY (customer_id, credit_type_id, tenant_id);
+ALTER TABLE packages DROP CONSTRAINT packages_pkey, ADD PRIMARY KEY (id, tenant_id);
 ALTER TABLE package_credits DROP CONSTRAINT package_credits_pkey,
-    ADD PRIMARY KEY (tenant_id, package_id, credit_type_id);
-ALTER TABLE services DROP CONSTRAINT services_pkey, ADD PRIMARY KEY (tenant_id, id);
+    ADD PRIMARY KEY (package_id, credit_type_id, tenant_id);
+ALTER TABLE services DROP CONSTRAINT services_pkey, ADD PRIMARY KEY (id, tenant_id);
 ALTER TABLE service_costs DROP CONSTRAINT service_costs_pkey,
-    ADD PRIMARY KEY (tenant_id, service_id, credit_type_id);
-ALTER TABLE lots DROP CONSTRAINT lots_pkey, ADD PRIMARY KEY (tenant_id, id);
-ALTER TABLE lot_events DROP CONSTRAINT lot_events_pkey, ADD PRIMARY KEY (tenant_id, id);
-ALTER TABLE orders DROP CONSTRAINT orders_pkey, ADD PRIMARY KEY (tenant_id, id);
+    ADD PRIMARY KEY (service_id, credit_type_id, tenant_id);
+ALTER TABLE lots DROP CONSTRAINT lots_pkey, ADD PRIMARY KEY (id, tenant_id);
+ALTER TABLE lot_events DROP CONSTRAINT lot_events_pkey, ADD PRIMARY KEY (id, tenant_id);
+ALTER TABLE orders DROP CONSTRAINT orders_pkey, ADD PRIMARY KEY (id, tenant_id);
 ALTER TABLE order_lines DROP CONSTRAINT order_lines_pkey,
-    ADD PRIMARY KEY (tenant_id, order_id, position);
+    ADD PRIMARY KEY (order_id, position, tenant_id);
 ALTER TABLE order_allocations DROP CONSTRAINT order_allocations_pkey,
-    ADD PRIMARY KEY (tenant_id, order_id, lot_id);
-ALTER TABLE order_events DROP CONSTRAINT order_events_pkey, ADD PRIMARY KEY (tenant_id, id);
-ALTER TABLE transfers DROP CONSTRAINT transfers_pkey, ADD PRIMARY KEY (tenant_id, id);
-ALTER TABLE journal DROP CONSTRAINT journal_pkey, ADD PRIMARY KEY (tenant_id, id);
-ALTER TABLE postings DROP CONSTRAINT postings_pkey, ADD PRIMARY KEY (tenant_id, id);
-ALTER TABLE sessions DROP CONSTRAINT sessions_pkey, ADD PRIMARY KEY (tenant_id, id_hash);
+    ADD PRIMARY KEY (order_id, lot_id, tenant_id);
+ALTER TABLE order_events DROP CONSTRAINT order_events_pkey, ADD PRIMARY KEY (id, tenant_id);
+ALTER TABLE transfers DROP CONSTRAINT transfers_pkey, ADD PRIMARY KEY (id, tenant_id);
+ALTER TABLE journal DROP CONSTRAINT journal_pkey, ADD PRIMARY KEY (id, tenant_id);
+ALTER TABLE postings DROP CONSTRAINT postings_pkey, ADD PRIMARY KEY (id, tenant_id);
+ALTER TABLE sessions DROP CONSTRAINT sessions_pkey, ADD PRIMARY KEY (id_hash, tenant_id);
 ALTER TABLE api_keys DROP CONSTRAINT api_keys_pkey, DROP CONSTRAINT api_keys_key_hash_key,
-    ADD PRIMARY KEY (tenant_id, id), ADD UNIQUE (tenant_id, key_hash);
-ALTER TABLE files DROP CONSTRAINT files_pkey, ADD PRIMARY KEY (tenant_id, id);
-ALTER TABLE invoices DROP CONSTRAINT invoices_pkey, ADD PRIMARY KEY (tenant_id, id);
+    ADD PRIMARY KEY (id, tenant_id), ADD UNIQUE (key_hash, tenant_id);
+ALTER TABLE files DROP CONSTRAINT files_pkey, ADD PRIMARY KEY (id, tenant_id);
+ALTER TABLE invoices DROP CONSTRAINT invoices_pkey, ADD PRIMARY KEY (id, tenant_id);
 DROP INDEX invoices_gateway_ref;
 CREATE UNIQUE INDEX invoices_gateway_ref ON invoices (tenant_id, gateway, gateway_ref)
     WHERE gateway_ref <> '';
 ALTER TABLE invoice_lines DROP CONSTRAINT invoice_lines_pkey,
-    ADD PRIMARY KEY (tenant_id, invoice_id, position);
+    ADD PRIMARY KEY (invoice_id, position, tenant_id);
 ALTER TABLE invoice_credits DROP CONSTRAINT invoice_credits_pkey,
-    ADD PRIMARY KEY (tenant_id, invoice_id, lot_id);
+    ADD PRIMARY KEY (invoice_id, lot_id, tenant_id);
 ALTER TABLE webhook_events DROP CONSTRAINT webhook_events_pkey,
-    ADD PRIMARY KEY (tenant_id, gateway, event_id),
+    ADD PRIMARY KEY (gateway, event_id, tenant_id),
     ADD FOREIGN KEY (tenant_id) REFERENCES tenants (id);
+
+-- Indexes that must win the planner's choice for their queries are made
+-- again, after the keys above. A query names the tenant now (a plain
+-- equality, so a distributed database can route it), which makes every index
+-- that leads with tenant_id a candidate for it; with statistics the planner
+-- weighs them right, but on a database whose tables were never analyzed (a
+-- new one, or one just filled) every index looks alike, and PostgreSQL 15
+-- then takes the most recently made one, in a plan a connection keeps until
+-- the next ANALYZE. Made in this order, each query's own index is the newest
+-- of those it could use: a row by id and its foreign key checks take
+-- journal_tenant or the key, a customer's ledger page journal_customer(_type),
+-- its sums journal_customer_time, a technician's month orders_member_month.
 DROP INDEX journal_tenant;
-DROP INDEX orders_tenant;
-DROP INDEX invoices_tenant;
+CREATE INDEX journal_tenant ON journal (tenant_id, id);
+DROP INDEX journal_customer;
+CREATE INDEX journal_customer ON journal (customer_id, id);
+DROP INDEX journal_customer_type;
+CREATE INDEX journal_customer_type ON journal (customer_id, credit_type_id, id);
+DROP INDEX journal_customer_time;
+CREATE INDEX journal_customer_time ON journal (customer_id, credit_type_id, created_at);
+DROP INDEX orders_member_month;
+CREATE INDEX orders_member_month ON orders (customer_id, member_user_id, created_at);
 
 -- 4. The foreign keys again, each with the tenant.
 ALTER TABLE members
