@@ -315,8 +315,9 @@ static bool ledger_load_journal(struct loader *l, const struct ledger_gen *g)
     if (!loader_run(l, sql, NULL, NULL))
         return false;
     snprintf(sql, sizeof(sql),
-             "INSERT INTO postings (id, journal_id, account, lot_id, amount_minor) SELECT %" PRId64
-             " + 2 * (j.id - %" PRId64 ") - 1 + k, j.id, CASE WHEN k = 0 THEN 'lot' WHEN "
+             "INSERT INTO postings (id, tenant_id, journal_id, account, lot_id, amount_minor) "
+             "SELECT %" PRId64 " + 2 * (j.id - %" PRId64 ") - 1 + k, j.tenant_id, j.id, CASE "
+             "WHEN k = 0 THEN 'lot' WHEN "
              "j.amount_minor > 0 THEN 'issued' ELSE 'consumed' END, CASE WHEN k = 0 THEN %" PRId64
              " + 2 * (j.customer_id - %" PRId64 ") + CASE WHEN j.credit_type_id = %" PRId64
              " THEN 1 ELSE 0 END END, CASE WHEN k = 0 THEN j.amount_minor ELSE -j.amount_minor "

@@ -309,7 +309,9 @@ void h_invoice_void(struct http_request *r)
  * Stripe calls this with signed events. The signature (with its timestamp
  * tolerance) is checked on the raw body before anything is read; each event
  * id is applied once (a replay answers 200 "duplicate"); unknown event types
- * are acknowledged and ignored, so Stripe stops sending them.
+ * are acknowledged and ignored, so Stripe stops sending them. The event
+ * belongs to the tenant of the Host it was sent to (each business registers
+ * its own portal's URL with Stripe); at a host of no tenant it is 404.
  */
 void h_webhook_stripe(struct http_request *r)
 {
@@ -323,7 +325,11 @@ void h_webhook_stripe(struct http_request *r)
         return;
     }
     struct svc_invoice_view v;
-    rc = svc_gateway_event_apply(r->svc, &r->arena, &ev, &v);
+    rc = svc_gateway_event_apply(r->svc, &r->arena, r->tenant_id, &ev, &v);
+    if (rc == ERR_NOT_FOUND) {
+        http_problem_msg(r, rc, "no business is served at this host");
+        return;
+    }
     if (rc != ERR_OK) {
         http_problem_msg(r, rc, "the event could not be applied; send it again");
         return;

@@ -44,12 +44,11 @@ void svc_use_blobs(struct svc *s, struct blob_store *b);
 int64_t svc_now(const struct svc *s);
 
 /*
- * The server keeps the tenant of each Host and the principal of each API key
- * and session in memory (svc_cache.c), valid while the database's auth
- * epoch stays where it was: every logout, new tenant or new host (and later
- * every revocation) moves it, and svc_tenant_by_host reads it at each
- * request first. svc_cache_new allocates (ERR_TOO_LARGE), the caller frees;
- * s borrows it.
+ * The server keeps the principal of each API key and session in memory
+ * (svc_cache.c), valid while its tenant's auth epoch stays where it was:
+ * every logout and revocation moves it, and svc_tenant_by_host reads it at
+ * each request first. svc_cache_new allocates (ERR_TOO_LARGE), the caller
+ * frees; s borrows it.
  */
 enum err svc_cache_new(struct svc_cache **out) WUR;
 void svc_cache_free(struct svc_cache *c);
@@ -74,7 +73,9 @@ enum err svc_replica_status(struct svc *s, struct svc_replica_status *out) WUR;
 
 /* The tenant of a Host (lower case, no port); with a single tenant any host
  * reaches it. ERR_NOT_FOUND when none does. Call it first for each request:
- * with a cache it also reads the auth epoch. */
+ * with a cache it also reads the tenant's auth epoch. Every lookup by a
+ * secret that is unique across tenants (an API key, a session, a gateway's
+ * reference) is made in the tenant it returns, never across tenants. */
 enum err svc_tenant_by_host(struct svc *s, const char *host, int64_t *tenant_id) WUR;
 
 /*
@@ -467,11 +468,14 @@ struct svc_gateway_event {
     int64_t amount_minor;
     const char *currency;
 };
-/* Applies an event once per id (in any tenant: the invoice is found by its
- * gateway reference): pays or voids an open invoice; anything else is only
+/* Applies an event once per id in tenant_id, the tenant of the Host the
+ * gateway sent it to (its invoice is found there by its gateway reference,
+ * never across tenants): pays or voids an open invoice; anything else is only
  * recorded. out->outcome says what happened ("paid", "voided", "duplicate",
- * "already_paid", "amount_mismatch", "unknown_reference", …). */
-enum err svc_gateway_event_apply(struct svc *s, struct arena *a, const struct svc_gateway_event *ev,
+ * "already_paid", "amount_mismatch", "unknown_reference", …). ERR_NOT_FOUND
+ * when tenant_id is 0 (a host of no tenant). */
+enum err svc_gateway_event_apply(struct svc *s, struct arena *a, int64_t tenant_id,
+                                 const struct svc_gateway_event *ev,
                                  struct svc_invoice_view *out) WUR;
 
 /* ---- card payments (svc_checkout.c) ------------------------------------ */

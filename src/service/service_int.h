@@ -47,23 +47,27 @@ enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct accou
  * when there is one and it is fresh, else on the primary (svc_replica.c). */
 enum err svc_read_heavy(struct svc *s, store_txn_fn fn, void *ctx) WUR;
 
-/* Runs a write whose row locks all belong to one customer: it may share a
- * transaction and commit with other customers' writes (store_write_keyed).
- * An unknown customer (0) runs alone and fails inside as usual. */
-enum err svc_write_for(struct svc *s, int64_t customer_id, store_txn_fn fn, void *ctx) WUR;
+/* Runs a write whose row locks all belong to one customer of tenant_id: it
+ * may share a transaction and commit with other customers' writes (of the
+ * same tenant only on a distributed database, see store_write_keyed). An
+ * unknown customer (0) runs alone and fails inside as usual. */
+enum err svc_write_for(struct svc *s, int64_t tenant_id, int64_t customer_id, store_txn_fn fn,
+                       void *ctx) WUR;
 
 /* The cached principal of a key or session hash in tenant_id, copied into a
- * (false: not cached under the current auth epoch). */
+ * (false: not cached under the tenant's current auth epoch). */
 bool svc_cache_caller_get(struct svc *s, struct arena *a, const char *hash, int64_t tenant_id,
                           struct svc_principal *out, int64_t *expires_at_us,
                           int64_t *last_seen_at_us);
-/* Keeps a principal read under auth epoch `epoch` (from svc_cache_epoch
- * before the read); dropped when the epoch moved meanwhile. */
+/* Keeps a principal read under its tenant's auth epoch `epoch` (from
+ * svc_cache_epoch before the read); dropped when the epoch moved meanwhile. */
 void svc_cache_caller_put(struct svc *s, const char *hash, int64_t epoch,
                           const struct svc_principal *p, int64_t expires_at_us,
                           int64_t last_seen_at_us);
 void svc_cache_caller_forget(struct svc *s, const char *hash);
-int64_t svc_cache_epoch(const struct svc *s);
+/* The tenant's auth epoch as the last svc_tenant_by_host read it; -1
+ * without a cache or when unknown (nothing read then is kept). */
+int64_t svc_cache_epoch(const struct svc *s, int64_t tenant_id);
 
 /* A tenant with its zone, as an operation needs it. */
 struct svc_tenant {

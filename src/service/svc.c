@@ -270,7 +270,7 @@ static enum err svc_user_add_txn(struct store_conn *c, void *arg)
                                .user_id = x->user_id,
                                .role = x->member_role,
                                .created_at_us = x->user.created_at_us};
-        rc = store_member_insert(c, &m);
+        rc = store_member_insert(c, x->user.tenant_id, &m);
     }
     if (rc == ERR_OK && x->out != NULL)
         *x->out = x->user_id;
@@ -336,12 +336,12 @@ static enum err svc_member_limit_txn(struct store_conn *c, void *arg)
     struct member_row m;
     enum err rc = svc_customer_check(c, &a, x->tenant_id, x->customer_id);
     if (rc == ERR_OK)
-        rc = store_member_get(c, &a, x->customer_id, x->user_id, &m);
+        rc = store_member_get(c, &a, x->tenant_id, x->customer_id, x->user_id, &m);
     for (size_t i = 0; rc == ERR_OK && i < x->n; i++) {
         struct credit_type_row type;
         rc = svc_type_by_code(c, &a, x->tenant_id, x->limits[i].credit_type, &type, x->d);
         if (rc == ERR_OK)
-            rc = store_member_limit_set(c, x->customer_id, x->user_id, type.id,
+            rc = store_member_limit_set(c, x->tenant_id, x->customer_id, x->user_id, type.id,
                                         x->limits[i].amount_minor);
     }
     arena_release(&a);

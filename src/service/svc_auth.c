@@ -38,7 +38,7 @@ static enum err svc_principal_of_user(struct store_conn *c, struct arena *a,
     if (strcmp(u->role, "member") != 0)
         return ERR_OK;
     struct member_row m;
-    enum err rc = store_member_of_user(c, a, u->id, &m);
+    enum err rc = store_member_of_user(c, a, u->tenant_id, u->id, &m);
     if (rc == ERR_NOT_FOUND)
         return ERR_UNAUTHENTICATED; /* a member of no customer has nothing to see */
     if (rc == ERR_OK) {
@@ -142,7 +142,7 @@ static enum err svc_session_resolve_txn(struct store_conn *c, void *arg)
 static enum err svc_session_touch_txn(struct store_conn *c, void *arg)
 {
     struct session_ctx *x = arg;
-    return store_session_touch(c, x->hash, x->now_us);
+    return store_session_touch(c, x->tenant_id, x->hash, x->now_us);
 }
 
 /* Sessions note their last use at most once a minute: reads stay reads. */
@@ -162,7 +162,7 @@ enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id, 
     if (svc_cache_caller_get(s, a, hash, tenant_id, out, &expires, &last_seen) && now < expires &&
         now - last_seen < SESSION_TOUCH_US)
         return ERR_OK;
-    int64_t epoch = svc_cache_epoch(s);
+    int64_t epoch = svc_cache_epoch(s, tenant_id);
     struct session_ctx x = {
         .a = a, .tenant_id = tenant_id, .hash = hash, .now_us = now, .out = out};
     enum err rc = store_read(s->st, svc_session_resolve_txn, &x);
@@ -176,20 +176,26 @@ enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id, 
     return rc;
 }
 
+struct logout_ctx {
+    int64_t tenant_id;
+    const char *hash;
+};
+
 static enum err svc_logout_txn(struct store_conn *c, void *arg)
 {
-    return store_session_revoke(c, arg);
+    const struct logout_ctx *x = arg;
+    return store_session_revoke(c, x->tenant_id, x->hash);
 }
 
 enum err svc_logout(struct svc *s, int64_t tenant_id, const char *token)
 {
-    (void)tenant_id;
     if (token == NULL || strlen(token) != SECRET_HEX - 1)
         return ERR_UNAUTHENTICATED;
     char hash[SHA256_HEX];
     svc_secret_hash(token, hash);
-    /* Other servers see the epoch move that the revocation writes. */
-    enum err rc = store_write(s->st, svc_logout_txn, hash);
+    /* Other servers see the tenant's epoch move that the revocation writes. */
+    struct logout_ctx x = {.tenant_id = tenant_id, .hash = hash};
+    enum err rc = store_write(s->st, svc_logout_txn, &x);
     svc_cache_caller_forget(s, hash);
     return rc;
 }
@@ -232,6 +238,7 @@ enum err svc_apikey_create(struct svc *s, int64_t tenant_id, const char *role, c
 
 struct apikey_resolve_ctx {
     struct arena *a;
+    int64_t tenant_id;
     const char *hash;
     struct api_key_row row;
 };
@@ -239,7 +246,7 @@ struct apikey_resolve_ctx {
 static enum err svc_apikey_resolve_txn(struct store_conn *c, void *arg)
 {
     struct apikey_resolve_ctx *x = arg;
-    return store_api_key_by_hash(c, x->a, x->hash, &x->row);
+    return store_api_key_by_hash(c, x->a, x->tenant_id, x->hash, &x->row);
 }
 
 enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *key,
@@ -252,8 +259,10 @@ enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, c
     int64_t never, unused;
     if (svc_cache_caller_get(s, a, hash, tenant_id, out, &never, &unused))
         return ERR_OK;
-    int64_t epoch = svc_cache_epoch(s);
-    struct apikey_resolve_ctx x = {.a = a, .hash = hash};
+    int64_t epoch = svc_cache_epoch(s, tenant_id);
+    /* Looked up in the tenant of the Host only: a key is never searched for
+     * across tenants. */
+    struct apikey_resolve_ctx x = {.a = a, .tenant_id = tenant_id, .hash = hash};
     enum err rc = store_read(s->st, svc_apikey_resolve_txn, &x);
     if (rc == ERR_NOT_FOUND ||
         (rc == ERR_OK && (x.row.revoked_at_us != 0 || x.row.tenant_id != tenant_id)))

@@ -111,7 +111,7 @@ enum err svc_file_duplicate(struct store_conn *c, struct arena *a, const struct 
         return ERR_OK;
     int64_t since = now_us - (int64_t)t->duplicate_window_hours * USEC_PER_HOUR;
     enum err rc =
-        store_file_duplicate(c, a, customer_id, sha256, since, except_order_id, reference);
+        store_file_duplicate(c, a, t->id, customer_id, sha256, since, except_order_id, reference);
     if (rc == ERR_NOT_FOUND) {
         *reference = NULL;
         return ERR_OK;
@@ -168,8 +168,9 @@ static enum err svc_file_upload_txn(struct store_conn *c, void *arg)
     if (rc == ERR_OK)
         rc = store_file_insert(c, f, &f->id);
     if (rc == ERR_OK && x->in->order_id != 0)
-        rc = store_order_note_insert(c, o.id, o.status, "file_uploaded", svc_file_describe(x->a, f),
-                                     svc_actor_label(x->actor), x->now_us);
+        rc = store_order_note_insert(c, x->tenant_id, o.id, o.status, "file_uploaded",
+                                     svc_file_describe(x->a, f), svc_actor_label(x->actor),
+                                     x->now_us);
     struct tenant_row t;
     if (rc == ERR_OK)
         rc = store_tenant_get(c, x->a, x->tenant_id, &t);
@@ -283,14 +284,14 @@ static enum err svc_file_purge_txn(struct store_conn *c, void *arg)
         return err_set(x->d, ERR_ORDER_OPEN, "order", "the file went on an open order");
     if (rc != ERR_OK || f->purged_at_us != 0)
         return rc;
-    rc = store_file_mark_purged(c, f->id, svc_actor_label(x->actor), x->now_us);
+    rc = store_file_mark_purged(c, x->tenant_id, f->id, svc_actor_label(x->actor), x->now_us);
     f->purged_at_us = x->now_us;
     f->purged_by = svc_actor_label(x->actor);
     if (rc == ERR_OK && f->order_id != 0) {
         const char *detail =
             arena_printf(x->a, "%s%s%s", svc_file_describe(x->a, f), x->why[0] ? "; " : "", x->why);
-        rc = store_order_note_insert(c, o.id, o.status, "file_purged", detail ? detail : "",
-                                     svc_actor_label(x->actor), x->now_us);
+        rc = store_order_note_insert(c, x->tenant_id, o.id, o.status, "file_purged",
+                                     detail ? detail : "", svc_actor_label(x->actor), x->now_us);
     }
     x->purged = rc == ERR_OK;
     return rc;

@@ -69,11 +69,12 @@ static enum err svc_idem_write(struct store *st, store_txn_fn fn, void *ctx)
     return store_write(idem->inner, svc_idem_trampoline, &call);
 }
 
-static enum err svc_idem_write_keyed(struct store *st, int64_t key, store_txn_fn fn, void *ctx)
+static enum err svc_idem_write_keyed(struct store *st, int64_t group, int64_t key, store_txn_fn fn,
+                                     void *ctx)
 {
     struct svc_idem *idem = (struct svc_idem *)st;
     struct svc_idem_call call = {.idem = idem, .fn = fn, .ctx = ctx};
-    return store_write_keyed(idem->inner, key, svc_idem_trampoline, &call);
+    return store_write_keyed(idem->inner, group, key, svc_idem_trampoline, &call);
 }
 
 static enum err svc_idem_read(struct store *st, store_txn_fn fn, void *ctx)

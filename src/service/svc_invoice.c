@@ -170,11 +170,11 @@ static enum err shop_view_fill(struct store_conn *c, struct arena *a, const stru
     struct svc_invoice_view v = {.row = *row};
     enum err rc = store_credit_type_list(c, a, row->tenant_id, &v.types.items, &v.types.n);
     if (rc == ERR_OK)
-        rc = store_invoice_lines(c, a, row->id, &v.lines, &v.n_lines);
+        rc = store_invoice_lines(c, a, row->tenant_id, row->id, &v.lines, &v.n_lines);
     if (rc == ERR_OK)
-        rc = store_invoice_credits(c, a, row->id, &v.credits, &v.n_credits);
+        rc = store_invoice_credits(c, a, row->tenant_id, row->id, &v.credits, &v.n_credits);
     if (rc == ERR_OK)
-        rc = store_lot_list_invoice(c, a, row->id, false, &v.lots, &v.n_lots);
+        rc = store_lot_list_invoice(c, a, row->tenant_id, row->id, false, &v.lots, &v.n_lots);
     if (rc == ERR_OK) {
         v.removed_minor = out->removed_minor;
         *out = v;
@@ -229,7 +229,7 @@ static enum err shop_credit_hold(struct store_conn *c, struct shop_ctx *x,
                                         .money_minor = money};
         if ((rc = lot_draw(&r->lot, dr->drawn_minor)) == ERR_OK &&
             (rc = store_lot_update(c, r, x->now_us)) == ERR_OK &&
-            (rc = store_invoice_credit_insert(c, x->invoice_id, &cr)) == ERR_OK)
+            (rc = store_invoice_credit_insert(c, x->tenant_id, x->invoice_id, &cr)) == ERR_OK)
             rc = svc_entry_post(&e, ACCOUNT_LOT, r->lot.id, -dr->drawn_minor);
     }
     if (rc == ERR_OK)
@@ -341,7 +341,7 @@ static enum err shop_settle_paid(struct store_conn *c, struct shop_ctx *x, struc
 {
     struct invoice_credit_row *rows = NULL;
     size_t n = 0;
-    enum err rc = store_invoice_credits(c, x->a, inv->id, &rows, &n);
+    enum err rc = store_invoice_credits(c, x->a, inv->tenant_id, inv->id, &rows, &n);
     if (rc == ERR_OK)
         rc = shop_credit_capture(c, x, inv, rows, n);
     if (rc == ERR_OK && !inv->credits_granted && inv->package_id != 0)
@@ -400,8 +400,8 @@ static enum err shop_plan_credit(struct store_conn *c, struct shop_ctx *x, struc
             rc = svc_account_open(c, x->a, x->tenant_id, p->customer.id, &p->types[i], x->now_us,
                                   acct);
         else
-            rc = store_lot_list_live(c, x->a, p->customer.id, p->types[i].id, false, &acct->lots,
-                                     &acct->n_lots);
+            rc = store_lot_list_live(c, x->a, x->tenant_id, p->customer.id, p->types[i].id, false,
+                                     &acct->lots, &acct->n_lots);
         if (rc == ERR_OK)
             rc = shop_plan_credit_one(p, i, acct->lots, acct->n_lots, x->now_us);
     }
@@ -476,7 +476,7 @@ static enum err shop_purchase_write(struct store_conn *c, struct shop_ctx *x, st
                                     .unit_net_minor = p->totals.net_minor,
                                     .net_minor = p->totals.net_minor};
     if (rc == ERR_OK)
-        rc = store_invoice_line_insert(c, inv->id, 0, &line);
+        rc = store_invoice_line_insert(c, inv->tenant_id, inv->id, 0, &line);
     for (size_t k = 0; rc == ERR_OK && k < p->n_credit; k++) {
         size_t ti = p->credit_type[k];
         rc = shop_credit_hold(c, x, &p->types[ti], &accts[ti], &p->credit[k]);
@@ -641,7 +641,7 @@ static enum err shop_paid_txn(struct store_conn *c, void *arg)
     struct package_row pkg;
     bool grant = rc == ERR_OK && !inv.credits_granted && inv.package_id != 0;
     if (rc == ERR_OK)
-        rc = store_invoice_credits(c, x->a, inv.id, &rows, &n);
+        rc = store_invoice_credits(c, x->a, inv.tenant_id, inv.id, &rows, &n);
     if (rc == ERR_OK && grant)
         rc = store_package_get(c, x->a, x->tenant_id, inv.package_id, &pkg);
     if (rc == ERR_OK)
@@ -697,9 +697,9 @@ static enum err shop_void_txn(struct store_conn *c, void *arg)
     struct lot_row *lots = NULL;
     size_t n = 0, n_lots = 0;
     if (rc == ERR_OK)
-        rc = store_invoice_credits(c, x->a, inv.id, &rows, &n);
+        rc = store_invoice_credits(c, x->a, inv.tenant_id, inv.id, &rows, &n);
     if (rc == ERR_OK)
-        rc = store_lot_list_invoice(c, x->a, inv.id, false, &lots, &n_lots);
+        rc = store_lot_list_invoice(c, x->a, inv.tenant_id, inv.id, false, &lots, &n_lots);
     struct package_row lot_types = {.n_credits = 0};
     for (size_t i = 0; rc == ERR_OK && i < n_lots && i < PACKAGE_CREDIT_TYPES_MAX; i++)
         lot_types.credit_type_ids[lot_types.n_credits++] = lots[i].lot.credit_type_id;
@@ -847,16 +847,16 @@ static enum err shop_event_txn(struct store_conn *c, void *arg)
     const struct svc_gateway_event *ev = x->ev;
     struct webhook_event_row seen;
     x->out->outcome = "duplicate";
-    enum err rc = store_webhook_event_get(c, x->a, ev->gateway, ev->event_id, &seen);
+    enum err rc = store_webhook_event_get(c, x->a, x->tenant_id, ev->gateway, ev->event_id, &seen);
     if (rc != ERR_NOT_FOUND)
         return rc;
     struct invoice_row inv = {0};
     const char *outcome = "unknown_reference";
     rc = ev->ref != NULL && ev->ref[0] != '\0'
-             ? store_invoice_by_gateway_ref(c, x->a, ev->gateway, ev->ref, true, &inv)
+             ? store_invoice_by_gateway_ref(c, x->a, x->tenant_id, ev->gateway, ev->ref, true, &inv)
              : ERR_NOT_FOUND;
     if (rc == ERR_OK) {
-        x->tenant_id = inv.tenant_id;
+        ASSERT(inv.tenant_id == x->tenant_id);
         x->invoice_id = inv.id;
         if (strcmp(inv.status, "open") == 0)
             outcome = shop_event_on_open(c, x, ev, &inv, &rc);
@@ -872,7 +872,7 @@ static enum err shop_event_txn(struct store_conn *c, void *arg)
     struct webhook_event_row row = {.gateway = ev->gateway,
                                     .event_id = ev->event_id,
                                     .type = ev->type,
-                                    .tenant_id = inv.tenant_id,
+                                    .tenant_id = x->tenant_id,
                                     .invoice_id = inv.id,
                                     .outcome = outcome,
                                     .received_at_us = x->now_us};
@@ -884,15 +884,22 @@ static enum err shop_event_txn(struct store_conn *c, void *arg)
     return rc;
 }
 
-enum err svc_gateway_event_apply(struct svc *s, struct arena *a, const struct svc_gateway_event *ev,
-                                 struct svc_invoice_view *out)
+enum err svc_gateway_event_apply(struct svc *s, struct arena *a, int64_t tenant_id,
+                                 const struct svc_gateway_event *ev, struct svc_invoice_view *out)
 {
     ASSERT(ev->gateway != NULL && ev->event_id != NULL);
     memset(out, 0, sizeof(*out));
+    if (tenant_id <= 0)
+        return ERR_NOT_FOUND; /* sent to a host of no tenant */
     struct svc_actor actor = {.user_id = 0, .label = ev->gateway};
     struct err_detail d = {0};
-    struct shop_ctx x = {
-        .a = a, .actor = &actor, .ev = ev, .now_us = svc_now(s), .out = out, .d = &d};
+    struct shop_ctx x = {.a = a,
+                         .tenant_id = tenant_id,
+                         .actor = &actor,
+                         .ev = ev,
+                         .now_us = svc_now(s),
+                         .out = out,
+                         .d = &d};
     enum err rc = store_write(s->st, shop_event_txn, &x);
     if (rc == ERR_DUPLICATE) {
         /* Delivered twice at once: the other delivery recorded it. */

@@ -134,11 +134,12 @@ enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct accou
     return store_account_update(c, acc);
 }
 
-enum err svc_write_for(struct svc *s, int64_t customer_id, store_txn_fn fn, void *ctx)
+enum err svc_write_for(struct svc *s, int64_t tenant_id, int64_t customer_id, store_txn_fn fn,
+                       void *ctx)
 {
-    if (customer_id <= 0)
+    if (customer_id <= 0 || tenant_id <= 0)
         return store_write(s->st, fn, ctx);
-    return store_write_keyed(s->st, customer_id, fn, ctx);
+    return store_write_keyed(s->st, tenant_id, customer_id, fn, ctx);
 }
 
 /* ---- tenants and zones ------------------------------------------------- */
@@ -235,7 +236,8 @@ enum err svc_account_lock(struct store_conn *c, struct arena *a, int64_t tenant_
     enum err rc = store_account_lock(c, tenant_id, customer_id, type->id, now_us, &out->acc);
     if (rc != ERR_OK)
         return rc;
-    return store_lot_list_live(c, a, customer_id, type->id, true, &out->lots, &out->n_lots);
+    return store_lot_list_live(c, a, tenant_id, customer_id, type->id, true, &out->lots,
+                               &out->n_lots);
 }
 
 enum err svc_account_settle(struct store_conn *c, int64_t tenant_id,

@@ -259,7 +259,7 @@ enum err svc_lot_add(struct svc *s, int64_t tenant_id, const struct svc_actor *a
         return rc;
     struct lot_add_ctx x = {
         .tenant_id = tenant_id, .actor = actor, .in = in, .now_us = svc_now(s), .ids = ids, .d = d};
-    rc = svc_write_for(s, in->customer_id, svc_lot_add_txn, &x);
+    rc = svc_write_for(s, tenant_id, in->customer_id, svc_lot_add_txn, &x);
     *n_ids = rc == ERR_OK ? x.n_ids : 0;
     return rc;
 }
@@ -383,8 +383,8 @@ static enum err svc_lot_change_txn(struct store_conn *c, void *arg)
             size_t len = strlen(detail);
             snprintf(detail + len, sizeof(detail) - len, "%s%s", len ? "; " : "", x->ch->reason);
         }
-        rc = store_lot_event_insert(c, r.lot.id, svc_lot_action_name(x->ch->action), detail,
-                                    svc_actor_label(x->actor), x->now_us);
+        rc = store_lot_event_insert(c, r.tenant_id, r.lot.id, svc_lot_action_name(x->ch->action),
+                                    detail, svc_actor_label(x->actor), x->now_us);
     }
     arena_release(&a);
     return rc;
@@ -650,7 +650,7 @@ enum err svc_adjust(struct svc *s, int64_t tenant_id, const struct svc_actor *ac
                            .now_us = svc_now(s),
                            .journal_id = journal_id,
                            .d = d};
-    return svc_write_for(s, in->customer_id, svc_adjust_txn, &x);
+    return svc_write_for(s, tenant_id, in->customer_id, svc_adjust_txn, &x);
 }
 
 struct transfer_ctx {

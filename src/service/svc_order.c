@@ -192,11 +192,12 @@ static enum err svc_quote_txn(struct store_conn *c, void *arg)
         rc = order_plan_file(c, x->a, x->tenant_id, x->in, &p, x->now_us, x->d);
     struct account_row acc = {0};
     if (rc == ERR_OK) {
-        rc = store_account_get(c, x->in->customer_id, p.type.id, &acc);
+        rc = store_account_get(c, x->tenant_id, x->in->customer_id, p.type.id, &acc);
         rc = rc == ERR_NOT_FOUND ? ERR_OK : rc;
     }
     if (rc == ERR_OK)
-        rc = store_lot_list_live(c, x->a, x->in->customer_id, p.type.id, false, &p.rows, &p.n_lots);
+        rc = store_lot_list_live(c, x->a, x->tenant_id, x->in->customer_id, p.type.id, false,
+                                 &p.rows, &p.n_lots);
     if (rc == ERR_OK)
         rc = order_plan_draw(x->a, &p, x->now_us, acc.held_minor, x->d);
     return rc;
@@ -233,13 +234,13 @@ static enum err order_member_limit(struct store_conn *c, const struct place_ctx 
     if (x->in->member_user_id == 0)
         return ERR_OK;
     int64_t limit;
-    enum err rc =
-        store_member_limit_get(c, x->in->customer_id, x->in->member_user_id, p->type.id, &limit);
+    enum err rc = store_member_limit_get(c, x->tenant_id, x->in->customer_id, x->in->member_user_id,
+                                         p->type.id, &limit);
     if (rc != ERR_OK || limit < 0)
         return rc;
     int64_t since = tz_month_start_us(&p->tenant.tz, x->now_us), spent, after;
-    rc = store_member_spent_since(c, x->in->customer_id, x->in->member_user_id, p->type.id, since,
-                                  &spent);
+    rc = store_member_spent_since(c, x->tenant_id, x->in->customer_id, x->in->member_user_id,
+                                  p->type.id, since, &spent);
     if (rc != ERR_OK)
         return rc;
     if (amount_add(spent, p->quote->total_minor, &after) != ERR_OK || after > limit) {
@@ -276,12 +277,12 @@ static enum err order_draw_lots(struct store_conn *c, const struct place_ctx *x,
 /* Puts the original on the new order, noted in its history. */
 static enum err order_write_file(struct store_conn *c, struct place_ctx *x, struct order_plan *p)
 {
-    enum err rc = store_file_attach(c, p->file.id, x->out->order_id);
+    enum err rc = store_file_attach(c, x->tenant_id, p->file.id, x->out->order_id);
     if (rc == ERR_NOT_FOUND)
         return err_set(x->d, ERR_VALIDATION, "file_id", "went on another order meanwhile");
     if (rc != ERR_OK)
         return rc;
-    return store_order_note_insert(c, x->out->order_id, "submitted", "file_attached",
+    return store_order_note_insert(c, x->tenant_id, x->out->order_id, "submitted", "file_attached",
                                    svc_file_describe(x->a, &p->file), svc_actor_label(x->actor),
                                    x->now_us);
 }
@@ -317,17 +318,18 @@ static enum err order_write(struct store_conn *c, struct place_ctx *x, struct or
                           .id = x->out->order_id};
     rc = store_order_insert(c, &o);
     for (size_t i = 0; rc == ERR_OK && i < p->quote->n_lines; i++)
-        rc = store_order_line_insert(c, x->out->order_id, (int)i, &p->quote->lines[i]);
+        rc =
+            store_order_line_insert(c, x->tenant_id, x->out->order_id, (int)i, &p->quote->lines[i]);
     for (size_t k = 0; rc == ERR_OK && k < p->quote->n_draws; k++) {
         const struct svc_quote_draw *dr = &p->quote->draws[k];
         struct allocation_row ar = {.lot_id = dr->lot_id,
                                     .base_minor = dr->base_minor,
                                     .amount_minor = dr->amount_minor,
                                     .multiplier_permille = dr->multiplier_permille};
-        rc = store_allocation_insert(c, x->out->order_id, &ar);
+        rc = store_allocation_insert(c, x->tenant_id, x->out->order_id, &ar);
     }
     if (rc == ERR_OK)
-        rc = store_order_event_insert(c, x->out->order_id, "", "submitted",
+        rc = store_order_event_insert(c, x->tenant_id, x->out->order_id, "", "submitted",
                                       svc_actor_label(x->actor), "", x->now_us);
     x->out->reference = ref;
     if (rc == ERR_OK && x->in->file_id != 0)
@@ -387,7 +389,7 @@ enum err svc_order_place(struct svc *s, struct arena *a, int64_t tenant_id,
                           .out = out,
                           .now_us = svc_now(s),
                           .d = d};
-    return svc_write_for(s, in->customer_id, svc_order_place_txn, &x);
+    return svc_write_for(s, tenant_id, in->customer_id, svc_order_place_txn, &x);
 }
 
 /* ---- cancel and status ------------------------------------------------- */
@@ -413,7 +415,7 @@ static enum err order_return_credits(struct store_conn *c, struct arena *a,
     bool held = strcmp(o->charge_mode, "held") == 0;
     struct allocation_row *allocs;
     size_t n;
-    enum err rc = store_allocations(c, a, o->id, &allocs, &n);
+    enum err rc = store_allocations(c, a, o->tenant_id, o->id, &allocs, &n);
     if (rc != ERR_OK)
         return rc;
     struct svc_entry e;
@@ -473,8 +475,8 @@ static enum err order_deliver_file(struct store_conn *c, struct arena *a,
     enum err rc = store_file_insert(c, f, &f->id);
     if (rc != ERR_OK)
         return rc;
-    return store_order_note_insert(c, o->id, o->status, "file_delivered", svc_file_describe(a, f),
-                                   svc_actor_label(x->actor), x->now_us);
+    return store_order_note_insert(c, o->tenant_id, o->id, o->status, "file_delivered",
+                                   svc_file_describe(a, f), svc_actor_label(x->actor), x->now_us);
 }
 
 static bool order_move_is_allowed(const char *from, const char *to, bool by_customer)
@@ -527,8 +529,8 @@ static enum err svc_order_change_txn(struct store_conn *c, void *arg)
         rc = store_order_update(c, &o);
     }
     if (rc == ERR_OK)
-        rc = store_order_event_insert(c, o.id, from, x->status, svc_actor_label(x->actor),
-                                      x->reason, x->now_us);
+        rc = store_order_event_insert(c, o.tenant_id, o.id, from, x->status,
+                                      svc_actor_label(x->actor), x->reason, x->now_us);
     arena_release(&a);
     return rc;
 }

@@ -38,14 +38,14 @@ static enum err svc_read_balance(struct store_conn *c, struct arena *a, int64_t 
                               .scale = type->scale,
                               .spendable = type->spendable};
     struct account_row acc = {0};
-    enum err rc = store_account_get(c, customer_id, type->id, &acc);
+    enum err rc = store_account_get(c, type->tenant_id, customer_id, type->id, &acc);
     if (rc == ERR_NOT_FOUND)
         return ERR_OK; /* never held credits of this type */
     if (rc != ERR_OK)
         return rc;
     struct lot_row *lots;
     size_t n_lots;
-    rc = store_lot_list_live(c, a, customer_id, type->id, false, &lots, &n_lots);
+    rc = store_lot_list_live(c, a, type->tenant_id, customer_id, type->id, false, &lots, &n_lots);
     if (rc != ERR_OK)
         return rc;
     b->held_minor = acc.held_minor;
@@ -172,14 +172,14 @@ static enum err svc_customer_one_txn(struct store_conn *c, void *arg)
         rc = svc_read_balances(c, x->a, x->customer_id, &x->types, x->now_us, &o->balances,
                                &o->n_balances);
     if (rc == ERR_OK)
-        rc = store_member_list(c, x->a, x->customer_id, &o->members, &o->n_members);
+        rc = store_member_list(c, x->a, x->tenant_id, x->customer_id, &o->members, &o->n_members);
     size_t n = o->n_members * o->n_balances;
     if (rc == ERR_OK &&
         (o->member_limits_minor = arena_alloc(x->a, (n + 1) * sizeof(int64_t))) == NULL)
         rc = ERR_TOO_LARGE;
     for (size_t i = 0; rc == ERR_OK && i < o->n_members; i++)
         for (size_t k = 0; rc == ERR_OK && k < o->n_balances; k++)
-            rc = store_member_limit_get(c, x->customer_id, o->members[i].user_id,
+            rc = store_member_limit_get(c, x->tenant_id, x->customer_id, o->members[i].user_id,
                                         o->balances[k].credit_type_id,
                                         &o->member_limits_minor[i * o->n_balances + k]);
     return rc;
@@ -214,7 +214,7 @@ static enum err svc_lots_txn(struct store_conn *c, void *arg)
     if (rc == ERR_OK)
         rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
     if (rc == ERR_OK)
-        rc = store_lot_list_customer(c, x->a, x->customer_id, &o->items, &o->n);
+        rc = store_lot_list_customer(c, x->a, x->tenant_id, x->customer_id, &o->items, &o->n);
     return rc;
 }
 
@@ -241,7 +241,7 @@ static enum err svc_lot_one_txn(struct store_conn *c, void *arg)
     o->n = 1;
     rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
     if (rc == ERR_OK && x->with_history)
-        rc = store_lot_history(c, x->a, x->lot_id, &o->history, &o->n_history);
+        rc = store_lot_history(c, x->a, x->tenant_id, x->lot_id, &o->history, &o->n_history);
     return rc;
 }
 
@@ -317,13 +317,14 @@ static enum err svc_order_one_txn(struct store_conn *c, void *arg)
     o->n = 1;
     rc = svc_read_types(c, x->a, x->tenant_id, &o->types);
     if (rc == ERR_OK)
-        rc = store_order_lines(c, x->a, x->order_id, &v->lines, &v->n_lines);
+        rc = store_order_lines(c, x->a, x->tenant_id, x->order_id, &v->lines, &v->n_lines);
     if (rc == ERR_OK)
-        rc = store_allocations(c, x->a, x->order_id, &v->allocations, &v->n_allocations);
+        rc = store_allocations(c, x->a, x->tenant_id, x->order_id, &v->allocations,
+                               &v->n_allocations);
     if (rc == ERR_OK)
-        rc = store_order_events(c, x->a, x->order_id, &v->events, &v->n_events);
+        rc = store_order_events(c, x->a, x->tenant_id, x->order_id, &v->events, &v->n_events);
     if (rc == ERR_OK)
-        rc = store_file_list_order(c, x->a, x->order_id, &v->files, &v->n_files);
+        rc = store_file_list_order(c, x->a, x->tenant_id, x->order_id, &v->files, &v->n_files);
     return rc;
 }
 
@@ -416,8 +417,8 @@ static enum err svc_summary_txn(struct store_conn *c, void *arg)
     if (o->purchased_minor == NULL || o->used_minor == NULL)
         return ERR_TOO_LARGE;
     for (size_t t = 0; rc == ERR_OK && t < o->n; t++)
-        rc = store_journal_sums(c, x->customer_id, o->types.items[t].id, x->from_us, x->to_us,
-                                &o->purchased_minor[t], &o->used_minor[t]);
+        rc = store_journal_sums(c, x->tenant_id, x->customer_id, o->types.items[t].id, x->from_us,
+                                x->to_us, &o->purchased_minor[t], &o->used_minor[t]);
     return rc;
 }
 
@@ -516,16 +517,18 @@ static enum err svc_dash_member_type(struct store_conn *c, struct dash_ctx *x,
 {
     enum err rc = svc_read_balance(c, x->a, x->customer_id, ti->type, x->now_us, &ti->balance);
     if (rc == ERR_OK)
-        rc = store_journal_sums(c, x->customer_id, ti->type->id, x->out->month_start_us, INT64_MAX,
-                                &ti->in_month_minor, &ti->out_month_minor);
+        rc = store_journal_sums(c, x->tenant_id, x->customer_id, ti->type->id,
+                                x->out->month_start_us, INT64_MAX, &ti->in_month_minor,
+                                &ti->out_month_minor);
     if (rc == ERR_OK)
-        rc = store_journal_sums(c, x->customer_id, ti->type->id, 0, INT64_MAX, &ti->purchased_minor,
-                                &ti->used_minor);
+        rc = store_journal_sums(c, x->tenant_id, x->customer_id, ti->type->id, 0, INT64_MAX,
+                                &ti->purchased_minor, &ti->used_minor);
     ti->value_minor = svc_dash_value(ti->type, ti->balance.balance_minor);
     struct lot_row *lots = NULL;
     size_t n = 0;
     if (rc == ERR_OK)
-        rc = store_lot_list_live(c, x->a, x->customer_id, ti->type->id, false, &lots, &n);
+        rc = store_lot_list_live(c, x->a, x->tenant_id, x->customer_id, ti->type->id, false, &lots,
+                                 &n);
     if (rc != ERR_OK)
         return rc;
     ti->expiring = arena_alloc(x->a, (n + 1) * sizeof(*ti->expiring));

@@ -106,7 +106,7 @@ static enum err svc_balances_txn(struct store_conn *c, void *arg)
                                   .scale = types[t].scale,
                                   .spendable = types[t].spendable};
         struct account_row acc = {0};
-        rc = store_account_get(c, x->customer_id, types[t].id, &acc);
+        rc = store_account_get(c, x->tenant_id, x->customer_id, types[t].id, &acc);
         if (rc == ERR_NOT_FOUND) {
             rc = ERR_OK; /* never held credits of this type */
             continue;
@@ -114,7 +114,8 @@ static enum err svc_balances_txn(struct store_conn *c, void *arg)
         struct lot_row *lots;
         size_t n_lots;
         if (rc == ERR_OK)
-            rc = store_lot_list_live(c, x->a, x->customer_id, types[t].id, false, &lots, &n_lots);
+            rc = store_lot_list_live(c, x->a, x->tenant_id, x->customer_id, types[t].id, false,
+                                     &lots, &n_lots);
         b->held_minor = acc.held_minor;
         b->balance_minor = acc.held_minor;
         for (size_t i = 0; rc == ERR_OK && i < n_lots; i++) {

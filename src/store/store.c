@@ -39,12 +39,13 @@ enum err store_write(struct store *st, store_txn_fn fn, void *ctx)
     return st->ops->write(st, fn, ctx);
 }
 
-enum err store_write_keyed(struct store *st, int64_t key, store_txn_fn fn, void *ctx)
+enum err store_write_keyed(struct store *st, int64_t group, int64_t key, store_txn_fn fn, void *ctx)
 {
+    ASSERT(group > 0);
     ASSERT(key > 0);
     if (st->ops->write_keyed == NULL)
         return st->ops->write(st, fn, ctx);
-    return st->ops->write_keyed(st, key, fn, ctx);
+    return st->ops->write_keyed(st, group, key, fn, ctx);
 }
 
 enum err store_read(struct store *st, store_txn_fn fn, void *ctx)

@@ -78,11 +78,13 @@ struct store_ops {
     void (*close)(struct store *st);
     /* Runs fn inside one write transaction (see the file comment). */
     enum err (*write)(struct store *st, store_txn_fn fn, void *ctx);
-    /* The same for a write that locks rows of one key (a customer) only:
-     * writes of one key may share a transaction and its commit with others
-     * of keys that never meet theirs (PostgreSQL's group commit). NULL: as
-     * write. */
-    enum err (*write_keyed)(struct store *st, int64_t key, store_txn_fn fn, void *ctx);
+    /* The same for a write that locks rows of one key (a customer of tenant
+     * group) only: writes of one key may share a transaction and its commit
+     * with others of keys that never meet theirs (PostgreSQL's group commit);
+     * on a database distributed by tenant, only with writes of the same
+     * group. NULL: as write. */
+    enum err (*write_keyed)(struct store *st, int64_t group, int64_t key, store_txn_fn fn,
+                            void *ctx);
     /* Runs fn inside one read-only transaction with a consistent snapshot. */
     enum err (*read)(struct store *st, store_txn_fn fn, void *ctx);
     /* Executes SQL text of one or more statements without results (DDL). */
@@ -152,9 +154,14 @@ const char *store_backend_name(const struct store *st);
 
 enum err store_write(struct store *st, store_txn_fn fn, void *ctx) WUR;
 /* store_write for a write whose row locks all belong to one customer (key,
- * non-zero): it may be batched with other writes into one transaction, each
- * in its own savepoint, so a failing write rolls back alone. */
-enum err store_write_keyed(struct store *st, int64_t key, store_txn_fn fn, void *ctx) WUR;
+ * non-zero) of one tenant (group, non-zero): it may be batched with other
+ * writes into one transaction, each in its own savepoint, so a failing write
+ * rolls back alone. On a database distributed by tenant (Citus) a batch
+ * holds writes of one group only, so that no transaction crosses tenants;
+ * on one PostgreSQL primary batches mix tenants, which only share a commit
+ * there (see store_pg.c). */
+enum err store_write_keyed(struct store *st, int64_t group, int64_t key, store_txn_fn fn,
+                           void *ctx) WUR;
 enum err store_read(struct store *st, store_txn_fn fn, void *ctx) WUR;
 enum err store_backup(struct store *st, const char *path, struct err_detail *d) WUR;
 
@@ -560,6 +567,14 @@ typedef enum err (*store_journal_cb)(const struct journal_row *r, void *ctx);
  * Strings they return are arena memory. They return ERR_NOT_FOUND when a row
  * asked for by id is absent (or belongs to another tenant), ERR_DUPLICATE on a
  * unique violation, ERR_STORE on a database failure.
+ *
+ * Every question about a tenant's rows names the tenant (a tenant_id
+ * argument, or the tenant_id of the row passed in) and binds it as a plain
+ * `tenant_id = $n`: schema 7 leads every key with the tenant, so the key
+ * serves the lookup, and a database distributed by tenant_id (Citus) sends
+ * the statement to the one shard that holds the tenant. Joins between
+ * tenant-owned tables join on tenant_id too. The few reads that cross
+ * tenants say so.
  */
 
 /* Tenants */
@@ -572,6 +587,9 @@ enum err store_tenant_count(struct store_conn *c, int64_t *count) WUR;
 enum err store_tenant_first(struct store_conn *c, int64_t *id) WUR;
 enum err store_tenant_ids(struct store_conn *c, struct arena *a, int64_t **ids, size_t *n) WUR;
 enum err store_tenant_host_add(struct store_conn *c, int64_t tenant_id, const char *host) WUR;
+/* The tenant of host: the one it was added to, or, with a single tenant,
+ * that tenant for any host; ERR_NOT_FOUND otherwise. Reads only the
+ * reference tables tenant_hosts and tenants. */
 enum err store_tenant_by_host(struct store_conn *c, const char *host, int64_t *tenant_id) WUR;
 
 /* The end of the tenant's chain of entries written before schema 6 (the
@@ -600,19 +618,20 @@ enum err store_user_by_email(struct store_conn *c, struct arena *a, int64_t tena
                              const char *email, struct user_row *out) WUR;
 enum err store_user_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                         struct user_row *out) WUR;
-enum err store_member_insert(struct store_conn *c, const struct member_row *m) WUR;
-enum err store_member_get(struct store_conn *c, struct arena *a, int64_t customer_id,
-                          int64_t user_id, struct member_row *out) WUR;
-enum err store_member_list(struct store_conn *c, struct arena *a, int64_t customer_id,
-                           struct member_row **out, size_t *n) WUR;
-enum err store_member_limit_set(struct store_conn *c, int64_t customer_id, int64_t user_id,
-                                int64_t credit_type_id, int64_t limit_minor) WUR;
+enum err store_member_insert(struct store_conn *c, int64_t tenant_id,
+                             const struct member_row *m) WUR;
+enum err store_member_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                          int64_t customer_id, int64_t user_id, struct member_row *out) WUR;
+enum err store_member_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                           int64_t customer_id, struct member_row **out, size_t *n) WUR;
+enum err store_member_limit_set(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                                int64_t user_id, int64_t credit_type_id, int64_t limit_minor) WUR;
 /* *limit_minor = -1 when no limit is set. */
-enum err store_member_limit_get(struct store_conn *c, int64_t customer_id, int64_t user_id,
-                                int64_t credit_type_id, int64_t *limit_minor) WUR;
+enum err store_member_limit_get(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                                int64_t user_id, int64_t credit_type_id, int64_t *limit_minor) WUR;
 /* Order credits a member spent since since_us (cancelled orders excluded). */
-enum err store_member_spent_since(struct store_conn *c, int64_t customer_id, int64_t user_id,
-                                  int64_t credit_type_id, int64_t since_us,
+enum err store_member_spent_since(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                                  int64_t user_id, int64_t credit_type_id, int64_t since_us,
                                   int64_t *spent_minor) WUR;
 
 /* Customers */
@@ -642,8 +661,8 @@ enum err store_outstanding(struct store_conn *c, struct arena *a, int64_t tenant
 enum err store_account_lock(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
                             int64_t credit_type_id, int64_t now_us, struct account_row *out) WUR;
 enum err store_account_update(struct store_conn *c, const struct account_row *r) WUR;
-enum err store_account_get(struct store_conn *c, int64_t customer_id, int64_t credit_type_id,
-                           struct account_row *out) WUR;
+enum err store_account_get(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                           int64_t credit_type_id, struct account_row *out) WUR;
 enum err store_account_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
                             struct account_row **out, size_t *n) WUR;
 
@@ -671,20 +690,24 @@ enum err store_lot_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
 /* A customer's lots of a type that may be drawn from or counted: status
  * active or paused (paused are returned so balances can count them), ascending
  * id, locked when lock is set. */
-enum err store_lot_list_live(struct store_conn *c, struct arena *a, int64_t customer_id,
-                             int64_t credit_type_id, bool lock, struct lot_row **out,
-                             size_t *n) WUR;
+enum err store_lot_list_live(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                             int64_t customer_id, int64_t credit_type_id, bool lock,
+                             struct lot_row **out, size_t *n) WUR;
 /* All of a customer's lots (any status), newest first. */
-enum err store_lot_list_customer(struct store_conn *c, struct arena *a, int64_t customer_id,
-                                 struct lot_row **out, size_t *n) WUR;
-/* Active lots past expiry at now_us, ascending expiry, at most limit. */
+enum err store_lot_list_customer(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                 int64_t customer_id, struct lot_row **out, size_t *n) WUR;
+/* Active lots past expiry at now_us, ascending expiry, at most limit, of
+ * every tenant: the expiry job's read, one of the few that crosses tenants
+ * (on a distributed database it asks every shard). Each lot it finds is then
+ * expired in a transaction of its own tenant. */
 enum err store_lot_list_expiring(struct store_conn *c, struct arena *a, int64_t now_us,
                                  size_t limit, struct lot_row **out, size_t *n) WUR;
-enum err store_lot_event_insert(struct store_conn *c, int64_t lot_id, const char *kind,
-                                const char *detail, const char *actor, int64_t now_us) WUR;
+enum err store_lot_event_insert(struct store_conn *c, int64_t tenant_id, int64_t lot_id,
+                                const char *kind, const char *detail, const char *actor,
+                                int64_t now_us) WUR;
 /* A lot's history: its postings (with the journal kind) and its events,
  * oldest first. */
-enum err store_lot_history(struct store_conn *c, struct arena *a, int64_t lot_id,
+enum err store_lot_history(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t lot_id,
                            struct lot_event_row **out, size_t *n) WUR;
 
 /* Orders */
@@ -703,23 +726,23 @@ enum err store_order_list(struct store_conn *c, struct arena *a, int64_t tenant_
 /* How many of the tenant's orders are in status (the admin's queue). */
 enum err store_order_count_status(struct store_conn *c, int64_t tenant_id, const char *status,
                                   int64_t *count) WUR;
-enum err store_order_line_insert(struct store_conn *c, int64_t order_id, int position,
-                                 const struct order_line_row *l) WUR;
-enum err store_order_lines(struct store_conn *c, struct arena *a, int64_t order_id,
-                           struct order_line_row **out, size_t *n) WUR;
-enum err store_allocation_insert(struct store_conn *c, int64_t order_id,
+enum err store_order_line_insert(struct store_conn *c, int64_t tenant_id, int64_t order_id,
+                                 int position, const struct order_line_row *l) WUR;
+enum err store_order_lines(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                           int64_t order_id, struct order_line_row **out, size_t *n) WUR;
+enum err store_allocation_insert(struct store_conn *c, int64_t tenant_id, int64_t order_id,
                                  const struct allocation_row *r) WUR;
-enum err store_allocations(struct store_conn *c, struct arena *a, int64_t order_id,
-                           struct allocation_row **out, size_t *n) WUR;
-enum err store_order_event_insert(struct store_conn *c, int64_t order_id, const char *from,
-                                  const char *to, const char *actor, const char *reason,
-                                  int64_t now_us) WUR;
+enum err store_allocations(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                           int64_t order_id, struct allocation_row **out, size_t *n) WUR;
+enum err store_order_event_insert(struct store_conn *c, int64_t tenant_id, int64_t order_id,
+                                  const char *from, const char *to, const char *actor,
+                                  const char *reason, int64_t now_us) WUR;
 /* An entry of the order's history that is not a status move (event
  * "file_uploaded", "file_delivered", "file_purged"…): the status stays
  * status on both sides, detail says what happened. */
-enum err store_order_note_insert(struct store_conn *c, int64_t order_id, const char *status,
-                                 const char *event, const char *detail, const char *actor,
-                                 int64_t now_us) WUR;
+enum err store_order_note_insert(struct store_conn *c, int64_t tenant_id, int64_t order_id,
+                                 const char *status, const char *event, const char *detail,
+                                 const char *actor, int64_t now_us) WUR;
 /* An order's history, oldest first. */
 struct order_event_row {
     int64_t id;
@@ -731,8 +754,8 @@ struct order_event_row {
     const char *detail; /* "" for a status move */
     int64_t created_at_us;
 };
-enum err store_order_events(struct store_conn *c, struct arena *a, int64_t order_id,
-                            struct order_event_row **out, size_t *n) WUR;
+enum err store_order_events(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            int64_t order_id, struct order_event_row **out, size_t *n) WUR;
 enum err store_transfer_insert(struct store_conn *c, int64_t tenant_id, int64_t from_customer,
                                int64_t to_customer, int64_t credit_type_id, int64_t amount_minor,
                                const char *actor, const char *justification, int64_t now_us,
@@ -761,22 +784,25 @@ enum err store_file_get(struct store_conn *c, struct arena *a, int64_t tenant_id
                         bool lock, struct file_row *out) WUR;
 /* Puts a waiting, unpurged upload on an order; ERR_NOT_FOUND when it is no
  * longer waiting (another order took it) or was purged meanwhile. */
-enum err store_file_attach(struct store_conn *c, int64_t file_id, int64_t order_id) WUR;
-enum err store_file_mark_purged(struct store_conn *c, int64_t file_id, const char *actor,
-                                int64_t now_us) WUR;
+enum err store_file_attach(struct store_conn *c, int64_t tenant_id, int64_t file_id,
+                           int64_t order_id) WUR;
+enum err store_file_mark_purged(struct store_conn *c, int64_t tenant_id, int64_t file_id,
+                                const char *actor, int64_t now_us) WUR;
 /* An order's files, oldest first. */
-enum err store_file_list_order(struct store_conn *c, struct arena *a, int64_t order_id,
-                               struct file_row **out, size_t *n) WUR;
+enum err store_file_list_order(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               int64_t order_id, struct file_row **out, size_t *n) WUR;
 /* The reference of the newest order other than except_order_id of the
  * customer, created at since_us or later and not cancelled, that has an
  * original with this SHA-256; ERR_NOT_FOUND when none. */
-enum err store_file_duplicate(struct store_conn *c, struct arena *a, int64_t customer_id,
-                              const char *sha256, int64_t since_us, int64_t except_order_id,
-                              const char **reference) WUR;
+enum err store_file_duplicate(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              int64_t customer_id, const char *sha256, int64_t since_us,
+                              int64_t except_order_id, const char **reference) WUR;
 /* Files of every tenant whose contents are due for removal at now_us: those
  * of orders completed or cancelled more than the tenant's
  * file_retention_days ago (when set), and uploads still waiting for an order
- * duplicate_window_hours + 24 h after they came. Ascending id, at most limit. */
+ * duplicate_window_hours + 24 h after they came. Ascending id, at most limit.
+ * Like the expiry job's list, this read crosses tenants (the purge job's
+ * only one); each file is purged in a transaction of its own tenant. */
 enum err store_file_list_due(struct store_conn *c, struct arena *a, int64_t now_us, size_t limit,
                              struct file_row **out, size_t *n) WUR;
 
@@ -804,9 +830,9 @@ struct journal_filter {
 enum err store_journal_scan(struct store_conn *c, struct arena *a, const struct journal_filter *f,
                             store_journal_cb cb, void *ctx) WUR;
 /* Sum of positive and of negative customer amounts in [from, to). */
-enum err store_journal_sums(struct store_conn *c, int64_t customer_id, int64_t credit_type_id,
-                            int64_t from_us, int64_t to_us, int64_t *in_minor,
-                            int64_t *out_minor) WUR;
+enum err store_journal_sums(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                            int64_t credit_type_id, int64_t from_us, int64_t to_us,
+                            int64_t *in_minor, int64_t *out_minor) WUR;
 
 /* Sessions, API keys, idempotency (secrets arrive hashed) */
 struct session_row {
@@ -822,18 +848,20 @@ struct session_row {
 enum err store_session_insert(struct store_conn *c, const struct session_row *r) WUR;
 enum err store_session_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
                            const char *id_hash, struct session_row *out) WUR;
-enum err store_session_touch(struct store_conn *c, const char *id_hash, int64_t now_us) WUR;
-/* Revokes the session and moves the auth epoch. */
-enum err store_session_revoke(struct store_conn *c, const char *id_hash) WUR;
+enum err store_session_touch(struct store_conn *c, int64_t tenant_id, const char *id_hash,
+                             int64_t now_us) WUR;
+/* Revokes the session and moves the tenant's auth epoch. */
+enum err store_session_revoke(struct store_conn *c, int64_t tenant_id, const char *id_hash) WUR;
 /* Revokes a key of the tenant that is not revoked yet (ERR_NOT_FOUND
- * otherwise) and moves the auth epoch. */
+ * otherwise) and moves the tenant's auth epoch. */
 enum err store_api_key_revoke(struct store_conn *c, int64_t tenant_id, int64_t id,
                               int64_t now_us) WUR;
-/* The auth epoch (schema 6): moved by every change that can end access or
- * move a host; servers drop their cached keys, sessions and hosts when it
- * moves. */
-enum err store_auth_epoch_bump(struct store_conn *c) WUR;
-enum err store_auth_epoch_get(struct store_conn *c, int64_t *value) WUR;
+/* The auth epoch of a tenant (schema 7; one shared epoch in schema 6):
+ * moved by every change that can end access to the tenant; servers drop the
+ * tenant's cached keys and sessions when it moves. A tenant whose epoch
+ * never moved reads 0. */
+enum err store_auth_epoch_bump(struct store_conn *c, int64_t tenant_id) WUR;
+enum err store_auth_epoch_get(struct store_conn *c, int64_t tenant_id, int64_t *value) WUR;
 
 struct api_key_row {
     int64_t id;
@@ -846,11 +874,13 @@ struct api_key_row {
     int64_t revoked_at_us;
 };
 enum err store_api_key_insert(struct store_conn *c, const struct api_key_row *r, int64_t *id) WUR;
-enum err store_api_key_by_hash(struct store_conn *c, struct arena *a, const char *key_hash,
-                               struct api_key_row *out) WUR;
+/* The tenant's key with this hash: a key is looked up in the tenant of the
+ * Host it came to, never across tenants. */
+enum err store_api_key_by_hash(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               const char *key_hash, struct api_key_row *out) WUR;
 /* The customer a member user belongs to (the first, if several). */
-enum err store_member_of_user(struct store_conn *c, struct arena *a, int64_t user_id,
-                              struct member_row *out) WUR;
+enum err store_member_of_user(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              int64_t user_id, struct member_row *out) WUR;
 
 struct idempotency_row {
     const char *request_hash;
@@ -924,27 +954,31 @@ enum err store_invoice_insert(struct store_conn *c, const struct invoice_row *r,
 enum err store_invoice_update(struct store_conn *c, const struct invoice_row *r) WUR;
 enum err store_invoice_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                            bool lock, struct invoice_row *out) WUR;
-/* The invoice a gateway knows by ref, in any tenant (webhooks carry no host). */
-enum err store_invoice_by_gateway_ref(struct store_conn *c, struct arena *a, const char *gateway,
-                                      const char *ref, bool lock, struct invoice_row *out) WUR;
+/* The tenant's invoice a gateway knows by ref (a webhook's tenant is the
+ * one of the Host it was sent to). */
+enum err store_invoice_by_gateway_ref(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                      const char *gateway, const char *ref, bool lock,
+                                      struct invoice_row *out) WUR;
 /* Newest first. */
 enum err store_invoice_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
                             const struct invoice_filter *f, struct invoice_row **out,
                             size_t *n) WUR;
-enum err store_invoice_line_insert(struct store_conn *c, int64_t invoice_id, int position,
-                                   const struct invoice_line_row *l) WUR;
-enum err store_invoice_lines(struct store_conn *c, struct arena *a, int64_t invoice_id,
-                             struct invoice_line_row **out, size_t *n) WUR;
-enum err store_invoice_credit_insert(struct store_conn *c, int64_t invoice_id,
+enum err store_invoice_line_insert(struct store_conn *c, int64_t tenant_id, int64_t invoice_id,
+                                   int position, const struct invoice_line_row *l) WUR;
+enum err store_invoice_lines(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                             int64_t invoice_id, struct invoice_line_row **out, size_t *n) WUR;
+enum err store_invoice_credit_insert(struct store_conn *c, int64_t tenant_id, int64_t invoice_id,
                                      const struct invoice_credit_row *r) WUR;
-enum err store_invoice_credits(struct store_conn *c, struct arena *a, int64_t invoice_id,
-                               struct invoice_credit_row **out, size_t *n) WUR;
+enum err store_invoice_credits(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               int64_t invoice_id, struct invoice_credit_row **out, size_t *n) WUR;
 /* The invoice's lots, ascending id. */
-enum err store_lot_list_invoice(struct store_conn *c, struct arena *a, int64_t invoice_id,
-                                bool lock, struct lot_row **out, size_t *n) WUR;
-/* Records a gateway event once: ERR_DUPLICATE when its id was seen before. */
+enum err store_lot_list_invoice(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                int64_t invoice_id, bool lock, struct lot_row **out, size_t *n) WUR;
+/* Records a gateway event once per tenant (r->tenant_id, non-zero):
+ * ERR_DUPLICATE when its id was seen before. */
 enum err store_webhook_event_insert(struct store_conn *c, const struct webhook_event_row *r) WUR;
-enum err store_webhook_event_get(struct store_conn *c, struct arena *a, const char *gateway,
-                                 const char *event_id, struct webhook_event_row *out) WUR;
+enum err store_webhook_event_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                 const char *gateway, const char *event_id,
+                                 struct webhook_event_row *out) WUR;
 
 #endif

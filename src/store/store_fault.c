@@ -63,11 +63,12 @@ static enum err fault_write(struct store *base, store_txn_fn fn, void *ctx)
     return store_write(st->inner, fault_trampoline, &call);
 }
 
-static enum err fault_write_keyed(struct store *base, int64_t key, store_txn_fn fn, void *ctx)
+static enum err fault_write_keyed(struct store *base, int64_t group, int64_t key, store_txn_fn fn,
+                                  void *ctx)
 {
     struct fault_store *st = (struct fault_store *)base;
     struct fault_call call = {.st = st, .fn = fn, .ctx = ctx};
-    return store_write_keyed(st->inner, key, fault_trampoline, &call);
+    return store_write_keyed(st->inner, group, key, fault_trampoline, &call);
 }
 
 static enum err fault_read(struct store *base, store_txn_fn fn, void *ctx)

@@ -147,9 +147,7 @@ enum err store_tenant_insert(struct store_conn *c, const char *name, int64_t now
         return rc;
     store_bind_int64(s, 1, *id);
     store_bind_text(s, 2, STORE_CHAIN_GENESIS);
-    rc = store_q_run(c, s);
-    /* With a second tenant, unknown hosts no longer reach the first. */
-    return rc != ERR_OK ? rc : store_auth_epoch_bump(c);
+    return store_q_run(c, s);
 }
 
 static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
@@ -243,19 +241,24 @@ enum err store_tenant_host_add(struct store_conn *c, int64_t tenant_id, const ch
         return rc;
     store_bind_text(s, 1, host);
     store_bind_int64(s, 2, tenant_id);
-    rc = store_q_run(c, s);
-    /* A host that reached the only tenant may now reach another. */
-    return rc != ERR_OK ? rc : store_auth_epoch_bump(c);
+    return store_q_run(c, s);
 }
 
 enum err store_tenant_by_host(struct store_conn *c, const char *host, int64_t *tenant_id)
 {
+    /* Reference tables only (tenant_hosts, tenants): one statement, answered
+     * on any node of a distributed database. */
     struct store_stmt *s;
-    enum err rc = store_prepare(c, "SELECT tenant_id FROM tenant_hosts WHERE host = $1", &s);
+    enum err rc = store_prepare(c,
+                                "SELECT COALESCE((SELECT tenant_id FROM tenant_hosts WHERE host = "
+                                "$1), (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(id) END FROM "
+                                "tenants), 0)",
+                                &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_text(s, 1, host);
-    return store_q_id(c, s, tenant_id);
+    rc = store_q_id(c, s, tenant_id);
+    return rc == ERR_OK && *tenant_id == 0 ? ERR_NOT_FOUND : rc;
 }
 
 enum err store_chain_get(struct store_conn *c, int64_t tenant_id, int64_t *seq,
@@ -468,93 +471,101 @@ static void store_member_read(struct arena *a, struct store_stmt *s, void *row)
     out->email = store_q_text(a, s, 4);
 }
 
-enum err store_member_insert(struct store_conn *c, const struct member_row *m)
+enum err store_member_insert(struct store_conn *c, int64_t tenant_id, const struct member_row *m)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
-                                "INSERT INTO members (customer_id, user_id, role, created_at) "
-                                "VALUES ($1, $2, $3, $4)",
+                                "INSERT INTO members (tenant_id, customer_id, user_id, role, "
+                                "created_at) VALUES ($1, $2, $3, $4, $5)",
                                 &s);
     if (rc != ERR_OK)
         return rc;
-    store_bind_int64(s, 1, m->customer_id);
-    store_bind_int64(s, 2, m->user_id);
-    store_bind_text(s, 3, m->role);
-    store_bind_int64(s, 4, m->created_at_us);
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, m->customer_id);
+    store_bind_int64(s, 3, m->user_id);
+    store_bind_text(s, 4, m->role);
+    store_bind_int64(s, 5, m->created_at_us);
     return store_q_run(c, s);
 }
 
-enum err store_member_get(struct store_conn *c, struct arena *a, int64_t customer_id,
-                          int64_t user_id, struct member_row *out)
+enum err store_member_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                          int64_t customer_id, int64_t user_id, struct member_row *out)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT m.customer_id, m.user_id, m.role, m.created_at, u.email "
-                                "FROM members m JOIN users u ON u.id = m.user_id "
-                                "WHERE m.customer_id = $1 AND m.user_id = $2",
+                                "FROM members m JOIN users u ON u.tenant_id = m.tenant_id "
+                                "AND u.id = m.user_id WHERE m.tenant_id = $1 "
+                                "AND m.customer_id = $2 AND m.user_id = $3",
                                 &s);
     if (rc != ERR_OK)
         return rc;
-    store_bind_int64(s, 1, customer_id);
-    store_bind_int64(s, 2, user_id);
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, customer_id);
+    store_bind_int64(s, 3, user_id);
     return store_q_one(c, a, s, out, store_member_read);
 }
 
-enum err store_member_list(struct store_conn *c, struct arena *a, int64_t customer_id,
-                           struct member_row **out, size_t *n)
+enum err store_member_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                           int64_t customer_id, struct member_row **out, size_t *n)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT m.customer_id, m.user_id, m.role, m.created_at, u.email "
-                                "FROM members m JOIN users u ON u.id = m.user_id "
-                                "WHERE m.customer_id = $1 ORDER BY m.user_id",
+                                "FROM members m JOIN users u ON u.tenant_id = m.tenant_id "
+                                "AND u.id = m.user_id WHERE m.tenant_id = $1 "
+                                "AND m.customer_id = $2 ORDER BY m.user_id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
-    store_bind_int64(s, 1, customer_id);
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, customer_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_member_read);
 }
 
-enum err store_member_limit_set(struct store_conn *c, int64_t customer_id, int64_t user_id,
-                                int64_t credit_type_id, int64_t limit_minor)
+enum err store_member_limit_set(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                                int64_t user_id, int64_t credit_type_id, int64_t limit_minor)
 {
     struct store_stmt *s;
     enum err rc;
     if (limit_minor < 0) {
         rc = store_prepare(c,
-                           "DELETE FROM member_limits WHERE customer_id = $1 AND user_id = $2 "
-                           "AND credit_type_id = $3",
+                           "DELETE FROM member_limits WHERE tenant_id = $1 AND customer_id = $2 "
+                           "AND user_id = $3 AND credit_type_id = $4",
                            &s);
     } else {
         rc = store_prepare(c,
-                           "INSERT INTO member_limits (customer_id, user_id, credit_type_id, "
-                           "limit_minor) VALUES ($1, $2, $3, $4) ON CONFLICT (customer_id, "
-                           "user_id, credit_type_id) DO UPDATE SET limit_minor = $4",
+                           "INSERT INTO member_limits (tenant_id, customer_id, user_id, "
+                           "credit_type_id, limit_minor) VALUES ($1, $2, $3, $4, $5) "
+                           "ON CONFLICT (tenant_id, customer_id, user_id, credit_type_id) "
+                           "DO UPDATE SET limit_minor = $5",
                            &s);
     }
     if (rc != ERR_OK)
         return rc;
-    store_bind_int64(s, 1, customer_id);
-    store_bind_int64(s, 2, user_id);
-    store_bind_int64(s, 3, credit_type_id);
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, customer_id);
+    store_bind_int64(s, 3, user_id);
+    store_bind_int64(s, 4, credit_type_id);
     if (limit_minor >= 0)
-        store_bind_int64(s, 4, limit_minor);
+        store_bind_int64(s, 5, limit_minor);
     return store_q_run(c, s);
 }
 
-enum err store_member_limit_get(struct store_conn *c, int64_t customer_id, int64_t user_id,
-                                int64_t credit_type_id, int64_t *limit_minor)
+enum err store_member_limit_get(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                                int64_t user_id, int64_t credit_type_id, int64_t *limit_minor)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
-                                "SELECT limit_minor FROM member_limits WHERE customer_id = $1 "
-                                "AND user_id = $2 AND credit_type_id = $3",
+                                "SELECT limit_minor FROM member_limits WHERE tenant_id = $1 "
+                                "AND customer_id = $2 AND user_id = $3 AND credit_type_id = $4",
                                 &s);
     if (rc != ERR_OK)
         return rc;
-    store_bind_int64(s, 1, customer_id);
-    store_bind_int64(s, 2, user_id);
-    store_bind_int64(s, 3, credit_type_id);
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, customer_id);
+    store_bind_int64(s, 3, user_id);
+    store_bind_int64(s, 4, credit_type_id);
     rc = store_q_id(c, s, limit_minor);
     if (rc == ERR_NOT_FOUND) {
         *limit_minor = -1;
@@ -563,15 +574,16 @@ enum err store_member_limit_get(struct store_conn *c, int64_t customer_id, int64
     return rc;
 }
 
-enum err store_member_spent_since(struct store_conn *c, int64_t customer_id, int64_t user_id,
-                                  int64_t credit_type_id, int64_t since_us, int64_t *spent_minor)
+enum err store_member_spent_since(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                                  int64_t user_id, int64_t credit_type_id, int64_t since_us,
+                                  int64_t *spent_minor)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT COALESCE(SUM(total_minor), 0) FROM orders "
                                 "WHERE customer_id = $1 AND member_user_id = $2 "
                                 "AND created_at >= $3 AND credit_type_id = $4 "
-                                "AND status <> 'cancelled'",
+                                "AND status <> 'cancelled' AND tenant_id = $5",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -579,6 +591,7 @@ enum err store_member_spent_since(struct store_conn *c, int64_t customer_id, int
     store_bind_int64(s, 2, user_id);
     store_bind_int64(s, 3, since_us);
     store_bind_int64(s, 4, credit_type_id);
+    store_bind_int64(s, 5, tenant_id);
     return store_q_id(c, s, spent_minor);
 }
 
@@ -734,14 +747,15 @@ static void store_package_bind(struct store_stmt *s, const struct package_row *p
 
 /* Replaces a package's or a service's amounts per credit type. */
 static enum err store_amounts_replace(struct store_conn *c, const char *delete_sql,
-                                      const char *insert_sql, int64_t owner_id, size_t n,
-                                      const int64_t *type_ids, const int64_t *amounts)
+                                      const char *insert_sql, int64_t tenant_id, int64_t owner_id,
+                                      size_t n, const int64_t *type_ids, const int64_t *amounts)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c, delete_sql, &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, owner_id);
+    store_bind_int64(s, 2, tenant_id);
     rc = store_q_run(c, s);
     for (size_t i = 0; rc == ERR_OK && i < n; i++) {
         rc = store_prepare(c, insert_sql, &s);
@@ -750,6 +764,7 @@ static enum err store_amounts_replace(struct store_conn *c, const char *delete_s
         store_bind_int64(s, 1, owner_id);
         store_bind_int64(s, 2, type_ids[i]);
         store_bind_int64(s, 3, amounts[i]);
+        store_bind_int64(s, 4, tenant_id);
         rc = store_q_run(c, s);
     }
     return rc;
@@ -757,10 +772,11 @@ static enum err store_amounts_replace(struct store_conn *c, const char *delete_s
 
 static enum err store_package_credits_write(struct store_conn *c, const struct package_row *p)
 {
-    return store_amounts_replace(c, "DELETE FROM package_credits WHERE package_id = $1",
-                                 "INSERT INTO package_credits (package_id, credit_type_id, "
-                                 "amount_minor) VALUES ($1, $2, $3)",
-                                 p->id, p->n_credits, p->credit_type_ids, p->credit_amounts_minor);
+    return store_amounts_replace(
+        c, "DELETE FROM package_credits WHERE package_id = $1 AND tenant_id = $2",
+        "INSERT INTO package_credits (package_id, credit_type_id, amount_minor, tenant_id) "
+        "VALUES ($1, $2, $3, $4)",
+        p->tenant_id, p->id, p->n_credits, p->credit_type_ids, p->credit_amounts_minor);
 }
 
 enum err store_package_insert(struct store_conn *c, const struct package_row *p, int64_t *id)
@@ -806,14 +822,16 @@ enum err store_package_update(struct store_conn *c, const struct package_row *p)
 }
 
 /* Loads the amounts per credit type of one package or service (at most max). */
-static enum err store_amounts_load(struct store_conn *c, const char *sql, int64_t owner_id,
-                                   int64_t *type_ids, int64_t *amounts, size_t *n, size_t max)
+static enum err store_amounts_load(struct store_conn *c, const char *sql, int64_t tenant_id,
+                                   int64_t owner_id, int64_t *type_ids, int64_t *amounts, size_t *n,
+                                   size_t max)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c, sql, &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, owner_id);
+    store_bind_int64(s, 2, tenant_id);
     *n = 0;
     enum store_step r;
     while ((r = store_step(s)) == STORE_ROW && *n < max) {
@@ -832,9 +850,10 @@ static enum err store_package_credits_load(struct store_conn *c, struct package_
     for (size_t i = 0; rc == ERR_OK && i < n; i++)
         rc = store_amounts_load(c,
                                 "SELECT credit_type_id, amount_minor FROM package_credits "
-                                "WHERE package_id = $1 ORDER BY credit_type_id",
-                                ps[i].id, ps[i].credit_type_ids, ps[i].credit_amounts_minor,
-                                &ps[i].n_credits, PACKAGE_CREDIT_TYPES_MAX);
+                                "WHERE package_id = $1 AND tenant_id = $2 ORDER BY credit_type_id",
+                                ps[i].tenant_id, ps[i].id, ps[i].credit_type_ids,
+                                ps[i].credit_amounts_minor, &ps[i].n_credits,
+                                PACKAGE_CREDIT_TYPES_MAX);
     return rc;
 }
 
@@ -891,10 +910,11 @@ static void store_service_read(struct arena *a, struct store_stmt *s, void *row)
 
 static enum err store_service_costs_write(struct store_conn *c, const struct service_row *r)
 {
-    return store_amounts_replace(c, "DELETE FROM service_costs WHERE service_id = $1",
-                                 "INSERT INTO service_costs (service_id, credit_type_id, "
-                                 "amount_minor) VALUES ($1, $2, $3)",
-                                 r->id, r->n_costs, r->cost_type_ids, r->cost_amounts_minor);
+    return store_amounts_replace(
+        c, "DELETE FROM service_costs WHERE service_id = $1 AND tenant_id = $2",
+        "INSERT INTO service_costs (service_id, credit_type_id, amount_minor, tenant_id) "
+        "VALUES ($1, $2, $3, $4)",
+        r->tenant_id, r->id, r->n_costs, r->cost_type_ids, r->cost_amounts_minor);
 }
 
 enum err store_service_insert(struct store_conn *c, const struct service_row *r, int64_t *id)
@@ -953,9 +973,9 @@ static enum err store_service_costs_load(struct store_conn *c, struct service_ro
     for (size_t i = 0; rc == ERR_OK && i < n; i++)
         rc = store_amounts_load(c,
                                 "SELECT credit_type_id, amount_minor FROM service_costs "
-                                "WHERE service_id = $1 ORDER BY credit_type_id",
-                                rs[i].id, rs[i].cost_type_ids, rs[i].cost_amounts_minor,
-                                &rs[i].n_costs, SERVICE_COST_TYPES_MAX);
+                                "WHERE service_id = $1 AND tenant_id = $2 ORDER BY credit_type_id",
+                                rs[i].tenant_id, rs[i].id, rs[i].cost_type_ids,
+                                rs[i].cost_amounts_minor, &rs[i].n_costs, SERVICE_COST_TYPES_MAX);
     return rc;
 }
 
@@ -966,13 +986,15 @@ enum err store_service_get(struct store_conn *c, struct arena *a, int64_t tenant
                            struct service_row *out)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT s.id, s.tenant_id, s.name, s.kind, s.category, s.provider, "
-                                "s.active, s.sort_order, s.created_at, s.updated_at, "
-                                "k.credit_type_id, k.amount_minor FROM services s LEFT JOIN "
-                                "service_costs k ON k.service_id = s.id WHERE s.tenant_id = $1 "
-                                "AND s.id = $2 ORDER BY k.credit_type_id",
-                                &s);
+    enum err rc =
+        store_prepare(c,
+                      "SELECT s.id, s.tenant_id, s.name, s.kind, s.category, s.provider, "
+                      "s.active, s.sort_order, s.created_at, s.updated_at, "
+                      "k.credit_type_id, k.amount_minor FROM services s LEFT JOIN "
+                      "service_costs k ON k.tenant_id = s.tenant_id AND k.service_id = s.id "
+                      "WHERE s.tenant_id = $1 "
+                      "AND s.id = $2 ORDER BY k.credit_type_id",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);

@@ -55,26 +55,31 @@ enum err store_session_get(struct store_conn *c, struct arena *a, int64_t tenant
     return store_q_one(c, a, s, out, store_session_read);
 }
 
-enum err store_session_touch(struct store_conn *c, const char *id_hash, int64_t now_us)
+enum err store_session_touch(struct store_conn *c, int64_t tenant_id, const char *id_hash,
+                             int64_t now_us)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c, "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1", &s);
+    enum err rc = store_prepare(
+        c, "UPDATE sessions SET last_seen_at = $2 WHERE tenant_id = $3 AND id_hash = $1", &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_text(s, 1, id_hash);
     store_bind_int64(s, 2, now_us);
+    store_bind_int64(s, 3, tenant_id);
     return store_q_run(c, s);
 }
 
-enum err store_session_revoke(struct store_conn *c, const char *id_hash)
+enum err store_session_revoke(struct store_conn *c, int64_t tenant_id, const char *id_hash)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c, "UPDATE sessions SET revoked = 1 WHERE id_hash = $1", &s);
+    enum err rc = store_prepare(
+        c, "UPDATE sessions SET revoked = 1 WHERE tenant_id = $2 AND id_hash = $1", &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_text(s, 1, id_hash);
+    store_bind_int64(s, 2, tenant_id);
     rc = store_q_run(c, s);
-    return rc != ERR_OK ? rc : store_auth_epoch_bump(c);
+    return rc != ERR_OK ? rc : store_auth_epoch_bump(c, tenant_id);
 }
 
 enum err store_api_key_revoke(struct store_conn *c, int64_t tenant_id, int64_t id, int64_t now_us)
@@ -92,21 +97,34 @@ enum err store_api_key_revoke(struct store_conn *c, int64_t tenant_id, int64_t i
     store_bind_int64(s, 3, now_us);
     int64_t revoked;
     rc = store_q_id(c, s, &revoked);
-    return rc != ERR_OK ? rc : store_auth_epoch_bump(c);
+    return rc != ERR_OK ? rc : store_auth_epoch_bump(c, tenant_id);
 }
 
-enum err store_auth_epoch_bump(struct store_conn *c)
+enum err store_auth_epoch_bump(struct store_conn *c, int64_t tenant_id)
 {
+    ASSERT(tenant_id > 0);
     struct store_stmt *s;
-    enum err rc = store_prepare(c, "UPDATE auth_epoch SET value = value + 1 WHERE id = 1", &s);
-    return rc != ERR_OK ? rc : store_q_run(c, s);
+    enum err rc =
+        store_prepare(c,
+                      "INSERT INTO auth_epoch (tenant_id, value) VALUES ($1, 1) "
+                      "ON CONFLICT (tenant_id) DO UPDATE SET value = auth_epoch.value + 1",
+                      &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    return store_q_run(c, s);
 }
 
-enum err store_auth_epoch_get(struct store_conn *c, int64_t *value)
+enum err store_auth_epoch_get(struct store_conn *c, int64_t tenant_id, int64_t *value)
 {
+    /* A tenant whose epoch never moved has no row yet: epoch 0. */
     struct store_stmt *s;
-    enum err rc = store_prepare(c, "SELECT value FROM auth_epoch WHERE id = 1", &s);
-    return rc != ERR_OK ? rc : store_q_id(c, s, value);
+    enum err rc =
+        store_prepare(c, "SELECT COALESCE(MAX(value), 0) FROM auth_epoch WHERE tenant_id = $1", &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    return store_q_id(c, s, value);
 }
 
 enum err store_api_key_insert(struct store_conn *c, const struct api_key_row *r, int64_t *id)
@@ -141,32 +159,36 @@ static void store_api_key_read(struct arena *a, struct store_stmt *s, void *row)
     out->revoked_at_us = store_column_int64(s, 7);
 }
 
-enum err store_api_key_by_hash(struct store_conn *c, struct arena *a, const char *key_hash,
-                               struct api_key_row *out)
+enum err store_api_key_by_hash(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               const char *key_hash, struct api_key_row *out)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT id, tenant_id, name, key_hash, role, created_by, "
-                                "created_at, revoked_at FROM api_keys WHERE key_hash = $1",
+                                "created_at, revoked_at FROM api_keys WHERE tenant_id = $2 "
+                                "AND key_hash = $1",
                                 &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_text(s, 1, key_hash);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_one(c, a, s, out, store_api_key_read);
 }
 
-enum err store_member_of_user(struct store_conn *c, struct arena *a, int64_t user_id,
-                              struct member_row *out)
+enum err store_member_of_user(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              int64_t user_id, struct member_row *out)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT m.customer_id, m.user_id, m.role, m.created_at, u.email "
-                                "FROM members m JOIN users u ON u.id = m.user_id "
-                                "WHERE m.user_id = $1 ORDER BY m.customer_id LIMIT 1",
+                                "FROM members m JOIN users u ON u.tenant_id = m.tenant_id "
+                                "AND u.id = m.user_id WHERE m.user_id = $1 AND m.tenant_id = $2 "
+                                "ORDER BY m.customer_id LIMIT 1",
                                 &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, user_id);
+    store_bind_int64(s, 2, tenant_id);
     enum store_step r = store_step(s);
     if (r == STORE_ROW) {
         out->customer_id = store_column_int64(s, 0);

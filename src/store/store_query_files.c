@@ -74,32 +74,35 @@ enum err store_file_get(struct store_conn *c, struct arena *a, int64_t tenant_id
     return store_q_one(c, a, s, out, store_file_read);
 }
 
-enum err store_file_attach(struct store_conn *c, int64_t file_id, int64_t order_id)
+enum err store_file_attach(struct store_conn *c, int64_t tenant_id, int64_t file_id,
+                           int64_t order_id)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
-                                "UPDATE files SET order_id = $2 WHERE id = $1 "
+                                "UPDATE files SET order_id = $2 WHERE tenant_id = $3 AND id = $1 "
                                 "AND order_id IS NULL AND purged_at = 0 RETURNING id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 3, tenant_id);
     store_bind_int64(s, 1, file_id);
     store_bind_int64(s, 2, order_id);
     int64_t id;
     return store_q_id(c, s, &id);
 }
 
-enum err store_file_mark_purged(struct store_conn *c, int64_t file_id, const char *actor,
-                                int64_t now_us)
+enum err store_file_mark_purged(struct store_conn *c, int64_t tenant_id, int64_t file_id,
+                                const char *actor, int64_t now_us)
 {
     ASSERT(now_us > 0);
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "UPDATE files SET purged_at = $2, purged_by = $3 "
-                                "WHERE id = $1 AND purged_at = 0 RETURNING id",
+                                "WHERE tenant_id = $4 AND id = $1 AND purged_at = 0 RETURNING id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 4, tenant_id);
     store_bind_int64(s, 1, file_id);
     store_bind_int64(s, 2, now_us);
     store_bind_text(s, 3, actor);
@@ -107,15 +110,18 @@ enum err store_file_mark_purged(struct store_conn *c, int64_t file_id, const cha
     return store_q_id(c, s, &id);
 }
 
-enum err store_file_list_order(struct store_conn *c, struct arena *a, int64_t order_id,
-                               struct file_row **out, size_t *n)
+enum err store_file_list_order(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               int64_t order_id, struct file_row **out, size_t *n)
 {
     struct store_stmt *s;
-    enum err rc =
-        store_prepare(c, "SELECT " FILE_COLUMNS " FROM files WHERE order_id = $1 ORDER BY id", &s);
+    enum err rc = store_prepare(c,
+                                "SELECT " FILE_COLUMNS " FROM files WHERE order_id = $1 "
+                                "AND tenant_id = $2 ORDER BY id",
+                                &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, order_id);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_file_read);
 }
 
@@ -124,21 +130,22 @@ static void store_file_reference_read(struct arena *a, struct store_stmt *s, voi
     *(const char **)row = store_q_text(a, s, 0);
 }
 
-enum err store_file_duplicate(struct store_conn *c, struct arena *a, int64_t customer_id,
-                              const char *sha256, int64_t since_us, int64_t except_order_id,
-                              const char **reference)
+enum err store_file_duplicate(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              int64_t customer_id, const char *sha256, int64_t since_us,
+                              int64_t except_order_id, const char **reference)
 {
     struct store_stmt *s;
-    enum err rc =
-        store_prepare(c,
-                      "SELECT o.reference FROM files f JOIN orders o ON o.id = f.order_id "
-                      "WHERE f.customer_id = $1 AND f.sha256 = $2 "
-                      "AND f.role = 'original' AND o.status <> 'cancelled' "
-                      "AND o.created_at >= $3 AND o.id <> $4 "
-                      "ORDER BY o.id DESC LIMIT 1",
-                      &s);
+    enum err rc = store_prepare(c,
+                                "SELECT o.reference FROM files f JOIN orders o "
+                                "ON o.tenant_id = f.tenant_id AND o.id = f.order_id "
+                                "WHERE f.customer_id = $1 AND f.sha256 = $2 AND f.tenant_id = $5 "
+                                "AND f.role = 'original' AND o.status <> 'cancelled' "
+                                "AND o.created_at >= $3 AND o.id <> $4 "
+                                "ORDER BY o.id DESC LIMIT 1",
+                                &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 5, tenant_id);
     store_bind_int64(s, 1, customer_id);
     store_bind_text(s, 2, sha256);
     store_bind_int64(s, 3, since_us);
@@ -156,7 +163,8 @@ enum err store_file_list_due(struct store_conn *c, struct arena *a, int64_t now_
         "SELECT f.id, f.tenant_id, f.customer_id, f.order_id, f.role, f.name, f.size_bytes, "
         "f.sha256, f.storage_name, f.uploaded_by, f.uploaded_by_user_id, f.uploaded_at, "
         "f.purged_at, f.purged_by FROM files f JOIN tenants t ON t.id = f.tenant_id "
-        "LEFT JOIN orders o ON o.id = f.order_id WHERE f.purged_at = 0 AND ("
+        "LEFT JOIN orders o ON o.tenant_id = f.tenant_id AND o.id = f.order_id "
+        "WHERE f.purged_at = 0 AND ("
         "(f.order_id IS NULL AND "
         "f.uploaded_at + (t.duplicate_window_hours + 24) * 3600000000 <= $1) OR "
         "(t.file_retention_days > 0 AND o.status IN ('completed', 'cancelled') AND "

@@ -38,7 +38,8 @@ enum err store_account_lock(struct store_conn *c, int64_t tenant_id, int64_t cus
     enum err rc = store_prepare(c,
                                 "INSERT INTO accounts (customer_id, credit_type_id, tenant_id, "
                                 "balance_minor, held_minor, updated_at) VALUES ($1, $2, $3, 0, 0, "
-                                "$4) ON CONFLICT (customer_id, credit_type_id) DO NOTHING",
+                                "$4) ON CONFLICT (tenant_id, customer_id, credit_type_id) "
+                                "DO NOTHING",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -51,13 +52,14 @@ enum err store_account_lock(struct store_conn *c, int64_t tenant_id, int64_t cus
     if (rc != ERR_OK)
         return rc;
     rc = store_prepare(c,
-                       "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE customer_id = $1 "
-                       "AND credit_type_id = $2 FOR UPDATE",
+                       "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE tenant_id = $3 "
+                       "AND customer_id = $1 AND credit_type_id = $2 FOR UPDATE",
                        &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, customer_id);
     store_bind_int64(s, 2, credit_type_id);
+    store_bind_int64(s, 3, tenant_id);
     return store_q_one(c, NULL, s, out, store_account_read);
 }
 
@@ -69,10 +71,12 @@ enum err store_account_update(struct store_conn *c, const struct account_row *r)
     enum err rc = store_prepare(c,
                                 "UPDATE accounts SET balance_minor = $3, held_minor = $4, "
                                 "updated_at = $5, chain_seq = $6, chain_hash = $7 WHERE "
-                                "customer_id = $1 AND credit_type_id = $2",
+                                "tenant_id = $8 AND customer_id = $1 AND credit_type_id = $2",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    ASSERT(r->tenant_id > 0);
+    store_bind_int64(s, 8, r->tenant_id);
     store_bind_int64(s, 1, r->customer_id);
     store_bind_int64(s, 2, r->credit_type_id);
     store_bind_int64(s, 3, r->balance_minor);
@@ -83,18 +87,19 @@ enum err store_account_update(struct store_conn *c, const struct account_row *r)
     return store_send(s);
 }
 
-enum err store_account_get(struct store_conn *c, int64_t customer_id, int64_t credit_type_id,
-                           struct account_row *out)
+enum err store_account_get(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                           int64_t credit_type_id, struct account_row *out)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
-                                "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE customer_id = $1 "
-                                "AND credit_type_id = $2",
+                                "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE tenant_id = $3 "
+                                "AND customer_id = $1 AND credit_type_id = $2",
                                 &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, customer_id);
     store_bind_int64(s, 2, credit_type_id);
+    store_bind_int64(s, 3, tenant_id);
     return store_q_one(c, NULL, s, out, store_account_read);
 }
 
@@ -246,48 +251,55 @@ enum err store_lot_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
     return store_q_one(c, a, s, out, store_lot_read);
 }
 
-enum err store_lot_list_live(struct store_conn *c, struct arena *a, int64_t customer_id,
-                             int64_t credit_type_id, bool lock, struct lot_row **out, size_t *n)
+enum err store_lot_list_live(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                             int64_t customer_id, int64_t credit_type_id, bool lock,
+                             struct lot_row **out, size_t *n)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(
         c,
         lock ? "SELECT " LOT_COLUMNS " FROM lots WHERE customer_id = $1 AND credit_type_id = $2 "
-               "AND status IN ('active', 'paused') ORDER BY id FOR UPDATE"
+               "AND status IN ('active', 'paused') AND tenant_id = $3 ORDER BY id FOR UPDATE"
              : "SELECT " LOT_COLUMNS " FROM lots WHERE customer_id = $1 AND credit_type_id = $2 "
-               "AND status IN ('active', 'paused') ORDER BY id",
+               "AND status IN ('active', 'paused') AND tenant_id = $3 ORDER BY id",
         &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, customer_id);
     store_bind_int64(s, 2, credit_type_id);
+    store_bind_int64(s, 3, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_lot_read);
 }
 
-enum err store_lot_list_customer(struct store_conn *c, struct arena *a, int64_t customer_id,
-                                 struct lot_row **out, size_t *n)
+enum err store_lot_list_customer(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                 int64_t customer_id, struct lot_row **out, size_t *n)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(
-        c, "SELECT " LOT_COLUMNS " FROM lots WHERE customer_id = $1 ORDER BY id DESC", &s);
+    enum err rc = store_prepare(c,
+                                "SELECT " LOT_COLUMNS " FROM lots WHERE customer_id = $1 "
+                                "AND tenant_id = $2 ORDER BY id DESC",
+                                &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, customer_id);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_lot_read);
 }
 
-enum err store_lot_list_invoice(struct store_conn *c, struct arena *a, int64_t invoice_id,
-                                bool lock, struct lot_row **out, size_t *n)
+enum err store_lot_list_invoice(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                int64_t invoice_id, bool lock, struct lot_row **out, size_t *n)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(
-        c,
-        lock ? "SELECT " LOT_COLUMNS " FROM lots WHERE invoice_id = $1 ORDER BY id FOR UPDATE"
-             : "SELECT " LOT_COLUMNS " FROM lots WHERE invoice_id = $1 ORDER BY id",
-        &s);
+    enum err rc = store_prepare(c,
+                                lock ? "SELECT " LOT_COLUMNS " FROM lots WHERE invoice_id = $1 "
+                                       "AND tenant_id = $2 ORDER BY id FOR UPDATE"
+                                     : "SELECT " LOT_COLUMNS " FROM lots WHERE invoice_id = $1 "
+                                       "AND tenant_id = $2 ORDER BY id",
+                                &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, invoice_id);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_lot_read);
 }
 
@@ -307,16 +319,18 @@ enum err store_lot_list_expiring(struct store_conn *c, struct arena *a, int64_t 
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_lot_read);
 }
 
-enum err store_lot_event_insert(struct store_conn *c, int64_t lot_id, const char *kind,
-                                const char *detail, const char *actor, int64_t now_us)
+enum err store_lot_event_insert(struct store_conn *c, int64_t tenant_id, int64_t lot_id,
+                                const char *kind, const char *detail, const char *actor,
+                                int64_t now_us)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
-                                "INSERT INTO lot_events (lot_id, kind, detail, actor, created_at) "
-                                "VALUES ($1, $2, $3, $4, $5)",
+                                "INSERT INTO lot_events (lot_id, kind, detail, actor, created_at, "
+                                "tenant_id) VALUES ($1, $2, $3, $4, $5, $6)",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 6, tenant_id);
     store_bind_int64(s, 1, lot_id);
     store_bind_text(s, 2, kind);
     store_bind_text(s, 3, detail ? detail : "");
@@ -337,7 +351,7 @@ static void store_lot_event_read(struct arena *a, struct store_stmt *s, void *ro
     out->created_at_us = store_column_int64(s, 6);
 }
 
-enum err store_lot_history(struct store_conn *c, struct arena *a, int64_t lot_id,
+enum err store_lot_history(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t lot_id,
                            struct lot_event_row **out, size_t *n)
 {
     struct store_stmt *s;
@@ -346,15 +360,17 @@ enum err store_lot_history(struct store_conn *c, struct arena *a, int64_t lot_id
         "SELECT id, kind, amount, detail, actor, journal_id, created_at FROM ("
         " SELECT p.id AS id, j.kind AS kind, p.amount_minor AS amount, "
         "  j.reason AS detail, j.actor AS actor, j.id AS journal_id, j.created_at AS created_at, "
-        "  0 AS src FROM postings p JOIN journal j ON j.id = p.journal_id WHERE p.lot_id = $1"
+        "  0 AS src FROM postings p JOIN journal j ON j.tenant_id = p.tenant_id "
+        "  AND j.id = p.journal_id WHERE p.lot_id = $1 AND p.tenant_id = $2"
         " UNION ALL"
         " SELECT e.id, e.kind, 0, e.detail, e.actor, 0, e.created_at, 1 FROM lot_events e "
-        "  WHERE e.lot_id = $1"
+        "  WHERE e.lot_id = $1 AND e.tenant_id = $2"
         ") h ORDER BY created_at, src, id",
         &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, lot_id);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_lot_event_read);
 }
 
@@ -511,16 +527,18 @@ enum err store_order_count_status(struct store_conn *c, int64_t tenant_id, const
     return store_q_id(c, s, count);
 }
 
-enum err store_order_line_insert(struct store_conn *c, int64_t order_id, int position,
-                                 const struct order_line_row *l)
+enum err store_order_line_insert(struct store_conn *c, int64_t tenant_id, int64_t order_id,
+                                 int position, const struct order_line_row *l)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO order_lines (order_id, position, service_id, name, "
-                                "kind, category, cost_minor) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                                "kind, category, cost_minor, tenant_id) VALUES ($1, $2, $3, $4, "
+                                "$5, $6, $7, $8)",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 8, tenant_id);
     store_bind_int64(s, 1, order_id);
     store_bind_int64(s, 2, position);
     store_bind_int64(s, 3, l->service_id);
@@ -541,30 +559,34 @@ static void store_order_line_read(struct arena *a, struct store_stmt *s, void *r
     out->cost_minor = store_column_int64(s, 4);
 }
 
-enum err store_order_lines(struct store_conn *c, struct arena *a, int64_t order_id,
-                           struct order_line_row **out, size_t *n)
+enum err store_order_lines(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                           int64_t order_id, struct order_line_row **out, size_t *n)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT service_id, name, kind, category, cost_minor FROM "
-                                "order_lines WHERE order_id = $1 ORDER BY position",
+                                "order_lines WHERE tenant_id = $2 AND order_id = $1 "
+                                "ORDER BY position",
                                 &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, order_id);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_order_line_read);
 }
 
-enum err store_allocation_insert(struct store_conn *c, int64_t order_id,
+enum err store_allocation_insert(struct store_conn *c, int64_t tenant_id, int64_t order_id,
                                  const struct allocation_row *r)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO order_allocations (order_id, lot_id, base_minor, "
-                                "amount_minor, multiplier_permille) VALUES ($1, $2, $3, $4, $5)",
+                                "amount_minor, multiplier_permille, tenant_id) VALUES ($1, $2, "
+                                "$3, $4, $5, $6)",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 6, tenant_id);
     store_bind_int64(s, 1, order_id);
     store_bind_int64(s, 2, r->lot_id);
     store_bind_int64(s, 3, r->base_minor);
@@ -583,31 +605,35 @@ static void store_allocation_read(struct arena *a, struct store_stmt *s, void *r
     out->multiplier_permille = (int32_t)store_column_int64(s, 3);
 }
 
-enum err store_allocations(struct store_conn *c, struct arena *a, int64_t order_id,
-                           struct allocation_row **out, size_t *n)
+enum err store_allocations(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                           int64_t order_id, struct allocation_row **out, size_t *n)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT lot_id, base_minor, amount_minor, multiplier_permille "
-                                "FROM order_allocations WHERE order_id = $1 ORDER BY lot_id",
+                                "FROM order_allocations WHERE tenant_id = $2 AND order_id = $1 "
+                                "ORDER BY lot_id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, order_id);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_allocation_read);
 }
 
-enum err store_order_event_insert(struct store_conn *c, int64_t order_id, const char *from,
-                                  const char *to, const char *actor, const char *reason,
-                                  int64_t now_us)
+enum err store_order_event_insert(struct store_conn *c, int64_t tenant_id, int64_t order_id,
+                                  const char *from, const char *to, const char *actor,
+                                  const char *reason, int64_t now_us)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO order_events (order_id, from_status, to_status, "
-                                "actor, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                                "actor, reason, created_at, tenant_id) VALUES ($1, $2, $3, $4, "
+                                "$5, $6, $7)",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 7, tenant_id);
     store_bind_int64(s, 1, order_id);
     store_bind_text(s, 2, from);
     store_bind_text(s, 3, to);
@@ -617,19 +643,20 @@ enum err store_order_event_insert(struct store_conn *c, int64_t order_id, const 
     return store_send(s);
 }
 
-enum err store_order_note_insert(struct store_conn *c, int64_t order_id, const char *status,
-                                 const char *event, const char *detail, const char *actor,
-                                 int64_t now_us)
+enum err store_order_note_insert(struct store_conn *c, int64_t tenant_id, int64_t order_id,
+                                 const char *status, const char *event, const char *detail,
+                                 const char *actor, int64_t now_us)
 {
     ASSERT(strcmp(event, "status") != 0);
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO order_events (order_id, from_status, to_status, "
-                                "actor, reason, created_at, event, detail) "
-                                "VALUES ($1, $2, $2, $3, '', $4, $5, $6)",
+                                "actor, reason, created_at, event, detail, tenant_id) "
+                                "VALUES ($1, $2, $2, $3, '', $4, $5, $6, $7)",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 7, tenant_id);
     store_bind_int64(s, 1, order_id);
     store_bind_text(s, 2, status);
     store_bind_text(s, 3, actor);
@@ -652,17 +679,19 @@ static void store_order_event_read(struct arena *a, struct store_stmt *s, void *
     out->detail = store_q_text(a, s, 7);
 }
 
-enum err store_order_events(struct store_conn *c, struct arena *a, int64_t order_id,
-                            struct order_event_row **out, size_t *n)
+enum err store_order_events(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            int64_t order_id, struct order_event_row **out, size_t *n)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT id, from_status, to_status, actor, reason, created_at, "
-                                "event, detail FROM order_events WHERE order_id = $1 ORDER BY id",
+                                "event, detail FROM order_events WHERE order_id = $1 "
+                                "AND tenant_id = $2 ORDER BY id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, order_id);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_order_event_read);
 }
 
@@ -737,11 +766,12 @@ enum err store_journal_insert(struct store_conn *c, const struct journal_entry *
     for (size_t i = 0; rc == ERR_OK && i < e->n_postings; i++) {
         const struct posting *p = &e->postings[i];
         rc = store_prepare(c,
-                           "INSERT INTO postings (journal_id, account, lot_id, amount_minor) "
-                           "VALUES ($1, $2, $3, $4)",
+                           "INSERT INTO postings (journal_id, account, lot_id, amount_minor, "
+                           "tenant_id) VALUES ($1, $2, $3, $4, $5)",
                            &s);
         if (rc != ERR_OK)
             return rc;
+        store_bind_int64(s, 5, e->tenant_id);
         store_bind_int64(s, 1, *id);
         store_bind_text(s, 2, account_kind_name(p->account));
         store_bind_id(s, 3, p->lot_id);
@@ -808,11 +838,12 @@ static enum err store_journal_postings(struct store_conn *c, struct arena *a, st
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT account, lot_id, amount_minor FROM postings "
-                                "WHERE journal_id = $1 ORDER BY id",
+                                "WHERE journal_id = $1 AND tenant_id = $2 ORDER BY id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, r->entry.id);
+    store_bind_int64(s, 2, r->entry.tenant_id);
     struct posting *ps;
     size_t n;
     rc = store_q_list(c, a, s, (void **)&ps, &n, sizeof(*ps), store_posting_read);
@@ -826,11 +857,15 @@ static enum err store_journal_postings(struct store_conn *c, struct arena *a, st
  * so a callback may issue its own queries on the same connection. */
 enum { JOURNAL_CHUNK_ROWS = 256 };
 
-/* The journal query for one filter shape: each variant leads with the
- * columns of the index it is meant to use (customer and type; customer;
- * tenant), and keyset bounds are plain ranges so the index serves them. A
- * unary + keeps a column out of index choice (the tenant of a customer's
- * page is a check, not an access path). */
+/* The journal query for one filter shape: each variant names the columns
+ * of the index it is meant to use (customer and type; customer; tenant), and
+ * keyset bounds are plain ranges so the index serves them. A unary + keeps a
+ * column out of index choice. The tenant is a plain equality in every shape:
+ * a database distributed by tenant_id sends the page to the tenant's shard
+ * by it (a + would hide it and ask every shard). That the customer's page
+ * still takes the customer's index is the schema's part: on SQLite, whose
+ * planner counts equalities, the customer indexes lead with tenant_id
+ * (schema 7); PostgreSQL weighs the rows each index would walk. */
 #define JOURNAL_FILTERS                                                                            \
     " AND (kind = $4 OR $4 = '') AND (actor = $5 OR $5 = '') AND (created_at >= $6 OR $6 = 0)"     \
     " AND (created_at < $7 OR $7 = 0) AND id < $8 AND id > $9"
@@ -841,11 +876,11 @@ enum { JOURNAL_CHUNK_ROWS = 256 };
 static const char *store_journal_sql(const struct journal_filter *f)
 {
     static const char *const sql[3][2] = {
-        {JOURNAL_SELECT("customer_id = $2 AND credit_type_id = $3 AND +tenant_id = $1", "DESC"),
-         JOURNAL_SELECT("customer_id = $2 AND credit_type_id = $3 AND +tenant_id = $1", "ASC")},
-        {JOURNAL_SELECT("customer_id = $2 AND +tenant_id = $1 AND (+credit_type_id = $3 OR $3 = 0)",
+        {JOURNAL_SELECT("customer_id = $2 AND credit_type_id = $3 AND tenant_id = $1", "DESC"),
+         JOURNAL_SELECT("customer_id = $2 AND credit_type_id = $3 AND tenant_id = $1", "ASC")},
+        {JOURNAL_SELECT("customer_id = $2 AND tenant_id = $1 AND (+credit_type_id = $3 OR $3 = 0)",
                         "DESC"),
-         JOURNAL_SELECT("customer_id = $2 AND +tenant_id = $1 AND (+credit_type_id = $3 OR $3 = 0)",
+         JOURNAL_SELECT("customer_id = $2 AND tenant_id = $1 AND (+credit_type_id = $3 OR $3 = 0)",
                         "ASC")},
         {JOURNAL_SELECT("tenant_id = $1 AND (customer_id = $2 OR $2 = 0) AND "
                         "(credit_type_id = $3 OR $3 = 0)",
@@ -938,18 +973,21 @@ enum err store_journal_scan(struct store_conn *c, struct arena *a, const struct 
     }
 }
 
-enum err store_journal_sums(struct store_conn *c, int64_t customer_id, int64_t credit_type_id,
-                            int64_t from_us, int64_t to_us, int64_t *in_minor, int64_t *out_minor)
+enum err store_journal_sums(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                            int64_t credit_type_id, int64_t from_us, int64_t to_us,
+                            int64_t *in_minor, int64_t *out_minor)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT COALESCE(SUM(CASE WHEN amount_minor > 0 THEN amount_minor "
                                 "ELSE 0 END), 0), COALESCE(SUM(CASE WHEN amount_minor < 0 THEN "
                                 "-amount_minor ELSE 0 END), 0) FROM journal WHERE customer_id = $1 "
-                                "AND created_at >= $2 AND created_at < $3 AND credit_type_id = $4",
+                                "AND created_at >= $2 AND created_at < $3 AND credit_type_id = $4 "
+                                "AND tenant_id = $5",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 5, tenant_id);
     store_bind_int64(s, 1, customer_id);
     store_bind_int64(s, 2, from_us);
     store_bind_int64(s, 3, to_us);
@@ -973,13 +1011,15 @@ enum err store_lot_check_scan(struct store_conn *c, int64_t tenant_id, store_lot
     /* The unary + keeps the first posting's lookup on the lot's index: PostgreSQL
      * would otherwise walk the postings in id order until it met the lot's
      * first one, once per lot (seconds for a customer with ten thousand lots). */
-    enum err rc = store_prepare(
-        c,
-        "SELECT l.id, l.remaining_minor, l.deactivated_minor, l.original_minor, "
-        "COALESCE((SELECT SUM(p.amount_minor) FROM postings p WHERE p.lot_id = l.id), 0), "
-        "COALESCE((SELECT p.amount_minor FROM postings p WHERE p.lot_id = l.id "
-        "ORDER BY +p.id LIMIT 1), 0) FROM lots l WHERE l.tenant_id = $1 ORDER BY l.id",
-        &s);
+    enum err rc =
+        store_prepare(c,
+                      "SELECT l.id, l.remaining_minor, l.deactivated_minor, l.original_minor, "
+                      "COALESCE((SELECT SUM(p.amount_minor) FROM postings p WHERE p.lot_id = l.id "
+                      "AND p.tenant_id = l.tenant_id), 0), "
+                      "COALESCE((SELECT p.amount_minor FROM postings p WHERE p.lot_id = l.id "
+                      "AND p.tenant_id = l.tenant_id ORDER BY +p.id LIMIT 1), 0) "
+                      "FROM lots l WHERE l.tenant_id = $1 ORDER BY l.id",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
@@ -1011,8 +1051,8 @@ enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id, store
         "a.updated_at, a.chain_seq, a.chain_hash, COALESCE((SELECT SUM(l.remaining_minor) FROM "
         "lots l WHERE "
         "l.customer_id = a.customer_id AND l.credit_type_id = a.credit_type_id AND l.status IN "
-        "('active', 'paused', 'exhausted')), 0) FROM accounts a WHERE a.tenant_id = $1 "
-        "ORDER BY a.customer_id, a.credit_type_id",
+        "('active', 'paused', 'exhausted') AND l.tenant_id = a.tenant_id), 0) FROM accounts a "
+        "WHERE a.tenant_id = $1 ORDER BY a.customer_id, a.credit_type_id",
         &s);
     if (rc != ERR_OK)
         return rc;

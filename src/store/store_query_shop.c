@@ -143,21 +143,24 @@ enum err store_invoice_get(struct store_conn *c, struct arena *a, int64_t tenant
     return store_q_one(c, a, s, out, store_invoice_read);
 }
 
-enum err store_invoice_by_gateway_ref(struct store_conn *c, struct arena *a, const char *gateway,
-                                      const char *ref, bool lock, struct invoice_row *out)
+enum err store_invoice_by_gateway_ref(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                      const char *gateway, const char *ref, bool lock,
+                                      struct invoice_row *out)
 {
     struct store_stmt *s;
-    enum err rc =
-        store_prepare(c,
-                      lock ? "SELECT " INVOICE_COLUMNS " FROM invoices WHERE gateway = $1 "
-                             "AND gateway_ref = $2 AND gateway_ref <> '' FOR UPDATE"
-                           : "SELECT " INVOICE_COLUMNS " FROM invoices WHERE gateway = $1 "
-                             "AND gateway_ref = $2 AND gateway_ref <> ''",
-                      &s);
+    enum err rc = store_prepare(c,
+                                lock ? "SELECT " INVOICE_COLUMNS " FROM invoices WHERE tenant_id = "
+                                       "$3 AND gateway = $1 AND gateway_ref = $2 AND gateway_ref "
+                                       "<> '' FOR UPDATE"
+                                     : "SELECT " INVOICE_COLUMNS " FROM invoices WHERE tenant_id = "
+                                       "$3 AND gateway = $1 AND gateway_ref = $2 AND gateway_ref "
+                                       "<> ''",
+                                &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_text(s, 1, gateway);
     store_bind_text(s, 2, ref);
+    store_bind_int64(s, 3, tenant_id);
     return store_q_one(c, a, s, out, store_invoice_read);
 }
 
@@ -184,17 +187,18 @@ enum err store_invoice_list(struct store_conn *c, struct arena *a, int64_t tenan
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_invoice_read);
 }
 
-enum err store_invoice_line_insert(struct store_conn *c, int64_t invoice_id, int position,
-                                   const struct invoice_line_row *l)
+enum err store_invoice_line_insert(struct store_conn *c, int64_t tenant_id, int64_t invoice_id,
+                                   int position, const struct invoice_line_row *l)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO invoice_lines (invoice_id, position, description, "
-                                "quantity, unit_net_minor, net_minor) "
-                                "VALUES ($1, $2, $3, $4, $5, $6)",
+                                "quantity, unit_net_minor, net_minor, tenant_id) "
+                                "VALUES ($1, $2, $3, $4, $5, $6, $7)",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 7, tenant_id);
     store_bind_int64(s, 1, invoice_id);
     store_bind_int64(s, 2, position);
     store_bind_text(s, 3, l->description);
@@ -213,30 +217,34 @@ static void store_invoice_line_read(struct arena *a, struct store_stmt *s, void 
     out->net_minor = store_column_int64(s, 3);
 }
 
-enum err store_invoice_lines(struct store_conn *c, struct arena *a, int64_t invoice_id,
-                             struct invoice_line_row **out, size_t *n)
+enum err store_invoice_lines(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                             int64_t invoice_id, struct invoice_line_row **out, size_t *n)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT description, quantity, unit_net_minor, net_minor "
-                                "FROM invoice_lines WHERE invoice_id = $1 ORDER BY position",
+                                "FROM invoice_lines WHERE tenant_id = $2 AND invoice_id = $1 "
+                                "ORDER BY position",
                                 &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, invoice_id);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_invoice_line_read);
 }
 
-enum err store_invoice_credit_insert(struct store_conn *c, int64_t invoice_id,
+enum err store_invoice_credit_insert(struct store_conn *c, int64_t tenant_id, int64_t invoice_id,
                                      const struct invoice_credit_row *r)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO invoice_credits (invoice_id, lot_id, credit_type_id, "
-                                "amount_minor, money_minor) VALUES ($1, $2, $3, $4, $5)",
+                                "amount_minor, money_minor, tenant_id) VALUES ($1, $2, $3, $4, "
+                                "$5, $6)",
                                 &s);
     if (rc != ERR_OK)
         return rc;
+    store_bind_int64(s, 6, tenant_id);
     store_bind_int64(s, 1, invoice_id);
     store_bind_int64(s, 2, r->lot_id);
     store_bind_int64(s, 3, r->credit_type_id);
@@ -255,18 +263,19 @@ static void store_invoice_credit_read(struct arena *a, struct store_stmt *s, voi
     out->money_minor = store_column_int64(s, 3);
 }
 
-enum err store_invoice_credits(struct store_conn *c, struct arena *a, int64_t invoice_id,
-                               struct invoice_credit_row **out, size_t *n)
+enum err store_invoice_credits(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               int64_t invoice_id, struct invoice_credit_row **out, size_t *n)
 {
     struct store_stmt *s;
-    enum err rc =
-        store_prepare(c,
-                      "SELECT lot_id, credit_type_id, amount_minor, money_minor "
-                      "FROM invoice_credits WHERE invoice_id = $1 ORDER BY credit_type_id, lot_id",
-                      &s);
+    enum err rc = store_prepare(c,
+                                "SELECT lot_id, credit_type_id, amount_minor, money_minor "
+                                "FROM invoice_credits WHERE tenant_id = $2 AND invoice_id = $1 "
+                                "ORDER BY credit_type_id, lot_id",
+                                &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, invoice_id);
+    store_bind_int64(s, 2, tenant_id);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_invoice_credit_read);
 }
 
@@ -276,15 +285,16 @@ enum err store_webhook_event_insert(struct store_conn *c, const struct webhook_e
     enum err rc =
         store_prepare(c,
                       "INSERT INTO webhook_events (gateway, event_id, type, tenant_id, "
-                      "invoice_id, outcome, received_at) VALUES ($1, $2, $3, $4, $5, "
-                      "$6, $7) ON CONFLICT (gateway, event_id) DO NOTHING RETURNING received_at",
+                      "invoice_id, outcome, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                      "ON CONFLICT (tenant_id, gateway, event_id) DO NOTHING RETURNING received_at",
                       &s);
     if (rc != ERR_OK)
         return rc;
+    ASSERT(r->tenant_id > 0);
     store_bind_text(s, 1, r->gateway);
     store_bind_text(s, 2, r->event_id);
     store_bind_text(s, 3, r->type);
-    store_bind_id(s, 4, r->tenant_id);
+    store_bind_int64(s, 4, r->tenant_id);
     store_bind_id(s, 5, r->invoice_id);
     store_bind_text(s, 6, r->outcome);
     store_bind_int64(s, 7, r->received_at_us);
@@ -305,18 +315,20 @@ static void store_webhook_event_read(struct arena *a, struct store_stmt *s, void
     out->received_at_us = store_column_int64(s, 6);
 }
 
-enum err store_webhook_event_get(struct store_conn *c, struct arena *a, const char *gateway,
-                                 const char *event_id, struct webhook_event_row *out)
+enum err store_webhook_event_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                 const char *gateway, const char *event_id,
+                                 struct webhook_event_row *out)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT gateway, event_id, type, tenant_id, invoice_id, outcome, "
-                                "received_at FROM webhook_events WHERE gateway = $1 "
-                                "AND event_id = $2",
+                                "received_at FROM webhook_events WHERE tenant_id = $3 "
+                                "AND gateway = $1 AND event_id = $2",
                                 &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_text(s, 1, gateway);
     store_bind_text(s, 2, event_id);
+    store_bind_int64(s, 3, tenant_id);
     return store_q_one(c, a, s, out, store_webhook_event_read);
 }

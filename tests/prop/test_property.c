@@ -805,7 +805,8 @@ struct prop_rows {
 static enum err prop_lots_txn(struct store_conn *c, void *arg)
 {
     struct prop_rows *x = arg;
-    return store_lot_list_customer(c, &x->p->a, x->customer_id, &x->lots, &x->n_lots);
+    return store_lot_list_customer(c, &x->p->a, x->p->t->tenant_id, x->customer_id, &x->lots,
+                                   &x->n_lots);
 }
 
 static enum err prop_order_txn(struct store_conn *c, void *arg)

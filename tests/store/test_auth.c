@@ -225,6 +225,55 @@ static void a_new_tenant_ends_the_single_tenant_fallback_at_once(void **state)
     svc_cache_free(cache);
 }
 
+static enum err request_at_host(struct svc *s, struct arena *a, const char *host, const char *key,
+                                struct svc_principal *p)
+{
+    int64_t tenant_id;
+    enum err rc = svc_tenant_by_host(s, host, &tenant_id);
+    return rc != ERR_OK ? rc : svc_apikey_resolve(s, a, tenant_id, key, p);
+}
+
+/* Schema 7: each tenant has its own auth epoch, so a logout writes no row
+ * that other tenants' requests depend on (on a database distributed by
+ * tenant it stays on its tenant's shard). */
+static void a_logout_moves_only_its_own_tenants_auth_epoch(void **state)
+{
+    struct testdb *t = *state;
+    struct svc_cache *cache;
+    assert_int_equal(svc_cache_new(&cache), ERR_OK);
+    struct svc b = t->svc;
+    svc_use_cache(&b, cache);
+    struct err_detail d = {0};
+    int64_t other, id;
+    char key_t[API_KEY_TEXT], key_o[API_KEY_TEXT], token[SECRET_HEX];
+    assert_int_equal(svc_tenant_create(&t->svc, "Other", "other.example", &other, &d), ERR_OK);
+    assert_int_equal(svc_apikey_create(&t->svc, t->tenant_id, "admin", "t", "cli", key_t, &id, &d),
+                     ERR_OK);
+    assert_int_equal(svc_apikey_create(&t->svc, other, "admin", "o", "cli", key_o, &id, &d),
+                     ERR_OK);
+    struct svc_principal p;
+    assert_int_equal(request_at_host(&b, &t->arena, "test.example", key_t, &p), ERR_OK);
+    assert_int_equal(request_at_host(&b, &t->arena, "other.example", key_o, &p), ERR_OK);
+    /* A key is looked up in the tenant of the Host only. */
+    assert_int_equal(request_at_host(&b, &t->arena, "other.example", key_t, &p),
+                     ERR_UNAUTHENTICATED);
+    /* Both keys change behind the server's back; then a logout in Test. */
+    assert_int_equal(store_write(t->st, role_tamper_txn, NULL), ERR_OK);
+    assert_int_equal(svc_login(&t->svc, &t->arena, t->tenant_id, "boss@test.example",
+                               "correct-horse-battery", token, &p),
+                     ERR_OK);
+    assert_int_equal(svc_logout(&t->svc, t->tenant_id, token), ERR_OK);
+    /* Test's callers are read again; Other's stay as they were cached. */
+    assert_int_equal(request_at_host(&b, &t->arena, "test.example", key_t, &p), ERR_OK);
+    assert_string_equal(p.role, "staff");
+    assert_int_equal(request_at_host(&b, &t->arena, "other.example", key_o, &p), ERR_OK);
+    assert_string_equal(p.role, "admin");
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM auth_epoch WHERE tenant_id = "
+                                         "(SELECT MAX(id) FROM tenants)"),
+                     0);
+    svc_cache_free(cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +284,7 @@ int main(void)
         T(an_api_key_works_once_created_and_only_in_its_tenant),
         T(revoked_keys_and_ended_sessions_are_refused_at_once_on_every_server),
         T(a_new_tenant_ends_the_single_tenant_fallback_at_once),
+        T(a_logout_moves_only_its_own_tenants_auth_epoch),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

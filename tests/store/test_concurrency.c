@@ -696,6 +696,9 @@ enum { PROBES = 6, PROBE_FAILING = 3 };
  * arrives only when its work has ended. */
 struct probe {
     struct testdb *t;
+    struct store *st; /* the store it writes through */
+    int64_t group;    /* its tenant */
+    bool fail;        /* breaks the CHECK */
     int n;
     atomic_int *queued;  /* writers about to queue behind the first */
     atomic_int *running; /* the first is inside its transaction */
@@ -715,7 +718,7 @@ static enum err probe_txn(struct store_conn *c, void *arg)
     store_bind_int64(s, 1, p->n);
     if ((rc = store_send(s)) != ERR_OK)
         return rc;
-    if (p->n == PROBE_FAILING) {
+    if (p->fail) {
         if ((rc = store_prepare(c, "INSERT INTO batch_probe (n) VALUES ($1)", &s)) != ERR_OK)
             return rc;
         store_bind_int64(s, 1, -1);
@@ -740,7 +743,7 @@ static void *probe_main(void *arg)
     struct probe *p = arg;
     if (p->n > 0)
         atomic_fetch_add(p->queued, 1);
-    p->rc = store_write_keyed(p->t->st, 42, probe_txn, p);
+    p->rc = store_write_keyed(p->st, p->group, 42, probe_txn, p);
     return NULL;
 }
 
@@ -759,7 +762,13 @@ static void a_failing_write_rolls_back_alone_and_its_batch_mates_commit(void **s
     struct probe p[PROBES];
     pthread_t tid[PROBES];
     for (int i = 0; i < PROBES; i++)
-        p[i] = (struct probe){.t = t, .n = i, .queued = &queued, .running = &running};
+        p[i] = (struct probe){.t = t,
+                              .st = t->st,
+                              .group = t->tenant_id,
+                              .fail = i == PROBE_FAILING,
+                              .n = i,
+                              .queued = &queued,
+                              .running = &running};
     /* The first write of the key runs alone; the rest queue behind it in the
      * same lane and then go as one batch. */
     assert_int_equal(pthread_create(&tid[0], NULL, probe_main, &p[0]), 0);
@@ -785,6 +794,46 @@ static void a_failing_write_rolls_back_alone_and_its_batch_mates_commit(void **s
     }
 }
 
+/* On a database distributed by tenant a batch must not cross tenants: the
+ * store then batches each tenant's queued writes apart (forced here, as
+ * Citus is not installed). SQLite, never distributed, has one writer. */
+static void batches_of_a_distributed_database_hold_one_tenant_each(void **state)
+{
+    struct fixture *f = *state;
+    struct testdb *t = &f->t;
+    if (strcmp(testdb_backend(), "postgres") != 0)
+        return;
+    assert_int_equal(store_write(t->st, probe_setup_txn, NULL), ERR_OK);
+    setenv("CREDITD_PG_BATCH_PER_TENANT", "1", 1);
+    struct store *st;
+    struct err_detail d = {0};
+    assert_int_equal(store_open(getenv("CREDITD_TEST_DB"), &st, &d), ERR_OK);
+    unsetenv("CREDITD_PG_BATCH_PER_TENANT");
+    atomic_int queued = 0, running = 0;
+    struct probe p[PROBES];
+    pthread_t tid[PROBES];
+    /* Queued behind the first, tenants 1 and 2 take turns in one lane. */
+    for (int i = 0; i < PROBES; i++)
+        p[i] = (struct probe){
+            .t = t, .st = st, .group = 1 + i % 2, .n = i, .queued = &queued, .running = &running};
+    assert_int_equal(pthread_create(&tid[0], NULL, probe_main, &p[0]), 0);
+    while (atomic_load(&running) == 0)
+        usleep(1000);
+    for (int i = 1; i < PROBES; i++)
+        assert_int_equal(pthread_create(&tid[i], NULL, probe_main, &p[i]), 0);
+    for (int i = 0; i < PROBES; i++)
+        pthread_join(tid[i], NULL);
+    store_close(st);
+    for (int i = 0; i < PROBES; i++)
+        assert_int_equal(p[i].rc, ERR_OK);
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM batch_probe"), PROBES);
+    /* Each tenant's queued writes shared a transaction; the tenants did not. */
+    for (int i = 3; i < PROBES; i++)
+        assert_int_equal(p[i].txid, p[i - 2].txid);
+    assert_true(p[1].txid != p[2].txid);
+    assert_true(p[1].txid != p[0].txid && p[2].txid != p[0].txid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -805,6 +854,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(transfers_that_expire_lots_while_orders_run_never_deadlock,
                                         fixture_open, fixture_close),
         cmocka_unit_test_setup_teardown(a_failing_write_rolls_back_alone_and_its_batch_mates_commit,
+                                        fixture_open, fixture_close),
+        cmocka_unit_test_setup_teardown(batches_of_a_distributed_database_hold_one_tenant_each,
                                         fixture_open, fixture_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,7 +43,7 @@ static enum err snapshot_txn(struct store_conn *c, void *arg)
     struct lot_row *lots;
     size_t n;
     if (rc == ERR_OK)
-        rc = store_lot_list_customer(c, &x->t->arena, x->customer, &lots, &n);
+        rc = store_lot_list_customer(c, &x->t->arena, x->t->tenant_id, x->customer, &lots, &n);
     for (size_t i = 0; rc == ERR_OK && i < n; i++)
         x->s->lots_remaining += lots[i].lot.remaining_minor;
     return rc;
@@ -601,7 +601,7 @@ struct history_ctx {
 static enum err history_txn(struct store_conn *c, void *arg)
 {
     struct history_ctx *x = arg;
-    return store_lot_history(c, &x->t->arena, x->lot, &x->rows, &x->n);
+    return store_lot_history(c, &x->t->arena, x->t->tenant_id, x->lot, &x->rows, &x->n);
 }
 
 static void a_lot_history_lists_every_change_attributed(void **state)
@@ -987,8 +987,9 @@ static void verify_finds_an_entry_inserted_into_an_account_chain(void **state)
                     "tenant_id, chain, seq, kind, customer_id, credit_type_id, credit_type, "
                     "amount_minor, balance_after_minor, actor, reason, justification, lot_ids, "
                     "created_at, prev_hash, hash FROM journal WHERE id = 2; "
-                    "INSERT INTO postings (journal_id, account, lot_id, amount_minor) "
-                    "SELECT 4, account, lot_id, amount_minor FROM postings WHERE journal_id = 2"),
+                    "INSERT INTO postings (tenant_id, journal_id, account, lot_id, "
+                    "amount_minor) SELECT tenant_id, 4, account, lot_id, amount_minor FROM "
+                    "postings WHERE journal_id = 2"),
         ERR_OK);
     int64_t n;
     struct findings f = verify_findings(t, &n);
@@ -1150,6 +1151,7 @@ static int64_t many_balance(struct testdb *t, int64_t customer)
 }
 
 struct many_spent_ctx {
+    int64_t tenant_id;
     int64_t customer;
     int64_t expiring_first_id; /* lots from this id on expire, those before never */
     int64_t spent_expiring, spent_never, highest_spent_never, lowest_left_never;
@@ -1162,7 +1164,7 @@ static enum err many_spent_txn(struct store_conn *c, void *arg)
     arena_init(&a, ARENA_REQUEST_BYTES_MAX);
     struct lot_row *lots;
     size_t n;
-    enum err rc = store_lot_list_customer(c, &a, x->customer, &lots, &n);
+    enum err rc = store_lot_list_customer(c, &a, x->tenant_id, x->customer, &lots, &n);
     x->lowest_left_never = INT64_MAX;
     for (size_t i = 0; rc == ERR_OK && i < n; i++) {
         const struct lot *l = &lots[i].lot;
@@ -1259,7 +1261,8 @@ static void a_customer_with_ten_thousand_lots_orders_deducts_and_transfers(void 
     assert_int_equal(many_balance(t, cus), 8800);
     assert_int_equal(many_balance(t, to), 400);
     /* Every expiring lot went (300 + 500 + 200), then the 200 oldest others. */
-    struct many_spent_ctx x = {.customer = cus, .expiring_first_id = expiring};
+    struct many_spent_ctx x = {
+        .tenant_id = t->tenant_id, .customer = cus, .expiring_first_id = expiring};
     assert_int_equal(store_read(t->st, many_spent_txn, &x), ERR_OK);
     assert_int_equal(x.spent_expiring, 1000);
     assert_int_equal(x.spent_never, 200);

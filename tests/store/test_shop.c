@@ -341,25 +341,64 @@ static void a_stripe_purchase_is_paid_by_its_event_once(void **state)
                                    .ref = "cs_test_1",
                                    .amount_minor = 11800,
                                    .currency = "eur"};
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "amount_mismatch");
     assert_int_equal(shop_balance(t, s.customer, "master"), 0);
     ev.event_id = "evt_2";
     ev.amount_minor = 11900;
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "paid");
     assert_int_equal(shop_balance(t, s.customer, "master"), 50);
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "duplicate");
     ev.event_id = "evt_3";
     ev.kind = SVC_EVENT_EXPIRED;
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "already_paid");
     ev.event_id = "evt_4";
     ev.ref = "cs_unknown";
-    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, &ev, &v), ERR_OK);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "unknown_reference");
     assert_int_equal(shop_balance(t, s.customer, "master"), 50);
+    testdb_assert_verified(t);
+}
+
+/* A gateway's event belongs to the tenant of the Host it was sent to: it is
+ * recorded there and finds only that tenant's invoices (schema 7: no lookup
+ * by a gateway reference crosses tenants). */
+static void a_gateway_event_is_applied_in_the_tenant_of_its_host_only(void **state)
+{
+    struct testdb *t = *state;
+    struct shop s;
+    shop_setup(t, &s, 0);
+    struct svc_purchase_input in = {.customer_id = s.customer,
+                                    .package_id = s.package,
+                                    .gateway = "stripe",
+                                    .gateway_ref = "cs_test_9",
+                                    .checkout_url = "http://127.0.0.1/c/pay/cs_test_9",
+                                    .expect_due_minor = 11900};
+    struct svc_invoice_view v;
+    struct err_detail d = {0};
+    assert_int_equal(svc_purchase(&t->svc, &t->arena, t->tenant_id, ACTOR, &in, &v, &d), ERR_OK);
+    int64_t other;
+    assert_int_equal(svc_tenant_create(&t->svc, "Other", "other.example", &other, &d), ERR_OK);
+    struct svc_gateway_event ev = {.gateway = "stripe",
+                                   .event_id = "evt_9",
+                                   .type = "checkout.session.completed",
+                                   .kind = SVC_EVENT_PAID,
+                                   .ref = "cs_test_9",
+                                   .amount_minor = 11900,
+                                   .currency = "eur"};
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, other, &ev, &v), ERR_OK);
+    assert_string_equal(v.outcome, "unknown_reference");
+    assert_int_equal(shop_balance(t, s.customer, "master"), 0);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, 0, &ev, &v), ERR_NOT_FOUND);
+    /* The same event id at the right host is new there, and pays. */
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
+    assert_string_equal(v.outcome, "paid");
+    assert_int_equal(shop_balance(t, s.customer, "master"), 50);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
+    assert_string_equal(v.outcome, "duplicate");
     testdb_assert_verified(t);
 }
 
@@ -478,6 +517,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_unpublished_package_cannot_be_bought, setup, teardown),
         cmocka_unit_test_setup_teardown(a_stripe_purchase_is_paid_by_its_event_once, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_gateway_event_is_applied_in_the_tenant_of_its_host_only,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(an_admin_lot_with_an_open_invoice_grants_at_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(invoice_numbers_have_no_gaps_or_repeats_under_concurrency,
