@@ -1,7 +1,8 @@
 /*
  * creditd serve: the HTTP server with the API, and the timer (at start and
- * every minute) that expires lots, seals the journal's account chains and
- * purges file contents that are due.
+ * every minute) that expires lots, seals the journal's account chains,
+ * forgets failed sign-ins whose window has ended and purges file contents
+ * that are due.
  * SIGTERM or SIGINT stops it gracefully: no new connections, requests in
  * flight finish, the store commits and closes.
  */
@@ -36,6 +37,9 @@ static void *serve_expiry_main(void *arg)
         rc = svc_seal(t->svc, &count);
         if (rc != ERR_OK)
             log_msg(LOG_ERROR, "seal job failed: %s", err_code(rc));
+        rc = svc_login_throttle_prune(t->svc);
+        if (rc != ERR_OK)
+            log_msg(LOG_ERROR, "sign-in throttle prune failed: %s", err_code(rc));
         rc = svc_files_purge_due(t->svc, 0, &count);
         if (rc != ERR_OK)
             log_msg(LOG_ERROR, "file purge job failed: %s", err_code(rc));
@@ -72,11 +76,32 @@ static bool cmd_serve_upload_limit(const char *mb, struct http_config *cfg)
     return true;
 }
 
+/* One --trusted-proxy CIDR more; CLI_OK or the exit code of a usage error. */
+static int cmd_serve_trusted_proxy(const char *text, struct http_config *cfg)
+{
+    if (cfg->n_trusted_proxies == TRUSTED_PROXIES_MAX)
+        return cli_fail(CLI_USAGE, "serve: at most %d --trusted-proxy ranges", TRUSTED_PROXIES_MAX);
+    struct err_detail d = {0};
+    if (!net_cidr_parse(text, &cfg->trusted_proxies[cfg->n_trusted_proxies], &d))
+        return cli_fail(CLI_USAGE, "serve: --trusted-proxy: %s", d.message);
+    cfg->n_trusted_proxies++;
+    return CLI_OK;
+}
+
 /* Reads the options into cfg; CLI_OK or the exit code of a usage error. */
 static int cmd_serve_options(struct cli *c, struct http_config *cfg, const char **files_dir)
 {
-    const char *threads = NULL, *upload_mb = NULL;
+    const char *threads = NULL, *upload_mb = NULL, *proxy = NULL;
     for (int i = 0; i < c->argc; i++) {
+        if (cli_option(c, &i, "--trusted-proxy", &proxy)) {
+            int code = cmd_serve_trusted_proxy(proxy, cfg);
+            if (code != CLI_OK)
+                return code;
+            continue;
+        }
+        if (cli_flag(c, &i, "--trusted-proxy"))
+            return cli_fail(CLI_USAGE, "serve: --trusted-proxy needs a CIDR (10.0.0.0/8, "
+                                       "2001:db8::/32 or an address)");
         if (cli_option(c, &i, "--listen", &cfg->listen) ||
             cli_option(c, &i, "--threads", &threads) ||
             cli_option(c, &i, "--files-dir", files_dir) ||
@@ -169,7 +194,7 @@ const struct cli_command cli_cmd_serve = {
     .summary = "run the HTTP server (API and portal)",
     .usage = "usage: creditd serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
              "                     [--files-dir DIR] [--upload-max-mb N]\n"
-             "                     [--secure-cookies] [--test-clock]\n\n"
+             "                     [--trusted-proxy CIDR]... [--secure-cookies] [--test-clock]\n\n"
              "Serves the API on HOST:PORT (default 127.0.0.1:8080), migrates the database\n"
              "first, and at start and every minute expires lots, seals the journal and\n"
              "purges file contents that are due (creditd files purge). N threads (default\n"
@@ -179,6 +204,11 @@ const struct cli_command cli_cmd_serve = {
              "for PostgreSQL); unfinished uploads left there are deleted at start. An\n"
              "uploaded file may have N MiB (default 32; CREDITD_UPLOAD_MAX_BYTES sets it\n"
              "in bytes). --secure-cookies marks the session cookie Secure (behind TLS).\n"
+             "--trusted-proxy CIDR (repeatable; IPv4 or IPv6, a bare address is /32 or\n"
+             "/128): a request from such a peer has its client taken from\n"
+             "X-Forwarded-For, the first address from the right outside every trusted\n"
+             "range; otherwise the header is ignored. The client address is what\n"
+             "failed sign-ins are counted under.\n"
              "--test-clock lets an admin move the server's clock with\n"
              "POST /api/v1/test/clock (for tests only).\n"
              "SIGTERM or SIGINT stops it after the requests in flight.\n",
