@@ -145,7 +145,7 @@ static int cmd_serve_run(struct cli *c)
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (!cli_open(c, true) || !cli_open_files(c, files_dir, true))
+    if (!cli_open_server(c) || !cli_open_files(c, files_dir, true))
         return CLI_FAILURE;
     struct err_detail d = {0};
     /* Payment gateways come from the environment (svc_gateway_start). */

@@ -57,6 +57,12 @@ enum err store_backup(struct store *st, const char *path, struct err_detail *d)
     return st->ops->backup(st, path, d);
 }
 
+enum err store_claim_server(struct store *st, struct err_detail *d)
+{
+    ASSERT(st != NULL);
+    return st->ops->claim != NULL ? st->ops->claim(st, d) : ERR_OK;
+}
+
 enum err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out)
 {
     return c->ops->prepare(c, sql, out);

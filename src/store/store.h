@@ -110,6 +110,10 @@ struct store_ops {
     enum err (*backup)(struct store *st, const char *path, struct err_detail *d);
     /* The backend's text of a query of enum store_sql (a string literal). */
     const char *(*sql)(struct store_conn *c, enum store_sql which);
+    /* Claims the database for this process's server until close, refusing
+     * (ERR_CONFLICT, d names the database) while another process holds it.
+     * NULL: any number of servers may share the database. */
+    enum err (*claim)(struct store *st, struct err_detail *d);
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -138,6 +142,13 @@ enum err store_write(struct store *st, store_txn_fn fn, void *ctx) WUR;
 enum err store_write_keyed(struct store *st, int64_t key, store_txn_fn fn, void *ctx) WUR;
 enum err store_read(struct store *st, store_txn_fn fn, void *ctx) WUR;
 enum err store_backup(struct store *st, const char *path, struct err_detail *d) WUR;
+/* Only `serve` calls this, before migrating: on SQLite, one server per
+ * database file (an exclusive flock on PATH.lock, held until store_close,
+ * released by the kernel when the process dies), ERR_CONFLICT with d naming
+ * the file while another process holds it; other commands (verify, backup,
+ * export, expire) never claim and keep working beside a server. PostgreSQL
+ * claims nothing: any number of servers share a database. */
+enum err store_claim_server(struct store *st, struct err_detail *d) WUR;
 
 /* Applies the migrations not yet applied; *applied counts them. Safe to run
  * again. ERR_SCHEMA when the database is newer than this binary. */
