@@ -6,6 +6,12 @@
 #   scripts/pg_cluster.sh start DIR PORT        prints the URL of creditd_test
 #   scripts/pg_cluster.sh createdb DIR PORT NAME prints the URL of NAME
 #   scripts/pg_cluster.sh stop DIR              stops the cluster, removes DIR
+#   scripts/pg_cluster.sh standby PRIMARY_PORT DIR PORT
+#                        a streaming standby of the cluster on PRIMARY_PORT
+#                        (pg_basebackup -R), started; prints its URL
+#   scripts/pg_cluster.sh promote DIR           makes a standby the primary
+#   scripts/pg_cluster.sh crash DIR             stops at once (-m immediate),
+#                                               as a power cut would
 #
 # stdout carries only the URL, so callers can write URL=$(… start …); all
 # progress and errors go to stderr. Run as root, the server runs as the
@@ -27,6 +33,9 @@ usage() {
 usage: scripts/pg_cluster.sh start DIR PORT
        scripts/pg_cluster.sh createdb DIR PORT NAME
        scripts/pg_cluster.sh stop DIR
+       scripts/pg_cluster.sh standby PRIMARY_PORT DIR PORT
+       scripts/pg_cluster.sh promote DIR
+       scripts/pg_cluster.sh crash DIR
 EOF
     exit 2
 }
@@ -169,7 +178,55 @@ cmd_stop() { # DIR
     rm -rf -- "$dir"
 }
 
+# A copy of the primary's data taken with pg_basebackup -R (standby.signal
+# and primary_conninfo written), started on its own port. Its connection is
+# named DIR's last component, so synchronous_standby_names can name it.
+cmd_standby() { # PRIMARY_PORT DIR PORT
+    local primary_port=$1 dir=$2 port=$3
+    need_binaries
+    check_port "$primary_port"
+    check_port "$port"
+    ((${#dir} + 18 <= 107)) || die "DIR '$dir' is too long for a Unix socket path"
+    [[ ! -e $dir/data ]] || die "'$dir/data' exists already"
+    mkdir -p -- "$dir"
+    if [[ $EUID -eq 0 ]]; then
+        chown postgres: -- "$dir"
+    fi
+    chmod 700 -- "$dir"
+    local name=${dir##*/}
+    name=${name//[^a-zA-Z0-9_]/_}
+    echo "pg_cluster.sh: pg_basebackup of 127.0.0.1:$primary_port into $dir/data" >&2
+    as_owner "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/data" \
+        -R -X stream -c fast -d "application_name=$name" >&2 ||
+        die "pg_basebackup from port $primary_port failed"
+    as_owner "$PGBIN/pg_ctl" -D "$dir/data" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c hot_standby=on -c fsync=on -c max_connections=200 -c shared_buffers=128MB" \
+        -l "$dir/log" -w start >&2 || {
+        tail -n 20 "$dir/log" >&2 2>/dev/null || true
+        die "cannot start the standby in '$dir' on port $port"
+    }
+    printf 'postgresql://postgres@127.0.0.1:%s/%s\n' "$port" "$DB_DEFAULT"
+}
+
+cmd_promote() { # DIR
+    need_binaries
+    is_running "$1" || die "no cluster is running in '$1'"
+    as_owner "$PGBIN/pg_ctl" -D "$1/data" promote -w >&2 || die "cannot promote '$1'"
+}
+
+cmd_crash() { # DIR
+    need_binaries
+    is_running "$1" || die "no cluster is running in '$1'"
+    as_owner "$PGBIN/pg_ctl" -D "$1/data" stop -m immediate -w >&2 || die "cannot stop '$1'"
+}
+
 [[ $# -ge 2 ]] || usage
+if [[ $1 == standby ]]; then
+    [[ $# -eq 4 ]] || usage
+    sdir=$(abs_dir "$3")
+    cmd_standby "$2" "$sdir" "$4"
+    exit 0
+fi
 # An assignment, so that set -e sees abs_dir fail.
 dir=$(abs_dir "$2")
 case $1 in
@@ -184,6 +241,14 @@ createdb)
 stop)
     [[ $# -eq 2 ]] || usage
     cmd_stop "$dir"
+    ;;
+promote)
+    [[ $# -eq 2 ]] || usage
+    cmd_promote "$dir"
+    ;;
+crash)
+    [[ $# -eq 2 ]] || usage
+    cmd_crash "$dir"
     ;;
 *) usage ;;
 esac

@@ -92,6 +92,18 @@
 /* Deadlock / serialization retries of one PostgreSQL transaction. */
 #define STORE_RETRIES_MAX 8
 
+/* How long a request may wait for the database before it is answered 503
+ * (with Retry-After): a pool connection (all busy), and, through libpq, one
+ * host of the URL to connect (CONNECT_S) or a silent peer to answer (the TCP
+ * user timeout). A primary that vanishes without a word (a cut cable) so
+ * costs a request at most about STORE_PG_SILENT_MS; one that stopped or
+ * refuses fails it at once. */
+#define STORE_WAIT_MS_MAX      10000
+#define STORE_PG_CONNECT_S     "3"
+#define STORE_PG_SILENT_MS     "10000"
+/* The Retry-After of a 503 answer, in seconds: a failover takes a few. */
+#define HTTP_RETRY_AFTER_S "2"
+
 /* One answer from a payment gateway: a Checkout session is a few KiB, so this
  * leaves room for fields Stripe adds later while a misbehaving endpoint cannot
  * make creditd buffer without bound. */

@@ -150,6 +150,32 @@ static void cli_files_default(const char *db_url, char *out, size_t n)
         str_format(out, n, "%.*s/files", (int)(slash - path), path);
 }
 
+bool cli_open_replica(struct cli *c, const char *url)
+{
+    ASSERT(c->st != NULL);
+    ASSERT(url != NULL);
+    if (strcmp(store_backend_name(c->st), "postgresql") != 0) {
+        cli_fail(CLI_USAGE, "--read-db needs a PostgreSQL database (--db), not SQLite");
+        return false;
+    }
+    struct err_detail d = {0};
+    enum err rc = store_open(url, &c->replica, &d);
+    if (rc == ERR_OK && strcmp(store_backend_name(c->replica), "postgresql") != 0) {
+        cli_fail(CLI_USAGE, "--read-db must be a PostgreSQL URL (a streaming replica)");
+        return false;
+    }
+    if (rc != ERR_OK) {
+        cli_fail_err(rc, &d, "cannot open the read replica");
+        return false;
+    }
+    if (svc_replica_new(c->replica, &c->replica_svc) != ERR_OK) {
+        cli_fail(CLI_FAILURE, "out of memory");
+        return false;
+    }
+    svc_use_replica(&c->svc, c->replica_svc);
+    return true;
+}
+
 bool cli_open_files(struct cli *c, const char *dir, bool clean_tmp)
 {
     ASSERT(c->st != NULL);
@@ -250,6 +276,8 @@ int cli_main(int argc, char **argv)
     arena_init(&c.arena, ARENA_COMMAND_BYTES_MAX);
     int code = cmd->run(&c);
     arena_release(&c.arena);
+    svc_replica_free(c.replica_svc);
+    store_close(c.replica);
     store_close(c.st);
     blob_store_close(c.blobs);
     free(rest);

@@ -20,6 +20,8 @@ struct cli {
     struct store *st;
     struct svc svc;
     struct blob_store *blobs; /* once cli_open_files ran */
+    struct store *replica;    /* serve --read-db, once cli_open_replica ran */
+    struct svc_replica *replica_svc;
     struct arena arena;
     int argc;
     char **argv;
@@ -47,6 +49,10 @@ bool cli_open_server(struct cli *c);
  * cli_open. clean_tmp: delete unfinished uploads (the server at start only).
  * Prints the reason and returns false on failure. */
 bool cli_open_files(struct cli *c, const char *dir, bool clean_tmp);
+/* Opens the read replica at url for the heavy reads of c->svc, after
+ * cli_open (both must be PostgreSQL). Prints the reason and returns false on
+ * failure. */
+bool cli_open_replica(struct cli *c, const char *url);
 /* Option parsing over c->argv: takes "--name VALUE" or "--name=VALUE" at
  * position *i and advances; returns false when argv[*i] is not that option. */
 bool cli_option(struct cli *c, int *i, const char *name, const char **value);

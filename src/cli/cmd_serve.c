@@ -15,12 +15,45 @@
 #include "cli/cli.h"
 #include "http/http.h"
 
+/* Options of serve beyond the HTTP server's own. */
+struct serve_options {
+    const char *files_dir; /* NULL: the default */
+    const char *read_db;   /* NULL: no read replica */
+    int jobs_every_s;
+};
+
 struct serve_timer {
     struct svc *svc;
+    int every_s;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stopping;
 };
+
+/* One run of the background jobs, each outcome logged once. */
+static void serve_jobs_run(struct svc *svc)
+{
+    struct svc_jobs_report r;
+    enum err rc = svc_jobs_run(svc, 0, &r);
+    if (rc != ERR_OK) {
+        log_msg(LOG_ERROR, "background jobs cannot start: %s", err_code(rc));
+        return;
+    }
+    if (!r.ran)
+        return; /* another server runs them */
+    if (r.expire_rc != ERR_OK)
+        log_msg(LOG_ERROR, "expiry job failed: %s", err_code(r.expire_rc));
+    else if (r.expired > 0)
+        log_msg(LOG_INFO, "expiry job expired %lld lots", (long long)r.expired);
+    if (r.seal_rc != ERR_OK)
+        log_msg(LOG_ERROR, "seal job failed: %s", err_code(r.seal_rc));
+    if (r.purge_rc != ERR_OK)
+        log_msg(LOG_ERROR, "file purge job failed: %s", err_code(r.purge_rc));
+    else if (r.purged > 0)
+        log_msg(LOG_INFO, "file purge job removed the contents of %lld files", (long long)r.purged);
+    if (r.throttle_rc != ERR_OK)
+        log_msg(LOG_ERROR, "sign-in throttle prune failed: %s", err_code(r.throttle_rc));
+}
 
 static void *serve_expiry_main(void *arg)
 {
@@ -28,28 +61,11 @@ static void *serve_expiry_main(void *arg)
     pthread_mutex_lock(&t->lock);
     while (!t->stopping) {
         pthread_mutex_unlock(&t->lock);
-        int64_t count = 0;
-        enum err rc = svc_expire(t->svc, 0, &count);
-        if (rc != ERR_OK)
-            log_msg(LOG_ERROR, "expiry job failed: %s", err_code(rc));
-        else if (count > 0)
-            log_msg(LOG_INFO, "expiry job expired %lld lots", (long long)count);
-        rc = svc_seal(t->svc, &count);
-        if (rc != ERR_OK)
-            log_msg(LOG_ERROR, "seal job failed: %s", err_code(rc));
-        rc = svc_login_throttle_prune(t->svc);
-        if (rc != ERR_OK)
-            log_msg(LOG_ERROR, "sign-in throttle prune failed: %s", err_code(rc));
-        rc = svc_files_purge_due(t->svc, 0, &count);
-        if (rc != ERR_OK)
-            log_msg(LOG_ERROR, "file purge job failed: %s", err_code(rc));
-        else if (count > 0)
-            log_msg(LOG_INFO, "file purge job removed the contents of %lld files",
-                    (long long)count);
+        serve_jobs_run(t->svc);
         pthread_mutex_lock(&t->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 60;
+        until.tv_sec += t->every_s;
         while (!t->stopping && pthread_cond_timedwait(&t->wake, &t->lock, &until) == 0)
             ;
     }
@@ -89,9 +105,9 @@ static int cmd_serve_trusted_proxy(const char *text, struct http_config *cfg)
 }
 
 /* Reads the options into cfg; CLI_OK or the exit code of a usage error. */
-static int cmd_serve_options(struct cli *c, struct http_config *cfg, const char **files_dir)
+static int cmd_serve_options(struct cli *c, struct http_config *cfg, struct serve_options *o)
 {
-    const char *threads = NULL, *upload_mb = NULL, *proxy = NULL;
+    const char *threads = NULL, *upload_mb = NULL, *jobs_every = NULL, *proxy = NULL;
     for (int i = 0; i < c->argc; i++) {
         if (cli_option(c, &i, "--trusted-proxy", &proxy)) {
             int code = cmd_serve_trusted_proxy(proxy, cfg);
@@ -104,7 +120,9 @@ static int cmd_serve_options(struct cli *c, struct http_config *cfg, const char 
                                        "2001:db8::/32 or an address)");
         if (cli_option(c, &i, "--listen", &cfg->listen) ||
             cli_option(c, &i, "--threads", &threads) ||
-            cli_option(c, &i, "--files-dir", files_dir) ||
+            cli_option(c, &i, "--files-dir", &o->files_dir) ||
+            cli_option(c, &i, "--read-db", &o->read_db) ||
+            cli_option(c, &i, "--jobs-every", &jobs_every) ||
             cli_option(c, &i, "--upload-max-mb", &upload_mb))
             continue;
         if (cli_flag(c, &i, "--test-clock")) {
@@ -122,6 +140,13 @@ static int cmd_serve_options(struct cli *c, struct http_config *cfg, const char 
         return cli_fail(CLI_USAGE, "serve: --threads takes 1 to 64");
     if (threads != NULL)
         cfg->threads = (unsigned)n;
+    if (jobs_every != NULL && (!parse_int64(jobs_every, &n) || n < 1 || n > 3600))
+        return cli_fail(CLI_USAGE, "serve: --jobs-every takes 1 to 3600 seconds");
+    o->jobs_every_s = jobs_every != NULL ? (int)n : 60;
+    if (o->read_db == NULL || o->read_db[0] == '\0')
+        o->read_db = getenv("CREDITD_READ_DB");
+    if (o->read_db != NULL && o->read_db[0] == '\0')
+        o->read_db = NULL;
     if (!cmd_serve_upload_limit(upload_mb, cfg))
         return cli_fail(CLI_USAGE,
                         "serve: --upload-max-mb takes 1 to %u (CREDITD_UPLOAD_MAX_BYTES: bytes)",
@@ -133,8 +158,8 @@ static int cmd_serve_run(struct cli *c)
 {
     struct http_config cfg;
     http_config_defaults(&cfg);
-    const char *files_dir = NULL;
-    int code = cmd_serve_options(c, &cfg, &files_dir);
+    struct serve_options o = {.files_dir = NULL};
+    int code = cmd_serve_options(c, &cfg, &o);
     if (code != CLI_OK)
         return code;
     /* Signals go to the waiting main thread only: block them before any
@@ -145,7 +170,9 @@ static int cmd_serve_run(struct cli *c)
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (!cli_open_server(c) || !cli_open_files(c, files_dir, true))
+    if (!cli_open_server(c) || !cli_open_files(c, o.files_dir, true))
+        return CLI_FAILURE;
+    if (o.read_db != NULL && !cli_open_replica(c, o.read_db))
         return CLI_FAILURE;
     struct err_detail d = {0};
     /* Payment gateways come from the environment (svc_gateway_start). */
@@ -165,13 +192,15 @@ static int cmd_serve_run(struct cli *c)
         svc_cache_free(cache);
         return cli_fail_err(rc, &d, "serve");
     }
-    struct serve_timer timer = {.svc = http_server_svc(srv), .stopping = false};
+    struct serve_timer timer = {
+        .svc = http_server_svc(srv), .every_s = o.jobs_every_s, .stopping = false};
     pthread_mutex_init(&timer.lock, NULL);
     pthread_cond_init(&timer.wake, NULL);
     pthread_t expiry;
     pthread_create(&expiry, NULL, serve_expiry_main, &timer);
-    log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s",
+    log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s%s",
             cfg.listen, svc_backend_name(&c->svc), blob_store_root(c->blobs), cfg.upload_bytes_max,
+            o.read_db ? ", heavy reads on the read replica" : "",
             cfg.test_clock ? " with the test clock" : "");
     int sig = 0;
     sigwait(&stop, &sig);
@@ -194,10 +223,17 @@ const struct cli_command cli_cmd_serve = {
     .summary = "run the HTTP server (API and portal)",
     .usage = "usage: creditd serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
              "                     [--files-dir DIR] [--upload-max-mb N]\n"
+             "                     [--read-db URL] [--jobs-every SECONDS]\n"
              "                     [--trusted-proxy CIDR]... [--secure-cookies] [--test-clock]\n\n"
              "Serves the API on HOST:PORT (default 127.0.0.1:8080), migrates the database\n"
-             "first, and at start and every minute expires lots, seals the journal and\n"
-             "purges file contents that are due (creditd files purge). N threads (default\n"
+             "first, and at start and every minute (--jobs-every) expires lots, seals the\n"
+             "journal, forgets failed sign-ins whose 15 minutes are over and purges file\n"
+             "contents that are due (creditd files purge); of several servers on one\n"
+             "PostgreSQL database, one at a time runs these jobs. A SQLite database has\n"
+             "one server: a second serve on it exits 1.\n"
+             "--read-db (or CREDITD_READ_DB) names a PostgreSQL streaming replica for\n"
+             "heavy reads (CSV exports, dashboards, reports) once it has caught up with\n"
+             "the primary; everything else reads the primary. N threads (default\n"
              "16, at most 64) answer requests; a request waiting for its commit holds one,\n"
              "so more threads let more writes share a commit. Uploaded files go to DIR (or\n"
              "CREDITD_FILES_DIR; default: 'files' beside the SQLite database, ./data/files\n"

@@ -25,11 +25,37 @@ void h_readyz(struct http_request *r)
               json_pack("{s:s, s:s}", "status", "ready", "database", svc_backend_name(r->svc)));
 }
 
+/* The read replica's gauges, read at each scrape (two small queries). */
+static void h_metrics_replica(struct http_request *r, struct buf *b)
+{
+    struct svc_replica_status st;
+    if (svc_replica_status(r->svc, &st) != ERR_OK || !st.configured)
+        return;
+    if (buf_printf(b,
+                   "# HELP creditd_read_replica_up Whether the read replica (--read-db) answers.\n"
+                   "# TYPE creditd_read_replica_up gauge\ncreditd_read_replica_up %d\n"
+                   "# HELP creditd_read_replica_lag_bytes WAL the replica has still to replay.\n"
+                   "# TYPE creditd_read_replica_lag_bytes gauge\n"
+                   "creditd_read_replica_lag_bytes %lld\n"
+                   "# HELP creditd_read_replica_lag_seconds How far the replica's replay is "
+                   "behind (0 when it has replayed all it received).\n"
+                   "# TYPE creditd_read_replica_lag_seconds gauge\n"
+                   "creditd_read_replica_lag_seconds %.3f\n"
+                   "# HELP creditd_heavy_reads_total Exports, dashboards and reports, by the "
+                   "server that answered them.\n# TYPE creditd_heavy_reads_total counter\n"
+                   "creditd_heavy_reads_total{served_by=\"replica\"} %lld\n"
+                   "creditd_heavy_reads_total{served_by=\"primary\"} %lld\n",
+                   st.up ? 1 : 0, (long long)st.lag_bytes, (double)st.lag_ms / 1e3,
+                   (long long)st.reads_on_replica, (long long)st.reads_on_primary) != ERR_OK)
+        log_msg(LOG_WARN, "metrics: the replica's lines did not fit");
+}
+
 void h_metrics(struct http_request *r)
 {
     struct buf b;
     buf_init(&b, 1 << 20);
     http_metrics_render(&b);
+    h_metrics_replica(r, &b);
     http_text(r, 200, "text/plain; version=0.0.4", b.data ? b.data : "", b.len);
     buf_release(&b);
 }

@@ -252,6 +252,7 @@ void h_ledger_csv(struct http_request *r)
     enum err rc = ERR_VALIDATION;
     if (h_ledger_query(r, &newest, false)) {
         newest.oldest_first = false;
+        newest.heavy = true; /* the export's rows come from the read replica, if any */
         newest.limit = 1;
         newest.cursor_id = 0;
         int64_t until = 0;

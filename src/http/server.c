@@ -220,6 +220,9 @@ static void http_problem_send(struct http_request *r, enum err e, const char *fi
         http_metrics_store_error();
     if (e >= ERR_STORE_BUSY && e != ERR_USAGE)
         log_msg(LOG_ERROR, "request %s %s %s failed: %s", r->id, r->method, r->path, err_code(e));
+    /* A 503 is passing (a failover, a busy database): say when to come back. */
+    if (status == 503)
+        http_header(r, "Retry-After", HTTP_RETRY_AFTER_S);
     http_queue(r, status, "application/problem+json", text ? text : "{}", text ? strlen(text) : 2);
     free(text);
 }

@@ -24,6 +24,7 @@ struct svc_clock {
 };
 
 struct svc_cache;
+struct svc_replica;
 struct gateway_config;
 
 struct svc {
@@ -32,6 +33,7 @@ struct svc {
     struct blob_store *blobs;             /* the files directory; NULL: file operations refuse */
     struct svc_cache *cache;              /* the server's memory of callers; NULL: none */
     const struct gateway_config *gateway; /* card payments; NULL: refused */
+    struct svc_replica *replica;          /* heavy reads go here; NULL: the primary */
 };
 
 /* Borrows st. clock NULL = the wall clock. No files directory until
@@ -52,6 +54,24 @@ int64_t svc_now(const struct svc *s);
 enum err svc_cache_new(struct svc_cache **out) WUR;
 void svc_cache_free(struct svc_cache *c);
 void svc_use_cache(struct svc *s, struct svc_cache *c);
+/*
+ * A read replica (svc_replica.c): heavy reads (CSV exports, dashboards,
+ * reports) run on it once it has replayed everything the primary had when
+ * the read began, else on the primary. svc_replica_new borrows the replica's
+ * store (ERR_TOO_LARGE); the caller frees it; s borrows it.
+ * svc_replica_status fills what /metrics shows (ERR_OK with up false when
+ * the replica cannot be reached; the primary's failure otherwise).
+ */
+struct svc_replica_status {
+    bool configured, up;
+    int64_t lag_bytes, lag_ms;
+    int64_t reads_on_replica, reads_on_primary; /* heavy reads since start */
+};
+enum err svc_replica_new(struct store *replica, struct svc_replica **out) WUR;
+void svc_replica_free(struct svc_replica *r);
+void svc_use_replica(struct svc *s, struct svc_replica *r);
+enum err svc_replica_status(struct svc *s, struct svc_replica_status *out) WUR;
+
 /* The tenant of a Host (lower case, no port); with a single tenant any host
  * reaches it. ERR_NOT_FOUND when none does. Call it first for each request:
  * with a cache it also reads the auth epoch. */
@@ -699,6 +719,7 @@ struct svc_ledger_query {
     int64_t cursor_id;       /* the last id already seen, 0 = start */
     int64_t until_id;        /* oldest first: no entry after this id, 0 = no bound */
     bool oldest_first;       /* newest first otherwise */
+    bool heavy;              /* an export: may run on the read replica */
     size_t limit;            /* 0 = no limit */
 };
 /*
@@ -810,9 +831,10 @@ enum err svc_login_throttled(struct svc *s, struct arena *a, int64_t tenant_id, 
                              const char *password, const struct net_addr *client,
                              char token[SECRET_HEX], struct svc_principal *out,
                              int64_t *retry_after_s) WUR;
-/* Deletes the counts whose window has ended, of every tenant (serve runs it
- * every minute), so the table holds only the last window's subjects. */
-enum err svc_login_throttle_prune(struct svc *s) WUR;
+/* Deletes the counts whose window has ended at now_us (0 = the clock), of
+ * every tenant (a background job, svc_jobs_run), so the table holds only the
+ * last window's subjects. */
+enum err svc_login_throttle_prune(struct svc *s, int64_t now_us) WUR;
 /* The principal of a live session (ERR_UNAUTHENTICATED when unknown, revoked,
  * idle too long or too old). */
 enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *token,
@@ -843,6 +865,20 @@ enum err svc_expire(struct svc *s, int64_t now_us, int64_t *count) WUR;
  * run from several servers at once: a seal written meanwhile by another wins.
  */
 enum err svc_seal(struct svc *s, int64_t *n_seals) WUR;
+
+/* What one run of the background jobs did. */
+struct svc_jobs_report {
+    bool ran; /* false: another server holds the jobs lock and runs them */
+    enum err expire_rc, seal_rc, purge_rc, throttle_rc;
+    int64_t expired, sealed, purged; /* lots, seals, files */
+};
+
+/* Runs expiry, seals, the file purge and the prune of ended sign-in throttle
+ * windows (at now_us, 0 = the clock) unless
+ * another process sharing the database runs them now (report->ran false).
+ * Each job's outcome is in the report; the return is ERR_OK, or the failure
+ * to ask for the lock (ERR_STORE_BUSY when the database is unreachable). */
+enum err svc_jobs_run(struct svc *s, int64_t now_us, struct svc_jobs_report *report) WUR;
 
 /* A finding of verify, in words, naming the row. */
 typedef void (*svc_finding_cb)(const char *finding, void *ctx);

@@ -43,6 +43,10 @@ enum err svc_entry_post(struct svc_entry *x, enum account_kind account, int64_t 
 enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct account_row *acc,
                          int64_t *journal_id) WUR;
 
+/* Runs a heavy read-only fn (an export, a dashboard) on the read replica
+ * when there is one and it is fresh, else on the primary (svc_replica.c). */
+enum err svc_read_heavy(struct svc *s, store_txn_fn fn, void *ctx) WUR;
+
 /* Runs a write whose row locks all belong to one customer: it may share a
  * transaction and commit with other customers' writes (store_write_keyed).
  * An unknown customer (0) runs alone and fails inside as usual. */

@@ -20,6 +20,7 @@ void svc_init(struct svc *s, struct store *st, const struct svc_clock *clock)
     s->blobs = NULL;
     s->cache = NULL;
     s->gateway = NULL;
+    s->replica = NULL;
 }
 
 void svc_use_blobs(struct svc *s, struct blob_store *b)

@@ -206,9 +206,9 @@ static enum err svc_throttle_prune_txn(struct store_conn *c, void *arg)
     return store_login_throttle_prune(c, *stale_before_us);
 }
 
-enum err svc_login_throttle_prune(struct svc *s)
+enum err svc_login_throttle_prune(struct svc *s, int64_t now_us)
 {
-    int64_t stale_before_us = svc_now(s) - LOGIN_THROTTLE_WINDOW_US;
+    int64_t stale_before_us = (now_us != 0 ? now_us : svc_now(s)) - LOGIN_THROTTLE_WINDOW_US;
     return store_write(s->st, svc_throttle_prune_txn, &stale_before_us);
 }
 

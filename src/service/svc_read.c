@@ -388,7 +388,7 @@ enum err svc_ledger_scan(struct svc *s, struct arena *a, int64_t tenant_id,
         return err_set(d, ERR_VALIDATION, "to", "must be later than 'from'");
     struct ledger_ctx x = {
         .a = a, .tenant_id = tenant_id, .q = q, .types = types, .d = d, .cb = cb, .cb_ctx = ctx};
-    return store_read(s->st, svc_ledger_txn, &x);
+    return q->heavy ? svc_read_heavy(s, svc_ledger_txn, &x) : store_read(s->st, svc_ledger_txn, &x);
 }
 
 /* ---- summaries --------------------------------------------------------- */
@@ -434,7 +434,7 @@ enum err svc_customer_summary_read(struct svc *s, struct arena *a, int64_t tenan
                             .to_us = to_us ? to_us : INT64_MAX,
                             .now_us = svc_now(s),
                             .out = out};
-    return store_read(s->st, svc_summary_txn, &x);
+    return svc_read_heavy(s, svc_summary_txn, &x);
 }
 
 /* ---- dashboards -------------------------------------------------------- */
@@ -566,7 +566,7 @@ enum err svc_member_dashboard_read(struct svc *s, struct arena *a, int64_t tenan
                          .customer_id = customer_id,
                          .now_us = svc_now(s),
                          .out = out};
-    return store_read(s->st, svc_member_dashboard_txn, &x);
+    return svc_read_heavy(s, svc_member_dashboard_txn, &x);
 }
 
 /* Credits sold per local day: purchases and grants. */
@@ -644,5 +644,5 @@ enum err svc_admin_dashboard_read(struct svc *s, struct arena *a, int64_t tenant
                                   struct svc_dashboard *out)
 {
     struct dash_ctx x = {.a = a, .tenant_id = tenant_id, .now_us = svc_now(s), .out = out};
-    return store_read(s->st, svc_admin_dashboard_txn, &x);
+    return svc_read_heavy(s, svc_admin_dashboard_txn, &x);
 }

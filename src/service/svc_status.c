@@ -121,5 +121,5 @@ enum err svc_journal_export(struct svc *s, struct arena *a, int64_t tenant_id,
     ASSERT(cb != NULL);
     struct svc_journal_export_ctx x = {
         .a = a, .tenant_id = tenant_id, .types = types, .cb = cb, .ctx = ctx};
-    return store_read(s->st, svc_journal_export_txn, &x);
+    return svc_read_heavy(s, svc_journal_export_txn, &x);
 }

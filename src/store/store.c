@@ -63,6 +63,19 @@ enum err store_claim_server(struct store *st, struct err_detail *d)
     return st->ops->claim != NULL ? st->ops->claim(st, d) : ERR_OK;
 }
 
+enum err store_jobs_lock(struct store *st, bool *held)
+{
+    ASSERT(held != NULL);
+    *held = true;
+    return st->ops->jobs_lock ? st->ops->jobs_lock(st, held) : ERR_OK;
+}
+
+void store_jobs_unlock(struct store *st)
+{
+    if (st->ops->jobs_unlock)
+        st->ops->jobs_unlock(st);
+}
+
 enum err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out)
 {
     return c->ops->prepare(c, sql, out);

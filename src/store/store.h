@@ -55,6 +55,17 @@ enum store_sql {
      * gets, taken without a lock held to commit (order references derive
      * from it, so no counter row serializes the orders of a tenant). */
     STORE_SQL_ORDER_ID_NEXT,
+    /* One row, one text column: the position in the write-ahead log up to
+     * which everything committed on this (primary) server is included.
+     * NULL: the backend has no replicas. */
+    STORE_SQL_WAL_POSITION,
+    /* $1 a WAL position: one row, one integer column, 1 when this server
+     * (a replica) has replayed at least that far, or is no replica. */
+    STORE_SQL_REPLICA_CAUGHT_UP,
+    /* $1 the primary's WAL position: one row, the bytes this replica has
+     * still to replay and the milliseconds its replay is behind (0 when it
+     * has replayed everything it received). */
+    STORE_SQL_REPLICA_LAG,
 };
 
 typedef enum err (*store_txn_fn)(struct store_conn *c, void *ctx);
@@ -105,8 +116,10 @@ struct store_ops {
     /* The backend's migrations, ascending. */
     const struct store_migration *migrations;
     size_t n_migrations;
-    /* Writes a consistent copy of the database to path (ERR_USAGE when the
-     * backend has no online backup and prints advice instead). */
+    /* Writes a consistent copy of the database to path: every transaction
+     * committed before it began, none after (ERR_USAGE when the backend has
+     * no online backup and prints advice instead, or when path is the
+     * database itself). */
     enum err (*backup)(struct store *st, const char *path, struct err_detail *d);
     /* The backend's text of a query of enum store_sql (a string literal). */
     const char *(*sql)(struct store_conn *c, enum store_sql which);
@@ -114,6 +127,12 @@ struct store_ops {
      * (ERR_CONFLICT, d names the database) while another process holds it.
      * NULL: any number of servers may share the database. */
     enum err (*claim)(struct store *st, struct err_detail *d);
+    /* Takes the lock of the background jobs if no other process holds it:
+     * *held says whether it did. It is held by this process (a database
+     * session on PostgreSQL, so a crashed holder drops it) until jobs_unlock.
+     * NULL: one process per database, always held. */
+    enum err (*jobs_lock)(struct store *st, bool *held);
+    void (*jobs_unlock)(struct store *st);
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -149,6 +168,24 @@ enum err store_backup(struct store *st, const char *path, struct err_detail *d) 
  * export, expire) never claim and keep working beside a server. PostgreSQL
  * claims nothing: any number of servers share a database. */
 enum err store_claim_server(struct store *st, struct err_detail *d) WUR;
+
+/*
+ * Read replicas (PostgreSQL streaming standbys). store_wal_position reads a
+ * primary's current WAL position into lsn (text, at most lsn_bytes);
+ * store_replica_caught_up says whether a replica has replayed up to lsn;
+ * store_replica_lag gives a replica's lag behind lsn. ERR_USAGE on a backend
+ * without replicas (SQLite).
+ */
+enum err store_wal_position(struct store_conn *c, char *lsn, size_t lsn_bytes) WUR;
+enum err store_replica_caught_up(struct store_conn *c, const char *lsn, bool *caught_up) WUR;
+enum err store_replica_lag(struct store_conn *c, const char *lsn, int64_t *bytes, int64_t *ms) WUR;
+
+/* The lock that lets one process of all that share the database run the
+ * background jobs (expiry, seals, purges) at a time: *held is true when this
+ * process got it and must call store_jobs_unlock after the jobs. ERR_STORE_BUSY
+ * when the database cannot be reached. A process that dies loses it. */
+enum err store_jobs_lock(struct store *st, bool *held) WUR;
+void store_jobs_unlock(struct store *st);
 
 /* Applies the migrations not yet applied; *applied counts them. Safe to run
  * again. ERR_SCHEMA when the database is newer than this binary. */

@@ -70,6 +70,7 @@ struct pg_conn {
     enum err last;
     bool retry_seen; /* a deadlock or serialization failure in this attempt */
     int n_piped;     /* statements sent in pipeline mode, results not yet read */
+    bool stale;      /* reconnect before the next use (see pg_state_is_stale) */
 };
 
 /* A keyed write waiting in its lane for a batch. */
@@ -103,6 +104,7 @@ struct pg_store {
     size_t n_free;
     size_t n_open; /* connections that exist or are being opened */
     int64_t open_retry_after_us;
+    struct pg_conn *jobs; /* holds the jobs' advisory lock, out of the pool */
 };
 
 static_assert(STORE_READERS_MAX >= 1, "the pool needs a connection");
@@ -140,6 +142,19 @@ static bool pg_state_is_retryable(const char *state)
     return pg_state_is(state, "40001") || pg_state_is(state, "40P01");
 }
 
+/* The server behind the connection cannot take our work any more: class 08
+ * is a lost connection, 57P01-57P03 a server shutting down or starting, and
+ * 25006 a read-only transaction (the host became, or always was, a standby:
+ * after a failover with a URL that does not ask for target_session_attrs).
+ * The connection is reconnected before its next use, which finds the
+ * primary again. */
+static bool pg_state_is_stale(const char *state)
+{
+    return state != NULL && (strncmp(state, "08", 2) == 0 || pg_state_is(state, "57P01") ||
+                             pg_state_is(state, "57P02") || pg_state_is(state, "57P03") ||
+                             pg_state_is(state, "25006"));
+}
+
 static enum err pg_err_from_state(const char *state, bool connected)
 {
     if (!connected)
@@ -151,8 +166,7 @@ static enum err pg_err_from_state(const char *state, bool connected)
     if (pg_state_is(state, "23514") || pg_state_is(state, "23503") || pg_state_is(state, "23502"))
         return ERR_CONFLICT;
     /* Class 08 is a lost connection; 57P01-57P03 a server shutting down. */
-    if (pg_state_is_retryable(state) || strncmp(state, "08", 2) == 0 ||
-        pg_state_is(state, "57P01") || pg_state_is(state, "57P02") || pg_state_is(state, "57P03"))
+    if (pg_state_is_retryable(state) || pg_state_is_stale(state))
         return ERR_STORE_BUSY;
     if (pg_state_is(state, "53100") || pg_state_is(state, "58030"))
         return ERR_IO;
@@ -179,6 +193,8 @@ static void pg_conn_error(struct pg_conn *c, const PGresult *res)
     c->last = pg_err_from_state(state, PQstatus(c->pg) == CONNECTION_OK);
     if (pg_state_is_retryable(state))
         c->retry_seen = true;
+    if (pg_state_is_stale(state))
+        c->stale = true;
 }
 
 /* Checks a result; ERR_OK or the recorded failure. Does not clear res. */
@@ -604,6 +620,7 @@ static void pg_conn_reset(struct pg_conn *c)
     log_msg(LOG_WARN, "database connection lost or left in a transaction, reconnecting");
     pg_conn_forget_statements(c);
     c->n_piped = 0;
+    c->stale = false;
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK) {
         char why[PG_ERROR_BYTES];
@@ -672,8 +689,17 @@ static enum err pg_conn_open(const char *target, struct pg_conn **out, char *why
     }
     c->base.ops = &store_pg_ops;
     /* Defaults first: the URL's own settings, expanded from dbname, win. */
-    const char *const keys[] = {"application_name", "connect_timeout", "dbname", NULL};
-    const char *const values[] = {"creditd", "10", target, NULL};
+    const char *const keys[] = {"application_name",
+                                "connect_timeout",
+                                "keepalives",
+                                "keepalives_idle",
+                                "keepalives_interval",
+                                "keepalives_count",
+                                "tcp_user_timeout",
+                                "dbname",
+                                NULL};
+    const char *const values[] = {"creditd", STORE_PG_CONNECT_S, "1",    "5", "2",
+                                  "3",       STORE_PG_SILENT_MS, target, NULL};
     c->pg = PQconnectdbParams(keys, values, 1);
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
         pg_connect_message(target, c->pg, why, n);
@@ -711,6 +737,9 @@ static struct pg_conn *pg_pool_grow(struct pg_store *st)
 
 static enum err pg_pool_take(struct pg_store *st, struct pg_conn **out)
 {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += STORE_WAIT_MS_MAX / 1000;
     pthread_mutex_lock(&st->lock);
     for (;;) {
         if (st->n_free > 0) {
@@ -729,7 +758,8 @@ static enum err pg_pool_take(struct pg_store *st, struct pg_conn **out)
                 break;
             continue;
         }
-        pthread_cond_wait(&st->conn_free, &st->lock);
+        if (pthread_cond_timedwait(&st->conn_free, &st->lock, &until) != 0)
+            break; /* every connection stayed busy: 503, not a hang */
     }
     pthread_mutex_unlock(&st->lock);
     return ERR_STORE_BUSY;
@@ -738,7 +768,7 @@ static enum err pg_pool_take(struct pg_store *st, struct pg_conn **out)
 /* A connection goes back only idle and connected (or after a reset try). */
 static void pg_pool_give(struct pg_store *st, struct pg_conn *c)
 {
-    if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    if (c->stale || PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         pg_conn_reset(c);
     pthread_mutex_lock(&st->lock);
     ASSERT(st->n_free < STORE_READERS_MAX);
@@ -1120,6 +1150,47 @@ static enum err pg_backup(struct store *base, const char *path, struct err_detai
     return rc;
 }
 
+/* The key of the background jobs' session advisory lock ("creditd" in
+ * ASCII): a session lock, not a transaction's, because the jobs run many
+ * transactions; the session ends with the process, and so does the lock. */
+#define PG_JOBS_LOCK_KEY "109535483978084"
+
+static enum err pg_jobs_lock(struct store *base, bool *held)
+{
+    struct pg_store *st = (struct pg_store *)base;
+    ASSERT(st->jobs == NULL); /* one holder in the process: the timer */
+    *held = false;
+    struct pg_conn *c;
+    enum err rc = pg_pool_take(st, &c);
+    if (rc != ERR_OK)
+        return rc;
+    if (c->stale || PQstatus(c->pg) != CONNECTION_OK)
+        pg_conn_reset(c);
+    PGresult *res = PQexec(c->pg, "SELECT pg_try_advisory_lock(" PG_JOBS_LOCK_KEY ")");
+    rc = pg_result_check(c, res);
+    if (rc == ERR_OK && PQntuples(res) == 1)
+        *held = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (*held)
+        st->jobs = c;
+    else
+        pg_pool_give(st, c);
+    return rc;
+}
+
+static void pg_jobs_unlock(struct store *base)
+{
+    struct pg_store *st = (struct pg_store *)base;
+    struct pg_conn *c = st->jobs;
+    ASSERT(c != NULL);
+    st->jobs = NULL;
+    PGresult *res = PQexec(c->pg, "SELECT pg_advisory_unlock(" PG_JOBS_LOCK_KEY ")");
+    if (pg_result_check(c, res) != ERR_OK)
+        c->stale = true; /* a new session holds no lock */
+    PQclear(res);
+    pg_pool_give(st, c);
+}
+
 static const char *pg_sql(struct store_conn *c, enum store_sql which)
 {
     (void)c;
@@ -1127,6 +1198,18 @@ static const char *pg_sql(struct store_conn *c, enum store_sql which)
     case STORE_SQL_ORDER_ID_NEXT:
         /* Sequences never roll back and never wait for another transaction. */
         return "SELECT nextval(pg_get_serial_sequence('orders', 'id'))";
+    case STORE_SQL_WAL_POSITION:
+        return "SELECT pg_current_wal_lsn()::text";
+    case STORE_SQL_REPLICA_CAUGHT_UP:
+        return "SELECT CASE WHEN pg_last_wal_replay_lsn() IS NULL OR "
+               "pg_last_wal_replay_lsn() >= $1::pg_lsn THEN 1 ELSE 0 END";
+    case STORE_SQL_REPLICA_LAG:
+        return "SELECT GREATEST(COALESCE(pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()), "
+               "0), "
+               "0)::bigint, CASE WHEN pg_last_wal_receive_lsn() IS NULL OR "
+               "pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 ELSE "
+               "COALESCE((EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) * 1000)"
+               "::bigint, 0) END";
     }
     return NULL;
 }
@@ -1155,4 +1238,6 @@ const struct store_ops store_pg_ops = {
     .n_migrations = sizeof(migrations_postgres) / sizeof(migrations_postgres[0]),
     .backup = pg_backup,
     .sql = pg_sql,
+    .jobs_lock = pg_jobs_lock,
+    .jobs_unlock = pg_jobs_unlock,
 };

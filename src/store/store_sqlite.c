@@ -615,10 +615,46 @@ static enum err sqlite_backup_txn(struct store_conn *base, void *arg)
     return result;
 }
 
-static enum err sqlite_backup(struct store *st, const char *path, struct err_detail *d)
+/* The backup must go to another file. Onto the database itself (`creditd
+ * backup data/creditd.db` read as "back up this file") or its WAL, it would
+ * be a second writer putting the snapshot back over whatever committed after
+ * it, and it would say "backup written" with no copy anywhere. Compared by
+ * device and inode, so other spellings of the path are caught too. */
+static enum err sqlite_backup_target_check(const struct sqlite_store *st, const char *path,
+                                           struct err_detail *d)
 {
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    struct stat target;
+    if (stat(path, &target) != 0)
+        return ERR_OK; /* a new file */
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char own[sizeof(st->path) + 16];
+        struct stat live;
+        if (!str_format(own, sizeof(own), "%s%s", st->path, suffixes[i]) || stat(own, &live) != 0)
+            continue;
+        if (live.st_dev == target.st_dev && live.st_ino == target.st_ino)
+            return err_set(d, ERR_USAGE, "file",
+                           "backup: '%s' is the live database or one of its files: name a new "
+                           "file for the copy",
+                           path);
+    }
+    return ERR_OK;
+}
+
+static enum err sqlite_backup(struct store *base, const char *path, struct err_detail *d)
+{
+    struct sqlite_store *st = (struct sqlite_store *)base;
+    enum err rc = sqlite_backup_target_check(st, path, d);
+    if (rc != ERR_OK)
+        return rc;
+    /* A new copy is readable by its owner only: it holds customers, invoices
+     * and password hashes, and backups often go to a shared directory. An
+     * existing file keeps its mode (SQLite's journal takes the same). */
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
     struct sqlite_backup_ctx b = {.path = path, .d = d};
-    return sqlite_read(st, sqlite_backup_txn, &b);
+    return sqlite_read(base, sqlite_backup_txn, &b);
 }
 
 static const char *sqlite_sql(struct store_conn *c, enum store_sql which)
@@ -629,6 +665,10 @@ static const char *sqlite_sql(struct store_conn *c, enum store_sql which)
         /* The one writer excludes every other: the next rowid is free until
          * this transaction ends (a rolled-back id is simply taken again). */
         return "SELECT COALESCE(MAX(id), 0) + 1 FROM orders";
+    case STORE_SQL_WAL_POSITION:
+    case STORE_SQL_REPLICA_CAUGHT_UP:
+    case STORE_SQL_REPLICA_LAG:
+        return NULL; /* one file: no replicas */
     }
     return NULL;
 }

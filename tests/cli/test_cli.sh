@@ -137,6 +137,14 @@ if [ "$backend" = sqlite ]; then
     check "the backup passes SQLite's integrity check" \
         test "$(sqlite3 "$work/copy.db" 'PRAGMA integrity_check')" = ok
     check "the backup verifies clean" exits 0 "$bin" --db "sqlite:$work/copy.db" verify
+    check "a new backup is readable by its owner only" test "$(stat -c %a "$work/copy.db")" = 600
+    check "backup onto the database itself is refused and exits 2" \
+        exits 2 "$bin" backup "$work/data/../data/creditd.db"
+    ln "$work/data/creditd.db" "$work/same.db"
+    check "backup onto another name of the database is refused" \
+        output_has "is the live database" "$bin" backup "$work/same.db"
+    rm -f "$work/same.db"
+    check "the database is untouched by the refused backups" exits 0 "$bin" verify
     old="$work/old.db"
     sqlite3 "$old" "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL); INSERT INTO schema_migrations VALUES (1, 'init', 0);"
     check "a database older than the binary is refused with the advice to migrate" \

@@ -385,14 +385,14 @@ static void ended_windows_are_pruned_and_live_ones_kept(void **state)
                      ERR_UNAUTHENTICATED);
     assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM login_throttle"), 4);
     t->now_us = t0 + LOGIN_THROTTLE_WINDOW_US - 1;
-    assert_int_equal(svc_login_throttle_prune(&t->svc), ERR_OK);
+    assert_int_equal(svc_login_throttle_prune(&t->svc, 0), ERR_OK);
     assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM login_throttle"), 4);
     /* The first pair's window has ended; the second's has not. */
     t->now_us = t0 + LOGIN_THROTTLE_WINDOW_US;
-    assert_int_equal(svc_login_throttle_prune(&t->svc), ERR_OK);
+    assert_int_equal(svc_login_throttle_prune(&t->svc, 0), ERR_OK);
     assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM login_throttle"), 2);
     t->now_us = t0 + 10 * USEC_PER_MIN + LOGIN_THROTTLE_WINDOW_US;
-    assert_int_equal(svc_login_throttle_prune(&t->svc), ERR_OK);
+    assert_int_equal(svc_login_throttle_prune(&t->svc, 0), ERR_OK);
     assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM login_throttle"), 0);
 }
 
