@@ -98,9 +98,9 @@
  * user timeout). A primary that vanishes without a word (a cut cable) so
  * costs a request at most about STORE_PG_SILENT_MS; one that stopped or
  * refuses fails it at once. */
-#define STORE_WAIT_MS_MAX      10000
-#define STORE_PG_CONNECT_S     "3"
-#define STORE_PG_SILENT_MS     "10000"
+#define STORE_WAIT_MS_MAX  10000
+#define STORE_PG_CONNECT_S "3"
+#define STORE_PG_SILENT_MS "10000"
 /* The Retry-After of a 503 answer, in seconds: a failover takes a few. */
 #define HTTP_RETRY_AFTER_S "2"
 
