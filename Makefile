@@ -14,7 +14,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CFLAGS   += $(WARN) $(OPT) $(SAN) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS  += $(SAN)
 
-LIB_SRC  := $(sort $(wildcard src/base/*.c src/core/*.c src/store/*.c src/service/*.c src/gateway/*.c src/http/*.c src/cli/cmd_*.c src/cli/cli.c))
+LIB_SRC  := $(sort $(wildcard src/base/*.c src/core/*.c src/store/*.c src/service/*.c src/gateway/*.c src/notify/*.c src/http/*.c src/cli/cmd_*.c src/cli/cli.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/cli/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/*/*.c tests/store/test_*.c tests/prop/test_*.c))

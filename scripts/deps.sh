@@ -15,13 +15,24 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
     missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
 fi
 missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
-# The browser tests' driver comes from npm, pinned by package-lock.json.
+# The test tools from npm, pinned by package-lock.json: the browser tests'
+# driver (playwright-core) and the mail tests' SMTP server and parser
+# (smtp-server, mailparser). `npm ci` runs when any pinned dev dependency is
+# missing or at another version.
 npm_deps() {
-    local want have
-    want=$(sed -n 's/.*"playwright-core": "\([^"]*\)".*/\1/p' package.json)
-    have=$(sed -n 's/^  "version": "\([^"]*\)".*/\1/p' node_modules/playwright-core/package.json 2>/dev/null || true)
-    if [ "$want" != "$have" ]; then
-        echo "deps: npm ci (playwright-core for the browser tests)"
+    local stale
+    stale=$(node -e '
+        const fs = require("fs");
+        const want = JSON.parse(fs.readFileSync("package.json", "utf8")).devDependencies || {};
+        for (const [name, version] of Object.entries(want)) {
+            let have = "";
+            try {
+                have = JSON.parse(fs.readFileSync(`node_modules/${name}/package.json`, "utf8")).version;
+            } catch { /* not installed */ }
+            if (have !== version) console.log(name);
+        }')
+    if [ -n "$stale" ]; then
+        echo "deps: npm ci ($(echo $stale) for the tests)"
         npm ci --no-audit --no-fund --loglevel=error
     fi
 }

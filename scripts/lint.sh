@@ -2,13 +2,14 @@
 # make lint: checks a program can make so reviewers need not.
 #  1. layers: src/core includes only core/, base/ and libc; nothing below
 #     service includes the CLI; src/gateway includes only base/, libc, curl,
-#     jansson and sodium; no banned functions anywhere.
+#     jansson and sodium; src/notify includes only base/, libc, curl and
+#     sodium; no banned functions anywhere.
 #  1b. the service boundary: src/http and src/cli call svc_* operations,
-#     never a store_*, gateway_* or stripe_* function or svc_read, and
-#     include no store/ or gateway/ header; the few files that must (they
-#     open, migrate, back up or close the store) are listed below with their
-#     reason, and a listed file that no longer needs it fails too, so the
-#     list can only shrink (TigerBeetle tidy.zig).
+#     never a store_*, gateway_*, stripe_* or notify_* function or svc_read,
+#     and include no store/, gateway/ or notify/ header; the few files that
+#     must (they open, migrate, back up or close the store) are listed below
+#     with their reason, and a listed file that no longer needs it fails too,
+#     so the list can only shrink (TigerBeetle tidy.zig).
 #  2. function length: no function body over 100 lines (the style aims at 70).
 #  3. formatting: clang-format with the repository's .clang-format.
 #  4. gcc -fanalyzer over every source file.
@@ -25,6 +26,9 @@ bad=$(grep -nE '#include *[<"](sqlite3|libpq|microhttpd|service/|store/|cli/|htt
     src/gateway/*.[ch])
 [ -n "$bad" ] && fail "src/gateway reaches outside base/, libc, curl, jansson and sodium:" &&
     echo "$bad"
+bad=$(grep -nE '#include *[<"](sqlite3|libpq|microhttpd|jansson|service/|store/|cli/|http/|core/|gateway/)' \
+    src/notify/*.[ch])
+[ -n "$bad" ] && fail "src/notify reaches outside base/, libc, curl and sodium:" && echo "$bad"
 bad=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|atoi|atol|strtok|gets)\(' src/*/*.c)
 [ -n "$bad" ] && fail "banned functions:" && echo "$bad"
 
@@ -33,7 +37,7 @@ declare -A boundary_exceptions=(
     [src/cli/cmd_migrate.c]="opens the store without the schema check to migrate it"
     [src/cli/cmd_backup.c]="copies the whole database, a store operation with no business meaning"
 )
-boundary='\b(store|gateway|stripe)_[a-z0-9_]*\(|\bsvc_read\(|#include *[<"](store|gateway)/'
+boundary='\b(store|gateway|stripe|notify)_[a-z0-9_]*\(|\bsvc_read\(|#include *[<"](store|gateway|notify)/'
 for f in src/http/*.[ch] src/cli/*.[ch]; do
     bad=$(grep -nE "$boundary" "$f")
     if [ -n "${boundary_exceptions[$f]+x}" ]; then

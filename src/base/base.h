@@ -44,6 +44,9 @@
     X(ERR_SIGNATURE_INVALID, 400, "signature_invalid")                                             \
     X(ERR_GATEWAY_UNAVAILABLE, 502, "gateway_unavailable")                                         \
     X(ERR_GATEWAY_NOT_CONFIGURED, 409, "gateway_not_configured")                                   \
+    X(ERR_MAIL_NOT_CONFIGURED, 409, "mail_not_configured")                                         \
+    X(ERR_DELIVERY_REJECTED, 502, "delivery_rejected")                                             \
+    X(ERR_DELIVERY_UNAVAILABLE, 503, "delivery_unavailable")                                       \
     X(ERR_INSUFFICIENT_STORAGE, 507, "insufficient_storage")                                       \
     X(ERR_STORAGE_UNAVAILABLE, 503, "storage_unavailable")                                         \
     X(ERR_STORE_BUSY, 503, "store_busy")                                                           \

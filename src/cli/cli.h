@@ -69,6 +69,6 @@ bool cli_tenant(struct cli *c, const char *tenant_arg, int64_t *tenant_id);
 
 extern const struct cli_command cli_cmd_init, cli_cmd_migrate, cli_cmd_user, cli_cmd_tenant,
     cli_cmd_expire, cli_cmd_verify, cli_cmd_export, cli_cmd_backup, cli_cmd_demo, cli_cmd_status,
-    cli_cmd_apikey, cli_cmd_serve, cli_cmd_files, cli_cmd_seal;
+    cli_cmd_apikey, cli_cmd_serve, cli_cmd_files, cli_cmd_seal, cli_cmd_mail;
 
 #endif

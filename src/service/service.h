@@ -513,6 +513,32 @@ enum err svc_stripe_event_read(struct svc *s, struct arena *a, const char *signa
                                const char *body, size_t len, struct svc_gateway_event *out,
                                struct err_detail *d) WUR;
 
+/* ---- mail (svc_mail.c) ------------------------------------------------- */
+
+struct svc_mail_test_input {
+    const char *to;    /* the recipient's address */
+    int64_t tenant_id; /* 0: none; else its name signs the mail and its locale picks the text */
+};
+struct svc_mail_test_result {
+    char message_id[MAIL_ADDRESS_BYTES_MAX + 40]; /* "<…@domain>" as sent */
+    char relay[SMTP_URL_BYTES_MAX];               /* the relay's URL without its password */
+};
+/*
+ * Sends a short test mail to in->to with the relay and sender of the
+ * environment (CREDITD_SMTP_URL, CREDITD_MAIL_FROM, CREDITD_SMTP_CA_FILE,
+ * CREDITD_SMTP_REQUIRE_TLS), read for this call. The sender's name is the
+ * tenant's, else the one in CREDITD_MAIL_FROM, else "creditd". s may be
+ * NULL when in->tenant_id is 0: no database is needed then.
+ *
+ * ERR_MAIL_NOT_CONFIGURED (d says which setting and why), ERR_VALIDATION on
+ * "to" for an address that is not one, ERR_NOT_FOUND for an unknown tenant,
+ * and notify_mail_send's ERR_DELIVERY_REJECTED (the relay refused the mail
+ * for good) or ERR_DELIVERY_UNAVAILABLE (it may pass later). Messages never
+ * hold the relay's password.
+ */
+enum err svc_mail_test(struct svc *s, struct arena *a, const struct svc_mail_test_input *in,
+                       struct svc_mail_test_result *out, struct err_detail *d) WUR;
+
 /* ---- files (svc_file.c) ------------------------------------------------ */
 
 /*
