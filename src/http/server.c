@@ -266,7 +266,6 @@ const char *http_request_header(struct http_request *r, const char *name)
 struct http_forwarded {
     const char *lines[FORWARDED_LINES_MAX];
     size_t n;
-    size_t seen;
 };
 
 static enum MHD_Result http_forwarded_line(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -281,7 +280,6 @@ static enum MHD_Result http_forwarded_line(void *cls, enum MHD_ValueKind kind, c
         f->n--;
     }
     f->lines[f->n++] = value ? value : "";
-    f->seen++;
     return MHD_YES;
 }
 
