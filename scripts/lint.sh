@@ -33,7 +33,7 @@ bad=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|atoi|atol|strtok|gets)\(' src/
 [ -n "$bad" ] && fail "banned functions:" && echo "$bad"
 
 declare -A boundary_exceptions=(
-    [src/cli/cli.c]="opens the store, migrates or checks its schema version, and closes it"
+    [src/cli/cli.c]="opens the store (claims it for serve), migrates or checks its schema version, and closes it"
     [src/cli/cmd_migrate.c]="opens the store without the schema check to migrate it"
     [src/cli/cmd_backup.c]="copies the whole database, a store operation with no business meaning"
 )

@@ -240,6 +240,60 @@ int64_t tz_month_start_us(const struct tz *tz, int64_t t_us);
 /* The UTC instant of local midnight on civil date y-m-d. */
 int64_t tz_midnight_us(const struct tz *tz, int64_t y, unsigned m, unsigned d);
 
+/* ---- network addresses (net.c) ---------------------------------------- */
+
+/*
+ * An IPv4 or IPv6 address as bytes: family 4 uses bytes[0..3], family 6 all
+ * 16; family 0 is "unknown". An IPv4-mapped IPv6 address (::ffff:a.b.c.d)
+ * is kept as the IPv4 address, so one client has one form. Pure functions
+ * over text: nothing here resolves a name or opens a socket.
+ */
+struct net_addr {
+    uint8_t family; /* 0, 4 or 6 */
+    uint8_t bytes[16];
+};
+/* A range: the address with every bit past prefix_bits zero. */
+struct net_cidr {
+    struct net_addr addr;
+    uint8_t prefix_bits; /* 0..32 or 0..128 */
+};
+/* The longest text of an address with a prefix: IPv6 (45) + "/128" + NUL. */
+#define NET_ADDR_TEXT 52
+
+struct sockaddr;
+/* Exactly n bytes of text as an address: dotted-quad IPv4 or IPv6 text, no
+ * brackets, port, zone or surrounding space. */
+bool net_addr_parse(const char *text, size_t n, struct net_addr *out) WUR;
+/* The address of an AF_INET or AF_INET6 socket address (family 0, false,
+ * for NULL or any other). */
+bool net_addr_from_sockaddr(const struct sockaddr *sa, struct net_addr *out);
+/* Canonical text ("203.0.113.5", "2001:db8::1", "unknown" for family 0);
+ * false when n is too small (NET_ADDR_TEXT always suffices). */
+bool net_addr_format(const struct net_addr *a, char *dst, size_t n);
+/* The address with every bit past prefix_bits set to zero. */
+void net_addr_mask(struct net_addr *a, unsigned prefix_bits);
+/* "10.0.0.0/8", "2001:db8::/32" or a bare address (/32, /128). False, with
+ * why in d (field "trusted-proxy"), for anything else: a bad address or
+ * prefix, a prefix past the family's bits, or bits set past the prefix. */
+bool net_cidr_parse(const char *text, struct net_cidr *out, struct err_detail *d) WUR;
+/* Whether a is inside c (never across families; false for family 0). */
+bool net_cidr_contains(const struct net_cidr *c, const struct net_addr *a);
+bool net_addr_in_any(const struct net_cidr *ranges, size_t n, const struct net_addr *a);
+/*
+ * The client of a request that came from peer, given its X-Forwarded-For
+ * header lines in the order received (n_lines may be 0). Only when peer is
+ * inside a trusted range are the lines read, from the right: each hop inside
+ * a trusted range is skipped and the first one outside is the client; when
+ * every hop is trusted, the leftmost is. An entry that is not an address
+ * (empty, "unknown", garbage, too long) stops the walk and the last trusted
+ * hop (peer or an entry to its right) is the client: garbage is never
+ * believed, and whatever a client writes left of its own address is never
+ * read. Entries may be "a.b.c.d", "a.b.c.d:port", IPv6 text, "[v6]" or
+ * "[v6]:port", with spaces or tabs around them.
+ */
+void net_forwarded_client(const struct net_addr *peer, const char *const *lines, size_t n_lines,
+                          const struct net_cidr *trusted, size_t n_trusted, struct net_addr *out);
+
 /* ---- crypto ------------------------------------------------------------ */
 
 #define SHA256_BYTES 32

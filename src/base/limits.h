@@ -68,6 +68,14 @@
 /* Paths under the files directory (Linux PATH_MAX). */
 #define FILE_PATH_BYTES_MAX 4096
 
+/* serve --trusted-proxy ranges: a load balancer tier or two, each with
+ * its IPv4 and IPv6 ranges, fit many times over. */
+#define TRUSTED_PROXIES_MAX 32
+/* X-Forwarded-For header lines looked at (the rightmost ones): proxies
+ * append to the last line or add one each, and only the hops right of the
+ * first untrusted one count. */
+#define FORWARDED_LINES_MAX 16
+
 /* Connections in the PostgreSQL pool and SQLite readers. */
 #define STORE_READERS_MAX 16
 

@@ -84,12 +84,18 @@ bool cli_read_stdin_line(char *dst, size_t n)
     return true;
 }
 
-bool cli_open(struct cli *c, bool migrate)
+/* Opens the store; serve claims it (one server per SQLite file) before it
+ * migrates, so a second server changes nothing. */
+static bool cli_open_store(struct cli *c, bool migrate, bool serve)
 {
     struct err_detail d = {0};
     enum err rc = store_open(c->db_url, &c->st, &d);
     if (rc != ERR_OK) {
         cli_fail_err(rc, &d, "cannot open the database");
+        return false;
+    }
+    if (serve && (rc = store_claim_server(c->st, &d)) != ERR_OK) {
+        cli_fail(CLI_FAILURE, "serve: %s", d.message[0] ? d.message : err_code(rc));
         return false;
     }
     int applied = 0;
@@ -114,6 +120,16 @@ bool cli_open(struct cli *c, bool migrate)
     }
     svc_init(&c->svc, c->st, NULL);
     return true;
+}
+
+bool cli_open(struct cli *c, bool migrate)
+{
+    return cli_open_store(c, migrate, false);
+}
+
+bool cli_open_server(struct cli *c)
+{
+    return cli_open_store(c, true, true);
 }
 
 /* The default files directory: beside the SQLite file, ./data/files for

@@ -40,6 +40,10 @@ int cli_main(int argc, char **argv);
 /* Opens the database of c->db_url and migrates it when migrate is set.
  * Prints the reason and returns false on failure. */
 bool cli_open(struct cli *c, bool migrate);
+/* cli_open for `serve`: claims the database first (one server per SQLite
+ * file; a second one fails, naming the file, before migrating anything),
+ * then migrates. */
+bool cli_open_server(struct cli *c);
 /* Opens the files directory (dir, else CREDITD_FILES_DIR, else "files" next
  * to the SQLite database or ./data/files for PostgreSQL) for c->svc, after
  * cli_open. clean_tmp: delete unfinished uploads (the server at start only).

@@ -1,7 +1,8 @@
 /*
  * creditd serve: the HTTP server with the API, and the timer (at start and
- * every minute) that expires lots, seals the journal's account chains and
- * purges file contents that are due.
+ * every minute) that expires lots, seals the journal's account chains,
+ * forgets failed sign-ins whose window has ended and purges file contents
+ * that are due.
  * SIGTERM or SIGINT stops it gracefully: no new connections, requests in
  * flight finish, the store commits and closes.
  */
@@ -50,6 +51,8 @@ static void serve_jobs_run(struct svc *svc)
         log_msg(LOG_ERROR, "file purge job failed: %s", err_code(r.purge_rc));
     else if (r.purged > 0)
         log_msg(LOG_INFO, "file purge job removed the contents of %lld files", (long long)r.purged);
+    if (r.throttle_rc != ERR_OK)
+        log_msg(LOG_ERROR, "sign-in throttle prune failed: %s", err_code(r.throttle_rc));
 }
 
 static void *serve_expiry_main(void *arg)
@@ -89,11 +92,32 @@ static bool cmd_serve_upload_limit(const char *mb, struct http_config *cfg)
     return true;
 }
 
+/* One --trusted-proxy CIDR more; CLI_OK or the exit code of a usage error. */
+static int cmd_serve_trusted_proxy(const char *text, struct http_config *cfg)
+{
+    if (cfg->n_trusted_proxies == TRUSTED_PROXIES_MAX)
+        return cli_fail(CLI_USAGE, "serve: at most %d --trusted-proxy ranges", TRUSTED_PROXIES_MAX);
+    struct err_detail d = {0};
+    if (!net_cidr_parse(text, &cfg->trusted_proxies[cfg->n_trusted_proxies], &d))
+        return cli_fail(CLI_USAGE, "serve: --trusted-proxy: %s", d.message);
+    cfg->n_trusted_proxies++;
+    return CLI_OK;
+}
+
 /* Reads the options into cfg; CLI_OK or the exit code of a usage error. */
 static int cmd_serve_options(struct cli *c, struct http_config *cfg, struct serve_options *o)
 {
-    const char *threads = NULL, *upload_mb = NULL, *jobs_every = NULL;
+    const char *threads = NULL, *upload_mb = NULL, *jobs_every = NULL, *proxy = NULL;
     for (int i = 0; i < c->argc; i++) {
+        if (cli_option(c, &i, "--trusted-proxy", &proxy)) {
+            int code = cmd_serve_trusted_proxy(proxy, cfg);
+            if (code != CLI_OK)
+                return code;
+            continue;
+        }
+        if (cli_flag(c, &i, "--trusted-proxy"))
+            return cli_fail(CLI_USAGE, "serve: --trusted-proxy needs a CIDR (10.0.0.0/8, "
+                                       "2001:db8::/32 or an address)");
         if (cli_option(c, &i, "--listen", &cfg->listen) ||
             cli_option(c, &i, "--threads", &threads) ||
             cli_option(c, &i, "--files-dir", &o->files_dir) ||
@@ -146,7 +170,7 @@ static int cmd_serve_run(struct cli *c)
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (!cli_open(c, true) || !cli_open_files(c, o.files_dir, true))
+    if (!cli_open_server(c) || !cli_open_files(c, o.files_dir, true))
         return CLI_FAILURE;
     if (o.read_db != NULL && !cli_open_replica(c, o.read_db))
         return CLI_FAILURE;
@@ -200,11 +224,13 @@ const struct cli_command cli_cmd_serve = {
     .usage = "usage: creditd serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
              "                     [--files-dir DIR] [--upload-max-mb N]\n"
              "                     [--read-db URL] [--jobs-every SECONDS]\n"
-             "                     [--secure-cookies] [--test-clock]\n\n"
+             "                     [--trusted-proxy CIDR]... [--secure-cookies] [--test-clock]\n\n"
              "Serves the API on HOST:PORT (default 127.0.0.1:8080), migrates the database\n"
              "first, and at start and every minute (--jobs-every) expires lots, seals the\n"
-             "journal and purges file contents that are due (creditd files purge); of\n"
-             "several servers on one PostgreSQL database, one at a time runs these jobs.\n"
+             "journal, forgets failed sign-ins whose 15 minutes are over and purges file\n"
+             "contents that are due (creditd files purge); of several servers on one\n"
+             "PostgreSQL database, one at a time runs these jobs. A SQLite database has\n"
+             "one server: a second serve on it exits 1.\n"
              "--read-db (or CREDITD_READ_DB) names a PostgreSQL streaming replica for\n"
              "heavy reads (CSV exports, dashboards, reports) once it has caught up with\n"
              "the primary; everything else reads the primary. N threads (default\n"
@@ -214,6 +240,11 @@ const struct cli_command cli_cmd_serve = {
              "for PostgreSQL); unfinished uploads left there are deleted at start. An\n"
              "uploaded file may have N MiB (default 32; CREDITD_UPLOAD_MAX_BYTES sets it\n"
              "in bytes). --secure-cookies marks the session cookie Secure (behind TLS).\n"
+             "--trusted-proxy CIDR (repeatable; IPv4 or IPv6, a bare address is /32 or\n"
+             "/128): a request from such a peer has its client taken from\n"
+             "X-Forwarded-For, the first address from the right outside every trusted\n"
+             "range; otherwise the header is ignored. The client address is what\n"
+             "failed sign-ins are counted under.\n"
              "--test-clock lets an admin move the server's clock with\n"
              "POST /api/v1/test/clock (for tests only).\n"
              "SIGTERM or SIGINT stops it after the requests in flight.\n",

@@ -1,78 +1,14 @@
 /*
  * Sign in and out, who am I, API keys. Logins are throttled per account and
- * per client address (429 with Retry-After); a session is a cookie holding a
+ * per client address (429 with Retry-After; the service keeps the counts in
+ * the database, shared by every server); a session is a cookie holding a
  * 256-bit secret (HttpOnly, SameSite=Lax) plus a CSRF token the client sends
  * back in X-CSRF-Token on every unsafe request.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "http/http_int.h"
-
-/* Failed logins allowed in a window before 429: per account, per address. */
-enum {
-    THROTTLE_SLOTS = 1024,
-    THROTTLE_ACCOUNT_MAX = 5,
-    THROTTLE_ADDRESS_MAX = 20,
-};
-#define THROTTLE_WINDOW_US (15 * USEC_PER_MIN)
-
-struct throttle_slot {
-    char key[96];
-    int failures;
-    int64_t window_start_us;
-};
-
-static struct throttle_slot throttle[THROTTLE_SLOTS];
-
-static struct throttle_slot *throttle_slot(const char *key)
-{
-    uint64_t h = 1469598103934665603u;
-    for (const char *p = key; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211u;
-    struct throttle_slot *s = &throttle[h % THROTTLE_SLOTS];
-    if (strcmp(s->key, key) != 0) {
-        /* A collision resets the slot: throttling is a speed bump, not a ledger. */
-        str_copy(s->key, sizeof(s->key), key);
-        s->failures = 0;
-        s->window_start_us = 0;
-    }
-    return s;
-}
-
-/* Seconds to wait for key, 0 when it may try. Called under the lock. */
-static int64_t throttle_wait_s(const char *key, int max, int64_t now)
-{
-    struct throttle_slot *s = throttle_slot(key);
-    if (now - s->window_start_us >= THROTTLE_WINDOW_US)
-        return 0;
-    if (s->failures < max)
-        return 0;
-    return (s->window_start_us + THROTTLE_WINDOW_US - now) / USEC_PER_SEC + 1;
-}
-
-static void throttle_fail(const char *key, int64_t now)
-{
-    struct throttle_slot *s = throttle_slot(key);
-    if (now - s->window_start_us >= THROTTLE_WINDOW_US) {
-        s->window_start_us = now;
-        s->failures = 0;
-    }
-    s->failures++;
-}
-
-static void h_client_address(struct http_request *r, char *dst, size_t n)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    str_copy(dst, n, "unknown");
-    if (info != NULL && info->client_addr != NULL && info->client_addr->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)info->client_addr;
-        inet_ntop(AF_INET, &in->sin_addr, dst, (socklen_t)n);
-    }
-}
 
 static json_t *h_principal_json(const struct svc_principal *p)
 {
@@ -96,32 +32,22 @@ void h_login(struct http_request *r)
     json_decref(body);
     if (!ok)
         return;
-    char address[64], account_key[96], address_key[96];
-    h_client_address(r, address, sizeof(address));
-    snprintf(account_key, sizeof(account_key), "a:%lld:%s", (long long)r->tenant_id, email);
-    snprintf(address_key, sizeof(address_key), "i:%s", address);
-    int64_t now = time_now_us();
-    pthread_mutex_lock(&r->srv->throttle_lock);
-    int64_t wait = throttle_wait_s(account_key, THROTTLE_ACCOUNT_MAX, now);
-    int64_t wait_ip = throttle_wait_s(address_key, THROTTLE_ADDRESS_MAX, now);
-    pthread_mutex_unlock(&r->srv->throttle_lock);
-    if (wait_ip > wait)
-        wait = wait_ip;
-    if (wait > 0) {
+    struct net_addr client;
+    http_client_address(r, &client);
+    char token[SECRET_HEX];
+    struct svc_principal who;
+    int64_t retry_after_s = 0;
+    enum err rc = svc_login_throttled(r->svc, &r->arena, r->tenant_id, email, password, &client,
+                                      token, &who, &retry_after_s);
+    if (rc == ERR_THROTTLED) {
+        ASSERT(retry_after_s > 0);
         char retry[24];
-        snprintf(retry, sizeof(retry), "%lld", (long long)wait);
+        snprintf(retry, sizeof(retry), "%lld", (long long)retry_after_s);
         http_header(r, "Retry-After", retry);
         http_problem_msg(r, ERR_THROTTLED, "too many failed sign-ins; try again later");
         return;
     }
-    char token[SECRET_HEX];
-    struct svc_principal who;
-    enum err rc = svc_login(r->svc, &r->arena, r->tenant_id, email, password, token, &who);
     if (rc == ERR_UNAUTHENTICATED) {
-        pthread_mutex_lock(&r->srv->throttle_lock);
-        throttle_fail(account_key, now);
-        throttle_fail(address_key, now);
-        pthread_mutex_unlock(&r->srv->throttle_lock);
         http_problem_msg(r, ERR_UNAUTHENTICATED, "wrong e-mail or password");
         return;
     }

@@ -23,6 +23,9 @@ struct http_config {
     size_t upload_bytes_max;    /* an uploaded file (multipart routes) */
     bool secure_cookies;        /* add Secure to the session cookie */
     bool test_clock;            /* POST /api/v1/test/clock moves the clock */
+    /* Peers whose X-Forwarded-For is believed (serve --trusted-proxy). */
+    struct net_cidr trusted_proxies[TRUSTED_PROXIES_MAX];
+    size_t n_trusted_proxies;
 };
 
 /* Defaults that suit one machine. */

@@ -72,7 +72,6 @@ struct http_server {
     /* The test clock (only with cfg.test_clock): 0 = the wall clock. */
     int64_t test_now_us;
     struct svc test_svc;
-    pthread_mutex_t throttle_lock;
 };
 
 struct http_request {
@@ -117,6 +116,10 @@ struct http_request {
 /* Tenant, caller, roles and CSRF of a routed request; false when a problem
  * is queued. */
 bool http_authorize(struct http_request *r);
+
+/* The client of a request: the peer, or when the peer is a trusted proxy
+ * the address its X-Forwarded-For lines give (net_forwarded_client). */
+void http_client_address(struct http_request *r, struct net_addr *out);
 
 /* ---- streamed uploads (upload.c) --------------------------------------- */
 

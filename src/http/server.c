@@ -261,6 +261,44 @@ const char *http_request_header(struct http_request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+/* The X-Forwarded-For lines of a request, in order; past the most kept,
+ * the oldest give way (the walk reads from the right). */
+struct http_forwarded {
+    const char *lines[FORWARDED_LINES_MAX];
+    size_t n;
+};
+
+static enum MHD_Result http_forwarded_line(void *cls, enum MHD_ValueKind kind, const char *key,
+                                           const char *value)
+{
+    (void)kind;
+    struct http_forwarded *f = cls;
+    if (key == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+        return MHD_YES;
+    if (f->n == FORWARDED_LINES_MAX) {
+        memmove(f->lines, f->lines + 1, (FORWARDED_LINES_MAX - 1) * sizeof(f->lines[0]));
+        f->n--;
+    }
+    f->lines[f->n++] = value ? value : "";
+    return MHD_YES;
+}
+
+void http_client_address(struct http_request *r, struct net_addr *out)
+{
+    ASSERT(out != NULL);
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    struct net_addr peer;
+    net_addr_from_sockaddr(info != NULL ? info->client_addr : NULL, &peer);
+    const struct http_config *cfg = &r->srv->cfg;
+    struct http_forwarded f = {.n = 0};
+    /* Lines are read only from a trusted peer: anyone else's are its own word. */
+    if (net_addr_in_any(cfg->trusted_proxies, cfg->n_trusted_proxies, &peer))
+        MHD_get_connection_values(r->conn, MHD_HEADER_KIND, http_forwarded_line, &f);
+    ASSERT(f.n <= FORWARDED_LINES_MAX);
+    net_forwarded_client(&peer, f.lines, f.n, cfg->trusted_proxies, cfg->n_trusted_proxies, out);
+}
+
 const char *http_query(struct http_request *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -550,7 +588,6 @@ enum err http_server_start(const struct http_config *cfg, struct svc *svc, struc
         return ERR_INTERNAL;
     srv->svc = svc;
     srv->cfg = *cfg;
-    pthread_mutex_init(&srv->throttle_lock, NULL);
     struct svc_clock clock = {.now_us = http_test_clock, .ctx = srv};
     svc_init(&srv->test_svc, svc->st, &clock);
     svc_use_blobs(&srv->test_svc, svc->blobs);
@@ -592,6 +629,5 @@ void http_server_stop(struct http_server *srv)
         usleep(10 * 1000);
     }
     MHD_stop_daemon(srv->daemon);
-    pthread_mutex_destroy(&srv->throttle_lock);
     free(srv);
 }

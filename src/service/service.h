@@ -835,6 +835,36 @@ struct svc_principal {
  * token receives the session secret (for the cookie), never stored. */
 enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
                    const char *password, char token[SECRET_HEX], struct svc_principal *out) WUR;
+/*
+ * Failed sign-ins are counted per account (the e-mail as typed, known or not)
+ * and per client address (IPv6 by its /64, which one client usually holds
+ * whole) of a tenant, in the database (login_throttle), so every server on it
+ * counts together and a restart forgets nothing. A subject's window is fixed:
+ * it begins at its first failure and lasts LOGIN_THROTTLE_WINDOW_US; once it
+ * holds the maximum, every sign-in of that subject is refused until the window
+ * ends, the right password included, and a refused attempt neither counts nor
+ * moves the window, so nobody can keep a window open by hammering it.
+ */
+#define LOGIN_THROTTLE_ACCOUNT_MAX 5
+#define LOGIN_THROTTLE_ADDRESS_MAX 20
+#define LOGIN_THROTTLE_WINDOW_US   (15 * USEC_PER_MIN)
+
+/* svc_login behind the throttle. Reads the two subjects' counts first (a read,
+ * no write): ERR_THROTTLED with *retry_after_s (seconds until the later of
+ * the full windows ends) without checking the password. Then svc_login; only
+ * its ERR_UNAUTHENTICATED counts a failure for both subjects (one upsert,
+ * one write transaction); when that cannot be written its error is returned
+ * instead, so a wrong password is never answered as wrong while uncounted.
+ * A successful sign-in writes nothing here. client NULL or family 0 counts
+ * as the address "unknown". */
+enum err svc_login_throttled(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                             const char *password, const struct net_addr *client,
+                             char token[SECRET_HEX], struct svc_principal *out,
+                             int64_t *retry_after_s) WUR;
+/* Deletes the counts whose window has ended at now_us (0 = the clock), of
+ * every tenant (a background job, svc_jobs_run), so the table holds only the
+ * last window's subjects. */
+enum err svc_login_throttle_prune(struct svc *s, int64_t now_us) WUR;
 /* The principal of a live session (ERR_UNAUTHENTICATED when unknown, revoked,
  * idle too long or too old). */
 enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *token,
@@ -869,11 +899,12 @@ enum err svc_seal(struct svc *s, int64_t *n_seals) WUR;
 /* What one run of the background jobs did. */
 struct svc_jobs_report {
     bool ran; /* false: another server holds the jobs lock and runs them */
-    enum err expire_rc, seal_rc, purge_rc;
+    enum err expire_rc, seal_rc, purge_rc, throttle_rc;
     int64_t expired, sealed, purged; /* lots, seals, files */
 };
 
-/* Runs expiry, seals and the file purge (at now_us, 0 = the clock) unless
+/* Runs expiry, seals, the file purge and the prune of ended sign-in throttle
+ * windows (at now_us, 0 = the clock) unless
  * another process sharing the database runs them now (report->ran false).
  * Each job's outcome is in the report; the return is ERR_OK, or the failure
  * to ask for the lock (ERR_STORE_BUSY when the database is unreachable). */

@@ -108,6 +108,110 @@ enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char
     return store_write(s->st, svc_session_open_txn, &o);
 }
 
+/* ---- the throttle of failed sign-ins ------------------------------------ */
+
+struct throttle_ctx {
+    int64_t tenant_id;
+    const char *subjects[2]; /* the account's, the address's */
+    struct login_throttle_row rows[2];
+    size_t found;
+    int64_t now_us;
+};
+
+/* SHA-256 hex of "<kind>:<text>": rows name a subject without keeping it. */
+static void svc_throttle_subject(const char *kind, const char *text, char out[SHA256_HEX])
+{
+    uint8_t digest[SHA256_BYTES];
+    struct sha256_state h;
+    sha256_begin(&h);
+    sha256_update(&h, kind, strlen(kind));
+    sha256_update(&h, ":", 1);
+    sha256_update(&h, text, strlen(text));
+    sha256_end(&h, digest);
+    hex_encode(digest, SHA256_BYTES, out);
+}
+
+/* The address a client is counted under: IPv4 whole, IPv6 by its /64. */
+static void svc_throttle_address(const struct net_addr *client, char out[SHA256_HEX])
+{
+    struct net_addr a = client != NULL ? *client : (struct net_addr){0};
+    if (a.family == 6)
+        net_addr_mask(&a, 64);
+    char host[NET_ADDR_TEXT], text[NET_ADDR_TEXT + 4];
+    bool whole = net_addr_format(&a, host, sizeof(host)) &&
+                 str_format(text, sizeof(text), "%s%s", host, a.family == 6 ? "/64" : "");
+    ASSERT(whole);
+    svc_throttle_subject("address", text, out);
+}
+
+/* Seconds until a subject may try again (0: now): its window has not ended
+ * and holds max failures. */
+static int64_t svc_throttle_wait_s(const struct login_throttle_row *row, int64_t max, int64_t now)
+{
+    ASSERT(max > 0);
+    if (now - row->window_start_us >= LOGIN_THROTTLE_WINDOW_US || row->failures < max)
+        return 0;
+    return (row->window_start_us + LOGIN_THROTTLE_WINDOW_US - now) / USEC_PER_SEC + 1;
+}
+
+static enum err svc_throttle_read_txn(struct store_conn *c, void *arg)
+{
+    struct throttle_ctx *x = arg;
+    return store_login_throttle_get(c, x->tenant_id, x->subjects, 2, x->rows, &x->found);
+}
+
+static enum err svc_throttle_fail_txn(struct store_conn *c, void *arg)
+{
+    struct throttle_ctx *x = arg;
+    return store_login_throttle_fail(c, x->tenant_id, x->subjects, 2, x->now_us,
+                                     x->now_us - LOGIN_THROTTLE_WINDOW_US);
+}
+
+enum err svc_login_throttled(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                             const char *password, const struct net_addr *client,
+                             char token[SECRET_HEX], struct svc_principal *out,
+                             int64_t *retry_after_s)
+{
+    ASSERT(retry_after_s != NULL);
+    *retry_after_s = 0;
+    char account[SHA256_HEX], address[SHA256_HEX];
+    svc_throttle_subject("account", email ? email : "", account);
+    svc_throttle_address(client, address);
+    struct throttle_ctx x = {
+        .tenant_id = tenant_id, .subjects = {account, address}, .now_us = svc_now(s)};
+    enum err rc = store_read(s->st, svc_throttle_read_txn, &x);
+    if (rc != ERR_OK)
+        return rc;
+    ASSERT(x.found <= 2);
+    for (size_t i = 0; i < x.found; i++) {
+        bool is_account = strcmp(x.rows[i].subject_hash, account) == 0;
+        int64_t wait = svc_throttle_wait_s(
+            &x.rows[i], is_account ? LOGIN_THROTTLE_ACCOUNT_MAX : LOGIN_THROTTLE_ADDRESS_MAX,
+            x.now_us);
+        if (wait > *retry_after_s)
+            *retry_after_s = wait;
+    }
+    if (*retry_after_s > 0)
+        return ERR_THROTTLED;
+    rc = svc_login(s, a, tenant_id, email, password, token, out);
+    if (rc != ERR_UNAUTHENTICATED)
+        return rc;
+    rc = store_write(s->st, svc_throttle_fail_txn, &x);
+    return rc != ERR_OK ? rc : ERR_UNAUTHENTICATED;
+}
+
+static enum err svc_throttle_prune_txn(struct store_conn *c, void *arg)
+{
+    const int64_t *stale_before_us = arg;
+    return store_login_throttle_prune(c, *stale_before_us);
+}
+
+enum err svc_login_throttle_prune(struct svc *s, int64_t now_us)
+{
+    int64_t stale_before_us = (now_us != 0 ? now_us : svc_now(s)) - LOGIN_THROTTLE_WINDOW_US;
+    return store_write(s->st, svc_throttle_prune_txn, &stale_before_us);
+}
+
 struct session_ctx {
     struct arena *a;
     int64_t tenant_id;

@@ -58,6 +58,12 @@ enum err store_backup(struct store *st, const char *path, struct err_detail *d)
     return st->ops->backup(st, path, d);
 }
 
+enum err store_claim_server(struct store *st, struct err_detail *d)
+{
+    ASSERT(st != NULL);
+    return st->ops->claim != NULL ? st->ops->claim(st, d) : ERR_OK;
+}
+
 enum err store_jobs_lock(struct store *st, bool *held)
 {
     ASSERT(held != NULL);

@@ -125,6 +125,10 @@ struct store_ops {
     enum err (*backup)(struct store *st, const char *path, struct err_detail *d);
     /* The backend's text of a query of enum store_sql (a string literal). */
     const char *(*sql)(struct store_conn *c, enum store_sql which);
+    /* Claims the database for this process's server until close, refusing
+     * (ERR_CONFLICT, d names the database) while another process holds it.
+     * NULL: any number of servers may share the database. */
+    enum err (*claim)(struct store *st, struct err_detail *d);
     /* Takes the lock of the background jobs if no other process holds it:
      * *held says whether it did. It is held by this process (a database
      * session on PostgreSQL, so a crashed holder drops it) until jobs_unlock.
@@ -164,6 +168,13 @@ enum err store_write_keyed(struct store *st, int64_t group, int64_t key, store_t
                            void *ctx) WUR;
 enum err store_read(struct store *st, store_txn_fn fn, void *ctx) WUR;
 enum err store_backup(struct store *st, const char *path, struct err_detail *d) WUR;
+/* Only `serve` calls this, before migrating: on SQLite, one server per
+ * database file (an exclusive flock on PATH.lock, held until store_close,
+ * released by the kernel when the process dies), ERR_CONFLICT with d naming
+ * the file while another process holds it; other commands (verify, backup,
+ * export, expire) never claim and keep working beside a server. PostgreSQL
+ * claims nothing: any number of servers share a database. */
+enum err store_claim_server(struct store *st, struct err_detail *d) WUR;
 
 /*
  * Read replicas (PostgreSQL streaming standbys). store_wal_position reads a
@@ -893,6 +904,33 @@ enum err store_idempotency_get(struct store_conn *c, struct arena *a, int64_t te
                                struct idempotency_row *out) WUR;
 enum err store_idempotency_insert(struct store_conn *c, int64_t tenant_id, const char *principal,
                                   const char *key, const struct idempotency_row *r) WUR;
+
+/*
+ * Failed sign-ins (schema 8, login_throttle): per tenant and subject (an
+ * account or a client address, named by the SHA-256 hex of its text), the
+ * failures counted in one fixed window and the instant it began. The service
+ * decides what the counts mean; these only read, count and forget.
+ */
+struct login_throttle_row {
+    char subject_hash[SHA256_HEX];
+    int64_t failures;
+    int64_t window_start_us;
+};
+/* The rows of the n subjects (at most 2) that exist, in any order: *found of
+ * them in out. */
+enum err store_login_throttle_get(struct store_conn *c, int64_t tenant_id,
+                                  const char *const *subject_hashes, size_t n,
+                                  struct login_throttle_row *out, size_t *found) WUR;
+/* Counts one failure of each of the n subjects (at most 2, distinct) at
+ * now_us in one statement: a new row (1, now_us); for a row whose window began
+ * at or before stale_before_us, a new window (1, now_us); else one failure
+ * more in its window. Atomic per row against concurrent servers (an upsert). */
+enum err store_login_throttle_fail(struct store_conn *c, int64_t tenant_id,
+                                   const char *const *subject_hashes, size_t n, int64_t now_us,
+                                   int64_t stale_before_us) WUR;
+/* Deletes every tenant's rows whose window began at or before
+ * stale_before_us (the window has ended: they decide nothing any more). */
+enum err store_login_throttle_prune(struct store_conn *c, int64_t stale_before_us) WUR;
 
 /* Verification: lots whose remaining differs from the sum of their postings. */
 struct lot_check_row {

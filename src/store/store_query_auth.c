@@ -248,3 +248,80 @@ enum err store_idempotency_insert(struct store_conn *c, int64_t tenant_id, const
     store_bind_int64(s, 7, r->created_at_us);
     return store_q_run(c, s);
 }
+
+/* ---- failed sign-ins (schema 8) ------------------------------------------ */
+
+enum err store_login_throttle_get(struct store_conn *c, int64_t tenant_id,
+                                  const char *const *subject_hashes, size_t n,
+                                  struct login_throttle_row *out, size_t *found)
+{
+    ASSERT(n >= 1);
+    ASSERT(n <= 2);
+    *found = 0;
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT subject_hash, failures, window_start FROM login_throttle "
+                                "WHERE tenant_id = $1 AND subject_hash IN ($2, $3)",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_text(s, 2, subject_hashes[0]);
+    store_bind_text(s, 3, subject_hashes[n - 1]);
+    enum store_step r;
+    /* The primary key gives each subject one row at most. */
+    while ((r = store_step(s)) == STORE_ROW && *found < n) {
+        struct login_throttle_row *row = &out[(*found)++];
+        str_copy(row->subject_hash, sizeof(row->subject_hash), store_column_text(s, 0));
+        row->failures = store_column_int64(s, 1);
+        row->window_start_us = store_column_int64(s, 2);
+    }
+    rc = r == STORE_FAILED ? store_conn_err(c) : ERR_OK;
+    store_finish(s);
+    return rc;
+}
+
+enum err store_login_throttle_fail(struct store_conn *c, int64_t tenant_id,
+                                   const char *const *subject_hashes, size_t n, int64_t now_us,
+                                   int64_t stale_before_us)
+{
+    ASSERT(n >= 1);
+    ASSERT(n <= 2);
+    ASSERT(stale_before_us < now_us);
+    /* A window that has ended restarts at this failure; one that has not
+     * counts it. The row lock of the upsert orders concurrent servers. */
+#define STORE_THROTTLE_UPSERT                                                                      \
+    " ON CONFLICT (tenant_id, subject_hash) DO UPDATE SET failures = CASE WHEN "                   \
+    "login_throttle.window_start <= $4 THEN 1 ELSE login_throttle.failures + 1 END, "              \
+    "window_start = CASE WHEN login_throttle.window_start <= $4 THEN excluded.window_start "       \
+    "ELSE login_throttle.window_start END"
+    static const char one[] = "INSERT INTO login_throttle (tenant_id, subject_hash, failures, "
+                              "window_start) VALUES ($1, $2, 1, $3)" STORE_THROTTLE_UPSERT;
+    static const char two[] =
+        "INSERT INTO login_throttle (tenant_id, subject_hash, failures, "
+        "window_start) VALUES ($1, $2, 1, $3), ($1, $5, 1, $3)" STORE_THROTTLE_UPSERT;
+#undef STORE_THROTTLE_UPSERT
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, n == 1 ? one : two, &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_text(s, 2, subject_hashes[0]);
+    store_bind_int64(s, 3, now_us);
+    store_bind_int64(s, 4, stale_before_us);
+    if (n == 2) {
+        ASSERT(strcmp(subject_hashes[0], subject_hashes[1]) != 0);
+        store_bind_text(s, 5, subject_hashes[1]);
+    }
+    return store_q_run(c, s);
+}
+
+enum err store_login_throttle_prune(struct store_conn *c, int64_t stale_before_us)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c, "DELETE FROM login_throttle WHERE window_start <= $1", &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, stale_before_us);
+    return store_q_run(c, s);
+}

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +62,7 @@ struct sqlite_job {
 struct sqlite_store {
     struct store base;
     char path[4096];
+    int claim_fd; /* PATH.lock, flocked by the server (sqlite_claim); -1 */
     struct sqlite_conn writer;
     pthread_t writer_thread;
     pthread_mutex_t lock;
@@ -513,6 +515,8 @@ static void sqlite_close(struct store *base)
     pthread_cond_destroy(&st->work);
     pthread_cond_destroy(&st->done);
     pthread_cond_destroy(&st->reader_free);
+    if (st->claim_fd >= 0)
+        close(st->claim_fd); /* releases the flock */
     free(st);
 }
 
@@ -524,6 +528,7 @@ static enum err sqlite_open(const char *target, struct store **out, struct err_d
     if (st == NULL)
         return ERR_STORE;
     st->base.ops = &store_sqlite_ops;
+    st->claim_fd = -1;
     if (!str_copy(st->path, sizeof(st->path), target)) {
         free(st);
         return err_set(d, ERR_USAGE, "db", "database path too long");
@@ -546,6 +551,35 @@ static enum err sqlite_open(const char *target, struct store **out, struct err_d
         return err_set(d, ERR_STORE, "db", "cannot start the writer thread");
     }
     *out = &st->base;
+    return ERR_OK;
+}
+
+/* One server per file: the writer's group commit and checkpoints assume
+ * no other process writes. SQLite's own locks cannot say so (they would shut
+ * out verify and backup too), so the server holds an exclusive flock on a
+ * file beside the database for its whole run; a lock of a crashed process
+ * goes with it. */
+static enum err sqlite_claim(struct store *base, struct err_detail *d)
+{
+    struct sqlite_store *st = (struct sqlite_store *)base;
+    ASSERT(st->claim_fd < 0);
+    char lock[sizeof(st->path) + 8];
+    if (!str_format(lock, sizeof(lock), "%s.lock", st->path))
+        return err_set(d, ERR_USAGE, "db", "database path too long");
+    int fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (fd < 0)
+        return err_set(d, ERR_IO, "db", "cannot open the lock file '%s': %s", lock,
+                       strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return err_set(d, ERR_CONFLICT, "db",
+                           "database '%s' is in use by another creditd serve (lock file '%s')",
+                           st->path, lock);
+        return err_set(d, ERR_IO, "db", "cannot lock '%s': %s", lock, strerror(e));
+    }
+    st->claim_fd = fd;
     return ERR_OK;
 }
 
@@ -661,4 +695,5 @@ const struct store_ops store_sqlite_ops = {
     .n_migrations = sizeof(migrations_sqlite) / sizeof(migrations_sqlite[0]),
     .backup = sqlite_backup,
     .sql = sqlite_sql,
+    .claim = sqlite_claim,
 };

@@ -4,13 +4,18 @@
 # Each check prints a TAP line ("ok N - ..." or "not ok N - ..."). Covers the
 # commands of issue 2: init (twice), migrate, demo, verify, export (a running
 # balance a reader can recompute), tampering found by verify, user add,
-# tenant add, expire, backup, --help and exit codes; files purge (issue 4).
+# tenant add, expire, backup, --help and exit codes; files purge (issue 4);
+# one serve per SQLite file, the other commands beside it (issue 10).
 set -uo pipefail
 bin=$(realpath "$1")
 fixtures=$(realpath "$(dirname "$0")/../fixtures")
+# The newest schema version this tree has (its highest migration number).
+schema_latest=$(find "$(dirname "$0")/../../src/store/sql/sqlite" -name '[0-9]*_*.sql' -printf '%f\n' |
+    sed 's/_.*//' | sort -n | tail -n1 | sed 's/^0*//')
 backend=$2
 work=$(mktemp -d /tmp/creditd-cli.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+serve_pid=""
+trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 if [ "$backend" = sqlite ]; then
     db="sqlite:$work/data/creditd.db"
@@ -150,6 +155,45 @@ else
         output_has "pg_dump" "$bin" backup "$work/copy.db"
 fi
 check "an unknown database scheme is refused" exits 1 "$bin" --db "mysql://x" verify
+
+# One server per SQLite file (issue 10): a second serve on the file refuses
+# before it migrates or listens, naming the file; the other commands keep
+# working beside the server; once it stops, a server starts again. On
+# PostgreSQL any number of servers share the database (tests/cluster).
+serve_start() { # serve_start: starts serve on a free port, waits for /healthz
+    serve_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$bin" serve --listen "127.0.0.1:$serve_port" >"$work/serve.log" 2>&1 &
+    serve_pid=$!
+    for _ in $(seq 100); do
+        curl -fs "http://127.0.0.1:$serve_port/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+serve_stop() {
+    kill "$serve_pid" 2>/dev/null
+    wait "$serve_pid" 2>/dev/null
+    serve_pid=""
+}
+second_serve_refused() {
+    timeout 20 "$bin" serve --listen 127.0.0.1:1 >"$work/second.out" 2>&1
+    local got=$?
+    cat "$work/second.out"
+    [ "$got" -eq 1 ] && grep -qF "database '$work/data/creditd.db' is in use by another creditd serve" \
+        "$work/second.out" && grep -qF "$work/data/creditd.db.lock" "$work/second.out"
+}
+if [ "$backend" = sqlite ]; then
+    check "serve starts on the SQLite file" serve_start
+    check "a second serve on the same file exits 1 naming the file" second_serve_refused
+    check "verify works while the server runs" exits 0 "$bin" verify
+    check "backup works while the server runs" exits 0 "$bin" backup "$work/while-serving.db"
+    check "export works while the server runs" output_has "balance_after" "$bin" export ledger --format csv
+    check "expire works while the server runs" output_has "expired" "$bin" expire
+    check "the first server still answers" curl -fs "http://127.0.0.1:$serve_port/healthz"
+    serve_stop
+    check "serve starts again once the first one stopped" serve_start
+    serve_stop
+fi
 
 # A journal written before schema 6 (one hash chain per tenant; the fixture is
 # the demo made by the schema 5 binary) still verifies after the migration,

@@ -2,7 +2,13 @@
  * Sessions and API keys through the service: a session opens only with the
  * right password, dies after logout, after two idle hours and after seven
  * days; an API key works only in its tenant; secrets are stored hashed.
+ * Failed sign-ins are throttled per account and per address in the database:
+ * the limits, the fixed window and its Retry-After, shared by every server
+ * on the database and kept across a reopen, no write for a success, pruning,
+ * and concurrent failures all counted (the upsert).
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "testdb.h"
@@ -274,6 +280,222 @@ static void a_logout_moves_only_its_own_tenants_auth_epoch(void **state)
     svc_cache_free(cache);
 }
 
+/* ---- the throttle of failed sign-ins ------------------------------------ */
+
+static struct net_addr ip(const char *text)
+{
+    struct net_addr a;
+    assert_true(net_addr_parse(text, strlen(text), &a));
+    return a;
+}
+
+/* One sign-in attempt through the throttle from address from. */
+static enum err attempt(struct testdb *t, struct svc *s, const char *email, const char *password,
+                        const char *from, int64_t *retry_after_s)
+{
+    char token[SECRET_HEX];
+    struct svc_principal p;
+    struct net_addr client = ip(from);
+    int64_t unused;
+    return svc_login_throttled(s, &t->arena, t->tenant_id, email, password, &client, token, &p,
+                               retry_after_s ? retry_after_s : &unused);
+}
+
+#define BOSS "boss@test.example"
+#define GOOD "correct-horse-battery"
+
+static void five_failures_refuse_the_account_until_its_window_ends(void **state)
+{
+    struct testdb *t = *state;
+    int64_t t0 = t->now_us, retry = -1;
+    for (int i = 0; i < LOGIN_THROTTLE_ACCOUNT_MAX; i++) {
+        assert_int_equal(attempt(t, &t->svc, BOSS, "wrong", "203.0.113.5", &retry),
+                         ERR_UNAUTHENTICATED);
+        assert_int_equal(retry, 0);
+    }
+    /* Full: even the right password is refused, with the window's end. */
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_THROTTLED);
+    assert_int_equal(retry, LOGIN_THROTTLE_WINDOW_US / USEC_PER_SEC + 1);
+    /* The account is refused from any address (what the in-memory throttle
+     * did too). */
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "198.51.100.9", &retry), ERR_THROTTLED);
+    /* Refused attempts neither count nor move the window. */
+    t->now_us = t0 + 10 * USEC_PER_MIN;
+    assert_int_equal(attempt(t, &t->svc, BOSS, "wrong", "203.0.113.5", &retry), ERR_THROTTLED);
+    assert_int_equal(retry, 5 * 60 + 1);
+    assert_int_equal(testdb_query_int(t, "SELECT MAX(failures) FROM login_throttle"),
+                     LOGIN_THROTTLE_ACCOUNT_MAX);
+    t->now_us = t0 + LOGIN_THROTTLE_WINDOW_US - 1;
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_THROTTLED);
+    assert_int_equal(retry, 1);
+    /* The window is over: the right password works, a wrong one starts a
+     * new window. */
+    t->now_us = t0 + LOGIN_THROTTLE_WINDOW_US;
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_OK);
+    assert_int_equal(attempt(t, &t->svc, BOSS, "wrong", "203.0.113.5", &retry),
+                     ERR_UNAUTHENTICATED);
+    assert_int_equal(testdb_query_int(t, "SELECT MAX(failures) FROM login_throttle"), 1);
+    assert_int_equal(testdb_query_int(t, "SELECT MIN(window_start) FROM login_throttle"),
+                     t0 + LOGIN_THROTTLE_WINDOW_US);
+}
+
+static void twenty_failures_refuse_the_address_for_every_account(void **state)
+{
+    struct testdb *t = *state;
+    int64_t retry = -1;
+    for (int i = 0; i < LOGIN_THROTTLE_ADDRESS_MAX; i++) {
+        char email[64];
+        snprintf(email, sizeof(email), "guess%d@test.example", i);
+        assert_int_equal(attempt(t, &t->svc, email, "wrong", "203.0.113.5", &retry),
+                         ERR_UNAUTHENTICATED);
+    }
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_THROTTLED);
+    assert_true(retry > 0);
+    /* Another address, and the accounts themselves (one failure each), are
+     * free. */
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.6", &retry), ERR_OK);
+    assert_int_equal(attempt(t, &t->svc, "guess0@test.example", "wrong", "203.0.113.6", &retry),
+                     ERR_UNAUTHENTICATED);
+    /* Another tenant counts its own sign-ins. */
+    int64_t other;
+    struct err_detail d = {0};
+    assert_int_equal(svc_tenant_create(&t->svc, "Other", "other.example", &other, &d), ERR_OK);
+    char token[SECRET_HEX];
+    struct svc_principal p;
+    struct net_addr client = ip("203.0.113.5");
+    assert_int_equal(
+        svc_login_throttled(&t->svc, &t->arena, other, BOSS, "wrong", &client, token, &p, &retry),
+        ERR_UNAUTHENTICATED);
+}
+
+static void ipv6_clients_are_counted_by_their_64(void **state)
+{
+    struct testdb *t = *state;
+    int64_t retry;
+    for (int i = 0; i < LOGIN_THROTTLE_ADDRESS_MAX; i++) {
+        char email[64], from[64];
+        snprintf(email, sizeof(email), "guess%d@test.example", i);
+        snprintf(from, sizeof(from), "2001:db8:1:2::%x", i + 1);
+        assert_int_equal(attempt(t, &t->svc, email, "wrong", from, &retry), ERR_UNAUTHENTICATED);
+    }
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "2001:db8:1:2:ffff::1", &retry),
+                     ERR_THROTTLED);
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "2001:db8:1:3::1", &retry), ERR_OK);
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_OK);
+}
+
+static void counts_are_shared_by_servers_and_outlive_a_restart(void **state)
+{
+    struct testdb *t = *state;
+    /* Two servers, each with its own memory, on one database. */
+    struct svc_cache *ca, *cb;
+    assert_int_equal(svc_cache_new(&ca), ERR_OK);
+    assert_int_equal(svc_cache_new(&cb), ERR_OK);
+    struct svc a = t->svc, b = t->svc;
+    svc_use_cache(&a, ca);
+    svc_use_cache(&b, cb);
+    for (int i = 0; i < LOGIN_THROTTLE_ACCOUNT_MAX; i++)
+        assert_int_equal(attempt(t, i % 2 ? &b : &a, BOSS, "wrong", "203.0.113.5", NULL),
+                         ERR_UNAUTHENTICATED);
+    assert_int_equal(attempt(t, &a, BOSS, GOOD, "203.0.113.5", NULL), ERR_THROTTLED);
+    assert_int_equal(attempt(t, &b, BOSS, GOOD, "203.0.113.5", NULL), ERR_THROTTLED);
+    svc_cache_free(ca);
+    svc_cache_free(cb);
+    testdb_close_keep(t);
+    testdb_reopen(t);
+    int64_t retry;
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_THROTTLED);
+    assert_int_equal(retry, LOGIN_THROTTLE_WINDOW_US / USEC_PER_SEC + 1);
+}
+
+static void a_successful_sign_in_counts_and_writes_nothing(void **state)
+{
+    struct testdb *t = *state;
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", NULL), ERR_OK);
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM login_throttle"), 0);
+    /* Nor does it forgive the failures before it. */
+    for (int i = 0; i < LOGIN_THROTTLE_ACCOUNT_MAX - 1; i++)
+        assert_int_equal(attempt(t, &t->svc, BOSS, "wrong", "203.0.113.5", NULL),
+                         ERR_UNAUTHENTICATED);
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", NULL), ERR_OK);
+    assert_int_equal(attempt(t, &t->svc, BOSS, "wrong", "203.0.113.5", NULL), ERR_UNAUTHENTICATED);
+    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", NULL), ERR_THROTTLED);
+}
+
+static void ended_windows_are_pruned_and_live_ones_kept(void **state)
+{
+    struct testdb *t = *state;
+    int64_t t0 = t->now_us;
+    assert_int_equal(attempt(t, &t->svc, "a@test.example", "wrong", "203.0.113.5", NULL),
+                     ERR_UNAUTHENTICATED);
+    t->now_us = t0 + 10 * USEC_PER_MIN;
+    assert_int_equal(attempt(t, &t->svc, "b@test.example", "wrong", "198.51.100.9", NULL),
+                     ERR_UNAUTHENTICATED);
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM login_throttle"), 4);
+    t->now_us = t0 + LOGIN_THROTTLE_WINDOW_US - 1;
+    assert_int_equal(svc_login_throttle_prune(&t->svc, 0), ERR_OK);
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM login_throttle"), 4);
+    /* The first pair's window has ended; the second's has not. */
+    t->now_us = t0 + LOGIN_THROTTLE_WINDOW_US;
+    assert_int_equal(svc_login_throttle_prune(&t->svc, 0), ERR_OK);
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM login_throttle"), 2);
+    t->now_us = t0 + 10 * USEC_PER_MIN + LOGIN_THROTTLE_WINDOW_US;
+    assert_int_equal(svc_login_throttle_prune(&t->svc, 0), ERR_OK);
+    assert_int_equal(testdb_query_int(t, "SELECT COUNT(*) FROM login_throttle"), 0);
+}
+
+enum { RACERS = 8, RACER_FAILURES = 25 };
+
+struct racer {
+    struct testdb *t;
+    const char *subjects[2];
+};
+
+static enum err racer_txn(struct store_conn *c, void *arg)
+{
+    struct racer *r = arg;
+    return store_login_throttle_fail(c, r->t->tenant_id, r->subjects, 2, r->t->now_us,
+                                     r->t->now_us - LOGIN_THROTTLE_WINDOW_US);
+}
+
+static void *racer_main(void *arg)
+{
+    struct racer *r = arg;
+    for (int i = 0; i < RACER_FAILURES; i++)
+        if (store_write(r->t->st, racer_txn, r) != ERR_OK)
+            return (void *)1;
+    return NULL;
+}
+
+static void concurrent_failures_are_each_counted_once(void **state)
+{
+    struct testdb *t = *state;
+    /* Every racer counts the same address, each its own account. */
+    static const char address[] =
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    char accounts[RACERS][SHA256_HEX];
+    struct racer racers[RACERS];
+    pthread_t threads[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        memset(accounts[i], 'b' + i, SHA256_HEX - 1);
+        accounts[i][SHA256_HEX - 1] = '\0';
+        racers[i] = (struct racer){.t = t, .subjects = {accounts[i], address}};
+        assert_int_equal(pthread_create(&threads[i], NULL, racer_main, &racers[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        void *failed;
+        pthread_join(threads[i], &failed);
+        assert_null(failed);
+    }
+    assert_int_equal(testdb_query_int(t, "SELECT failures FROM login_throttle WHERE subject_hash "
+                                         "= 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                                         "aaaaaaaaaaa'"),
+                     RACERS * RACER_FAILURES);
+    assert_int_equal(testdb_query_int(t, "SELECT SUM(failures) FROM login_throttle"),
+                     2 * RACERS * RACER_FAILURES);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +507,13 @@ int main(void)
         T(revoked_keys_and_ended_sessions_are_refused_at_once_on_every_server),
         T(a_new_tenant_ends_the_single_tenant_fallback_at_once),
         T(a_logout_moves_only_its_own_tenants_auth_epoch),
+        T(five_failures_refuse_the_account_until_its_window_ends),
+        T(twenty_failures_refuse_the_address_for_every_account),
+        T(ipv6_clients_are_counted_by_their_64),
+        T(counts_are_shared_by_servers_and_outlive_a_restart),
+        T(a_successful_sign_in_counts_and_writes_nothing),
+        T(ended_windows_are_pruned_and_live_ones_kept),
+        T(concurrent_failures_are_each_counted_once),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
