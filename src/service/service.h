@@ -467,11 +467,14 @@ struct svc_gateway_event {
     const char *ref; /* the gateway's id the invoice was made with */
     int64_t amount_minor;
     const char *currency;
+    int64_t tenant_id; /* the signed event's own tenant (its metadata); 0: none */
 };
-/* Applies an event once per id in tenant_id, the tenant of the Host the
- * gateway sent it to (its invoice is found there by its gateway reference,
- * never across tenants): pays or voids an open invoice; anything else is only
- * recorded. out->outcome says what happened ("paid", "voided", "duplicate",
+/* Applies an event once per id in its tenant: the tenant the signed event
+ * names (creditd put it in the checkout's metadata, so one gateway endpoint
+ * serves every business of an install), else tenant_id, the tenant of the
+ * Host the gateway sent it to. Its invoice is found there by its gateway
+ * reference, never across tenants: pays or voids an open invoice; anything
+ * else is only recorded. out->outcome says what happened ("paid", "voided", "duplicate",
  * "already_paid", "amount_mismatch", "unknown_reference", …). ERR_NOT_FOUND
  * when tenant_id is 0 (a host of no tenant). */
 enum err svc_gateway_event_apply(struct svc *s, struct arena *a, int64_t tenant_id,

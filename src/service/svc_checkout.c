@@ -162,6 +162,10 @@ enum err svc_stripe_event_read(struct svc *s, struct arena *a, const char *signa
                                       .kind = svc_stripe_event_kind(ev),
                                       .ref = ev->session_id,
                                       .amount_minor = ev->amount_total,
-                                      .currency = ev->currency};
+                                      .currency = ev->currency,
+                                      .tenant_id = 0};
+    int64_t named = 0;
+    if (ev->metadata_tenant[0] != '\0' && parse_int64(ev->metadata_tenant, &named) && named > 0)
+        out->tenant_id = named;
     return ERR_OK;
 }

@@ -889,6 +889,9 @@ enum err svc_gateway_event_apply(struct svc *s, struct arena *a, int64_t tenant_
 {
     ASSERT(ev->gateway != NULL && ev->event_id != NULL);
     memset(out, 0, sizeof(*out));
+    struct tenant_row named;
+    if (ev->tenant_id > 0 && svc_tenant_get(s, a, ev->tenant_id, &named) == ERR_OK)
+        tenant_id = ev->tenant_id; /* signed: the checkout's own tenant, whatever the host */
     if (tenant_id <= 0)
         return ERR_NOT_FOUND; /* sent to a host of no tenant */
     struct svc_actor actor = {.user_id = 0, .label = ev->gateway};

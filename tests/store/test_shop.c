@@ -366,6 +366,40 @@ static void a_stripe_purchase_is_paid_by_its_event_once(void **state)
 /* A gateway's event belongs to the tenant of the Host it was sent to: it is
  * recorded there and finds only that tenant's invoices (schema 7: no lookup
  * by a gateway reference crosses tenants). */
+static void a_signed_event_naming_its_tenant_pays_at_any_host(void **state)
+{
+    struct testdb *t = *state;
+    struct shop s;
+    shop_setup(t, &s, 0);
+    struct svc_purchase_input in = {.customer_id = s.customer,
+                                    .package_id = s.package,
+                                    .gateway = "stripe",
+                                    .gateway_ref = "cs_test_10",
+                                    .checkout_url = "http://127.0.0.1/c/pay/cs_test_10",
+                                    .expect_due_minor = 11900};
+    struct svc_invoice_view v;
+    struct err_detail d = {0};
+    assert_int_equal(svc_purchase(&t->svc, &t->arena, t->tenant_id, ACTOR, &in, &v, &d), ERR_OK);
+    int64_t other;
+    assert_int_equal(svc_tenant_create(&t->svc, "Other", "other.example", &other, &d), ERR_OK);
+    /* One Stripe endpoint, registered at the other business's host, serves
+     * both: the event's signed metadata names the checkout's tenant. */
+    struct svc_gateway_event ev = {.gateway = "stripe",
+                                   .event_id = "evt_10",
+                                   .type = "checkout.session.completed",
+                                   .kind = SVC_EVENT_PAID,
+                                   .ref = "cs_test_10",
+                                   .amount_minor = 11900,
+                                   .currency = "eur",
+                                   .tenant_id = t->tenant_id};
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, other, &ev, &v), ERR_OK);
+    assert_string_equal(v.outcome, "paid");
+    assert_int_equal(shop_balance(t, s.customer, "master"), 50);
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, 0, &ev, &v), ERR_OK);
+    assert_string_equal(v.outcome, "duplicate");
+    assert_int_equal(shop_balance(t, s.customer, "master"), 50);
+}
+
 static void a_gateway_event_is_applied_in_the_tenant_of_its_host_only(void **state)
 {
     struct testdb *t = *state;
@@ -393,6 +427,11 @@ static void a_gateway_event_is_applied_in_the_tenant_of_its_host_only(void **sta
     assert_string_equal(v.outcome, "unknown_reference");
     assert_int_equal(shop_balance(t, s.customer, "master"), 0);
     assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, 0, &ev, &v), ERR_NOT_FOUND);
+    /* An event that names a tenant no install has is taken at its host. */
+    ev.tenant_id = 999999;
+    assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, other, &ev, &v), ERR_OK);
+    assert_string_equal(v.outcome, "duplicate");
+    ev.tenant_id = 0;
     /* The same event id at the right host is new there, and pays. */
     assert_int_equal(svc_gateway_event_apply(&t->svc, &t->arena, t->tenant_id, &ev, &v), ERR_OK);
     assert_string_equal(v.outcome, "paid");
@@ -516,6 +555,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(an_unpublished_package_cannot_be_bought, setup, teardown),
         cmocka_unit_test_setup_teardown(a_stripe_purchase_is_paid_by_its_event_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_signed_event_naming_its_tenant_pays_at_any_host, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_gateway_event_is_applied_in_the_tenant_of_its_host_only,
                                         setup, teardown),
