@@ -326,6 +326,11 @@ struct tenant_row {
     const char *vat_id;
     const char *seller_address;
     const char *manual_grant; /* bank transfer: credits on "payment" or at "invoice" */
+    /* notifications (schema 9) */
+    const char *mail_sender_name; /* "" = the tenant's name */
+    const char *mail_reply_to;    /* "" = none */
+    const char *portal_url;       /* "https://portal.example.com"; "" = https:// + first host */
+    int32_t expiry_notice_days;   /* credits.expiring this many days ahead; 0 = never */
 };
 
 struct credit_type_row {
@@ -381,6 +386,10 @@ struct account_row {
      * its newest account-chain entry, 0 and 64 zeros before the first. */
     int64_t chain_seq;
     char chain_hash[SHA256_HEX];
+    /* The owner's low-balance threshold (schema 9; -1 = none) and whether the
+     * available balance is below it, so balance.low fires once a crossing. */
+    int64_t low_threshold_minor;
+    bool low_alerted;
 };
 
 #define PACKAGE_CREDIT_TYPES_MAX 8
@@ -1018,5 +1027,164 @@ enum err store_webhook_event_insert(struct store_conn *c, const struct webhook_e
 enum err store_webhook_event_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                  const char *gateway, const char *event_id,
                                  struct webhook_event_row *out) WUR;
+
+/* ---- notifications (store_query_notify.c, schema 9) ---------------------- */
+
+/* One outbox row: a business event, written in its change's transaction. */
+struct event_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *type;    /* "order.completed" */
+    int64_t customer_id; /* the customer it concerns; 0 = none */
+    int64_t subject_id;  /* the order, invoice, lot or journal entry; 0 = none */
+    int64_t user_id;     /* a user it concerns (the technician); 0 = none */
+    const char *attrs;   /* JSON object: what belongs to the moment */
+    const char *body;    /* the payload, "" until fanned out */
+    int64_t fanned_at_us;
+    int64_t created_at_us;
+};
+
+struct webhook_endpoint_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *url;
+    const char *description;
+    const char *events; /* "order.created,order.completed" or "*" */
+    const char *secret;
+    bool disabled;
+    const char *disabled_reason;
+    int64_t failing_since_us; /* first failure of the current run of failures; 0 = none */
+    int64_t created_at_us;
+    int64_t updated_at_us;
+};
+
+struct delivery_row {
+    int64_t id;
+    int64_t tenant_id;
+    int64_t event_id;
+    const char *channel; /* mail | webhook */
+    int64_t endpoint_id; /* webhook */
+    int64_t user_id;     /* mail: the user it goes to */
+    const char *recipient; /* the address, or the URL, when the delivery was made */
+    const char *locale;    /* mail: the recipient's language */
+    const char *status;    /* pending | delivered | failed | skipped */
+    int64_t attempts;
+    int64_t next_attempt_at_us;
+    const char *last_error;
+    int64_t delivered_at_us;
+    int64_t created_at_us;
+};
+
+struct delivery_attempt_row {
+    int64_t id;
+    int64_t tenant_id;
+    int64_t delivery_id;
+    int64_t endpoint_id;
+    int64_t attempted_at_us;
+    int64_t http_status;
+    int64_t duration_ms;
+    const char *outcome; /* delivered | retry | failed */
+    const char *excerpt;
+    const char *error;
+};
+
+/* A user a mail may go to. */
+struct recipient_row {
+    int64_t user_id;
+    const char *email;
+    const char *name;
+    const char *locale; /* the user's, else the customer's, else "" */
+};
+
+/* Writes an event (id from its identity) without waiting for the answer
+ * (store_send): only inside store_write. */
+enum err store_event_insert(struct store_conn *c, const struct event_row *e) WUR;
+/* Up to limit events of tenant_id not yet fanned out, oldest first. */
+enum err store_events_unfanned(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               size_t limit, struct event_row **out, size_t *n) WUR;
+/* Marks an event fanned out with its body; ERR_NOT_FOUND when another
+ * dispatcher did it first (the caller rolls back). */
+enum err store_event_fan(struct store_conn *c, int64_t tenant_id, int64_t id, const char *body,
+                         int64_t now_us) WUR;
+enum err store_event_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                         struct event_row *out) WUR;
+/* The tenant's events, newest first, ids below before_id (0 = from the newest);
+ * type "" = every type. */
+enum err store_event_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                          const char *type, int64_t before_id, size_t limit,
+                          struct event_row **out, size_t *n) WUR;
+/* Whether an event of type about subject_id exists since since_us. */
+enum err store_event_exists(struct store_conn *c, int64_t tenant_id, const char *type,
+                            int64_t subject_id, int64_t since_us, bool *exists) WUR;
+
+enum err store_delivery_insert(struct store_conn *c, const struct delivery_row *d) WUR;
+/* Up to limit pending deliveries of tenant_id due at now_us, the most overdue first. */
+enum err store_deliveries_due(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              int64_t now_us, size_t limit, struct delivery_row **out,
+                              size_t *n) WUR;
+/* Writes status, attempts, next_attempt_at, last_error and delivered_at. */
+enum err store_delivery_update(struct store_conn *c, const struct delivery_row *d) WUR;
+enum err store_delivery_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                            struct delivery_row *out) WUR;
+/* An event's deliveries, ascending id. */
+enum err store_delivery_list_event(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                   int64_t event_id, struct delivery_row **out, size_t *n) WUR;
+/* Marks every pending delivery of an endpoint skipped with reason. */
+enum err store_delivery_skip_endpoint(struct store_conn *c, int64_t tenant_id,
+                                      int64_t endpoint_id, const char *reason) WUR;
+enum err store_delivery_attempt_insert(struct store_conn *c,
+                                       const struct delivery_attempt_row *r) WUR;
+/* An endpoint's delivery log, newest first, ids below before_id (0 = newest). */
+enum err store_delivery_attempt_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                     int64_t endpoint_id, int64_t before_id, size_t limit,
+                                     struct delivery_attempt_row **out, size_t *n) WUR;
+
+enum err store_webhook_endpoint_insert(struct store_conn *c, const struct webhook_endpoint_row *r,
+                                       int64_t *id) WUR;
+/* Writes url, description, events, secret, disabled, disabled_reason,
+ * failing_since and updated_at. */
+enum err store_webhook_endpoint_update(struct store_conn *c,
+                                       const struct webhook_endpoint_row *r) WUR;
+enum err store_webhook_endpoint_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                    int64_t id, bool lock, struct webhook_endpoint_row *out) WUR;
+/* The tenant's endpoints, ascending id. */
+enum err store_webhook_endpoint_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                     struct webhook_endpoint_row **out, size_t *n) WUR;
+/* Deletes an endpoint (its deliveries and log stay); ERR_NOT_FOUND when gone. */
+enum err store_webhook_endpoint_delete(struct store_conn *c, int64_t tenant_id, int64_t id) WUR;
+
+/* The tenant's admins and staff who are not disabled, ascending id. */
+enum err store_recipients_staff(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                struct recipient_row **out, size_t *n) WUR;
+/* A customer's owners who are not disabled, ascending id, with the
+ * customer's language where the user has none. */
+enum err store_recipients_owners(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                 int64_t customer_id, struct recipient_row **out,
+                                 size_t *n) WUR;
+/* One user who is not disabled (ERR_NOT_FOUND otherwise), with the language of
+ * customer_id (0 = none) where the user has none. */
+enum err store_recipient_user(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              int64_t user_id, int64_t customer_id, struct recipient_row *out) WUR;
+
+/* The event types a user chose not to receive by mail, as a list. */
+enum err store_mail_optouts(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            int64_t user_id, const char ***types, size_t *n) WUR;
+/* Opts a user out of (out true) or back into (false) mails of a type. */
+enum err store_mail_optout_set(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                               const char *type, bool out, int64_t now_us) WUR;
+/* Sets a user's language ("" = the customer's or the tenant's). */
+enum err store_user_locale_set(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                               const char *locale) WUR;
+enum err store_user_locale_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               int64_t user_id, const char **locale) WUR;
+
+/* Live lots of tenant_id (active, credits left) that expire after now_us and
+ * at or before until_us and have had no expiry notice, soonest first. */
+enum err store_lots_expiring_unnoticed(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                       int64_t now_us, int64_t until_us, size_t limit,
+                                       struct lot_row **out, size_t *n) WUR;
+/* Notes a lot's expiry notice; ERR_NOT_FOUND when one was noted already. */
+enum err store_lot_expiry_noticed(struct store_conn *c, int64_t tenant_id, int64_t lot_id,
+                                  int64_t now_us) WUR;
 
 #endif

@@ -169,6 +169,10 @@ static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
     out->manual_grant = store_q_text(a, s, 13);
     out->file_retention_days = (int32_t)store_column_int64(s, 14);
     out->duplicate_window_hours = (int32_t)store_column_int64(s, 15);
+    out->mail_sender_name = store_q_text(a, s, 16);
+    out->mail_reply_to = store_q_text(a, s, 17);
+    out->portal_url = store_q_text(a, s, 18);
+    out->expiry_notice_days = (int32_t)store_column_int64(s, 19);
 }
 
 enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, struct tenant_row *out)
@@ -178,7 +182,8 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, str
                                 "SELECT id, name, currency, vat_rate_bp, timezone, locale, "
                                 "refund_validity_days, charge_on, invoice_prefix, created_at, "
                                 "country, vat_id, seller_address, manual_grant, "
-                                "file_retention_days, duplicate_window_hours "
+                                "file_retention_days, duplicate_window_hours, mail_sender_name, "
+                                "mail_reply_to, portal_url, expiry_notice_days "
                                 "FROM tenants WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
@@ -195,8 +200,9 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
                                 "timezone = $5, locale = $6, refund_validity_days = $7, "
                                 "charge_on = $8, invoice_prefix = $9, country = $10, vat_id = $11, "
                                 "seller_address = $12, manual_grant = $13, "
-                                "file_retention_days = $14, duplicate_window_hours = $15 "
-                                "WHERE id = $1",
+                                "file_retention_days = $14, duplicate_window_hours = $15, "
+                                "mail_sender_name = $16, mail_reply_to = $17, portal_url = $18, "
+                                "expiry_notice_days = $19 WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -215,6 +221,10 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
     store_bind_text(s, 13, t->manual_grant);
     store_bind_int64(s, 14, t->file_retention_days);
     store_bind_int64(s, 15, t->duplicate_window_hours);
+    store_bind_text(s, 16, t->mail_sender_name != NULL ? t->mail_sender_name : "");
+    store_bind_text(s, 17, t->mail_reply_to != NULL ? t->mail_reply_to : "");
+    store_bind_text(s, 18, t->portal_url != NULL ? t->portal_url : "");
+    store_bind_int64(s, 19, t->expiry_notice_days);
     return store_q_run(c, s);
 }
 

@@ -25,11 +25,13 @@ static void store_account_read(struct arena *a, struct store_stmt *s, void *row)
     out->updated_at_us = store_column_int64(s, 5);
     out->chain_seq = store_column_int64(s, 6);
     str_copy(out->chain_hash, sizeof(out->chain_hash), store_column_text(s, 7));
+    out->low_threshold_minor = store_column_int64(s, 8);
+    out->low_alerted = store_column_int64(s, 9) != 0;
 }
 
 #define ACCOUNT_COLUMNS                                                                            \
     "customer_id, credit_type_id, tenant_id, balance_minor, held_minor, updated_at, chain_seq, "   \
-    "chain_hash"
+    "chain_hash, low_threshold_minor, low_alerted"
 
 enum err store_account_lock(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
                             int64_t credit_type_id, int64_t now_us, struct account_row *out)
@@ -70,7 +72,8 @@ enum err store_account_update(struct store_conn *c, const struct account_row *r)
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "UPDATE accounts SET balance_minor = $3, held_minor = $4, "
-                                "updated_at = $5, chain_seq = $6, chain_hash = $7 WHERE "
+                                "updated_at = $5, chain_seq = $6, chain_hash = $7, "
+                                "low_threshold_minor = $9, low_alerted = $10 WHERE "
                                 "tenant_id = $8 AND customer_id = $1 AND credit_type_id = $2",
                                 &s);
     if (rc != ERR_OK)
@@ -84,6 +87,8 @@ enum err store_account_update(struct store_conn *c, const struct account_row *r)
     store_bind_int64(s, 5, r->updated_at_us);
     store_bind_int64(s, 6, r->chain_seq);
     store_bind_text(s, 7, r->chain_hash);
+    store_bind_int64(s, 9, r->low_threshold_minor);
+    store_bind_int64(s, 10, r->low_alerted ? 1 : 0);
     return store_send(s);
 }
 
@@ -317,6 +322,46 @@ enum err store_lot_list_expiring(struct store_conn *c, struct arena *a, int64_t 
     store_bind_int64(s, 1, now_us);
     store_bind_int64(s, 2, (int64_t)limit);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_lot_read);
+}
+
+enum err store_lots_expiring_unnoticed(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                       int64_t now_us, int64_t until_us, size_t limit,
+                                       struct lot_row **out, size_t *n)
+{
+    ASSERT(until_us >= now_us);
+    struct store_stmt *s;
+    /* The expiry job's index (status, expires_at) finds the window; the
+     * tenant and the notice are checks on the few rows in it. */
+    enum err rc = store_prepare(c,
+                                "SELECT " LOT_COLUMNS " FROM lots WHERE status = 'active' "
+                                "AND expires_at > $1 AND expires_at <= $2 AND tenant_id = $3 "
+                                "AND remaining_minor > 0 AND expiry_noticed_at = 0 "
+                                "ORDER BY expires_at, id LIMIT $4",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, now_us);
+    store_bind_int64(s, 2, until_us);
+    store_bind_int64(s, 3, tenant_id);
+    store_bind_int64(s, 4, (int64_t)limit);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_lot_read);
+}
+
+enum err store_lot_expiry_noticed(struct store_conn *c, int64_t tenant_id, int64_t lot_id,
+                                  int64_t now_us)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "UPDATE lots SET expiry_noticed_at = $3 WHERE tenant_id = $1 "
+                                "AND id = $2 AND expiry_noticed_at = 0 RETURNING id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, lot_id);
+    store_bind_int64(s, 3, now_us);
+    int64_t id;
+    return store_q_id(c, s, &id);
 }
 
 enum err store_lot_event_insert(struct store_conn *c, int64_t tenant_id, int64_t lot_id,
@@ -1048,7 +1093,8 @@ enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id, store
     enum err rc = store_prepare(
         c,
         "SELECT a.customer_id, a.credit_type_id, a.tenant_id, a.balance_minor, a.held_minor, "
-        "a.updated_at, a.chain_seq, a.chain_hash, COALESCE((SELECT SUM(l.remaining_minor) FROM "
+        "a.updated_at, a.chain_seq, a.chain_hash, a.low_threshold_minor, a.low_alerted, "
+        "COALESCE((SELECT SUM(l.remaining_minor) FROM "
         "lots l WHERE "
         "l.customer_id = a.customer_id AND l.credit_type_id = a.credit_type_id AND l.status IN "
         "('active', 'paused', 'exhausted') AND l.tenant_id = a.tenant_id), 0) FROM accounts a "
@@ -1061,7 +1107,7 @@ enum err store_account_check_scan(struct store_conn *c, int64_t tenant_id, store
     while (rc == ERR_OK && (r = store_step(s)) == STORE_ROW) {
         struct account_row acc;
         store_account_read(NULL, s, &acc);
-        rc = cb(&acc, store_column_int64(s, 8), ctx);
+        rc = cb(&acc, store_column_int64(s, 10), ctx);
     }
     if (rc == ERR_OK && r == STORE_FAILED)
         rc = store_conn_err(c);
