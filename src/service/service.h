@@ -34,6 +34,8 @@ struct svc {
     struct svc_cache *cache;              /* the server's memory of callers; NULL: none */
     const struct gateway_config *gateway; /* card payments; NULL: refused */
     struct svc_replica *replica;          /* heavy reads go here; NULL: the primary */
+    struct svc_notify *notify;            /* the dispatcher's settings; NULL: events are
+                                             written, nothing is delivered */
 };
 
 /* Borrows st. clock NULL = the wall clock. No files directory until
@@ -545,6 +547,50 @@ struct svc_mail_test_result {
  */
 enum err svc_mail_test(struct svc *s, struct arena *a, const struct svc_mail_test_input *in,
                        struct svc_mail_test_result *out, struct err_detail *d) WUR;
+
+
+/* ---- notifications (svc_event.c, svc_notify.c, svc_webhook.c) ---------- */
+
+/*
+ * Events (DESIGN §6) are rows of an outbox written in the transaction of the
+ * change that causes them; the dispatcher (svc_notify_run, in serve) fans
+ * each out into deliveries (mails to users, posts to webhook endpoints) and
+ * delivers those at least once, with backoff. An event's public id is
+ * "evt_<id>"; its payload is {"id","type","created_at","data"}.
+ */
+#define SVC_EVENT_TYPES(X)                                                                         \
+    X(SVC_EVENT_ORDER_CREATED, "order.created")                                                    \
+    X(SVC_EVENT_ORDER_STATUS_CHANGED, "order.status_changed")                                      \
+    X(SVC_EVENT_ORDER_COMPLETED, "order.completed")                                                \
+    X(SVC_EVENT_ORDER_REJECTED, "order.rejected")                                                  \
+    X(SVC_EVENT_ORDER_CANCELLED, "order.cancelled")                                                \
+    X(SVC_EVENT_INVOICE_CREATED, "invoice.created")                                                \
+    X(SVC_EVENT_INVOICE_PAID, "invoice.paid")                                                      \
+    X(SVC_EVENT_CREDITS_ADDED, "credits.added")                                                    \
+    X(SVC_EVENT_CREDITS_ADJUSTED, "credits.adjusted")                                              \
+    X(SVC_EVENT_CREDITS_EXPIRING, "credits.expiring")                                              \
+    X(SVC_EVENT_BALANCE_LOW, "balance.low")                                                        \
+    X(SVC_EVENT_MEMBER_LIMIT_REACHED, "member.limit_reached")
+
+enum svc_event_type {
+#define SVC_EVENT_ENUM(name, text) name,
+    SVC_EVENT_TYPES(SVC_EVENT_ENUM)
+#undef SVC_EVENT_ENUM
+        SVC_EVENT__COUNT
+};
+/* "order.created" for SVC_EVENT_ORDER_CREATED. */
+const char *svc_event_type_name(enum svc_event_type t);
+/* The type named text; false when there is none. */
+bool svc_event_type_parse(const char *text, enum svc_event_type *out);
+
+/* The dispatcher's settings, set up by serve. */
+struct svc_notify_config {
+    bool mail_configured;                    /* CREDITD_SMTP_URL and CREDITD_MAIL_FROM valid */
+    const struct notify_smtp_config *smtp;   /* borrowed; NULL when mail is off */
+    bool webhook_allow_private;              /* serve --webhook-allow-private */
+    const char *webhook_ca_file;             /* CREDITD_WEBHOOK_CA_FILE; NULL = the system's */
+    int64_t retry_base_ms;                   /* the first retry's delay (default 30 s) */
+};
 
 /* ---- files (svc_file.c) ------------------------------------------------ */
 
