@@ -154,6 +154,9 @@
  * bytes are 64 hex digits, so 256 leaves room for an imported one). */
 #define WEBHOOK_URL_BYTES_MAX    2048
 #define WEBHOOK_SECRET_BYTES_MAX 256
+/* An event's attrs: a few short values of the moment (an amount, a status,
+ * a reason and a justification of at most NOTE_BYTES_MAX each). */
+#define EVENT_ATTRS_BYTES_MAX (16u * 1024u)
 /* One webhook body: an event is a few KiB of JSON. */
 #define WEBHOOK_BODY_BYTES_MAX (256u * 1024u)
 /* What is kept of a receiver's answer for the delivery log; the rest is not

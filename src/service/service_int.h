@@ -20,6 +20,7 @@ struct svc_entry {
     struct posting *postings; /* arena memory, postings_max entries */
     size_t postings_max;
     int64_t credit_type_id;
+    int scale; /* the credit type's, for the amounts of its events */
     int64_t actor_user_id;
     char *lot_ids; /* arena memory, lot_ids_bytes, "12,15" */
     size_t lot_ids_bytes;
@@ -42,6 +43,36 @@ enum err svc_entry_post(struct svc_entry *x, enum account_kind account, int64_t 
  */
 enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct account_row *acc,
                          int64_t *journal_id) WUR;
+
+/* ---- events (svc_event.c) ---- */
+
+/* One attribute of an event's moment: a JSON string, or null when text is NULL. */
+struct svc_event_attr {
+    const char *key;
+    const char *text;
+};
+/* The JSON object of n attributes in arena memory; NULL past
+ * EVENT_ATTRS_BYTES_MAX or when the arena is full. */
+char *svc_event_attrs(struct arena *a, const struct svc_event_attr *attrs, size_t n);
+
+struct svc_event_new {
+    int64_t tenant_id;
+    enum svc_event_type type;
+    int64_t customer_id; /* 0 = none */
+    int64_t subject_id;  /* the order, invoice, lot, journal entry, credit type or user */
+    int64_t user_id;     /* a user it concerns besides the recipients by role; 0 = none */
+    const char *attrs;   /* JSON object text (svc_event_attrs); NULL = {} */
+    int64_t now_us;
+};
+/* Writes the event in the caller's write transaction. */
+enum err svc_event_emit(struct store_conn *c, const struct svc_event_new *ev) WUR;
+/* The events of a journal entry just written (credits.added for purchases
+ * and grants, credits.adjusted for adjustments, transfers, deactivations and
+ * reactivations) and balance.low when the entry took the account's available
+ * balance below its threshold (acc->low_alerted follows the crossing; the
+ * caller writes acc afterwards). */
+enum err svc_event_entry_written(struct store_conn *c, const struct svc_entry *x,
+                                 struct account_row *acc, int64_t journal_id) WUR;
 
 /* Runs a heavy read-only fn (an export, a dashboard) on the read replica
  * when there is one and it is fresh, else on the primary (svc_replica.c). */

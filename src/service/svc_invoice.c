@@ -336,6 +336,20 @@ static enum err shop_grant(struct store_conn *c, struct shop_ctx *x, struct invo
     return rc;
 }
 
+/* invoice.created / invoice.paid: the invoice as the API shows it is the
+ * payload, rendered when the event goes out. */
+static enum err shop_invoice_event(struct store_conn *c, const struct shop_ctx *x,
+                                   const struct invoice_row *inv, enum svc_event_type type)
+{
+    ASSERT(inv->id > 0);
+    struct svc_event_new ev = {.tenant_id = inv->tenant_id,
+                               .type = type,
+                               .customer_id = inv->customer_id,
+                               .subject_id = inv->id,
+                               .now_us = x->now_us};
+    return svc_event_emit(c, &ev);
+}
+
 /* Paid: captures the store credit, grants the lots when not yet there. */
 static enum err shop_settle_paid(struct store_conn *c, struct shop_ctx *x, struct invoice_row *inv)
 {
@@ -349,6 +363,8 @@ static enum err shop_settle_paid(struct store_conn *c, struct shop_ctx *x, struc
     inv->status = "paid";
     inv->paid_at_us = x->now_us;
     inv->updated_at_us = x->now_us;
+    if (rc == ERR_OK)
+        rc = shop_invoice_event(c, x, inv, SVC_EVENT_INVOICE_PAID);
     return rc == ERR_OK ? store_invoice_update(c, inv) : rc;
 }
 
@@ -471,6 +487,8 @@ static enum err shop_purchase_write(struct store_conn *c, struct shop_ctx *x, st
     const struct svc_purchase_input *in = x->in;
     enum err rc = store_invoice_insert(c, inv, &inv->id);
     x->invoice_id = inv->id;
+    if (rc == ERR_OK)
+        rc = shop_invoice_event(c, x, inv, SVC_EVENT_INVOICE_CREATED);
     struct invoice_line_row line = {.description = p->line,
                                     .quantity = 1,
                                     .unit_net_minor = p->totals.net_minor,

@@ -18,7 +18,7 @@ enum err svc_jobs_run(struct svc *s, int64_t now_us, struct svc_jobs_report *out
     ASSERT(out != NULL);
     *out = (struct svc_jobs_report){.ran = false};
     bool held = false;
-    enum err rc = store_jobs_lock(s->st, &held);
+    enum err rc = store_jobs_lock(s->st, STORE_LOCK_JOBS, &held);
     if (rc != ERR_OK || !held)
         return rc;
     out->ran = true;
@@ -26,6 +26,6 @@ enum err svc_jobs_run(struct svc *s, int64_t now_us, struct svc_jobs_report *out
     out->seal_rc = svc_seal(s, &out->sealed);
     out->purge_rc = svc_files_purge_due(s, now_us, &out->purged);
     out->throttle_rc = svc_login_throttle_prune(s, now_us);
-    store_jobs_unlock(s->st);
+    store_jobs_unlock(s->st, STORE_LOCK_JOBS);
     return ERR_OK;
 }

@@ -32,6 +32,7 @@ void svc_entry_init(struct svc_entry *x, struct arena *a, int64_t tenant_id, enu
     x->e.justification = "";
     x->e.created_at_us = now_us;
     x->credit_type_id = type->id;
+    x->scale = type->scale;
     x->actor_user_id = actor != NULL ? actor->user_id : 0;
 }
 
@@ -131,7 +132,8 @@ enum err svc_entry_write(struct store_conn *c, struct svc_entry *x, struct accou
     acc->balance_minor = balance;
     acc->held_minor = held_after;
     acc->updated_at_us = x->e.created_at_us;
-    return store_account_update(c, acc);
+    rc = svc_event_entry_written(c, x, acc, *journal_id);
+    return rc == ERR_OK ? store_account_update(c, acc) : rc;
 }
 
 enum err svc_write_for(struct svc *s, int64_t tenant_id, int64_t customer_id, store_txn_fn fn,

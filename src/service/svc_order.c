@@ -227,6 +227,38 @@ struct place_ctx {
     struct err_detail *d;
 };
 
+/* member.limit_reached, once per member, credit type and month: written
+ * with the order that uses the last of the limit, or on its own after an
+ * order the limit refused. */
+static enum err order_limit_reached(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                    int64_t customer_id, int64_t member_user_id,
+                                    const struct credit_type_row *type, int64_t limit,
+                                    const struct tz *zone, int64_t now_us)
+{
+    ASSERT(member_user_id > 0);
+    bool told;
+    /* The subject is the member; the type is in attrs, so a month's notice
+     * about one type also covers the member's others (rarely more than one). */
+    enum err rc = store_event_exists(c, tenant_id, "member.limit_reached", member_user_id,
+                                     tz_month_start_us(zone, now_us), &told);
+    if (rc != ERR_OK || told)
+        return rc;
+    char lim[AMOUNT_TEXT_BYTES];
+    amount_format(limit, type->scale, lim, sizeof(lim));
+    const struct svc_event_attr attrs[] = {{"credit_type", type->code}, {"limit", lim}};
+    const char *text = svc_event_attrs(a, attrs, 2);
+    if (text == NULL)
+        return ERR_TOO_LARGE;
+    struct svc_event_new ev = {.tenant_id = tenant_id,
+                               .type = SVC_EVENT_MEMBER_LIMIT_REACHED,
+                               .customer_id = customer_id,
+                               .subject_id = member_user_id,
+                               .user_id = member_user_id,
+                               .attrs = text,
+                               .now_us = now_us};
+    return svc_event_emit(c, &ev);
+}
+
 /* Rule 12: a technician's orders in a calendar month stay within the limit. */
 static enum err order_member_limit(struct store_conn *c, const struct place_ctx *x,
                                    const struct order_plan *p)
@@ -243,6 +275,10 @@ static enum err order_member_limit(struct store_conn *c, const struct place_ctx 
                                   p->type.id, since, &spent);
     if (rc != ERR_OK)
         return rc;
+    if (amount_add(spent, p->quote->total_minor, &after) == ERR_OK && after == limit)
+        return order_limit_reached(c, x->a, x->tenant_id, x->in->customer_id,
+                                   x->in->member_user_id, &p->type, limit, &p->tenant.tz,
+                                   x->now_us);
     if (amount_add(spent, p->quote->total_minor, &after) != ERR_OK || after > limit) {
         char lim[AMOUNT_TEXT_BYTES], sp[AMOUNT_TEXT_BYTES];
         amount_format(limit, p->type.scale, lim, sizeof(lim));
@@ -331,6 +367,15 @@ static enum err order_write(struct store_conn *c, struct place_ctx *x, struct or
     if (rc == ERR_OK)
         rc = store_order_event_insert(c, x->tenant_id, x->out->order_id, "", "submitted",
                                       svc_actor_label(x->actor), "", x->now_us);
+    if (rc == ERR_OK) {
+        struct svc_event_new ev = {.tenant_id = x->tenant_id,
+                                   .type = SVC_EVENT_ORDER_CREATED,
+                                   .customer_id = x->in->customer_id,
+                                   .subject_id = x->out->order_id,
+                                   .user_id = x->in->member_user_id,
+                                   .now_us = x->now_us};
+        rc = svc_event_emit(c, &ev);
+    }
     x->out->reference = ref;
     if (rc == ERR_OK && x->in->file_id != 0)
         rc = order_write_file(c, x, p);
@@ -374,6 +419,26 @@ static enum err svc_order_place_txn(struct store_conn *c, void *arg)
     return svc_entry_write(c, &e, &acct.acc, &x->out->journal_id);
 }
 
+/* After an order the monthly limit refused: member.limit_reached, if the
+ * month has none yet. */
+static enum err order_limit_refused_txn(struct store_conn *c, void *arg)
+{
+    struct place_ctx *x = arg;
+    struct svc_tenant t;
+    struct credit_type_row type;
+    int64_t limit = -1;
+    enum err rc = svc_tenant_load(c, x->a, x->tenant_id, &t);
+    if (rc == ERR_OK)
+        rc = svc_type_by_code(c, x->a, x->tenant_id, x->in->credit_type, &type, NULL);
+    if (rc == ERR_OK)
+        rc = store_member_limit_get(c, x->tenant_id, x->in->customer_id, x->in->member_user_id,
+                                    type.id, &limit);
+    if (rc != ERR_OK || limit < 0)
+        return rc;
+    return order_limit_reached(c, x->a, x->tenant_id, x->in->customer_id, x->in->member_user_id,
+                               &type, limit, &t.tz, x->now_us);
+}
+
 enum err svc_order_place(struct svc *s, struct arena *a, int64_t tenant_id,
                          const struct svc_actor *actor, const struct svc_order_input *in,
                          struct svc_order_result *out, struct err_detail *d)
@@ -389,7 +454,12 @@ enum err svc_order_place(struct svc *s, struct arena *a, int64_t tenant_id,
                           .out = out,
                           .now_us = svc_now(s),
                           .d = d};
-    return svc_write_for(s, tenant_id, in->customer_id, svc_order_place_txn, &x);
+    rc = svc_write_for(s, tenant_id, in->customer_id, svc_order_place_txn, &x);
+    if (rc == ERR_MEMBER_LIMIT_EXCEEDED && in->member_user_id != 0 &&
+        svc_write_for(s, tenant_id, in->customer_id, order_limit_refused_txn, &x) != ERR_OK)
+        log_msg(LOG_WARN, "cannot note member.limit_reached of user %lld",
+                (long long)in->member_user_id);
+    return rc;
 }
 
 /* ---- cancel and status ------------------------------------------------- */
@@ -491,6 +561,40 @@ static bool order_move_is_allowed(const char *from, const char *to, bool by_cust
     return false;
 }
 
+/* The event of an order's move: order.completed, order.rejected (cancelled
+ * by the business), order.cancelled (by the customer), and
+ * order.status_changed for the moves without an event of their own. */
+static enum err order_change_event(struct store_conn *c, struct arena *a,
+                                   const struct order_change_ctx *x, const struct order_row *o,
+                                   const struct credit_type_row *type, const char *from)
+{
+    bool cancel = strcmp(x->status, "cancelled") == 0;
+    enum svc_event_type t = strcmp(x->status, "completed") == 0 ? SVC_EVENT_ORDER_COMPLETED
+                            : !cancel                         ? SVC_EVENT_ORDER_STATUS_CHANGED
+                            : x->by_customer                  ? SVC_EVENT_ORDER_CANCELLED
+                                                              : SVC_EVENT_ORDER_REJECTED;
+    char refunded[AMOUNT_TEXT_BYTES];
+    amount_format(cancel ? o->total_minor : 0, type->scale, refunded, sizeof(refunded));
+    const struct svc_event_attr attrs[] = {
+        {"previous_status", from},
+        {"status", x->status},
+        {"reason", x->reason != NULL ? x->reason : ""},
+        {"credit_type", type->code},
+        {"refunded", refunded},
+    };
+    const char *text = svc_event_attrs(a, attrs, cancel ? 5 : 2);
+    if (text == NULL)
+        return ERR_TOO_LARGE;
+    struct svc_event_new ev = {.tenant_id = o->tenant_id,
+                               .type = t,
+                               .customer_id = o->customer_id,
+                               .subject_id = o->id,
+                               .user_id = o->member_user_id,
+                               .attrs = text,
+                               .now_us = x->now_us};
+    return svc_event_emit(c, &ev);
+}
+
 static enum err svc_order_change_txn(struct store_conn *c, void *arg)
 {
     struct order_change_ctx *x = arg;
@@ -531,6 +635,8 @@ static enum err svc_order_change_txn(struct store_conn *c, void *arg)
     if (rc == ERR_OK)
         rc = store_order_event_insert(c, o.tenant_id, o.id, from, x->status,
                                       svc_actor_label(x->actor), x->reason, x->now_us);
+    if (rc == ERR_OK)
+        rc = order_change_event(c, &a, x, &o, &type, from);
     arena_release(&a);
     return rc;
 }

@@ -64,17 +64,19 @@ enum err store_claim_server(struct store *st, struct err_detail *d)
     return st->ops->claim != NULL ? st->ops->claim(st, d) : ERR_OK;
 }
 
-enum err store_jobs_lock(struct store *st, bool *held)
+enum err store_jobs_lock(struct store *st, enum store_lock which, bool *held)
 {
     ASSERT(held != NULL);
+    ASSERT(which < STORE_LOCK__COUNT);
     *held = true;
-    return st->ops->jobs_lock ? st->ops->jobs_lock(st, held) : ERR_OK;
+    return st->ops->jobs_lock ? st->ops->jobs_lock(st, which, held) : ERR_OK;
 }
 
-void store_jobs_unlock(struct store *st)
+void store_jobs_unlock(struct store *st, enum store_lock which)
 {
+    ASSERT(which < STORE_LOCK__COUNT);
     if (st->ops->jobs_unlock)
-        st->ops->jobs_unlock(st);
+        st->ops->jobs_unlock(st, which);
 }
 
 enum err store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out)

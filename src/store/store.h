@@ -49,6 +49,14 @@ struct store_migration {
 
 enum store_step { STORE_ROW, STORE_DONE, STORE_FAILED };
 
+/* The locks that let one process of all that share a database run a kind of
+ * background work at a time (store_jobs_lock). */
+enum store_lock {
+    STORE_LOCK_JOBS,     /* expiry, seals, purges, notices */
+    STORE_LOCK_DISPATCH, /* the notifications' dispatcher */
+    STORE_LOCK__COUNT
+};
+
 /* Queries that cannot be written once for both backends. */
 enum store_sql {
     /* One row, one column: an id for a new order that no other transaction
@@ -133,8 +141,8 @@ struct store_ops {
      * *held says whether it did. It is held by this process (a database
      * session on PostgreSQL, so a crashed holder drops it) until jobs_unlock.
      * NULL: one process per database, always held. */
-    enum err (*jobs_lock)(struct store *st, bool *held);
-    void (*jobs_unlock)(struct store *st);
+    enum err (*jobs_lock)(struct store *st, enum store_lock which, bool *held);
+    void (*jobs_unlock)(struct store *st, enum store_lock which);
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -191,8 +199,8 @@ enum err store_replica_lag(struct store_conn *c, const char *lsn, int64_t *bytes
  * background jobs (expiry, seals, purges) at a time: *held is true when this
  * process got it and must call store_jobs_unlock after the jobs. ERR_STORE_BUSY
  * when the database cannot be reached. A process that dies loses it. */
-enum err store_jobs_lock(struct store *st, bool *held) WUR;
-void store_jobs_unlock(struct store *st);
+enum err store_jobs_lock(struct store *st, enum store_lock which, bool *held) WUR;
+void store_jobs_unlock(struct store *st, enum store_lock which);
 
 /* Applies the migrations not yet applied; *applied counts them. Safe to run
  * again. ERR_SCHEMA when the database is newer than this binary. */
@@ -1067,6 +1075,7 @@ struct delivery_row {
     int64_t user_id;     /* mail: the user it goes to */
     const char *recipient; /* the address, or the URL, when the delivery was made */
     const char *locale;    /* mail: the recipient's language */
+    const char *unsubscribe_token; /* mail: names it in its unsubscribe link; "" = none */
     const char *status;    /* pending | delivered | failed | skipped */
     int64_t attempts;
     int64_t next_attempt_at_us;
@@ -1172,6 +1181,13 @@ enum err store_mail_optouts(struct store_conn *c, struct arena *a, int64_t tenan
 /* Opts a user out of (out true) or back into (false) mails of a type. */
 enum err store_mail_optout_set(struct store_conn *c, int64_t tenant_id, int64_t user_id,
                                const char *type, bool out, int64_t now_us) WUR;
+/* A mail delivery of tenant_id by its unsubscribe token (ERR_NOT_FOUND). */
+enum err store_delivery_by_unsubscribe(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                       const char *token, struct delivery_row *out) WUR;
+/* The tenant's host that sorts first ("" when it has none): links in mails
+ * use it when the tenant set no portal_url. */
+enum err store_tenant_first_host(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                 const char **host) WUR;
 /* Sets a user's language ("" = the customer's or the tenant's). */
 enum err store_user_locale_set(struct store_conn *c, int64_t tenant_id, int64_t user_id,
                                const char *locale) WUR;

@@ -111,7 +111,7 @@ struct pg_store {
     size_t n_free;
     size_t n_open; /* connections that exist or are being opened */
     int64_t open_retry_after_us;
-    struct pg_conn *jobs; /* holds the jobs' advisory lock, out of the pool */
+    struct pg_conn *jobs[STORE_LOCK__COUNT]; /* each holds its advisory lock, out of the pool */
 };
 
 static_assert(STORE_READERS_MAX >= 1, "the pool needs a connection");
@@ -1194,10 +1194,18 @@ static enum err pg_backup(struct store *base, const char *path, struct err_detai
  * transactions; the session ends with the process, and so does the lock. */
 #define PG_JOBS_LOCK_KEY "109535483978084"
 
-static enum err pg_jobs_lock(struct store *base, bool *held)
+/* The key of each lock: the jobs' above, the dispatcher's one more. */
+static const char *const pg_lock_sql[STORE_LOCK__COUNT][2] = {
+    [STORE_LOCK_JOBS] = {"SELECT pg_try_advisory_lock(" PG_JOBS_LOCK_KEY ")",
+                         "SELECT pg_advisory_unlock(" PG_JOBS_LOCK_KEY ")"},
+    [STORE_LOCK_DISPATCH] = {"SELECT pg_try_advisory_lock(109535483978085)",
+                             "SELECT pg_advisory_unlock(109535483978085)"},
+};
+
+static enum err pg_jobs_lock(struct store *base, enum store_lock which, bool *held)
 {
     struct pg_store *st = (struct pg_store *)base;
-    ASSERT(st->jobs == NULL); /* one holder in the process: the timer */
+    ASSERT(st->jobs[which] == NULL); /* one holder of each lock in the process: its thread */
     *held = false;
     struct pg_conn *c;
     enum err rc = pg_pool_take(st, &c);
@@ -1205,25 +1213,25 @@ static enum err pg_jobs_lock(struct store *base, bool *held)
         return rc;
     if (c->stale || PQstatus(c->pg) != CONNECTION_OK)
         pg_conn_reset(c);
-    PGresult *res = PQexec(c->pg, "SELECT pg_try_advisory_lock(" PG_JOBS_LOCK_KEY ")");
+    PGresult *res = PQexec(c->pg, pg_lock_sql[which][0]);
     rc = pg_result_check(c, res);
     if (rc == ERR_OK && PQntuples(res) == 1)
         *held = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
     if (*held)
-        st->jobs = c;
+        st->jobs[which] = c;
     else
         pg_pool_give(st, c);
     return rc;
 }
 
-static void pg_jobs_unlock(struct store *base)
+static void pg_jobs_unlock(struct store *base, enum store_lock which)
 {
     struct pg_store *st = (struct pg_store *)base;
-    struct pg_conn *c = st->jobs;
+    struct pg_conn *c = st->jobs[which];
     ASSERT(c != NULL);
-    st->jobs = NULL;
-    PGresult *res = PQexec(c->pg, "SELECT pg_advisory_unlock(" PG_JOBS_LOCK_KEY ")");
+    st->jobs[which] = NULL;
+    PGresult *res = PQexec(c->pg, pg_lock_sql[which][1]);
     if (pg_result_check(c, res) != ERR_OK)
         c->stale = true; /* a new session holds no lock */
     PQclear(res);

@@ -143,7 +143,7 @@ enum err store_event_exists(struct store_conn *c, int64_t tenant_id, const char 
 
 #define DELIVERY_COLUMNS                                                                           \
     "id, tenant_id, event_id, channel, endpoint_id, user_id, recipient, locale, status, "          \
-    "attempts, next_attempt_at, last_error, delivered_at, created_at"
+    "attempts, next_attempt_at, last_error, delivered_at, created_at, unsubscribe_token"
 
 static void store_delivery_read(struct arena *a, struct store_stmt *s, void *row)
 {
@@ -162,6 +162,7 @@ static void store_delivery_read(struct arena *a, struct store_stmt *s, void *row
     out->last_error = store_q_text(a, s, 11);
     out->delivered_at_us = store_column_int64(s, 12);
     out->created_at_us = store_column_int64(s, 13);
+    out->unsubscribe_token = store_q_text(a, s, 14);
 }
 
 enum err store_delivery_insert(struct store_conn *c, const struct delivery_row *d)
@@ -172,8 +173,8 @@ enum err store_delivery_insert(struct store_conn *c, const struct delivery_row *
     enum err rc = store_prepare(c,
                                 "INSERT INTO deliveries (tenant_id, event_id, channel, endpoint_id, "
                                 "user_id, recipient, locale, status, attempts, next_attempt_at, "
-                                "last_error, delivered_at, created_at) VALUES ($1, $2, $3, $4, "
-                                "$5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                                "last_error, delivered_at, created_at, unsubscribe_token) VALUES "
+                                "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -190,6 +191,7 @@ enum err store_delivery_insert(struct store_conn *c, const struct delivery_row *
     store_bind_text(s, 11, d->last_error != NULL ? d->last_error : "");
     store_bind_int64(s, 12, d->delivered_at_us);
     store_bind_int64(s, 13, d->created_at_us);
+    store_bind_text(s, 14, d->unsubscribe_token != NULL ? d->unsubscribe_token : "");
     return store_q_run(c, s);
 }
 
@@ -580,4 +582,42 @@ enum err store_user_locale_get(struct store_conn *c, struct arena *a, int64_t te
     store_bind_int64(s, 1, tenant_id);
     store_bind_int64(s, 2, user_id);
     return store_q_one(c, a, s, locale, store_type_read);
+}
+
+enum err store_delivery_by_unsubscribe(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                       const char *token, struct delivery_row *out)
+{
+    ASSERT(token != NULL);
+    if (token[0] == '\0')
+        return ERR_NOT_FOUND;
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT " DELIVERY_COLUMNS " FROM deliveries WHERE "
+                                "unsubscribe_token = $2 AND unsubscribe_token <> '' AND "
+                                "tenant_id = $1 AND channel = 'mail'",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_text(s, 2, token);
+    return store_q_one(c, a, s, out, store_delivery_read);
+}
+
+enum err store_tenant_first_host(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                 const char **host)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT host FROM tenant_hosts WHERE tenant_id = $1 "
+                                "ORDER BY host LIMIT 1",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    rc = store_q_one(c, a, s, host, store_type_read);
+    if (rc == ERR_NOT_FOUND) {
+        *host = "";
+        rc = ERR_OK;
+    }
+    return rc;
 }

@@ -7,7 +7,8 @@
 --     (fanned_at), so every delivery and every retry sends the same bytes.
 --   * deliveries: one per event and recipient (a mail to a user, a POST to a
 --     webhook endpoint), pending until delivered, failed after the retry
---     limit, or skipped (mail not configured, the endpoint deleted).
+--     limit, or skipped (mail not configured, the endpoint deleted). A
+--     mail's unsubscribe_token (random) names it in its one-click link.
 --   * delivery_attempts: the delivery log, one row per try.
 --   * webhook_endpoints: where an admin wants events posted, with the
 --     signing secret (needed in clear to sign; shown once, then never).
@@ -68,6 +69,7 @@ CREATE TABLE deliveries (
     user_id INTEGER NOT NULL DEFAULT 0,
     recipient TEXT NOT NULL,
     locale TEXT NOT NULL DEFAULT '',
+    unsubscribe_token TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'skipped')),
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
@@ -79,6 +81,7 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX deliveries_event ON deliveries (event_id);
 CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, id);
+CREATE INDEX deliveries_unsubscribe ON deliveries (unsubscribe_token) WHERE unsubscribe_token <> '';
 
 CREATE TABLE delivery_attempts (
     id INTEGER PRIMARY KEY,
