@@ -24,6 +24,8 @@ struct svc_clock {
 };
 
 struct svc_cache;
+struct svc_notify;
+struct notify_smtp_config;
 struct svc_replica;
 struct gateway_config;
 
@@ -570,7 +572,8 @@ enum err svc_mail_test(struct svc *s, struct arena *a, const struct svc_mail_tes
     X(SVC_EVENT_CREDITS_ADJUSTED, "credits.adjusted")                                              \
     X(SVC_EVENT_CREDITS_EXPIRING, "credits.expiring")                                              \
     X(SVC_EVENT_BALANCE_LOW, "balance.low")                                                        \
-    X(SVC_EVENT_MEMBER_LIMIT_REACHED, "member.limit_reached")
+    X(SVC_EVENT_MEMBER_LIMIT_REACHED, "member.limit_reached")                                      \
+    X(SVC_EVENT_WEBHOOK_ENDPOINT_DISABLED, "webhook_endpoint.disabled")
 
 enum svc_event_type {
 #define SVC_EVENT_ENUM(name, text) name,
@@ -591,6 +594,34 @@ struct svc_notify_config {
     const char *webhook_ca_file;             /* CREDITD_WEBHOOK_CA_FILE; NULL = the system's */
     int64_t retry_base_ms;                   /* the first retry's delay (default 30 s) */
 };
+
+/* Renders an event's payload {"id","type","created_at","data"} into *body
+ * (arena memory): the server's hook, so that data.object is the object as
+ * the API shows it. ERR_NOT_FOUND is not an answer: a hook renders what it
+ * can (the attrs) when the object is gone. */
+typedef enum err (*svc_event_render_fn)(void *ctx, struct svc *s, struct arena *a,
+                                        const struct event_row *e, char **body);
+
+/* The dispatcher's state: copies cfg (cfg->smtp stays borrowed); the caller
+ * frees it with svc_notify_free after the last svc_notify_run. */
+enum err svc_notify_new(const struct svc_notify_config *cfg, svc_event_render_fn render,
+                        void *render_ctx, struct svc_notify **out) WUR;
+void svc_notify_free(struct svc_notify *n);
+void svc_use_notify(struct svc *s, struct svc_notify *n);
+
+struct svc_notify_report {
+    bool ran; /* this process held the dispatch lock */
+    int64_t fanned, deliveries, delivered, retried, failed, skipped;
+};
+/*
+ * One pass of the dispatcher (svc_notify.c): with the store's dispatch lock
+ * (another server holding it: nothing done, out->ran false), for each
+ * tenant, fans out the events not yet fanned and attempts the deliveries
+ * that are due at svc_now. Sends outside transactions; bounded per tenant.
+ * A store failure ends the pass (ERR_STORE_BUSY…): what was not recorded is
+ * attempted again at the next.
+ */
+enum err svc_notify_run(struct svc *s, struct svc_notify_report *out) WUR;
 
 /* ---- files (svc_file.c) ------------------------------------------------ */
 

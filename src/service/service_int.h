@@ -74,6 +74,32 @@ enum err svc_event_emit(struct store_conn *c, const struct svc_event_new *ev) WU
 enum err svc_event_entry_written(struct store_conn *c, const struct svc_entry *x,
                                  struct account_row *acc, int64_t journal_id) WUR;
 
+/* ---- notification mails (svc_notify_mail.c) ---- */
+
+/* The values of a mail that are not in the event's payload. Borrowed. */
+struct svc_mail_vars {
+    const char *name;            /* the recipient's name; "" = none */
+    const char *business;        /* the sender's name */
+    const char *customer;        /* the customer's name; "" = none */
+    const char *member;          /* the member the event concerns; "" = none */
+    const char *portal;          /* "https://portal.example.com" (no slash at the end); "" */
+    const char *subject_id;      /* the subject's public id for the link ("ord_12") */
+    const char *unsubscribe_url; /* NULL or "" = an essential mail, no link */
+};
+struct svc_mail_rendered {
+    const char *subject, *text, *html; /* arena memory */
+    const char *lang;                  /* "en" | "de" */
+};
+/* Whether a locale ("de-DE", "de") asks for German. */
+bool svc_mail_lang_is_german(const char *locale);
+/* The mail of an event of type with payload body, in the language of locale
+ * (German for "de…", else English). ERR_NOT_FOUND for a type without a
+ * mail, ERR_VALIDATION for a body that is not JSON, ERR_TOO_LARGE past the
+ * limits or when the arena is full. */
+enum err svc_mail_render(struct arena *a, enum svc_event_type type, const char *body,
+                         const char *locale, const struct svc_mail_vars *vars,
+                         struct svc_mail_rendered *out) WUR;
+
 /* Runs a heavy read-only fn (an export, a dashboard) on the read replica
  * when there is one and it is fresh, else on the primary (svc_replica.c). */
 enum err svc_read_heavy(struct svc *s, store_txn_fn fn, void *ctx) WUR;
