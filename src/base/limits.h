@@ -154,6 +154,9 @@
  * bytes are 64 hex digits, so 256 leaves room for an imported one). */
 #define WEBHOOK_URL_BYTES_MAX    2048
 #define WEBHOOK_SECRET_BYTES_MAX 256
+/* A tenant's portal address for links in mails: a scheme, a host and a
+ * path prefix, far below any browser's limit. */
+#define PORTAL_URL_BYTES_MAX 200
 /* An event's attrs: a few short values of the moment (an amount, a status,
  * a reason and a justification of at most NOTE_BYTES_MAX each). */
 #define EVENT_ATTRS_BYTES_MAX (16u * 1024u)

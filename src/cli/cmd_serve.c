@@ -14,12 +14,14 @@
 
 #include "cli/cli.h"
 #include "http/http.h"
+#include "notify/notify.h"
 
 /* Options of serve beyond the HTTP server's own. */
 struct serve_options {
     const char *files_dir; /* NULL: the default */
     const char *read_db;   /* NULL: no read replica */
     int jobs_every_s;
+    bool webhook_allow_private;
 };
 
 struct serve_timer {
@@ -71,6 +73,96 @@ static void *serve_expiry_main(void *arg)
     }
     pthread_mutex_unlock(&t->lock);
     return NULL;
+}
+
+/* One pass of the notifications' dispatcher; failures are logged by it or here. */
+static void serve_dispatch_run(struct svc *svc)
+{
+    struct svc_notify_report r;
+    enum err rc = svc_notify_run(svc, &r);
+    if (rc != ERR_OK)
+        log_msg(LOG_WARN, "notifications: pass ended early: %s (resumed in a second)",
+                err_code(rc));
+    else if (r.fanned > 0 || r.delivered > 0)
+        log_msg(LOG_DEBUG, "notifications: %lld events fanned out, %lld delivered",
+                (long long)r.fanned, (long long)r.delivered);
+}
+
+/* The dispatcher's thread: a pass every second until serve stops. */
+static void *serve_dispatch_main(void *arg)
+{
+    struct serve_timer *t = arg;
+    pthread_mutex_lock(&t->lock);
+    while (!t->stopping) {
+        pthread_mutex_unlock(&t->lock);
+        serve_dispatch_run(t->svc);
+        pthread_mutex_lock(&t->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += t->every_s;
+        while (!t->stopping && pthread_cond_timedwait(&t->wake, &t->lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return NULL;
+}
+
+/* Reads the mail relay from the environment; false (reported) when it is
+ * set but wrong: a server that would silently not mail is worse than none. */
+static bool serve_mail_config(struct notify_smtp_config *smtp)
+{
+    struct err_detail d = {0};
+    if (notify_smtp_config_from_env(smtp, &d) != ERR_OK) {
+        cli_fail(CLI_FAILURE, "serve: mail: %s%s%s", d.field, d.field[0] ? ": " : "", d.message);
+        return false;
+    }
+    if (notify_mail_is_configured(smtp))
+        log_msg(LOG_INFO, "mail through %s as %s", smtp->url_redacted, smtp->from_addr);
+    else
+        log_msg(LOG_INFO, "mail is off: set CREDITD_SMTP_URL and CREDITD_MAIL_FROM to send it");
+    return true;
+}
+
+/* The dispatcher's settings and state, from start to stop. */
+struct serve_notify {
+    struct notify_smtp_config smtp;
+    struct svc_notify *notify;
+    bool started;
+};
+
+static bool serve_notify_start(struct svc *svc, const struct serve_options *o,
+                               struct serve_notify *n)
+{
+    memset(n, 0, sizeof(*n));
+    if (notify_init() != ERR_OK) {
+        cli_fail(CLI_FAILURE, "serve: cannot start libcurl for mail and webhooks");
+        return false;
+    }
+    n->started = true;
+    if (!serve_mail_config(&n->smtp))
+        return false;
+    const char *ca = getenv("CREDITD_WEBHOOK_CA_FILE");
+    struct svc_notify_config cfg = {.mail_configured = notify_mail_is_configured(&n->smtp),
+                                    .smtp = &n->smtp,
+                                    .webhook_allow_private = o->webhook_allow_private,
+                                    .webhook_ca_file = ca != NULL && ca[0] != '\0' ? ca : NULL};
+    if (svc_notify_new(&cfg, http_event_render, NULL, &n->notify) != ERR_OK) {
+        cli_fail(CLI_FAILURE, "serve: out of memory");
+        return false;
+    }
+    svc_use_notify(svc, n->notify);
+    return true;
+}
+
+static void serve_notify_stop(struct svc *svc, struct serve_notify *n)
+{
+    svc_use_notify(svc, NULL);
+    svc_notify_free(n->notify);
+    n->notify = NULL;
+    notify_smtp_config_release(&n->smtp);
+    if (n->started)
+        notify_release();
+    n->started = false;
 }
 
 /* The upload limit: --upload-max-mb N, else CREDITD_UPLOAD_MAX_BYTES. */
@@ -133,6 +225,10 @@ static int cmd_serve_options(struct cli *c, struct http_config *cfg, struct serv
             cfg->secure_cookies = true;
             continue;
         }
+        if (cli_flag(c, &i, "--webhook-allow-private")) {
+            o->webhook_allow_private = true;
+            continue;
+        }
         return cli_fail(CLI_USAGE, "serve: unknown argument '%s'", c->argv[i]);
     }
     int64_t n;
@@ -178,9 +274,16 @@ static int cmd_serve_run(struct cli *c)
     /* Payment gateways come from the environment (svc_gateway_start). */
     if (svc_gateway_start(&c->svc) != ERR_OK)
         return cli_fail(CLI_FAILURE, "serve: cannot start the payment gateway client");
+    struct serve_notify notify;
+    if (!serve_notify_start(&c->svc, &o, &notify)) {
+        serve_notify_stop(&c->svc, &notify);
+        svc_gateway_stop(&c->svc);
+        return CLI_FAILURE;
+    }
     /* Hosts, keys and sessions are kept in memory (valid per auth epoch). */
     struct svc_cache *cache;
     if (svc_cache_new(&cache) != ERR_OK) {
+        serve_notify_stop(&c->svc, &notify);
         svc_gateway_stop(&c->svc);
         return cli_fail(CLI_FAILURE, "serve: out of memory");
     }
@@ -188,16 +291,21 @@ static int cmd_serve_run(struct cli *c)
     struct http_server *srv;
     enum err rc = http_server_start(&cfg, &c->svc, &srv, &d);
     if (rc != ERR_OK) {
+        serve_notify_stop(&c->svc, &notify);
         svc_gateway_stop(&c->svc);
         svc_cache_free(cache);
         return cli_fail_err(rc, &d, "serve");
     }
     struct serve_timer timer = {
         .svc = http_server_svc(srv), .every_s = o.jobs_every_s, .stopping = false};
+    struct serve_timer dispatch = {.svc = http_server_svc(srv), .every_s = 1, .stopping = false};
     pthread_mutex_init(&timer.lock, NULL);
     pthread_cond_init(&timer.wake, NULL);
-    pthread_t expiry;
+    pthread_mutex_init(&dispatch.lock, NULL);
+    pthread_cond_init(&dispatch.wake, NULL);
+    pthread_t expiry, dispatcher;
     pthread_create(&expiry, NULL, serve_expiry_main, &timer);
+    pthread_create(&dispatcher, NULL, serve_dispatch_main, &dispatch);
     log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s%s",
             cfg.listen, svc_backend_name(&c->svc), blob_store_root(c->blobs), cfg.upload_bytes_max,
             o.read_db ? ", heavy reads on the read replica" : "",
@@ -211,6 +319,12 @@ static int cmd_serve_run(struct cli *c)
     pthread_cond_signal(&timer.wake);
     pthread_mutex_unlock(&timer.lock);
     pthread_join(expiry, NULL);
+    pthread_mutex_lock(&dispatch.lock);
+    dispatch.stopping = true;
+    pthread_cond_signal(&dispatch.wake);
+    pthread_mutex_unlock(&dispatch.lock);
+    pthread_join(dispatcher, NULL);
+    serve_notify_stop(&c->svc, &notify);
     svc_gateway_stop(&c->svc);
     svc_use_cache(&c->svc, NULL);
     svc_cache_free(cache);
@@ -224,7 +338,8 @@ const struct cli_command cli_cmd_serve = {
     .usage = "usage: creditd serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
              "                     [--files-dir DIR] [--upload-max-mb N]\n"
              "                     [--read-db URL] [--jobs-every SECONDS]\n"
-             "                     [--trusted-proxy CIDR]... [--secure-cookies] [--test-clock]\n\n"
+             "                     [--trusted-proxy CIDR]... [--secure-cookies]\n"
+             "                     [--webhook-allow-private] [--test-clock]\n\n"
              "Serves the API on HOST:PORT (default 127.0.0.1:8080), migrates the database\n"
              "first, and at start and every minute (--jobs-every) expires lots, seals the\n"
              "journal, forgets failed sign-ins whose 15 minutes are over and purges file\n"
@@ -245,6 +360,12 @@ const struct cli_command cli_cmd_serve = {
              "X-Forwarded-For, the first address from the right outside every trusted\n"
              "range; otherwise the header is ignored. The client address is what\n"
              "failed sign-ins are counted under.\n"
+             "Every second it delivers notifications: mails through the relay of\n"
+             "CREDITD_SMTP_URL as CREDITD_MAIL_FROM (mail is off without them) and\n"
+             "signed webhooks; one server of several does it at a time.\n"
+             "--webhook-allow-private lets webhooks go to loopback and private\n"
+             "addresses (a receiver on this machine or network); link-local and\n"
+             "metadata addresses stay refused.\n"
              "--test-clock lets an admin move the server's clock with\n"
              "POST /api/v1/test/clock (for tests only).\n"
              "SIGTERM or SIGINT stops it after the requests in flight.\n",

@@ -116,6 +116,10 @@ json_t *h_settings_json(const struct tenant_row *t)
         "vat_id", t->vat_id, "seller_address", t->seller_address, "manual_grant", t->manual_grant);
     json_object_set_new(o, "file_retention_days", json_integer(t->file_retention_days));
     json_object_set_new(o, "duplicate_window_hours", json_integer(t->duplicate_window_hours));
+    json_object_set_new(o, "mail_sender_name", json_string(t->mail_sender_name));
+    json_object_set_new(o, "mail_reply_to", json_string(t->mail_reply_to));
+    json_object_set_new(o, "portal_url", json_string(t->portal_url));
+    json_object_set_new(o, "expiry_notice_days", json_integer(t->expiry_notice_days));
     return o;
 }
 

@@ -11,10 +11,11 @@
 static json_t *h_customer_json(const struct svc_customer_view *v)
 {
     const struct customer_row *c = &v->row;
-    json_t *o = json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "id", http_id("cus", c->id), "name",
-                          c->name ? c->name : "", "email", c->email ? c->email : "", "vat_id",
-                          c->vat_id ? c->vat_id : "", "country", c->country ? c->country : "",
-                          "created_at", http_time(c->created_at_us));
+    json_t *o =
+        json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o}", "id", http_id("cus", c->id), "name",
+                  c->name ? c->name : "", "email", c->email ? c->email : "", "vat_id",
+                  c->vat_id ? c->vat_id : "", "country", c->country ? c->country : "", "locale",
+                  c->locale ? c->locale : "", "created_at", http_time(c->created_at_us));
     json_object_set_new(o, "balances", h_read_balances(v->balances, v->n_balances));
     return o;
 }
@@ -231,7 +232,7 @@ static json_t *h_order_history(const struct svc_order_view *v)
     return history;
 }
 
-static json_t *h_order_details(const struct svc_types *types, const struct svc_order_view *v)
+json_t *h_order_details(const struct svc_types *types, const struct svc_order_view *v)
 {
     json_t *o = h_order_json(types, &v->row);
     int64_t type_id = v->row.credit_type_id;

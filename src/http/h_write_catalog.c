@@ -36,10 +36,10 @@ static void h_created_respond(struct http_request *r, struct h_created *x, enum 
 
 static json_t *h_customer_json(int64_t id, const struct customer_row *c, int64_t created_at_us)
 {
-    return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "id", http_id("cus", id), "name", c->name,
-                     "email", c->email ? c->email : "", "vat_id", c->vat_id ? c->vat_id : "",
-                     "country", c->country ? c->country : "", "created_at",
-                     http_time(created_at_us));
+    return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o}", "id", http_id("cus", id), "name",
+                     c->name, "email", c->email ? c->email : "", "vat_id",
+                     c->vat_id ? c->vat_id : "", "country", c->country ? c->country : "", "locale",
+                     c->locale ? c->locale : "", "created_at", http_time(created_at_us));
 }
 
 void h_customer_create(struct http_request *r)
@@ -54,6 +54,7 @@ void h_customer_create(struct http_request *r)
     c.email = http_field_string(&f, "email", false, NAME_BYTES_MAX);
     c.vat_id = http_field_string(&f, "vat_id", false, 32);
     c.country = http_field_string(&f, "country", false, 2);
+    c.locale = http_field_string(&f, "locale", false, 5);
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)
@@ -336,6 +337,7 @@ void h_settings_update(struct http_request *r)
     const char *v;
     int64_t vat = t.vat_rate_bp, days = t.refund_validity_days;
     int64_t retention = t.file_retention_days, window = t.duplicate_window_hours;
+    int64_t notice = t.expiry_notice_days;
     if ((v = http_field_string(&f, "name", false, NAME_BYTES_MAX)) != NULL)
         t.name = v;
     if ((v = http_field_string(&f, "currency", false, 3)) != NULL)
@@ -356,6 +358,13 @@ void h_settings_update(struct http_request *r)
         t.seller_address = v;
     if ((v = http_field_string(&f, "manual_grant", false, 16)) != NULL)
         t.manual_grant = v;
+    if ((v = http_field_string(&f, "mail_sender_name", false, MAIL_NAME_BYTES_MAX)) != NULL)
+        t.mail_sender_name = v;
+    if ((v = http_field_string(&f, "mail_reply_to", false, MAIL_ADDRESS_BYTES_MAX)) != NULL)
+        t.mail_reply_to = v;
+    if ((v = http_field_string(&f, "portal_url", false, PORTAL_URL_BYTES_MAX)) != NULL)
+        t.portal_url = v;
+    http_field_int(&f, "expiry_notice_days", 0, 365, &notice);
     http_field_amount(&f, "vat_rate", 2, false, &vat);
     http_field_int(&f, "refund_validity_days", 1, 3660, &days);
     http_field_int(&f, "file_retention_days", 0, 3660, &retention);
@@ -368,6 +377,7 @@ void h_settings_update(struct http_request *r)
     t.refund_validity_days = (int32_t)days;
     t.file_retention_days = (int32_t)retention;
     t.duplicate_window_hours = (int32_t)window;
+    t.expiry_notice_days = (int32_t)notice;
     struct h_created x = {.body = h_settings_json(&t), .status = 200};
     http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};

@@ -51,14 +51,17 @@ void h_customer_update(struct http_request *r)
         c.vat_id = v;
     if ((v = http_field_string(&f, "country", false, 2)) != NULL)
         c.country = v;
+    if ((v = http_field_string(&f, "locale", false, 5)) != NULL)
+        c.locale = v;
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)
         return;
-    struct h_patch_answer x = {.body = json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "id",
+    struct h_patch_answer x = {.body = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o}", "id",
                                                  http_id("cus", id), "name", c.name, "email",
                                                  c.email, "vat_id", c.vat_id, "country", c.country,
-                                                 "created_at", http_time(c.created_at_us)),
+                                                 "locale", c.locale ? c.locale : "", "created_at",
+                                                 http_time(c.created_at_us)),
                                .status = 200};
     http_idem_arm(r, h_patch_render, &x);
     struct err_detail d = {0};

@@ -44,4 +44,11 @@ struct svc *http_server_svc(struct http_server *srv);
 /* Stops accepting, lets requests in flight finish, then frees everything. */
 void http_server_stop(struct http_server *srv);
 
+/* The dispatcher's hook (svc_event_render_fn, event_render.c): an event's
+ * payload {"id","type","created_at","data"}, where data holds the event's
+ * attrs, the customer's id and, for order and invoice events, the object as
+ * the API shows it (data.object) when it is still there. ctx is unused. */
+enum err http_event_render(void *ctx, struct svc *s, struct arena *a, const struct event_row *e,
+                           char **body);
+
 #endif

@@ -258,6 +258,12 @@ void h_me(struct http_request *r);
 void h_api_key_create(struct http_request *r);
 void h_test_clock(struct http_request *r);
 void h_openapi(struct http_request *r);
+void h_notify_prefs(struct http_request *r);
+void h_notify_prefs_update(struct http_request *r);
+void h_thresholds(struct http_request *r);
+void h_thresholds_update(struct http_request *r);
+void h_unsubscribe_form(struct http_request *r);
+void h_unsubscribe(struct http_request *r);
 /* the portal's files (h_web.c) */
 void h_web_index(struct http_request *r);
 void h_web_asset(struct http_request *r);
@@ -291,6 +297,8 @@ void h_member_limits(struct http_request *r);
 /* the shop (h_shop.c) */
 /* An invoice with its lines, store credit and lots (a new reference). */
 json_t *h_invoice_json(const struct svc_invoice_view *v);
+/* An order as GET /orders/{id} shows it (h_read_customers.c). */
+json_t *h_order_details(const struct svc_types *types, const struct svc_order_view *v);
 void h_purchase_create(struct http_request *r);
 void h_invoices(struct http_request *r);
 void h_invoice(struct http_request *r);

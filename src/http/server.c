@@ -413,7 +413,11 @@ bool http_authorize(struct http_request *r)
         http_problem_msg(r, ERR_NOT_FOUND, "no business is served at this host");
         return false;
     }
-    if (rc == ERR_OK)
+    /* A route for anonymous callers only is authorised by a token in its
+     * path (an unsubscribe link): any session or key that comes along is
+     * ignored, so a signed-in browser is not asked for a CSRF token. */
+    r->role = ROLE_ANON;
+    if (rc == ERR_OK && r->route->roles != ROLE_ANON)
         rc = http_resolve_caller(r);
     if (rc != ERR_OK) {
         http_problem_msg(r, rc, rc == ERR_UNAUTHENTICATED ? "the credentials are not valid" : "");
@@ -593,6 +597,7 @@ enum err http_server_start(const struct http_config *cfg, struct svc *svc, struc
     svc_use_blobs(&srv->test_svc, svc->blobs);
     svc_use_cache(&srv->test_svc, svc->cache);
     srv->test_svc.gateway = svc->gateway;
+    srv->test_svc.notify = svc->notify;
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, http_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

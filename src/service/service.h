@@ -550,7 +550,6 @@ struct svc_mail_test_result {
 enum err svc_mail_test(struct svc *s, struct arena *a, const struct svc_mail_test_input *in,
                        struct svc_mail_test_result *out, struct err_detail *d) WUR;
 
-
 /* ---- notifications (svc_event.c, svc_notify.c, svc_webhook.c) ---------- */
 
 /*
@@ -588,11 +587,11 @@ bool svc_event_type_parse(const char *text, enum svc_event_type *out);
 
 /* The dispatcher's settings, set up by serve. */
 struct svc_notify_config {
-    bool mail_configured;                    /* CREDITD_SMTP_URL and CREDITD_MAIL_FROM valid */
-    const struct notify_smtp_config *smtp;   /* borrowed; NULL when mail is off */
-    bool webhook_allow_private;              /* serve --webhook-allow-private */
-    const char *webhook_ca_file;             /* CREDITD_WEBHOOK_CA_FILE; NULL = the system's */
-    int64_t retry_base_ms;                   /* the first retry's delay (default 30 s) */
+    bool mail_configured;                  /* CREDITD_SMTP_URL and CREDITD_MAIL_FROM valid */
+    const struct notify_smtp_config *smtp; /* borrowed; NULL when mail is off */
+    bool webhook_allow_private;            /* serve --webhook-allow-private */
+    const char *webhook_ca_file;           /* CREDITD_WEBHOOK_CA_FILE; NULL = the system's */
+    int64_t retry_base_ms;                 /* the first retry's delay (default 30 s) */
 };
 
 /* Renders an event's payload {"id","type","created_at","data"} into *body
@@ -622,6 +621,65 @@ struct svc_notify_report {
  * attempted again at the next.
  */
 enum err svc_notify_run(struct svc *s, struct svc_notify_report *out) WUR;
+
+/* Mails that are part of doing business (invoices, an endpoint disabled):
+ * they reach their recipients whatever they chose, with no unsubscribe link. */
+bool svc_event_is_essential(enum svc_event_type t);
+
+/* ---- notification preferences (svc_prefs.c) ---- */
+
+struct svc_notify_pref {
+    const char *event; /* "order.completed" */
+    bool enabled;      /* mails of it reach the user */
+    bool essential;    /* cannot be turned off */
+};
+struct svc_notify_prefs {
+    const char *locale; /* the user's language; "" = the customer's or the business's */
+    size_t n;
+    struct svc_notify_pref items[SVC_EVENT__COUNT]; /* the events of the user's role */
+};
+struct svc_notify_prefs_input {
+    const char *locale; /* NULL = unchanged */
+    size_t n;
+    struct {
+        const char *event;
+        bool enabled;
+    } items[SVC_EVENT__COUNT];
+};
+/* A signed-in user's choices (role: admin, staff, owner, technician);
+ * ERR_FORBIDDEN for an API key (user_id 0). Returns arena memory. */
+enum err svc_notify_prefs_get(struct svc *s, struct arena *a, int64_t tenant_id, int64_t user_id,
+                              const char *role, struct svc_notify_prefs *out) WUR;
+/* Changes them all or nothing: ERR_VALIDATION on "locale" or "mail" (an
+ * event the role gets no mails of, or an essential one turned off); out
+ * holds the choices afterwards. */
+enum err svc_notify_prefs_update(struct svc *s, struct arena *a, int64_t tenant_id,
+                                 int64_t user_id, const char *role,
+                                 const struct svc_notify_prefs_input *in,
+                                 struct svc_notify_prefs *out, struct err_detail *d) WUR;
+/* The one-click unsubscribe of a mail's link: turns the mail's kind off for
+ * its recipient; *event names it (a static string). ERR_NOT_FOUND for a
+ * token that is no mail's of this tenant. Saying it twice is fine. */
+enum err svc_unsubscribe(struct svc *s, int64_t tenant_id, const char *token,
+                         const char **event) WUR;
+
+/* A customer's low-balance threshold of one credit type (balance.low). */
+#define SVC_THRESHOLDS_MAX 16
+struct svc_threshold {
+    const char *credit_type;
+    int scale;
+    int64_t threshold_minor; /* -1 = none */
+};
+/* The thresholds of every credit type of the tenant (ERR_NOT_FOUND for an
+ * unknown customer). out has room for SVC_THRESHOLDS_MAX. */
+enum err svc_thresholds_get(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
+                            struct svc_threshold *out, size_t *n_out) WUR;
+/* Sets the thresholds given (-1 removes one) in one transaction, then reads
+ * them all; ERR_VALIDATION on "credit_type" for an unknown type. A balance
+ * already below a new threshold is not told until it crosses again. */
+enum err svc_thresholds_set(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
+                            const struct svc_threshold *in, size_t n, struct svc_threshold *out,
+                            size_t *n_out, struct err_detail *d) WUR;
 
 /* ---- files (svc_file.c) ------------------------------------------------ */
 

@@ -202,6 +202,9 @@ enum err svc_lot_add_in_txn(struct store_conn *c, int64_t tenant_id, const struc
                             const struct svc_lot_input *in, int64_t now_us, int64_t *ids,
                             size_t *n_ids, struct err_detail *d) WUR;
 
+/* "", "en", "de" or either with a region ("de-AT"): a language with texts. */
+bool svc_locale_is_valid(const char *locale);
+
 /* Two capital letters (ISO 3166 alpha-2). */
 bool svc_country_is_valid(const char *country);
 

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "notify/notify.h"
 #include "service/service_int.h"
 
 static int64_t svc_wall_clock(void *ctx)
@@ -171,10 +172,46 @@ static enum err svc_tenant_update_txn(struct store_conn *c, void *arg)
 }
 
 /* Two capital letters, as ISO 3166 alpha-2 codes are written. */
+bool svc_locale_is_valid(const char *locale)
+{
+    /* The languages with texts: English and German, with or without a region. */
+    if (locale == NULL || locale[0] == '\0')
+        return true;
+    bool lang = strncmp(locale, "en", 2) == 0 || strncmp(locale, "de", 2) == 0;
+    size_t n = strlen(locale);
+    bool region = n == 5 && locale[2] == '-' && locale[3] >= 'A' && locale[3] <= 'Z' &&
+                  locale[4] >= 'A' && locale[4] <= 'Z';
+    return lang && (n == 2 || region);
+}
+
 bool svc_country_is_valid(const char *country)
 {
     return country != NULL && strlen(country) == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
            country[1] >= 'A' && country[1] <= 'Z';
+}
+
+/* The notification settings: a sender's name fit for a From line, a
+ * reply-to that is an address, the portal's address for links in mails. */
+static enum err svc_settings_mail_check(const struct tenant_row *t, struct err_detail *d)
+{
+    enum err rc = svc_text_check(t->mail_sender_name, "mail_sender_name", MAIL_NAME_BYTES_MAX,
+                                 false, d);
+    if (rc != ERR_OK)
+        return rc;
+    if (t->mail_reply_to != NULL && t->mail_reply_to[0] != '\0' &&
+        (rc = notify_mail_address_check(t->mail_reply_to, "mail_reply_to", d)) != ERR_OK)
+        return rc;
+    const char *url = t->portal_url != NULL ? t->portal_url : "";
+    bool web = strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0;
+    const char *host = web ? strstr(url, "//") + 2 : url;
+    if (url[0] != '\0' && (!web || host[0] == '\0' || host[0] == '/' ||
+                           strpbrk(url, " \"<>\\?#@") != NULL || strlen(url) > PORTAL_URL_BYTES_MAX))
+        return err_set(d, ERR_VALIDATION, "portal_url",
+                       "must be the portal's address, like 'https://portal.example.com'");
+    if (t->expiry_notice_days < 0 || t->expiry_notice_days > 365)
+        return err_set(d, ERR_VALIDATION, "expiry_notice_days",
+                       "must be between 0 (no notice) and 365");
+    return ERR_OK;
 }
 
 enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct err_detail *d)
@@ -211,6 +248,8 @@ enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct e
         return err_set(d, ERR_VALIDATION, "country", "must be an ISO 3166 code like 'DE'");
     if (strcmp(t->manual_grant, "payment") != 0 && strcmp(t->manual_grant, "invoice") != 0)
         return err_set(d, ERR_VALIDATION, "manual_grant", "must be 'payment' or 'invoice'");
+    if ((rc = svc_settings_mail_check(t, d)) != ERR_OK)
+        return rc;
     return store_write(s->st, svc_tenant_update_txn, (void *)t);
 }
 
@@ -396,6 +435,9 @@ enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct cust
         return err_set(d, ERR_VALIDATION, "country", "must be an ISO 3166 code like 'AT'");
     if (in->email != NULL && in->email[0] != '\0' && (rc = svc_email_check(in->email, d)) != ERR_OK)
         return rc;
+    if (!svc_locale_is_valid(in->locale))
+        return err_set(d, ERR_VALIDATION, "locale",
+                       "must be 'en' or 'de' (or '' for the business's)");
     struct customer_create_ctx x = {.row = *in, .id = customer_id};
     x.row.tenant_id = tenant_id;
     x.row.created_at_us = svc_now(s);
@@ -690,6 +732,9 @@ enum err svc_customer_update(struct svc *s, int64_t tenant_id, const struct cust
         return err_set(d, ERR_VALIDATION, "country", "must be an ISO 3166 code like 'AT'");
     if (in->email != NULL && in->email[0] != '\0' && (rc = svc_email_check(in->email, d)) != ERR_OK)
         return rc;
+    if (!svc_locale_is_valid(in->locale))
+        return err_set(d, ERR_VALIDATION, "locale",
+                       "must be 'en' or 'de' (or '' for the business's)");
     struct customer_row row = *in;
     row.tenant_id = tenant_id;
     row.email = row.email ? row.email : "";

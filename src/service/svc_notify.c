@@ -80,14 +80,6 @@ static int64_t notify_backoff_us(const struct svc_notify *n, int64_t attempts)
     return delay < NOTIFY_BACKOFF_MAX_US ? delay : NOTIFY_BACKOFF_MAX_US;
 }
 
-/* Mails that are part of doing business (invoices, an endpoint going off)
- * reach their recipients whatever they chose, and carry no unsubscribe link. */
-static bool notify_is_essential(enum svc_event_type t)
-{
-    return t == SVC_EVENT_INVOICE_CREATED || t == SVC_EVENT_INVOICE_PAID ||
-           t == SVC_EVENT_WEBHOOK_ENDPOINT_DISABLED;
-}
-
 /* Who gets an event by mail: the business's staff, the customer's owners,
  * and the member it concerns (who placed the order, who hit the limit). */
 static void notify_audience(enum svc_event_type t, bool *staff, bool *owners, bool *member)
@@ -144,7 +136,7 @@ static enum err notify_opted_out(struct store_conn *c, struct notify_fan_ctx *x,
 static enum err notify_fan_mail(struct store_conn *c, struct notify_fan_ctx *x,
                                 const struct recipient_row *r)
 {
-    bool essential = notify_is_essential(x->type), out = false;
+    bool essential = svc_event_is_essential(x->type), out = false;
     enum err rc = essential ? ERR_OK : notify_opted_out(c, x, r->user_id, &out);
     if (rc != ERR_OK || out || r->email[0] == '\0')
         return rc;
@@ -351,8 +343,7 @@ static const char *notify_subject_id(struct notify_job *j)
     const char *prefix = strncmp(j->ev.type, "order.", 6) == 0     ? "ord"
                          : strncmp(j->ev.type, "invoice.", 8) == 0 ? "inv"
                                                                    : NULL;
-    return prefix != NULL ? arena_printf(j->a, "%s_%lld", prefix, (long long)j->ev.subject_id)
-                          : "";
+    return prefix != NULL ? arena_printf(j->a, "%s_%lld", prefix, (long long)j->ev.subject_id) : "";
 }
 
 static void notify_send_mail(struct notify_job *j)
@@ -410,8 +401,8 @@ static void notify_send_webhook(struct notify_job *j)
     char sig[NOTIFY_SIGNATURE_BYTES], id[32];
     size_t len = strlen(j->ev.body);
     /* Signed at the wall clock's time, which receivers compare with theirs. */
-    j->result = notify_webhook_sign(j->ep.secret, time_now_us() / USEC_PER_SEC, j->ev.body, len,
-                                    sig);
+    j->result =
+        notify_webhook_sign(j->ep.secret, time_now_us() / USEC_PER_SEC, j->ev.body, len, sig);
     if (j->result != ERR_OK) {
         err_set(&j->det, j->result, "secret", "cannot sign the body");
         return;
@@ -456,7 +447,8 @@ static const char *notify_outcome(const struct notify_job *j)
 static enum err notify_endpoint_after(struct store_conn *c, struct notify_job *j, bool ok)
 {
     struct webhook_endpoint_row ep;
-    enum err rc = store_webhook_endpoint_get(c, j->a, j->d->tenant_id, j->d->endpoint_id, true, &ep);
+    enum err rc =
+        store_webhook_endpoint_get(c, j->a, j->d->tenant_id, j->d->endpoint_id, true, &ep);
     if (rc == ERR_NOT_FOUND)
         return ERR_OK;
     if (rc != ERR_OK || ep.disabled || (ok && ep.failing_since_us == 0))
@@ -469,9 +461,9 @@ static enum err notify_endpoint_after(struct store_conn *c, struct notify_job *j
     if (j->now_us - ep.failing_since_us < NOTIFY_ENDPOINT_FAILING_MAX_US)
         return ERR_OK;
     ep.disabled = true;
-    ep.disabled_reason = arena_printf(j->a, "failing since %lld: %s",
-                                      (long long)(ep.failing_since_us / USEC_PER_SEC),
-                                      j->det.message);
+    ep.disabled_reason =
+        arena_printf(j->a, "failing since %lld: %s",
+                     (long long)(ep.failing_since_us / USEC_PER_SEC), j->det.message);
     if (ep.disabled_reason == NULL)
         return ERR_TOO_LARGE;
     const struct svc_event_attr attrs[] = {{"url", ep.url}, {"error", j->det.message}};
@@ -561,8 +553,8 @@ struct notify_scan_ctx {
 static enum err notify_scan_txn(struct store_conn *c, void *arg)
 {
     struct notify_scan_ctx *x = arg;
-    enum err rc = store_events_unfanned(c, x->a, x->tenant_id, NOTIFY_FAN_PER_PASS, &x->events,
-                                        &x->n_events);
+    enum err rc =
+        store_events_unfanned(c, x->a, x->tenant_id, NOTIFY_FAN_PER_PASS, &x->events, &x->n_events);
     return rc == ERR_OK ? store_deliveries_due(c, x->a, x->tenant_id, x->now_us,
                                                NOTIFY_DELIVER_PER_PASS, &x->due, &x->n_due)
                         : rc;

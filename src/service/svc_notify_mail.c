@@ -278,10 +278,10 @@ static const char *svc_mail_vehicle(struct svc_mail_fill *f)
         if (json_is_string(v) && json_string_length(v) > 0 && rc == ERR_OK)
             rc = buf_printf(&b, "%s%s", b.len > 0 ? " \xc2\xb7 " : "", json_string_value(v));
     }
-    const char *out = rc == ERR_OK && b.len > 0
-                          ? arena_printf(f->a, "%s: %.*s", f->de ? "Fahrzeug" : "Vehicle",
-                                         (int)b.len, b.data)
-                          : "";
+    const char *out =
+        rc == ERR_OK && b.len > 0
+            ? arena_printf(f->a, "%s: %.*s", f->de ? "Fahrzeug" : "Vehicle", (int)b.len, b.data)
+            : "";
     buf_release(&b);
     return out != NULL ? out : "";
 }
@@ -333,13 +333,13 @@ static enum err svc_mail_put(struct buf *b, const char *text, size_t n, bool htm
 {
     enum err rc = ERR_OK;
     for (size_t i = 0; i < n && rc == ERR_OK; i++) {
-        const char *entity = !html              ? NULL
-                             : text[i] == '<'   ? "&lt;"
-                             : text[i] == '>'   ? "&gt;"
-                             : text[i] == '&'   ? "&amp;"
-                             : text[i] == '"'   ? "&quot;"
-                             : text[i] == '\n'  ? "<br>\n"
-                                                : NULL;
+        const char *entity = !html             ? NULL
+                             : text[i] == '<'  ? "&lt;"
+                             : text[i] == '>'  ? "&gt;"
+                             : text[i] == '&'  ? "&amp;"
+                             : text[i] == '"'  ? "&quot;"
+                             : text[i] == '\n' ? "<br>\n"
+                                               : NULL;
         rc = entity != NULL ? buf_puts(b, entity) : buf_append(b, text + i, 1);
     }
     return rc;
@@ -347,8 +347,8 @@ static enum err svc_mail_put(struct buf *b, const char *text, size_t n, bool htm
 
 /* Appends one paragraph with its holes filled, or nothing when it has holes
  * and every one of them is empty. */
-static enum err svc_mail_paragraph(struct svc_mail_fill *f, struct buf *b, const char *p,
-                                   size_t n, bool html)
+static enum err svc_mail_paragraph(struct svc_mail_fill *f, struct buf *b, const char *p, size_t n,
+                                   bool html)
 {
     size_t start = b->len, holes = 0, filled = 0;
     enum err rc = ERR_OK;
@@ -425,8 +425,7 @@ static enum err svc_mail_part(struct svc_mail_fill *f, const struct svc_mail_kin
     if (rc == ERR_OK)
         rc = svc_mail_paragraphs(f, b, t->body, html);
     if (rc == ERR_OK)
-        rc = svc_mail_paragraphs(f, b, html ? "\xe2\x80\x94\n{business}" : "-- \n{business}",
-                                 html);
+        rc = svc_mail_paragraphs(f, b, html ? "\xe2\x80\x94\n{business}" : "-- \n{business}", html);
     const char *unsub = f->vars->unsubscribe_url;
     if (rc == ERR_OK && unsub != NULL && unsub[0] != '\0') {
         rc = buf_puts(b, html ? "<p style=\"color: #555; font-size: 0.85em\">" : "");

@@ -276,9 +276,8 @@ static enum err order_member_limit(struct store_conn *c, const struct place_ctx 
     if (rc != ERR_OK)
         return rc;
     if (amount_add(spent, p->quote->total_minor, &after) == ERR_OK && after == limit)
-        return order_limit_reached(c, x->a, x->tenant_id, x->in->customer_id,
-                                   x->in->member_user_id, &p->type, limit, &p->tenant.tz,
-                                   x->now_us);
+        return order_limit_reached(c, x->a, x->tenant_id, x->in->customer_id, x->in->member_user_id,
+                                   &p->type, limit, &p->tenant.tz, x->now_us);
     if (amount_add(spent, p->quote->total_minor, &after) != ERR_OK || after > limit) {
         char lim[AMOUNT_TEXT_BYTES], sp[AMOUNT_TEXT_BYTES];
         amount_format(limit, p->type.scale, lim, sizeof(lim));
@@ -570,9 +569,9 @@ static enum err order_change_event(struct store_conn *c, struct arena *a,
 {
     bool cancel = strcmp(x->status, "cancelled") == 0;
     enum svc_event_type t = strcmp(x->status, "completed") == 0 ? SVC_EVENT_ORDER_COMPLETED
-                            : !cancel                         ? SVC_EVENT_ORDER_STATUS_CHANGED
-                            : x->by_customer                  ? SVC_EVENT_ORDER_CANCELLED
-                                                              : SVC_EVENT_ORDER_REJECTED;
+                            : !cancel                           ? SVC_EVENT_ORDER_STATUS_CHANGED
+                            : x->by_customer                    ? SVC_EVENT_ORDER_CANCELLED
+                                                                : SVC_EVENT_ORDER_REJECTED;
     char refunded[AMOUNT_TEXT_BYTES];
     amount_format(cancel ? o->total_minor : 0, type->scale, refunded, sizeof(refunded));
     const struct svc_event_attr attrs[] = {

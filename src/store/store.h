@@ -373,6 +373,7 @@ struct customer_row {
     const char *vat_id;
     const char *country;
     int64_t created_at_us;
+    const char *locale; /* the language of its mails: "de", "en"; "" = the tenant's (schema 9) */
 };
 
 struct member_row {
@@ -1070,13 +1071,13 @@ struct delivery_row {
     int64_t id;
     int64_t tenant_id;
     int64_t event_id;
-    const char *channel; /* mail | webhook */
-    int64_t endpoint_id; /* webhook */
-    int64_t user_id;     /* mail: the user it goes to */
-    const char *recipient; /* the address, or the URL, when the delivery was made */
-    const char *locale;    /* mail: the recipient's language */
+    const char *channel;           /* mail | webhook */
+    int64_t endpoint_id;           /* webhook */
+    int64_t user_id;               /* mail: the user it goes to */
+    const char *recipient;         /* the address, or the URL, when the delivery was made */
+    const char *locale;            /* mail: the recipient's language */
     const char *unsubscribe_token; /* mail: names it in its unsubscribe link; "" = none */
-    const char *status;    /* pending | delivered | failed | skipped */
+    const char *status;            /* pending | delivered | failed | skipped */
     int64_t attempts;
     int64_t next_attempt_at_us;
     const char *last_error;
@@ -1120,8 +1121,8 @@ enum err store_event_get(struct store_conn *c, struct arena *a, int64_t tenant_i
 /* The tenant's events, newest first, ids below before_id (0 = from the newest);
  * type "" = every type. */
 enum err store_event_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                          const char *type, int64_t before_id, size_t limit,
-                          struct event_row **out, size_t *n) WUR;
+                          const char *type, int64_t before_id, size_t limit, struct event_row **out,
+                          size_t *n) WUR;
 /* Whether an event of type about subject_id exists since since_us. */
 enum err store_event_exists(struct store_conn *c, int64_t tenant_id, const char *type,
                             int64_t subject_id, int64_t since_us, bool *exists) WUR;
@@ -1139,8 +1140,8 @@ enum err store_delivery_get(struct store_conn *c, struct arena *a, int64_t tenan
 enum err store_delivery_list_event(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                    int64_t event_id, struct delivery_row **out, size_t *n) WUR;
 /* Marks every pending delivery of an endpoint skipped with reason. */
-enum err store_delivery_skip_endpoint(struct store_conn *c, int64_t tenant_id,
-                                      int64_t endpoint_id, const char *reason) WUR;
+enum err store_delivery_skip_endpoint(struct store_conn *c, int64_t tenant_id, int64_t endpoint_id,
+                                      const char *reason) WUR;
 enum err store_delivery_attempt_insert(struct store_conn *c,
                                        const struct delivery_attempt_row *r) WUR;
 /* An endpoint's delivery log, newest first, ids below before_id (0 = newest). */
@@ -1168,8 +1169,7 @@ enum err store_recipients_staff(struct store_conn *c, struct arena *a, int64_t t
 /* A customer's owners who are not disabled, ascending id, with the
  * customer's language where the user has none. */
 enum err store_recipients_owners(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                                 int64_t customer_id, struct recipient_row **out,
-                                 size_t *n) WUR;
+                                 int64_t customer_id, struct recipient_row **out, size_t *n) WUR;
 /* One user who is not disabled (ERR_NOT_FOUND otherwise), with the language of
  * customer_id (0 = none) where the user has none. */
 enum err store_recipient_user(struct store_conn *c, struct arena *a, int64_t tenant_id,

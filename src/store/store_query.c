@@ -607,7 +607,7 @@ enum err store_member_spent_since(struct store_conn *c, int64_t tenant_id, int64
 
 /* ---- customers --------------------------------------------------------- */
 
-#define CUSTOMER_COLUMNS "id, tenant_id, name, email, vat_id, country, created_at"
+#define CUSTOMER_COLUMNS "id, tenant_id, name, email, vat_id, country, created_at, locale"
 
 static void store_customer_read(struct arena *a, struct store_stmt *s, void *row)
 {
@@ -619,6 +619,7 @@ static void store_customer_read(struct arena *a, struct store_stmt *s, void *row
     out->vat_id = store_q_text(a, s, 4);
     out->country = store_q_text(a, s, 5);
     out->created_at_us = store_column_int64(s, 6);
+    out->locale = store_q_text(a, s, 7);
 }
 
 enum err store_customer_insert(struct store_conn *c, const struct customer_row *r, int64_t *id)
@@ -626,7 +627,8 @@ enum err store_customer_insert(struct store_conn *c, const struct customer_row *
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO customers (tenant_id, name, email, vat_id, country, "
-                                "created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                                "created_at, locale) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                                "RETURNING id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -636,6 +638,7 @@ enum err store_customer_insert(struct store_conn *c, const struct customer_row *
     store_bind_text(s, 4, r->vat_id ? r->vat_id : "");
     store_bind_text(s, 5, r->country ? r->country : "");
     store_bind_int64(s, 6, r->created_at_us);
+    store_bind_text(s, 7, r->locale ? r->locale : "");
     return store_q_id(c, s, id);
 }
 
@@ -657,7 +660,7 @@ enum err store_customer_update(struct store_conn *c, const struct customer_row *
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "UPDATE customers SET name = $3, email = $4, vat_id = $5, "
-                                "country = $6 WHERE tenant_id = $1 AND id = $2",
+                                "country = $6, locale = $7 WHERE tenant_id = $1 AND id = $2",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -667,6 +670,7 @@ enum err store_customer_update(struct store_conn *c, const struct customer_row *
     store_bind_text(s, 4, r->email);
     store_bind_text(s, 5, r->vat_id);
     store_bind_text(s, 6, r->country);
+    store_bind_text(s, 7, r->locale ? r->locale : "");
     return store_q_run(c, s);
 }
 

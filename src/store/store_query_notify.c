@@ -101,8 +101,8 @@ enum err store_event_get(struct store_conn *c, struct arena *a, int64_t tenant_i
 }
 
 enum err store_event_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                          const char *type, int64_t before_id, size_t limit,
-                          struct event_row **out, size_t *n)
+                          const char *type, int64_t before_id, size_t limit, struct event_row **out,
+                          size_t *n)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
@@ -170,12 +170,13 @@ enum err store_delivery_insert(struct store_conn *c, const struct delivery_row *
     ASSERT(d->tenant_id > 0);
     ASSERT(d->event_id > 0);
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "INSERT INTO deliveries (tenant_id, event_id, channel, endpoint_id, "
-                                "user_id, recipient, locale, status, attempts, next_attempt_at, "
-                                "last_error, delivered_at, created_at, unsubscribe_token) VALUES "
-                                "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                                &s);
+    enum err rc =
+        store_prepare(c,
+                      "INSERT INTO deliveries (tenant_id, event_id, channel, endpoint_id, "
+                      "user_id, recipient, locale, status, attempts, next_attempt_at, "
+                      "last_error, delivered_at, created_at, unsubscribe_token) VALUES "
+                      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, d->tenant_id);
@@ -261,8 +262,8 @@ enum err store_delivery_list_event(struct store_conn *c, struct arena *a, int64_
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_delivery_read);
 }
 
-enum err store_delivery_skip_endpoint(struct store_conn *c, int64_t tenant_id,
-                                      int64_t endpoint_id, const char *reason)
+enum err store_delivery_skip_endpoint(struct store_conn *c, int64_t tenant_id, int64_t endpoint_id,
+                                      const char *reason)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
@@ -575,8 +576,7 @@ enum err store_user_locale_get(struct store_conn *c, struct arena *a, int64_t te
                                int64_t user_id, const char **locale)
 {
     struct store_stmt *s;
-    enum err rc =
-        store_prepare(c, "SELECT locale FROM users WHERE tenant_id = $1 AND id = $2", &s);
+    enum err rc = store_prepare(c, "SELECT locale FROM users WHERE tenant_id = $1 AND id = $2", &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
