@@ -156,7 +156,7 @@ static enum err unsubscribe_txn(struct store_conn *c, void *arg)
 {
     struct unsubscribe_ctx *x = arg;
     struct arena a;
-    arena_init(&a, 16 * 1024);
+    arena_init(&a, ARENA_REQUEST_BYTES_MAX); /* the event's body comes along */
     struct delivery_row d;
     struct event_row e;
     enum svc_event_type t;
