@@ -55,6 +55,8 @@ static void serve_jobs_run(struct svc *svc)
         log_msg(LOG_INFO, "file purge job removed the contents of %lld files", (long long)r.purged);
     if (r.throttle_rc != ERR_OK)
         log_msg(LOG_ERROR, "sign-in throttle prune failed: %s", err_code(r.throttle_rc));
+    if (r.notice_rc != ERR_OK)
+        log_msg(LOG_ERROR, "expiry notice job failed: %s", err_code(r.notice_rc));
 }
 
 static void *serve_expiry_main(void *arg)

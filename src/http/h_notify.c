@@ -124,7 +124,10 @@ static size_t h_thresholds_input(struct http_fields *f, const struct svc_thresho
             (void)http_field_raw(f, now[i].credit_type); /* seen: not an unknown field */
             in[n].threshold_minor = -1;
         } else {
-            http_field_amount(f, now[i].credit_type, now[i].scale, true, &in[n].threshold_minor);
+            if (http_field_amount(f, now[i].credit_type, now[i].scale, true,
+                                  &in[n].threshold_minor) &&
+                in[n].threshold_minor < 0)
+                http_field_error(f, now[i].credit_type, "must be 0 or more, or null for none");
         }
         n++;
     }

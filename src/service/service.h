@@ -1037,9 +1037,15 @@ enum err svc_seal(struct svc *s, int64_t *n_seals) WUR;
 /* What one run of the background jobs did. */
 struct svc_jobs_report {
     bool ran; /* false: another server holds the jobs lock and runs them */
-    enum err expire_rc, seal_rc, purge_rc, throttle_rc;
-    int64_t expired, sealed, purged; /* lots, seals, files */
+    enum err expire_rc, seal_rc, purge_rc, throttle_rc, notice_rc;
+    int64_t expired, sealed, purged, noticed; /* lots, seals, files, expiry notices */
 };
+
+/* credits.expiring (svc_event.c): for every tenant with expiry_notice_days
+ * set, each live lot with credits left that expires within that many days
+ * of now_us (0 = the clock) gets one notice, once in its life; *count
+ * counts those written. Safe beside another run (the lot's mark decides). */
+enum err svc_expiry_notices(struct svc *s, int64_t now_us, int64_t *count) WUR;
 
 /* Runs expiry, seals, the file purge and the prune of ended sign-in throttle
  * windows (at now_us, 0 = the clock) unless

@@ -15,6 +15,9 @@
 
 #include "service/service_int.h"
 
+/* Lots noticed per tenant and run: the next run (a minute later) takes more. */
+#define NOTICE_LOTS_PER_PASS 500
+
 static const char *const svc_event_names[SVC_EVENT__COUNT] = {
 #define SVC_EVENT_NAME(name, text) [name] = text,
     SVC_EVENT_TYPES(SVC_EVENT_NAME)
@@ -191,4 +194,120 @@ enum err svc_event_entry_written(struct store_conn *c, const struct svc_entry *x
     if (svc_event_of_kind(x->e.kind, &type))
         rc = svc_event_credits(c, x, journal_id, type);
     return rc == ERR_OK ? svc_event_low_balance(c, x, acc) : rc;
+}
+
+/* ---- credits.expiring: the notice job ------------------------------------- */
+
+struct notice_ctx {
+    struct arena *a;
+    int64_t tenant_id;
+    const struct lot_row *lot;
+    const struct credit_type_row *type;
+    int64_t now_us;
+    bool noticed;
+};
+
+/* Notes the notice on the lot and writes the event, unless another run did. */
+static enum err svc_notice_txn(struct store_conn *c, void *arg)
+{
+    struct notice_ctx *x = arg;
+    const struct lot_row *r = x->lot;
+    x->noticed = false;
+    enum err rc = store_lot_expiry_noticed(c, x->tenant_id, r->lot.id, x->now_us);
+    if (rc == ERR_NOT_FOUND)
+        return ERR_OK;
+    if (rc != ERR_OK)
+        return rc;
+    char remaining[AMOUNT_TEXT_BYTES], expires[40], id[32];
+    amount_format(r->lot.remaining_minor, x->type->scale, remaining, sizeof(remaining));
+    time_format_rfc3339(r->lot.expires_at_us, expires, sizeof(expires));
+    snprintf(id, sizeof(id), "lot_%lld", (long long)r->lot.id);
+    const struct svc_event_attr attrs[] = {
+        {"lot_id", id},
+        {"lot_name", r->name != NULL ? r->name : ""},
+        {"credit_type", x->type->code},
+        {"remaining", remaining},
+        {"expires_at", expires},
+    };
+    const char *text = svc_event_attrs(x->a, attrs, sizeof(attrs) / sizeof(attrs[0]));
+    if (text == NULL)
+        return ERR_TOO_LARGE;
+    struct svc_event_new ev = {.tenant_id = x->tenant_id,
+                               .type = SVC_EVENT_CREDITS_EXPIRING,
+                               .customer_id = r->lot.customer_id,
+                               .subject_id = r->lot.id,
+                               .attrs = text,
+                               .now_us = x->now_us};
+    x->noticed = true;
+    return svc_event_emit(c, &ev);
+}
+
+struct notice_scan_ctx {
+    struct arena *a;
+    int64_t tenant_id, now_us;
+    struct tenant_row tenant;
+    struct credit_type_row *types;
+    size_t n_types;
+    struct lot_row *lots;
+    size_t n_lots;
+};
+
+static enum err svc_notice_scan_txn(struct store_conn *c, void *arg)
+{
+    struct notice_scan_ctx *x = arg;
+    x->n_lots = 0;
+    enum err rc = store_tenant_get(c, x->a, x->tenant_id, &x->tenant);
+    if (rc != ERR_OK || x->tenant.expiry_notice_days <= 0)
+        return rc;
+    rc = store_credit_type_list(c, x->a, x->tenant_id, &x->types, &x->n_types);
+    int64_t until = x->now_us + (int64_t)x->tenant.expiry_notice_days * USEC_PER_DAY;
+    return rc == ERR_OK ? store_lots_expiring_unnoticed(c, x->a, x->tenant_id, x->now_us, until,
+                                                        NOTICE_LOTS_PER_PASS, &x->lots, &x->n_lots)
+                        : rc;
+}
+
+/* One tenant's notices due at now_us; *count adds those written. */
+static enum err svc_notices_tenant(struct svc *s, int64_t tenant_id, int64_t now_us, int64_t *count)
+{
+    struct arena a;
+    arena_init(&a, ARENA_REQUEST_BYTES_MAX);
+    struct notice_scan_ctx scan = {.a = &a, .tenant_id = tenant_id, .now_us = now_us};
+    enum err rc = store_read(s->st, svc_notice_scan_txn, &scan);
+    for (size_t i = 0; rc == ERR_OK && i < scan.n_lots; i++) {
+        const struct lot_row *r = &scan.lots[i];
+        const struct credit_type_row *type = NULL;
+        for (size_t k = 0; k < scan.n_types; k++)
+            type = scan.types[k].id == r->lot.credit_type_id ? &scan.types[k] : type;
+        if (type == NULL)
+            continue;
+        struct notice_ctx x = {
+            .a = &a, .tenant_id = tenant_id, .lot = r, .type = type, .now_us = now_us};
+        rc = svc_write_for(s, tenant_id, r->lot.customer_id, svc_notice_txn, &x);
+        *count += rc == ERR_OK && x.noticed;
+    }
+    arena_release(&a);
+    return rc;
+}
+
+static enum err svc_notice_tenants_txn(struct store_conn *c, void *arg)
+{
+    struct notice_scan_ctx *x = arg;
+    int64_t **ids = (int64_t **)&x->lots;
+    return store_tenant_ids(c, x->a, ids, &x->n_lots);
+}
+
+enum err svc_expiry_notices(struct svc *s, int64_t now_us, int64_t *count)
+{
+    ASSERT(count != NULL);
+    int64_t now = now_us ? now_us : svc_now(s);
+    *count = 0;
+    struct arena a;
+    arena_init(&a, ARENA_REQUEST_BYTES_MAX);
+    struct notice_scan_ctx ids = {.a = &a};
+    enum err rc = store_read(s->st, svc_notice_tenants_txn, &ids);
+    const int64_t *tenant_ids = (const int64_t *)ids.lots;
+    for (size_t i = 0; rc == ERR_OK && i < ids.n_lots; i++)
+        rc = svc_notices_tenant(s, tenant_ids[i], now, count);
+    arena_release(&a);
+    return rc;
 }

@@ -26,6 +26,7 @@ enum err svc_jobs_run(struct svc *s, int64_t now_us, struct svc_jobs_report *out
     out->seal_rc = svc_seal(s, &out->sealed);
     out->purge_rc = svc_files_purge_due(s, now_us, &out->purged);
     out->throttle_rc = svc_login_throttle_prune(s, now_us);
+    out->notice_rc = svc_expiry_notices(s, now_us, &out->noticed);
     store_jobs_unlock(s->st, STORE_LOCK_JOBS);
     return ERR_OK;
 }

@@ -209,3 +209,66 @@ test('the one-click unsubscribe stops that kind of mail, and only that kind', as
     await relay.close();
   }
 });
+
+test('expiry notices come once per lot, low-balance alerts once per crossing, the limit once a month', async () => {
+  const relay = await startRelay();
+  const server = await startServer({ args: ['--jobs-every', '1'], env: { CREDITD_SMTP_URL: `smtp://127.0.0.1:${relay.port}`, CREDITD_MAIL_FROM: 'noreply@shop.example' } });
+  try {
+    // Moving the clock by days ends sessions: the admin uses an API key, the
+    // owner signs in again after each move.
+    const admin = new Client(server.url);
+    admin.bearer = server.cli('apikey', 'create', '--role', 'admin').trim();
+    const start = Date.parse('2027-03-01T08:00:00Z');
+    assert.equal((await admin.post('/api/v1/test/clock', { now: new Date(start).toISOString() })).status, 200);
+    assert.equal((await admin.patch('/api/v1/settings', { expiry_notice_days: 7, portal_url: 'https://p.example' })).status, 200);
+    const s = await shop(server, admin, { name: 'Clock KG', owner: 'owner@clock.example' });
+    const soon = await admin.post(`/api/v1/customers/${s.customer}/lots`, { credit_type: 'master', credits: '8', name: 'Spring promo', expires_at: '2027-03-11T00:00:00Z' });
+    assert.equal(soon.status, 201, soon.text);
+    const of = (pattern) => relay.messages.filter((m) => m.to.includes('owner@clock.example') && pattern.test(m.parsed.subject));
+    // Ten days ahead is outside the 7-day window: no notice yet.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(of(/expire on/).length, 0);
+    assert.equal((await admin.post('/api/v1/test/clock', { now: new Date(start + 4 * 86400e3).toISOString() })).status, 200);
+    const notice = await waitFor(relay, (m) => m.to.includes('owner@clock.example') && /expire on/.test(m.parsed.subject), 'credits.expiring');
+    assert.equal(notice.parsed.subject, '8 master credits expire on 2027-03-11');
+    assert.match(notice.parsed.text, /"Spring promo"/);
+    assert.equal((await admin.post('/api/v1/test/clock', { now: new Date(start + 5 * 86400e3).toISOString() })).status, 200);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(of(/expire on/).length, 1, 'one notice per lot, however often the job runs');
+    assert.equal((await s.owner.login('owner@clock.example', 'owner-password-1')).status, 200);
+
+    // balance.low: 58 credits (50 + 8), threshold 40; orders of 6 cross it once.
+    const set = await s.owner.patch(`/api/v1/customers/${s.customer}/low-balance`, { master: '40', slave: null });
+    assert.equal(set.status, 200, set.text);
+    assert.deepEqual(set.json, { master: '40', slave: null });
+    const bad = await s.owner.patch(`/api/v1/customers/${s.customer}/low-balance`, { master: '-1' });
+    assert.equal(bad.status, 422);
+    assert.equal((await s.owner.patch(`/api/v1/customers/${s.customer}/low-balance`, { gold: '1' })).status, 422);
+    for (let i = 0; i < 4; i++) assert.equal((await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service] })).status, 201);
+    const low = await waitFor(relay, (m) => m.to.includes('owner@clock.example') && /balance is low/.test(m.parsed.subject), 'balance.low');
+    assert.match(low.parsed.text, /available master balance is 34, below the 40/);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(of(/balance is low/).length, 1, 'once per crossing');
+    assert.equal((await admin.post(`/api/v1/customers/${s.customer}/lots`, { credit_type: 'master', credits: '20' })).status, 201);
+    // 54 now; three orders take it to 36.
+    for (let i = 0; i < 3; i++) assert.equal((await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service] })).status, 201);
+    for (let i = 0; i < 100 && of(/balance is low/).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(of(/balance is low/).length, 2, 'back above, then below again: a second alert');
+
+    // member.limit_reached: a technician with a limit of 10 is refused once.
+    const t = await s.owner.post(`/api/v1/customers/${s.customer}/members`, { email: 'tech@clock.example', password: 'tech-password-1', role: 'technician' });
+    assert.equal(t.status, 201, t.text);
+    assert.equal((await s.owner.patch(`/api/v1/customers/${s.customer}/members/${t.json.user_id}`, { monthly_limits: { master: '10' } })).status, 200);
+    const tech = new Client(server.url);
+    await tech.login('tech@clock.example', 'tech-password-1');
+    assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [s.service] })).status, 201);
+    for (let i = 0; i < 2; i++) assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [s.service] })).status, 403);
+    const limit = await waitFor(relay, (m) => m.to.includes('owner@clock.example') && /monthly limit/.test(m.parsed.subject), 'member.limit_reached');
+    assert.equal(limit.parsed.subject, 'tech@clock.example reached the monthly limit');
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(of(/monthly limit/).length, 1, 'once a month');
+  } finally {
+    await server.stop();
+    await relay.close();
+  }
+});
