@@ -342,11 +342,16 @@ static enum err shop_invoice_event(struct store_conn *c, const struct shop_ctx *
                                    const struct invoice_row *inv, enum svc_event_type type)
 {
     ASSERT(inv->id > 0);
+    /* The status of the moment: the object itself is rendered later. */
+    const struct svc_event_attr attrs[] = {{"status", inv->status}};
     struct svc_event_new ev = {.tenant_id = inv->tenant_id,
                                .type = type,
                                .customer_id = inv->customer_id,
                                .subject_id = inv->id,
+                               .attrs = svc_event_attrs(x->a, attrs, 1),
                                .now_us = x->now_us};
+    if (ev.attrs == NULL)
+        return ERR_TOO_LARGE;
     return svc_event_emit(c, &ev);
 }
 

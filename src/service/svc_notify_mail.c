@@ -75,10 +75,10 @@ static const struct svc_mail_kind svc_mail_kinds[] = {
     {SVC_EVENT_INVOICE_CREATED,
      "/#/invoices",
      {"Invoice {number} from {business}",
-      "Invoice {number} over {gross} {currency} is ready ({invoice_status}).\n\n"
+      "Invoice {number} over {gross} {currency} is ready ({status}).\n\n"
       "View it here:\n{link}"},
      {"Rechnung {number} von {business}",
-      "Ihre Rechnung {number} über {gross} {currency} ist erstellt ({invoice_status}).\n\n"
+      "Ihre Rechnung {number} über {gross} {currency} ist erstellt ({status}).\n\n"
       "Sie finden sie hier:\n{link}"}},
     {SVC_EVENT_INVOICE_PAID,
      "/#/invoices",
@@ -305,10 +305,8 @@ static const char *svc_mail_hole(struct svc_mail_fill *f, const char *name)
     if (strcmp(name, "vehicle_line") == 0)
         return svc_mail_vehicle(f);
     json_t *object = json_object_get(f->data, "object");
-    const char *key = strcmp(name, "invoice_status") == 0 ? "status"
-                      : strcmp(name, "expires_on") == 0   ? "expires_at"
-                                                          : name;
-    json_t *j = strcmp(name, "invoice_status") == 0 ? NULL : json_object_get(f->data, key);
+    const char *key = strcmp(name, "expires_on") == 0 ? "expires_at" : name;
+    json_t *j = json_object_get(f->data, key);
     if (j == NULL)
         j = json_object_get(object, key);
     char num[32];
@@ -322,8 +320,7 @@ static const char *svc_mail_hole(struct svc_mail_fill *f, const char *name)
     if (strcmp(name, "gross") == 0)
         return svc_mail_money(f->a, text, f->de);
     if (strcmp(name, "status") == 0 || strcmp(name, "previous_status") == 0 ||
-        strcmp(name, "invoice_status") == 0 || strcmp(name, "reason") == 0 ||
-        strcmp(name, "kind") == 0)
+        strcmp(name, "reason") == 0 || strcmp(name, "kind") == 0)
         return svc_mail_word(text, f->de);
     return text;
 }

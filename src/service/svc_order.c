@@ -372,6 +372,7 @@ static enum err order_write(struct store_conn *c, struct place_ctx *x, struct or
                                    .customer_id = x->in->customer_id,
                                    .subject_id = x->out->order_id,
                                    .user_id = x->in->member_user_id,
+                                   .attrs = "{\"status\":\"submitted\"}",
                                    .now_us = x->now_us};
         rc = svc_event_emit(c, &ev);
     }
