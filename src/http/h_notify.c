@@ -209,3 +209,41 @@ void h_unsubscribe(struct http_request *r)
                            arena_printf(&r->arena, "You will get no more mails about %s.", event),
                            false);
 }
+
+/* ---- the admin's mail status and test mail --------------------------------------- */
+
+void h_notify_status(struct http_request *r)
+{
+    struct svc_notify_status st;
+    svc_notify_status(r->svc, &st);
+    json_t *mail = json_pack("{s:b}", "configured", st.mail_configured);
+    json_object_set_new(mail, "relay", st.mail_configured ? json_string(st.relay) : json_null());
+    json_object_set_new(mail, "from", st.mail_configured ? json_string(st.from) : json_null());
+    http_json(r, 200,
+              json_pack("{s:o, s:{s:b}, s:b}", "mail", mail, "webhooks", "allow_private",
+                        st.webhook_allow_private, "dispatching", st.dispatching));
+}
+
+void h_notify_test_mail(struct http_request *r)
+{
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    struct svc_mail_test_input in = {
+        .to = http_field_string(&f, "to", true, MAIL_ADDRESS_BYTES_MAX), .tenant_id = r->tenant_id};
+    if (!http_fields_done(&f)) {
+        json_decref(body);
+        return;
+    }
+    struct svc_mail_test_result out;
+    struct err_detail d = {0};
+    enum err rc = svc_mail_test(r->svc, &r->arena, &in, &out, &d);
+    json_decref(body); /* after the operation: in borrows "to" */
+    if (rc != ERR_OK)
+        http_problem(r, rc, &d);
+    else
+        http_json(r, 200,
+                  json_pack("{s:s, s:s}", "message_id", out.message_id, "relay", out.relay));
+}

@@ -264,6 +264,8 @@ void h_thresholds(struct http_request *r);
 void h_thresholds_update(struct http_request *r);
 void h_unsubscribe_form(struct http_request *r);
 void h_unsubscribe(struct http_request *r);
+void h_notify_status(struct http_request *r);
+void h_notify_test_mail(struct http_request *r);
 /* the portal's files (h_web.c) */
 void h_web_index(struct http_request *r);
 void h_web_asset(struct http_request *r);

@@ -607,6 +607,18 @@ enum err svc_notify_new(const struct svc_notify_config *cfg, svc_event_render_fn
                         void *render_ctx, struct svc_notify **out) WUR;
 void svc_notify_free(struct svc_notify *n);
 void svc_use_notify(struct svc *s, struct svc_notify *n);
+/* The dispatcher's settings; NULL when this process does not dispatch. */
+const struct svc_notify_config *svc_notify_config_of(const struct svc *s);
+
+/* What the admin's notification page shows of the server's mail settings. */
+struct svc_notify_status {
+    bool dispatching;     /* this process runs a dispatcher (serve) */
+    bool mail_configured; /* CREDITD_SMTP_URL and CREDITD_MAIL_FROM */
+    char relay[SMTP_URL_BYTES_MAX]; /* the relay's URL without its password */
+    char from[MAIL_ADDRESS_BYTES_MAX + 1];
+    bool webhook_allow_private;
+};
+void svc_notify_status(const struct svc *s, struct svc_notify_status *out);
 
 struct svc_notify_report {
     bool ran; /* this process held the dispatch lock */

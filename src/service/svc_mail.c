@@ -16,8 +16,8 @@
 _Static_assert(sizeof(((struct svc_mail_test_result *)0)->message_id) >= NOTIFY_MESSAGE_ID_BYTES,
                "room for a Message-ID");
 
-/* The test mail's words per language; "{name}" is the sender's name. Only
- * English so far: a language without its own entry gets the first. */
+/* The test mail's words per language; "{name}" is the sender's name. A
+ * language without its own entry gets the first. */
 struct svc_mail_words {
     const char *lang;
     const char *subject;
@@ -44,6 +44,28 @@ static const struct svc_mail_words svc_mail_test_words[] = {
                 "invoices and credits will reach their recipients.</p>\n"
                 "<p>Umlauts and symbols show whether the character set survived the trip: "
                 "\xc3\xa4\xc3\xb6\xc3\xbc \xc3\x9f \xe2\x82\xac \xe2\x9c\x93</p>\n"
+                "<p>&mdash;<br>{name}</p>\n</body></html>\n",
+    },
+    {
+        .lang = "de",
+        .subject = "Test-E-Mail von {name}",
+        .text = "Guten Tag,\n\n"
+                "dies ist eine Test-E-Mail von {name}, verschickt mit `creditd mail test`.\n"
+                "Sie ist angekommen: Benachrichtigungen zu Auftr\xc3\xa4gen, Rechnungen und\n"
+                "Credits erreichen ihre Empf\xc3\xa4nger.\n\n"
+                "Umlaute und Zeichen zeigen, ob der Zeichensatz die Reise \xc3\xbc"
+                "berstanden\n"
+                "hat: \xc3\xa4\xc3\xb6\xc3\xbc \xc3\x9f \xe2\x82\xac \xe2\x9c\x93\n\n"
+                "-- \n{name}\n",
+        .html = "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
+                "<title>Test-E-Mail von {name}</title></head>\n<body>\n"
+                "<p>Guten Tag,</p>\n"
+                "<p>dies ist eine Test-E-Mail von <strong>{name}</strong>, verschickt mit "
+                "<code>creditd mail test</code>. Sie ist angekommen: Benachrichtigungen zu "
+                "Auftr\xc3\xa4gen, Rechnungen und Credits erreichen ihre Empf\xc3\xa4nger.</p>\n"
+                "<p>Umlaute und Zeichen zeigen, ob der Zeichensatz die Reise \xc3\xbc"
+                "berstanden "
+                "hat: \xc3\xa4\xc3\xb6\xc3\xbc \xc3\x9f \xe2\x82\xac \xe2\x9c\x93</p>\n"
                 "<p>&mdash;<br>{name}</p>\n</body></html>\n",
     },
 };
@@ -141,6 +163,21 @@ static enum err svc_mail_test_send(struct svc *s, struct arena *a,
     if ((rc = notify_mail_compose(&m, msg, out->message_id, d)) != ERR_OK)
         return rc;
     return notify_mail_send(cfg, cfg->from_addr, in->to, msg->data, msg->len, d);
+}
+
+void svc_notify_status(const struct svc *s, struct svc_notify_status *out)
+{
+    memset(out, 0, sizeof(*out));
+    const struct svc_notify_config *cfg = svc_notify_config_of(s);
+    out->dispatching = cfg != NULL;
+    if (cfg == NULL)
+        return;
+    out->webhook_allow_private = cfg->webhook_allow_private;
+    out->mail_configured = cfg->mail_configured && cfg->smtp != NULL;
+    if (!out->mail_configured)
+        return;
+    str_copy(out->relay, sizeof(out->relay), cfg->smtp->url_redacted);
+    str_copy(out->from, sizeof(out->from), cfg->smtp->from_addr);
 }
 
 enum err svc_mail_test(struct svc *s, struct arena *a, const struct svc_mail_test_input *in,

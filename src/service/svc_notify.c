@@ -70,6 +70,11 @@ void svc_use_notify(struct svc *s, struct svc_notify *n)
     s->notify = n;
 }
 
+const struct svc_notify_config *svc_notify_config_of(const struct svc *s)
+{
+    return s->notify != NULL ? &s->notify->cfg : NULL;
+}
+
 /* The delay before attempt number attempts + 1. */
 static int64_t notify_backoff_us(const struct svc_notify *n, int64_t attempts)
 {

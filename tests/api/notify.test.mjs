@@ -98,7 +98,16 @@ test('an order mails the workshop, the delivered file mails the customer, credit
     const admin = new Client(server.url);
     await admin.login(ADMIN.email, ADMIN.password);
     assert.equal((await admin.patch('/api/v1/settings', { name: 'Tuning Werk', portal_url: 'https://portal.tuning.example', mail_reply_to: 'hilfe@tuning.example' })).status, 200);
+    const st = await admin.get('/api/v1/notifications/status');
+    assert.equal(st.status, 200, st.text);
+    assert.deepEqual(st.json.mail, { configured: true, relay: `smtp://127.0.0.1:${relay.port}/`, from: 'noreply@shop.example' });
+    const tm = await admin.post('/api/v1/notifications/test-mail', { to: 'boss@tuning.example' });
+    assert.equal(tm.status, 200, tm.text);
+    const test1 = await waitFor(relay, (m) => m.to.includes('boss@tuning.example'), 'the test mail');
+    assert.equal(test1.parsed.subject, 'Test mail from Tuning Werk');
+    assert.equal((await admin.post('/api/v1/notifications/test-mail', { to: 'not an address' })).status, 422);
     const s = await shop(server, admin, { name: 'Motors Ltd', owner: 'owner@motors.example' });
+    assert.equal((await s.owner.get('/api/v1/notifications/status')).status, 403);
     const added = await waitFor(relay, (m) => m.to.includes('owner@motors.example') && /credits added/.test(m.parsed.subject), 'credits.added');
     assert.equal(added.parsed.subject, '50 master credits added');
     assert.match(added.parsed.text, /Your balance is now 50\./);
@@ -270,5 +279,20 @@ test('expiry notices come once per lot, low-balance alerts once per crossing, th
   } finally {
     await server.stop();
     await relay.close();
+  }
+});
+
+test('without a relay, mail deliveries are kept as skipped and the admin sees why', async () => {
+  const server = await startServer();
+  try {
+    const admin = new Client(server.url);
+    await admin.login(ADMIN.email, ADMIN.password);
+    const st = await admin.get('/api/v1/notifications/status');
+    assert.deepEqual(st.json.mail, { configured: false, relay: null, from: null });
+    const tm = await admin.post('/api/v1/notifications/test-mail', { to: 'boss@tuning.example' });
+    assert.equal(tm.status, 409);
+    assert.equal(tm.json.code, 'mail_not_configured');
+  } finally {
+    await server.stop();
   }
 });
