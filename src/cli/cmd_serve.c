@@ -20,6 +20,7 @@ struct serve_options {
     const char *files_dir; /* NULL: the default */
     const char *read_db;   /* NULL: no read replica */
     int jobs_every_s;
+    bool webhook_allow_private; /* webhook URLs may name loopback and private addresses */
 };
 
 struct serve_timer {
@@ -133,6 +134,10 @@ static int cmd_serve_options(struct cli *c, struct http_config *cfg, struct serv
             cfg->secure_cookies = true;
             continue;
         }
+        if (cli_flag(c, &i, "--webhook-allow-private")) {
+            o->webhook_allow_private = true;
+            continue;
+        }
         return cli_fail(CLI_USAGE, "serve: unknown argument '%s'", c->argv[i]);
     }
     int64_t n;
@@ -174,6 +179,7 @@ static int cmd_serve_run(struct cli *c)
         return CLI_FAILURE;
     if (o.read_db != NULL && !cli_open_replica(c, o.read_db))
         return CLI_FAILURE;
+    c->svc.webhook_allow_private = o.webhook_allow_private;
     struct err_detail d = {0};
     /* Payment gateways come from the environment (svc_gateway_start). */
     if (svc_gateway_start(&c->svc) != ERR_OK)
@@ -198,9 +204,10 @@ static int cmd_serve_run(struct cli *c)
     pthread_cond_init(&timer.wake, NULL);
     pthread_t expiry;
     pthread_create(&expiry, NULL, serve_expiry_main, &timer);
-    log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s%s",
+    log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s%s%s",
             cfg.listen, svc_backend_name(&c->svc), blob_store_root(c->blobs), cfg.upload_bytes_max,
             o.read_db ? ", heavy reads on the read replica" : "",
+            o.webhook_allow_private ? ", webhooks may reach private addresses" : "",
             cfg.test_clock ? " with the test clock" : "");
     int sig = 0;
     sigwait(&stop, &sig);
@@ -224,7 +231,8 @@ const struct cli_command cli_cmd_serve = {
     .usage = "usage: creditd serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
              "                     [--files-dir DIR] [--upload-max-mb N]\n"
              "                     [--read-db URL] [--jobs-every SECONDS]\n"
-             "                     [--trusted-proxy CIDR]... [--secure-cookies] [--test-clock]\n\n"
+             "                     [--trusted-proxy CIDR]... [--secure-cookies]\n"
+             "                     [--webhook-allow-private] [--test-clock]\n\n"
              "Serves the API on HOST:PORT (default 127.0.0.1:8080), migrates the database\n"
              "first, and at start and every minute (--jobs-every) expires lots, seals the\n"
              "journal, forgets failed sign-ins whose 15 minutes are over and purges file\n"
@@ -245,6 +253,10 @@ const struct cli_command cli_cmd_serve = {
              "X-Forwarded-For, the first address from the right outside every trusted\n"
              "range; otherwise the header is ignored. The client address is what\n"
              "failed sign-ins are counted under.\n"
+             "--webhook-allow-private lets webhook endpoints reach loopback, private\n"
+             "(10/8, 172.16/12, 192.168/16, fc00::/7) and shared (100.64/10) addresses,\n"
+             "for a receiver on this machine or network; link-local addresses (the\n"
+             "cloud metadata service), multicast and reserved ones stay refused.\n"
              "--test-clock lets an admin move the server's clock with\n"
              "POST /api/v1/test/clock (for tests only).\n"
              "SIGTERM or SIGINT stops it after the requests in flight.\n",
