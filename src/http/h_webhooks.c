@@ -72,6 +72,7 @@ static json_t *h_webhook_render(void *ctx, int *status)
 {
     struct h_webhook_answer *x = ctx;
     *status = x->status;
+    ASSERT(x->row.id > 0); /* the operation wrote it */
     json_t *o = h_webhook_json(&x->row);
     if (x->with_secret)
         json_object_set_new(o, "secret", json_string(x->secret));
@@ -128,6 +129,8 @@ static void h_webhook_events_field(struct http_fields *f, bool required,
 
 void h_webhook_create(struct http_request *r)
 {
+    ASSERT(r->role == ROLE_ADMIN); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     json_t *body = http_body_object(r);
     if (body == NULL)
         return;
@@ -151,6 +154,8 @@ void h_webhook_create(struct http_request *r)
 
 void h_webhooks(struct http_request *r)
 {
+    ASSERT(r->role == ROLE_ADMIN); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     struct webhook_endpoint_row *rows;
     size_t n;
     enum err rc = svc_webhook_list(r->svc, &r->arena, r->tenant_id, &rows, &n);
@@ -166,6 +171,8 @@ void h_webhooks(struct http_request *r)
 
 void h_webhook(struct http_request *r)
 {
+    ASSERT(r->role == ROLE_ADMIN); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     int64_t id;
     if (!http_param_id(r, 0, "whe", &id))
         return;
@@ -180,6 +187,8 @@ void h_webhook(struct http_request *r)
 
 void h_webhook_update(struct http_request *r)
 {
+    ASSERT(r->role == ROLE_ADMIN); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     int64_t id;
     if (!http_param_id(r, 0, "whe", &id))
         return;
@@ -208,6 +217,8 @@ void h_webhook_update(struct http_request *r)
 
 void h_webhook_delete(struct http_request *r)
 {
+    ASSERT(r->role == ROLE_ADMIN); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     int64_t id;
     if (!http_param_id(r, 0, "whe", &id))
         return;
@@ -221,6 +232,8 @@ void h_webhook_delete(struct http_request *r)
 
 void h_webhook_rotate(struct http_request *r)
 {
+    ASSERT(r->role == ROLE_ADMIN); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     int64_t id;
     if (!http_param_id(r, 0, "whe", &id))
         return;
@@ -248,6 +261,8 @@ static json_t *h_attempt_json(struct http_request *r, const struct svc_delivery_
 
 void h_webhook_deliveries(struct http_request *r)
 {
+    ASSERT(r->role == ROLE_ADMIN); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     int64_t id;
     if (!http_param_id(r, 0, "whe", &id))
         return;
@@ -297,11 +312,14 @@ static json_t *h_resend_render(void *ctx, int *status)
 {
     struct h_resend_answer *x = ctx;
     *status = 202;
+    ASSERT(x->row.id > 0);
     return h_delivery_json(x->r, &x->row);
 }
 
 void h_delivery_resend(struct http_request *r)
 {
+    ASSERT(r->role == ROLE_ADMIN); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     int64_t id;
     if (!http_param_id(r, 0, "dlv", &id))
         return;
@@ -344,6 +362,8 @@ static json_t *h_event_json(const struct event_row *e)
 
 void h_events(struct http_request *r)
 {
+    ASSERT((r->role & ROLES_TEAM) != 0); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     struct h_read_params p;
     h_read_params_begin(&p, r);
     const char *type = h_read_text(&p, "type", 64);
@@ -367,6 +387,8 @@ void h_events(struct http_request *r)
 
 void h_event(struct http_request *r)
 {
+    ASSERT((r->role & ROLES_TEAM) != 0); /* the route says who */
+    ASSERT(r->tenant_id > 0);
     int64_t id;
     if (!http_param_id(r, 0, "evt", &id))
         return;
