@@ -39,6 +39,7 @@ function tidy(v, key = '') {
     return out;
   }
   if (typeof v === 'string' && (key === 'csrf_token' || key === 'key' || /^cd_/.test(v))) return '…';
+  if (typeof v === 'string' && key === 'secret' && /^whsec_/.test(v)) return 'whsec_…';
   return v;
 }
 
@@ -130,6 +131,11 @@ try {
   now.setUTCMinutes(0, 0, 0);
   await call('admin', 'POST', '/api/v1/test/clock', '/api/v1/test/clock',
     { now: now.toISOString().replace('.000Z', 'Z') });
+
+  // ---- notifications: an endpoint first, so the events below reach it ---
+  const hookUrl = 'https://erp.weber-autotechnik.example/hooks/creditd';
+  const hook = await call('admin', 'POST', '/api/v1/webhook-endpoints', '/api/v1/webhook-endpoints',
+    { url: hookUrl, events: ['order.completed', 'order.created', 'invoice.paid'], description: 'ERP sync' }, I);
 
   // ---- catalog ----------------------------------------------------------
   await call('owner', 'GET', '/api/v1/credit-types', '/api/v1/credit-types');
@@ -268,6 +274,39 @@ try {
   await call('admin', 'PATCH', '/api/v1/settings', '/api/v1/settings',
     { refund_validity_days: 365, invoice_prefix: 'WA' }, I);
   await call('admin', 'GET', '/api/v1/admin/verify', '/api/v1/admin/verify');
+
+  // ---- notifications ----------------------------------------------------
+  await call('admin', 'GET', '/api/v1/webhook-endpoints', '/api/v1/webhook-endpoints');
+  await call('admin', 'GET', '/api/v1/webhook-endpoints/{id}', `/api/v1/webhook-endpoints/${hook.id}`);
+  // The dispatcher fans events out in the background: wait for a webhook
+  // delivery (its host does not resolve, so it is retried, never lost).
+  let sent = null;
+  for (let i = 0; i < 100 && !sent; i++) {
+    const events = (await admin.get('/api/v1/events?type=order.completed')).json.items || [];
+    for (const e of events) {
+      const full = (await admin.get(`/api/v1/events/${e.id}`)).json;
+      const d = (full.deliveries || []).find((x) => x.channel === 'webhook');
+      if (d) { sent = { event: e.id, delivery: d.id }; break; }
+    }
+    if (!sent) await new Promise((r) => setTimeout(r, 100));
+  }
+  await call('admin', 'GET', '/api/v1/events', '/api/v1/events?type=order.completed&limit=2');
+  await call('admin', 'GET', '/api/v1/webhook-endpoints/{id}/deliveries',
+    `/api/v1/webhook-endpoints/${hook.id}/deliveries?limit=2`);
+  if (sent) {
+    await call('admin', 'GET', '/api/v1/events/{id}', `/api/v1/events/${sent.event}`);
+    await call('admin', 'POST', '/api/v1/deliveries/{id}/resend', `/api/v1/deliveries/${sent.delivery}/resend`,
+      undefined, I);
+  } else {
+    console.error('no webhook delivery appeared: GET /api/v1/events/{id} and POST /api/v1/deliveries/{id}/resend '
+      + 'have no example (is the dispatcher running?)');
+  }
+  await call('admin', 'PATCH', '/api/v1/webhook-endpoints/{id}', `/api/v1/webhook-endpoints/${hook.id}`,
+    { disabled: true }, I);
+  await call('admin', 'POST', '/api/v1/webhook-endpoints/{id}/rotate-secret',
+    `/api/v1/webhook-endpoints/${hook.id}/rotate-secret`, undefined, I);
+  const spare = await admin.post('/api/v1/webhook-endpoints', { url: 'https://old.example/hook', events: ['*'] });
+  await call('admin', 'DELETE', '/api/v1/webhook-endpoints/{id}', `/api/v1/webhook-endpoints/${spare.json.id}`);
 
   // ---- last: sign out ---------------------------------------------------
   await call('owner', 'POST', '/api/v1/auth/logout', '/api/v1/auth/logout');

@@ -21,7 +21,7 @@ struct serve_options {
     const char *files_dir; /* NULL: the default */
     const char *read_db;   /* NULL: no read replica */
     int jobs_every_s;
-    bool webhook_allow_private;
+    bool webhook_allow_private; /* webhook URLs may name loopback and private addresses */
 };
 
 struct serve_timer {
@@ -272,6 +272,7 @@ static int cmd_serve_run(struct cli *c)
         return CLI_FAILURE;
     if (o.read_db != NULL && !cli_open_replica(c, o.read_db))
         return CLI_FAILURE;
+    c->svc.webhook_allow_private = o.webhook_allow_private;
     struct err_detail d = {0};
     /* Payment gateways come from the environment (svc_gateway_start). */
     if (svc_gateway_start(&c->svc) != ERR_OK)
@@ -308,9 +309,10 @@ static int cmd_serve_run(struct cli *c)
     pthread_t expiry, dispatcher;
     pthread_create(&expiry, NULL, serve_expiry_main, &timer);
     pthread_create(&dispatcher, NULL, serve_dispatch_main, &dispatch);
-    log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s%s",
+    log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s%s%s",
             cfg.listen, svc_backend_name(&c->svc), blob_store_root(c->blobs), cfg.upload_bytes_max,
             o.read_db ? ", heavy reads on the read replica" : "",
+            o.webhook_allow_private ? ", webhooks may reach private addresses" : "",
             cfg.test_clock ? " with the test clock" : "");
     int sig = 0;
     sigwait(&stop, &sig);
@@ -365,9 +367,10 @@ const struct cli_command cli_cmd_serve = {
              "Every second it delivers notifications: mails through the relay of\n"
              "CREDITD_SMTP_URL as CREDITD_MAIL_FROM (mail is off without them) and\n"
              "signed webhooks; one server of several does it at a time.\n"
-             "--webhook-allow-private lets webhooks go to loopback and private\n"
-             "addresses (a receiver on this machine or network); link-local and\n"
-             "metadata addresses stay refused.\n"
+             "--webhook-allow-private lets webhook endpoints reach loopback, private\n"
+             "(10/8, 172.16/12, 192.168/16, fc00::/7) and shared (100.64/10) addresses,\n"
+             "for a receiver on this machine or network; link-local addresses (the\n"
+             "cloud metadata service), multicast and reserved ones stay refused.\n"
              "--test-clock lets an admin move the server's clock with\n"
              "POST /api/v1/test/clock (for tests only).\n"
              "SIGTERM or SIGINT stops it after the requests in flight.\n",

@@ -366,5 +366,16 @@ void h_ledger_csv(struct http_request *r);
 void h_customer_summary(struct http_request *r);
 void h_me_dashboard(struct http_request *r);
 void h_admin_dashboard(struct http_request *r);
+/* webhook endpoints, deliveries and the event log (h_webhooks.c) */
+void h_webhook_create(struct http_request *r);
+void h_webhooks(struct http_request *r);
+void h_webhook(struct http_request *r);
+void h_webhook_update(struct http_request *r);
+void h_webhook_delete(struct http_request *r);
+void h_webhook_rotate(struct http_request *r);
+void h_webhook_deliveries(struct http_request *r);
+void h_delivery_resend(struct http_request *r);
+void h_events(struct http_request *r);
+void h_event(struct http_request *r);
 
 #endif

@@ -146,6 +146,26 @@ const struct http_route http_routes[] = {
      "My credits: balances, this month, 30-day spend, expiring soon", false, false},
     {"GET", "/api/v1/admin/dashboard", h_admin_dashboard, ROLES_TEAM,
      "Credits sold per day, outstanding balances, recent adjustments", false, false},
+    /* ---- notifications (h_webhooks.c) ---- */
+    {"POST", "/api/v1/webhook-endpoints", h_webhook_create, ROLE_ADMIN,
+     "Create a webhook endpoint (its secret is shown in this answer only)", true, false},
+    {"GET", "/api/v1/webhook-endpoints", h_webhooks, ROLE_ADMIN, "List the webhook endpoints",
+     false, false},
+    {"GET", "/api/v1/webhook-endpoints/{id}", h_webhook, ROLE_ADMIN, "A webhook endpoint", false,
+     false},
+    {"PATCH", "/api/v1/webhook-endpoints/{id}", h_webhook_update, ROLE_ADMIN,
+     "Change a webhook endpoint (URL, events, description, disabled)", true, false},
+    {"DELETE", "/api/v1/webhook-endpoints/{id}", h_webhook_delete, ROLE_ADMIN,
+     "Delete a webhook endpoint; its pending deliveries are skipped", false, false},
+    {"POST", "/api/v1/webhook-endpoints/{id}/rotate-secret", h_webhook_rotate, ROLE_ADMIN,
+     "Give a webhook endpoint a new signing secret", true, false},
+    {"GET", "/api/v1/webhook-endpoints/{id}/deliveries", h_webhook_deliveries, ROLE_ADMIN,
+     "A webhook endpoint's delivery log, newest first", false, false},
+    {"POST", "/api/v1/deliveries/{id}/resend", h_delivery_resend, ROLE_ADMIN,
+     "Send a webhook delivery again", true, false},
+    {"GET", "/api/v1/events", h_events, ROLES_TEAM, "The event log, newest first", false, false},
+    {"GET", "/api/v1/events/{id}", h_event, ROLES_TEAM, "An event with its deliveries", false,
+     false},
 };
 
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -598,6 +598,7 @@ enum err http_server_start(const struct http_config *cfg, struct svc *svc, struc
     svc_use_cache(&srv->test_svc, svc->cache);
     srv->test_svc.gateway = svc->gateway;
     srv->test_svc.notify = svc->notify;
+    srv->test_svc.webhook_allow_private = svc->webhook_allow_private;
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, http_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

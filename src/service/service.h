@@ -38,6 +38,8 @@ struct svc {
     struct svc_replica *replica;          /* heavy reads go here; NULL: the primary */
     struct svc_notify *notify;            /* the dispatcher's settings; NULL: events are
                                              written, nothing is delivered */
+    bool webhook_allow_private;           /* serve --webhook-allow-private: webhook URLs may
+                                             name loopback and private addresses */
 };
 
 /* Borrows st. clock NULL = the wall clock. No files directory until
@@ -692,6 +694,127 @@ enum err svc_thresholds_get(struct svc *s, struct arena *a, int64_t tenant_id, i
 enum err svc_thresholds_set(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
                             const struct svc_threshold *in, size_t n, struct svc_threshold *out,
                             size_t *n_out, struct err_detail *d) WUR;
+/* ---- webhook endpoints and the event log (svc_webhook.c) --------------- */
+
+/*
+ * Where an admin wants events posted (DESIGN §6). An endpoint's public id is
+ * "whe_<id>", a delivery's "dlv_<id>", a delivery attempt's "att_<id>". The
+ * signing secret is "whsec_" and 64 hex digits (32 random bytes); only
+ * create and rotate hand it out, every read returns the row with secret NULL.
+ *
+ * A URL is http:// or https:// with a host, no user information, at most
+ * WEBHOOK_URL_BYTES_MAX bytes. A host that is an address (IPv4 in any form
+ * libcurl reads, such as 2130706433 or 127.1; IPv6 in brackets) must be of a
+ * class notify_addr_is_allowed admits (loopback, private and shared only
+ * with s->webhook_allow_private; link-local, unspecified, multicast,
+ * broadcast and reserved never): ERR_VALIDATION on "url" naming the class
+ * otherwise. A host name is judged when the dispatcher resolves it, at each
+ * delivery, not here: its addresses can change.
+ */
+#define SVC_WEBHOOK_SECRET_PREFIX "whsec_"
+#define SVC_WEBHOOK_SECRET_TEXT   (sizeof(SVC_WEBHOOK_SECRET_PREFIX) - 1 + 2 * 32 + 1)
+/* Entries of an endpoint's list of event types, duplicates included (they
+ * are dropped, but a list is read whole first): every type a few times over. */
+#define SVC_WEBHOOK_EVENTS_MAX 64
+
+struct svc_webhook_input {
+    const char *url;           /* create: required; update: NULL keeps */
+    const char *const *events; /* type names, or "*" alone for every type */
+    size_t n_events;           /* create: at least 1; update: 0 keeps */
+    const char *description;   /* NULL: "" on create, kept on update */
+    bool set_disabled;         /* update: disabled says the new state */
+    bool disabled;
+};
+
+/* Checks a list of event type names as the endpoints take it: at least one,
+ * each a known type or "*" standing alone, at most SVC_WEBHOOK_EVENTS_MAX
+ * entries. ERR_VALIDATION on "events" naming the first unknown one. Pure. */
+enum err svc_webhook_events_check(const char *const *events, size_t n, struct err_detail *d) WUR;
+
+/*
+ * Creates an endpoint of the tenant: url and events checked as above,
+ * duplicate types dropped and the rest kept in the order of SVC_EVENT_TYPES
+ * (stored "a,b" or "*"), description checked by svc_text_check (optional,
+ * NOTE_BYTES_MAX). out receives the new row (arena memory) with its secret,
+ * which is also copied into secret. ERR_VALIDATION with the field;
+ * nothing is written then.
+ */
+enum err svc_webhook_create(struct svc *s, struct arena *a, int64_t tenant_id,
+                            const struct svc_webhook_input *in, struct webhook_endpoint_row *out,
+                            char secret[SVC_WEBHOOK_SECRET_TEXT], struct err_detail *d) WUR;
+/* The tenant's endpoints, ascending id, secrets NULL (arena memory). */
+enum err svc_webhook_list(struct svc *s, struct arena *a, int64_t tenant_id,
+                          struct webhook_endpoint_row **out, size_t *n) WUR;
+/* One endpoint, secret NULL; ERR_NOT_FOUND outside the tenant. */
+enum err svc_webhook_get(struct svc *s, struct arena *a, int64_t tenant_id, int64_t id,
+                         struct webhook_endpoint_row *out) WUR;
+/*
+ * Changes what in gives (see svc_webhook_input), checked as on create.
+ * Disabling notes who did it in disabled_reason ("disabled by <actor>");
+ * enabling a disabled endpoint clears disabled_reason and failing_since, so
+ * its run of failures starts afresh. out receives the row after the change,
+ * secret NULL. ERR_NOT_FOUND, ERR_VALIDATION; nothing changes then.
+ */
+enum err svc_webhook_update(struct svc *s, struct arena *a, int64_t tenant_id,
+                            const struct svc_actor *actor, int64_t id,
+                            const struct svc_webhook_input *in, struct webhook_endpoint_row *out,
+                            struct err_detail *d) WUR;
+/* Deletes an endpoint and, in the same transaction, marks its pending
+ * deliveries skipped ("endpoint deleted"); its delivery log stays.
+ * ERR_NOT_FOUND. */
+enum err svc_webhook_delete(struct svc *s, int64_t tenant_id, int64_t id) WUR;
+/* Gives the endpoint a new secret; the old one signs nothing from the
+ * commit on. out and secret as for create. ERR_NOT_FOUND. */
+enum err svc_webhook_rotate_secret(struct svc *s, struct arena *a, int64_t tenant_id, int64_t id,
+                                   struct webhook_endpoint_row *out,
+                                   char secret[SVC_WEBHOOK_SECRET_TEXT]) WUR;
+
+/* One row of an endpoint's delivery log with the event it delivered. */
+struct svc_delivery_attempt {
+    struct delivery_attempt_row row;
+    int64_t event_id; /* 0 when its delivery is gone */
+};
+struct svc_delivery_attempts {
+    struct svc_delivery_attempt *items;
+    size_t n;
+    bool more; /* another page follows the last item */
+};
+/* The endpoint's delivery log, newest first, attempt ids below before_id (0 =
+ * from the newest), at most limit (> 0). ERR_NOT_FOUND for an endpoint the
+ * tenant does not have (any more). Arena memory. */
+enum err svc_webhook_attempts_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                                   int64_t endpoint_id, int64_t before_id, size_t limit,
+                                   struct svc_delivery_attempts *out) WUR;
+/*
+ * Sends a webhook delivery again: a new pending delivery of the same event
+ * to the same endpoint, due now, which the dispatcher picks up; the old one
+ * stays as it is. out receives the new row (arena memory). ERR_NOT_FOUND for
+ * a delivery the tenant does not have; ERR_CONFLICT for a mail delivery, an
+ * endpoint that was deleted or is disabled (enable it first).
+ */
+enum err svc_delivery_resend(struct svc *s, struct arena *a, int64_t tenant_id, int64_t delivery_id,
+                             struct delivery_row *out, struct err_detail *d) WUR;
+
+/* The event log: the tenant's events, newest first, ids below before_id (0
+ * = from the newest), at most limit (> 0), of one type (NULL = all;
+ * ERR_VALIDATION on "type" for an unknown one). Arena memory. */
+struct svc_events {
+    struct event_row *items;
+    size_t n;
+    bool more;
+};
+enum err svc_events_read(struct svc *s, struct arena *a, int64_t tenant_id, const char *type,
+                         int64_t before_id, size_t limit, struct svc_events *out,
+                         struct err_detail *d) WUR;
+/* One event with its deliveries, ascending id. ERR_NOT_FOUND outside the
+ * tenant. */
+struct svc_event_view {
+    struct event_row event;
+    struct delivery_row *deliveries;
+    size_t n_deliveries;
+};
+enum err svc_event_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t event_id,
+                        struct svc_event_view *out) WUR;
 
 /* ---- files (svc_file.c) ------------------------------------------------ */
 

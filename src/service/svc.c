@@ -22,6 +22,7 @@ void svc_init(struct svc *s, struct store *st, const struct svc_clock *clock)
     s->cache = NULL;
     s->gateway = NULL;
     s->replica = NULL;
+    s->webhook_allow_private = false;
 }
 
 void svc_use_blobs(struct svc *s, struct blob_store *b)

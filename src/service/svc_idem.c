@@ -132,6 +132,8 @@ enum err svc_idem_new(struct svc *s, int64_t tenant_id, const char *principal, c
     svc_use_blobs(&idem->svc, s->blobs);
     svc_use_cache(&idem->svc, s->cache);
     idem->svc.gateway = s->gateway;
+    idem->svc.webhook_allow_private = s->webhook_allow_private;
+    idem->svc.notify = s->notify;
     *out = idem;
     return ERR_OK;
 }

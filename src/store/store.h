@@ -1203,4 +1203,9 @@ enum err store_lots_expiring_unnoticed(struct store_conn *c, struct arena *a, in
 enum err store_lot_expiry_noticed(struct store_conn *c, int64_t tenant_id, int64_t lot_id,
                                   int64_t now_us) WUR;
 
+/* store_delivery_insert that also gives the new row's id (the webhook API
+ * answers a resend with the delivery it made). */
+enum err store_delivery_insert_id(struct store_conn *c, const struct delivery_row *d,
+                                  int64_t *id) WUR;
+
 #endif

@@ -88,6 +88,9 @@ before(async () => {
   const file = await call(callers.owner, 'POST', '/api/v1/files', Buffer.from('an ECU read'));
   assert.equal(file.status, 201, file.text);
   ids.file = file.json.file.id;
+  const hook = await call(callers.admin, 'POST', '/api/v1/webhook-endpoints', { url: 'https://hooks.example.com/matrix', events: ['*'] });
+  assert.equal(hook.status, 201, hook.text);
+  ids.endpoint = hook.json.id;
 });
 after(async () => { await server.stop(); });
 
@@ -98,6 +101,7 @@ function fill(pattern) {
     .replace(/^\/api\/v1\/lots\/\{id\}/, `/api/v1/lots/${ids.lot}`)
     .replace(/^\/api\/v1\/orders\/\{id\}/, `/api/v1/orders/${ids.order}`)
     .replace(/^\/api\/v1\/files\/\{id\}/, `/api/v1/files/${ids.file}`)
+    .replace(/^\/api\/v1\/webhook-endpoints\/\{id\}/, `/api/v1/webhook-endpoints/${ids.endpoint}`)
     .replace('/packages/{id}', '/packages/pkg_1')
     .replace('/services/{id}', '/services/svc_1')
     .replace('{code}', 'master')
