@@ -555,14 +555,18 @@ struct notify_scan_ctx {
     size_t n_due;
 };
 
-static enum err notify_scan_txn(struct store_conn *c, void *arg)
+static enum err notify_scan_events_txn(struct store_conn *c, void *arg)
 {
     struct notify_scan_ctx *x = arg;
-    enum err rc =
-        store_events_unfanned(c, x->a, x->tenant_id, NOTIFY_FAN_PER_PASS, &x->events, &x->n_events);
-    return rc == ERR_OK ? store_deliveries_due(c, x->a, x->tenant_id, x->now_us,
-                                               NOTIFY_DELIVER_PER_PASS, &x->due, &x->n_due)
-                        : rc;
+    return store_events_unfanned(c, x->a, x->tenant_id, NOTIFY_FAN_PER_PASS, &x->events,
+                                 &x->n_events);
+}
+
+static enum err notify_scan_due_txn(struct store_conn *c, void *arg)
+{
+    struct notify_scan_ctx *x = arg;
+    return store_deliveries_due(c, x->a, x->tenant_id, x->now_us, NOTIFY_DELIVER_PER_PASS,
+                                &x->due, &x->n_due);
 }
 
 static enum err notify_tenant_ids_txn(struct store_conn *c, void *arg)
@@ -572,16 +576,18 @@ static enum err notify_tenant_ids_txn(struct store_conn *c, void *arg)
     return store_tenant_ids(c, x->a, ids, &x->n_events);
 }
 
-/* Fans out, then delivers (what was just fanned out too, in the next pass). */
+/* Fans out, then delivers what is due, what was just fanned out included. */
 static enum err notify_tenant(struct svc *s, int64_t tenant_id, int64_t now_us,
                               struct svc_notify_report *out)
 {
     struct arena a;
     arena_init(&a, ARENA_REQUEST_BYTES_MAX);
     struct notify_scan_ctx x = {.a = &a, .tenant_id = tenant_id, .now_us = now_us};
-    enum err rc = store_read(s->st, notify_scan_txn, &x);
+    enum err rc = store_read(s->st, notify_scan_events_txn, &x);
     for (size_t i = 0; rc == ERR_OK && i < x.n_events; i++)
         rc = notify_fan_one(s, &a, &x.events[i], now_us, out);
+    if (rc == ERR_OK)
+        rc = store_read(s->st, notify_scan_due_txn, &x);
     for (size_t i = 0; rc == ERR_OK && i < x.n_due; i++)
         rc = notify_deliver_one(s, &a, &x.due[i], now_us, out);
     arena_release(&a);

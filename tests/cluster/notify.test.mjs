@@ -37,6 +37,11 @@ function database(kind) {
   return { db, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+async function until(check, ms) {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await sleep(20);
+}
+
 async function adminOf(server) {
   const admin = new Client(server.url);
   assert.equal((await admin.login(ADMIN.email, ADMIN.password)).status, 200);
@@ -93,7 +98,8 @@ for (const kind of ['sqlite', 'postgresql']) {
         assert.equal(o.status, 201, o.text);
         ids.push(o.json.id);
       }
-      await sleep(1200);
+      // The dispatcher wakes every second and sends one per 150 ms.
+      await until(() => receiver.got.length >= 3, 10000);
       const before = receiver.got.length;
       await a.kill();
       assert.ok(before < ORDERS, `the kill came mid-way (${before} of ${ORDERS} delivered)`);
