@@ -14,7 +14,6 @@
 
 #include "cli/cli.h"
 #include "http/http.h"
-#include "notify/notify.h"
 
 /* Options of serve beyond the HTTP server's own. */
 struct serve_options {
@@ -109,62 +108,24 @@ static void *serve_dispatch_main(void *arg)
     return NULL;
 }
 
-/* Reads the mail relay from the environment; false (reported) when it is
- * set but wrong: a server that would silently not mail is worse than none. */
-static bool serve_mail_config(struct notify_smtp_config *smtp)
+/* The dispatcher: mail from the environment, webhooks as the options say;
+ * false (reported) when the mail settings are wrong. */
+static bool serve_notify_start(struct svc *svc, const struct serve_options *o)
 {
     struct err_detail d = {0};
-    if (notify_smtp_config_from_env(smtp, &d) != ERR_OK) {
+    struct svc_notify_options no = {.webhook_allow_private = o->webhook_allow_private,
+                                    .webhook_ca_file = getenv("CREDITD_WEBHOOK_CA_FILE")};
+    if (svc_notify_start(svc, &no, http_event_render, NULL, &d) != ERR_OK) {
         cli_fail(CLI_FAILURE, "serve: mail: %s%s%s", d.field, d.field[0] ? ": " : "", d.message);
         return false;
     }
-    if (notify_mail_is_configured(smtp))
-        log_msg(LOG_INFO, "mail through %s as %s", smtp->url_redacted, smtp->from_addr);
+    struct svc_notify_status st;
+    svc_notify_status(svc, &st);
+    if (st.mail_configured)
+        log_msg(LOG_INFO, "mail through %s as %s", st.relay, st.from);
     else
         log_msg(LOG_INFO, "mail is off: set CREDITD_SMTP_URL and CREDITD_MAIL_FROM to send it");
     return true;
-}
-
-/* The dispatcher's settings and state, from start to stop. */
-struct serve_notify {
-    struct notify_smtp_config smtp;
-    struct svc_notify *notify;
-    bool started;
-};
-
-static bool serve_notify_start(struct svc *svc, const struct serve_options *o,
-                               struct serve_notify *n)
-{
-    memset(n, 0, sizeof(*n));
-    if (notify_init() != ERR_OK) {
-        cli_fail(CLI_FAILURE, "serve: cannot start libcurl for mail and webhooks");
-        return false;
-    }
-    n->started = true;
-    if (!serve_mail_config(&n->smtp))
-        return false;
-    const char *ca = getenv("CREDITD_WEBHOOK_CA_FILE");
-    struct svc_notify_config cfg = {.mail_configured = notify_mail_is_configured(&n->smtp),
-                                    .smtp = &n->smtp,
-                                    .webhook_allow_private = o->webhook_allow_private,
-                                    .webhook_ca_file = ca != NULL && ca[0] != '\0' ? ca : NULL};
-    if (svc_notify_new(&cfg, http_event_render, NULL, &n->notify) != ERR_OK) {
-        cli_fail(CLI_FAILURE, "serve: out of memory");
-        return false;
-    }
-    svc_use_notify(svc, n->notify);
-    return true;
-}
-
-static void serve_notify_stop(struct svc *svc, struct serve_notify *n)
-{
-    svc_use_notify(svc, NULL);
-    svc_notify_free(n->notify);
-    n->notify = NULL;
-    notify_smtp_config_release(&n->smtp);
-    if (n->started)
-        notify_release();
-    n->started = false;
 }
 
 /* The upload limit: --upload-max-mb N, else CREDITD_UPLOAD_MAX_BYTES. */
@@ -277,16 +238,14 @@ static int cmd_serve_run(struct cli *c)
     /* Payment gateways come from the environment (svc_gateway_start). */
     if (svc_gateway_start(&c->svc) != ERR_OK)
         return cli_fail(CLI_FAILURE, "serve: cannot start the payment gateway client");
-    struct serve_notify notify;
-    if (!serve_notify_start(&c->svc, &o, &notify)) {
-        serve_notify_stop(&c->svc, &notify);
+    if (!serve_notify_start(&c->svc, &o)) {
         svc_gateway_stop(&c->svc);
         return CLI_FAILURE;
     }
     /* Hosts, keys and sessions are kept in memory (valid per auth epoch). */
     struct svc_cache *cache;
     if (svc_cache_new(&cache) != ERR_OK) {
-        serve_notify_stop(&c->svc, &notify);
+        svc_notify_stop(&c->svc);
         svc_gateway_stop(&c->svc);
         return cli_fail(CLI_FAILURE, "serve: out of memory");
     }
@@ -294,7 +253,7 @@ static int cmd_serve_run(struct cli *c)
     struct http_server *srv;
     enum err rc = http_server_start(&cfg, &c->svc, &srv, &d);
     if (rc != ERR_OK) {
-        serve_notify_stop(&c->svc, &notify);
+        svc_notify_stop(&c->svc);
         svc_gateway_stop(&c->svc);
         svc_cache_free(cache);
         return cli_fail_err(rc, &d, "serve");
@@ -328,7 +287,7 @@ static int cmd_serve_run(struct cli *c)
     pthread_cond_signal(&dispatch.wake);
     pthread_mutex_unlock(&dispatch.lock);
     pthread_join(dispatcher, NULL);
-    serve_notify_stop(&c->svc, &notify);
+    svc_notify_stop(&c->svc);
     svc_gateway_stop(&c->svc);
     svc_use_cache(&c->svc, NULL);
     svc_cache_free(cache);

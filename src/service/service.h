@@ -603,19 +603,30 @@ struct svc_notify_config {
 typedef enum err (*svc_event_render_fn)(void *ctx, struct svc *s, struct arena *a,
                                         const struct event_row *e, char **body);
 
-/* The dispatcher's state: copies cfg (cfg->smtp stays borrowed); the caller
- * frees it with svc_notify_free after the last svc_notify_run. */
-enum err svc_notify_new(const struct svc_notify_config *cfg, svc_event_render_fn render,
-                        void *render_ctx, struct svc_notify **out) WUR;
-void svc_notify_free(struct svc_notify *n);
-void svc_use_notify(struct svc *s, struct svc_notify *n);
+/* What serve sets of the dispatcher; mail comes from the environment. */
+struct svc_notify_options {
+    bool webhook_allow_private;  /* serve --webhook-allow-private */
+    const char *webhook_ca_file; /* CREDITD_WEBHOOK_CA_FILE; NULL or "" = the system's CAs */
+    int64_t retry_base_ms;       /* 0 = 30 s */
+};
+/*
+ * Sets s up to dispatch (svc_notify_run): reads the mail relay from the
+ * environment (CREDITD_SMTP_URL, CREDITD_MAIL_FROM, CREDITD_SMTP_CA_FILE,
+ * CREDITD_SMTP_REQUIRE_TLS; both unset = mail off, its deliveries skipped)
+ * and starts libcurl. ERR_MAIL_NOT_CONFIGURED with d naming the setting when
+ * the relay is set but wrong (a server that silently does not mail is worse
+ * than one that does not start). svc_notify_stop ends it after the last run.
+ */
+enum err svc_notify_start(struct svc *s, const struct svc_notify_options *o,
+                          svc_event_render_fn render, void *render_ctx, struct err_detail *d) WUR;
+void svc_notify_stop(struct svc *s);
 /* The dispatcher's settings; NULL when this process does not dispatch. */
 const struct svc_notify_config *svc_notify_config_of(const struct svc *s);
 
 /* What the admin's notification page shows of the server's mail settings. */
 struct svc_notify_status {
-    bool dispatching;     /* this process runs a dispatcher (serve) */
-    bool mail_configured; /* CREDITD_SMTP_URL and CREDITD_MAIL_FROM */
+    bool dispatching;               /* this process runs a dispatcher (serve) */
+    bool mail_configured;           /* CREDITD_SMTP_URL and CREDITD_MAIL_FROM */
     char relay[SMTP_URL_BYTES_MAX]; /* the relay's URL without its password */
     char from[MAIL_ADDRESS_BYTES_MAX + 1];
     bool webhook_allow_private;
@@ -667,9 +678,8 @@ enum err svc_notify_prefs_get(struct svc *s, struct arena *a, int64_t tenant_id,
 /* Changes them all or nothing: ERR_VALIDATION on "locale" or "mail" (an
  * event the role gets no mails of, or an essential one turned off); out
  * holds the choices afterwards. */
-enum err svc_notify_prefs_update(struct svc *s, struct arena *a, int64_t tenant_id,
-                                 int64_t user_id, const char *role,
-                                 const struct svc_notify_prefs_input *in,
+enum err svc_notify_prefs_update(struct svc *s, struct arena *a, int64_t tenant_id, int64_t user_id,
+                                 const char *role, const struct svc_notify_prefs_input *in,
                                  struct svc_notify_prefs *out, struct err_detail *d) WUR;
 /* The one-click unsubscribe of a mail's link: turns the mail's kind off for
  * its recipient; *event names it (a static string). ERR_NOT_FOUND for a

@@ -195,8 +195,8 @@ bool svc_country_is_valid(const char *country)
  * reply-to that is an address, the portal's address for links in mails. */
 static enum err svc_settings_mail_check(const struct tenant_row *t, struct err_detail *d)
 {
-    enum err rc = svc_text_check(t->mail_sender_name, "mail_sender_name", MAIL_NAME_BYTES_MAX,
-                                 false, d);
+    enum err rc =
+        svc_text_check(t->mail_sender_name, "mail_sender_name", MAIL_NAME_BYTES_MAX, false, d);
     if (rc != ERR_OK)
         return rc;
     if (t->mail_reply_to != NULL && t->mail_reply_to[0] != '\0' &&
@@ -205,8 +205,9 @@ static enum err svc_settings_mail_check(const struct tenant_row *t, struct err_d
     const char *url = t->portal_url != NULL ? t->portal_url : "";
     bool web = strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0;
     const char *host = web ? strstr(url, "//") + 2 : url;
-    if (url[0] != '\0' && (!web || host[0] == '\0' || host[0] == '/' ||
-                           strpbrk(url, " \"<>\\?#@") != NULL || strlen(url) > PORTAL_URL_BYTES_MAX))
+    if (url[0] != '\0' &&
+        (!web || host[0] == '\0' || host[0] == '/' || strpbrk(url, " \"<>\\?#@") != NULL ||
+         strlen(url) > PORTAL_URL_BYTES_MAX))
         return err_set(d, ERR_VALIDATION, "portal_url",
                        "must be the portal's address, like 'https://portal.example.com'");
     if (t->expiry_notice_days < 0 || t->expiry_notice_days > 365)

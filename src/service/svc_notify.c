@@ -41,33 +41,54 @@ struct svc_notify {
     struct svc_notify_config cfg;
     svc_event_render_fn render;
     void *render_ctx;
+    struct notify_smtp_config smtp; /* svc_notify_start's own, cfg.smtp points here */
+    bool curl_started;
 };
 
-enum err svc_notify_new(const struct svc_notify_config *cfg, svc_event_render_fn render,
-                        void *render_ctx, struct svc_notify **out)
+static void svc_notify_free(struct svc_notify *n)
 {
-    ASSERT(cfg != NULL);
-    ASSERT(render != NULL);
-    struct svc_notify *n = calloc(1, sizeof(*n));
     if (n == NULL)
-        return ERR_TOO_LARGE;
-    n->cfg = *cfg;
-    if (n->cfg.retry_base_ms <= 0)
-        n->cfg.retry_base_ms = 30000;
-    n->render = render;
-    n->render_ctx = render_ctx;
-    *out = n;
-    return ERR_OK;
-}
-
-void svc_notify_free(struct svc_notify *n)
-{
+        return;
+    notify_smtp_config_release(&n->smtp);
+    if (n->curl_started)
+        notify_release();
     free(n);
 }
 
-void svc_use_notify(struct svc *s, struct svc_notify *n)
+enum err svc_notify_start(struct svc *s, const struct svc_notify_options *o,
+                          svc_event_render_fn render, void *render_ctx, struct err_detail *d)
 {
+    ASSERT(s->notify == NULL);
+    ASSERT(render != NULL);
+    struct svc_notify *n = calloc(1, sizeof(*n));
+    if (n == NULL)
+        return err_set(d, ERR_TOO_LARGE, "", "out of memory");
+    enum err rc = notify_smtp_config_from_env(&n->smtp, d);
+    if (rc == ERR_OK && (rc = notify_init()) != ERR_OK)
+        err_set(d, rc, "", "cannot start libcurl for mail and webhooks");
+    n->curl_started = rc == ERR_OK;
+    if (rc != ERR_OK) {
+        svc_notify_free(n);
+        return rc;
+    }
+    n->cfg = (struct svc_notify_config){
+        .mail_configured = notify_mail_is_configured(&n->smtp),
+        .smtp = &n->smtp,
+        .webhook_allow_private = o->webhook_allow_private,
+        .webhook_ca_file =
+            o->webhook_ca_file != NULL && o->webhook_ca_file[0] != '\0' ? o->webhook_ca_file : NULL,
+        .retry_base_ms = o->retry_base_ms > 0 ? o->retry_base_ms : 30000,
+    };
+    n->render = render;
+    n->render_ctx = render_ctx;
     s->notify = n;
+    return ERR_OK;
+}
+
+void svc_notify_stop(struct svc *s)
+{
+    svc_notify_free(s->notify);
+    s->notify = NULL;
 }
 
 const struct svc_notify_config *svc_notify_config_of(const struct svc *s)
@@ -565,8 +586,8 @@ static enum err notify_scan_events_txn(struct store_conn *c, void *arg)
 static enum err notify_scan_due_txn(struct store_conn *c, void *arg)
 {
     struct notify_scan_ctx *x = arg;
-    return store_deliveries_due(c, x->a, x->tenant_id, x->now_us, NOTIFY_DELIVER_PER_PASS,
-                                &x->due, &x->n_due);
+    return store_deliveries_due(c, x->a, x->tenant_id, x->now_us, NOTIFY_DELIVER_PER_PASS, &x->due,
+                                &x->n_due);
 }
 
 static enum err notify_tenant_ids_txn(struct store_conn *c, void *arg)
