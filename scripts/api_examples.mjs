@@ -14,14 +14,29 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, Client, ADMIN } from '../tests/api/harness.mjs';
 import { startStandin, makeEvent, sign, DEFAULT_SECRET_KEY, DEFAULT_WEBHOOK_SECRET } from '../tests/support/stripe_standin.mjs';
+import { SMTPServer } from 'smtp-server';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OWNER = { email: 'owner@weber-autotechnik.example', password: 'creditd-demo' };
 
-// Card payments go to the local Stripe stand-in.
+// Card payments go to the local Stripe stand-in; mails to a local relay
+// that keeps them (the unsubscribe example takes its link from one).
 const stripe = await startStandin({ secretKey: DEFAULT_SECRET_KEY, webhookSecret: DEFAULT_WEBHOOK_SECRET });
+const mails = [];
+const relay = new SMTPServer({
+  logger: false,
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  onData(stream, session, callback) {
+    const chunks = [];
+    stream.on('data', (c) => chunks.push(c));
+    stream.on('end', () => { mails.push(Buffer.concat(chunks).toString('utf8')); callback(null, 'queued'); });
+  },
+});
+await new Promise((resolve) => relay.listen(0, '127.0.0.1', resolve));
 const server = await startServer({
   env: {
+    CREDITD_SMTP_URL: `smtp://127.0.0.1:${relay.server.address().port}`,
+    CREDITD_MAIL_FROM: 'Weber Autotechnik <noreply@weber-autotechnik.example>',
     CREDITD_STRIPE_API_BASE: stripe.url,
     CREDITD_STRIPE_SECRET_KEY: DEFAULT_SECRET_KEY,
     CREDITD_STRIPE_WEBHOOK_SECRET: DEFAULT_WEBHOOK_SECRET,
@@ -133,6 +148,8 @@ try {
     { now: now.toISOString().replace('.000Z', 'Z') });
 
   // ---- notifications: an endpoint first, so the events below reach it ---
+  // (and the portal's address, so that mails carry links).
+  await admin.patch('/api/v1/settings', { portal_url: 'https://portal.weber-autotechnik.example' });
   const hookUrl = 'https://erp.weber-autotechnik.example/hooks/creditd';
   const hook = await call('admin', 'POST', '/api/v1/webhook-endpoints', '/api/v1/webhook-endpoints',
     { url: hookUrl, events: ['order.completed', 'order.created', 'invoice.paid'], description: 'ERP sync' }, I);
@@ -301,6 +318,30 @@ try {
     console.error('no webhook delivery appeared: GET /api/v1/events/{id} and POST /api/v1/deliveries/{id}/resend '
       + 'have no example (is the dispatcher running?)');
   }
+  await call('admin', 'GET', '/api/v1/notifications/status', '/api/v1/notifications/status');
+  await call('admin', 'POST', '/api/v1/notifications/test-mail', '/api/v1/notifications/test-mail',
+    { to: 'werkstatt@weber-autotechnik.example' });
+  await call('owner', 'GET', '/api/v1/me/notifications', '/api/v1/me/notifications');
+  await call('owner', 'PATCH', '/api/v1/me/notifications', '/api/v1/me/notifications',
+    { locale: 'de', mail: { 'credits.added': false } });
+  const mine = (await owner.get('/api/v1/me')).json.customer_id;
+  await call('owner', 'GET', '/api/v1/customers/{id}/low-balance', `/api/v1/customers/${mine}/low-balance`);
+  await call('owner', 'PATCH', '/api/v1/customers/{id}/low-balance', `/api/v1/customers/${mine}/low-balance`,
+    { master: '20', slave: null });
+  let link = null;
+  for (let i = 0; i < 100 && !link; i++) {
+    for (const m of mails) {
+      const u = /List-Unsubscribe: <[^>]*(\/api\/v1\/unsubscribe\/[0-9a-f]{32})>/.exec(m);
+      if (u) { link = u[1]; break; }
+    }
+    if (!link) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (link) {
+    await call('anonymous', 'GET', '/api/v1/unsubscribe/{token}', link, undefined, { text: 4 });
+    await call('anonymous', 'POST', '/api/v1/unsubscribe/{token}', link, undefined, { text: 4 });
+  } else {
+    console.error('no mail with an unsubscribe link arrived: the unsubscribe routes have no example');
+  }
   await call('admin', 'PATCH', '/api/v1/webhook-endpoints/{id}', `/api/v1/webhook-endpoints/${hook.id}`,
     { disabled: true }, I);
   await call('admin', 'POST', '/api/v1/webhook-endpoints/{id}/rotate-secret',
@@ -331,5 +372,6 @@ try {
 } finally {
   await server.stop();
   await stripe.stop();
+  await new Promise((resolve) => relay.close(resolve));
 }
 process.exit(failed ? 1 : 0);

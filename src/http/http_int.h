@@ -19,6 +19,10 @@ enum http_role {
     ROLE_OWNER = 1 << 2,
     ROLE_STAFF = 1 << 3,
     ROLE_ADMIN = 1 << 4,
+    /* Not a role: the route is authorised by a token in its path (an
+     * unsubscribe link), so any session or key that comes along is ignored
+     * (and a signed-in browser is not asked for a CSRF token). */
+    ROUTE_BY_TOKEN = 1 << 5,
 };
 #define ROLES_MEMBER  (ROLE_TECHNICIAN | ROLE_OWNER)
 #define ROLES_TEAM    (ROLE_STAFF | ROLE_ADMIN)

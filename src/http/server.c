@@ -413,11 +413,8 @@ bool http_authorize(struct http_request *r)
         http_problem_msg(r, ERR_NOT_FOUND, "no business is served at this host");
         return false;
     }
-    /* A route for anonymous callers only is authorised by a token in its
-     * path (an unsubscribe link): any session or key that comes along is
-     * ignored, so a signed-in browser is not asked for a CSRF token. */
     r->role = ROLE_ANON;
-    if (rc == ERR_OK && r->route->roles != ROLE_ANON)
+    if (rc == ERR_OK && (r->route->roles & ROUTE_BY_TOKEN) == 0)
         rc = http_resolve_caller(r);
     if (rc != ERR_OK) {
         http_problem_msg(r, rc, rc == ERR_UNAUTHENTICATED ? "the credentials are not valid" : "");

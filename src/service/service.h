@@ -647,6 +647,11 @@ struct svc_notify_report {
  */
 enum err svc_notify_run(struct svc *s, struct svc_notify_report *out) WUR;
 
+/* Marks every event of the tenant not yet fanned out as fanned out with no
+ * delivery (the demo's invented history): they stay in the event log, and
+ * nobody is mailed or posted about them. */
+enum err svc_events_quiet(struct svc *s, int64_t tenant_id) WUR;
+
 /* Mails that are part of doing business (invoices, an endpoint disabled):
  * they reach their recipients whatever they chose, with no unsubscribe link. */
 bool svc_event_is_essential(enum svc_event_type t);

@@ -565,6 +565,23 @@ static enum err notify_deliver_one(struct svc *s, struct arena *a, struct delive
     return ERR_OK;
 }
 
+struct notify_quiet_ctx {
+    int64_t tenant_id, now_us;
+};
+
+static enum err notify_quiet_txn(struct store_conn *c, void *arg)
+{
+    struct notify_quiet_ctx *x = arg;
+    return store_events_quiet(c, x->tenant_id, x->now_us);
+}
+
+enum err svc_events_quiet(struct svc *s, int64_t tenant_id)
+{
+    ASSERT(tenant_id > 0);
+    struct notify_quiet_ctx x = {.tenant_id = tenant_id, .now_us = svc_now(s)};
+    return store_write(s->st, notify_quiet_txn, &x);
+}
+
 /* ---- a pass ---------------------------------------------------------------- */
 
 struct notify_scan_ctx {

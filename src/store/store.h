@@ -1112,6 +1112,9 @@ enum err store_event_insert(struct store_conn *c, const struct event_row *e) WUR
 /* Up to limit events of tenant_id not yet fanned out, oldest first. */
 enum err store_events_unfanned(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                size_t limit, struct event_row **out, size_t *n) WUR;
+/* Marks every unfanned event of the tenant fanned out at now_us, with no
+ * body and no delivery. */
+enum err store_events_quiet(struct store_conn *c, int64_t tenant_id, int64_t now_us) WUR;
 /* Marks an event fanned out with its body; ERR_NOT_FOUND when another
  * dispatcher did it first (the caller rolls back). */
 enum err store_event_fan(struct store_conn *c, int64_t tenant_id, int64_t id, const char *body,

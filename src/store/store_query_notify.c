@@ -87,6 +87,21 @@ enum err store_event_fan(struct store_conn *c, int64_t tenant_id, int64_t id, co
     return store_q_id(c, s, &got);
 }
 
+enum err store_events_quiet(struct store_conn *c, int64_t tenant_id, int64_t now_us)
+{
+    ASSERT(now_us > 0);
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "UPDATE events SET fanned_at = $2 WHERE fanned_at = 0 AND "
+                                "tenant_id = $1",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, now_us);
+    return store_q_run(c, s);
+}
+
 enum err store_event_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                          struct event_row *out)
 {
