@@ -193,3 +193,60 @@ print("valid" if verify(sys.argv[1], sys.argv[2], body) else "rejected")
     await receiver.close();
   }
 });
+
+test('an endpoint failing for three days is disabled and the admins are told by mail', async () => {
+  const { SMTPServer } = await import('smtp-server');
+  const mails = [];
+  const relay = new SMTPServer({
+    logger: false,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    onData(stream, session, callback) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => { mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') }); callback(null, 'queued'); });
+    },
+  });
+  await new Promise((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const receiver = await startReceiver({ answer: () => 503 });
+  const server = await startServer({
+    args: ['--webhook-allow-private'],
+    env: { CREDITD_SMTP_URL: `smtp://127.0.0.1:${relay.server.address().port}`, CREDITD_MAIL_FROM: 'noreply@shop.example' },
+  });
+  try {
+    // Days pass on the test clock: an API key outlives every session.
+    const admin = new Client(server.url);
+    admin.bearer = server.cli('apikey', 'create', '--role', 'admin').trim();
+    const ep = await admin.post(`${V}/webhook-endpoints`, { url: receiver.url, events: ['credits.added'] });
+    assert.equal(ep.status, 201, ep.text);
+    await shop(admin);
+    await until('the first failure', () => receiver.got.length >= 1);
+    const failing = await until('failing_since', async () => {
+      const r = await admin.get(`${V}/webhook-endpoints/${ep.json.id}`);
+      return r.json.failing_since ? r.json : null;
+    });
+    assert.equal(failing.disabled, false);
+    const t0 = Date.now();
+    assert.equal((await admin.post(`${V}/test/clock`, { now: new Date(t0 + 3 * 86400e3 + 60e3).toISOString() })).status, 200);
+    const off = await until('the endpoint disabled', async () => {
+      const r = await admin.get(`${V}/webhook-endpoints/${ep.json.id}`);
+      return r.json.disabled ? r.json : null;
+    });
+    assert.match(off.disabled_reason, /failing since/);
+    const told = await until('the admins told', () => mails.find((m) => m.to.includes(ADMIN.email) && /Webhook endpoint disabled/.test(m.raw)));
+    assert.ok(told.raw.includes(receiver.url.replace(/^http:\/\//, '')), 'the mail names the endpoint');
+    // Nothing more is posted to a disabled endpoint.
+    const seen = receiver.got.length;
+    await shop(admin);
+    await sleep(2000);
+    assert.equal(receiver.got.length, seen);
+    // Enabled again, it gets new events.
+    receiver.got.length = 0;
+    assert.equal((await admin.patch(`${V}/webhook-endpoints/${ep.json.id}`, { disabled: false })).status, 200);
+    await shop(admin);
+    await until('a post after re-enabling', () => receiver.got.length >= 1);
+  } finally {
+    await server.stop();
+    await receiver.close();
+    await new Promise((resolve) => relay.close(resolve));
+  }
+});
