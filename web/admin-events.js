@@ -89,11 +89,11 @@ async function detail(ctx) {
     const cols = [
       { label: T.channel, value: (d) => CHANNELS[d.channel] || d.channel },
       { label: T.recipient, value: (d) => (d.endpoint_id && admin
-        ? h('a.wrap', { href: `#/admin/webhooks/${d.endpoint_id}`, 'aria-label': `${d.recipient} (${T.endpoint})` }, d.recipient)
-        : h('span.wrap', d.recipient)) },
+        ? h('a.addr', { href: `#/admin/webhooks/${d.endpoint_id}`, 'aria-label': `${d.recipient} (${T.endpoint})` }, d.recipient)
+        : h('span.addr', d.recipient)) },
       { label: T.status, value: (d) => deliveryBadge(d.status) },
       { label: T.attempts, num: true, value: (d) => count(d.attempts) },
-      { label: T.lastError, value: (d) => (d.last_error ? h('span.wrap', d.last_error) : '–') },
+      { label: T.lastError, value: (d) => (d.last_error ? h('span.addr', d.last_error) : '–') },
       { label: T.delivered, value: (d) => (d.delivered_at ? dateTime(d.delivered_at) : d.next_attempt_at ? `${T.next} ${dateTime(d.next_attempt_at)}` : '–') },
     ];
     if (admin && ev.deliveries.some((d) => d.channel === 'webhook')) {

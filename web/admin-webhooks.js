@@ -125,7 +125,7 @@ async function list(ctx) {
   function draw() {
     if (!endpoints.length) { clear(listBox, empty(T.none)); return; }
     const t = table([
-      { label: T.url, value: (ep) => h('div', h('a.wrap', { href: `#/admin/webhooks/${ep.id}` }, ep.url), ep.description ? h('p.hint', ep.description) : null) },
+      { label: T.url, value: (ep) => h('div', h('a.addr', { href: `#/admin/webhooks/${ep.id}` }, ep.url), ep.description ? h('p.hint', ep.description) : null) },
       { label: T.events, value: eventsText },
       { label: T.status, value: statusOf },
       { label: T.failing, value: (ep) => (ep.failing_since ? dateTime(ep.failing_since) : '–') },
@@ -208,7 +208,7 @@ async function detail(ctx) {
       { label: T.duration, num: true, value: (a) => T.ms(a.duration_ms) },
       { label: T.outcome, value: (a) => deliveryBadge(a.outcome) },
       { label: T.response, value: (a) => (a.response_excerpt ? h('code.excerpt', a.response_excerpt) : '–') },
-      { label: T.error, value: (a) => (a.error ? h('span.wrap', a.error) : '–') },
+      { label: T.error, value: (a) => (a.error ? h('span.addr', a.error) : '–') },
       { label: T.actions, value: (a) => h('button', { type: 'button', 'aria-label': `${T.resend} ${a.event_id} (${a.delivery_id})`, onclick: () => resend(a) }, T.resend) },
     ], items, { caption: T.logCaption, rowAttrs: (a) => ({ dataset: { attempt: a.id } }) });
     t.classList.add('stack');

@@ -1,7 +1,8 @@
 // The notification pages in a real browser against `creditd demo`, on a
 // server without SMTP: the admin's Notifications page says plainly that mail
 // is off and how to turn it on, a test mail is refused next to the address,
-// and the mail settings are saved (and not undone by the Settings page); a
+// and the mail settings are saved (and not undone by the Settings page); on
+// a second server with a local relay (smtp-server) a test mail arrives; a
 // webhook endpoint is added (its secret shown once), disabled, enabled, given
 // a new secret, a failed delivery sent again from its log, and deleted; the
 // event log shows an order placed through the API with its skipped mails and
@@ -17,6 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { SMTPServer } from 'smtp-server';
 import { startPortal, openPage, signIn, problems, shoot, ADMIN, OWNER, TECH, DESKTOP, PHONE } from './browser.mjs';
 import { Client } from '../api/harness.mjs';
 
@@ -127,6 +129,40 @@ test('without SMTP the Notifications page says how to turn mail on; a test mail 
   await page.closeAll();
 });
 
+test('with a relay the page names it, and a test mail arrives there', async () => {
+  const got = [];
+  const relay = new SMTPServer({
+    logger: false, disabledCommands: ['STARTTLS', 'AUTH'],
+    onData(stream, session, callback) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => { got.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString() }); callback(null, 'queued'); });
+    },
+  });
+  await new Promise((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const port = relay.server.address().port;
+  const mailing = await startPortal({ env: { CREDITD_SMTP_URL: `smtp://127.0.0.1:${port}`, CREDITD_MAIL_FROM: 'noreply@ecu-chip.example' } });
+  try {
+    const page = await openPage(mailing);
+    await signIn(page, mailing.url, ADMIN);
+    await page.goto(`${mailing.url}/#/admin/notifications`);
+    await page.getByText(`Mail is sent through smtp://127.0.0.1:${port}/ as noreply@ecu-chip.example.`).waitFor();
+    await page.getByLabel('Send to').fill('tester@ecu-chip.example');
+    await page.getByRole('button', { name: 'Send test mail' }).click();
+    const sent = page.locator('.test-result .notice.ok');
+    await sent.waitFor();
+    assert.match(await sent.innerText(), /^Test mail sent to tester@ecu-chip\.example; message id <[^>]+>\.$/);
+    const mine = got.filter((m) => m.to.includes('tester@ecu-chip.example'));
+    assert.equal(mine.length, 1);
+    await shoot(page, 'admin-notifications-test-mail-sent');
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
+    await page.closeAll();
+  } finally {
+    await mailing.stop();
+    await new Promise((resolve) => relay.close(resolve));
+  }
+});
+
 test('a webhook endpoint: added with its secret shown once, disabled and enabled, a new secret, a delivery resent, deleted', async () => {
   // The demo's events are sent out first: then only what happens from here
   // on reaches the new endpoint.
@@ -156,6 +192,15 @@ test('a webhook endpoint: added with its secret shown once, disabled and enabled
   assert.ok(!(await page.locator('main').innerText()).includes(secret), 'the secret is not shown again');
 
   const row = page.getByRole('row').filter({ hasText: HOOK });
+  await row.getByRole('button', { name: `Edit ${HOOK}` }).click();
+  const edit = page.getByRole('dialog', { name: `Edit ${HOOK}` });
+  assert.equal(await edit.getByLabel('Order placed').isChecked(), true);
+  await edit.getByLabel('Order completed').check();
+  await edit.getByLabel('Description').fill('ERP sync, orders and credits');
+  await edit.getByRole('button', { name: 'Save endpoint' }).click();
+  await page.getByRole('status').filter({ hasText: `Endpoint ${HOOK} saved.` }).waitFor();
+  const edited = (await admin.get(`${V}/webhook-endpoints/${ep.id}`)).json;
+  assert.deepEqual([edited.events, edited.description], [['order.created', 'order.completed', 'credits.added'], 'ERP sync, orders and credits']);
   await row.getByRole('button', { name: `Disable ${HOOK}` }).click();
   await page.getByRole('status').filter({ hasText: `${HOOK} is disabled` }).waitFor();
   let now = (await admin.get(`${V}/webhook-endpoints/${ep.id}`)).json;
