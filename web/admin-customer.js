@@ -16,6 +16,7 @@ import {
   creditTypes, typeName, credits, rememberCustomer, pager, need, flash, statusBadge,
   DEDUCTION_REASONS, SOURCES,
 } from './admin-lib.js';
+import { LANGUAGES } from './notify.js';
 
 const REASON_HINT = 'Kept in the lot\'s history with your name.';
 
@@ -54,7 +55,8 @@ export default async function render(ctx) {
     clear(head,
       h('p.crumbs', h('a', { href: '#/admin/customers' }, 'Customers')),
       h('h1', customer.name),
-      h('p.sub', [customer.email || 'No e-mail', customer.country, customer.vat_id ? `VAT ID ${customer.vat_id}` : null]
+      h('p.sub', [customer.email || 'No e-mail', customer.country, customer.vat_id ? `VAT ID ${customer.vat_id}` : null,
+        customer.locale ? `Mail language: ${LANGUAGES.find(([c]) => c === customer.locale)?.[1] || customer.locale}` : null]
         .filter(Boolean).join(' · ')),
       h('div.toolbar',
         h('button', { type: 'button', onclick: editCustomer }, 'Edit details'),
@@ -103,16 +105,20 @@ export default async function render(ctx) {
 
   async function editCustomer() {
     const key = newKey();
+    const locale = select('locale', LANGUAGES);
+    if (!LANGUAGES.some(([code]) => code === (customer.locale || ''))) locale.append(h('option', { value: customer.locale }, customer.locale));
+    locale.value = customer.locale || '';
     const done = await dialog('Edit customer', [
       field('Business name', input('name', { value: customer.name, autocomplete: 'off' })),
       field('E-mail', input('email', { type: 'email', value: customer.email || '', autocomplete: 'off' })),
       field('VAT ID', input('vat_id', { value: customer.vat_id || '', maxlength: 32, autocomplete: 'off' })),
       field('Country', input('country', { value: customer.country || '', maxlength: 2, autocomplete: 'off' }), 'ISO code, two letters.'),
+      field('Language of mails', locale, 'Default: the business’s language. Each member can choose their own.'),
     ], (v) => {
       need(v, ['name']);
       return api.patch(`customers/${id}`, {
         name: v.name.trim(), email: (v.email || '').trim(), vat_id: (v.vat_id || '').trim(),
-        country: (v.country || '').trim().toUpperCase(),
+        country: (v.country || '').trim().toUpperCase(), locale: v.locale || '',
       }, { key });
     });
     if (done) { await refreshCustomer(); status.say('Details saved.'); }

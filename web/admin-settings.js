@@ -41,11 +41,13 @@ export default async function render(ctx) {
   let settings = await api.get('settings');
   const typesBox = h('div', loading());
 
-  // Only what changed goes in the PATCH.
-  const settingsForm = form(settingsFields(settings), async (v) => {
+  // Only what changed goes in the PATCH, and only fields of this form (the
+  // mail settings live on the Notifications page).
+  const settingsForm = form(settingsFields(settings), async (v, f) => {
+    const mine = new Set([...f.elements].map((el) => el.name).filter(Boolean));
     const body = {};
     for (const [k, old] of Object.entries(settings)) {
-      if (!(k in v) && typeof old !== 'string') continue;
+      if (!mine.has(k) || (!(k in v) && typeof old !== 'string')) continue;
       const now = NUMBERS.includes(k) ? Number(v[k]) : (v[k] ?? '');
       if (String(now) !== String(old ?? '')) body[k] = now;
     }

@@ -11,7 +11,7 @@ const MEMBER = ['owner', 'technician'];
 const TEAM = ['staff', 'admin'];
 
 // Every page: its path pattern, title, module, who may open it, and whether
-// the navigation lists it.
+// the navigation lists it (true: for all of them; else the roles it lists it for).
 export const ROUTES = [
   { path: '/credits', title: 'My credits', module: 'page-credits.js', roles: MEMBER, nav: true },
   { path: '/history', title: 'Transactions', module: 'page-history.js', roles: MEMBER, nav: true },
@@ -30,7 +30,14 @@ export const ROUTES = [
   { path: '/admin/invoices', title: 'Invoices', module: 'admin-invoices.js', roles: TEAM, nav: true },
   { path: '/admin/packages', title: 'Packages', module: 'admin-packages.js', roles: TEAM, nav: true },
   { path: '/admin/services', title: 'Services', module: 'admin-services.js', roles: TEAM, nav: true },
+  { path: '/admin/events', title: 'Event log', module: 'admin-events.js', roles: TEAM, nav: true },
+  { path: '/admin/events/:id', title: 'Event', module: 'admin-events.js', roles: TEAM },
+  { path: '/admin/notifications', title: 'Notifications', module: 'admin-notifications.js', roles: ['admin'], nav: true },
+  { path: '/admin/webhooks', title: 'Webhooks', module: 'admin-webhooks.js', roles: ['admin'], nav: true },
+  { path: '/admin/webhooks/:id', title: 'Webhook endpoint', module: 'admin-webhooks.js', roles: ['admin'] },
   { path: '/admin/settings', title: 'Settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
+  // Admins have it on /admin/notifications.
+  { path: '/notifications', title: 'Notifications', module: 'page-notifications.js', roles: [...MEMBER, ...TEAM], nav: [...MEMBER, 'staff'] },
 ];
 
 let me = null;
@@ -61,7 +68,7 @@ export function go(path) {
 function home() { return TEAM.includes(me.role) ? '/admin' : '/credits'; }
 
 function nav(active) {
-  const links = ROUTES.filter((r) => r.nav && r.roles.includes(me.role));
+  const links = ROUTES.filter((r) => r.roles.includes(me.role) && (r.nav === true || (r.nav || []).includes(me.role)));
   const list = h('ul', links.map((r) => h('li', h('a', {
     href: `#${r.path}`, 'aria-current': r === active ? 'page' : null,
   }, r.title))));

@@ -195,3 +195,33 @@ export function bars(values, { width = 300, height = 60, label = 'Per day' } = {
 }
 
 export function badge(text, kind = '') { return h(`span.badge${kind ? '.' + kind : ''}`, text); }
+
+// A secret shown once (a signing secret, an API key): in a marked box with
+// a copy button and the words that it will not be shown again. done() runs
+// when the user closes the box.
+export function secretBox(title, secret, { hint, done } = {}) {
+  const id = `secret-${Math.random().toString(36).slice(2, 8)}`;
+  const value = h('code.secret', { id: `${id}-value` }, secret);
+  const said = h('span.copied', { role: 'status' });
+  const copy = h('button', { type: 'button', 'aria-describedby': `${id}-value` }, 'Copy');
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      said.textContent = 'Copied.';
+    } catch {
+      // No clipboard (an insecure page, a refused permission): select it.
+      const range = document.createRange();
+      range.selectNodeContents(value);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      said.textContent = 'Selected: copy it with Ctrl+C.';
+    }
+  });
+  const box = h('section.secret-once', { 'aria-labelledby': `${id}-title`, tabindex: '-1' },
+    h('h2', { id: `${id}-title` }, title),
+    h('p', h('strong', 'Copy it now: it will not be shown again.')),
+    h('div.secret-row', value, copy, said),
+    hint ? h('p.hint', hint) : null,
+    h('div.actions', h('button', { type: 'button', onclick: () => { box.remove(); if (done) done(); } }, 'I have stored it')));
+  return box;
+}
