@@ -56,8 +56,10 @@ export function errorText(e) {
 }
 
 // A table: columns [{label, value(row) → node|string, num: bool}], rows.
+// The wrapper scrolls sideways on a narrow screen, so keyboard users can
+// focus it (a named region).
 export function table(columns, rows, { caption, rowAttrs } = {}) {
-  return h('div.table-wrap',
+  return h('div.table-wrap', { tabindex: '0', role: 'region', 'aria-label': caption || 'Table' },
     h('table',
       caption ? h('caption', caption) : null,
       h('thead', h('tr', columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
