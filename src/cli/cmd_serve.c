@@ -25,6 +25,7 @@ struct serve_options {
 
 struct serve_timer {
     struct svc *svc;
+    void (*run)(struct svc *svc); /* once at start, then every every_s seconds */
     int every_s;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -58,24 +59,6 @@ static void serve_jobs_run(struct svc *svc)
         log_msg(LOG_ERROR, "expiry notice job failed: %s", err_code(r.notice_rc));
 }
 
-static void *serve_expiry_main(void *arg)
-{
-    struct serve_timer *t = arg;
-    pthread_mutex_lock(&t->lock);
-    while (!t->stopping) {
-        pthread_mutex_unlock(&t->lock);
-        serve_jobs_run(t->svc);
-        pthread_mutex_lock(&t->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += t->every_s;
-        while (!t->stopping && pthread_cond_timedwait(&t->wake, &t->lock, &until) == 0)
-            ;
-    }
-    pthread_mutex_unlock(&t->lock);
-    return NULL;
-}
-
 /* One pass of the notifications' dispatcher; failures are logged by it or here. */
 static void serve_dispatch_run(struct svc *svc)
 {
@@ -89,14 +72,15 @@ static void serve_dispatch_run(struct svc *svc)
                 (long long)r.fanned, (long long)r.delivered);
 }
 
-/* The dispatcher's thread: a pass every second until serve stops. */
-static void *serve_dispatch_main(void *arg)
+/* A timer's thread (the jobs', the dispatcher's): runs its work at start and
+ * every every_s seconds until serve stops it. */
+static void *serve_timer_main(void *arg)
 {
     struct serve_timer *t = arg;
     pthread_mutex_lock(&t->lock);
     while (!t->stopping) {
         pthread_mutex_unlock(&t->lock);
-        serve_dispatch_run(t->svc);
+        t->run(t->svc);
         pthread_mutex_lock(&t->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -258,16 +242,19 @@ static int cmd_serve_run(struct cli *c)
         svc_cache_free(cache);
         return cli_fail_err(rc, &d, "serve");
     }
-    struct serve_timer timer = {
-        .svc = http_server_svc(srv), .every_s = o.jobs_every_s, .stopping = false};
-    struct serve_timer dispatch = {.svc = http_server_svc(srv), .every_s = 1, .stopping = false};
+    struct serve_timer timer = {.svc = http_server_svc(srv),
+                                .run = serve_jobs_run,
+                                .every_s = o.jobs_every_s,
+                                .stopping = false};
+    struct serve_timer dispatch = {
+        .svc = http_server_svc(srv), .run = serve_dispatch_run, .every_s = 1, .stopping = false};
     pthread_mutex_init(&timer.lock, NULL);
     pthread_cond_init(&timer.wake, NULL);
     pthread_mutex_init(&dispatch.lock, NULL);
     pthread_cond_init(&dispatch.wake, NULL);
     pthread_t expiry, dispatcher;
-    pthread_create(&expiry, NULL, serve_expiry_main, &timer);
-    pthread_create(&dispatcher, NULL, serve_dispatch_main, &dispatch);
+    pthread_create(&expiry, NULL, serve_timer_main, &timer);
+    pthread_create(&dispatcher, NULL, serve_timer_main, &dispatch);
     log_msg(LOG_INFO, "creditd serving http://%s (%s, files in %s, uploads up to %zu bytes)%s%s%s",
             cfg.listen, svc_backend_name(&c->svc), blob_store_root(c->blobs), cfg.upload_bytes_max,
             o.read_db ? ", heavy reads on the read replica" : "",

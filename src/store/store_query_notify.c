@@ -182,33 +182,8 @@ static void store_delivery_read(struct arena *a, struct store_stmt *s, void *row
 
 enum err store_delivery_insert(struct store_conn *c, const struct delivery_row *d)
 {
-    ASSERT(d->tenant_id > 0);
-    ASSERT(d->event_id > 0);
-    struct store_stmt *s;
-    enum err rc =
-        store_prepare(c,
-                      "INSERT INTO deliveries (tenant_id, event_id, channel, endpoint_id, "
-                      "user_id, recipient, locale, status, attempts, next_attempt_at, "
-                      "last_error, delivered_at, created_at, unsubscribe_token) VALUES "
-                      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                      &s);
-    if (rc != ERR_OK)
-        return rc;
-    store_bind_int64(s, 1, d->tenant_id);
-    store_bind_int64(s, 2, d->event_id);
-    store_bind_text(s, 3, d->channel);
-    store_bind_int64(s, 4, d->endpoint_id);
-    store_bind_int64(s, 5, d->user_id);
-    store_bind_text(s, 6, d->recipient);
-    store_bind_text(s, 7, d->locale != NULL ? d->locale : "");
-    store_bind_text(s, 8, d->status);
-    store_bind_int64(s, 9, d->attempts);
-    store_bind_int64(s, 10, d->next_attempt_at_us);
-    store_bind_text(s, 11, d->last_error != NULL ? d->last_error : "");
-    store_bind_int64(s, 12, d->delivered_at_us);
-    store_bind_int64(s, 13, d->created_at_us);
-    store_bind_text(s, 14, d->unsubscribe_token != NULL ? d->unsubscribe_token : "");
-    return store_q_run(c, s);
+    int64_t id;
+    return store_delivery_insert_id(c, d, &id);
 }
 
 enum err store_deliveries_due(struct store_conn *c, struct arena *a, int64_t tenant_id,
@@ -648,8 +623,8 @@ enum err store_delivery_insert_id(struct store_conn *c, const struct delivery_ro
         store_prepare(c,
                       "INSERT INTO deliveries (tenant_id, event_id, channel, endpoint_id, "
                       "user_id, recipient, locale, status, attempts, next_attempt_at, "
-                      "last_error, delivered_at, created_at) VALUES ($1, $2, $3, $4, "
-                      "$5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                      "last_error, delivered_at, created_at, unsubscribe_token) VALUES "
+                      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
                       &s);
     if (rc != ERR_OK)
         return rc;
@@ -666,5 +641,6 @@ enum err store_delivery_insert_id(struct store_conn *c, const struct delivery_ro
     store_bind_text(s, 11, d->last_error != NULL ? d->last_error : "");
     store_bind_int64(s, 12, d->delivered_at_us);
     store_bind_int64(s, 13, d->created_at_us);
+    store_bind_text(s, 14, d->unsubscribe_token != NULL ? d->unsubscribe_token : "");
     return store_q_id(c, s, id);
 }
