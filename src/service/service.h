@@ -1124,16 +1124,19 @@ struct svc_principal {
 enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
                    const char *password, char token[SECRET_HEX], struct svc_principal *out) WUR;
 /*
- * Failed sign-ins are counted per account (the e-mail as typed, known or not)
- * and per client address (IPv6 by its /64, which one client usually holds
- * whole) of a tenant, in the database (login_throttle), so every server on it
- * counts together and a restart forgets nothing. A subject's window is fixed:
+ * Failed sign-ins are counted per account and address pair (the e-mail as
+ * typed, known or not, from one client address) and per client address
+ * (IPv6 by its /64, which one client usually holds whole) of a tenant, in
+ * the database (login_throttle), so every server on it counts together and
+ * a restart forgets nothing. Nothing is counted per account alone: a
+ * stranger's failures lock the stranger's own address out, never the
+ * account's owner signing in from elsewhere. A subject's window is fixed:
  * it begins at its first failure and lasts LOGIN_THROTTLE_WINDOW_US; once it
  * holds the maximum, every sign-in of that subject is refused until the window
  * ends, the right password included, and a refused attempt neither counts nor
  * moves the window, so nobody can keep a window open by hammering it.
  */
-#define LOGIN_THROTTLE_ACCOUNT_MAX 5
+#define LOGIN_THROTTLE_PAIR_MAX    5
 #define LOGIN_THROTTLE_ADDRESS_MAX 20
 #define LOGIN_THROTTLE_WINDOW_US   (15 * USEC_PER_MIN)
 

@@ -112,7 +112,7 @@ enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char
 
 struct throttle_ctx {
     int64_t tenant_id;
-    const char *subjects[2]; /* the account's, the address's */
+    const char *subjects[2]; /* the account and address pair's, the address's */
     struct login_throttle_row rows[2];
     size_t found;
     int64_t now_us;
@@ -131,8 +131,10 @@ static void svc_throttle_subject(const char *kind, const char *text, char out[SH
     hex_encode(digest, SHA256_BYTES, out);
 }
 
-/* The address a client is counted under: IPv4 whole, IPv6 by its /64. */
-static void svc_throttle_address(const struct net_addr *client, char out[SHA256_HEX])
+/* The address a client is counted under (IPv4 whole, IPv6 by its /64), and
+ * the pair of the e-mail as typed with it. */
+static void svc_throttle_subjects(const char *email, const struct net_addr *client,
+                                  char pair[SHA256_HEX], char address[SHA256_HEX])
 {
     struct net_addr a = client != NULL ? *client : (struct net_addr){0};
     if (a.family == 6)
@@ -141,7 +143,17 @@ static void svc_throttle_address(const struct net_addr *client, char out[SHA256_
     bool whole = net_addr_format(&a, host, sizeof(host)) &&
                  str_format(text, sizeof(text), "%s%s", host, a.family == 6 ? "/64" : "");
     ASSERT(whole);
-    svc_throttle_subject("address", text, out);
+    svc_throttle_subject("address", text, address);
+    /* "<address>\n<e-mail>": no address text holds a newline. */
+    uint8_t digest[SHA256_BYTES];
+    struct sha256_state h;
+    sha256_begin(&h);
+    sha256_update(&h, "pair:", 5);
+    sha256_update(&h, text, strlen(text));
+    sha256_update(&h, "\n", 1);
+    sha256_update(&h, email, strlen(email));
+    sha256_end(&h, digest);
+    hex_encode(digest, SHA256_BYTES, pair);
 }
 
 /* Seconds until a subject may try again (0: now): its window has not ended
@@ -174,20 +186,18 @@ enum err svc_login_throttled(struct svc *s, struct arena *a, int64_t tenant_id, 
 {
     ASSERT(retry_after_s != NULL);
     *retry_after_s = 0;
-    char account[SHA256_HEX], address[SHA256_HEX];
-    svc_throttle_subject("account", email ? email : "", account);
-    svc_throttle_address(client, address);
+    char pair[SHA256_HEX], address[SHA256_HEX];
+    svc_throttle_subjects(email ? email : "", client, pair, address);
     struct throttle_ctx x = {
-        .tenant_id = tenant_id, .subjects = {account, address}, .now_us = svc_now(s)};
+        .tenant_id = tenant_id, .subjects = {pair, address}, .now_us = svc_now(s)};
     enum err rc = store_read(s->st, svc_throttle_read_txn, &x);
     if (rc != ERR_OK)
         return rc;
     ASSERT(x.found <= 2);
     for (size_t i = 0; i < x.found; i++) {
-        bool is_account = strcmp(x.rows[i].subject_hash, account) == 0;
+        bool is_pair = strcmp(x.rows[i].subject_hash, pair) == 0;
         int64_t wait = svc_throttle_wait_s(
-            &x.rows[i], is_account ? LOGIN_THROTTLE_ACCOUNT_MAX : LOGIN_THROTTLE_ADDRESS_MAX,
-            x.now_us);
+            &x.rows[i], is_pair ? LOGIN_THROTTLE_PAIR_MAX : LOGIN_THROTTLE_ADDRESS_MAX, x.now_us);
         if (wait > *retry_after_s)
             *retry_after_s = wait;
     }

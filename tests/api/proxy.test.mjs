@@ -74,6 +74,26 @@ test('behind a trusted proxy each forwarded client is counted on its own', async
   });
 });
 
+test('a stranger guessing a password locks only the stranger out, not the account', async () => {
+  await withServer(['--trusted-proxy', '127.0.0.1/32'], async (server) => {
+    for (let i = 0; i < 5; i++) {
+      const r = await login(server, ADMIN.email, 'wrong-password', '203.0.113.66');
+      assert.equal(r.status, 401, `failure ${i + 1}: ${r.text}`);
+    }
+    // The stranger's address is refused for this account, even with the
+    // right password, and told how long to wait.
+    const stranger = await login(server, ADMIN.email, ADMIN.password, '203.0.113.66');
+    assert.equal(stranger.status, 429, stranger.text);
+    assert.ok(Number(stranger.headers.get('retry-after')) > 800);
+    // The owner, from anywhere else, signs in at once.
+    assert.equal((await login(server, ADMIN.email, ADMIN.password, '198.51.100.20')).status, 200);
+    assert.equal((await login(server, ADMIN.email, ADMIN.password)).status, 200);
+    // Other accounts from the stranger's address still get their tries
+    // (the address as a whole has its own, larger allowance).
+    assert.equal((await login(server, 'someone@test.example', 'wrong-password', '203.0.113.66')).status, 401);
+  });
+});
+
 test('several X-Forwarded-For lines are read as one list, the last line rightmost', async () => {
   await withServer(['--trusted-proxy', '127.0.0.1'], async (server) => {
     await failMany(server, 'lines', () => '203.0.113.7');
