@@ -577,6 +577,30 @@ static bool http_parse_listen(const char *listen, struct sockaddr_in *addr)
     return inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &addr->sin_addr) == 1;
 }
 
+/* Decodes %HH in a path or query value in place, except %00, which stays as
+ * the three characters: a decoded NUL would end the C string early, and
+ * "/customers/cus_1%00xyz" would then name cus_1. */
+static size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    static const char hex[] = "0123456789abcdef0123456789ABCDEF";
+    size_t out = 0;
+    for (size_t in = 0; s[in] != '\0'; out++) {
+        const char *h1 = s[in] == '%' && s[in + 1] != '\0' ? strchr(hex, s[in + 1]) : NULL;
+        const char *h2 = h1 != NULL && s[in + 2] != '\0' ? strchr(hex, s[in + 2]) : NULL;
+        int v = h2 != NULL ? ((int)(h1 - hex) % 16) * 16 + (int)(h2 - hex) % 16 : -1;
+        if (v > 0) {
+            s[out] = (char)v;
+            in += 3;
+        } else {
+            s[out] = s[in++];
+        }
+    }
+    s[out] = '\0';
+    return out;
+}
+
 enum err http_server_start(const struct http_config *cfg, struct svc *svc, struct http_server **out,
                            struct err_detail *d)
 {
@@ -603,7 +627,7 @@ enum err http_server_start(const struct http_config *cfg, struct svc *svc, struc
         cfg->connections_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_max,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         cfg->memory_per_connection_bytes, MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
-        MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         free(srv);
         return err_set(d, ERR_IO, "listen", "cannot listen on %s", cfg->listen);
