@@ -261,6 +261,36 @@ const char *http_request_header(struct http_request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+/* Counts the lines of the headers that must come once. */
+struct http_single {
+    int idempotency_key, host, authorization;
+};
+
+static enum MHD_Result http_single_count(void *cls, enum MHD_ValueKind kind, const char *key,
+                                         const char *value)
+{
+    (void)kind;
+    (void)value;
+    struct http_single *n = cls;
+    n->idempotency_key += strcasecmp(key, "Idempotency-Key") == 0;
+    n->host += strcasecmp(key, "Host") == 0;
+    n->authorization += strcasecmp(key, "Authorization") == 0;
+    return MHD_YES;
+}
+
+/* The header sent twice of those that must come once (one key, one host,
+ * one credential: with two, which one a proxy and this server each read
+ * could differ), or NULL. */
+static const char *http_header_twice(struct http_request *r)
+{
+    struct http_single n = {0};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, http_single_count, &n);
+    return n.idempotency_key > 1 ? "Idempotency-Key"
+           : n.host > 1          ? "Host"
+           : n.authorization > 1 ? "Authorization"
+                                 : NULL;
+}
+
 /* The X-Forwarded-For lines of a request, in order; past the most kept,
  * the oldest give way (the walk reads from the right). */
 struct http_forwarded {
@@ -402,6 +432,11 @@ static bool http_method_is_safe(const char *method)
 bool http_authorize(struct http_request *r)
 {
     ASSERT(r->route != NULL);
+    const char *twice = http_header_twice(r);
+    if (twice != NULL) {
+        http_problem_msg(r, ERR_USAGE, "the %s header may come only once", twice);
+        return false;
+    }
     enum err rc = http_resolve_tenant(r);
     /* Public routes other than signing in (health, metrics, the API
      * document) answer at any host, even before a tenant exists. */

@@ -1,8 +1,11 @@
 // Requests that try to slip past the parser (issue 12, item 8): a
 // percent-encoded NUL in a path id does not cut the id short and match its
-// prefix; ordinary escapes in paths and queries still decode.
+// prefix; ordinary escapes in paths and queries still decode; a header
+// that must come once (Idempotency-Key, Host, Authorization) sent twice is
+// refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startServer, Client, ADMIN } from './harness.mjs';
 
 let server;
@@ -34,4 +37,33 @@ test('escapes still decode in paths and queries', async () => {
   const found = await admin.get('/api/v1/customers?q=M%C3%BCller');
   assert.equal(found.status, 200, found.text);
   assert.ok(found.json.items.some((c) => c.id === id));
+});
+
+// One raw HTTP/1.1 request with the given header lines; the status line back.
+function raw(lines) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(server.url);
+    const sock = net.connect(Number(url.port), url.hostname, () => {
+      sock.write(`GET /api/v1/me HTTP/1.1\r\n${lines.join('\r\n')}\r\nConnection: close\r\n\r\n`);
+    });
+    let got = '';
+    sock.on('data', (d) => { got += d; });
+    sock.on('end', () => resolve(got));
+    sock.on('error', reject);
+  });
+}
+
+test('Idempotency-Key, Host and Authorization sent twice are refused with 400', async () => {
+  const key = server.cli('apikey', 'create', '--role', 'admin').trim();
+  const once = await raw(['Host: localhost', `Authorization: Bearer ${key}`]);
+  assert.match(once, /^HTTP\/1\.1 200 /);
+  for (const [name, lines] of [
+    ['Host', ['Host: localhost', 'Host: other.example', `Authorization: Bearer ${key}`]],
+    ['Authorization', ['Host: localhost', `Authorization: Bearer ${key}`, 'Authorization: Bearer cd_other']],
+    ['Idempotency-Key', ['Host: localhost', `Authorization: Bearer ${key}`, 'Idempotency-Key: a', 'Idempotency-Key: b']],
+  ]) {
+    const r = await raw(lines);
+    assert.match(r, /^HTTP\/1\.1 400 /, `${name} twice: ${r.slice(0, 200)}`);
+    assert.match(r, new RegExp(`the ${name} header may come only once`));
+  }
 });
