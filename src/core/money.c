@@ -16,10 +16,14 @@ enum err amount_parse(const char *s, int scale, int64_t *out_minor)
         return ERR_VALIDATION;
     const char *p = s;
     bool negative = false;
-    if (*p == '-' || *p == '+') {
-        negative = *p == '-';
+    if (*p == '-') {
+        negative = true;
         p++;
     }
+    /* The documented form: no '+', and no leading zero before another digit
+     * ("0.5" and "0" are fine, "007" is not). */
+    if (p[0] == '0' && p[1] >= '0' && p[1] <= '9')
+        return ERR_VALIDATION;
     int64_t whole = 0, frac = 0;
     int int_digits = 0, frac_digits = 0;
     for (; *p >= '0' && *p <= '9'; p++, int_digits++) {

@@ -67,3 +67,18 @@ test('Idempotency-Key, Host and Authorization sent twice are refused with 400', 
     assert.match(r, new RegExp(`the ${name} header may come only once`));
   }
 });
+
+test('amounts take the documented form: no plus sign, no leading zeros; integers are whole units', async () => {
+  for (const credits of ['+5', '007', '05', '+0']) {
+    const r = await admin.post(`/api/v1/customers/${id}/lots`, { credit_type: 'master', credits });
+    assert.equal(r.status, 422, `${credits}: ${r.text}`);
+    assert.equal(r.json.errors[0].field, 'credits');
+  }
+  const lots = await admin.get(`/api/v1/customers/${id}/lots`);
+  assert.equal(lots.json.items.length, 0, 'nothing was added');
+  const whole = await admin.post(`/api/v1/customers/${id}/lots`, { credit_type: 'master', credits: 7 });
+  assert.equal(whole.status, 201, whole.text);
+  assert.equal(whole.json.remaining, '7');
+  const zero = await admin.post(`/api/v1/customers/${id}/adjustments`, { credit_type: 'master', amount: '-0.5', reason: 'correction', justification: 'x' });
+  assert.equal(zero.status, 422, 'more decimals than the scale');
+});
