@@ -92,8 +92,8 @@ static void amount_parse_refuses_a_plus_and_leading_zeros(void **state)
     /* The documented form only: "0.5" and "0" but not "+5" or "007". */
     money_assert_parses("0.5", 2, 50);
     money_assert_parses("-0.5", 2, -50);
-    static const char *const bad[] = {"+5",   "007",    "0012.50", "-000.5",
-                                      "00",   "-01",    "+0",      "000000000000000000001"};
+    static const char *const bad[] = {"+5", "007", "0012.50", "-000.5",
+                                      "00", "-01", "+0",      "000000000000000000001"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int64_t v = 99;
         if (amount_parse(bad[i], 2, &v) != ERR_VALIDATION)
