@@ -2,7 +2,8 @@
 // percent-encoded NUL in a path id does not cut the id short and match its
 // prefix; ordinary escapes in paths and queries still decode; a header
 // that must come once (Idempotency-Key, Host, Authorization) sent twice is
-// refused.
+// refused; amounts take the documented form; an order of add-ons alone is
+// an order, as the docs now say.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -81,4 +82,17 @@ test('amounts take the documented form: no plus sign, no leading zeros; integers
   assert.equal(whole.json.remaining, '7');
   const zero = await admin.post(`/api/v1/customers/${id}/adjustments`, { credit_type: 'master', amount: '-0.5', reason: 'correction', justification: 'x' });
   assert.equal(zero.status, 422, 'more decimals than the scale');
+});
+
+test('an order holds at most one base service; add-ons alone are an order, as docs/api.md says', async () => {
+  const base1 = (await admin.post('/api/v1/services', { name: 'Stage 1', kind: 'base', costs: { master: '3' } })).json.id;
+  const base2 = (await admin.post('/api/v1/services', { name: 'Stage 2', kind: 'base', costs: { master: '5' } })).json.id;
+  const dpf = (await admin.post('/api/v1/services', { name: 'DPF off', kind: 'addon', costs: { master: '2' } })).json.id;
+  assert.equal((await admin.post(`/api/v1/customers/${id}/lots`, { credit_type: 'master', credits: '20' })).status, 201);
+  const two = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [base1, base2] });
+  assert.equal(two.status, 422, two.text);
+  assert.equal(two.json.errors[0].field, 'services');
+  const alone = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [dpf] });
+  assert.equal(alone.status, 201, alone.text);
+  assert.equal(alone.json.total, '2');
 });
