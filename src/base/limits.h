@@ -61,6 +61,11 @@
  * headers with a long file name): a declared Content-Length above the file
  * limit plus this is refused before a byte is read. */
 #define UPLOAD_MULTIPART_OVERHEAD_BYTES (64u * 1024u)
+/* A chunked upload (no Content-Length) that passes the limit is read on and
+ * dropped for at most this many bytes more, so that the client, still
+ * sending, gets its 413 (libmicrohttpd answers only once the body is in);
+ * past that the connection is cut. */
+#define UPLOAD_DISCARD_BYTES_MAX (16u * 1024u * 1024u)
 /* A client's file name is metadata only, kept sanitized up to this many
  * bytes (on a UTF-8 boundary): long enough for any real name, short enough
  * for one header line. */

@@ -141,10 +141,12 @@ bool http_upload_data(struct http_request *r, const char *data, size_t size)
     uint64_t most = (uint64_t)r->srv->cfg.upload_bytes_max + UPLOAD_MULTIPART_OVERHEAD_BYTES;
     if (u->body_bytes > most) {
         /* Only a body without Content-Length gets here (a declared one is
-         * checked at the start): it is cut off rather than read to its end. */
+         * checked at the start). What was stored goes; the rest is read and
+         * dropped so that the client hears 413 at the end, unless it goes on
+         * far past the limit: then the connection is cut. */
         http_upload_fail(r, ERR_TOO_LARGE, "the file is larger than %zu bytes",
                          r->srv->cfg.upload_bytes_max);
-        return false;
+        return u->body_bytes - most <= UPLOAD_DISCARD_BYTES_MAX;
     }
     /* Refused already (the answer waits for the body's end): dropped. */
     if (r->responded)

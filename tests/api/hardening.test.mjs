@@ -3,9 +3,12 @@
 // prefix; ordinary escapes in paths and queries still decode; a header
 // that must come once (Idempotency-Key, Host, Authorization) sent twice is
 // refused; amounts take the documented form; an order of add-ons alone is
-// an order, as the docs now say.
+// an order, as the docs now say; a chunked upload past the limit gets its 413.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
 import net from 'node:net';
 import { startServer, Client, ADMIN } from './harness.mjs';
 
@@ -95,4 +98,34 @@ test('an order holds at most one base service; add-ons alone are an order, as do
   const alone = await admin.post('/api/v1/orders', { customer_id: id, credit_type: 'master', services: [dpf] });
   assert.equal(alone.status, 201, alone.text);
   assert.equal(alone.json.total, '2');
+});
+
+test('a chunked upload past the limit is answered 413, and nothing of it stays', async () => {
+  const small = await startServer({ args: ['--upload-max-mb', '1'] });
+  try {
+    const key = small.cli('apikey', 'create', '--role', 'admin').trim();
+    const c = await new Client(small.url, {}).request('POST', '/api/v1/customers', { body: { name: 'Big file' }, headers: { Authorization: `Bearer ${key}` } });
+    const boundary = 'hardeningBoundary';
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const url = new URL(`${small.url}/api/v1/files?customer_id=${c.json.id}`);
+    const answer = await new Promise((resolve, reject) => {
+      // No Content-Length: node sends the body chunked.
+      const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': `multipart/form-data; boundary=${boundary}` } }, (res) => {
+        let text = '';
+        res.on('data', (d) => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+      });
+      req.on('error', reject);
+      req.write(head);
+      for (let i = 0; i < 40; i++) req.write(Buffer.alloc(64 * 1024, i)); // 2.5 MiB
+      req.end(tail);
+    });
+    assert.equal(answer.status, 413, answer.text);
+    assert.equal(JSON.parse(answer.text).code, 'too_large');
+    // The part received before the limit was dropped: no temporary file left.
+    assert.deepEqual(readdirSync(join(small.filesDir, 'tmp')), []);
+  } finally {
+    await small.stop();
+  }
 });
