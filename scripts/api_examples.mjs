@@ -141,6 +141,9 @@ try {
   await call('owner', 'GET', '/api/v1/me', '/api/v1/me');
   await call('admin', 'POST', '/api/v1/api-keys', '/api/v1/api-keys',
     { role: 'staff', name: 'Nightly accounting export' });
+  await call('admin', 'GET', '/api/v1/api-keys', '/api/v1/api-keys');
+  const old = await admin.post('/api/v1/api-keys', { role: 'staff', name: 'Old integration' });
+  await call('admin', 'DELETE', '/api/v1/api-keys/{id}', `/api/v1/api-keys/${old.json.id}`);
   const last = (await admin.get('/api/v1/ledger?limit=1')).json.items[0].created_at;
   const now = new Date(Date.parse(last) + 3600e3);
   now.setUTCMinutes(0, 0, 0);

@@ -103,6 +103,45 @@ void h_me(struct http_request *r)
     http_json(r, 200, me);
 }
 
+/* A key as lists show it: never the key or its hash. */
+static json_t *h_api_key_json(const struct api_key_row *k)
+{
+    return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:b}", "id", http_id("key", k->id), "name",
+                     k->name, "role", k->role, "created_by", k->created_by, "created_at",
+                     http_time(k->created_at_us), "revoked_at", http_time(k->revoked_at_us),
+                     "active", k->revoked_at_us == 0);
+}
+
+void h_api_keys(struct http_request *r)
+{
+    struct api_key_row *keys;
+    size_t n;
+    enum err rc = svc_apikey_list(r->svc, &r->arena, r->tenant_id, &keys, &n);
+    if (rc != ERR_OK) {
+        http_problem(r, rc, NULL);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, h_api_key_json(&keys[i]));
+    http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* Revokes a key at once, on every server (the tenant's auth epoch moves). */
+void h_api_key_revoke(struct http_request *r)
+{
+    int64_t id;
+    if (!http_param_id(r, 0, "key", &id))
+        return;
+    enum err rc = svc_apikey_revoke(r->svc, r->tenant_id, id);
+    if (rc == ERR_NOT_FOUND)
+        http_problem_msg(r, rc, "no such key, or revoked already");
+    else if (rc != ERR_OK)
+        http_problem(r, rc, NULL);
+    else
+        http_text(r, 204, "text/plain", "", 0);
+}
+
 void h_api_key_create(struct http_request *r)
 {
     json_t *body = http_body_object(r);

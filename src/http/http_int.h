@@ -260,6 +260,8 @@ void h_login(struct http_request *r);
 void h_logout(struct http_request *r);
 void h_me(struct http_request *r);
 void h_api_key_create(struct http_request *r);
+void h_api_keys(struct http_request *r);
+void h_api_key_revoke(struct http_request *r);
 void h_test_clock(struct http_request *r);
 void h_openapi(struct http_request *r);
 void h_notify_prefs(struct http_request *r);

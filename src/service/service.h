@@ -1171,6 +1171,9 @@ enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, c
 /* Revokes an API key of the tenant: refused from the next request on, on every
  * server (the auth epoch moves). ERR_NOT_FOUND for no such live key. */
 enum err svc_apikey_revoke(struct svc *s, int64_t tenant_id, int64_t id) WUR;
+/* The tenant's API keys, revoked ones too (rows hold hashes, never keys). */
+enum err svc_apikey_list(struct svc *s, struct arena *a, int64_t tenant_id,
+                         struct api_key_row **out, size_t *n) WUR;
 
 /* ---- expiry and verification ------------------------------------------- */
 

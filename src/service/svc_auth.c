@@ -404,6 +404,27 @@ static enum err svc_apikey_revoke_txn(struct store_conn *c, void *arg)
     return store_api_key_revoke(c, x->tenant_id, x->id, x->now_us);
 }
 
+struct apikey_list_ctx {
+    struct arena *a;
+    int64_t tenant_id;
+    struct api_key_row **out;
+    size_t *n;
+};
+
+static enum err svc_apikey_list_txn(struct store_conn *c, void *arg)
+{
+    struct apikey_list_ctx *x = arg;
+    return store_api_key_list(c, x->a, x->tenant_id, x->out, x->n);
+}
+
+enum err svc_apikey_list(struct svc *s, struct arena *a, int64_t tenant_id,
+                         struct api_key_row **out, size_t *n)
+{
+    ASSERT(tenant_id > 0);
+    struct apikey_list_ctx x = {.a = a, .tenant_id = tenant_id, .out = out, .n = n};
+    return store_read(s->st, svc_apikey_list_txn, &x);
+}
+
 enum err svc_apikey_revoke(struct svc *s, int64_t tenant_id, int64_t id)
 {
     struct apikey_revoke_ctx x = {.tenant_id = tenant_id, .id = id, .now_us = svc_now(s)};

@@ -907,6 +907,9 @@ enum err store_api_key_insert(struct store_conn *c, const struct api_key_row *r,
  * Host it came to, never across tenants. */
 enum err store_api_key_by_hash(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                const char *key_hash, struct api_key_row *out) WUR;
+/* The tenant's keys, revoked ones too, ascending id. */
+enum err store_api_key_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            struct api_key_row **out, size_t *n) WUR;
 /* The customer a member user belongs to (the first, if several). */
 enum err store_member_of_user(struct store_conn *c, struct arena *a, int64_t tenant_id,
                               int64_t user_id, struct member_row *out) WUR;

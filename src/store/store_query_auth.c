@@ -175,6 +175,21 @@ enum err store_api_key_by_hash(struct store_conn *c, struct arena *a, int64_t te
     return store_q_one(c, a, s, out, store_api_key_read);
 }
 
+enum err store_api_key_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            struct api_key_row **out, size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT id, tenant_id, name, key_hash, role, created_by, "
+                                "created_at, revoked_at FROM api_keys WHERE tenant_id = $1 "
+                                "ORDER BY id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_api_key_read);
+}
+
 enum err store_member_of_user(struct store_conn *c, struct arena *a, int64_t tenant_id,
                               int64_t user_id, struct member_row *out)
 {

@@ -239,3 +239,30 @@ test('a session idle for two hours is over; one in use lives on (test clock)', a
     await setClock(Date.now());
   }
 });
+
+test('API keys are listed without their secret and a revoked key is refused at once', async () => {
+  const admin = new Client(server.url);
+  assert.equal((await admin.login(ADMIN.email, ADMIN.password)).status, 200);
+  const made = await admin.post('/api/v1/api-keys', { role: 'staff', name: 'To revoke' });
+  assert.equal(made.status, 201, made.text);
+  const user = new Client(server.url);
+  user.bearer = made.json.key;
+  assert.equal((await user.get('/api/v1/customers')).status, 200, 'the key works (and is cached)');
+  const list = await admin.get('/api/v1/api-keys');
+  assert.equal(list.status, 200, list.text);
+  const shown = list.json.items.find((k) => k.id === made.json.id);
+  assert.deepEqual({ name: shown.name, role: shown.role, active: shown.active, revoked_at: shown.revoked_at },
+    { name: 'To revoke', role: 'staff', active: true, revoked_at: null });
+  assert.ok(!list.text.includes(made.json.key), 'the key never shows again');
+  const del = await admin.del(`/api/v1/api-keys/${made.json.id}`);
+  assert.equal(del.status, 204, del.text);
+  assert.equal((await user.get('/api/v1/customers')).status, 401, 'refused at once');
+  assert.equal((await admin.del(`/api/v1/api-keys/${made.json.id}`)).status, 404, 'revoked already');
+  const after = (await admin.get('/api/v1/api-keys')).json.items.find((k) => k.id === made.json.id);
+  assert.equal(after.active, false);
+  assert.ok(after.revoked_at);
+  // A staff key cannot list or revoke keys.
+  const staff = new Client(server.url);
+  staff.bearer = (await admin.post('/api/v1/api-keys', { role: 'staff' })).json.key;
+  assert.equal((await staff.get('/api/v1/api-keys')).status, 403);
+});

@@ -122,6 +122,11 @@ check "apikey create prints the key alone on stdout" \
 check "apikey create stores only a hash of the key" \
     sh -c "key=\$('$bin' apikey create --role staff 2>/dev/null); test -n \"\$key\" && ! grep -aq \"\${key#cd_}\" '$work/data/creditd.db' 2>/dev/null"
 check "apikey create refuses a customer role" exits 1 "$bin" apikey create --role owner
+check "apikey list shows ids, roles and names, never a key" \
+    sh -c "'$bin' apikey list 2>/dev/null | grep -qE '^key_[0-9]+	admin	active	ci\$' && ! '$bin' apikey list 2>/dev/null | grep -q cd_"
+check "apikey revoke ends a key and says so; twice fails" \
+    sh -c "id=\$('$bin' apikey list 2>/dev/null | awk '\$4 == \"ci\" {print \$1}') && '$bin' apikey revoke \$id 2>/dev/null | grep -qx \"revoked \$id\" && '$bin' apikey list 2>/dev/null | grep -qE \"^\$id	admin	revoked	ci\\\$\" && ! '$bin' apikey revoke \$id 2>/dev/null"
+check "apikey revoke without an id is a usage error" exits 2 "$bin" apikey revoke
 check "tenant add prints the new tenant" output_has "ten_2" "$bin" tenant add "Second shop" --host files.second.example
 check "tenant add refuses a host in use" exits 1 "$bin" tenant add "Third" --host files.second.example
 check "expire --now rejects a bad time" exits 2 "$bin" expire --now yesterday
