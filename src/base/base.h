@@ -54,6 +54,12 @@
     X(ERR_SCHEMA, 500, "schema_mismatch")                                                          \
     X(ERR_IO, 500, "io_failed")                                                                    \
     X(ERR_USAGE, 400, "usage")                                                                     \
+    X(ERR_TOKEN_INVALID, 400, "invalid_token")                                                     \
+    X(ERR_TOTP_REQUIRED, 401, "totp_required")                                                     \
+    X(ERR_TOTP_ENROLMENT_REQUIRED, 403, "totp_enrolment_required")                                 \
+    X(ERR_EMAIL_UNVERIFIED, 403, "email_unverified")                                               \
+    X(ERR_CUSTOMER_PENDING, 403, "customer_not_approved")                                          \
+    X(ERR_REGISTRATION_CLOSED, 403, "registration_closed")                                         \
     X(ERR_INTERNAL, 500, "internal")
 
 enum err {

@@ -124,6 +124,8 @@ bool http_authorize(struct http_request *r);
 /* The client of a request: the peer, or when the peer is a trusted proxy
  * the address its X-Forwarded-For lines give (net_forwarded_client). */
 void http_client_address(struct http_request *r, struct net_addr *out);
+/* The same as text in the request's arena ("" when it cannot be written). */
+const char *http_client_address_text(struct http_request *r);
 
 /* ---- streamed uploads (upload.c) --------------------------------------- */
 

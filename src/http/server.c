@@ -329,6 +329,14 @@ void http_client_address(struct http_request *r, struct net_addr *out)
     net_forwarded_client(&peer, f.lines, f.n, cfg->trusted_proxies, cfg->n_trusted_proxies, out);
 }
 
+const char *http_client_address_text(struct http_request *r)
+{
+    struct net_addr client;
+    http_client_address(r, &client);
+    char *text = arena_alloc(&r->arena, NET_ADDR_TEXT);
+    return text != NULL && net_addr_format(&client, text, NET_ADDR_TEXT) ? text : "";
+}
+
 const char *http_query(struct http_request *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -399,6 +407,7 @@ static const char *http_session_token(struct http_request *r, char *buf, size_t 
 static enum err http_resolve_caller(struct http_request *r)
 {
     r->role = ROLE_ANON;
+    r->actor = (struct svc_actor){.label = "", .address = http_client_address_text(r)};
     const char *auth = http_request_header(r, "Authorization");
     enum err rc;
     if (auth != NULL) {
@@ -419,7 +428,8 @@ static enum err http_resolve_caller(struct http_request *r)
     if (rc != ERR_OK)
         return rc;
     r->role = http_role_bit(r->who.role);
-    r->actor = (struct svc_actor){.user_id = r->who.user_id, .label = r->who.email};
+    r->actor.user_id = r->who.user_id;
+    r->actor.label = r->who.email;
     return r->role != 0 ? ERR_OK : ERR_UNAUTHENTICATED;
 }
 

@@ -121,8 +121,9 @@ void svc_idem_free(struct svc_idem *idem);
 
 /* Who acts: recorded on every manual change. */
 struct svc_actor {
-    int64_t user_id;   /* 0 for the system or the CLI */
-    const char *label; /* e-mail of the user, "cli" or "system" */
+    int64_t user_id;     /* 0 for the system or the CLI */
+    const char *label;   /* e-mail of the user, "cli" or "system" */
+    const char *address; /* the client's address (security log); NULL = none */
 };
 
 extern const struct svc_actor SVC_SYSTEM;
@@ -574,7 +575,10 @@ enum err svc_mail_test(struct svc *s, struct arena *a, const struct svc_mail_tes
     X(SVC_EVENT_CREDITS_EXPIRING, "credits.expiring")                                              \
     X(SVC_EVENT_BALANCE_LOW, "balance.low")                                                        \
     X(SVC_EVENT_MEMBER_LIMIT_REACHED, "member.limit_reached")                                      \
-    X(SVC_EVENT_WEBHOOK_ENDPOINT_DISABLED, "webhook_endpoint.disabled")
+    X(SVC_EVENT_WEBHOOK_ENDPOINT_DISABLED, "webhook_endpoint.disabled")                            \
+    X(SVC_EVENT_ACCOUNT_PASSWORD_RESET, "account.password_reset")                                  \
+    X(SVC_EVENT_ACCOUNT_EMAIL_VERIFY, "account.email_verify")                                      \
+    X(SVC_EVENT_ACCOUNT_INVITATION, "account.invitation")
 
 enum svc_event_type {
 #define SVC_EVENT_ENUM(name, text) name,
@@ -582,6 +586,10 @@ enum svc_event_type {
 #undef SVC_EVENT_ENUM
         SVC_EVENT__COUNT
 };
+/* Account mails (a reset link, a verification link, an invitation) carry a
+ * secret: they go by mail to their one recipient only, never to webhooks or
+ * the event log, and nobody can opt out of them. */
+bool svc_event_is_account(enum svc_event_type t);
 /* "order.created" for SVC_EVENT_ORDER_CREATED. */
 const char *svc_event_type_name(enum svc_event_type t);
 /* The type named text; false when there is none. */
@@ -1220,5 +1228,57 @@ enum err svc_verify(struct svc *s, svc_finding_cb cb, void *ctx, int64_t *n_find
 /* The same for one tenant only (the API's /admin/verify). */
 enum err svc_verify_tenant(struct svc *s, int64_t tenant_id, svc_finding_cb cb, void *ctx,
                            int64_t *n_findings) WUR;
+
+/* ---- the account life cycle (svc_access.c) ----------------------------- */
+
+/* A reset link's lifetime. */
+#define PASSWORD_RESET_TTL_US USEC_PER_HOUR
+
+/* Changes the signed-in user's password after checking current; ends every
+ * other session of the user (keep_session, the caller's session token, stays;
+ * NULL = none). ERR_VALIDATION naming current_password or new_password. */
+enum err svc_password_change(struct svc *s, struct arena *a, int64_t tenant_id,
+                             const struct svc_actor *actor, const char *current,
+                             const char *password, const char *keep_session,
+                             struct err_detail *d) WUR;
+/* Mails a reset link (valid PASSWORD_RESET_TTL_US, single use, replacing
+ * earlier links) when email names an enabled user; does the same work and
+ * answers ERR_OK either way. ERR_THROTTLED (with *retry_after_s) past the
+ * requests allowed from the actor's address. */
+enum err svc_password_reset_request(struct svc *s, struct arena *a, int64_t tenant_id,
+                                    const char *email, const struct svc_actor *actor,
+                                    int64_t *retry_after_s) WUR;
+/* An admin's reset link to a user of the tenant (ERR_NOT_FOUND: none, or
+ * disabled). */
+enum err svc_password_reset_send(struct svc *s, struct arena *a, int64_t tenant_id,
+                                 const struct svc_actor *actor, int64_t user_id) WUR;
+/* Sets the password of the token's user, uses the token, verifies the
+ * e-mail and ends every session of the user. ERR_TOKEN_INVALID for a token
+ * unknown, used or expired; ERR_VALIDATION for the password. */
+enum err svc_password_reset_confirm(struct svc *s, struct arena *a, int64_t tenant_id,
+                                    const char *token, const char *password,
+                                    const struct svc_actor *actor, struct err_detail *d) WUR;
+/* Sets the password of the user with email and ends their sessions (the
+ * CLI's reset for an admin who gets no mail). */
+enum err svc_password_set(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                          const char *password, const struct svc_actor *actor,
+                          struct err_detail *d) WUR;
+/* The tenant's staff and admins, by e-mail. */
+enum err svc_users_list(struct svc *s, struct arena *a, int64_t tenant_id, struct user_row **out,
+                        size_t *n) WUR;
+/* Changes a staff user's or admin's role (NULL = unchanged) and disabled flag
+ * (-1 = unchanged); disabling ends the user's sessions. ERR_CONFLICT when no
+ * enabled admin would be left; ERR_NOT_FOUND for members and strangers. */
+enum err svc_user_update(struct svc *s, struct arena *a, int64_t tenant_id,
+                         const struct svc_actor *actor, int64_t user_id, const char *role,
+                         int disabled, struct user_row *out, struct err_detail *d) WUR;
+/* Removes a member from a customer and ends the member's sessions; an owner
+ * (by_owner) removes technicians only, never themself. */
+enum err svc_member_remove(struct svc *s, struct arena *a, int64_t tenant_id,
+                           const struct svc_actor *actor, bool by_owner, int64_t customer_id,
+                           int64_t user_id, struct err_detail *d) WUR;
+/* A page of the security log (see struct security_log_filter). */
+enum err svc_security_log_list(struct svc *s, struct arena *a, const struct security_log_filter *f,
+                               struct security_log_row **out, size_t *n) WUR;
 
 #endif

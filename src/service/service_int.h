@@ -233,4 +233,28 @@ enum err svc_blob_commit(struct svc *s, struct svc_upload *up,
                          char storage_name[BLOB_NAME_BYTES]) WUR;
 void svc_blob_forget(struct svc *s, const char *storage_name);
 
+/* ---- the account life cycle (svc_access.c) ------------------------------- */
+
+/* Writes a line of the security log inside the caller's transaction: actor
+ * (its user, label and address; NULL = the system) did type to the subject
+ * user (0 = none) named subject, of customer_id (0 = none); detail is a JSON
+ * object or NULL. */
+enum err svc_seclog(struct store_conn *c, int64_t tenant_id, const struct svc_actor *actor,
+                    const char *type, int64_t subject_user_id, const char *subject,
+                    int64_t customer_id, const char *detail, int64_t now_us) WUR;
+
+/* The password rules: at least 12 characters (at most 1 KiB), not one of the
+ * built-in common passwords, not the e-mail. field names the input. */
+enum err svc_password_check(const char *password, const char *email, const char *field,
+                            struct err_detail *d) WUR;
+
+/* SHA-256 hex of a secret handed out (session id, key, mailed token). */
+void svc_secret_hash(const char *secret, char out[SHA256_HEX]);
+
+/* Counts one more request of kind ("reset", "register") from a client
+ * address and refuses it (ERR_THROTTLED, *retry_after_s set) once max were
+ * counted within the throttle window. Shared by every server. */
+enum err svc_throttle_take(struct svc *s, int64_t tenant_id, const char *kind, const char *address,
+                           int64_t max, int64_t *retry_after_s) WUR;
+
 #endif

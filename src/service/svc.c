@@ -272,24 +272,11 @@ static enum err svc_email_check(const char *email, struct err_detail *d)
     return ERR_OK;
 }
 
-/* Passwords: at least 10 characters; longer than 1 KiB is not a password. */
-enum { PASSWORD_BYTES_MIN = 10, PASSWORD_BYTES_MAX = 1024 };
-
-static enum err svc_password_check(const char *password, struct err_detail *d)
-{
-    size_t n = password ? strlen(password) : 0;
-    if (n < PASSWORD_BYTES_MIN)
-        return err_set(d, ERR_VALIDATION, "password", "must be at least %d characters",
-                       PASSWORD_BYTES_MIN);
-    if (n > PASSWORD_BYTES_MAX)
-        return err_set(d, ERR_VALIDATION, "password", "is too long");
-    return ERR_OK;
-}
-
 struct user_add_ctx {
     struct user_row user;
     int64_t customer_id; /* members */
     const char *member_role;
+    bool unverified; /* self-registered: the e-mail is not verified yet */
     int64_t user_id;
     int64_t *out; /* set inside the transaction */
 };
@@ -324,13 +311,14 @@ static enum err svc_user_insert(struct svc *s, struct user_add_ctx *x, const cha
     enum err rc = svc_email_check(x->user.email, d);
     if (rc != ERR_OK)
         return rc;
-    if ((rc = svc_password_check(password, d)) != ERR_OK)
+    if ((rc = svc_password_check(password, x->user.email, "password", d)) != ERR_OK)
         return rc;
     char hash[PASSWORD_HASH_BYTES];
     if ((rc = password_hash(password, hash, sizeof(hash))) != ERR_OK)
         return rc;
     x->user.password_hash = hash;
     x->user.created_at_us = svc_now(s);
+    x->user.email_verified = !x->unverified;
     rc = store_write(s->st, svc_user_add_txn, x);
     if (rc == ERR_DUPLICATE)
         return err_set(d, ERR_DUPLICATE, "email", "a user with this e-mail exists");

@@ -19,7 +19,7 @@ static void svc_dummy_init(void)
         svc_dummy_hash[0] = '\0';
 }
 
-static void svc_secret_hash(const char *secret, char out[SHA256_HEX])
+void svc_secret_hash(const char *secret, char out[SHA256_HEX])
 {
     uint8_t digest[SHA256_BYTES];
     sha256(secret, strlen(secret), digest);
@@ -65,6 +65,7 @@ struct session_open_ctx {
     struct arena *a;
     struct session_row row;
     const struct user_row *user;
+    const char *address;
     struct svc_principal *out;
 };
 
@@ -72,11 +73,39 @@ static enum err svc_session_open_txn(struct store_conn *c, void *arg)
 {
     struct session_open_ctx *x = arg;
     enum err rc = svc_principal_of_user(c, x->a, x->user, x->out);
-    return rc != ERR_OK ? rc : store_session_insert(c, &x->row);
+    if (rc == ERR_OK)
+        rc = store_session_insert(c, &x->row);
+    if (rc == ERR_OK)
+        rc = store_user_login_noted(c, x->row.tenant_id, x->user->id, x->row.created_at_us);
+    struct svc_actor who = {.user_id = x->user->id, .label = x->user->email, .address = x->address};
+    if (rc == ERR_OK)
+        rc = svc_seclog(c, x->row.tenant_id, &who, "login.succeeded", x->user->id, x->user->email,
+                        x->out->customer_id, NULL, x->row.created_at_us);
+    return rc;
 }
 
-enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
-                   const char *password, char token[SECRET_HEX], struct svc_principal *out)
+struct login_failed_ctx {
+    int64_t tenant_id;
+    const struct user_row *user; /* NULL: no such account */
+    const char *address;
+    int64_t now_us;
+};
+
+/* A failure is logged under the account it was for; for an unknown one only
+ * that it was unknown (what was typed may be a password). */
+static enum err svc_login_failed_txn(struct store_conn *c, void *arg)
+{
+    const struct login_failed_ctx *x = arg;
+    struct svc_actor who = {.label = "", .address = x->address};
+    return svc_seclog(c, x->tenant_id, &who, "login.failed", x->user ? x->user->id : 0,
+                      x->user ? x->user->email : "", 0,
+                      x->user ? NULL : "{\"account\":\"unknown\"}", x->now_us);
+}
+
+/* svc_login, with the client's address for the security log (NULL: none). */
+static enum err svc_login_from(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                               const char *password, const char *address, char token[SECRET_HEX],
+                               struct svc_principal *out)
 {
     pthread_once(&svc_dummy_once, svc_dummy_init);
     if (svc_dummy_hash[0] == '\0')
@@ -85,12 +114,19 @@ enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char
     enum err rc = store_read(s->st, svc_login_find_txn, &x);
     if (rc != ERR_OK && rc != ERR_NOT_FOUND)
         return rc;
-    bool known = rc == ERR_OK && !x.user.disabled && x.user.password_hash[0] != '\0';
+    bool exists = rc == ERR_OK;
+    bool known = exists && !x.user.disabled && x.user.password_hash[0] != '\0';
     bool ok =
         password_verify(known ? x.user.password_hash : svc_dummy_hash, password ? password : "");
-    if (!known || !ok)
-        return ERR_UNAUTHENTICATED;
     int64_t now = svc_now(s);
+    if (!known || !ok) {
+        struct login_failed_ctx f = {.tenant_id = tenant_id,
+                                     .user = exists ? &x.user : NULL,
+                                     .address = address,
+                                     .now_us = now};
+        rc = store_write(s->st, svc_login_failed_txn, &f);
+        return rc != ERR_OK ? rc : ERR_UNAUTHENTICATED;
+    }
     char hash[SHA256_HEX];
     random_hex(token, 32);
     svc_secret_hash(token, hash);
@@ -104,8 +140,15 @@ enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char
                                          .created_at_us = now,
                                          .expires_at_us = now + SESSION_ABSOLUTE_US},
                                  .user = &x.user,
+                                 .address = address,
                                  .out = out};
     return store_write(s->st, svc_session_open_txn, &o);
+}
+
+enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                   const char *password, char token[SECRET_HEX], struct svc_principal *out)
+{
+    return svc_login_from(s, a, tenant_id, email, password, NULL, token, out);
 }
 
 /* ---- the throttle of failed sign-ins ------------------------------------ */
@@ -203,11 +246,52 @@ enum err svc_login_throttled(struct svc *s, struct arena *a, int64_t tenant_id, 
     }
     if (*retry_after_s > 0)
         return ERR_THROTTLED;
-    rc = svc_login(s, a, tenant_id, email, password, token, out);
+    char address_text[NET_ADDR_TEXT] = "";
+    if (client != NULL && !net_addr_format(client, address_text, sizeof(address_text)))
+        address_text[0] = '\0';
+    rc = svc_login_from(s, a, tenant_id, email, password, address_text, token, out);
     if (rc != ERR_UNAUTHENTICATED)
         return rc;
     rc = store_write(s->st, svc_throttle_fail_txn, &x);
     return rc != ERR_OK ? rc : ERR_UNAUTHENTICATED;
+}
+
+struct throttle_take_ctx {
+    int64_t tenant_id;
+    const char *subject;
+    struct login_throttle_row row;
+    size_t found;
+    int64_t now_us;
+};
+
+static enum err svc_throttle_take_txn(struct store_conn *c, void *arg)
+{
+    struct throttle_take_ctx *x = arg;
+    enum err rc = store_login_throttle_get(c, x->tenant_id, &x->subject, 1, &x->row, &x->found);
+    if (rc == ERR_OK)
+        rc = store_login_throttle_fail(c, x->tenant_id, &x->subject, 1, x->now_us,
+                                       x->now_us - LOGIN_THROTTLE_WINDOW_US);
+    return rc;
+}
+
+enum err svc_throttle_take(struct svc *s, int64_t tenant_id, const char *kind, const char *address,
+                           int64_t max, int64_t *retry_after_s)
+{
+    ASSERT(kind != NULL);
+    ASSERT(max > 0);
+    char subject[SHA256_HEX];
+    svc_throttle_subject(kind, address != NULL ? address : "", subject);
+    struct throttle_take_ctx x = {.tenant_id = tenant_id, .subject = subject, .now_us = svc_now(s)};
+    /* Counted whether refused or not: hammering does not shorten the wait. */
+    enum err rc = store_write(s->st, svc_throttle_take_txn, &x);
+    if (rc != ERR_OK)
+        return rc;
+    bool live = x.found == 1 && x.now_us - x.row.window_start_us < LOGIN_THROTTLE_WINDOW_US;
+    if (!live || x.row.failures < max)
+        return ERR_OK;
+    *retry_after_s =
+        (x.row.window_start_us + LOGIN_THROTTLE_WINDOW_US - x.now_us) / USEC_PER_SEC + 1;
+    return ERR_THROTTLED;
 }
 
 static enum err svc_throttle_prune_txn(struct store_conn *c, void *arg)

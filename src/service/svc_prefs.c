@@ -38,10 +38,16 @@ static bool prefs_role_hears(const char *role, enum svc_event_type t)
     }
 }
 
+bool svc_event_is_account(enum svc_event_type t)
+{
+    return t == SVC_EVENT_ACCOUNT_PASSWORD_RESET || t == SVC_EVENT_ACCOUNT_EMAIL_VERIFY ||
+           t == SVC_EVENT_ACCOUNT_INVITATION;
+}
+
 bool svc_event_is_essential(enum svc_event_type t)
 {
     return t == SVC_EVENT_INVOICE_CREATED || t == SVC_EVENT_INVOICE_PAID ||
-           t == SVC_EVENT_WEBHOOK_ENDPOINT_DISABLED;
+           t == SVC_EVENT_WEBHOOK_ENDPOINT_DISABLED || svc_event_is_account(t);
 }
 
 struct prefs_ctx {

@@ -363,6 +363,13 @@ struct user_row {
     const char *role; /* admin | staff | member */
     bool disabled;
     int64_t created_at_us;
+    /* schema 10 */
+    bool email_verified; /* false only for a self-registered owner, until verified */
+    int64_t password_changed_at_us;
+    const char *totp_secret; /* base32; "" = never enrolled */
+    bool totp_enabled;
+    int64_t totp_last_step; /* the last RFC 6238 step accepted */
+    int64_t last_login_at_us;
 };
 
 struct customer_row {
@@ -1213,5 +1220,93 @@ enum err store_lot_expiry_noticed(struct store_conn *c, int64_t tenant_id, int64
  * answers a resend with the delivery it made). */
 enum err store_delivery_insert_id(struct store_conn *c, const struct delivery_row *d,
                                   int64_t *id) WUR;
+
+/* ---- the account life cycle (schema 10) --------------------------------- */
+
+/* One line of the security log: who (actor) did what (type) to whom
+ * (subject), from where (address), when. */
+struct security_log_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *type; /* "login.succeeded", "password.reset", "user.disabled"... */
+    int64_t actor_user_id;
+    const char *actor; /* the actor's label: e-mail, "apikey:name", "cli" */
+    int64_t subject_user_id;
+    const char *subject; /* the e-mail (or key name) it concerns */
+    int64_t customer_id;
+    const char *address; /* the client's address, "" when none (the CLI) */
+    const char *detail;  /* a JSON object, or "" */
+    int64_t created_at_us;
+};
+enum err store_security_log_insert(struct store_conn *c, const struct security_log_row *r) WUR;
+
+/* What a page of the security log holds: the tenant's lines, newest first,
+ * older than before_id (0 = from the newest); type matches the line's type
+ * or its first part ("login" matches "login.failed"); user_id (0 = any) is
+ * the actor or the subject; from/to bound created_at (0 = open). */
+struct security_log_filter {
+    int64_t tenant_id;
+    const char *type;
+    int64_t user_id;
+    int64_t from_us, to_us;
+    int64_t before_id;
+    size_t limit;
+};
+enum err store_security_log_list(struct store_conn *c, struct arena *a,
+                                 const struct security_log_filter *f, struct security_log_row **out,
+                                 size_t *n) WUR;
+
+/* A mailed single-use token, kept as its SHA-256. */
+struct auth_token_row {
+    const char *token_hash;
+    int64_t tenant_id;
+    const char *purpose; /* password_reset | email_verify */
+    int64_t user_id;
+    int64_t created_at_us;
+    int64_t expires_at_us;
+    int64_t used_at_us;
+};
+enum err store_auth_token_insert(struct store_conn *c, const struct auth_token_row *r) WUR;
+/* Uses a token of purpose that is unused and not expired at now_us, giving
+ * its user (ERR_NOT_FOUND for any other token: unknown, used, expired). */
+enum err store_auth_token_use(struct store_conn *c, int64_t tenant_id, const char *token_hash,
+                              const char *purpose, int64_t now_us, int64_t *user_id) WUR;
+/* Marks every unused token of a user and purpose used: a new one replaces
+ * them, and a new password ends them. */
+enum err store_auth_tokens_void(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                const char *purpose, int64_t now_us) WUR;
+/* Deletes tokens that expired before before_us. */
+enum err store_auth_tokens_prune(struct store_conn *c, int64_t before_us) WUR;
+
+/* Sets a user's password hash and when it changed. */
+enum err store_user_password_set(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                 const char *password_hash, int64_t now_us) WUR;
+/* Revokes every session of a user but the one whose hash is keep_hash ("" =
+ * none) and moves the tenant's auth epoch, so every server drops what it
+ * cached. */
+enum err store_user_sessions_revoke(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                    const char *keep_hash) WUR;
+/* Notes a successful sign-in. */
+enum err store_user_login_noted(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                int64_t now_us) WUR;
+/* The tenant's staff and admins (role admin or staff), by e-mail. */
+enum err store_user_list_team(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              struct user_row **out, size_t *n) WUR;
+/* Sets a user's role (admin | staff) and disabled flag; ERR_NOT_FOUND when
+ * the tenant has no such user. Moves the auth epoch. */
+enum err store_user_role_set(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                             const char *role, bool disabled) WUR;
+/* Counts the tenant's enabled admins. */
+enum err store_user_admins_count(struct store_conn *c, int64_t tenant_id, int64_t *n) WUR;
+/* Marks a user's e-mail verified. */
+enum err store_user_email_verified_set(struct store_conn *c, int64_t tenant_id,
+                                       int64_t user_id) WUR;
+/* Removes a member from a customer, with the member's limits; ERR_NOT_FOUND
+ * when it is no member of it. */
+enum err store_member_remove(struct store_conn *c, int64_t tenant_id, int64_t customer_id,
+                             int64_t user_id) WUR;
+/* How many customers a user is a member of. */
+enum err store_member_count_of_user(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                    int64_t *n) WUR;
 
 #endif

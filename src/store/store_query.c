@@ -410,7 +410,9 @@ enum err store_credit_type_list(struct store_conn *c, struct arena *a, int64_t t
 
 /* ---- users and members ------------------------------------------------- */
 
-#define USER_COLUMNS "id, tenant_id, email, name, password_hash, role, disabled, created_at"
+#define USER_COLUMNS                                                                               \
+    "id, tenant_id, email, name, password_hash, role, disabled, created_at, email_verified, "      \
+    "password_changed_at, totp_secret, totp_enabled, totp_last_step, last_login_at"
 
 static void store_user_read(struct arena *a, struct store_stmt *s, void *row)
 {
@@ -423,6 +425,12 @@ static void store_user_read(struct arena *a, struct store_stmt *s, void *row)
     out->role = store_q_text(a, s, 5);
     out->disabled = store_column_int64(s, 6) != 0;
     out->created_at_us = store_column_int64(s, 7);
+    out->email_verified = store_column_int64(s, 8) != 0;
+    out->password_changed_at_us = store_column_int64(s, 9);
+    out->totp_secret = store_q_text(a, s, 10);
+    out->totp_enabled = store_column_int64(s, 11) != 0;
+    out->totp_last_step = store_column_int64(s, 12);
+    out->last_login_at_us = store_column_int64(s, 13);
 }
 
 enum err store_user_insert(struct store_conn *c, const struct user_row *u, int64_t *id)
@@ -430,8 +438,8 @@ enum err store_user_insert(struct store_conn *c, const struct user_row *u, int64
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO users (tenant_id, email, name, password_hash, role, "
-                                "disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                                "RETURNING id",
+                                "disabled, created_at, email_verified, password_changed_at) "
+                                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) RETURNING id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -442,7 +450,22 @@ enum err store_user_insert(struct store_conn *c, const struct user_row *u, int64
     store_bind_text(s, 5, u->role);
     store_bind_int64(s, 6, u->disabled);
     store_bind_int64(s, 7, u->created_at_us);
+    store_bind_int64(s, 8, u->email_verified);
     return store_q_id(c, s, id);
+}
+
+enum err store_user_list_team(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              struct user_row **out, size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = $1 "
+                                "AND role IN ('admin', 'staff') ORDER BY email",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_user_read);
 }
 
 enum err store_user_by_email(struct store_conn *c, struct arena *a, int64_t tenant_id,
