@@ -10,6 +10,7 @@ response) is replaced by the recorded one; the prose around it is kept.
 A new section gets its block by a line "EXAMPLE" where it should go.
 """
 import json
+import os
 import re
 import sys
 
@@ -43,7 +44,9 @@ def block(ex, key):
         lines.append(f"  -d '{body}' \\")
     lines.append(f"  'http://127.0.0.1:8080{req['path']}'")
     out = [f"Example (as {WHO[e['role']]}):", '', '```sh', *lines, '```', '']
-    if binary:
+    if e['status'] == 204:
+        out += ['`204`, no body.']
+    elif binary:
         out += [f"`{e['status']}`: {e['response']}"]
     elif e['content_type'] == 'application/json':
         out += [f"`{e['status']}`:", '', '```json',
@@ -70,6 +73,8 @@ def main():
             if line != 'EXAMPLE':
                 # the curl block, then the answer: fenced, or one line for a download
                 fences, want = 0, 2 if ex[key]['content_type'] == 'application/octet-stream' else 4
+                if ex[key]['status'] == 204:
+                    want = 2
                 while j < len(lines) and fences < want:
                     fences += lines[j].startswith('```')
                     j += 1
@@ -83,7 +88,9 @@ def main():
             continue
         out.append(line)
         i += 1
-    open(path, 'w').write('\n'.join(out))
+    text = '\n'.join(out)  # built whole before the file is touched
+    open(path + '.tmp', 'w').write(text)
+    os.replace(path + '.tmp', path)
     print(f'docs/api.md: {n} examples written')
 
 

@@ -104,12 +104,14 @@ void h_me(struct http_request *r)
 }
 
 /* A key as lists show it: never the key or its hash. */
-static json_t *h_api_key_json(const struct api_key_row *k)
+static json_t *h_api_key_json(const struct api_key_row *k, int64_t now_us)
 {
-    return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:b}", "id", http_id("key", k->id), "name",
-                     k->name, "role", k->role, "created_by", k->created_by, "created_at",
-                     http_time(k->created_at_us), "revoked_at", http_time(k->revoked_at_us),
-                     "active", k->revoked_at_us == 0);
+    bool expired = k->expires_at_us != 0 && now_us >= k->expires_at_us;
+    return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "id", http_id("key", k->id),
+                     "name", k->name, "role", k->role, "created_by", k->created_by, "created_at",
+                     http_time(k->created_at_us), "expires_at", http_time(k->expires_at_us),
+                     "revoked_at", http_time(k->revoked_at_us), "active",
+                     k->revoked_at_us == 0 && !expired);
 }
 
 void h_api_keys(struct http_request *r)
@@ -123,7 +125,7 @@ void h_api_keys(struct http_request *r)
     }
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, h_api_key_json(&keys[i]));
+        json_array_append_new(items, h_api_key_json(&keys[i], svc_now(r->svc)));
     http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -133,7 +135,7 @@ void h_api_key_revoke(struct http_request *r)
     int64_t id;
     if (!http_param_id(r, 0, "key", &id))
         return;
-    enum err rc = svc_apikey_revoke(r->svc, r->tenant_id, id);
+    enum err rc = svc_apikey_revoke(r->svc, r->tenant_id, &r->actor, id);
     if (rc == ERR_NOT_FOUND)
         http_problem_msg(r, rc, "no such key, or revoked already");
     else if (rc != ERR_OK)
@@ -151,6 +153,8 @@ void h_api_key_create(struct http_request *r)
     http_fields_begin(&f, r, body);
     const char *role = http_field_string(&f, "role", true, 16);
     const char *name = http_field_string(&f, "name", false, NAME_BYTES_MAX);
+    int64_t expires_at_us = 0;
+    http_field_time(&f, "expires_at", false, &expires_at_us);
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)
@@ -158,14 +162,14 @@ void h_api_key_create(struct http_request *r)
     char key[API_KEY_TEXT];
     int64_t id;
     struct err_detail d = {0};
-    enum err rc = svc_apikey_create(r->svc, r->tenant_id, role, name ? name : "", r->actor.label,
-                                    key, &id, &d);
+    enum err rc = svc_apikey_create(r->svc, r->tenant_id, &r->actor, role, name ? name : "",
+                                    expires_at_us, key, &id, &d);
     if (rc != ERR_OK) {
         http_problem(r, rc, &d);
         return;
     }
     http_json(r, 201,
-              json_pack("{s:o, s:s, s:s, s:s}", "id", http_id("key", id), "role", role, "name",
-                        name ? name : "", "key", key));
+              json_pack("{s:o, s:s, s:s, s:o, s:s}", "id", http_id("key", id), "role", role, "name",
+                        name ? name : "", "expires_at", http_time(expires_at_us), "key", key));
     memset(key, 0, sizeof(key));
 }

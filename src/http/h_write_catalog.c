@@ -98,8 +98,33 @@ void h_member_add(struct http_request *r)
     http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};
     /* The new id lands in x.id inside the transaction, for the renderer. */
+    enum err rc = svc_member_add_by(r->svc, r->tenant_id, &r->actor, customer_id, email, password,
+                                    role, &x.id, &d);
+    h_created_respond(r, &x, rc, &d);
+}
+
+/* A staff user or admin with a password (invitations mail a link instead). */
+void h_user_create(struct http_request *r)
+{
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    const char *email = http_field_string(&f, "email", true, NAME_BYTES_MAX);
+    const char *password = http_field_string(&f, "password", true, 1024);
+    const char *role = http_field_string(&f, "role", true, 16);
+    bool ok = http_fields_done(&f);
+    json_decref(body);
+    if (!ok)
+        return;
+    struct h_created x = {.body = json_pack("{s:s, s:s}", "email", email, "role", role),
+                          .prefix = "usr",
+                          .status = 201};
+    http_idem_arm(r, h_created_render, &x);
+    struct err_detail d = {0};
     enum err rc =
-        svc_member_add(r->svc, r->tenant_id, customer_id, email, password, role, &x.id, &d);
+        svc_user_add_by(r->svc, r->tenant_id, &r->actor, email, password, role, &x.id, &d);
     h_created_respond(r, &x, rc, &d);
 }
 

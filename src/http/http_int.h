@@ -264,6 +264,16 @@ void h_me(struct http_request *r);
 void h_api_key_create(struct http_request *r);
 void h_api_keys(struct http_request *r);
 void h_api_key_revoke(struct http_request *r);
+/* the account life cycle (h_access.c) */
+void h_password_change(struct http_request *r);
+void h_password_reset_request(struct http_request *r);
+void h_password_reset_confirm(struct http_request *r);
+void h_users(struct http_request *r);
+void h_user_create(struct http_request *r);
+void h_user_update(struct http_request *r);
+void h_user_password_reset(struct http_request *r);
+void h_member_remove(struct http_request *r);
+void h_security_log(struct http_request *r);
 void h_test_clock(struct http_request *r);
 void h_openapi(struct http_request *r);
 void h_notify_prefs(struct http_request *r);

@@ -149,12 +149,20 @@ enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct e
 
 enum err svc_user_add(struct svc *s, int64_t tenant_id, const char *email, const char *password,
                       const char *role, int64_t *user_id, struct err_detail *d) WUR;
+/* svc_user_add by an actor, who is named in the security log (user.created). */
+enum err svc_user_add_by(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                         const char *email, const char *password, const char *role,
+                         int64_t *user_id, struct err_detail *d) WUR;
 enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct customer_row *in,
                              int64_t *customer_id, struct err_detail *d) WUR;
 /* Adds a member (owner or technician) to a customer, creating its user. */
 enum err svc_member_add(struct svc *s, int64_t tenant_id, int64_t customer_id, const char *email,
                         const char *password, const char *role, int64_t *user_id,
                         struct err_detail *d) WUR;
+/* svc_member_add by an actor, who is named in the security log (member.added). */
+enum err svc_member_add_by(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                           int64_t customer_id, const char *email, const char *password,
+                           const char *role, int64_t *user_id, struct err_detail *d) WUR;
 /* Sets a technician's monthly limit in a credit type (limit < 0 removes it). */
 enum err svc_member_limit_set(struct svc *s, int64_t tenant_id, int64_t customer_id,
                               int64_t user_id, const char *credit_type, int64_t limit_minor,
@@ -1169,16 +1177,20 @@ enum err svc_login_throttle_prune(struct svc *s, int64_t now_us) WUR;
 enum err svc_session_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *token,
                              struct svc_principal *out) WUR;
 enum err svc_logout(struct svc *s, int64_t tenant_id, const char *token) WUR;
-/* A new API key for a role (admin or staff); key receives "cd_" + secret. */
+/* A new API key for a role (admin or staff), made by actor (its label is
+ * created_by; the security log names it), valid until expires_at_us (0 =
+ * until revoked; else in the future, or ERR_VALIDATION on expires_at); key
+ * receives "cd_" + secret. */
 #define API_KEY_TEXT (3 + SECRET_HEX)
-enum err svc_apikey_create(struct svc *s, int64_t tenant_id, const char *role, const char *name,
-                           const char *created_by, char key[API_KEY_TEXT], int64_t *id,
-                           struct err_detail *d) WUR;
+enum err svc_apikey_create(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                           const char *role, const char *name, int64_t expires_at_us,
+                           char key[API_KEY_TEXT], int64_t *id, struct err_detail *d) WUR;
 enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, const char *key,
                             struct svc_principal *out) WUR;
 /* Revokes an API key of the tenant: refused from the next request on, on every
  * server (the auth epoch moves). ERR_NOT_FOUND for no such live key. */
-enum err svc_apikey_revoke(struct svc *s, int64_t tenant_id, int64_t id) WUR;
+enum err svc_apikey_revoke(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                           int64_t id) WUR;
 /* The tenant's API keys, revoked ones too (rows hold hashes, never keys). */
 enum err svc_apikey_list(struct svc *s, struct arena *a, int64_t tenant_id,
                          struct api_key_row **out, size_t *n) WUR;
@@ -1263,6 +1275,9 @@ enum err svc_password_reset_confirm(struct svc *s, struct arena *a, int64_t tena
 enum err svc_password_set(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
                           const char *password, const struct svc_actor *actor,
                           struct err_detail *d) WUR;
+/* The user of the tenant with email (ERR_NOT_FOUND: none). */
+enum err svc_user_by_email(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                           struct user_row *out) WUR;
 /* The tenant's staff and admins, by e-mail. */
 enum err svc_users_list(struct svc *s, struct arena *a, int64_t tenant_id, struct user_row **out,
                         size_t *n) WUR;

@@ -276,7 +276,8 @@ struct user_add_ctx {
     struct user_row user;
     int64_t customer_id; /* members */
     const char *member_role;
-    bool unverified; /* self-registered: the e-mail is not verified yet */
+    bool unverified;               /* self-registered: the e-mail is not verified yet */
+    const struct svc_actor *actor; /* named in the security log; NULL: the CLI */
     int64_t user_id;
     int64_t *out; /* set inside the transaction */
 };
@@ -300,6 +301,14 @@ static enum err svc_user_add_txn(struct store_conn *c, void *arg)
                                .created_at_us = x->user.created_at_us};
         rc = store_member_insert(c, x->user.tenant_id, &m);
     }
+    const struct svc_actor cli = {.label = "cli"};
+    const char *detail = x->customer_id != 0 ? x->member_role : x->user.role;
+    char json[48];
+    str_format(json, sizeof(json), "{\"role\":\"%s\"}", detail);
+    if (rc == ERR_OK)
+        rc = svc_seclog(c, x->user.tenant_id, x->actor != NULL ? x->actor : &cli,
+                        x->customer_id != 0 ? "member.added" : "user.created", x->user_id,
+                        x->user.email, x->customer_id, json, x->user.created_at_us);
     if (rc == ERR_OK && x->out != NULL)
         *x->out = x->user_id;
     return rc;
@@ -330,9 +339,17 @@ static enum err svc_user_insert(struct svc *s, struct user_add_ctx *x, const cha
 enum err svc_user_add(struct svc *s, int64_t tenant_id, const char *email, const char *password,
                       const char *role, int64_t *user_id, struct err_detail *d)
 {
+    return svc_user_add_by(s, tenant_id, NULL, email, password, role, user_id, d);
+}
+
+enum err svc_user_add_by(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                         const char *email, const char *password, const char *role,
+                         int64_t *user_id, struct err_detail *d)
+{
     if (role == NULL || (strcmp(role, "admin") != 0 && strcmp(role, "staff") != 0))
         return err_set(d, ERR_VALIDATION, "role", "must be 'admin' or 'staff'");
     struct user_add_ctx x = {.user = {.tenant_id = tenant_id, .email = email, .role = role},
+                             .actor = actor,
                              .out = user_id};
     return svc_user_insert(s, &x, password, d);
 }
@@ -341,11 +358,19 @@ enum err svc_member_add(struct svc *s, int64_t tenant_id, int64_t customer_id, c
                         const char *password, const char *role, int64_t *user_id,
                         struct err_detail *d)
 {
+    return svc_member_add_by(s, tenant_id, NULL, customer_id, email, password, role, user_id, d);
+}
+
+enum err svc_member_add_by(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                           int64_t customer_id, const char *email, const char *password,
+                           const char *role, int64_t *user_id, struct err_detail *d)
+{
     if (role == NULL || (strcmp(role, "owner") != 0 && strcmp(role, "technician") != 0))
         return err_set(d, ERR_VALIDATION, "role", "must be 'owner' or 'technician'");
     struct user_add_ctx x = {.user = {.tenant_id = tenant_id, .email = email, .role = "member"},
                              .customer_id = customer_id,
                              .member_role = role,
+                             .actor = actor,
                              .out = user_id};
     return svc_user_insert(s, &x, password, d);
 }

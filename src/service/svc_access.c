@@ -62,23 +62,23 @@ enum err svc_security_log_list(struct svc *s, struct arena *a, const struct secu
 /* Passwords of 12 characters or more that lists of leaked passwords rank
  * first; compared without regard to case. */
 static const char *const svc_common_passwords[] = {
-    "123456789012", "1234567890123", "12345678901234", "123456123456", "111111111111",
-    "000000000000", "123123123123", "123412341234", "121212121212", "987654321098",
-    "password1234", "password12345", "password123!", "passwordpassword", "password1!",
-    "iloveyou1234", "qwerty123456", "qwertyuiop12", "qwertyuiopasdf", "qwertyuiopas",
-    "1q2w3e4r5t6y", "1qaz2wsx3edc", "zaq12wsxcde3", "abcdefghijkl", "abcd1234abcd",
-    "abc123abc123", "aaaaaaaaaaaa", "letmein12345", "welcome12345", "welcome123!",
-    "administrator", "admin1234567", "adminadmin12", "changeme1234", "trustno1trustno1",
-    "football1234", "baseball1234", "monkey123456", "dragon123456", "sunshine1234",
-    "princess1234", "superman1234", "starwars1234", "michael12345", "jennifer1234",
-    "passw0rd1234", "p@ssw0rd1234", "p@ssword1234", "mypassword12", "mypassword123",
-    "secret123456", "master123456", "whatever1234", "computer1234", "internet1234",
-    "liverpool123", "chelsea12345", "arsenal12345", "manchester12", "hallo1234567",
-    "passwort1234", "passwort12345", "qwertzuiop12", "qwertzuiopü", "schalke04schalke",
-    "geheim123456", "ichliebedich", "ichliebedich1", "sommer123456", "winter123456",
-    "fussball1234", "test12345678", "testtesttest", "asdfghjkl123", "asdfasdfasdf",
-    "zxcvbnm12345", "1234qwerasdf", "q1w2e3r4t5y6", "creditd12345", "creditd-password",
-    "summer2024!!", "summer2025!!", "summer2026!!", "spring2026!!", "winter2026!!",
+    "123456789012",  "1234567890123", "12345678901234", "123456123456",     "111111111111",
+    "000000000000",  "123123123123",  "123412341234",   "121212121212",     "987654321098",
+    "password1234",  "password12345", "password123!",   "passwordpassword", "password1!",
+    "iloveyou1234",  "qwerty123456",  "qwertyuiop12",   "qwertyuiopasdf",   "qwertyuiopas",
+    "1q2w3e4r5t6y",  "1qaz2wsx3edc",  "zaq12wsxcde3",   "abcdefghijkl",     "abcd1234abcd",
+    "abc123abc123",  "aaaaaaaaaaaa",  "letmein12345",   "welcome12345",     "welcome123!",
+    "administrator", "admin1234567",  "adminadmin12",   "changeme1234",     "trustno1trustno1",
+    "football1234",  "baseball1234",  "monkey123456",   "dragon123456",     "sunshine1234",
+    "princess1234",  "superman1234",  "starwars1234",   "michael12345",     "jennifer1234",
+    "passw0rd1234",  "p@ssw0rd1234",  "p@ssword1234",   "mypassword12",     "mypassword123",
+    "secret123456",  "master123456",  "whatever1234",   "computer1234",     "internet1234",
+    "liverpool123",  "chelsea12345",  "arsenal12345",   "manchester12",     "hallo1234567",
+    "passwort1234",  "passwort12345", "qwertzuiop12",   "qwertzuiopü",      "schalke04schalke",
+    "geheim123456",  "ichliebedich",  "ichliebedich1",  "sommer123456",     "winter123456",
+    "fussball1234",  "test12345678",  "testtesttest",   "asdfghjkl123",     "asdfasdfasdf",
+    "zxcvbnm12345",  "1234qwerasdf",  "q1w2e3r4t5y6",   "creditd12345",     "creditd-password",
+    "summer2024!!",  "summer2025!!",  "summer2026!!",   "spring2026!!",     "winter2026!!",
 };
 
 static bool svc_password_is_common(const char *password)
@@ -120,9 +120,9 @@ struct password_ctx {
     int64_t tenant_id;
     int64_t user_id;
     const struct svc_actor *actor;
-    const char *hash;        /* the new password's */
-    const char *keep_hash;   /* the session that stays, "" = none */
-    const char *token_hash;  /* reset: the token */
+    const char *hash;       /* the new password's */
+    const char *keep_hash;  /* the session that stays, "" = none */
+    const char *token_hash; /* reset: the token */
     const char *log_type;
     int64_t now_us;
     struct user_row user;
@@ -138,8 +138,8 @@ static enum err svc_password_apply(struct store_conn *c, struct password_ctx *x)
     if (rc == ERR_OK)
         rc = store_user_sessions_revoke(c, x->tenant_id, x->user_id, x->keep_hash);
     if (rc == ERR_OK)
-        rc = svc_seclog(c, x->tenant_id, x->actor, x->log_type, x->user_id, x->user.email, 0,
-                        NULL, x->now_us);
+        rc = svc_seclog(c, x->tenant_id, x->actor, x->log_type, x->user_id, x->user.email, 0, NULL,
+                        x->now_us);
     return rc;
 }
 
@@ -158,8 +158,7 @@ static enum err svc_user_read_txn(struct store_conn *c, void *arg)
 
 enum err svc_password_change(struct svc *s, struct arena *a, int64_t tenant_id,
                              const struct svc_actor *actor, const char *current,
-                             const char *password, const char *keep_session,
-                             struct err_detail *d)
+                             const char *password, const char *keep_session, struct err_detail *d)
 {
     ASSERT(actor != NULL);
     if (actor->user_id == 0)
@@ -247,9 +246,9 @@ static enum err svc_reset_request_txn(struct store_conn *c, void *arg)
     /* Both branches write a log line: the same work, the same time. */
     if (known && (rc = svc_reset_issue(c, x)) != ERR_OK)
         return rc;
-    return svc_seclog(c, x->tenant_id, x->actor, "password.reset_requested",
-                      known ? x->user.id : 0, known ? x->user.email : "", 0,
-                      known ? NULL : "{\"account\":\"unknown\"}", x->now_us);
+    return svc_seclog(c, x->tenant_id, x->actor, "password.reset_requested", known ? x->user.id : 0,
+                      known ? x->user.email : "", 0, known ? NULL : "{\"account\":\"unknown\"}",
+                      x->now_us);
 }
 
 /* Per client address: more than this many reset requests in the throttle
@@ -285,7 +284,8 @@ enum err svc_password_reset_request(struct svc *s, struct arena *a, int64_t tena
 enum err svc_password_reset_send(struct svc *s, struct arena *a, int64_t tenant_id,
                                  const struct svc_actor *actor, int64_t user_id)
 {
-    struct reset_request_ctx x = {.a = a, .tenant_id = tenant_id, .actor = actor, .user_id = user_id};
+    struct reset_request_ctx x = {
+        .a = a, .tenant_id = tenant_id, .actor = actor, .user_id = user_id};
     return svc_reset_request_run(s, &x);
 }
 
@@ -345,8 +345,7 @@ static enum err svc_password_set_txn(struct store_conn *c, void *arg)
 }
 
 enum err svc_password_set(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
-                          const char *password, const struct svc_actor *actor,
-                          struct err_detail *d)
+                          const char *password, const struct svc_actor *actor, struct err_detail *d)
 {
     enum err rc = svc_password_check(password, email, "password", d);
     if (rc != ERR_OK)
@@ -389,6 +388,26 @@ static enum err svc_users_list_txn(struct store_conn *c, void *arg)
     return store_user_list_team(c, x->a, x->tenant_id, &x->out, x->n);
 }
 
+struct user_find_ctx {
+    struct arena *a;
+    int64_t tenant_id;
+    const char *email;
+    struct user_row *out;
+};
+
+static enum err svc_user_by_email_txn(struct store_conn *c, void *arg)
+{
+    struct user_find_ctx *x = arg;
+    return store_user_by_email(c, x->a, x->tenant_id, x->email, x->out);
+}
+
+enum err svc_user_by_email(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                           struct user_row *out)
+{
+    struct user_find_ctx x = {.a = a, .tenant_id = tenant_id, .email = email, .out = out};
+    return store_read(s->st, svc_user_by_email_txn, &x);
+}
+
 enum err svc_users_list(struct svc *s, struct arena *a, int64_t tenant_id, struct user_row **out,
                         size_t *n)
 {
@@ -405,11 +424,11 @@ static enum err svc_user_update_log(struct store_conn *c, struct team_ctx *x,
 {
     enum err rc = ERR_OK;
     if (strcmp(before->role, x->out->role) != 0) {
-        const char *detail = arena_printf(x->a, "{\"from\":\"%s\",\"to\":\"%s\"}", before->role,
-                                          x->out->role);
+        const char *detail =
+            arena_printf(x->a, "{\"from\":\"%s\",\"to\":\"%s\"}", before->role, x->out->role);
         rc = detail == NULL ? ERR_TOO_LARGE
-                            : svc_seclog(c, x->tenant_id, x->actor, "user.role_changed",
-                                         before->id, before->email, 0, detail, x->now_us);
+                            : svc_seclog(c, x->tenant_id, x->actor, "user.role_changed", before->id,
+                                         before->email, 0, detail, x->now_us);
     }
     if (rc == ERR_OK && before->disabled != x->out->disabled)
         rc = svc_seclog(c, x->tenant_id, x->actor,

@@ -400,24 +400,35 @@ enum err svc_logout(struct svc *s, int64_t tenant_id, const char *token)
 
 struct apikey_ctx {
     struct api_key_row row;
+    const struct svc_actor *actor;
     int64_t id;
 };
 
 static enum err svc_apikey_create_txn(struct store_conn *c, void *arg)
 {
     struct apikey_ctx *x = arg;
-    return store_api_key_insert(c, &x->row, &x->id);
+    enum err rc = store_api_key_insert(c, &x->row, &x->id);
+    char detail[96];
+    str_format(detail, sizeof(detail), "{\"key_id\":\"key_%lld\",\"role\":\"%s\"}",
+               (long long)x->id, x->row.role);
+    return rc != ERR_OK ? rc
+                        : svc_seclog(c, x->row.tenant_id, x->actor, "api_key.created", 0,
+                                     x->row.name, 0, detail, x->row.created_at_us);
 }
 
-enum err svc_apikey_create(struct svc *s, int64_t tenant_id, const char *role, const char *name,
-                           const char *created_by, char key[API_KEY_TEXT], int64_t *id,
-                           struct err_detail *d)
+enum err svc_apikey_create(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                           const char *role, const char *name, int64_t expires_at_us,
+                           char key[API_KEY_TEXT], int64_t *id, struct err_detail *d)
 {
+    ASSERT(actor != NULL);
     if (role == NULL || (strcmp(role, "admin") != 0 && strcmp(role, "staff") != 0))
         return err_set(d, ERR_VALIDATION, "role", "must be 'admin' or 'staff'");
     enum err rc = svc_text_check(name, "name", NAME_BYTES_MAX, false, d);
     if (rc != ERR_OK)
         return rc;
+    int64_t now = svc_now(s);
+    if (expires_at_us != 0 && expires_at_us <= now)
+        return err_set(d, ERR_VALIDATION, "expires_at", "must be in the future");
     char secret[SECRET_HEX], hash[SHA256_HEX];
     random_hex(secret, 32);
     str_format(key, API_KEY_TEXT, "cd_%s", secret);
@@ -426,8 +437,10 @@ enum err svc_apikey_create(struct svc *s, int64_t tenant_id, const char *role, c
                                    .name = name,
                                    .key_hash = hash,
                                    .role = role,
-                                   .created_by = created_by,
-                                   .created_at_us = svc_now(s)}};
+                                   .created_by = actor->label,
+                                   .created_at_us = now,
+                                   .expires_at_us = expires_at_us},
+                           .actor = actor};
     rc = store_write(s->st, svc_apikey_create_txn, &x);
     if (rc == ERR_OK)
         *id = x.id;
@@ -454,16 +467,17 @@ enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, c
         return ERR_UNAUTHENTICATED;
     char hash[SHA256_HEX];
     svc_secret_hash(key, hash);
-    int64_t never, unused;
-    if (svc_cache_caller_get(s, a, hash, tenant_id, out, &never, &unused))
-        return ERR_OK;
+    int64_t expires, unused, now = svc_now(s);
+    if (svc_cache_caller_get(s, a, hash, tenant_id, out, &expires, &unused))
+        return now < expires ? ERR_OK : ERR_UNAUTHENTICATED;
     int64_t epoch = svc_cache_epoch(s, tenant_id);
     /* Looked up in the tenant of the Host only: a key is never searched for
      * across tenants. */
     struct apikey_resolve_ctx x = {.a = a, .tenant_id = tenant_id, .hash = hash};
     enum err rc = store_read(s->st, svc_apikey_resolve_txn, &x);
     if (rc == ERR_NOT_FOUND ||
-        (rc == ERR_OK && (x.row.revoked_at_us != 0 || x.row.tenant_id != tenant_id)))
+        (rc == ERR_OK && (x.row.revoked_at_us != 0 || x.row.tenant_id != tenant_id ||
+                          (x.row.expires_at_us != 0 && now >= x.row.expires_at_us))))
         return ERR_UNAUTHENTICATED;
     if (rc != ERR_OK)
         return rc;
@@ -474,18 +488,25 @@ enum err svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenant_id, c
     out->email = arena_printf(a, "apikey:%s", x.row.name[0] ? x.row.name : "unnamed");
     if (out->email == NULL)
         return ERR_TOO_LARGE;
-    svc_cache_caller_put(s, hash, epoch, out, INT64_MAX, 0);
+    svc_cache_caller_put(s, hash, epoch, out,
+                         x.row.expires_at_us != 0 ? x.row.expires_at_us : INT64_MAX, 0);
     return ERR_OK;
 }
 
 struct apikey_revoke_ctx {
     int64_t tenant_id, id, now_us;
+    const struct svc_actor *actor;
 };
 
 static enum err svc_apikey_revoke_txn(struct store_conn *c, void *arg)
 {
     struct apikey_revoke_ctx *x = arg;
-    return store_api_key_revoke(c, x->tenant_id, x->id, x->now_us);
+    enum err rc = store_api_key_revoke(c, x->tenant_id, x->id, x->now_us);
+    char detail[48];
+    str_format(detail, sizeof(detail), "{\"key_id\":\"key_%lld\"}", (long long)x->id);
+    return rc != ERR_OK ? rc
+                        : svc_seclog(c, x->tenant_id, x->actor, "api_key.revoked", 0, "", 0, detail,
+                                     x->now_us);
 }
 
 struct apikey_list_ctx {
@@ -509,8 +530,10 @@ enum err svc_apikey_list(struct svc *s, struct arena *a, int64_t tenant_id,
     return store_read(s->st, svc_apikey_list_txn, &x);
 }
 
-enum err svc_apikey_revoke(struct svc *s, int64_t tenant_id, int64_t id)
+enum err svc_apikey_revoke(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
+                           int64_t id)
 {
-    struct apikey_revoke_ctx x = {.tenant_id = tenant_id, .id = id, .now_us = svc_now(s)};
+    struct apikey_revoke_ctx x = {
+        .tenant_id = tenant_id, .id = id, .now_us = svc_now(s), .actor = actor};
     return store_write(s->st, svc_apikey_revoke_txn, &x);
 }

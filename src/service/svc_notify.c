@@ -17,6 +17,7 @@
  * Must not: hold a transaction open while talking to a relay or receiver, or
  * write a secret or a password into an error or the log.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,8 +201,33 @@ static void notify_recipients_merge(struct recipient_row *all, size_t *n,
     }
 }
 
+/* An account mail's one recipient: its user, or for an invitation the
+ * address (and name, language) the invitation names. */
+static enum err notify_fan_account(struct store_conn *c, struct notify_fan_ctx *x)
+{
+    const struct event_row *e = x->e;
+    struct recipient_row one = {0};
+    if (e->user_id != 0) {
+        enum err rc = store_recipient_user(c, x->a, e->tenant_id, e->user_id, 0, &one);
+        return rc == ERR_NOT_FOUND ? ERR_OK : rc != ERR_OK ? rc : notify_fan_mail(c, x, &one);
+    }
+    json_t *attrs = json_loads(e->attrs, 0, NULL);
+    const char *email = json_string_value(json_object_get(attrs, "email"));
+    const char *name = json_string_value(json_object_get(attrs, "name"));
+    const char *locale = json_string_value(json_object_get(attrs, "locale"));
+    one.email = arena_strdup(x->a, email != NULL ? email : "");
+    one.name = arena_strdup(x->a, name != NULL ? name : "");
+    one.locale = arena_strdup(x->a, locale != NULL ? locale : "");
+    json_decref(attrs);
+    if (one.email == NULL || one.name == NULL || one.locale == NULL)
+        return ERR_TOO_LARGE;
+    return notify_fan_mail(c, x, &one);
+}
+
 static enum err notify_fan_mails(struct store_conn *c, struct notify_fan_ctx *x)
 {
+    if (svc_event_is_account(x->type))
+        return notify_fan_account(c, x);
     bool staff, owners, member;
     notify_audience(x->type, &staff, &owners, &member);
     const struct event_row *e = x->e;
@@ -231,6 +257,8 @@ static enum err notify_fan_mails(struct store_conn *c, struct notify_fan_ctx *x)
 
 static enum err notify_fan_webhooks(struct store_conn *c, struct notify_fan_ctx *x)
 {
+    if (x->type < SVC_EVENT__COUNT && svc_event_is_account(x->type))
+        return ERR_OK; /* a secret for one person, never posted */
     struct webhook_endpoint_row *eps;
     size_t n;
     enum err rc = store_webhook_endpoint_list(c, x->a, x->e->tenant_id, &eps, &n);
@@ -260,7 +288,13 @@ static enum err notify_fan_txn(struct store_conn *c, void *arg)
         return ERR_OK; /* another dispatcher fanned it out first */
     if (rc == ERR_OK && x->type < SVC_EVENT__COUNT)
         rc = notify_fan_mails(c, x);
-    return rc == ERR_OK ? notify_fan_webhooks(c, x) : rc;
+    if (rc == ERR_OK)
+        rc = notify_fan_webhooks(c, x);
+    /* An account mail that cannot go (mail is off) keeps no token. */
+    bool account = x->type < SVC_EVENT__COUNT && svc_event_is_account(x->type);
+    if (rc == ERR_OK && account && !x->s->notify->cfg.mail_configured)
+        rc = store_event_scrub(c, x->e->tenant_id, x->e->id);
+    return rc;
 }
 
 /* Renders and fans out one event. An event whose type this binary does not
@@ -312,7 +346,9 @@ static enum err notify_prepare_mail(struct store_conn *c, struct notify_job *j)
     enum err rc = store_tenant_get(c, j->a, d->tenant_id, &j->tenant);
     if (rc == ERR_OK)
         rc = store_tenant_first_host(c, j->a, d->tenant_id, &j->host);
-    if (rc == ERR_OK)
+    if (rc == ERR_OK && d->user_id == 0) /* an invitation: no user yet */
+        j->rcpt = (struct recipient_row){.email = d->recipient, .name = "", .locale = d->locale};
+    else if (rc == ERR_OK)
         rc = store_recipient_user(c, j->a, d->tenant_id, d->user_id, j->ev.customer_id, &j->rcpt);
     if (rc == ERR_NOT_FOUND) {
         j->gone = true; /* disabled or removed since */
@@ -523,6 +559,9 @@ static enum err notify_record_txn(struct store_conn *c, void *arg)
     if (strcmp(outcome, "retry") == 0)
         d->next_attempt_at_us = j->now_us + notify_backoff_us(j->s->notify, d->attempts);
     enum err rc = store_delivery_update(c, d);
+    bool account = j->type < SVC_EVENT__COUNT && svc_event_is_account(j->type);
+    if (rc == ERR_OK && account && strcmp(d->status, "pending") != 0)
+        rc = store_event_scrub(c, d->tenant_id, d->event_id); /* done: the token goes */
     if (rc != ERR_OK || j->gone || strcmp(outcome, "skipped") == 0)
         return rc;
     struct delivery_attempt_row at = {.tenant_id = d->tenant_id,

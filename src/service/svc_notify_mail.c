@@ -135,6 +135,37 @@ static const struct svc_mail_kind svc_mail_kinds[] = {
       "Zustellungen an {url} sind drei Tage lang fehlgeschlagen; der Endpunkt wurde deshalb "
       "deaktiviert.\n\nLetzter Fehler: {error}\n\nBeheben Sie den Fehler beim Empfänger und "
       "aktivieren Sie den Endpunkt danach wieder:\n{link}"}},
+    /* Account mails: the link holds the token (never logged, scrubbed from the
+     * outbox once the mail is done). */
+    {SVC_EVENT_ACCOUNT_PASSWORD_RESET,
+     "/#/reset/{token}",
+     {"Set a new password for {business}",
+      "Someone, hopefully you, asked to set a new password for your {business} account "
+      "({email}).\n\nChoose a new password here (the link works once, within one hour):\n"
+      "{link}\n\nIf you did not ask for this, ignore this mail: your password stays as it is."},
+     {"Neues Passwort für {business}",
+      "Für Ihr Konto bei {business} ({email}) wurde ein neues Passwort angefordert.\n\n"
+      "Hier legen Sie es fest (der Link gilt einmal, eine Stunde lang):\n{link}\n\n"
+      "Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail einfach: Ihr "
+      "Passwort bleibt unverändert."}},
+    {SVC_EVENT_ACCOUNT_EMAIL_VERIFY,
+     "/#/verify/{token}",
+     {"Confirm your e-mail address for {business}",
+      "Welcome to {business}. Please confirm your e-mail address ({email}) so that you can "
+      "place orders:\n{link}\n\nThe link works for seven days."},
+     {"Bitte bestätigen Sie Ihre E-Mail-Adresse bei {business}",
+      "Willkommen bei {business}. Bitte bestätigen Sie Ihre E-Mail-Adresse ({email}), damit "
+      "Sie Aufträge erteilen können:\n{link}\n\nDer Link ist sieben Tage gültig."}},
+    {SVC_EVENT_ACCOUNT_INVITATION,
+     "/#/invitation/{token}",
+     {"{inviter} invited you to {business}",
+      "{inviter} invited you to {business} as {role}.\n\n{customer_line}\n\n"
+      "Accept the invitation and choose your password here (the link works for seven days):\n"
+      "{link}"},
+     {"Einladung von {inviter} zu {business}",
+      "{inviter} hat Sie zu {business} eingeladen, als {role}.\n\n{customer_line}\n\n"
+      "Hier nehmen Sie die Einladung an und wählen Ihr Passwort (der Link ist sieben Tage "
+      "gültig):\n{link}"}},
 };
 
 /* Words around every mail. */
@@ -171,9 +202,14 @@ static const char *const svc_mail_words_de[][2] = {
     {"reactivation", "Reaktivierung"},
     {"grant", "Gutschrift"},
     {"purchase", "Kauf"},
+    {"admin", "Administrator"},
+    {"staff", "Mitarbeiter"},
+    {"owner", "Inhaber"},
+    {"technician", "Techniker"},
 };
 static const char *const svc_mail_words_en[][2] = {
-    {"in_progress", "in progress"},
+    {"in_progress", "in progress"}, {"admin", "an administrator"},  {"staff", "a member of staff"},
+    {"owner", "an owner"},          {"technician", "a technician"},
 };
 
 static const struct svc_mail_kind *svc_mail_kind_of(enum svc_event_type t)
@@ -304,6 +340,12 @@ static const char *svc_mail_hole(struct svc_mail_fill *f, const char *name)
         return svc_mail_services(f);
     if (strcmp(name, "vehicle_line") == 0)
         return svc_mail_vehicle(f);
+    if (strcmp(name, "customer_line") == 0) {
+        const char *c = json_string_value(json_object_get(f->data, "customer_name"));
+        return c == NULL || c[0] == '\0' ? ""
+               : f->de                   ? arena_printf(f->a, "Kundenkonto: %s", c)
+                                         : arena_printf(f->a, "Customer account: %s", c);
+    }
     json_t *object = json_object_get(f->data, "object");
     const char *key = strcmp(name, "expires_on") == 0 ? "expires_at" : name;
     json_t *j = json_object_get(f->data, key);
@@ -320,7 +362,7 @@ static const char *svc_mail_hole(struct svc_mail_fill *f, const char *name)
     if (strcmp(name, "gross") == 0)
         return svc_mail_money(f->a, text, f->de);
     if (strcmp(name, "status") == 0 || strcmp(name, "previous_status") == 0 ||
-        strcmp(name, "reason") == 0 || strcmp(name, "kind") == 0)
+        strcmp(name, "reason") == 0 || strcmp(name, "kind") == 0 || strcmp(name, "role") == 0)
         return svc_mail_word(text, f->de);
     return text;
 }
@@ -454,11 +496,19 @@ enum err svc_mail_render(struct arena *a, enum svc_event_type type, const char *
                               .data = json_object_get(root, "data"),
                               .vars = vars,
                               .de = svc_mail_lang_is_german(locale)};
+    /* The link's hole: "{id}" the subject's public id, "{token}" an account
+     * mail's token (hex, safe in a URL as it is). */
     const char *id = vars->subject_id != NULL ? vars->subject_id : "";
     const char *hole = strstr(k->link, "{id}");
+    size_t hole_len = 4;
+    if (hole == NULL && (hole = strstr(k->link, "{token}")) != NULL) {
+        id = json_string_value(json_object_get(f.data, "token"));
+        id = id != NULL ? id : "";
+        hole_len = 7;
+    }
     f.link = vars->portal == NULL || vars->portal[0] == '\0' ? ""
              : hole != NULL ? arena_printf(a, "%s%.*s%s%s", vars->portal, (int)(hole - k->link),
-                                           k->link, id, hole + 4)
+                                           k->link, id, hole + hole_len)
                             : arena_printf(a, "%s%s", vars->portal, k->link);
     struct buf b;
     buf_init(&b, MAIL_BODY_BYTES_MAX);

@@ -908,6 +908,7 @@ struct api_key_row {
     const char *created_by;
     int64_t created_at_us;
     int64_t revoked_at_us;
+    int64_t expires_at_us; /* 0 = never (schema 10) */
 };
 enum err store_api_key_insert(struct store_conn *c, const struct api_key_row *r, int64_t *id) WUR;
 /* The tenant's key with this hash: a key is looked up in the tenant of the
@@ -1127,6 +1128,9 @@ enum err store_events_unfanned(struct store_conn *c, struct arena *a, int64_t te
 enum err store_events_quiet(struct store_conn *c, int64_t tenant_id, int64_t now_us) WUR;
 /* Marks an event fanned out with its body; ERR_NOT_FOUND when another
  * dispatcher did it first (the caller rolls back). */
+/* Blanks an event's attrs and body (an account mail's token, once its mail
+ * is done). */
+enum err store_event_scrub(struct store_conn *c, int64_t tenant_id, int64_t id) WUR;
 enum err store_event_fan(struct store_conn *c, int64_t tenant_id, int64_t id, const char *body,
                          int64_t now_us) WUR;
 enum err store_event_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,

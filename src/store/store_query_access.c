@@ -55,8 +55,8 @@ static void store_security_log_read(struct arena *a, struct store_stmt *s, void 
 }
 
 enum err store_security_log_list(struct store_conn *c, struct arena *a,
-                                 const struct security_log_filter *f,
-                                 struct security_log_row **out, size_t *n)
+                                 const struct security_log_filter *f, struct security_log_row **out,
+                                 size_t *n)
 {
     ASSERT(f->tenant_id > 0);
     ASSERT(f->limit > 0);
@@ -283,8 +283,8 @@ enum err store_member_count_of_user(struct store_conn *c, int64_t tenant_id, int
                                     int64_t *n)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(
-        c, "SELECT COUNT(*) FROM members WHERE tenant_id = $1 AND user_id = $2", &s);
+    enum err rc =
+        store_prepare(c, "SELECT COUNT(*) FROM members WHERE tenant_id = $1 AND user_id = $2", &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);

@@ -133,7 +133,7 @@ enum err store_api_key_insert(struct store_conn *c, const struct api_key_row *r,
     enum err rc =
         store_prepare(c,
                       "INSERT INTO api_keys (tenant_id, name, key_hash, role, created_by, "
-                      "created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                      "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                       &s);
     if (rc != ERR_OK)
         return rc;
@@ -143,6 +143,7 @@ enum err store_api_key_insert(struct store_conn *c, const struct api_key_row *r,
     store_bind_text(s, 4, r->role);
     store_bind_text(s, 5, r->created_by ? r->created_by : "");
     store_bind_int64(s, 6, r->created_at_us);
+    store_bind_int64(s, 7, r->expires_at_us);
     return store_q_id(c, s, id);
 }
 
@@ -157,17 +158,19 @@ static void store_api_key_read(struct arena *a, struct store_stmt *s, void *row)
     out->created_by = store_q_text(a, s, 5);
     out->created_at_us = store_column_int64(s, 6);
     out->revoked_at_us = store_column_int64(s, 7);
+    out->expires_at_us = store_column_int64(s, 8);
 }
 
 enum err store_api_key_by_hash(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                const char *key_hash, struct api_key_row *out)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT id, tenant_id, name, key_hash, role, created_by, "
-                                "created_at, revoked_at FROM api_keys WHERE tenant_id = $2 "
-                                "AND key_hash = $1",
-                                &s);
+    enum err rc =
+        store_prepare(c,
+                      "SELECT id, tenant_id, name, key_hash, role, created_by, "
+                      "created_at, revoked_at, expires_at FROM api_keys WHERE tenant_id = $2 "
+                      "AND key_hash = $1",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_text(s, 1, key_hash);
@@ -179,11 +182,12 @@ enum err store_api_key_list(struct store_conn *c, struct arena *a, int64_t tenan
                             struct api_key_row **out, size_t *n)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT id, tenant_id, name, key_hash, role, created_by, "
-                                "created_at, revoked_at FROM api_keys WHERE tenant_id = $1 "
-                                "ORDER BY id",
-                                &s);
+    enum err rc =
+        store_prepare(c,
+                      "SELECT id, tenant_id, name, key_hash, role, created_by, "
+                      "created_at, revoked_at, expires_at FROM api_keys WHERE tenant_id = $1 "
+                      "ORDER BY id",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);

@@ -102,6 +102,18 @@ enum err store_events_quiet(struct store_conn *c, int64_t tenant_id, int64_t now
     return store_q_run(c, s);
 }
 
+enum err store_event_scrub(struct store_conn *c, int64_t tenant_id, int64_t id)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(
+        c, "UPDATE events SET attrs = '{}', body = '' WHERE tenant_id = $1 AND id = $2", &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, id);
+    return store_q_run(c, s);
+}
+
 enum err store_event_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                          struct event_row *out)
 {
@@ -123,6 +135,7 @@ enum err store_event_list(struct store_conn *c, struct arena *a, int64_t tenant_
     enum err rc = store_prepare(c,
                                 "SELECT " EVENT_COLUMNS " FROM events WHERE tenant_id = $1 "
                                 "AND ($2 = 0 OR id < $2) AND ($3 = '' OR type = $3) "
+                                "AND type NOT LIKE 'account.%' "
                                 "ORDER BY tenant_id DESC, id DESC LIMIT $4",
                                 &s);
     if (rc != ERR_OK)

@@ -123,9 +123,11 @@ static void an_api_key_works_once_created_and_only_in_its_tenant(void **state)
     char key[API_KEY_TEXT];
     int64_t id;
     struct err_detail d = {0};
-    assert_int_equal(svc_apikey_create(&t->svc, t->tenant_id, "owner", "x", "cli", key, &id, &d),
+    assert_int_equal(svc_apikey_create(&t->svc, t->tenant_id, &(struct svc_actor){.label = "cli"},
+                                       "owner", "x", 0, key, &id, &d),
                      ERR_VALIDATION);
-    assert_int_equal(svc_apikey_create(&t->svc, t->tenant_id, "admin", "ci", "cli", key, &id, &d),
+    assert_int_equal(svc_apikey_create(&t->svc, t->tenant_id, &(struct svc_actor){.label = "cli"},
+                                       "admin", "ci", 0, key, &id, &d),
                      ERR_OK);
     assert_int_equal(strncmp(key, "cd_", 3), 0);
     struct svc_principal p;
@@ -180,9 +182,10 @@ static void revoked_keys_and_ended_sessions_are_refused_at_once_on_every_server(
     char key[API_KEY_TEXT];
     int64_t key_id;
     struct err_detail d = {0};
-    assert_int_equal(
-        svc_apikey_create(&a, t->tenant_id, "admin", "ci", "boss@test.example", key, &key_id, &d),
-        ERR_OK);
+    assert_int_equal(svc_apikey_create(&a, t->tenant_id,
+                                       &(struct svc_actor){.label = "boss@test.example"}, "admin",
+                                       "ci", 0, key, &key_id, &d),
+                     ERR_OK);
     struct svc_principal p;
     assert_int_equal(request_with_key(&b, &t->arena, key, &p), ERR_OK);
     /* Server b answers from memory now: a change that does not move the auth
@@ -191,10 +194,10 @@ static void revoked_keys_and_ended_sessions_are_refused_at_once_on_every_server(
     assert_int_equal(request_with_key(&b, &t->arena, key, &p), ERR_OK);
     assert_string_equal(p.role, "admin");
     /* Revoked on server a: server b refuses it at its next request. */
-    assert_int_equal(svc_apikey_revoke(&a, t->tenant_id, key_id), ERR_OK);
+    assert_int_equal(svc_apikey_revoke(&a, t->tenant_id, &SVC_SYSTEM, key_id), ERR_OK);
     assert_int_equal(request_with_key(&b, &t->arena, key, &p), ERR_UNAUTHENTICATED);
     assert_int_equal(request_with_key(&a, &t->arena, key, &p), ERR_UNAUTHENTICATED);
-    assert_int_equal(svc_apikey_revoke(&a, t->tenant_id, key_id), ERR_NOT_FOUND);
+    assert_int_equal(svc_apikey_revoke(&a, t->tenant_id, &SVC_SYSTEM, key_id), ERR_NOT_FOUND);
     /* A session used on b, ended on a. */
     char token[SECRET_HEX];
     assert_int_equal(svc_login(&a, &t->arena, t->tenant_id, "boss@test.example",
@@ -253,9 +256,11 @@ static void a_logout_moves_only_its_own_tenants_auth_epoch(void **state)
     int64_t other, id;
     char key_t[API_KEY_TEXT], key_o[API_KEY_TEXT], token[SECRET_HEX];
     assert_int_equal(svc_tenant_create(&t->svc, "Other", "other.example", &other, &d), ERR_OK);
-    assert_int_equal(svc_apikey_create(&t->svc, t->tenant_id, "admin", "t", "cli", key_t, &id, &d),
+    assert_int_equal(svc_apikey_create(&t->svc, t->tenant_id, &(struct svc_actor){.label = "cli"},
+                                       "admin", "t", 0, key_t, &id, &d),
                      ERR_OK);
-    assert_int_equal(svc_apikey_create(&t->svc, other, "admin", "o", "cli", key_o, &id, &d),
+    assert_int_equal(svc_apikey_create(&t->svc, other, &(struct svc_actor){.label = "cli"}, "admin",
+                                       "o", 0, key_o, &id, &d),
                      ERR_OK);
     struct svc_principal p;
     assert_int_equal(request_at_host(&b, &t->arena, "test.example", key_t, &p), ERR_OK);
