@@ -35,16 +35,23 @@ static enum err svc_principal_of_user(struct store_conn *c, struct arena *a,
     out->email = u->email;
     out->role = u->role;
     out->customer_id = 0;
+    out->hold = ERR_OK;
     if (strcmp(u->role, "member") != 0)
         return ERR_OK;
     struct member_row m;
     enum err rc = store_member_of_user(c, a, u->tenant_id, u->id, &m);
     if (rc == ERR_NOT_FOUND)
         return ERR_UNAUTHENTICATED; /* a member of no customer has nothing to see */
+    struct customer_row cust;
     if (rc == ERR_OK) {
         out->role = m.role;
         out->customer_id = m.customer_id;
+        rc = store_customer_get(c, a, u->tenant_id, m.customer_id, &cust);
     }
+    if (rc == ERR_OK && cust.status[0] != '\0' && strcmp(cust.status, "active") != 0)
+        out->hold = ERR_CUSTOMER_PENDING;
+    else if (rc == ERR_OK && !u->email_verified)
+        out->hold = ERR_EMAIL_UNVERIFIED;
     return rc;
 }
 
