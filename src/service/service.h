@@ -1151,19 +1151,24 @@ enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char
  * the database (login_throttle), so every server on it counts together and
  * a restart forgets nothing. Nothing is counted per account alone: a
  * stranger's failures lock the stranger's own address out, never the
- * account's owner signing in from elsewhere. A subject's window is fixed:
- * it begins at its first failure and lasts LOGIN_THROTTLE_WINDOW_US; once it
- * holds the maximum, every sign-in of that subject is refused until the window
- * ends, the right password included, and a refused attempt neither counts nor
- * moves the window, so nobody can keep a window open by hammering it.
+ * account's owner signing in from elsewhere. The first failures of a run are
+ * free (LOGIN_THROTTLE_PAIR_MAX for a pair, LOGIN_THROTTLE_ADDRESS_MAX for an
+ * address); after those, each failure makes the subject wait before its next
+ * attempt, twice as long each time: LOGIN_THROTTLE_PAIR_DELAY_US after the
+ * first, then double, at most LOGIN_THROTTLE_WINDOW_US. While it waits every
+ * sign-in of the subject is refused, the right password included, and a
+ * refused attempt neither counts nor moves the wait. A run ends after a
+ * quiet LOGIN_THROTTLE_WINDOW_US with no failure.
  */
-#define LOGIN_THROTTLE_PAIR_MAX    5
-#define LOGIN_THROTTLE_ADDRESS_MAX 20
-#define LOGIN_THROTTLE_WINDOW_US   (15 * USEC_PER_MIN)
+#define LOGIN_THROTTLE_PAIR_MAX         5
+#define LOGIN_THROTTLE_ADDRESS_MAX      20
+#define LOGIN_THROTTLE_PAIR_DELAY_US    (60 * USEC_PER_SEC)
+#define LOGIN_THROTTLE_ADDRESS_DELAY_US (30 * USEC_PER_SEC)
+#define LOGIN_THROTTLE_WINDOW_US        (15 * USEC_PER_MIN)
 
 /* svc_login behind the throttle. Reads the two subjects' counts first (a read,
- * no write): ERR_THROTTLED with *retry_after_s (seconds until the later of
- * the full windows ends) without checking the password. Then svc_login; only
+ * no write): ERR_THROTTLED with *retry_after_s (seconds until the longer of
+ * the two waits ends) without checking the password. Then svc_login; only
  * its ERR_UNAUTHENTICATED counts a failure for both subjects (one upsert,
  * one write transaction); when that cannot be written its error is returned
  * instead, so a wrong password is never answered as wrong while uncounted.

@@ -944,13 +944,15 @@ enum err store_idempotency_insert(struct store_conn *c, int64_t tenant_id, const
 /*
  * Failed sign-ins (schema 8, login_throttle): per tenant and subject (an
  * account or a client address, named by the SHA-256 hex of its text), the
- * failures counted in one fixed window and the instant it began. The service
- * decides what the counts mean; these only read, count and forget.
+ * failures counted since the first of a run, when it began and (schema 10)
+ * the last failure. A run ends after a quiet window with no failure. The
+ * service decides what the counts mean; these only read, count and forget.
  */
 struct login_throttle_row {
     char subject_hash[SHA256_HEX];
     int64_t failures;
     int64_t window_start_us;
+    int64_t last_failure_at_us;
 };
 /* The rows of the n subjects (at most 2) that exist, in any order: *found of
  * them in out. */
@@ -958,14 +960,15 @@ enum err store_login_throttle_get(struct store_conn *c, int64_t tenant_id,
                                   const char *const *subject_hashes, size_t n,
                                   struct login_throttle_row *out, size_t *found) WUR;
 /* Counts one failure of each of the n subjects (at most 2, distinct) at
- * now_us in one statement: a new row (1, now_us); for a row whose window began
- * at or before stale_before_us, a new window (1, now_us); else one failure
- * more in its window. Atomic per row against concurrent servers (an upsert). */
+ * now_us in one statement: a new row (1, now_us); for a row whose last
+ * failure was at or before stale_before_us, a new run (1, now_us); else one
+ * failure more in its run. Atomic per row against concurrent servers (an
+ * upsert). */
 enum err store_login_throttle_fail(struct store_conn *c, int64_t tenant_id,
                                    const char *const *subject_hashes, size_t n, int64_t now_us,
                                    int64_t stale_before_us) WUR;
-/* Deletes every tenant's rows whose window began at or before
- * stale_before_us (the window has ended: they decide nothing any more). */
+/* Deletes every tenant's rows whose last failure was at or before
+ * stale_before_us (the run has ended: they decide nothing any more). */
 enum err store_login_throttle_prune(struct store_conn *c, int64_t stale_before_us) WUR;
 
 /* Verification: lots whose remaining differs from the sum of their postings. */
