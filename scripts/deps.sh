@@ -3,7 +3,7 @@
 # `apt-get update` runs once, and only when something has to be installed.
 set -euo pipefail
 need=(build-essential pkg-config libsqlite3-dev sqlite3 libpq-dev libmicrohttpd-dev
-      libjansson-dev libsodium-dev libcurl4-openssl-dev libcmocka-dev postgresql-15
+      libjansson-dev libsodium-dev libcurl4-openssl-dev libcmocka-dev liboath-dev postgresql-15
       nodejs npm clang-format python3 chromium)
 missing=()
 for p in "${need[@]}"; do
