@@ -6,36 +6,13 @@
 // Codes are made here with node's HMAC-SHA1 at the server's test clock.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { startServer, Client, ADMIN } from './harness.mjs';
+import { totp } from '../support/totp.mjs';
 
 let server;
 let admin;
 let clockMs = Date.parse('2027-03-01T09:00:00Z');
-
-// RFC 4648 base32 without padding.
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0;
-  const out = [];
-  for (const ch of text.replace(/=+$/, '')) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
-  }
-  return Buffer.from(out);
-}
-
-// RFC 6238: HMAC-SHA1 of the 30-second step, dynamic truncation, 6 digits.
-export function totp(secret, ms, steps = 0) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 30000) + steps));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const o = mac[19] & 15;
-  const n = ((mac[o] & 127) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
-  return String(n % 1e6).padStart(6, '0');
-}
 
 test('the code function gives RFC 6238\'s SHA-1 vectors', () => {
   const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'; // "12345678901234567890"
