@@ -36,6 +36,8 @@ export const ROUTES = [
   { path: '/admin/webhooks', title: 'Webhooks', module: 'admin-webhooks.js', roles: ['admin'], nav: true },
   { path: '/admin/webhooks/:id', title: 'Webhook endpoint', module: 'admin-webhooks.js', roles: ['admin'] },
   { path: '/admin/settings', title: 'Settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
+  // Everybody's, from the user menu: two-factor authentication.
+  { path: '/security', title: 'Security', module: 'page-security.js', roles: [...MEMBER, ...TEAM] },
   // Admins have it on /admin/notifications.
   { path: '/notifications', title: 'Notifications', module: 'page-notifications.js', roles: [...MEMBER, ...TEAM], nav: [...MEMBER, 'staff'] },
 ];
@@ -65,7 +67,11 @@ export function go(path) {
   else location.hash = path;
 }
 
-function home() { return TEAM.includes(me.role) ? '/admin' : '/credits'; }
+// Staff of a business that requires two factors enrol before anything else.
+function home() {
+  if (me.totp_enrolment_required) return '/security';
+  return TEAM.includes(me.role) ? '/admin' : '/credits';
+}
 
 function nav(active) {
   const links = ROUTES.filter((r) => r.roles.includes(me.role) && (r.nav === true || (r.nav || []).includes(me.role)));
@@ -85,6 +91,7 @@ function nav(active) {
     h('div.brand', h('a', { href: `#${home()}` }, me.tenant?.name || 'creditd')),
     toggle, list,
     h('div.who', h('span', me.email), ' ',
+      h('a', { href: '#/security', 'aria-current': active?.path === '/security' ? 'page' : null }, 'Security'), ' ',
       h('button.link', { type: 'button', onclick: signOut }, 'Sign out')));
 }
 
@@ -99,7 +106,7 @@ async function signOut() {
 async function route() {
   const { path, query } = current();
   if (!me) return;
-  if (path === '/' || path === '/login') { go(home()); return; }
+  if (path === '/' || path === '/login' || (me.totp_enrolment_required && path !== '/security')) { go(home()); return; }
   let found = null, params = null;
   for (const r of ROUTES) {
     params = match(r.path, path);
@@ -147,4 +154,6 @@ async function boot() {
 
 window.addEventListener('hashchange', route);
 window.addEventListener('creditd:signed-out', () => { if (me) { me = null; boot(); } });
+// Two-factor state changed (page-security.js): read who is signed in again.
+window.addEventListener('creditd:me-changed', () => { if (me) boot(); });
 boot();

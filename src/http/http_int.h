@@ -23,6 +23,9 @@ enum http_role {
      * unsubscribe link), so any session or key that comes along is ignored
      * (and a signed-in browser is not asked for a CSRF token). */
     ROUTE_BY_TOKEN = 1 << 5,
+    /* Not a role: open to a staff user or admin who must turn two-factor
+     * sign-in on before anything else (who am I, enrolling, signing out). */
+    ROUTE_WHILE_ENROLLING = 1 << 6,
 };
 #define ROLES_MEMBER  (ROLE_TECHNICIAN | ROLE_OWNER)
 #define ROLES_TEAM    (ROLE_STAFF | ROLE_ADMIN)
@@ -296,6 +299,11 @@ void h_unsubscribe_form(struct http_request *r);
 void h_unsubscribe(struct http_request *r);
 void h_notify_status(struct http_request *r);
 void h_notify_test_mail(struct http_request *r);
+/* two-factor sign-in (h_totp.c) */
+void h_totp_enrol(struct http_request *r);
+void h_totp_confirm(struct http_request *r);
+void h_totp_disable(struct http_request *r);
+void h_totp_recovery_codes(struct http_request *r);
 /* the portal's files (h_web.c) */
 void h_web_index(struct http_request *r);
 void h_web_asset(struct http_request *r);

@@ -180,6 +180,10 @@ static const char *http_problem_title(enum err e)
         return "No space left for the file";
     case ERR_STORAGE_UNAVAILABLE:
         return "File storage failed, try again";
+    case ERR_TOTP_REQUIRED:
+        return "Authentication code required";
+    case ERR_TOTP_ENROLMENT_REQUIRED:
+        return "Turn on two-factor sign-in first";
     default:
         return err_code(e);
     }
@@ -487,6 +491,12 @@ bool http_authorize(struct http_request *r)
             http_problem_msg(r, ERR_UNAUTHENTICATED, "sign in or send an API key");
         else
             http_problem_msg(r, ERR_FORBIDDEN, "your role may not do this");
+        return false;
+    }
+    if (r->who.totp_enrolment_required &&
+        (r->route->roles & (ROLE_ANON | ROUTE_WHILE_ENROLLING)) == 0) {
+        http_problem_msg(r, ERR_TOTP_ENROLMENT_REQUIRED,
+                         "this business requires two-factor sign-in: turn it on first");
         return false;
     }
     if (r->by_session && !http_method_is_safe(r->method)) {

@@ -117,6 +117,16 @@ check "user add refuses a second user with the same e-mail" \
 check "user add refuses an unknown role" \
     exits 1 sh -c "echo 'staff-password-12' | '$bin' user add --email x@shop.example --role king --password-stdin"
 check "user add without --email is a usage error" exits 2 "$bin" user add --role staff
+sql "UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', totp_enabled = 1 WHERE email = 'staff@shop.example'"
+sql "INSERT INTO totp_recovery_codes (tenant_id, user_id, code_hash) SELECT tenant_id, id, '$(printf '%064d' 1)' FROM users WHERE email = 'staff@shop.example'"
+check "user disable-totp turns a user's two factors off" \
+    output_has "two-factor sign-in is off for staff@shop.example" "$bin" user disable-totp --email staff@shop.example
+check "user disable-totp leaves no secret and no recovery code" \
+    test "$(sql "SELECT totp_enabled + length(totp_secret) + (SELECT COUNT(*) FROM totp_recovery_codes) FROM users WHERE email = 'staff@shop.example'")" = 0
+check "user disable-totp refuses a user whose two factors are off" \
+    exits 1 "$bin" user disable-totp --email staff@shop.example
+check "user disable-totp refuses an unknown e-mail" exits 1 "$bin" user disable-totp --email nobody@shop.example
+check "user disable-totp without --email is a usage error" exits 2 "$bin" user disable-totp
 check "apikey create prints the key alone on stdout" \
     sh -c "'$bin' apikey create --role admin --name ci 2>/dev/null | grep -qxE 'cd_[0-9a-f]{64}'"
 check "apikey create stores only a hash of the key" \
