@@ -859,6 +859,10 @@ enum err store_file_attach(struct store_conn *c, int64_t tenant_id, int64_t file
                            int64_t order_id) WUR;
 enum err store_file_mark_purged(struct store_conn *c, int64_t tenant_id, int64_t file_id,
                                 const char *actor, int64_t now_us) WUR;
+/* Undoes a purge marked at purged_at_us whose contents could not be removed
+ * (ERR_NOT_FOUND when the mark is not that one any more). */
+enum err store_file_unmark_purged(struct store_conn *c, int64_t tenant_id, int64_t file_id,
+                                  int64_t purged_at_us) WUR;
 /* An order's files, oldest first. */
 enum err store_file_list_order(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                int64_t order_id, struct file_row **out, size_t *n) WUR;
