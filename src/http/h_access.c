@@ -52,13 +52,6 @@ void h_password_change(struct http_request *r)
         http_text(r, 204, "text/plain", "", 0);
 }
 
-static void h_retry_after(struct http_request *r, int64_t seconds)
-{
-    char retry[24];
-    snprintf(retry, sizeof(retry), "%lld", (long long)seconds);
-    http_header(r, "Retry-After", retry);
-}
-
 void h_password_reset_request(struct http_request *r)
 {
     json_t *body = http_body_object(r);
@@ -77,7 +70,7 @@ void h_password_reset_request(struct http_request *r)
                                              &retry_after_s);
     json_decref(body);
     if (rc == ERR_THROTTLED) {
-        h_retry_after(r, retry_after_s);
+        http_retry_after(r, retry_after_s);
         http_problem_msg(r, rc, "too many reset requests from this address; try again later");
     } else if (rc != ERR_OK) {
         http_problem_msg(r, rc, "cannot take the request now");

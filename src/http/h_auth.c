@@ -44,9 +44,7 @@ void h_login(struct http_request *r)
                                       &client, token, &who, &retry_after_s);
     if (rc == ERR_THROTTLED) {
         ASSERT(retry_after_s > 0);
-        char retry[24];
-        snprintf(retry, sizeof(retry), "%lld", (long long)retry_after_s);
-        http_header(r, "Retry-After", retry);
+        http_retry_after(r, retry_after_s);
         http_problem_msg(r, ERR_THROTTLED, "too many failed sign-ins; try again later");
         return;
     }

@@ -31,13 +31,6 @@ static json_t *h_invitation_json(const struct invitation_row *v, int64_t now_us)
                      "withdrawn_at", http_time(v->withdrawn_at_us));
 }
 
-static void h_retry_after_header(struct http_request *r, int64_t seconds)
-{
-    char retry[24];
-    snprintf(retry, sizeof(retry), "%lld", (long long)seconds);
-    http_header(r, "Retry-After", retry);
-}
-
 void h_invitation_create(struct http_request *r)
 {
     json_t *body = http_body_object(r);
@@ -196,7 +189,7 @@ void h_register(struct http_request *r)
     struct err_detail d = {0};
     enum err rc = svc_register(r->svc, &r->arena, &in, &retry_after_s, &d);
     if (rc == ERR_THROTTLED) {
-        h_retry_after_header(r, retry_after_s);
+        http_retry_after(r, retry_after_s);
         http_problem_msg(r, rc, "too many sign-ups from this address; try again later");
     } else if (rc != ERR_OK) {
         http_problem(r, rc, &d);
@@ -235,7 +228,7 @@ void h_email_verify_resend(struct http_request *r)
     enum err rc =
         svc_email_verify_resend(r->svc, &r->arena, r->tenant_id, &r->actor, &retry_after_s, &d);
     if (rc == ERR_THROTTLED) {
-        h_retry_after_header(r, retry_after_s);
+        http_retry_after(r, retry_after_s);
         http_problem_msg(r, rc, "too many mails asked for; try again later");
     } else if (rc != ERR_OK) {
         http_problem(r, rc, &d);

@@ -24,9 +24,7 @@ static void h_totp_fail(struct http_request *r, enum err rc, int64_t retry_after
 {
     ASSERT(rc != ERR_OK);
     if (rc == ERR_THROTTLED) {
-        char retry[24];
-        snprintf(retry, sizeof(retry), "%lld", (long long)retry_after_s);
-        http_header(r, "Retry-After", retry);
+        http_retry_after(r, retry_after_s);
         http_problem_msg(r, rc, "too many attempts; try again later");
         return;
     }

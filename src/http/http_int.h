@@ -208,6 +208,9 @@ void http_problem_msg(struct http_request *r, enum err e, const char *fmt, ...)
 void http_method_not_allowed(struct http_request *r, const char *allow);
 /* Adds a header to the answer being built (before it is queued). */
 void http_header(struct http_request *r, const char *name, const char *value);
+/* Retry-After: seconds, the text kept in the request's arena (http_header
+ * keeps the pointer until the answer is queued). */
+void http_retry_after(struct http_request *r, int64_t seconds);
 
 /* ---- requests ---------------------------------------------------------- */
 

@@ -59,6 +59,12 @@ void http_header(struct http_request *r, const char *name, const char *value)
         http_pending[http_pending_count++] = (struct http_pending_header){name, value};
 }
 
+void http_retry_after(struct http_request *r, int64_t seconds)
+{
+    ASSERT(seconds >= 0);
+    http_header(r, "Retry-After", arena_printf(&r->arena, "%lld", (long long)seconds));
+}
+
 static void http_queue_response(struct http_request *r, int status, const char *content_type,
                                 struct MHD_Response *resp);
 
