@@ -69,19 +69,54 @@ run_tap() {
     printf '%-58s %4d passed, %d failed\n' "$label" "$p" "$f"
 }
 
-# Counts node's test runner results from its closing "# pass N" / "# fail N".
-run_node() {
-    local label=$1 dir=$2
+# Runs node's test runner on dir with the environment given; its output goes
+# to the file out_file, its exit status to out_file.rc.
+node_suite() {
+    local out_file=$1 dir=$2
     shift 2
-    local out rc p f
     # One suite at a time where node knows how to say so (node 20+; Debian
     # 12's node 18 runs the files one after another by itself).
     local serial=()
     if node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
         serial=(--test-concurrency=1)
     fi
-    out=$(env "$@" node --test "${serial[@]}" "$dir" 2>&1)
-    rc=$?
+    env "$@" node --test "${serial[@]}" "$dir" >"$out_file" 2>&1
+    echo $? >"$out_file.rc"
+}
+
+# Counts node's test runner results from its closing "# pass N" / "# fail N".
+run_node() {
+    local label=$1 dir=$2
+    shift 2
+    local file
+    file=$(mktemp /tmp/creditd-node.XXXXXX)
+    node_suite "$file" "$dir" "$@"
+    count_node "$label" "$file"
+}
+
+# Two suites at once (most of their time is spent waiting: for mail, for
+# deadlines, for servers to start), each counted as run_node counts.
+run_node_pair() {
+    local label_a=$1 label_b=$2 dir=$3 env_a=$4 env_b=$5
+    local file_a file_b
+    file_a=$(mktemp /tmp/creditd-node.XXXXXX)
+    file_b=$(mktemp /tmp/creditd-node.XXXXXX)
+    # shellcheck disable=SC2086 # each env list is word-split on purpose
+    node_suite "$file_a" "$dir" $env_a &
+    local pid_a=$!
+    # shellcheck disable=SC2086
+    node_suite "$file_b" "$dir" $env_b
+    wait "$pid_a"
+    count_node "$label_a" "$file_a"
+    count_node "$label_b" "$file_b"
+}
+
+count_node() {
+    local label=$1 file=$2
+    local out rc p f
+    out=$(cat "$file")
+    rc=$(cat "$file.rc" 2>/dev/null || echo 1)
+    rm -f "$file" "$file.rc"
     p=$(printf '%s\n' "$out" | sed -n 's/^# pass \([0-9]*\)$/\1/p' | tail -n1)
     f=$(printf '%s\n' "$out" | sed -n 's/^# fail \([0-9]*\)$/\1/p' | tail -n1)
     p=${p:-0}
@@ -150,10 +185,12 @@ run_build() {
         fi
     done
     if ls tests/api/*.test.mjs >/dev/null 2>&1; then
-        run_node "$label api [sqlite]" tests/api/ CREDITD_BIN="$build/creditd" CREDITD_TEST_PG=
         if start_pg; then
-            run_node "$label api [postgres]" tests/api/ CREDITD_BIN="$build/creditd" \
-                CREDITD_TEST_PG="${PG_TEST_URL%/*}/postgres"
+            run_node_pair "$label api [sqlite]" "$label api [postgres]" tests/api/ \
+                "CREDITD_BIN=$build/creditd CREDITD_TEST_PG=" \
+                "CREDITD_BIN=$build/creditd CREDITD_TEST_PG=${PG_TEST_URL%/*}/postgres"
+        else
+            run_node "$label api [sqlite]" tests/api/ CREDITD_BIN="$build/creditd" CREDITD_TEST_PG=
         fi
     fi
     # Several servers, standbys, replicas and backups (tests/cluster): each
