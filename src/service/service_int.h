@@ -262,8 +262,14 @@ enum err svc_email_check(const char *email, struct err_detail *d) WUR;
 /* The checks of a new customer's fields (name, vat_id, country, email,
  * locale). */
 enum err svc_customer_input_check(const struct customer_row *in, struct err_detail *d) WUR;
-/* Puts a reset link for u in the outbox (a new token, earlier ones void),
- * inside the caller's transaction. */
+/* Puts a mail with a link for u in the outbox, inside the caller's
+ * transaction: a new single-use token of purpose (password_reset,
+ * email_verify) valid ttl_us, kept as its hash, earlier ones of the purpose
+ * void; the mail is the account event type. */
+enum err svc_token_mail(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                        const struct user_row *u, const char *purpose, int64_t ttl_us,
+                        enum svc_event_type type, int64_t now_us) WUR;
+/* svc_token_mail of a password reset link. */
 enum err svc_reset_issue_mail(struct store_conn *c, struct arena *a, int64_t tenant_id,
                               const struct user_row *u, int64_t now_us) WUR;
 

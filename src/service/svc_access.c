@@ -202,19 +202,21 @@ struct reset_request_ctx {
 /* Voids the user's earlier reset tokens, keeps the new one's hash and puts
  * the mail with its link in the outbox. The token travels in the event's
  * attrs to the dispatcher, which scrubs it once the mail is done. */
-enum err svc_reset_issue_mail(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                              const struct user_row *u, int64_t now_us)
+enum err svc_token_mail(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                        const struct user_row *u, const char *purpose, int64_t ttl_us,
+                        enum svc_event_type type, int64_t now_us)
 {
+    ASSERT(svc_event_is_account(type));
     char token[SECRET_HEX], hash[SHA256_HEX];
     random_hex(token, 32);
     svc_secret_hash(token, hash);
     struct auth_token_row t = {.token_hash = hash,
                                .tenant_id = tenant_id,
-                               .purpose = "password_reset",
+                               .purpose = purpose,
                                .user_id = u->id,
                                .created_at_us = now_us,
-                               .expires_at_us = now_us + PASSWORD_RESET_TTL_US};
-    enum err rc = store_auth_tokens_void(c, tenant_id, u->id, "password_reset", now_us);
+                               .expires_at_us = now_us + ttl_us};
+    enum err rc = store_auth_tokens_void(c, tenant_id, u->id, purpose, now_us);
     if (rc == ERR_OK)
         rc = store_auth_token_insert(c, &t);
     struct svc_event_attr attrs[] = {{"token", token}, {"email", u->email}};
@@ -222,7 +224,7 @@ enum err svc_reset_issue_mail(struct store_conn *c, struct arena *a, int64_t ten
     if (rc == ERR_OK && json == NULL)
         rc = ERR_TOO_LARGE;
     struct svc_event_new ev = {.tenant_id = tenant_id,
-                               .type = SVC_EVENT_ACCOUNT_PASSWORD_RESET,
+                               .type = type,
                                .subject_id = u->id,
                                .user_id = u->id,
                                .attrs = json,
@@ -231,6 +233,13 @@ enum err svc_reset_issue_mail(struct store_conn *c, struct arena *a, int64_t ten
         rc = svc_event_emit(c, &ev);
     memset(token, 0, sizeof(token));
     return rc;
+}
+
+enum err svc_reset_issue_mail(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              const struct user_row *u, int64_t now_us)
+{
+    return svc_token_mail(c, a, tenant_id, u, "password_reset", PASSWORD_RESET_TTL_US,
+                          SVC_EVENT_ACCOUNT_PASSWORD_RESET, now_us);
 }
 
 static enum err svc_reset_request_txn(struct store_conn *c, void *arg)

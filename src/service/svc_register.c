@@ -22,32 +22,8 @@ enum { REGISTRATIONS_PER_ADDRESS_MAX = 5, VERIFY_RESENDS_PER_ADDRESS_MAX = 5 };
 static enum err svc_verify_issue(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                  const struct user_row *u, int64_t now_us)
 {
-    char token[SECRET_HEX], hash[SHA256_HEX];
-    random_hex(token, 32);
-    svc_secret_hash(token, hash);
-    struct auth_token_row t = {.token_hash = hash,
-                               .tenant_id = tenant_id,
-                               .purpose = "email_verify",
-                               .user_id = u->id,
-                               .created_at_us = now_us,
-                               .expires_at_us = now_us + EMAIL_VERIFY_TTL_US};
-    enum err rc = store_auth_tokens_void(c, tenant_id, u->id, "email_verify", now_us);
-    if (rc == ERR_OK)
-        rc = store_auth_token_insert(c, &t);
-    struct svc_event_attr attrs[] = {{"token", token}, {"email", u->email}};
-    const char *json = svc_event_attrs(a, attrs, 2);
-    if (rc == ERR_OK && json == NULL)
-        rc = ERR_TOO_LARGE;
-    struct svc_event_new ev = {.tenant_id = tenant_id,
-                               .type = SVC_EVENT_ACCOUNT_EMAIL_VERIFY,
-                               .subject_id = u->id,
-                               .user_id = u->id,
-                               .attrs = json,
-                               .now_us = now_us};
-    if (rc == ERR_OK)
-        rc = svc_event_emit(c, &ev);
-    memset(token, 0, sizeof(token));
-    return rc;
+    return svc_token_mail(c, a, tenant_id, u, "email_verify", EMAIL_VERIFY_TTL_US,
+                          SVC_EVENT_ACCOUNT_EMAIL_VERIFY, now_us);
 }
 
 struct register_ctx {
