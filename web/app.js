@@ -3,6 +3,9 @@
 // page's module on first use. A page module exports
 //   default async function render(ctx)
 // with ctx = {main, params, query, me, go(path), reload()}; it fills ctx.main.
+// Pages without a session (PUBLIC: the sign-in page's links, mailed links)
+// draw without the navigation and get ctx = {main, params, query, go(path),
+// signIn(message), signedIn()}.
 import { api, setCsrf, ApiError } from './api.js';
 import { setTenant } from './fmt.js';
 import { h, clear, loading, notice, errorText } from './ui.js';
@@ -40,6 +43,16 @@ export const ROUTES = [
   { path: '/notifications', title: 'Notifications', module: 'page-notifications.js', roles: [...MEMBER, ...TEAM], nav: [...MEMBER, 'staff'] },
 ];
 
+// Pages for whoever opens them, drawn without the navigation; signedOut: a
+// signed-in user goes to their start page instead. /verify/:token,
+// /invitation/:token and /register join them with the invitation and
+// registration API.
+export const PUBLIC = [
+  { path: '/login', title: 'Sign in', signedOut: true },
+  { path: '/forgot', title: 'Forgot your password', module: 'page-forgot.js', signedOut: true },
+  { path: '/reset/:token', title: 'Choose a new password', module: 'page-reset.js' },
+];
+
 let me = null;
 const app = document.getElementById('app');
 
@@ -52,6 +65,14 @@ function match(pattern, path) {
     else if (p[i] !== q[i]) return null;
   }
   return params;
+}
+
+function find(routes, path) {
+  for (const r of routes) {
+    const params = match(r.path, path);
+    if (params) return { route: r, params };
+  }
+  return null;
 }
 
 function current() {
@@ -92,19 +113,55 @@ async function signOut() {
   try { await api.post('auth/logout'); } catch { /* signed out anyway */ }
   me = null;
   setCsrf(null);
-  location.hash = '/login';
-  boot();
+  history.pushState(null, '', '#/login');
+  signedOut();
+}
+
+// No session: the public page the address names, else the sign-in form
+// (with a message, e.g. after a new password was set). Signing in reads
+// who it is (boot) and goes on to the page the address names.
+async function signedOut(message) {
+  const { path, query } = current();
+  const found = find(PUBLIC, path);
+  if (found?.route.module) { await publicPage(found, query); return; }
+  const { default: login } = await import('./page-login.js');
+  login(app, async () => { await boot(); }, { message });
+}
+
+async function publicPage({ route: r, params }, query) {
+  const main = h('main#main.login', { tabindex: '-1' });
+  clear(app, main);
+  document.title = `${r.title} · creditd`;
+  const ctx = {
+    main, params, query, go,
+    // To the sign-in form, the token's address out of the history.
+    signIn: (message) => {
+      history.replaceState(null, '', '#/login');
+      me = null;
+      setCsrf(null);
+      signedOut(message);
+    },
+    signedIn: () => { history.replaceState(null, '', '#/'); return boot(); },
+  };
+  try {
+    const mod = await import(`./${r.module}`);
+    await mod.default(ctx);
+  } catch (e) {
+    console.warn('page failed', e);
+    clear(main, h('h1', r.title), notice(errorText(e), 'error'));
+  }
+  main.focus({ preventScroll: true });
 }
 
 async function route() {
   const { path, query } = current();
-  if (!me) return;
-  if (path === '/' || path === '/login') { go(home()); return; }
-  let found = null, params = null;
-  for (const r of ROUTES) {
-    params = match(r.path, path);
-    if (params) { found = r; break; }
-  }
+  // "#main" (the skip link) is a place on the page, not a page.
+  if (!path.startsWith('/')) return;
+  const pub = find(PUBLIC, path);
+  if (!me) { signedOut(); return; }
+  if (path === '/' || pub?.route.signedOut) { go(home()); return; }
+  if (pub) { await publicPage(pub, query); return; }
+  const { route: found, params } = find(ROUTES, path) || { route: null, params: null };
   const main = h('main#main', { tabindex: '-1' });
   clear(app, nav(found), main);
   if (!found || !found.roles.includes(me.role)) {
@@ -132,7 +189,8 @@ async function boot() {
     me = await api.get('me');
     setCsrf(me.csrf_token);
     setTenant(me.tenant);
-    if (!location.hash || location.hash === '#/login' || location.hash === '#/') location.hash = home();
+    const { path } = current();
+    if (path === '/' || !path.startsWith('/') || find(PUBLIC, path)?.route.signedOut) location.hash = home();
     else route();
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) {
@@ -140,8 +198,7 @@ async function boot() {
       return;
     }
     me = null;
-    const { default: login } = await import('./page-login.js');
-    login(app, async () => { await boot(); });
+    await signedOut();
   }
 }
 

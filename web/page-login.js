@@ -2,7 +2,8 @@
 import { api, setCsrf } from './api.js';
 import { h, clear, field, input, form } from './ui.js';
 
-export default function login(app, done) {
+// opts.message: said above the form (e.g. after a new password was set).
+export default function login(app, done, { message } = {}) {
   const email = input('email', { type: 'email', autocomplete: 'username', required: true });
   const password = input('password', { type: 'password', autocomplete: 'current-password', required: true });
   const f = form([field('E-mail', email), field('Password', password)], async (v) => {
@@ -11,6 +12,9 @@ export default function login(app, done) {
     await done();
   }, { submit: 'Sign in', cls: 'login-form' });
   document.title = 'Sign in · creditd';
-  clear(app, h('main#main.login', h('h1', 'Sign in'), f));
+  clear(app, h('main#main.login', h('h1', 'Sign in'),
+    message ? h('div.notice.ok', { role: 'status' }, message) : null,
+    f,
+    h('p.login-links', h('a', { href: '#/forgot' }, 'Forgot your password?'))));
   email.focus();
 }
