@@ -39,6 +39,8 @@ export const ROUTES = [
   { path: '/admin/webhooks', title: 'Webhooks', module: 'admin-webhooks.js', roles: ['admin'], nav: true },
   { path: '/admin/webhooks/:id', title: 'Webhook endpoint', module: 'admin-webhooks.js', roles: ['admin'] },
   { path: '/admin/settings', title: 'Settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
+  // Everybody's, from the user area beside "Sign out".
+  { path: '/account', title: 'My account', module: 'page-account.js', roles: [...MEMBER, ...TEAM] },
   // Admins have it on /admin/notifications.
   { path: '/notifications', title: 'Notifications', module: 'page-notifications.js', roles: [...MEMBER, ...TEAM], nav: [...MEMBER, 'staff'] },
 ];
@@ -106,6 +108,7 @@ function nav(active) {
     h('div.brand', h('a', { href: `#${home()}` }, me.tenant?.name || 'creditd')),
     toggle, list,
     h('div.who', h('span', me.email), ' ',
+      h('a', { href: '#/account', 'aria-current': active?.path === '/account' ? 'page' : null }, 'My account'), ' ',
       h('button.link', { type: 'button', onclick: signOut }, 'Sign out')));
 }
 

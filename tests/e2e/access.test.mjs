@@ -2,13 +2,14 @@
 // caught by a real SMTP server on 127.0.0.1 and the portal's address set as
 // the tenant's portal_url (so the mailed link opens this server): a
 // forgotten password reset through the mailed link (the rules checked by
-// the field, the link dead once used) and signing in with the new one; too
-// many reset requests answered with the wait.
+// the field, the link dead once used) and signing in with the new one; a
+// password changed under My account; too many reset requests answered with
+// the wait.
 //
 // Forgiven problems, each for a reason: a 401 where a test signs in (the
 // shell asks GET /me first) or where a signed-out page takes its next step;
 // where a test makes the server refuse something the page then shows (a weak
-// password, 422; a dead link, 400; too many requests, 429),
+// password or a wrong one, 422; a dead link, 400; too many requests, 429),
 // Chromium logs "Failed to load resource" with that status.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -138,6 +139,41 @@ test('a forgotten password: the link arrives by mail, the new password is checke
   assert.deepEqual(problems(fresh, [SIGN_IN, refused(400)]), []);
   await page.closeAll();
   await fresh.closeAll();
+});
+
+test('My account: a password change checks the current one and the repeat, and signs out the other sessions', async () => {
+  const u = await staff('desk@ecu-chip.example');
+  const other = new Client(portal.url);
+  assert.equal((await other.login(u.email, u.password)).status, 200);
+  const page = await as(u);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My account' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+  assert.match(await page.locator('dl.facts').innerText(), new RegExp(`${u.email}[\\s\\S]*Staff`));
+  const current = page.getByLabel('Current password');
+  const pw = page.getByLabel('New password', { exact: true });
+  const again = page.getByLabel('New password again');
+  const save = page.getByRole('button', { name: 'Change password' });
+  await current.fill('not my password at all');
+  await pw.fill('front desk phrase 2027');
+  await again.fill('front desk phrase 2027');
+  await save.click();
+  await fieldError(page, 'current_password').filter({ hasText: 'is not your password' }).waitFor();
+  assert.equal(await current.getAttribute('aria-invalid'), 'true');
+  await current.fill(u.password);
+  await again.fill('front desk phrase 2028');
+  await save.click();
+  await fieldError(page, 'new_password_repeat').filter({ hasText: 'is not the same' }).waitFor();
+  await again.fill('front desk phrase 2027');
+  await save.click();
+  await page.getByRole('status').filter({ hasText: 'Your password is changed.' }).waitFor();
+  assert.equal(await current.inputValue(), '', 'the form is emptied');
+  assert.equal((await other.get(`${V}/me`)).status, 401, 'the other session ended');
+  assert.equal(await canSignIn(u.email, 'front desk phrase 2027'), true);
+  // This session stays.
+  await open(page, '/admin/customers');
+  await page.getByRole('heading', { level: 1, name: 'Customers' }).waitFor();
+  assert.deepEqual(problems(page, [SIGN_IN, refused(422)]), []);
+  await page.closeAll();
 });
 
 // Last: it uses up this address's reset requests.
