@@ -39,6 +39,9 @@ export const ROUTES = [
   { path: '/admin/webhooks', title: 'Webhooks', module: 'admin-webhooks.js', roles: ['admin'], nav: true },
   { path: '/admin/webhooks/:id', title: 'Webhook endpoint', module: 'admin-webhooks.js', roles: ['admin'] },
   { path: '/admin/settings', title: 'Settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
+  { path: '/admin/users', title: 'Users', module: 'admin-users.js', roles: ['admin'], nav: true },
+  { path: '/admin/api-keys', title: 'API keys', module: 'admin-api-keys.js', roles: ['admin'], nav: true },
+  { path: '/admin/security', title: 'Security log', module: 'admin-security.js', roles: ['admin'], nav: true },
   // Everybody's, from the user area beside "Sign out".
   { path: '/account', title: 'My account', module: 'page-account.js', roles: [...MEMBER, ...TEAM] },
   // Admins have it on /admin/notifications.

@@ -3,13 +3,19 @@
 // the tenant's portal_url (so the mailed link opens this server): a
 // forgotten password reset through the mailed link (the rules checked by
 // the field, the link dead once used) and signing in with the new one; a
-// password changed under My account; too many reset requests answered with
-// the wait.
+// password changed under My account; the admin adds a staff user, changes
+// their role, disables them (their open page shows the sign-in form on the
+// next step) and enables them again, cannot disable the last admin, and
+// mails them a password link; an API key made (shown once) and revoked; the
+// security log showing a failed sign-in, filtered and paged; a dialog
+// keeping the keyboard inside; too many reset requests answered with the
+// wait.
 //
 // Forgiven problems, each for a reason: a 401 where a test signs in (the
 // shell asks GET /me first) or where a signed-out page takes its next step;
 // where a test makes the server refuse something the page then shows (a weak
-// password or a wrong one, 422; a dead link, 400; too many requests, 429),
+// password or a wrong one, 422; a dead link, 400; the last admin, 409;
+// too many requests, 429),
 // Chromium logs "Failed to load resource" with that status.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -174,6 +180,177 @@ test('My account: a password change checks the current one and the repeat, and s
   await page.getByRole('heading', { level: 1, name: 'Customers' }).waitFor();
   assert.deepEqual(problems(page, [SIGN_IN, refused(422)]), []);
   await page.closeAll();
+});
+
+test('Users: the admin adds staff, changes a role, disables (the user is signed out at once) and enables, keeps one admin, sends a password link', async () => {
+  const page = await as(ADMIN);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+  await page.getByLabel('E-mail').fill('clerk@ecu-chip.example');
+  await page.getByLabel('First password').fill('clerk phrase one two');
+  await page.getByLabel('Role', { exact: true }).selectOption('staff');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await page.getByRole('status').filter({ hasText: 'clerk@ecu-chip.example was added as staff.' }).waitFor();
+  const clerk = (await admin.get(`${V}/users`)).json.items.find((u) => u.email === 'clerk@ecu-chip.example');
+  assert.deepEqual([clerk.role, clerk.disabled], ['staff', false]);
+  const row = page.locator(`tr[data-user="${clerk.id}"]`);
+  assert.match(await row.innerText(), /Staff[\s\S]*Active[\s\S]*Off[\s\S]*Never/);
+
+  // The clerk is at work in another browser.
+  const work = await as({ email: clerk.email, password: 'clerk phrase one two' });
+  await open(work, '/admin/customers');
+
+  await row.getByRole('button', { name: `Change role: ${clerk.email}` }).click();
+  let dlg = page.getByRole('dialog', { name: `Change the role of ${clerk.email}` });
+  await dlg.getByLabel('Role').selectOption('admin');
+  await dlg.getByRole('button', { name: 'Change role' }).click();
+  await page.getByRole('status').filter({ hasText: `${clerk.email} is now admin.` }).waitFor();
+  assert.equal((await admin.get(`${V}/users`)).json.items.find((u) => u.id === clerk.id).role, 'admin');
+  await row.getByRole('button', { name: `Change role: ${clerk.email}` }).click();
+  await dlg.getByLabel('Role').selectOption('staff');
+  await dlg.getByRole('button', { name: 'Change role' }).click();
+  await page.getByRole('status').filter({ hasText: `${clerk.email} is now staff.` }).waitFor();
+
+  // Disabling asks first; from the keyboard, the focus stays in the dialog.
+  await row.getByRole('button', { name: `Disable: ${clerk.email}` }).focus();
+  await page.keyboard.press('Enter');
+  dlg = page.getByRole('dialog', { name: `Disable ${clerk.email}?` });
+  await dlg.getByText('They are signed out at once').waitFor();
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Tab');
+    assert.ok(await dlg.evaluate((d) => d.contains(document.activeElement)), `Tab ${i + 1} stays in the dialog`);
+  }
+  await page.keyboard.press('Shift+Tab');
+  assert.ok(await dlg.evaluate((d) => d.contains(document.activeElement)), 'Shift+Tab stays in the dialog');
+  await shoot(page, 'admin-users-disable-dialog');
+  await page.keyboard.press('Escape');
+  await dlg.waitFor({ state: 'detached' });
+  assert.equal((await admin.get(`${V}/users`)).json.items.find((u) => u.id === clerk.id).disabled, false, 'Escape cancels');
+  await row.getByRole('button', { name: `Disable: ${clerk.email}` }).click();
+  await dlg.getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('status').filter({ hasText: `${clerk.email} is disabled and signed out everywhere.` }).waitFor();
+  assert.match(await row.innerText(), /Disabled/);
+  // The clerk's next step meets the sign-in form.
+  await work.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Orders' }).click();
+  await work.getByRole('button', { name: 'Sign in' }).waitFor();
+  assert.equal(await canSignIn(clerk.email, 'clerk phrase one two'), false);
+
+  await row.getByRole('button', { name: `Enable: ${clerk.email}` }).click();
+  await page.getByRole('status').filter({ hasText: `${clerk.email} can sign in again.` }).waitFor();
+  await work.getByLabel('E-mail').fill(clerk.email);
+  await work.getByLabel('Password').fill('clerk phrase one two');
+  await work.getByRole('button', { name: 'Sign in' }).click();
+  await work.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
+
+  // The last enabled admin stays: the server's reason is shown in the dialog.
+  const me = (await admin.get(`${V}/users`)).json.items.find((u) => u.email === ADMIN.email);
+  await page.locator(`tr[data-user="${me.id}"]`).getByRole('button', { name: `Disable: ${ADMIN.email}` }).click();
+  dlg = page.getByRole('dialog', { name: `Disable ${ADMIN.email}?` });
+  await dlg.getByRole('button', { name: 'Disable' }).click();
+  await dlg.getByRole('alert').filter({ hasText: 'the business must keep at least one enabled admin' }).waitFor();
+  assert.doesNotMatch(await dlg.getByRole('alert').innerText(), /disabled:/);
+  await dlg.getByRole('button', { name: 'Cancel' }).click();
+
+  await row.getByRole('button', { name: `Send password link: ${clerk.email}` }).click();
+  await page.getByRole('dialog', { name: `Send ${clerk.email} a password link?` }).getByRole('button', { name: 'Send link' }).click();
+  await page.getByRole('status').filter({ hasText: `A link to choose a new password is on its way to ${clerk.email}.` }).waitFor();
+  const mail = await waitForMail(relay, (m) => m.to.includes(clerk.email), 'the admin\'s link');
+  assert.ok(mail.parsed.text.includes(`${portal.url}/#/reset/`), mail.parsed.text);
+  await shoot(page, 'admin-users');
+  assert.deepEqual(problems(page, [SIGN_IN, refused(409)]), []);
+  assert.deepEqual(problems(work, [SIGN_IN]), []);
+  await page.closeAll();
+  await work.closeAll();
+});
+
+test('API keys: a key is made with a last day and shown once, works, and once revoked is refused', async () => {
+  const page = await as(ADMIN);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+  await page.getByLabel('Name').fill('Accounting export');
+  await page.getByLabel('Role').selectOption('staff');
+  const day = new Date(Date.now() + 30 * 864e5).toISOString().slice(0, 10);
+  await page.getByLabel('Last day').fill(day);
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const box = page.getByRole('region', { name: 'API key Accounting export' });
+  await box.waitFor();
+  assert.match(await box.innerText(), /it will not be shown again/);
+  const secret = (await box.locator('code.secret').textContent()).trim();
+  await shoot(page, 'admin-api-keys-secret');
+  const made = (await admin.get(`${V}/api-keys`)).json.items.find((k) => k.name === 'Accounting export');
+  assert.equal(made.role, 'staff');
+  assert.ok(made.expires_at.startsWith(day.slice(0, 8)), made.expires_at);
+  const program = new Client(portal.url);
+  program.bearer = secret;
+  assert.equal((await program.get(`${V}/customers`)).status, 200);
+  await box.getByRole('button', { name: 'I have stored it' }).click();
+  await box.waitFor({ state: 'detached' });
+
+  const row = page.locator(`tr[data-key="${made.id}"]`);
+  assert.match(await row.innerText(), /Staff[\s\S]*Active/);
+  await row.getByRole('button', { name: 'Revoke Accounting export' }).click();
+  const dlg = page.getByRole('dialog', { name: 'Revoke the key Accounting export?' });
+  await dlg.getByText('refused from its next request').waitFor();
+  await dlg.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('status').filter({ hasText: 'The key Accounting export is revoked.' }).waitFor();
+  assert.match(await row.innerText(), /Revoked/);
+  assert.equal(await row.getByRole('button', { name: /Revoke/ }).count(), 0);
+  assert.equal((await program.get(`${V}/customers`)).status, 401, 'refused at once');
+  assert.ok(!(await page.locator('main').innerText()).includes(secret), 'the key is not shown again');
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  await page.closeAll();
+});
+
+test('the security log shows a failed sign-in with its address, filters by type and user, and loads more', async () => {
+  const page = await openPage(portal);
+  await page.goto(`${portal.url}/`);
+  await page.getByLabel('E-mail').fill(OWNER.email);
+  await page.getByLabel('Password').fill('not the owner password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: /wrong e-mail or password/ }).waitFor();
+  await page.closeAll();
+  // Enough lines for more than one page.
+  for (let i = 0; i < 6; i++) {
+    await Promise.all(Array.from({ length: 10 }, () => new Client(portal.url).login(ADMIN.email, ADMIN.password)));
+  }
+
+  const log = await as(ADMIN);
+  await log.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security log' }).click();
+  await log.getByRole('heading', { level: 1, name: 'Security log' }).waitFor();
+  const rows = log.locator('tr[data-line]');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 50);
+  await log.getByRole('button', { name: 'Load more' }).click();
+  await log.waitForFunction(() => document.querySelectorAll('tr[data-line]').length > 50);
+
+  await log.getByLabel('What').selectOption('login.failed');
+  await log.getByRole('button', { name: 'Show' }).click();
+  await log.waitForURL(/#\/admin\/security\?type=login\.failed$/);
+  await log.getByRole('link', { name: 'Clear filters' }).waitFor();
+  const failed = log.locator('tr[data-line]').filter({ hasText: OWNER.email });
+  await failed.first().waitFor();
+  const text = await failed.first().innerText();
+  assert.match(text, /Sign-in failed/);
+  assert.match(text, /127\.0\.0\.1/);
+  assert.equal(await log.locator('tr[data-line]').filter({ hasNotText: 'Sign-in failed' }).count(), 0, 'only failed sign-ins');
+  await shoot(log, 'admin-security-failed');
+
+  // A day range in the business's zone: tomorrow has nothing yet.
+  const tomorrow = new Date(Date.now() + 2 * 864e5).toISOString().slice(0, 10);
+  await log.getByLabel('From').fill(tomorrow);
+  await log.getByRole('button', { name: 'Show' }).click();
+  await log.getByText('Nothing in the log matches.').waitFor();
+
+  // From the Users page: one user's lines.
+  await open(log, '/admin/users');
+  const me = (await admin.get(`${V}/users`)).json.items.find((u) => u.email === ADMIN.email);
+  await log.getByRole('link', { name: `Security log: ${ADMIN.email}` }).click();
+  await log.waitForURL(new RegExp(`#/admin/security\\?user=${me.id}$`));
+  await log.getByText(`Only lines where ${ADMIN.email} acted or was acted on.`).waitFor();
+  const lines = (await admin.get(`${V}/security-log?user=${me.id}&limit=50`)).json.items;
+  await log.locator(`tr[data-line="${lines[0].id}"]`).waitFor();
+  assert.deepEqual(problems(log, [SIGN_IN]), []);
+  await log.closeAll();
 });
 
 // Last: it uses up this address's reset requests.
