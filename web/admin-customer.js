@@ -1,14 +1,16 @@
-// One customer (#/admin/customers/:id): details (edit), balances, members,
-// lots with their actions (pause, resume, extend, deactivate, reactivate,
-// deduct; each asks why), adding credits (a manual lot or a package's, with
-// an optional invoice), adjustments, the customer's ledger with the running
-// balance, totals over a period, and a lot's history on demand.
-// GET/PATCH /customers/{id}, POST /customers/{id}/members, GET/POST
-// /customers/{id}/lots, POST /lots/{id}/<action>, GET /lots/{id}/history,
-// POST /customers/{id}/adjustments, GET /ledger?customer=, GET
+// One customer (#/admin/customers/:id): details (edit), balances, members
+// (add, remove), lots with their actions (pause, resume, extend, deactivate,
+// reactivate, deduct; each asks why), adding credits (a manual lot or a
+// package's, with an optional invoice), adjustments, the customer's ledger
+// with the running balance, totals over a period, and a lot's history on
+// demand.
+// GET/PATCH /customers/{id}, POST /customers/{id}/members, DELETE
+// /customers/{id}/members/{user_id}, GET/POST /customers/{id}/lots, POST
+// /lots/{id}/<action>, GET /lots/{id}/history, POST
+// /customers/{id}/adjustments, GET /ledger?customer=, GET
 // /customers/{id}/summary, GET /packages.
 import { api, newKey, ApiError } from './api.js';
-import { h, clear, table, field, input, select, textarea, form, dialog, notice, empty, loading, errorText } from './ui.js';
+import { h, clear, table, field, input, select, textarea, form, dialog, notice, empty, loading, errorText, unfielded } from './ui.js';
 import {
   amount, signed, money, date, dateTime, isoDay, zoneTime, zoneWall, nextDay, cmp, KIND_LABELS,
 } from './fmt.js';
@@ -94,7 +96,12 @@ export default async function render(ctx) {
         { label: 'Role', value: (x) => (x.role === 'owner' ? 'Owner' : 'Technician') },
         { label: 'Monthly limit', value: (x) => Object.entries(x.monthly_limits || {})
           .map(([c, a]) => credits(types, c, a)).join(', ') || (x.role === 'owner' ? '–' : 'None') },
-      ], m, { caption: 'Who signs in for this customer' }) : empty('No members yet: nobody can sign in for this customer.'),
+        {
+          label: 'Actions',
+          value: (x) => h('button.danger', { type: 'button', 'aria-label': `Remove ${x.email}`, onclick: () => removeMember(x) }, 'Remove'),
+        },
+      ], m, { caption: 'Who signs in for this customer', rowAttrs: (x) => ({ dataset: { member: x.user_id } }) })
+        : empty('No members yet: nobody can sign in for this customer.'),
       h('div.toolbar', h('button', { type: 'button', onclick: addMember }, 'Add member')));
   }
 
@@ -133,6 +140,14 @@ export default async function render(ctx) {
     ], (v) => api.post(`customers/${id}/members`, { email: v.email || '', password: v.password || '', role: v.role }, { key }),
     { submit: 'Add member' });
     if (done) { await refreshCustomer(); status.say(`${done.email} can sign in now.`); }
+  }
+
+  async function removeMember(x) {
+    const done = await dialog(`Remove ${x.email} from ${customer.name}?`, [
+      h('p', 'They are signed out at once and can no longer sign in for this customer. Their orders and ledger entries keep their name.'),
+    ], () => api.del(`customers/${encodeURIComponent(id)}/members/${encodeURIComponent(x.user_id)}`)
+      .then(() => true, (e) => { throw unfielded(e); }), { submit: 'Remove' });
+    if (done) { await refreshCustomer(); status.say(`${x.email} was removed from ${customer.name}.`); }
   }
 
   // ---- lots --------------------------------------------------------------------

@@ -2,10 +2,12 @@
 // technician (POST /customers/{id}/members) and setting a technician's
 // monthly limit per credit type (PATCH /customers/{id}/members/{user_id}
 // with monthly_limits: an amount, or null for no limit; types left empty
-// stay as they are). The limits in force come with each member.
+// stay as they are), and removing a technician (DELETE
+// /customers/{id}/members/{user_id}, asked first: their sessions end at
+// once). The limits in force come with each member.
 import { api, ApiError } from './api.js';
 import { amount, money } from './fmt.js';
-import { h, clear, field, input, select, form, table, dialog, notice } from './ui.js';
+import { h, clear, field, input, select, form, table, dialog, notice, unfielded } from './ui.js';
 import { creditTypes, typeName, Idem } from './customer.js';
 
 const ROLES = { owner: 'Owner', technician: 'Technician' };
@@ -37,8 +39,10 @@ export default async function render(ctx) {
       { label: 'Monthly limit', value: limitsText },
       {
         label: 'Actions',
-        value: (m) => (m.role === 'technician'
-          ? h('button', { type: 'button', 'aria-label': `Set limits for ${m.email}`, onclick: () => limits(m) }, 'Set limits')
+        value: (m) => (m.role === 'technician' && m.user_id !== me.user_id
+          ? h('div.row-actions',
+            h('button', { type: 'button', 'aria-label': `Set limits for ${m.email}`, onclick: () => limits(m) }, 'Set limits'),
+            h('button.danger', { type: 'button', 'aria-label': `Remove ${m.email}`, onclick: () => remove(m) }, 'Remove'))
           : '–'),
       },
     ], customer.members, { caption: customer.name });
@@ -95,6 +99,18 @@ export default async function render(ctx) {
       drawList();
       clear(status, notice(`Limits saved for ${m.email}.`, 'ok'));
     }
+  }
+
+  // Owners remove technicians; another owner is removed by the business.
+  async function remove(m) {
+    const done = await dialog(`Remove ${m.email} from the team?`, [
+      h('p', `They are signed out at once and can no longer sign in for ${customer.name}. The orders they placed stay, with their name.`),
+    ], () => api.del(`customers/${cid}/members/${encodeURIComponent(m.user_id)}`)
+      .then(() => true, (e) => { throw unfielded(e); }), { submit: 'Remove' });
+    if (!done) return;
+    customer.members = customer.members.filter((x) => x.user_id !== m.user_id);
+    drawList();
+    clear(status, notice(`${m.email} was removed from the team.`, 'ok'));
   }
 
   const idemAdd = new Idem();

@@ -7,9 +7,9 @@
 // their role, disables them (their open page shows the sign-in form on the
 // next step) and enables them again, cannot disable the last admin, and
 // mails them a password link; an API key made (shown once) and revoked; the
-// security log showing a failed sign-in, filtered and paged; a dialog
-// keeping the keyboard inside; too many reset requests answered with the
-// wait.
+// security log showing a failed sign-in, filtered and paged; an owner
+// removing a technician, and the admin removing a member; a dialog keeping
+// the keyboard inside; too many reset requests answered with the wait.
 //
 // Forgiven problems, each for a reason: a 401 where a test signs in (the
 // shell asks GET /me first) or where a signed-out page takes its next step;
@@ -351,6 +351,45 @@ test('the security log shows a failed sign-in with its address, filters by type 
   await log.locator(`tr[data-line="${lines[0].id}"]`).waitFor();
   assert.deepEqual(problems(log, [SIGN_IN]), []);
   await log.closeAll();
+});
+
+test('an owner removes a technician from the team; the admin removes a member on the customer page', async () => {
+  const tech = await member('leaving@weber-autotechnik.example');
+  const work = await as(tech);
+  const page = await as(OWNER);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Team' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Team' }).waitFor();
+  const ownRow = page.getByRole('row').filter({ hasText: OWNER.email });
+  assert.equal(await ownRow.getByRole('button', { name: /Remove/ }).count(), 0, 'not oneself');
+  await page.getByRole('button', { name: `Remove ${tech.email}` }).click();
+  const dlg = page.getByRole('dialog', { name: `Remove ${tech.email} from the team?` });
+  await dlg.getByText('They are signed out at once').waitFor();
+  await shoot(page, 'team-remove-dialog');
+  await dlg.getByRole('button', { name: 'Remove' }).click();
+  await page.locator('.notice.ok').filter({ hasText: `${tech.email} was removed from the team.` }).waitFor();
+  assert.equal(await page.getByRole('row').filter({ hasText: tech.email }).count(), 0);
+  const members = (await admin.get(`${V}/customers/${weber}`)).json.members.map((m) => m.email);
+  assert.ok(!members.includes(tech.email), members.join());
+  await work.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My orders' }).click();
+  await work.getByRole('button', { name: 'Sign in' }).waitFor();
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  assert.deepEqual(problems(work, [SIGN_IN]), []);
+  await page.closeAll();
+  await work.closeAll();
+
+  const other = await member('temp@weber-autotechnik.example');
+  const staffPage = await as(ADMIN);
+  await open(staffPage, `/admin/customers/${weber}`);
+  const row = staffPage.locator(`tr[data-member="${other.id}"]`);
+  await row.getByRole('button', { name: `Remove ${other.email}` }).click();
+  await staffPage.getByRole('dialog', { name: /^Remove temp@weber-autotechnik\.example from / }).getByRole('button', { name: 'Remove' }).click();
+  await staffPage.getByRole('status').filter({ hasText: `${other.email} was removed from` }).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert.equal(await canSignIn(other.email, other.password), false);
+  const removed = (await admin.get(`${V}/security-log?type=member.removed`)).json.items.map((l) => [l.actor, l.subject]);
+  assert.deepEqual(removed.slice(0, 2), [[ADMIN.email, other.email], [OWNER.email, tech.email]]);
+  assert.deepEqual(problems(staffPage, [SIGN_IN]), []);
+  await staffPage.closeAll();
 });
 
 // Last: it uses up this address's reset requests.
