@@ -9,14 +9,15 @@
 // mails them a password link; an API key made (shown once) and revoked; the
 // security log showing a failed sign-in, filtered and paged; an owner
 // removing a technician, and the admin removing a member; a dialog keeping
-// the keyboard inside; too many reset requests answered with the wait.
+// the keyboard inside; too many reset requests answered with the wait; and
+// every new page at 1280 and 390 px, axe-clean.
 //
 // Forgiven problems, each for a reason: a 401 where a test signs in (the
 // shell asks GET /me first) or where a signed-out page takes its next step;
-// where a test makes the server refuse something the page then shows (a weak
-// password or a wrong one, 422; a dead link, 400; the last admin, 409;
-// too many requests, 429),
-// Chromium logs "Failed to load resource" with that status.
+// where a test makes the server refuse something the page then shows (a
+// weak password or a wrong one, 422; a dead link, 400; the last admin, 409;
+// too many requests, 429), Chromium logs "Failed to load resource" with
+// that status.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -402,6 +403,53 @@ test('an owner removes a technician from the team; the admin removes a member on
   assert.deepEqual(problems(staffPage, [SIGN_IN]), []);
   await staffPage.closeAll();
 });
+
+// axe-core (a pinned test tool, package.json) checks every page.
+const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+async function check(page, name, viewport) {
+  assert.equal(await page.locator('main .notice.error').count(), 0, `${name}: no error`);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 0, `${name} fits ${viewport.width} px (${wide} px too wide)`);
+  await page.evaluate(axe); // through the debugger: the page's policy allows no inline script
+  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+    .violations.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`));
+  assert.deepEqual(found, [], `${name}: axe`);
+}
+
+for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  test(`every new page draws at ${viewport.width} px, axe-clean`, async () => {
+    const anon = await openPage(portal, viewport);
+    for (const [name, path] of [['login', '/login'], ['forgot', '/forgot'], ['reset', `/reset/${'0'.repeat(64)}`]]) {
+      await open(anon, path);
+      await check(anon, name, viewport);
+      await shoot(anon, `${name}-${size}`);
+    }
+    assert.deepEqual(problems(anon, [SIGN_IN]), []);
+    await anon.closeAll();
+    const pages = [
+      [ADMIN, 'admin-users', '/admin/users'],
+      [ADMIN, 'admin-api-keys', '/admin/api-keys'],
+      [ADMIN, 'admin-security', '/admin/security'],
+      [ADMIN, 'admin-account', '/account'],
+      [ADMIN, 'admin-customer', `/admin/customers/${weber}`],
+      [OWNER, 'customer-account', '/account'],
+      [OWNER, 'team', '/team'],
+    ];
+    const pageOf = new Map();
+    for (const [who, name, path] of pages) {
+      if (!pageOf.has(who)) pageOf.set(who, await as(who, viewport));
+      const page = pageOf.get(who);
+      await open(page, path);
+      await check(page, name, viewport);
+      await shoot(page, `${name}-${size}`);
+    }
+    for (const page of pageOf.values()) {
+      assert.deepEqual(problems(page, [SIGN_IN]), []);
+      await page.closeAll();
+    }
+  });
+}
 
 // Last: it uses up this address's reset requests.
 test('too many reset requests: the page says how long to wait', async () => {
