@@ -384,6 +384,48 @@ try {
     `/api/v1/customers/cus_1/members/${member.user_id}`);
   await call('owner', 'POST', '/api/v1/me/password', '/api/v1/me/password',
     { current_password: OWNER.password, new_password: 'workshop passphrase 2027' });
+  // Invitations and sign-ups; their links come by mail.
+  const linkFor = async (kind, email) => {
+    for (let i = 0; i < 100; i++) {
+      for (const m of mails.filter((x) => x.includes(email))) {
+        const t = new RegExp(`#/${kind}/([0-9a-f]{64})`).exec(m.replace(/=\r?\n/g, ''));
+        if (t) return t[1];
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    console.error(`no ${kind} mail to ${email} arrived`);
+    return 'missing';
+  };
+  const invitation = await call('owner', 'POST', '/api/v1/invitations', '/api/v1/invitations',
+    { email: 'jan@weber-autotechnik.example', role: 'technician', name: 'Jan Weber', locale: 'de' });
+  const spareInvite = await admin.post('/api/v1/invitations', { email: 'bookkeeper@weber-autotechnik.example', role: 'staff' });
+  await call('admin', 'DELETE', '/api/v1/invitations/{id}', `/api/v1/invitations/${spareInvite.json.id}`);
+  await call('admin', 'GET', '/api/v1/invitations', '/api/v1/invitations');
+  const inviteToken = await linkFor('invitation', invitation.email);
+  await call('anonymous', 'GET', '/api/v1/auth/invitations/{token}', `/api/v1/auth/invitations/${inviteToken}`);
+  await call('anonymous', 'POST', '/api/v1/auth/invitations/accept', '/api/v1/auth/invitations/accept',
+    { token: inviteToken, password: 'apprentice phrase 2027', name: 'Jan Weber' });
+  await admin.patch('/api/v1/settings', { registration: 'approval' });
+  await call('anonymous', 'GET', '/api/v1/auth/registration', '/api/v1/auth/registration');
+  await call('anonymous', 'POST', '/api/v1/auth/register', '/api/v1/auth/register', {
+    business_name: 'Kraft Tuning KG', email: 'info@kraft-tuning.example', password: 'kraft tuning phrase 1',
+    name: 'Karl Kraft', country: 'AT', locale: 'de',
+  });
+  const kraft = new Client(server.url);
+  await kraft.login('info@kraft-tuning.example', 'kraft tuning phrase 1');
+  clients.kraft = kraft;
+  await call('kraft', 'POST', '/api/v1/me/verify-email/resend', '/api/v1/me/verify-email/resend');
+  // The second link voids the first: wait for it.
+  for (let i = 0; i < 100 && mails.filter((x) => x.includes('#/verify/')).length < 2; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  const verifyMails = mails.filter((x) => x.includes('info@kraft-tuning.example'));
+  const verifyToken = /#\/verify\/([0-9a-f]{64})/.exec(verifyMails[verifyMails.length - 1].replace(/=\r?\n/g, ''))?.[1];
+  await call('anonymous', 'POST', '/api/v1/auth/verify-email', '/api/v1/auth/verify-email', { token: verifyToken });
+  const kraftId = (await kraft.get('/api/v1/me')).json.customer_id;
+  await call('admin', 'POST', '/api/v1/customers/{id}/approve', `/api/v1/customers/${kraftId}/approve`);
+  await anon.post('/api/v1/auth/register', { business_name: 'Spam Ltd', email: 'spam@spam.example', password: 'spam spam phrase 1' });
+  const spam = (await admin.get('/api/v1/customers?status=pending')).json.items[0];
+  await call('admin', 'POST', '/api/v1/customers/{id}/reject', `/api/v1/customers/${spam.id}/reject`);
   await call('admin', 'GET', '/api/v1/security-log', '/api/v1/security-log?limit=2');
 
   // ---- last: sign out ---------------------------------------------------

@@ -15,7 +15,8 @@ import re
 import sys
 
 ROOT = sys.path[0] + '/..'
-WHO = {'admin': 'the admin', 'owner': 'the owner of cus_1', 'anonymous': 'nobody signed in'}
+WHO = {'admin': 'the admin', 'owner': 'the owner of cus_1', 'anonymous': 'nobody signed in',
+       'kraft': 'the owner who just signed up'}
 
 
 def block(ex, key):

@@ -16,6 +16,7 @@ static json_t *h_customer_json(const struct svc_customer_view *v)
                   c->name ? c->name : "", "email", c->email ? c->email : "", "vat_id",
                   c->vat_id ? c->vat_id : "", "country", c->country ? c->country : "", "locale",
                   c->locale ? c->locale : "", "created_at", http_time(c->created_at_us));
+    json_object_set_new(o, "status", json_string(c->status && c->status[0] ? c->status : "active"));
     json_object_set_new(o, "balances", h_read_balances(v->balances, v->n_balances));
     return o;
 }
@@ -25,12 +26,14 @@ void h_customers(struct http_request *r)
     struct h_read_params p;
     h_read_params_begin(&p, r);
     const char *q = h_read_text(&p, "q", NAME_BYTES_MAX);
+    const char *status = h_read_text(&p, "status", 16);
     size_t limit = h_read_limit(&p);
     int64_t after = h_read_id(&p, "cursor", "cus");
     if (!h_read_params_done(&p))
         return;
     struct svc_customer_page page;
-    enum err rc = svc_customer_list_read(r->svc, &r->arena, r->tenant_id, q, after, limit, &page);
+    enum err rc =
+        svc_customer_list_read(r->svc, &r->arena, r->tenant_id, q, status, after, limit, &page);
     if (rc != ERR_OK) {
         h_read_fail(r, rc, NULL);
         return;

@@ -389,6 +389,8 @@ void h_settings_update(struct http_request *r)
         t.mail_reply_to = v;
     if ((v = http_field_string(&f, "portal_url", false, PORTAL_URL_BYTES_MAX)) != NULL)
         t.portal_url = v;
+    if ((v = http_field_string(&f, "registration", false, 16)) != NULL)
+        t.registration = v;
     http_field_int(&f, "expiry_notice_days", 0, 365, &notice);
     http_field_amount(&f, "vat_rate", 2, false, &vat);
     http_field_int(&f, "refund_validity_days", 1, 3660, &days);

@@ -274,6 +274,18 @@ void h_user_update(struct http_request *r);
 void h_user_password_reset(struct http_request *r);
 void h_member_remove(struct http_request *r);
 void h_security_log(struct http_request *r);
+/* coming in (h_invite.c) */
+void h_invitation_create(struct http_request *r);
+void h_invitations(struct http_request *r);
+void h_invitation_withdraw(struct http_request *r);
+void h_invitation_preview(struct http_request *r);
+void h_invitation_accept(struct http_request *r);
+void h_registration(struct http_request *r);
+void h_register(struct http_request *r);
+void h_email_verify(struct http_request *r);
+void h_email_verify_resend(struct http_request *r);
+void h_customer_approve(struct http_request *r);
+void h_customer_reject(struct http_request *r);
 void h_test_clock(struct http_request *r);
 void h_openapi(struct http_request *r);
 void h_notify_prefs(struct http_request *r);

@@ -439,6 +439,23 @@ static bool http_method_is_safe(const char *method)
            strcmp(method, "OPTIONS") == 0;
 }
 
+/* A member whose e-mail is not confirmed yet, or whose business awaits
+ * approval, reads everything of theirs, prices orders and manages their own
+ * account, and changes nothing else. */
+static bool http_authorize_hold(struct http_request *r)
+{
+    const char *p = r->route->pattern;
+    bool own = strncmp(p, "/api/v1/me/", 11) == 0 || strncmp(p, "/api/v1/auth/", 13) == 0 ||
+               strcmp(p, "/api/v1/quotes") == 0;
+    if (r->who.hold == ERR_OK || http_method_is_safe(r->method) || own)
+        return true;
+    http_problem_msg(r, r->who.hold,
+                     r->who.hold == ERR_EMAIL_UNVERIFIED
+                         ? "confirm your e-mail address first: follow the link we mailed you"
+                         : "the business has not approved your customer account yet");
+    return false;
+}
+
 bool http_authorize(struct http_request *r)
 {
     ASSERT(r->route != NULL);
@@ -479,7 +496,7 @@ bool http_authorize(struct http_request *r)
             return false;
         }
     }
-    return true;
+    return http_authorize_hold(r);
 }
 
 /* Finds the route when the headers are in (uploads act on it at once). */

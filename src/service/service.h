@@ -996,10 +996,11 @@ struct svc_customer_page {
     size_t n;
     bool more; /* another page follows the last item */
 };
-/* Customers whose name or e-mail contains q, ids above after_id, at most
- * limit (> 0), ascending id. */
+/* Customers whose name or e-mail contains q and of status (NULL or "" =
+ * any), ids above after_id, at most limit (> 0), ascending id. */
 enum err svc_customer_list_read(struct svc *s, struct arena *a, int64_t tenant_id, const char *q,
-                                int64_t after_id, size_t limit, struct svc_customer_page *out) WUR;
+                                const char *status, int64_t after_id, size_t limit,
+                                struct svc_customer_page *out) WUR;
 /* One customer with balances and members; ERR_NOT_FOUND outside the tenant. */
 enum err svc_customer_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
                            struct svc_customer_view *out) WUR;
@@ -1125,6 +1126,10 @@ struct svc_principal {
     const char *email;   /* the actor label */
     const char *role;    /* admin | staff | owner | technician */
     int64_t customer_id; /* owner and technician: their customer */
+    /* Why a member may only read and manage their own account: ERR_OK (no
+     * reason), ERR_EMAIL_UNVERIFIED, or ERR_CUSTOMER_PENDING (the business
+     * has not approved the customer, or rejected it). */
+    enum err hold;
     char csrf_token[SHA256_HEX];
 };
 
@@ -1146,19 +1151,24 @@ enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char
  * the database (login_throttle), so every server on it counts together and
  * a restart forgets nothing. Nothing is counted per account alone: a
  * stranger's failures lock the stranger's own address out, never the
- * account's owner signing in from elsewhere. A subject's window is fixed:
- * it begins at its first failure and lasts LOGIN_THROTTLE_WINDOW_US; once it
- * holds the maximum, every sign-in of that subject is refused until the window
- * ends, the right password included, and a refused attempt neither counts nor
- * moves the window, so nobody can keep a window open by hammering it.
+ * account's owner signing in from elsewhere. The first failures of a run are
+ * free (LOGIN_THROTTLE_PAIR_MAX for a pair, LOGIN_THROTTLE_ADDRESS_MAX for an
+ * address); after those, each failure makes the subject wait before its next
+ * attempt, twice as long each time: LOGIN_THROTTLE_PAIR_DELAY_US after the
+ * first, then double, at most LOGIN_THROTTLE_WINDOW_US. While it waits every
+ * sign-in of the subject is refused, the right password included, and a
+ * refused attempt neither counts nor moves the wait. A run ends after a
+ * quiet LOGIN_THROTTLE_WINDOW_US with no failure.
  */
-#define LOGIN_THROTTLE_PAIR_MAX    5
-#define LOGIN_THROTTLE_ADDRESS_MAX 20
-#define LOGIN_THROTTLE_WINDOW_US   (15 * USEC_PER_MIN)
+#define LOGIN_THROTTLE_PAIR_MAX         5
+#define LOGIN_THROTTLE_ADDRESS_MAX      20
+#define LOGIN_THROTTLE_PAIR_DELAY_US    (60 * USEC_PER_SEC)
+#define LOGIN_THROTTLE_ADDRESS_DELAY_US (30 * USEC_PER_SEC)
+#define LOGIN_THROTTLE_WINDOW_US        (15 * USEC_PER_MIN)
 
 /* svc_login behind the throttle. Reads the two subjects' counts first (a read,
- * no write): ERR_THROTTLED with *retry_after_s (seconds until the later of
- * the full windows ends) without checking the password. Then svc_login; only
+ * no write): ERR_THROTTLED with *retry_after_s (seconds until the longer of
+ * the two waits ends) without checking the password. Then svc_login; only
  * its ERR_UNAUTHENTICATED counts a failure for both subjects (one upsert,
  * one write transaction); when that cannot be written its error is returned
  * instead, so a wrong password is never answered as wrong while uncounted.
@@ -1295,5 +1305,87 @@ enum err svc_member_remove(struct svc *s, struct arena *a, int64_t tenant_id,
 /* A page of the security log (see struct security_log_filter). */
 enum err svc_security_log_list(struct svc *s, struct arena *a, const struct security_log_filter *f,
                                struct security_log_row **out, size_t *n) WUR;
+
+/* ---- coming in: invitations, registration (svc_invite.c, svc_register.c) */
+
+/* An invitation list holds at most this many, newest first. */
+#define INVITATIONS_LIST_MAX 200
+
+struct svc_invite_input {
+    int64_t tenant_id;
+    const struct svc_actor *actor; /* the inviter */
+    const char *actor_role;        /* admin | staff | owner */
+    int64_t actor_customer_id;     /* an owner's customer */
+    const char *email;
+    const char *name;    /* optional */
+    const char *role;    /* admin | staff | owner | technician */
+    int64_t customer_id; /* owners and technicians: their customer; else 0 */
+    const char *locale;  /* the mail's language; "" = the business's */
+};
+/* Invites by mail (a link valid 7 days, once). Admins invite anyone, staff
+ * a customer's members, owners their own customer's. ERR_DUPLICATE when a
+ * user has the e-mail; ERR_FORBIDDEN for a role the inviter may not give. */
+enum err svc_invitation_create(struct svc *s, struct arena *a, const struct svc_invite_input *in,
+                               struct invitation_row *out, struct err_detail *d) WUR;
+/* The invitations of one customer, or of the whole tenant (customer_id 0),
+ * newest first, at most INVITATIONS_LIST_MAX. */
+enum err svc_invitations_list(struct svc *s, struct arena *a, int64_t tenant_id,
+                              int64_t customer_id, struct invitation_row **out, size_t *n) WUR;
+/* Withdraws a pending invitation (of customer_id only, unless 0): the link
+ * stops working. ERR_CONFLICT when accepted or withdrawn already. */
+enum err svc_invitation_withdraw(struct svc *s, struct arena *a, int64_t tenant_id,
+                                 const struct svc_actor *actor, int64_t customer_id, int64_t id,
+                                 struct err_detail *d) WUR;
+/* What an invitation link is for. */
+struct svc_invitation_view {
+    struct invitation_row row;
+    const char *business;
+    const char *customer_name; /* "" for staff and admins */
+};
+/* The pending invitation of a token; ERR_TOKEN_INVALID for any other. */
+enum err svc_invitation_preview(struct svc *s, struct arena *a, int64_t tenant_id,
+                                const char *token, struct svc_invitation_view *out,
+                                struct err_detail *d) WUR;
+/* Accepts: makes the user with password (and name), a member of the
+ * customer for owners and technicians, e-mail verified. */
+enum err svc_invitation_accept(struct svc *s, struct arena *a, int64_t tenant_id, const char *token,
+                               const char *password, const char *name,
+                               const struct svc_actor *actor, struct svc_invitation_view *out,
+                               int64_t *user_id, struct err_detail *d) WUR;
+
+struct svc_register_input {
+    int64_t tenant_id;
+    const char *business_name;
+    const char *email;
+    const char *password;
+    const char *name;    /* the owner's; optional */
+    const char *country; /* optional */
+    const char *vat_id;  /* optional */
+    const char *locale;  /* optional */
+    const char *address; /* the client's, for the throttle and the log */
+};
+/* A sign-up: the customer (pending where the business approves sign-ups)
+ * and its unverified owner, and a verification link by mail; for an e-mail
+ * that has an account, a reset link to it instead, answered the same.
+ * ERR_REGISTRATION_CLOSED when the business takes none; ERR_THROTTLED past
+ * the sign-ups from one address. */
+enum err svc_register(struct svc *s, struct arena *a, const struct svc_register_input *in,
+                      int64_t *retry_after_s, struct err_detail *d) WUR;
+/* The tenant's registration setting and name (for the sign-in page). */
+enum err svc_registration_mode(struct svc *s, struct arena *a, int64_t tenant_id, const char **mode,
+                               const char **business) WUR;
+/* Confirms the e-mail of the token's user. ERR_TOKEN_INVALID otherwise. */
+enum err svc_email_verify(struct svc *s, struct arena *a, int64_t tenant_id, const char *token,
+                          const struct svc_actor *actor, struct err_detail *d) WUR;
+/* A new verification link for the signed-in user; ERR_CONFLICT when
+ * confirmed already. */
+enum err svc_email_verify_resend(struct svc *s, struct arena *a, int64_t tenant_id,
+                                 const struct svc_actor *actor, int64_t *retry_after_s,
+                                 struct err_detail *d) WUR;
+/* Approves (pending or rejected → active) or rejects (pending → rejected) a
+ * customer; ERR_CONFLICT when it is in neither state. */
+enum err svc_customer_review(struct svc *s, struct arena *a, int64_t tenant_id,
+                             const struct svc_actor *actor, int64_t customer_id, bool approve,
+                             struct err_detail *d) WUR;
 
 #endif

@@ -248,6 +248,16 @@ enum err svc_seclog(struct store_conn *c, int64_t tenant_id, const struct svc_ac
 enum err svc_password_check(const char *password, const char *email, const char *field,
                             struct err_detail *d) WUR;
 
+/* An e-mail address as users are kept: lower case, one '@', no spaces. */
+enum err svc_email_check(const char *email, struct err_detail *d) WUR;
+/* The checks of a new customer's fields (name, vat_id, country, email,
+ * locale). */
+enum err svc_customer_input_check(const struct customer_row *in, struct err_detail *d) WUR;
+/* Puts a reset link for u in the outbox (a new token, earlier ones void),
+ * inside the caller's transaction. */
+enum err svc_reset_issue_mail(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              const struct user_row *u, int64_t now_us) WUR;
+
 /* SHA-256 hex of a secret handed out (session id, key, mailed token). */
 void svc_secret_hash(const char *secret, char out[SHA256_HEX]);
 

@@ -213,6 +213,9 @@ static enum err svc_settings_mail_check(const struct tenant_row *t, struct err_d
     if (t->expiry_notice_days < 0 || t->expiry_notice_days > 365)
         return err_set(d, ERR_VALIDATION, "expiry_notice_days",
                        "must be between 0 (no notice) and 365");
+    const char *reg = t->registration != NULL ? t->registration : "";
+    if (strcmp(reg, "off") != 0 && strcmp(reg, "open") != 0 && strcmp(reg, "approval") != 0)
+        return err_set(d, ERR_VALIDATION, "registration", "must be 'off', 'open' or 'approval'");
     return ERR_OK;
 }
 
@@ -257,7 +260,7 @@ enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct e
 
 /* ---- people ------------------------------------------------------------ */
 
-static enum err svc_email_check(const char *email, struct err_detail *d)
+enum err svc_email_check(const char *email, struct err_detail *d)
 {
     enum err rc = svc_text_check(email, "email", NAME_BYTES_MAX, true, d);
     if (rc != ERR_OK)
@@ -438,8 +441,7 @@ static enum err svc_customer_create_txn(struct store_conn *c, void *arg)
     return store_customer_insert(c, &x->row, x->id);
 }
 
-enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct customer_row *in,
-                             int64_t *customer_id, struct err_detail *d)
+enum err svc_customer_input_check(const struct customer_row *in, struct err_detail *d)
 {
     enum err rc;
     if ((rc = svc_text_check(in->name, "name", NAME_BYTES_MAX, true, d)) != ERR_OK ||
@@ -453,6 +455,15 @@ enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct cust
     if (!svc_locale_is_valid(in->locale))
         return err_set(d, ERR_VALIDATION, "locale",
                        "must be 'en' or 'de' (or '' for the business's)");
+    return ERR_OK;
+}
+
+enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct customer_row *in,
+                             int64_t *customer_id, struct err_detail *d)
+{
+    enum err rc = svc_customer_input_check(in, d);
+    if (rc != ERR_OK)
+        return rc;
     struct customer_create_ctx x = {.row = *in, .id = customer_id};
     x.row.tenant_id = tenant_id;
     x.row.created_at_us = svc_now(s);

@@ -195,47 +195,47 @@ struct reset_request_ctx {
     const char *email;
     const struct svc_actor *actor;
     int64_t user_id; /* an admin's send: the user; 0 = by e-mail */
-    const char *token;
-    const char *token_hash;
     int64_t now_us;
-    bool sent;
     struct user_row user;
 };
 
 /* Voids the user's earlier reset tokens, keeps the new one's hash and puts
  * the mail with its link in the outbox. The token travels in the event's
  * attrs to the dispatcher, which scrubs it once the mail is done. */
-static enum err svc_reset_issue(struct store_conn *c, struct reset_request_ctx *x)
+enum err svc_reset_issue_mail(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              const struct user_row *u, int64_t now_us)
 {
-    struct auth_token_row t = {.token_hash = x->token_hash,
-                               .tenant_id = x->tenant_id,
+    char token[SECRET_HEX], hash[SHA256_HEX];
+    random_hex(token, 32);
+    svc_secret_hash(token, hash);
+    struct auth_token_row t = {.token_hash = hash,
+                               .tenant_id = tenant_id,
                                .purpose = "password_reset",
-                               .user_id = x->user.id,
-                               .created_at_us = x->now_us,
-                               .expires_at_us = x->now_us + PASSWORD_RESET_TTL_US};
-    enum err rc = store_auth_tokens_void(c, x->tenant_id, x->user.id, "password_reset", x->now_us);
+                               .user_id = u->id,
+                               .created_at_us = now_us,
+                               .expires_at_us = now_us + PASSWORD_RESET_TTL_US};
+    enum err rc = store_auth_tokens_void(c, tenant_id, u->id, "password_reset", now_us);
     if (rc == ERR_OK)
         rc = store_auth_token_insert(c, &t);
-    struct svc_event_attr attrs[] = {{"token", x->token}, {"email", x->user.email}};
-    const char *json = svc_event_attrs(x->a, attrs, 2);
+    struct svc_event_attr attrs[] = {{"token", token}, {"email", u->email}};
+    const char *json = svc_event_attrs(a, attrs, 2);
     if (rc == ERR_OK && json == NULL)
         rc = ERR_TOO_LARGE;
-    struct svc_event_new ev = {.tenant_id = x->tenant_id,
+    struct svc_event_new ev = {.tenant_id = tenant_id,
                                .type = SVC_EVENT_ACCOUNT_PASSWORD_RESET,
-                               .subject_id = x->user.id,
-                               .user_id = x->user.id,
+                               .subject_id = u->id,
+                               .user_id = u->id,
                                .attrs = json,
-                               .now_us = x->now_us};
+                               .now_us = now_us};
     if (rc == ERR_OK)
         rc = svc_event_emit(c, &ev);
-    x->sent = rc == ERR_OK;
+    memset(token, 0, sizeof(token));
     return rc;
 }
 
 static enum err svc_reset_request_txn(struct store_conn *c, void *arg)
 {
     struct reset_request_ctx *x = arg;
-    x->sent = false;
     enum err rc = x->user_id != 0 ? store_user_get(c, x->a, x->tenant_id, x->user_id, &x->user)
                                   : store_user_by_email(c, x->a, x->tenant_id, x->email, &x->user);
     bool known = rc == ERR_OK && !x->user.disabled;
@@ -244,7 +244,7 @@ static enum err svc_reset_request_txn(struct store_conn *c, void *arg)
     if (!known && x->user_id != 0)
         return ERR_NOT_FOUND;
     /* Both branches write a log line: the same work, the same time. */
-    if (known && (rc = svc_reset_issue(c, x)) != ERR_OK)
+    if (known && (rc = svc_reset_issue_mail(c, x->a, x->tenant_id, &x->user, x->now_us)) != ERR_OK)
         return rc;
     return svc_seclog(c, x->tenant_id, x->actor, "password.reset_requested", known ? x->user.id : 0,
                       known ? x->user.email : "", 0, known ? NULL : "{\"account\":\"unknown\"}",
@@ -257,11 +257,6 @@ enum { RESET_REQUESTS_PER_ADDRESS_MAX = 10 };
 
 static enum err svc_reset_request_run(struct svc *s, struct reset_request_ctx *x)
 {
-    char token[SECRET_HEX], hash[SHA256_HEX];
-    random_hex(token, 32);
-    svc_secret_hash(token, hash);
-    x->token = token;
-    x->token_hash = hash;
     x->now_us = svc_now(s);
     return store_write(s->st, svc_reset_request_txn, x);
 }

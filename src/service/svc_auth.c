@@ -35,16 +35,23 @@ static enum err svc_principal_of_user(struct store_conn *c, struct arena *a,
     out->email = u->email;
     out->role = u->role;
     out->customer_id = 0;
+    out->hold = ERR_OK;
     if (strcmp(u->role, "member") != 0)
         return ERR_OK;
     struct member_row m;
     enum err rc = store_member_of_user(c, a, u->tenant_id, u->id, &m);
     if (rc == ERR_NOT_FOUND)
         return ERR_UNAUTHENTICATED; /* a member of no customer has nothing to see */
+    struct customer_row cust;
     if (rc == ERR_OK) {
         out->role = m.role;
         out->customer_id = m.customer_id;
+        rc = store_customer_get(c, a, u->tenant_id, m.customer_id, &cust);
     }
+    if (rc == ERR_OK && cust.status[0] != '\0' && strcmp(cust.status, "active") != 0)
+        out->hold = ERR_CUSTOMER_PENDING;
+    else if (rc == ERR_OK && !u->email_verified)
+        out->hold = ERR_EMAIL_UNVERIFIED;
     return rc;
 }
 
@@ -199,14 +206,23 @@ static void svc_throttle_subjects(const char *email, const struct net_addr *clie
     hex_encode(digest, SHA256_BYTES, pair);
 }
 
-/* Seconds until a subject may try again (0: now): its window has not ended
- * and holds max failures. */
-static int64_t svc_throttle_wait_s(const struct login_throttle_row *row, int64_t max, int64_t now)
+/* Seconds until a subject may try again (0: now). The first free failures
+ * of a live run cost nothing; the next waits delay_us after its last
+ * failure, each one after twice as long, at most a window. */
+static int64_t svc_throttle_wait_s(const struct login_throttle_row *row, int64_t free,
+                                   int64_t delay_us, int64_t now)
 {
-    ASSERT(max > 0);
-    if (now - row->window_start_us >= LOGIN_THROTTLE_WINDOW_US || row->failures < max)
+    ASSERT(free > 0);
+    ASSERT(delay_us > 0);
+    if (now - row->last_failure_at_us >= LOGIN_THROTTLE_WINDOW_US || row->failures < free)
         return 0;
-    return (row->window_start_us + LOGIN_THROTTLE_WINDOW_US - now) / USEC_PER_SEC + 1;
+    int64_t wait = delay_us;
+    for (int64_t i = free; i < row->failures && wait < LOGIN_THROTTLE_WINDOW_US; i++)
+        wait *= 2;
+    if (wait > LOGIN_THROTTLE_WINDOW_US)
+        wait = LOGIN_THROTTLE_WINDOW_US;
+    int64_t until = row->last_failure_at_us + wait;
+    return until <= now ? 0 : (until - now + USEC_PER_SEC - 1) / USEC_PER_SEC;
 }
 
 static enum err svc_throttle_read_txn(struct store_conn *c, void *arg)
@@ -240,7 +256,8 @@ enum err svc_login_throttled(struct svc *s, struct arena *a, int64_t tenant_id, 
     for (size_t i = 0; i < x.found; i++) {
         bool is_pair = strcmp(x.rows[i].subject_hash, pair) == 0;
         int64_t wait = svc_throttle_wait_s(
-            &x.rows[i], is_pair ? LOGIN_THROTTLE_PAIR_MAX : LOGIN_THROTTLE_ADDRESS_MAX, x.now_us);
+            &x.rows[i], is_pair ? LOGIN_THROTTLE_PAIR_MAX : LOGIN_THROTTLE_ADDRESS_MAX,
+            is_pair ? LOGIN_THROTTLE_PAIR_DELAY_US : LOGIN_THROTTLE_ADDRESS_DELAY_US, x.now_us);
         if (wait > *retry_after_s)
             *retry_after_s = wait;
     }
@@ -286,18 +303,20 @@ enum err svc_throttle_take(struct svc *s, int64_t tenant_id, const char *kind, c
     enum err rc = store_write(s->st, svc_throttle_take_txn, &x);
     if (rc != ERR_OK)
         return rc;
-    bool live = x.found == 1 && x.now_us - x.row.window_start_us < LOGIN_THROTTLE_WINDOW_US;
+    /* max requests of a run go through; then it must go quiet a window. */
+    bool live = x.found == 1 && x.now_us - x.row.last_failure_at_us < LOGIN_THROTTLE_WINDOW_US;
     if (!live || x.row.failures < max)
         return ERR_OK;
-    *retry_after_s =
-        (x.row.window_start_us + LOGIN_THROTTLE_WINDOW_US - x.now_us) / USEC_PER_SEC + 1;
+    *retry_after_s = LOGIN_THROTTLE_WINDOW_US / USEC_PER_SEC;
     return ERR_THROTTLED;
 }
 
 static enum err svc_throttle_prune_txn(struct store_conn *c, void *arg)
 {
     const int64_t *stale_before_us = arg;
-    return store_login_throttle_prune(c, *stale_before_us);
+    enum err rc = store_login_throttle_prune(c, *stale_before_us);
+    /* Mailed tokens past their expiry open nothing any more. */
+    return rc == ERR_OK ? store_auth_tokens_prune(c, *stale_before_us) : rc;
 }
 
 enum err svc_login_throttle_prune(struct svc *s, int64_t now_us)

@@ -114,6 +114,7 @@ struct customer_ctx {
     struct arena *a;
     int64_t tenant_id, customer_id, now_us;
     const char *q;
+    const char *status;
     int64_t after_id;
     size_t limit;
     struct svc_types types;
@@ -130,7 +131,8 @@ static enum err svc_customer_list_txn(struct store_conn *c, void *arg)
     struct customer_row *rows = NULL;
     size_t n = 0;
     if (rc == ERR_OK)
-        rc = store_customer_list(c, x->a, x->tenant_id, x->q, x->after_id, x->limit + 1, &rows, &n);
+        rc = store_customer_list(c, x->a, x->tenant_id, x->q, x->status, x->after_id, x->limit + 1,
+                                 &rows, &n);
     if (rc != ERR_OK)
         return rc;
     p->more = n > x->limit;
@@ -147,13 +149,15 @@ static enum err svc_customer_list_txn(struct store_conn *c, void *arg)
 }
 
 enum err svc_customer_list_read(struct svc *s, struct arena *a, int64_t tenant_id, const char *q,
-                                int64_t after_id, size_t limit, struct svc_customer_page *out)
+                                const char *status, int64_t after_id, size_t limit,
+                                struct svc_customer_page *out)
 {
     ASSERT(limit > 0);
     struct customer_ctx x = {.a = a,
                              .tenant_id = tenant_id,
                              .now_us = svc_now(s),
                              .q = q ? q : "",
+                             .status = status ? status : "",
                              .after_id = after_id,
                              .limit = limit,
                              .page = out};

@@ -339,6 +339,8 @@ struct tenant_row {
     const char *mail_reply_to;    /* "" = none */
     const char *portal_url;       /* "https://portal.example.com"; "" = https:// + first host */
     int32_t expiry_notice_days;   /* credits.expiring this many days ahead; 0 = never */
+    /* accounts (schema 10) */
+    const char *registration; /* who may sign up: "off", "open", "approval" */
 };
 
 struct credit_type_row {
@@ -381,6 +383,7 @@ struct customer_row {
     const char *country;
     int64_t created_at_us;
     const char *locale; /* the language of its mails: "de", "en"; "" = the tenant's (schema 9) */
+    const char *status; /* "active"; "pending" approval, "rejected" (schema 10); NULL = active */
 };
 
 struct member_row {
@@ -675,10 +678,14 @@ enum err store_customer_insert(struct store_conn *c, const struct customer_row *
 enum err store_customer_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                             struct customer_row *out) WUR;
 enum err store_customer_update(struct store_conn *c, const struct customer_row *r) WUR;
-/* Customers by name or email containing q ("" = all), ids above after_id. */
+/* Customers by name or email containing q ("" = all) and of status ("" =
+ * any), ids above after_id. */
 enum err store_customer_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                             const char *q, int64_t after_id, size_t limit,
+                             const char *q, const char *status, int64_t after_id, size_t limit,
                              struct customer_row **out, size_t *n) WUR;
+/* Sets a customer's status; ERR_NOT_FOUND unless it had status from. */
+enum err store_customer_status_set(struct store_conn *c, int64_t tenant_id, int64_t id,
+                                   const char *from, const char *to) WUR;
 
 enum err store_customer_count(struct store_conn *c, int64_t tenant_id, int64_t *count) WUR;
 
@@ -937,13 +944,15 @@ enum err store_idempotency_insert(struct store_conn *c, int64_t tenant_id, const
 /*
  * Failed sign-ins (schema 8, login_throttle): per tenant and subject (an
  * account or a client address, named by the SHA-256 hex of its text), the
- * failures counted in one fixed window and the instant it began. The service
- * decides what the counts mean; these only read, count and forget.
+ * failures counted since the first of a run, when it began and (schema 10)
+ * the last failure. A run ends after a quiet window with no failure. The
+ * service decides what the counts mean; these only read, count and forget.
  */
 struct login_throttle_row {
     char subject_hash[SHA256_HEX];
     int64_t failures;
     int64_t window_start_us;
+    int64_t last_failure_at_us;
 };
 /* The rows of the n subjects (at most 2) that exist, in any order: *found of
  * them in out. */
@@ -951,14 +960,15 @@ enum err store_login_throttle_get(struct store_conn *c, int64_t tenant_id,
                                   const char *const *subject_hashes, size_t n,
                                   struct login_throttle_row *out, size_t *found) WUR;
 /* Counts one failure of each of the n subjects (at most 2, distinct) at
- * now_us in one statement: a new row (1, now_us); for a row whose window began
- * at or before stale_before_us, a new window (1, now_us); else one failure
- * more in its window. Atomic per row against concurrent servers (an upsert). */
+ * now_us in one statement: a new row (1, now_us); for a row whose last
+ * failure was at or before stale_before_us, a new run (1, now_us); else one
+ * failure more in its run. Atomic per row against concurrent servers (an
+ * upsert). */
 enum err store_login_throttle_fail(struct store_conn *c, int64_t tenant_id,
                                    const char *const *subject_hashes, size_t n, int64_t now_us,
                                    int64_t stale_before_us) WUR;
-/* Deletes every tenant's rows whose window began at or before
- * stale_before_us (the window has ended: they decide nothing any more). */
+/* Deletes every tenant's rows whose last failure was at or before
+ * stale_before_us (the run has ended: they decide nothing any more). */
 enum err store_login_throttle_prune(struct store_conn *c, int64_t stale_before_us) WUR;
 
 /* Verification: lots whose remaining differs from the sum of their postings. */
@@ -1281,6 +1291,43 @@ enum err store_auth_tokens_void(struct store_conn *c, int64_t tenant_id, int64_t
                                 const char *purpose, int64_t now_us) WUR;
 /* Deletes tokens that expired before before_us. */
 enum err store_auth_tokens_prune(struct store_conn *c, int64_t before_us) WUR;
+
+/* An invitation to become a user of the tenant (staff, admin) or a member
+ * of a customer (owner, technician); the token is kept as its hash. */
+struct invitation_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *email;
+    const char *name;
+    const char *role;    /* admin | staff | owner | technician */
+    int64_t customer_id; /* 0 for staff and admins */
+    int64_t invited_by_user_id;
+    const char *invited_by; /* the inviter's label */
+    const char *token_hash;
+    int64_t created_at_us, expires_at_us, accepted_at_us, withdrawn_at_us;
+    int64_t accepted_user_id;
+};
+enum err store_invitation_insert(struct store_conn *c, const struct invitation_row *r,
+                                 int64_t *id) WUR;
+/* The tenant's invitations, newest first: of one customer, or all when
+ * customer_id is 0; at most limit. */
+enum err store_invitation_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               int64_t customer_id, size_t limit, struct invitation_row **out,
+                               size_t *n) WUR;
+enum err store_invitation_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                              struct invitation_row *out) WUR;
+enum err store_invitation_by_token(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                   const char *token_hash, struct invitation_row *out) WUR;
+/* Withdraws a pending invitation (ERR_NOT_FOUND: none pending with id). */
+enum err store_invitation_withdraw(struct store_conn *c, int64_t tenant_id, int64_t id,
+                                   int64_t now_us) WUR;
+/* Withdraws every pending invitation of email to customer_id (0: the team). */
+enum err store_invitations_withdraw_for(struct store_conn *c, int64_t tenant_id, const char *email,
+                                        int64_t customer_id, int64_t now_us) WUR;
+/* Marks a pending, unexpired invitation accepted by user_id (ERR_NOT_FOUND
+ * otherwise: two acceptances cannot both win). */
+enum err store_invitation_accept(struct store_conn *c, int64_t tenant_id, int64_t id,
+                                 int64_t user_id, int64_t now_us) WUR;
 
 /* Sets a user's password hash and when it changed. */
 enum err store_user_password_set(struct store_conn *c, int64_t tenant_id, int64_t user_id,

@@ -173,6 +173,7 @@ static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
     out->mail_reply_to = store_q_text(a, s, 17);
     out->portal_url = store_q_text(a, s, 18);
     out->expiry_notice_days = (int32_t)store_column_int64(s, 19);
+    out->registration = store_q_text(a, s, 20);
 }
 
 enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, struct tenant_row *out)
@@ -183,7 +184,7 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, str
                                 "refund_validity_days, charge_on, invoice_prefix, created_at, "
                                 "country, vat_id, seller_address, manual_grant, "
                                 "file_retention_days, duplicate_window_hours, mail_sender_name, "
-                                "mail_reply_to, portal_url, expiry_notice_days "
+                                "mail_reply_to, portal_url, expiry_notice_days, registration "
                                 "FROM tenants WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
@@ -202,7 +203,7 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
                                 "seller_address = $12, manual_grant = $13, "
                                 "file_retention_days = $14, duplicate_window_hours = $15, "
                                 "mail_sender_name = $16, mail_reply_to = $17, portal_url = $18, "
-                                "expiry_notice_days = $19 WHERE id = $1",
+                                "expiry_notice_days = $19, registration = $20 WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -225,6 +226,7 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
     store_bind_text(s, 17, t->mail_reply_to != NULL ? t->mail_reply_to : "");
     store_bind_text(s, 18, t->portal_url != NULL ? t->portal_url : "");
     store_bind_int64(s, 19, t->expiry_notice_days);
+    store_bind_text(s, 20, t->registration != NULL ? t->registration : "off");
     return store_q_run(c, s);
 }
 
@@ -630,7 +632,7 @@ enum err store_member_spent_since(struct store_conn *c, int64_t tenant_id, int64
 
 /* ---- customers --------------------------------------------------------- */
 
-#define CUSTOMER_COLUMNS "id, tenant_id, name, email, vat_id, country, created_at, locale"
+#define CUSTOMER_COLUMNS "id, tenant_id, name, email, vat_id, country, created_at, locale, status"
 
 static void store_customer_read(struct arena *a, struct store_stmt *s, void *row)
 {
@@ -643,6 +645,7 @@ static void store_customer_read(struct arena *a, struct store_stmt *s, void *row
     out->country = store_q_text(a, s, 5);
     out->created_at_us = store_column_int64(s, 6);
     out->locale = store_q_text(a, s, 7);
+    out->status = store_q_text(a, s, 8);
 }
 
 enum err store_customer_insert(struct store_conn *c, const struct customer_row *r, int64_t *id)
@@ -650,8 +653,8 @@ enum err store_customer_insert(struct store_conn *c, const struct customer_row *
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO customers (tenant_id, name, email, vat_id, country, "
-                                "created_at, locale) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                                "RETURNING id",
+                                "created_at, locale, status) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                                "$8) RETURNING id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -662,6 +665,7 @@ enum err store_customer_insert(struct store_conn *c, const struct customer_row *
     store_bind_text(s, 5, r->country ? r->country : "");
     store_bind_int64(s, 6, r->created_at_us);
     store_bind_text(s, 7, r->locale ? r->locale : "");
+    store_bind_text(s, 8, r->status ? r->status : "active");
     return store_q_id(c, s, id);
 }
 
@@ -697,15 +701,34 @@ enum err store_customer_update(struct store_conn *c, const struct customer_row *
     return store_q_run(c, s);
 }
 
+enum err store_customer_status_set(struct store_conn *c, int64_t tenant_id, int64_t id,
+                                   const char *from, const char *to)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "UPDATE customers SET status = $4 WHERE tenant_id = $1 AND id = $2 "
+                                "AND status = $3 RETURNING id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, id);
+    store_bind_text(s, 3, from);
+    store_bind_text(s, 4, to);
+    int64_t changed;
+    return store_q_id(c, s, &changed);
+}
+
 enum err store_customer_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                             const char *q, int64_t after_id, size_t limit,
+                             const char *q, const char *status, int64_t after_id, size_t limit,
                              struct customer_row **out, size_t *n)
 {
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE tenant_id = $1 "
                                 "AND id > $2 AND ($3 = '' OR LOWER(name) LIKE $4 OR "
-                                "LOWER(email) LIKE $4) ORDER BY id LIMIT $5",
+                                "LOWER(email) LIKE $4) AND ($6 = '' OR status = $6) "
+                                "ORDER BY id LIMIT $5",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -726,6 +749,7 @@ enum err store_customer_list(struct store_conn *c, struct arena *a, int64_t tena
     store_bind_text(s, 3, q);
     store_bind_text(s, 4, pattern);
     store_bind_int64(s, 5, (int64_t)limit);
+    store_bind_text(s, 6, status != NULL ? status : "");
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_customer_read);
 }
 

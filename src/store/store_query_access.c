@@ -291,3 +291,153 @@ enum err store_member_count_of_user(struct store_conn *c, int64_t tenant_id, int
     store_bind_int64(s, 2, user_id);
     return store_q_id(c, s, n);
 }
+
+/* ---- invitations ------------------------------------------------------------- */
+
+#define INVITATION_COLUMNS                                                                         \
+    "id, tenant_id, email, name, role, customer_id, invited_by_user_id, invited_by, token_hash, "  \
+    "created_at, expires_at, accepted_at, withdrawn_at, accepted_user_id"
+
+static void store_invitation_read(struct arena *a, struct store_stmt *s, void *row)
+{
+    struct invitation_row *out = row;
+    out->id = store_column_int64(s, 0);
+    out->tenant_id = store_column_int64(s, 1);
+    out->email = store_q_text(a, s, 2);
+    out->name = store_q_text(a, s, 3);
+    out->role = store_q_text(a, s, 4);
+    out->customer_id = store_column_int64(s, 5);
+    out->invited_by_user_id = store_column_int64(s, 6);
+    out->invited_by = store_q_text(a, s, 7);
+    out->token_hash = store_q_text(a, s, 8);
+    out->created_at_us = store_column_int64(s, 9);
+    out->expires_at_us = store_column_int64(s, 10);
+    out->accepted_at_us = store_column_int64(s, 11);
+    out->withdrawn_at_us = store_column_int64(s, 12);
+    out->accepted_user_id = store_column_int64(s, 13);
+}
+
+enum err store_invitation_insert(struct store_conn *c, const struct invitation_row *r, int64_t *id)
+{
+    ASSERT(r->tenant_id > 0);
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "INSERT INTO invitations (tenant_id, email, name, role, "
+                                "customer_id, invited_by_user_id, invited_by, token_hash, "
+                                "created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                                "$9, $10) RETURNING id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, r->tenant_id);
+    store_bind_text(s, 2, r->email);
+    store_bind_text(s, 3, r->name ? r->name : "");
+    store_bind_text(s, 4, r->role);
+    store_bind_int64(s, 5, r->customer_id);
+    store_bind_int64(s, 6, r->invited_by_user_id);
+    store_bind_text(s, 7, r->invited_by ? r->invited_by : "");
+    store_bind_text(s, 8, r->token_hash);
+    store_bind_int64(s, 9, r->created_at_us);
+    store_bind_int64(s, 10, r->expires_at_us);
+    return store_q_id(c, s, id);
+}
+
+enum err store_invitation_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                               int64_t customer_id, size_t limit, struct invitation_row **out,
+                               size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT " INVITATION_COLUMNS " FROM invitations WHERE "
+                                "tenant_id = $1 AND ($2 = 0 OR customer_id = $2) "
+                                "ORDER BY id DESC LIMIT $3",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, customer_id);
+    store_bind_int64(s, 3, (int64_t)limit);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_invitation_read);
+}
+
+enum err store_invitation_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                              struct invitation_row *out)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(
+        c, "SELECT " INVITATION_COLUMNS " FROM invitations WHERE tenant_id = $1 AND id = $2", &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, id);
+    return store_q_one(c, a, s, out, store_invitation_read);
+}
+
+enum err store_invitation_by_token(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                   const char *token_hash, struct invitation_row *out)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT " INVITATION_COLUMNS " FROM invitations WHERE "
+                                "tenant_id = $1 AND token_hash = $2",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_text(s, 2, token_hash);
+    return store_q_one(c, a, s, out, store_invitation_read);
+}
+
+enum err store_invitation_withdraw(struct store_conn *c, int64_t tenant_id, int64_t id,
+                                   int64_t now_us)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "UPDATE invitations SET withdrawn_at = $3 WHERE tenant_id = $1 "
+                                "AND id = $2 AND accepted_at = 0 AND withdrawn_at = 0 RETURNING id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, id);
+    store_bind_int64(s, 3, now_us);
+    int64_t done;
+    return store_q_id(c, s, &done);
+}
+
+enum err store_invitations_withdraw_for(struct store_conn *c, int64_t tenant_id, const char *email,
+                                        int64_t customer_id, int64_t now_us)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "UPDATE invitations SET withdrawn_at = $4 WHERE tenant_id = $1 "
+                                "AND email = $2 AND customer_id = $3 AND accepted_at = 0 "
+                                "AND withdrawn_at = 0",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_text(s, 2, email);
+    store_bind_int64(s, 3, customer_id);
+    store_bind_int64(s, 4, now_us);
+    return store_q_run(c, s);
+}
+
+enum err store_invitation_accept(struct store_conn *c, int64_t tenant_id, int64_t id,
+                                 int64_t user_id, int64_t now_us)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "UPDATE invitations SET accepted_at = $4, accepted_user_id = $3 "
+                                "WHERE tenant_id = $1 AND id = $2 AND accepted_at = 0 "
+                                "AND withdrawn_at = 0 AND expires_at > $4 RETURNING id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, id);
+    store_bind_int64(s, 3, user_id);
+    store_bind_int64(s, 4, now_us);
+    int64_t done;
+    return store_q_id(c, s, &done);
+}

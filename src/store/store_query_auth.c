@@ -279,7 +279,8 @@ enum err store_login_throttle_get(struct store_conn *c, int64_t tenant_id,
     *found = 0;
     struct store_stmt *s;
     enum err rc = store_prepare(c,
-                                "SELECT subject_hash, failures, window_start FROM login_throttle "
+                                "SELECT subject_hash, failures, window_start, last_failure_at "
+                                "FROM login_throttle "
                                 "WHERE tenant_id = $1 AND subject_hash IN ($2, $3)",
                                 &s);
     if (rc != ERR_OK)
@@ -294,6 +295,7 @@ enum err store_login_throttle_get(struct store_conn *c, int64_t tenant_id,
         str_copy(row->subject_hash, sizeof(row->subject_hash), store_column_text(s, 0));
         row->failures = store_column_int64(s, 1);
         row->window_start_us = store_column_int64(s, 2);
+        row->last_failure_at_us = store_column_int64(s, 3);
     }
     rc = r == STORE_FAILED ? store_conn_err(c) : ERR_OK;
     store_finish(s);
@@ -307,18 +309,20 @@ enum err store_login_throttle_fail(struct store_conn *c, int64_t tenant_id,
     ASSERT(n >= 1);
     ASSERT(n <= 2);
     ASSERT(stale_before_us < now_us);
-    /* A window that has ended restarts at this failure; one that has not
-     * counts it. The row lock of the upsert orders concurrent servers. */
+    /* A run whose last failure is a quiet window ago restarts at this
+     * failure; a live one counts it. The row lock of the upsert orders
+     * concurrent servers. */
 #define STORE_THROTTLE_UPSERT                                                                      \
     " ON CONFLICT (tenant_id, subject_hash) DO UPDATE SET failures = CASE WHEN "                   \
-    "login_throttle.window_start <= $4 THEN 1 ELSE login_throttle.failures + 1 END, "              \
-    "window_start = CASE WHEN login_throttle.window_start <= $4 THEN excluded.window_start "       \
-    "ELSE login_throttle.window_start END"
-    static const char one[] = "INSERT INTO login_throttle (tenant_id, subject_hash, failures, "
-                              "window_start) VALUES ($1, $2, 1, $3)" STORE_THROTTLE_UPSERT;
-    static const char two[] =
+    "login_throttle.last_failure_at <= $4 THEN 1 ELSE login_throttle.failures + 1 END, "           \
+    "window_start = CASE WHEN login_throttle.last_failure_at <= $4 THEN excluded.window_start "    \
+    "ELSE login_throttle.window_start END, last_failure_at = excluded.last_failure_at"
+    static const char one[] =
         "INSERT INTO login_throttle (tenant_id, subject_hash, failures, "
-        "window_start) VALUES ($1, $2, 1, $3), ($1, $5, 1, $3)" STORE_THROTTLE_UPSERT;
+        "window_start, last_failure_at) VALUES ($1, $2, 1, $3, $3)" STORE_THROTTLE_UPSERT;
+    static const char two[] = "INSERT INTO login_throttle (tenant_id, subject_hash, failures, "
+                              "window_start, last_failure_at) VALUES ($1, $2, 1, $3, $3), "
+                              "($1, $5, 1, $3, $3)" STORE_THROTTLE_UPSERT;
 #undef STORE_THROTTLE_UPSERT
     struct store_stmt *s;
     enum err rc = store_prepare(c, n == 1 ? one : two, &s);
@@ -338,7 +342,7 @@ enum err store_login_throttle_fail(struct store_conn *c, int64_t tenant_id,
 enum err store_login_throttle_prune(struct store_conn *c, int64_t stale_before_us)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c, "DELETE FROM login_throttle WHERE window_start <= $1", &s);
+    enum err rc = store_prepare(c, "DELETE FROM login_throttle WHERE last_failure_at <= $1", &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, stale_before_us);

@@ -309,7 +309,7 @@ static enum err attempt(struct testdb *t, struct svc *s, const char *email, cons
 #define BOSS "boss@test.example"
 #define GOOD "correct-horse-battery"
 
-static void five_failures_refuse_the_account_from_that_address_until_its_window_ends(void **state)
+static void after_five_failures_each_wait_doubles_and_a_quiet_window_forgets(void **state)
 {
     struct testdb *t = *state;
     int64_t t0 = t->now_us, retry = -1;
@@ -318,30 +318,42 @@ static void five_failures_refuse_the_account_from_that_address_until_its_window_
                          ERR_UNAUTHENTICATED);
         assert_int_equal(retry, 0);
     }
-    /* Full: even the right password is refused, with the window's end. */
+    /* The free failures are spent: even the right password waits a minute. */
+    int64_t delay_s = LOGIN_THROTTLE_PAIR_DELAY_US / USEC_PER_SEC;
     assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_THROTTLED);
-    assert_int_equal(retry, LOGIN_THROTTLE_WINDOW_US / USEC_PER_SEC + 1);
+    assert_int_equal(retry, delay_s);
     /* A stranger's failures do not lock the owner out: from another
      * address the right password works. */
     assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "198.51.100.9", &retry), ERR_OK);
-    /* Refused attempts neither count nor move the window. */
-    t->now_us = t0 + 10 * USEC_PER_MIN;
+    /* Refused attempts neither count nor move the wait. */
+    t->now_us = t0 + 30 * USEC_PER_SEC;
     assert_int_equal(attempt(t, &t->svc, BOSS, "wrong", "203.0.113.5", &retry), ERR_THROTTLED);
-    assert_int_equal(retry, 5 * 60 + 1);
+    assert_int_equal(retry, delay_s - 30);
     assert_int_equal(testdb_query_int(t, "SELECT MAX(failures) FROM login_throttle"),
                      LOGIN_THROTTLE_PAIR_MAX);
-    t->now_us = t0 + LOGIN_THROTTLE_WINDOW_US - 1;
-    assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_THROTTLED);
-    assert_int_equal(retry, 1);
-    /* The window is over: the right password works, a wrong one starts a
-     * new window. */
-    t->now_us = t0 + LOGIN_THROTTLE_WINDOW_US;
+    /* Each further failure doubles the wait: 2, 4, 8 minutes, then at most
+     * a window. */
+    int64_t now = t0;
+    for (int64_t want = 2 * delay_s; want <= 16 * delay_s; want *= 2) {
+        int64_t free_at = now + (want / 2) * USEC_PER_SEC;
+        t->now_us = free_at - USEC_PER_SEC;
+        assert_int_equal(attempt(t, &t->svc, BOSS, "wrong", "203.0.113.5", &retry), ERR_THROTTLED);
+        t->now_us = now = free_at;
+        assert_int_equal(attempt(t, &t->svc, BOSS, "wrong", "203.0.113.5", &retry),
+                         ERR_UNAUTHENTICATED);
+        assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_THROTTLED);
+        int64_t cap = LOGIN_THROTTLE_WINDOW_US / USEC_PER_SEC;
+        assert_int_equal(retry, want < cap ? want : cap);
+    }
+    /* A quiet window after the last failure forgets the run: the right
+     * password works, a wrong one starts a new run. */
+    t->now_us = now + LOGIN_THROTTLE_WINDOW_US;
     assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_OK);
     assert_int_equal(attempt(t, &t->svc, BOSS, "wrong", "203.0.113.5", &retry),
                      ERR_UNAUTHENTICATED);
     assert_int_equal(testdb_query_int(t, "SELECT MAX(failures) FROM login_throttle"), 1);
     assert_int_equal(testdb_query_int(t, "SELECT MIN(window_start) FROM login_throttle"),
-                     t0 + LOGIN_THROTTLE_WINDOW_US);
+                     t->now_us);
 }
 
 static void twenty_failures_refuse_the_address_for_every_account(void **state)
@@ -410,7 +422,7 @@ static void counts_are_shared_by_servers_and_outlive_a_restart(void **state)
     testdb_reopen(t);
     int64_t retry;
     assert_int_equal(attempt(t, &t->svc, BOSS, GOOD, "203.0.113.5", &retry), ERR_THROTTLED);
-    assert_int_equal(retry, LOGIN_THROTTLE_WINDOW_US / USEC_PER_SEC + 1);
+    assert_int_equal(retry, LOGIN_THROTTLE_PAIR_DELAY_US / USEC_PER_SEC);
 }
 
 static void a_successful_sign_in_counts_and_writes_nothing(void **state)
@@ -512,7 +524,7 @@ int main(void)
         T(revoked_keys_and_ended_sessions_are_refused_at_once_on_every_server),
         T(a_new_tenant_ends_the_single_tenant_fallback_at_once),
         T(a_logout_moves_only_its_own_tenants_auth_epoch),
-        T(five_failures_refuse_the_account_from_that_address_until_its_window_ends),
+        T(after_five_failures_each_wait_doubles_and_a_quiet_window_forgets),
         T(twenty_failures_refuse_the_address_for_every_account),
         T(ipv6_clients_are_counted_by_their_64),
         T(counts_are_shared_by_servers_and_outlive_a_restart),
