@@ -1,8 +1,9 @@
 // Security log (#/admin/security?type=&user=&from=&to=, admins only): what
 // happened to accounts, newest first (GET /security-log): sign-ins and
 // failed ones, password changes and resets, users and members added,
-// re-roled, disabled or removed, API keys made and revoked; who did it, to
-// whom, from which address. Filters: a type or a group of types, a date
+// re-roled, disabled or removed, API keys made and revoked, invitations,
+// sign-ups, confirmed e-mails and approvals; who did it, to whom, from
+// which address. Filters: a type or a group of types, a date
 // range in the business's zone, and one user (from the Users page). "Load
 // more" follows next_cursor.
 import { api } from './api.js';
@@ -15,6 +16,7 @@ import { pager } from './customer.js';
 const GROUPS = [
   ['login', 'Any sign-in'], ['password', 'Any password change'], ['user', 'Any change to users'],
   ['member', 'Any change to members'], ['api_key', 'Any change to API keys'],
+  ['invitation', 'Any invitation'], ['customer', 'Any sign-up or approval'],
 ];
 export const LOG_TYPES = [
   ['login.succeeded', 'Signed in'],
@@ -30,13 +32,20 @@ export const LOG_TYPES = [
   ['member.removed', 'Member removed'],
   ['api_key.created', 'API key created'],
   ['api_key.revoked', 'API key revoked'],
+  ['invitation.sent', 'Invitation sent'],
+  ['invitation.withdrawn', 'Invitation withdrawn'],
+  ['invitation.accepted', 'Invitation accepted'],
+  ['customer.registered', 'Customer signed up'],
+  ['email.verified', 'E-mail confirmed'],
+  ['customer.approved', 'Customer approved'],
+  ['customer.rejected', 'Customer rejected'],
 ];
 const WORDS = Object.fromEntries([...GROUPS, ...LOG_TYPES]);
 const ROLES = { owner: 'owner', technician: 'technician', staff: 'staff', admin: 'admin' };
 
 const T = {
   title: 'Security log',
-  intro: 'Sign-ins, passwords, users, members and API keys: who did what to which account, from which address. Newest first.',
+  intro: 'Sign-ins, passwords, users, members, API keys, invitations and sign-ups: who did what to which account, from which address. Newest first.',
   type: 'What', all: 'Everything', from: 'From', to: 'To (inclusive)', apply: 'Show',
   clear: 'Clear filters',
   aboutUser: (who) => `Only lines where ${who} acted or was acted on.`,
@@ -48,6 +57,8 @@ const T = {
   role: (r) => `role ${ROLES[r] || r}`,
   roleChange: (from, to) => `${ROLES[from] || from} → ${ROLES[to] || to}`,
   key: (id) => `key ${id}`,
+  invitation: (id) => `invitation ${id}`,
+  waits: 'waits for approval',
 };
 
 // "totp.recovery_code_used" → "Totp recovery code used", for a type this
@@ -58,6 +69,9 @@ export function logTypeName(type) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+// The detail's keys that detailText puts in words; the rest as "key value".
+const SAID = ['account', 'from', 'to', 'role', 'key_id', 'invitation_id', 'approval'];
+
 function detailText(l) {
   const d = l.detail || {};
   const out = [];
@@ -65,8 +79,10 @@ function detailText(l) {
   if (d.from && d.to) out.push(T.roleChange(d.from, d.to));
   else if (d.role) out.push(T.role(d.role));
   if (d.key_id) out.push(T.key(d.key_id));
+  if (d.invitation_id) out.push(T.invitation(d.invitation_id));
+  if (d.approval === 'pending') out.push(T.waits);
   for (const [k, v] of Object.entries(d)) {
-    if (['account', 'from', 'to', 'role', 'key_id'].includes(k) || v === null || typeof v === 'object') continue;
+    if (SAID.includes(k) || v === null || typeof v === 'object') continue;
     out.push(`${k.replace(/_/g, ' ')} ${v}`);
   }
   return out.join(', ') || '–';

@@ -4,12 +4,15 @@
 // the role, disabling (asked first: it ends their sessions at once) and
 // enabling (PATCH /users/{id}; 409 when no enabled admin would be left),
 // mailing a link to set a new password (POST /users/{id}/password-reset)
-// and their lines of the security log. Members are on their customer's page.
+// and their lines of the security log; inviting staff and admins by mail
+// and their invitations waiting for an answer (invitations.js). Members
+// are on their customer's page.
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, form, dialog, empty, badge, unfielded } from './ui.js';
 import { dateTime } from './fmt.js';
 import { flash, need } from './admin-lib.js';
 import { PASSWORD_MIN } from './password.js';
+import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
 
 const ROLES = [['staff', 'Staff'], ['admin', 'Admin']];
 const ROLE = Object.fromEntries(ROLES);
@@ -35,7 +38,11 @@ const T = {
   resetSend: 'Send link',
   resetSent: (u) => `A link to choose a new password is on its way to ${u.email}.`,
   log: 'Security log',
-  add: 'Add a user',
+  invite: 'Invite by e-mail',
+  inviteIntro: 'They get a link to choose their own password; it works for 7 days.',
+  inviteSend: 'Send invitation',
+  invitations: 'Invitations',
+  add: 'Add a user with a password',
   addIntro: 'They sign in with this e-mail and password; tell them the password privately.',
   password: 'First password', passwordHint: `At least ${PASSWORD_MIN} characters. They can change it under My account.`,
   create: 'Add user',
@@ -117,6 +124,19 @@ export default async function render(ctx) {
     status.say(T.added(u));
   }, { submit: T.create, cls: 'add-user' });
 
+  // Invited by mail, they choose their own password (invitations.js).
+  const pending = pendingInvitations({ pick: (i) => !i.customer_id, say: (text) => status.say(text) });
+  const invitation = form(inviteFields(ROLES, { roleHint: T.roleHint }), async (v, f) => {
+    const i = await invite(v);
+    f.reset();
+    await pending.refresh();
+    status.say(sentText(i));
+  }, { submit: T.inviteSend, cls: 'invite-form' });
+
   draw();
-  main.append(h('h1', T.title), h('p.sub', T.intro), status.el, listBox, h('h2', T.add), h('p.sub', T.addIntro), add);
+  main.append(h('h1', T.title), h('p.sub', T.intro), status.el, listBox,
+    h('h2', T.invite), h('p.sub', T.inviteIntro), invitation,
+    h('h2', T.invitations), pending.el,
+    h('h2', T.add), h('p.sub', T.addIntro), add);
+  await pending.refresh();
 }

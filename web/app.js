@@ -4,11 +4,12 @@
 //   default async function render(ctx)
 // with ctx = {main, params, query, me, go(path), reload()}; it fills ctx.main.
 // Pages without a session (PUBLIC: the sign-in page's links, mailed links)
-// draw without the navigation and get ctx = {main, params, query, go(path),
-// signIn(message), signedIn()}.
+// draw without the navigation and get ctx = {main, params, query, me (or
+// null), go(path), signIn(message), signedIn()}.
 import { api, setCsrf, ApiError } from './api.js';
 import { setTenant } from './fmt.js';
 import { h, clear, loading, notice, errorText } from './ui.js';
+import { holdBanner } from './hold.js';
 
 const MEMBER = ['owner', 'technician'];
 const TEAM = ['staff', 'admin'];
@@ -49,13 +50,14 @@ export const ROUTES = [
 ];
 
 // Pages for whoever opens them, drawn without the navigation; signedOut: a
-// signed-in user goes to their start page instead. /verify/:token,
-// /invitation/:token and /register join them with the invitation and
-// registration API.
+// signed-in user goes to their start page instead.
 export const PUBLIC = [
   { path: '/login', title: 'Sign in', signedOut: true },
   { path: '/forgot', title: 'Forgot your password', module: 'page-forgot.js', signedOut: true },
+  { path: '/register', title: 'Create an account', module: 'page-register.js', signedOut: true },
   { path: '/reset/:token', title: 'Choose a new password', module: 'page-reset.js' },
+  { path: '/invitation/:token', title: 'Accept your invitation', module: 'page-invitation.js' },
+  { path: '/verify/:token', title: 'Confirm your e-mail address', module: 'page-verify.js' },
 ];
 
 let me = null;
@@ -139,7 +141,7 @@ async function publicPage({ route: r, params }, query) {
   clear(app, main);
   document.title = `${r.title} · creditd`;
   const ctx = {
-    main, params, query, go,
+    main, params, query, me, go,
     // To the sign-in form, the token's address out of the history.
     signIn: (message) => {
       history.replaceState(null, '', '#/login');
@@ -169,7 +171,8 @@ async function route() {
   if (pub) { await publicPage(pub, query); return; }
   const { route: found, params } = find(ROUTES, path) || { route: null, params: null };
   const main = h('main#main', { tabindex: '-1' });
-  clear(app, nav(found), main);
+  const banner = holdBanner(me, boot);
+  clear(app, nav(found), banner ? h('div.with-banner', banner, main) : main);
   if (!found || !found.roles.includes(me.role)) {
     document.title = 'Not found · creditd';
     main.append(h('h1', 'Page not found'), h('p', h('a', { href: `#${home()}` }, 'Back to the start')));
@@ -195,6 +198,10 @@ async function boot() {
     me = await api.get('me');
     setCsrf(me.csrf_token);
     setTenant(me.tenant);
+    // Waiting for approval, or rejected: the banner says which.
+    if (me.hold === 'customer_not_approved') {
+      me.customer_status = await api.get(`customers/${encodeURIComponent(me.customer_id)}`).then((c) => c.status, () => 'pending');
+    }
     const { path } = current();
     if (path === '/' || !path.startsWith('/') || find(PUBLIC, path)?.route.signedOut) location.hash = home();
     else route();

@@ -6,6 +6,7 @@
 import { api, ApiError } from './api.js';
 import { h, clear, field, input, form, notice } from './ui.js';
 import { sentence } from './password.js';
+import { waitText } from './fmt.js';
 
 const T = {
   title: 'Forgot your password',
@@ -18,14 +19,6 @@ const T = {
   later: 'Too many requests from this address. Try again later.',
   check: 'Check your inbox, and the spam folder. Only the newest link works.',
 };
-
-// 90 → "2 minutes", 30 → "30 seconds": rounded up, never "0".
-function waitText(seconds) {
-  const s = Math.max(1, Math.ceil(Number(seconds)));
-  if (s < 60) return s === 1 ? '1 second' : `${s} seconds`;
-  const m = Math.ceil(s / 60);
-  return m === 1 ? '1 minute' : `${m} minutes`;
-}
 
 export default async function render(ctx) {
   const { main } = ctx;

@@ -12,9 +12,13 @@ export default function login(app, done, { message } = {}) {
     await done();
   }, { submit: 'Sign in', cls: 'login-form' });
   document.title = 'Sign in · creditd';
+  const links = h('p.login-links', h('a', { href: '#/forgot' }, 'Forgot your password?'));
   clear(app, h('main#main.login', h('h1', 'Sign in'),
     message ? h('div.notice.ok', { role: 'status' }, message) : null,
-    f,
-    h('p.login-links', h('a', { href: '#/forgot' }, 'Forgot your password?'))));
+    f, links));
   email.focus();
+  // Whether the business takes sign-ups (GET /auth/registration).
+  api.get('auth/registration').then((r) => {
+    if (r.mode !== 'off') links.append(h('br'), h('a', { href: '#/register' }, 'New here? Create an account'));
+  }, () => { /* no link, then */ });
 }

@@ -4,11 +4,14 @@
 // with monthly_limits: an amount, or null for no limit; types left empty
 // stay as they are), and removing a technician (DELETE
 // /customers/{id}/members/{user_id}, asked first: their sessions end at
-// once). The limits in force come with each member.
+// once); inviting a technician or owner by mail, and the invitations
+// waiting for an answer (invitations.js). The limits in force come with
+// each member.
 import { api, ApiError } from './api.js';
 import { amount, money } from './fmt.js';
 import { h, clear, field, input, select, form, table, dialog, notice, unfielded } from './ui.js';
 import { creditTypes, typeName, Idem } from './customer.js';
+import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
 
 const ROLES = { owner: 'Owner', technician: 'Technician' };
 const AMOUNT = /^\d{1,15}(\.\d{1,6})?$/;
@@ -131,8 +134,25 @@ export default async function render(ctx) {
     clear(status, notice(`${r.email} was added as ${ROLES[r.role]?.toLowerCase() || r.role}.`, 'ok'));
   }, { submit: 'Add member', cls: 'add-member' });
 
+  // Invited by mail, they choose their own password (invitations.js).
+  const say = (text) => clear(status, notice(text, 'ok'));
+  const pending = pendingInvitations({ say });
+  const invitation = form(inviteFields([['technician', 'Technician'], ['owner', 'Owner']], {
+    roleHint: 'Owners also buy credits, see invoices and manage the team.',
+  }), async (v, f) => {
+    const i = await invite(v);
+    f.reset();
+    await pending.refresh();
+    say(sentText(i));
+  }, { submit: 'Send invitation', cls: 'invite-form' });
+
   drawList();
   clear(main, h('h1', 'Team'), status,
     listBox,
-    h('h2', 'Add a technician'), add);
+    h('h2', 'Invite by e-mail'),
+    h('p.sub', 'They get a link to choose their own password and join the team; it works for 7 days.'),
+    invitation,
+    h('h2', 'Invitations'), pending.el,
+    h('h2', 'Add a technician with a password'), add);
+  await pending.refresh();
 }

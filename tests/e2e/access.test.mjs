@@ -8,9 +8,14 @@
 // next step) and enables them again, cannot disable the last admin, and
 // mails them a password link; an API key made (shown once) and revoked; the
 // security log showing a failed sign-in, filtered and paged; an owner
-// removing a technician, and the admin removing a member; a dialog keeping
-// the keyboard inside; too many reset requests answered with the wait; and
-// every new page at 1280 and 390 px, axe-clean.
+// removing a technician, and the admin removing a member; an owner inviting
+// a technician who accepts by the mailed link and is signed in; the admin
+// inviting staff and withdrawing, and inviting a customer's member;
+// sign-ups with approval (the setting, the sign-in page's link, the
+// confirmation mail, the waiting banner, approval, rejection); an
+// unconfirmed owner's banner and its "Send the link again"; a dialog
+// keeping the keyboard inside; too many reset requests answered with the
+// wait; and every new page at 1280 and 390 px, axe-clean.
 //
 // Forgiven problems, each for a reason: a 401 where a test signs in (the
 // shell asks GET /me first) or where a signed-out page takes its next step;
@@ -198,10 +203,11 @@ test('Users: the admin adds staff, changes a role, disables (the user is signed 
   const page = await as(ADMIN);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
   await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
-  await page.getByLabel('E-mail').fill('clerk@ecu-chip.example');
-  await page.getByLabel('First password').fill('clerk phrase one two');
-  await page.getByLabel('Role', { exact: true }).selectOption('staff');
-  await page.getByRole('button', { name: 'Add user' }).click();
+  const addForm = page.locator('form.add-user');
+  await addForm.getByLabel('E-mail').fill('clerk@ecu-chip.example');
+  await addForm.getByLabel('First password').fill('clerk phrase one two');
+  await addForm.getByLabel('Role').selectOption('staff');
+  await addForm.getByRole('button', { name: 'Add user' }).click();
   await page.getByRole('status').filter({ hasText: 'clerk@ecu-chip.example was added as staff.' }).waitFor();
   const clerk = (await admin.get(`${V}/users`)).json.items.find((u) => u.email === 'clerk@ecu-chip.example');
   assert.deepEqual([clerk.role, clerk.disabled], ['staff', false]);
@@ -404,11 +410,202 @@ test('an owner removes a technician from the team; the admin removes a member on
   await staffPage.closeAll();
 });
 
+const linkIn = (mail, kind) => new RegExp(`${portal.url.replace(/[.]/g, '\\.')}/#/${kind}/[0-9a-f]{64}`).exec(mail.parsed.text)?.[0];
+
+test('an owner invites a technician from the Team page; the link shows the invitation, takes a name and password, and signs in', async () => {
+  const page = await as(OWNER);
+  await open(page, '/team');
+  const form = page.locator('form.invite-form');
+  await form.getByLabel('E-mail').fill('apprentice@weber-autotechnik.example');
+  await form.getByLabel('Name').fill('Jan Weber');
+  await form.getByLabel('Role').selectOption('technician');
+  await form.getByRole('button', { name: 'Send invitation' }).click();
+  await page.locator('.notice.ok').filter({ hasText: 'An invitation is on its way to apprentice@weber-autotechnik.example' }).waitFor();
+  const row = page.locator('tr[data-invitation]').filter({ hasText: 'apprentice@weber-autotechnik.example' });
+  assert.match(await row.innerText(), /Jan Weber[\s\S]*Technician[\s\S]*owner@weber-autotechnik\.example/);
+  await shoot(page, 'team-invited');
+
+  const link = linkIn(await mailTo('apprentice@weber-autotechnik.example'), 'invitation');
+  assert.ok(link, 'an invitation link');
+  const guest = await openPage(portal);
+  await guest.goto(link);
+  await guest.getByRole('heading', { level: 1, name: 'Accept your invitation' }).waitFor();
+  await guest.getByText(`${OWNER.email} invites you to ECU Chip Service as technician of Autotechnik Weber.`).waitFor();
+  assert.equal(await guest.getByLabel('Your name').inputValue(), 'Jan Weber');
+  await shoot(guest, 'invitation');
+  await guest.getByLabel('Password', { exact: true }).fill('apprentice');
+  await guest.getByLabel('Password again').fill('apprentice');
+  await guest.getByRole('button', { name: 'Accept and sign in' }).click();
+  await fieldError(guest, 'password').filter({ hasText: 'must be at least 12 characters' }).waitFor();
+  await guest.getByLabel('Password', { exact: true }).fill('apprentice phrase 2027');
+  await guest.getByLabel('Password again').fill('apprentice phrase 2027');
+  await guest.getByRole('button', { name: 'Accept and sign in' }).click();
+  await guest.getByRole('heading', { level: 1, name: 'My credits' }).waitFor();
+  assert.match(await guest.locator('.who').innerText(), /apprentice@weber-autotechnik\.example/);
+  assert.doesNotMatch(guest.url(), /invitation/);
+
+  // Used: the link says so.
+  const again = await openPage(portal);
+  await again.goto(link);
+  await again.getByText('This invitation no longer works').waitFor();
+
+  await page.reload();
+  await page.getByRole('row').filter({ hasText: 'apprentice@weber-autotechnik.example' }).getByRole('button', { name: 'Remove apprentice@weber-autotechnik.example' }).waitFor();
+  assert.equal(await page.locator('tr[data-invitation]').count(), 0, 'no invitation waits any more');
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  assert.deepEqual(problems(guest, [SIGN_IN, refused(422)]), []);
+  assert.deepEqual(problems(again, [SIGN_IN, refused(400)]), []);
+  for (const p of [page, guest, again]) await p.closeAll();
+});
+
+test('the admin invites staff from Users and withdraws an invitation; a customer\'s page invites members', async () => {
+  const page = await as(ADMIN);
+  await open(page, '/admin/users');
+  const form = page.locator('form.invite-form');
+  await form.getByLabel('E-mail').fill('bookkeeper@ecu-chip.example');
+  await form.getByLabel('Role').selectOption('admin');
+  await form.getByLabel('Language of the mail').selectOption('de');
+  await form.getByRole('button', { name: 'Send invitation' }).click();
+  await page.getByRole('status').filter({ hasText: 'An invitation is on its way to bookkeeper@ecu-chip.example' }).waitFor();
+  const row = page.locator('tr[data-invitation]').filter({ hasText: 'bookkeeper@ecu-chip.example' });
+  assert.match(await row.innerText(), /Admin/);
+  const mail = await mailTo('bookkeeper@ecu-chip.example');
+  const link = linkIn(mail, 'invitation');
+  await row.getByRole('button', { name: 'Withdraw: bookkeeper@ecu-chip.example' }).click();
+  const dlg = page.getByRole('dialog', { name: 'Withdraw the invitation of bookkeeper@ecu-chip.example?' });
+  await dlg.getByRole('button', { name: 'Withdraw' }).click();
+  await page.getByRole('status').filter({ hasText: 'The invitation of bookkeeper@ecu-chip.example is withdrawn.' }).waitFor();
+  await row.waitFor({ state: 'detached' });
+  const guest = await openPage(portal);
+  await guest.goto(link);
+  await guest.getByText('This invitation no longer works').waitFor();
+
+  await open(page, `/admin/customers/${weber}`);
+  await page.getByRole('button', { name: 'Invite by e-mail' }).click();
+  const invite = page.getByRole('dialog', { name: 'Invite a member of Autotechnik Weber' });
+  await invite.getByLabel('E-mail').fill('second-owner@weber-autotechnik.example');
+  await invite.getByLabel('Role').selectOption('owner');
+  await invite.getByRole('button', { name: 'Send invitation' }).click();
+  await page.getByRole('status').filter({ hasText: 'An invitation is on its way to second-owner@weber-autotechnik.example' }).waitFor();
+  const listed = (await admin.get(`${V}/invitations?customer=${weber}`)).json.items.find((i) => i.email === 'second-owner@weber-autotechnik.example');
+  assert.deepEqual([listed.role, listed.status], ['owner', 'pending']);
+  assert.match(await page.locator(`tr[data-invitation="${listed.id}"]`).innerText(), /Owner/);
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  assert.deepEqual(problems(guest, [SIGN_IN, refused(400)]), []);
+  await page.closeAll();
+  await guest.closeAll();
+});
+
+test('sign-ups with approval: the setting, the sign-in page\'s link, the confirmation mail, the waiting banner, approval and rejection', async () => {
+  const page = await as(ADMIN);
+  await open(page, '/admin/settings');
+  await page.getByLabel('Sign-ups on the sign-in page').selectOption('approval');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
+  assert.equal((await admin.get(`${V}/settings`)).json.registration, 'approval');
+
+  const guest = await openPage(portal);
+  await guest.goto(`${portal.url}/`);
+  await guest.getByRole('link', { name: 'New here? Create an account' }).click();
+  await guest.getByRole('heading', { level: 1, name: 'Create an account' }).waitFor();
+  await guest.getByText('ECU Chip Service checks new accounts').waitFor();
+  await guest.getByLabel('Business name').fill('Kraft Tuning KG');
+  await guest.getByLabel('Your name').fill('Karl Kraft');
+  await guest.getByLabel('E-mail').fill('info@kraft-tuning.example');
+  await guest.getByLabel('Password', { exact: true }).fill('kraft tuning phrase 1');
+  await guest.getByLabel('Password again').fill('kraft tuning phrase 1');
+  await guest.getByLabel('Country').fill('at');
+  await guest.getByRole('button', { name: 'Create account' }).click();
+  await guest.getByRole('status').filter({ hasText: /^Check your mail: follow the link we sent to confirm your e-mail address, then sign in\.$/ }).waitFor();
+  await shoot(guest, 'register-sent');
+  const verify = linkIn(await mailTo('info@kraft-tuning.example'), 'verify');
+  assert.ok(verify, 'a confirmation link');
+  await guest.goto(verify);
+  await guest.getByText('Your e-mail address is confirmed.').waitFor();
+  await guest.getByRole('link', { name: 'Sign in' }).click();
+  await guest.getByLabel('E-mail').fill('info@kraft-tuning.example');
+  await guest.getByLabel('Password').fill('kraft tuning phrase 1');
+  await guest.getByRole('button', { name: 'Sign in' }).click();
+  const banner = guest.getByRole('region', { name: 'Your account' });
+  await banner.getByText('ECU Chip Service checks new customer accounts.').waitFor();
+  await shoot(guest, 'register-waiting');
+
+  await open(page, '/admin/customers?status=pending');
+  await page.getByRole('link', { name: 'Kraft Tuning KG' }).click();
+  await page.getByRole('heading', { level: 1, name: /Kraft Tuning KG/ }).waitFor();
+  assert.match(await page.locator('h1').innerText(), /Waiting for approval/);
+  await shoot(page, 'admin-customer-pending');
+  await page.locator('.approval').getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('dialog', { name: 'Approve Kraft Tuning KG?' }).getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('status').filter({ hasText: 'Kraft Tuning KG is approved.' }).waitFor();
+  assert.equal(await page.locator('.approval').count(), 0);
+  await guest.reload();
+  await guest.getByRole('heading', { level: 1, name: 'My credits' }).waitFor();
+  assert.equal(await guest.getByRole('region', { name: 'Your account' }).count(), 0, 'approved: no banner');
+
+  // A second sign-up is rejected: its owner is told.
+  const anon = new Client(portal.url);
+  assert.equal((await anon.post(`${V}/auth/register`, { business_name: 'Spam Ltd', email: 'spam@spam.example', password: 'spam phrase 12345' })).status, 202);
+  const spam = (await admin.get(`${V}/customers?status=pending`)).json.items.find((c) => c.name === 'Spam Ltd');
+  await open(page, `/admin/customers/${spam.id}`);
+  await page.locator('.approval').getByRole('button', { name: 'Reject' }).click();
+  await page.getByRole('dialog', { name: 'Reject Spam Ltd?' }).getByRole('button', { name: 'Reject' }).click();
+  await page.getByRole('status').filter({ hasText: 'Spam Ltd is rejected.' }).waitFor();
+  assert.match(await page.locator('h1').innerText(), /Rejected/);
+  const spammer = await as({ email: 'spam@spam.example', password: 'spam phrase 12345' });
+  await spammer.getByRole('region', { name: 'Your account' }).getByText('ECU Chip Service has not approved this customer account').waitFor();
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  assert.deepEqual(problems(guest, [SIGN_IN]), []);
+  assert.deepEqual(problems(spammer, [SIGN_IN]), []);
+  for (const p of [page, guest, spammer]) await p.closeAll();
+});
+
+test('an owner who has not confirmed their e-mail sees the banner, sends the link again, and confirms while signed in', async () => {
+  assert.equal((await admin.patch(`${V}/settings`, { registration: 'open' })).status, 200);
+  const anon = new Client(portal.url);
+  const who = { email: 'boss@fastcars.example', password: 'fast cars phrase 1' };
+  assert.equal((await anon.post(`${V}/auth/register`, { business_name: 'Fast Cars Ltd', ...who })).status, 202);
+  const first = await mailTo(who.email);
+  const page = await as(who);
+  const banner = page.getByRole('region', { name: 'Your account' });
+  await banner.getByText(`Confirm your e-mail address: open the link we mailed to ${who.email}.`).waitFor();
+  await shoot(page, 'unverified-banner');
+  await banner.getByRole('button', { name: 'Send the link again' }).click();
+  await banner.getByText(`A new link is on its way to ${who.email}`).waitFor();
+  const second = await mailTo(who.email, (m) => m !== first);
+  const link = linkIn(second, 'verify');
+  assert.notEqual(link, linkIn(first, 'verify'));
+  await page.goto(link);
+  await page.getByText('Your e-mail address is confirmed.').waitFor();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { level: 1, name: 'My credits' }).waitFor();
+  assert.equal(await page.getByRole('region', { name: 'Your account' }).count(), 0, 'confirmed: no banner');
+  // The first link was replaced.
+  const old = await openPage(portal);
+  await old.goto(linkIn(first, 'verify'));
+  await old.getByText('This link no longer works').waitFor();
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  assert.deepEqual(problems(old, [SIGN_IN, refused(400)]), []);
+  await page.closeAll();
+  await old.closeAll();
+});
+
 // axe-core (a pinned test tool, package.json) checks every page.
 const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-async function check(page, name, viewport) {
-  assert.equal(await page.locator('main .notice.error').count(), 0, `${name}: no error`);
+// An owner who signed up and has not confirmed the e-mail (the banner).
+let held = null;
+async function heldOwner() {
+  if (held) return held;
+  assert.equal((await admin.patch(`${V}/settings`, { registration: 'open' })).status, 200);
+  held = { email: 'held@waiting.example', password: 'waiting owner phrase' };
+  const r = await new Client(portal.url).post(`${V}/auth/register`, { business_name: 'Waiting Motors', ...held });
+  assert.equal(r.status, 202, r.text);
+  return held;
+}
+
+async function check(page, name, viewport, errorShown = false) {
+  assert.equal(await page.locator('main .notice.error').count(), errorShown ? 1 : 0, `${name}: ${errorShown ? 'its' : 'no'} error`);
   const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(wide <= 0, `${name} fits ${viewport.width} px (${wide} px too wide)`);
   await page.evaluate(axe); // through the debugger: the page's policy allows no inline script
@@ -420,12 +617,14 @@ async function check(page, name, viewport) {
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   test(`every new page draws at ${viewport.width} px, axe-clean`, async () => {
     const anon = await openPage(portal, viewport);
-    for (const [name, path] of [['login', '/login'], ['forgot', '/forgot'], ['reset', `/reset/${'0'.repeat(64)}`]]) {
+    const dead = '0'.repeat(64);
+    for (const [name, path] of [['login', '/login'], ['forgot', '/forgot'], ['reset', `/reset/${dead}`],
+      ['register', '/register'], ['invitation-dead', `/invitation/${dead}`], ['verify-dead', `/verify/${dead}`]]) {
       await open(anon, path);
-      await check(anon, name, viewport);
+      await check(anon, name, viewport, name.endsWith('-dead'));
       await shoot(anon, `${name}-${size}`);
     }
-    assert.deepEqual(problems(anon, [SIGN_IN]), []);
+    assert.deepEqual(problems(anon, [SIGN_IN, refused(400)]), []);
     await anon.closeAll();
     const pages = [
       [ADMIN, 'admin-users', '/admin/users'],
@@ -435,6 +634,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       [ADMIN, 'admin-customer', `/admin/customers/${weber}`],
       [OWNER, 'customer-account', '/account'],
       [OWNER, 'team', '/team'],
+      [await heldOwner(), 'held-owner-credits', '/credits'],
     ];
     const pageOf = new Map();
     for (const [who, name, path] of pages) {
