@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, Client, ADMIN } from '../tests/api/harness.mjs';
 import { startStandin, makeEvent, sign, DEFAULT_SECRET_KEY, DEFAULT_WEBHOOK_SECRET } from '../tests/support/stripe_standin.mjs';
 import { SMTPServer } from 'smtp-server';
+import { totp } from '../tests/support/totp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OWNER = { email: 'owner@weber-autotechnik.example', password: 'creditd-demo' };
@@ -155,6 +156,15 @@ try {
   now.setUTCMinutes(0, 0, 0);
   await call('admin', 'POST', '/api/v1/test/clock', '/api/v1/test/clock',
     { now: now.toISOString().replace('.000Z', 'Z') });
+
+  // ---- two-factor sign-in (the code is made here, at the test clock) ----
+  const enrolment = await call('owner', 'POST', '/api/v1/me/totp', '/api/v1/me/totp');
+  const enabled = await call('owner', 'POST', '/api/v1/me/totp/confirm', '/api/v1/me/totp/confirm',
+    { code: totp(enrolment.secret, now.getTime()) });
+  const renewed = await call('owner', 'POST', '/api/v1/me/totp/recovery-codes', '/api/v1/me/totp/recovery-codes',
+    { password: OWNER.password, code: enabled.recovery_codes[0] });
+  await call('owner', 'POST', '/api/v1/me/totp/disable', '/api/v1/me/totp/disable',
+    { password: OWNER.password, code: renewed.recovery_codes[0] });
 
   // ---- notifications: an endpoint first, so the events below reach it ---
   // (and the portal's address, so that mails carry links).

@@ -3,8 +3,8 @@
 # `apt-get update` runs once, and only when something has to be installed.
 set -euo pipefail
 need=(build-essential pkg-config libsqlite3-dev sqlite3 libpq-dev libmicrohttpd-dev
-      libjansson-dev libsodium-dev libcurl4-openssl-dev libcmocka-dev postgresql-15
-      nodejs npm clang-format python3 chromium)
+      libjansson-dev libsodium-dev libcurl4-openssl-dev libcmocka-dev liboath-dev postgresql-15
+      nodejs npm clang-format python3 chromium zbar-tools)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

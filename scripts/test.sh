@@ -164,6 +164,10 @@ run_build() {
     fi
     # The portal in a real browser: once, on the normal build, with SQLite.
     if [ -z "$label" ] || [ "$label" = "   " ]; then
+        # The portal's modules that need no browser (the QR encoder).
+        if ls tests/web/*.test.mjs >/dev/null 2>&1; then
+            run_node "$label web" tests/web/
+        fi
         if ls tests/e2e/*.test.mjs >/dev/null 2>&1; then
             run_node "$label e2e [chromium]" tests/e2e/ CREDITD_BIN="$build/creditd" CREDITD_TEST_PG=
         fi

@@ -24,7 +24,7 @@ function historyWhat(e) {
     const to = STATUS_LABELS[e.to] || e.to;
     return e.from ? `${STATUS_LABELS[e.from] || e.from} → ${to}` : to;
   }
-  return { file_attached: 'Original attached', file_uploaded: 'Original uploaded', file_delivered: 'File delivered', file_purged: 'File contents removed' }[e.event] || e.event;
+  return { file_attached: 'Original attached', file_uploaded: 'Original uploaded', file_delivered: 'File delivered', file_purged: 'File contents removed', file_purge_failed: 'Removal failed, file kept' }[e.event] || e.event;
 }
 
 export default async function render(ctx) {

@@ -32,6 +32,9 @@ function settingsFields(s) {
       field('Seller VAT ID', text('vat_id', { maxlength: 32 })),
       field('Seller address', textarea('seller_address', { rows: 3, value: s.seller_address || '' })),
       field('Bank transfers grant credits', grant)),
+    h('fieldset', h('legend', 'Sign-in'),
+      field('Staff and admins must use two-factor authentication', checkbox('totp_required', Boolean(s.totp_required)),
+        'Without it they can only turn it on (on their Security page) until they have.')),
     h('fieldset', h('legend', 'Orders and credits'),
       field('Charge credits', chargeOn),
       field('Refunded credits are valid for (days)', text('refund_validity_days', { type: 'number', min: 1, max: 3660 })),
@@ -63,6 +66,8 @@ export default async function render(ctx) {
     setTenant({ name: settings.name, currency: settings.currency, locale: settings.locale, timezone: settings.timezone });
     if (ctx.me.tenant) Object.assign(ctx.me.tenant, getTenant());
     status.say('Settings saved.');
+    // Requiring two factors may hold this admin back until they enrol.
+    if ('totp_required' in body) window.dispatchEvent(new CustomEvent('creditd:me-changed'));
   }, { submit: 'Save settings', cls: 'settings-form' });
 
   async function drawTypes() {

@@ -58,6 +58,8 @@ async function request(method, path, { query, body, key } = {}) {
   if (!res.ok && res.headers.has('Retry-After')) json = { ...json, retry_after: res.headers.get('Retry-After') };
   if (!res.ok) {
     if (res.status === 401 && !path.includes('auth/login')) window.dispatchEvent(new CustomEvent('creditd:signed-out'));
+    // The business now requires two factors: the shell sends the user to enrol.
+    if (res.status === 403 && json?.code === 'totp_enrolment_required') window.dispatchEvent(new CustomEvent('creditd:me-changed'));
     throw new ApiError(res.status, json);
   }
   return json;

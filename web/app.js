@@ -45,6 +45,8 @@ export const ROUTES = [
   { path: '/admin/security', title: 'Security log', module: 'admin-security.js', roles: ['admin'], nav: true },
   // Everybody's, from the user area beside "Sign out".
   { path: '/account', title: 'My account', module: 'page-account.js', roles: [...MEMBER, ...TEAM] },
+  // Everybody's, from the user menu: two-factor authentication.
+  { path: '/security', title: 'Security', module: 'page-security.js', roles: [...MEMBER, ...TEAM] },
   // Admins have it on /admin/notifications.
   { path: '/notifications', title: 'Notifications', module: 'page-notifications.js', roles: [...MEMBER, ...TEAM], nav: [...MEMBER, 'staff'] },
 ];
@@ -93,7 +95,11 @@ export function go(path) {
   else location.hash = path;
 }
 
-function home() { return TEAM.includes(me.role) ? '/admin' : '/credits'; }
+// Staff of a business that requires two factors enrol before anything else.
+function home() {
+  if (me.totp_enrolment_required) return '/security';
+  return TEAM.includes(me.role) ? '/admin' : '/credits';
+}
 
 function nav(active) {
   const links = ROUTES.filter((r) => r.roles.includes(me.role) && (r.nav === true || (r.nav || []).includes(me.role)));
@@ -114,6 +120,7 @@ function nav(active) {
     toggle, list,
     h('div.who', h('span', me.email), ' ',
       h('a', { href: '#/account', 'aria-current': active?.path === '/account' ? 'page' : null }, 'My account'), ' ',
+      h('a', { href: '#/security', 'aria-current': active?.path === '/security' ? 'page' : null }, 'Security'), ' ',
       h('button.link', { type: 'button', onclick: signOut }, 'Sign out')));
 }
 
@@ -169,6 +176,8 @@ async function route() {
   if (!me) { signedOut(); return; }
   if (path === '/' || pub?.route.signedOut) { go(home()); return; }
   if (pub) { await publicPage(pub, query); return; }
+  // Staff of a business that requires two factors enrol first.
+  if (me.totp_enrolment_required && path !== '/security') { go(home()); return; }
   const { route: found, params } = find(ROUTES, path) || { route: null, params: null };
   const main = h('main#main', { tabindex: '-1' });
   const banner = holdBanner(me, boot);
@@ -217,4 +226,6 @@ async function boot() {
 
 window.addEventListener('hashchange', route);
 window.addEventListener('creditd:signed-out', () => { if (me) { me = null; boot(); } });
+// Two-factor state changed (page-security.js): read who is signed in again.
+window.addEventListener('creditd:me-changed', () => { if (me) boot(); });
 boot();

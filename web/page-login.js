@@ -1,13 +1,30 @@
-// Signing in: e-mail and password; the server sets the session cookie.
-import { api, setCsrf } from './api.js';
+// Signing in: e-mail and password; the server sets the session cookie. A
+// user with two-factor authentication is asked for a code when the server
+// answers totp_required (the password stays in the form), then the form is
+// sent again with it.
+import { api, setCsrf, ApiError } from './api.js';
 import { h, clear, field, input, form } from './ui.js';
 
 // opts.message: said above the form (e.g. after a new password was set).
 export default function login(app, done, { message } = {}) {
   const email = input('email', { type: 'email', autocomplete: 'username', required: true });
   const password = input('password', { type: 'password', autocomplete: 'current-password', required: true });
-  const f = form([field('E-mail', email), field('Password', password)], async (v) => {
-    const me = await api.post('auth/login', { email: v.email || '', password: v.password || '' });
+  const code = input('totp', { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 12 });
+  const codeField = field('Authentication code', code, 'The 6-digit code of your authenticator app, or a recovery code.');
+  codeField.hidden = true;
+  const f = form([field('E-mail', email), field('Password', password), codeField], async (v) => {
+    const body = { email: v.email || '', password: v.password || '' };
+    if (!codeField.hidden && v.totp) body.totp = v.totp.trim();
+    let me;
+    try {
+      me = await api.post('auth/login', body);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== 'totp_required') throw e;
+      // Shown next to the code field, which gets the focus.
+      codeField.hidden = false;
+      code.value = '';
+      throw new ApiError(e.status, { ...e.problem, field: 'totp' });
+    }
     setCsrf(me.csrf_token);
     await done();
   }, { submit: 'Sign in', cls: 'login-form' });

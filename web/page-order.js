@@ -11,6 +11,7 @@ import { creditTypes, typeName, statusBadge, Idem, bytes } from './customer.js';
 const EVENTS = {
   status: 'Status', file_attached: 'File attached', file_uploaded: 'File uploaded',
   file_delivered: 'File delivered', file_purged: 'File removed',
+  file_purge_failed: 'Removal failed, file kept',
 };
 
 export default async function render(ctx) {

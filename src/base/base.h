@@ -325,4 +325,33 @@ enum err password_hash(const char *password, char *out, size_t out_len) WUR;
 bool password_verify(const char *hash, const char *password);
 #define PASSWORD_HASH_BYTES 128
 
+/* ---- two-factor codes (totp.c) ----------------------------------------- */
+
+/* RFC 6238 with the parameters every authenticator app assumes: HMAC-SHA1,
+ * 6 digits, 30-second steps counted from the Unix epoch. */
+#define TOTP_SECRET_BYTES 20
+#define TOTP_SECRET_TEXT  33 /* base32 of 20 bytes (32 letters, no padding) and the terminator */
+#define TOTP_DIGITS       6
+#define TOTP_STEP_S       30
+/* Steps either side of now whose codes are taken: a phone's clock may be off
+ * by half a minute, and a code typed at the end of its step arrives in the next. */
+#define TOTP_WINDOW_STEPS 1
+
+/* A new random secret, base32 (RFC 4648, upper case, unpadded). */
+void totp_secret_new(char out[TOTP_SECRET_TEXT]);
+/* The code of a base32 secret for time step step; false when the secret is
+ * not base32. */
+bool totp_code(const char *secret, int64_t step, char out[TOTP_DIGITS + 1]) WUR;
+/* The time step of unix time now_s. */
+int64_t totp_step(int64_t now_s);
+/*
+ * Checks a code typed for a secret at unix time now_s: the code of one of the
+ * steps within TOTP_WINDOW_STEPS of now's, later than after_step (a step
+ * accepted once is refused after: no replay). *step receives the step that
+ * matched, the earliest when several do. ERR_UNAUTHENTICATED for a wrong,
+ * used or malformed code; ERR_VALIDATION when secret is not base32.
+ */
+enum err totp_check(const char *secret, const char *code, int64_t now_s, int64_t after_step,
+                    int64_t *step) WUR;
+
 #endif

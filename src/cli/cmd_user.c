@@ -1,7 +1,8 @@
-/* creditd user add|list|disable|enable|reset-password: the tenant's admin and
- * staff logins from the command line, and the way back in for an admin who
- * lost the password and gets no mail. Disabling and a new password end the
- * user's sessions at once, on every server. */
+/* creditd user add|list|disable|enable|reset-password|disable-totp: the
+ * tenant's admin and staff logins from the command line, and the way back in
+ * for an admin who lost the password (and gets no mail) or the device of
+ * their second factor. Disabling, a new password and two-factor turned off
+ * end the user's sessions at once, on every server. */
 #include <string.h>
 
 #include "cli/cli.h"
@@ -136,6 +137,25 @@ static int cmd_user_reset_password(struct cli *c)
     return CLI_OK;
 }
 
+/* Turns two-factor sign-in off and ends the user's sessions: the user signs
+ * in with the password alone and may enrol again. */
+static int cmd_user_disable_totp(struct cli *c)
+{
+    struct cmd_user_args o = {0};
+    int rc_cli = cmd_user_parse(c, "disable-totp", false, &o);
+    if (rc_cli != CLI_OK)
+        return rc_cli;
+    if (o.email == NULL)
+        return cli_fail(CLI_USAGE, "user disable-totp: --email is required");
+    struct err_detail d = {0};
+    enum err rc = svc_totp_reset(&c->svc, &c->arena, o.tenant_id, o.email, &cmd_user_actor, &d);
+    if (rc != ERR_OK)
+        return cli_fail_err(rc, &d, "user disable-totp");
+    fprintf(stderr, "creditd: two-factor sign-in is off for %s; their sessions have ended\n",
+            o.email);
+    return CLI_OK;
+}
+
 static int cmd_user_run(struct cli *c)
 {
     const char *sub = c->argc >= 1 ? c->argv[0] : "";
@@ -149,17 +169,21 @@ static int cmd_user_run(struct cli *c)
         return cmd_user_set_disabled(c, false);
     if (strcmp(sub, "reset-password") == 0)
         return cmd_user_reset_password(c);
-    return cli_fail(CLI_USAGE, "user: expected add, list, disable, enable or reset-password");
+    if (strcmp(sub, "disable-totp") == 0)
+        return cmd_user_disable_totp(c);
+    return cli_fail(CLI_USAGE,
+                    "user: expected add, list, disable, enable, reset-password or disable-totp");
 }
 
 const struct cli_command cli_cmd_user = {
     .name = "user",
-    .summary = "add, list, disable or enable admins and staff; reset a password",
+    .summary = "add, list, disable or enable admins and staff; reset a password or 2FA",
     .usage = "usage: creditd user add --email E --role admin|staff [--password-stdin]\n"
              "       creditd user list\n"
              "       creditd user disable --email E\n"
              "       creditd user enable --email E\n"
              "       creditd user reset-password --email E [--password-stdin]\n"
+             "       creditd user disable-totp --email E\n"
              "       (each also takes [--tenant ID] [--db URL])\n\n"
              "add makes a login of the tenant (the default tenant unless --tenant).\n"
              "list prints each admin and staff user: id, role, state, e-mail.\n"
@@ -167,6 +191,8 @@ const struct cli_command cli_cmd_user = {
              "enable lets them sign in again. The last enabled admin cannot be disabled.\n"
              "reset-password sets a new password for any user of the tenant and ends\n"
              "their sessions: the way back in for an admin who gets no mail.\n"
+             "disable-totp turns two-factor sign-in off for a user who lost the device\n"
+             "(and ends their sessions); they may enrol again.\n"
              "Without --password-stdin a one-time password is generated and printed once.\n"
              "Passwords have at least 12 characters and are not common ones.\n",
     .run = cmd_user_run,

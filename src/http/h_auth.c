@@ -16,6 +16,8 @@ static json_t *h_principal_json(const struct svc_principal *p)
                            p->email ? p->email : "", "role", p->role, "tenant_id",
                            http_id("ten", p->tenant_id));
     json_object_set_new(me, "customer_id", http_id("cus", p->customer_id));
+    json_object_set_new(me, "totp_enabled", json_boolean(p->totp_enabled));
+    json_object_set_new(me, "totp_enrolment_required", json_boolean(p->totp_enrolment_required));
     return me;
 }
 
@@ -28,6 +30,7 @@ void h_login(struct http_request *r)
     http_fields_begin(&f, r, body);
     const char *email = http_field_string(&f, "email", true, NAME_BYTES_MAX);
     const char *password = http_field_string(&f, "password", true, 1024);
+    const char *totp = http_field_string(&f, "totp", false, 64);
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)
@@ -37,8 +40,8 @@ void h_login(struct http_request *r)
     char token[SECRET_HEX];
     struct svc_principal who;
     int64_t retry_after_s = 0;
-    enum err rc = svc_login_throttled(r->svc, &r->arena, r->tenant_id, email, password, &client,
-                                      token, &who, &retry_after_s);
+    enum err rc = svc_login_with_code(r->svc, &r->arena, r->tenant_id, email, password, totp,
+                                      &client, token, &who, &retry_after_s);
     if (rc == ERR_THROTTLED) {
         ASSERT(retry_after_s > 0);
         char retry[24];
@@ -49,6 +52,14 @@ void h_login(struct http_request *r)
     }
     if (rc == ERR_UNAUTHENTICATED) {
         http_problem_msg(r, ERR_UNAUTHENTICATED, "wrong e-mail or password");
+        return;
+    }
+    if (rc == ERR_TOTP_REQUIRED) {
+        http_problem_msg(r, rc,
+                         totp != NULL && totp[0] != '\0'
+                             ? "the authentication code is wrong or was used already"
+                             : "enter the code of your authenticator app, or a recovery "
+                               "code");
         return;
     }
     if (rc != ERR_OK) {

@@ -121,6 +121,7 @@ json_t *h_settings_json(const struct tenant_row *t)
     json_object_set_new(o, "portal_url", json_string(t->portal_url));
     json_object_set_new(o, "expiry_notice_days", json_integer(t->expiry_notice_days));
     json_object_set_new(o, "registration", json_string(t->registration));
+    json_object_set_new(o, "totp_required", json_boolean(t->totp_required));
     return o;
 }
 

@@ -396,6 +396,7 @@ void h_settings_update(struct http_request *r)
     http_field_int(&f, "refund_validity_days", 1, 3660, &days);
     http_field_int(&f, "file_retention_days", 0, 3660, &retention);
     http_field_int(&f, "duplicate_window_hours", 0, 8760, &window);
+    http_field_bool(&f, "totp_required", &t.totp_required);
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)

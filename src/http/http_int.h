@@ -23,6 +23,9 @@ enum http_role {
      * unsubscribe link), so any session or key that comes along is ignored
      * (and a signed-in browser is not asked for a CSRF token). */
     ROUTE_BY_TOKEN = 1 << 5,
+    /* Not a role: open to a staff user or admin who must turn two-factor
+     * sign-in on before anything else (who am I, enrolling, signing out). */
+    ROUTE_WHILE_ENROLLING = 1 << 6,
 };
 #define ROLES_MEMBER  (ROLE_TECHNICIAN | ROLE_OWNER)
 #define ROLES_TEAM    (ROLE_STAFF | ROLE_ADMIN)
@@ -69,8 +72,37 @@ struct http_upload {
     int64_t order_id;
 };
 
+/* Deadlines for slow clients (deadline.c). */
+enum http_phase {
+    HTTP_PHASE_WAITING, /* for a request's headers (or idle between requests) */
+    HTTP_PHASE_BODY,    /* headers in: the body is arriving */
+    HTTP_PHASE_BUSY,    /* the request is whole: the server is answering */
+};
+/* A request's headers must be in within this of the connection's start or
+ * the end of the previous request: real clients send them at once. */
+#define HTTP_HEADER_DEADLINE_US (10 * USEC_PER_SEC)
+/* A body must bring at least this many bytes every HTTP_BODY_PROGRESS_US
+ * (1.6 KB/s: slower is a client holding a slot, not an upload). */
+#define HTTP_BODY_PROGRESS_BYTES (16 * 1024)
+#define HTTP_BODY_PROGRESS_US    (10 * USEC_PER_SEC)
+struct http_deadline;
+enum err http_deadline_new(struct http_deadline **out) WUR;
+/* Stops the sweeper; after the daemon stopped. */
+void http_deadline_free(struct http_deadline *dl);
+/* libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION: watches a connection from
+ * its start to its close. */
+void http_deadline_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe);
+/* The connection's request entered phase (the clock restarts). */
+void http_deadline_phase(struct MHD_Connection *conn, enum http_phase phase);
+/* n more body bytes arrived. */
+void http_deadline_bytes(struct MHD_Connection *conn, size_t n);
+/* Connections shut down for a missed deadline so far. */
+uint64_t http_deadline_closed(struct http_deadline *dl);
+
 struct http_server {
     struct MHD_Daemon *daemon;
+    struct http_deadline *deadline;
     struct svc *svc;
     struct http_config cfg;
     /* The test clock (only with cfg.test_clock): 0 = the wall clock. */
@@ -296,6 +328,11 @@ void h_unsubscribe_form(struct http_request *r);
 void h_unsubscribe(struct http_request *r);
 void h_notify_status(struct http_request *r);
 void h_notify_test_mail(struct http_request *r);
+/* two-factor sign-in (h_totp.c) */
+void h_totp_enrol(struct http_request *r);
+void h_totp_confirm(struct http_request *r);
+void h_totp_disable(struct http_request *r);
+void h_totp_recovery_codes(struct http_request *r);
 /* the portal's files (h_web.c) */
 void h_web_index(struct http_request *r);
 void h_web_asset(struct http_request *r);

@@ -31,7 +31,9 @@ void http_config_defaults(struct http_config *cfg)
          * POST /orders 2,000/s with 4 threads, 3,100/s with 16). */
         .threads = 16,
         .connections_max = 512,
-        .per_ip_max = 128,
+        /* Six addresses cannot take the 512 (behind a trusted proxy, whose
+         * address every client has, there is no per-address limit). */
+        .per_ip_max = 64,
         .timeout_s = 30,
         .memory_per_connection_bytes = 128 * 1024,
         .json_body_bytes_max = 64 * 1024,
@@ -180,6 +182,10 @@ static const char *http_problem_title(enum err e)
         return "No space left for the file";
     case ERR_STORAGE_UNAVAILABLE:
         return "File storage failed, try again";
+    case ERR_TOTP_REQUIRED:
+        return "Authentication code required";
+    case ERR_TOTP_ENROLMENT_REQUIRED:
+        return "Turn on two-factor sign-in first";
     default:
         return err_code(e);
     }
@@ -489,6 +495,12 @@ bool http_authorize(struct http_request *r)
             http_problem_msg(r, ERR_FORBIDDEN, "your role may not do this");
         return false;
     }
+    if (r->who.totp_enrolment_required &&
+        (r->route->roles & (ROLE_ANON | ROUTE_WHILE_ENROLLING)) == 0) {
+        http_problem_msg(r, ERR_TOTP_ENROLMENT_REQUIRED,
+                         "this business requires two-factor sign-in: turn it on first");
+        return false;
+    }
     if (r->by_session && !http_method_is_safe(r->method)) {
         const char *csrf = http_request_header(r, "X-CSRF-Token");
         if (csrf == NULL || strcmp(csrf, r->who.csrf_token) != 0) {
@@ -562,6 +574,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         if (r == NULL)
             return MHD_NO;
         *con_cls = r;
+        http_deadline_phase(conn, HTTP_PHASE_BODY);
         http_route(r);
         /* Headers only: an upload is refused now, before its body is sent
          * (a client waiting on Expect: 100-continue then sends nothing). */
@@ -571,6 +584,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
     }
     bool upload = r->route != NULL && r->route->upload;
     if (*upload_data_size > 0) {
+        http_deadline_bytes(conn, *upload_data_size);
         bool keep = true;
         if (upload)
             keep = http_upload_data(r, upload_data, *upload_data_size);
@@ -580,6 +594,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
         *upload_data_size = 0;
         return keep ? MHD_YES : MHD_NO;
     }
+    http_deadline_phase(conn, HTTP_PHASE_BUSY);
     if (r->deferred != NULL)
         http_answer_deferred(r);
     else if (!r->responded && upload)
@@ -593,10 +608,10 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
                            enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)conn;
     struct http_request *r = *con_cls;
     if (r == NULL)
         return;
+    http_deadline_phase(conn, HTTP_PHASE_WAITING); /* the next request's headers */
     int64_t duration = time_now_us() - r->started_us;
     http_metrics_observe(r->route, r->status, duration);
     /* One line per request: never a header, a body or a query string. */
@@ -682,15 +697,22 @@ enum err http_server_start(const struct http_config *cfg, struct svc *svc, struc
     srv->test_svc.gateway = svc->gateway;
     srv->test_svc.notify = svc->notify;
     srv->test_svc.webhook_allow_private = svc->webhook_allow_private;
+    if (http_deadline_new(&srv->deadline) != ERR_OK) {
+        free(srv);
+        return err_set(d, ERR_INTERNAL, "", "cannot start the deadline sweeper");
+    }
+    unsigned per_ip = cfg->n_trusted_proxies > 0 ? cfg->connections_max : cfg->per_ip_max;
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, http_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-        cfg->connections_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_max,
+        cfg->connections_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         cfg->memory_per_connection_bytes, MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
-        MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL, MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        http_deadline_notify, srv->deadline, MHD_OPTION_END);
     if (srv->daemon == NULL) {
+        http_deadline_free(srv->deadline);
         free(srv);
         return err_set(d, ERR_IO, "listen", "cannot listen on %s", cfg->listen);
     }
@@ -718,5 +740,6 @@ void http_server_stop(struct http_server *srv)
         usleep(10 * 1000);
     }
     MHD_stop_daemon(srv->daemon);
+    http_deadline_free(srv->deadline);
     free(srv);
 }

@@ -1131,6 +1131,10 @@ struct svc_principal {
      * has not approved the customer, or rejected it). */
     enum err hold;
     char csrf_token[SHA256_HEX];
+    bool totp_enabled; /* the user signs in with a second factor */
+    /* A staff user or admin of a tenant that requires two factors, without
+     * them: may only see who they are, enrol and sign out. */
+    bool totp_enrolment_required;
 };
 
 /* A session's lifetimes: idle and absolute. */
@@ -1204,6 +1208,67 @@ enum err svc_apikey_revoke(struct svc *s, int64_t tenant_id, const struct svc_ac
 /* The tenant's API keys, revoked ones too (rows hold hashes, never keys). */
 enum err svc_apikey_list(struct svc *s, struct arena *a, int64_t tenant_id,
                          struct api_key_row **out, size_t *n) WUR;
+
+/* ---- two-factor sign-in (svc_totp.c) ----------------------------------- */
+
+/*
+ * A user with two factors on signs in with a 6-digit code of an RFC 6238
+ * authenticator app, or with one of ten single-use recovery codes. A code's
+ * time step must be later than the last one accepted (a code works once),
+ * and recovery codes are kept as SHA-256 only. Every change of a user's
+ * state, and of the tenant's totp_required, moves the tenant's auth epoch.
+ */
+#define TOTP_RECOVERY_CODES     10
+#define TOTP_RECOVERY_CODE_TEXT 13 /* "xxxx-xxxx-xx" and the terminator */
+
+/* svc_login_throttled with the second factor: totp is a 6-digit code or a
+ * recovery code (used up); NULL or "" = none given. For a user with two
+ * factors on, after the right password: ERR_TOTP_REQUIRED when the code is
+ * missing, wrong or used, counted as a failure like ERR_UNAUTHENTICATED. A
+ * wrong password stays ERR_UNAUTHENTICATED whatever the code. client may be
+ * NULL (no address). */
+enum err svc_login_with_code(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                             const char *password, const char *totp, const struct net_addr *client,
+                             char token[SECRET_HEX], struct svc_principal *out,
+                             int64_t *retry_after_s) WUR;
+
+struct svc_totp_enrolment {
+    char secret[TOTP_SECRET_TEXT];
+    const char *otpauth_uri; /* arena memory: otpauth://totp/<tenant>:<email>?... */
+};
+/* Starts (or restarts) the enrolment of the actor's user: a new secret is
+ * stored pending, 2FA stays off until svc_totp_confirm. ERR_FORBIDDEN for an
+ * actor that is no user (an API key), ERR_CONFLICT when 2FA is on already. */
+enum err svc_totp_enrol(struct svc *s, struct arena *a, int64_t tenant_id,
+                        const struct svc_actor *actor, struct svc_totp_enrolment *out,
+                        struct err_detail *d) WUR;
+
+struct svc_totp_codes {
+    char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_CODE_TEXT];
+};
+/* Turns 2FA on when code is the pending secret's current code (one step
+ * either side), and hands out the ten recovery codes, once. ERR_VALIDATION on
+ * "code" for a wrong code, ERR_CONFLICT when nothing is pending or 2FA is on. */
+enum err svc_totp_confirm(struct svc *s, struct arena *a, int64_t tenant_id,
+                          const struct svc_actor *actor, const char *code,
+                          struct svc_totp_codes *out, struct err_detail *d) WUR;
+/* Turns 2FA off after checking the user's password and a code (a recovery
+ * code too): the secret and recovery codes are deleted. ERR_VALIDATION on
+ * "password" or "code", ERR_CONFLICT when 2FA is off, ERR_THROTTLED (with
+ * *retry_after_s) past the attempts allowed in the throttle window. */
+enum err svc_totp_disable(struct svc *s, struct arena *a, int64_t tenant_id,
+                          const struct svc_actor *actor, const char *password, const char *code,
+                          int64_t *retry_after_s, struct err_detail *d) WUR;
+/* Replaces the recovery codes after the same checks as svc_totp_disable. */
+enum err svc_totp_recovery_renew(struct svc *s, struct arena *a, int64_t tenant_id,
+                                 const struct svc_actor *actor, const char *password,
+                                 const char *code, struct svc_totp_codes *out,
+                                 int64_t *retry_after_s, struct err_detail *d) WUR;
+/* The CLI's way back in for a user who lost the device: 2FA off and every
+ * session of the user ended. ERR_NOT_FOUND on "email" for no such user,
+ * ERR_CONFLICT when 2FA was neither on nor pending. */
+enum err svc_totp_reset(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                        const struct svc_actor *actor, struct err_detail *d) WUR;
 
 /* ---- expiry and verification ------------------------------------------- */
 

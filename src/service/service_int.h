@@ -233,6 +233,15 @@ enum err svc_blob_commit(struct svc *s, struct svc_upload *up,
                          char storage_name[BLOB_NAME_BYTES]) WUR;
 void svc_blob_forget(struct svc *s, const char *storage_name);
 
+/* ---- two-factor sign-in (svc_totp.c) ------------------------------------ */
+
+/* Checks and uses up a second factor of user u (two factors on) inside the
+ * caller's write transaction: a 6-digit code of a step later than the last
+ * accepted (which it becomes), or an unused recovery code (logged as used).
+ * ERR_UNAUTHENTICATED for anything else; nothing is written then. */
+enum err svc_totp_use(struct store_conn *c, struct arena *a, const struct user_row *u,
+                      const char *code, const struct svc_actor *actor, int64_t now_us) WUR;
+
 /* ---- the account life cycle (svc_access.c) ------------------------------- */
 
 /* Writes a line of the security log inside the caller's transaction: actor

@@ -169,7 +169,12 @@ static enum err svc_tenant_update_txn(struct store_conn *c, void *arg)
     struct tenant_row current;
     enum err rc = store_tenant_get(c, &a, t->id, &current);
     arena_release(&a);
-    return rc != ERR_OK ? rc : store_tenant_update(c, t);
+    if (rc == ERR_OK)
+        rc = store_tenant_update(c, t);
+    /* Who must enrol in two factors is part of every cached principal. */
+    if (rc == ERR_OK && current.totp_required != t->totp_required)
+        rc = store_auth_epoch_bump(c, t->id);
+    return rc;
 }
 
 /* Two capital letters, as ISO 3166 alpha-2 codes are written. */

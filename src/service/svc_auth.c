@@ -26,6 +26,21 @@ void svc_secret_hash(const char *secret, char out[SHA256_HEX])
     hex_encode(digest, SHA256_BYTES, out);
 }
 
+/* Staff and admins of a tenant requiring two factors must enrol before
+ * anything else. */
+static enum err svc_principal_enrolment(struct store_conn *c, struct arena *a,
+                                        const struct user_row *u, struct svc_principal *out)
+{
+    ASSERT(strcmp(u->role, "member") != 0);
+    if (u->totp_enabled)
+        return ERR_OK;
+    struct tenant_row t;
+    enum err rc = store_tenant_get(c, a, u->tenant_id, &t);
+    if (rc == ERR_OK)
+        out->totp_enrolment_required = t.totp_required;
+    return rc;
+}
+
 /* Fills the principal of a user: its role, and its customer for members. */
 static enum err svc_principal_of_user(struct store_conn *c, struct arena *a,
                                       const struct user_row *u, struct svc_principal *out)
@@ -36,8 +51,10 @@ static enum err svc_principal_of_user(struct store_conn *c, struct arena *a,
     out->role = u->role;
     out->customer_id = 0;
     out->hold = ERR_OK;
+    out->totp_enabled = u->totp_enabled;
+    out->totp_enrolment_required = false;
     if (strcmp(u->role, "member") != 0)
-        return ERR_OK;
+        return svc_principal_enrolment(c, a, u, out);
     struct member_row m;
     enum err rc = store_member_of_user(c, a, u->tenant_id, u->id, &m);
     if (rc == ERR_NOT_FOUND)
@@ -72,19 +89,28 @@ struct session_open_ctx {
     struct arena *a;
     struct session_row row;
     const struct user_row *user;
+    const char *totp; /* the second factor given, "" = none */
     const char *address;
     struct svc_principal *out;
 };
 
+/* The second factor is used up in the transaction that opens the session:
+ * a code is never spent on a session that does not open. */
 static enum err svc_session_open_txn(struct store_conn *c, void *arg)
 {
     struct session_open_ctx *x = arg;
-    enum err rc = svc_principal_of_user(c, x->a, x->user, x->out);
+    struct svc_actor who = {.user_id = x->user->id, .label = x->user->email, .address = x->address};
+    enum err rc = ERR_OK;
+    if (x->user->totp_enabled)
+        rc = svc_totp_use(c, x->a, x->user, x->totp, &who, x->row.created_at_us);
+    if (rc == ERR_UNAUTHENTICATED)
+        return ERR_TOTP_REQUIRED;
+    if (rc == ERR_OK)
+        rc = svc_principal_of_user(c, x->a, x->user, x->out);
     if (rc == ERR_OK)
         rc = store_session_insert(c, &x->row);
     if (rc == ERR_OK)
         rc = store_user_login_noted(c, x->row.tenant_id, x->user->id, x->row.created_at_us);
-    struct svc_actor who = {.user_id = x->user->id, .label = x->user->email, .address = x->address};
     if (rc == ERR_OK)
         rc = svc_seclog(c, x->row.tenant_id, &who, "login.succeeded", x->user->id, x->user->email,
                         x->out->customer_id, NULL, x->row.created_at_us);
@@ -95,6 +121,7 @@ struct login_failed_ctx {
     int64_t tenant_id;
     const struct user_row *user; /* NULL: no such account */
     const char *address;
+    const char *detail; /* NULL: the password was wrong */
     int64_t now_us;
 };
 
@@ -106,13 +133,53 @@ static enum err svc_login_failed_txn(struct store_conn *c, void *arg)
     struct svc_actor who = {.label = "", .address = x->address};
     return svc_seclog(c, x->tenant_id, &who, "login.failed", x->user ? x->user->id : 0,
                       x->user ? x->user->email : "", 0,
-                      x->user ? NULL : "{\"account\":\"unknown\"}", x->now_us);
+                      x->user ? x->detail : "{\"account\":\"unknown\"}", x->now_us);
 }
 
-/* svc_login, with the client's address for the security log (NULL: none). */
+/* Opens the session of a user whose password was right, using up the
+ * second factor when the user has two: ERR_TOTP_REQUIRED when it is missing
+ * (nothing written), or wrong or used (logged as a failed sign-in). */
+static enum err svc_login_open(struct svc *s, struct arena *a, const struct user_row *user,
+                               const char *totp, const char *address, int64_t now,
+                               char token[SECRET_HEX], struct svc_principal *out)
+{
+    bool given = totp != NULL && totp[0] != '\0';
+    if (user->totp_enabled && !given)
+        return ERR_TOTP_REQUIRED;
+    char hash[SHA256_HEX];
+    random_hex(token, 32);
+    svc_secret_hash(token, hash);
+    memset(out, 0, sizeof(*out));
+    random_hex(out->csrf_token, 32);
+    struct session_open_ctx o = {.a = a,
+                                 .row = {.id_hash = hash,
+                                         .tenant_id = user->tenant_id,
+                                         .user_id = user->id,
+                                         .csrf_token = out->csrf_token,
+                                         .created_at_us = now,
+                                         .expires_at_us = now + SESSION_ABSOLUTE_US},
+                                 .user = user,
+                                 .totp = given ? totp : "",
+                                 .address = address,
+                                 .out = out};
+    enum err rc = store_write(s->st, svc_session_open_txn, &o);
+    if (rc != ERR_TOTP_REQUIRED)
+        return rc;
+    memset(token, 0, SECRET_HEX);
+    struct login_failed_ctx f = {.tenant_id = user->tenant_id,
+                                 .user = user,
+                                 .address = address,
+                                 .detail = "{\"reason\":\"totp\"}",
+                                 .now_us = now};
+    rc = store_write(s->st, svc_login_failed_txn, &f);
+    return rc != ERR_OK ? rc : ERR_TOTP_REQUIRED;
+}
+
+/* svc_login with the second factor (NULL = none) and the client's address
+ * for the security log (NULL: none). */
 static enum err svc_login_from(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
-                               const char *password, const char *address, char token[SECRET_HEX],
-                               struct svc_principal *out)
+                               const char *password, const char *totp, const char *address,
+                               char token[SECRET_HEX], struct svc_principal *out)
 {
     pthread_once(&svc_dummy_once, svc_dummy_init);
     if (svc_dummy_hash[0] == '\0')
@@ -134,28 +201,13 @@ static enum err svc_login_from(struct svc *s, struct arena *a, int64_t tenant_id
         rc = store_write(s->st, svc_login_failed_txn, &f);
         return rc != ERR_OK ? rc : ERR_UNAUTHENTICATED;
     }
-    char hash[SHA256_HEX];
-    random_hex(token, 32);
-    svc_secret_hash(token, hash);
-    memset(out, 0, sizeof(*out));
-    random_hex(out->csrf_token, 32);
-    struct session_open_ctx o = {.a = a,
-                                 .row = {.id_hash = hash,
-                                         .tenant_id = tenant_id,
-                                         .user_id = x.user.id,
-                                         .csrf_token = out->csrf_token,
-                                         .created_at_us = now,
-                                         .expires_at_us = now + SESSION_ABSOLUTE_US},
-                                 .user = &x.user,
-                                 .address = address,
-                                 .out = out};
-    return store_write(s->st, svc_session_open_txn, &o);
+    return svc_login_open(s, a, &x.user, totp, address, now, token, out);
 }
 
 enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
                    const char *password, char token[SECRET_HEX], struct svc_principal *out)
 {
-    return svc_login_from(s, a, tenant_id, email, password, NULL, token, out);
+    return svc_login_from(s, a, tenant_id, email, password, NULL, NULL, token, out);
 }
 
 /* ---- the throttle of failed sign-ins ------------------------------------ */
@@ -243,6 +295,15 @@ enum err svc_login_throttled(struct svc *s, struct arena *a, int64_t tenant_id, 
                              char token[SECRET_HEX], struct svc_principal *out,
                              int64_t *retry_after_s)
 {
+    return svc_login_with_code(s, a, tenant_id, email, password, NULL, client, token, out,
+                               retry_after_s);
+}
+
+enum err svc_login_with_code(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
+                             const char *password, const char *totp, const struct net_addr *client,
+                             char token[SECRET_HEX], struct svc_principal *out,
+                             int64_t *retry_after_s)
+{
     ASSERT(retry_after_s != NULL);
     *retry_after_s = 0;
     char pair[SHA256_HEX], address[SHA256_HEX];
@@ -266,11 +327,17 @@ enum err svc_login_throttled(struct svc *s, struct arena *a, int64_t tenant_id, 
     char address_text[NET_ADDR_TEXT] = "";
     if (client != NULL && !net_addr_format(client, address_text, sizeof(address_text)))
         address_text[0] = '\0';
-    rc = svc_login_from(s, a, tenant_id, email, password, address_text, token, out);
-    if (rc != ERR_UNAUTHENTICATED)
+    rc = svc_login_from(s, a, tenant_id, email, password, totp, address_text, token, out);
+    /* A wrong or used second factor counts like a wrong password. A missing
+     * one guessed nothing (the password was right: the portal asks for the
+     * code next), so a user's ordinary two-step sign-in costs no failure. */
+    bool guessed =
+        rc == ERR_UNAUTHENTICATED || (rc == ERR_TOTP_REQUIRED && totp != NULL && totp[0] != '\0');
+    if (!guessed)
         return rc;
+    enum err failed = rc;
     rc = store_write(s->st, svc_throttle_fail_txn, &x);
-    return rc != ERR_OK ? rc : ERR_UNAUTHENTICATED;
+    return rc != ERR_OK ? rc : failed;
 }
 
 struct throttle_take_ctx {

@@ -8,7 +8,9 @@
  * Contents and rows: a file is moved into place before the transaction that
  * records it, and deleted again when that transaction fails, so no row ever
  * names missing contents; a purge commits first and deletes afterwards, so a
- * crash in between leaves an unreferenced file, never a row without one.
+ * crash in between leaves an unreferenced file, never a row without one. A
+ * deletion that fails undoes the purge's mark (and says so in the order's
+ * history): the file stays unpurged, and the job tries it again.
  */
 #include <string.h>
 
@@ -297,12 +299,42 @@ static enum err svc_file_purge_txn(struct store_conn *c, void *arg)
     return rc;
 }
 
+static enum err svc_file_unpurge_txn(struct store_conn *c, void *arg)
+{
+    struct file_purge_ctx *x = arg;
+    const struct file_row *f = x->out;
+    enum err rc = store_file_unmark_purged(c, x->tenant_id, f->id, x->now_us);
+    struct order_row o;
+    if (rc == ERR_OK && f->order_id != 0)
+        rc = store_order_get(c, x->a, x->tenant_id, f->order_id, true, &o);
+    const char *detail = arena_printf(x->a,
+                                      "%s; its contents could not be removed, so it is "
+                                      "kept and the removal will be tried again",
+                                      svc_file_describe(x->a, f));
+    if (rc == ERR_OK && f->order_id != 0)
+        rc = store_order_note_insert(c, x->tenant_id, o.id, o.status, "file_purge_failed",
+                                     detail ? detail : "", svc_actor_label(x->actor), x->now_us);
+    return rc;
+}
+
 static enum err svc_file_purge_run(struct svc *s, struct file_purge_ctx *x)
 {
     enum err rc = store_write(s->st, svc_file_purge_txn, x);
-    if (rc == ERR_OK && x->purged)
-        svc_blob_forget(s, x->out->storage_name);
-    return rc;
+    if (rc != ERR_OK || !x->purged || s->blobs == NULL)
+        return rc;
+    rc = blob_remove(s->blobs, x->out->storage_name);
+    if (rc == ERR_OK)
+        return ERR_OK;
+    /* The contents are still there: the file is not purged. */
+    x->purged = false;
+    enum err undo = store_write(s->st, svc_file_unpurge_txn, x);
+    if (undo != ERR_OK)
+        log_msg(LOG_ERROR, "file fil_%lld: cannot undo its purge mark (%s)", (long long)x->out->id,
+                err_code(undo));
+    else
+        x->out->purged_at_us = 0;
+    return err_set(x->d, ERR_STORAGE_UNAVAILABLE, "",
+                   "the file's contents could not be removed; it is kept, try again");
 }
 
 enum err svc_file_purge(struct svc *s, struct arena *a, int64_t tenant_id,
@@ -333,9 +365,10 @@ static enum err svc_files_due_txn(struct store_conn *c, void *arg)
     return store_file_list_due(c, x->a, x->now_us, SVC_PURGE_BATCH, &x->rows, &x->n);
 }
 
-/* Purges one batch of due files; *n_listed says how many were due. */
+/* Purges one batch of due files; *n_listed says how many were due, *kept how
+ * many could not lose their contents (they stay due for the next run). */
 static enum err svc_files_purge_batch(struct svc *s, int64_t now_us, int64_t *count,
-                                      size_t *n_listed)
+                                      size_t *n_listed, size_t *kept)
 {
     struct arena a;
     arena_init(&a, ARENA_REQUEST_BYTES_MAX);
@@ -360,6 +393,10 @@ static enum err svc_files_purge_batch(struct svc *s, int64_t now_us, int64_t *co
             rc = ERR_OK;
         else if (rc == ERR_OK && x.purged)
             ++*count;
+        else if (rc == ERR_STORAGE_UNAVAILABLE) {
+            ++*kept; /* unpurged again: tried on the next run */
+            rc = ERR_OK;
+        }
     }
     arena_release(&a);
     return rc;
@@ -370,10 +407,16 @@ enum err svc_files_purge_due(struct svc *s, int64_t now_us, int64_t *count)
     *count = 0;
     if (now_us == 0)
         now_us = svc_now(s);
-    size_t listed;
+    size_t listed, kept = 0;
     enum err rc;
+    /* A file kept stays due: stop at its batch rather than list it again. */
     do {
-        rc = svc_files_purge_batch(s, now_us, count, &listed);
-    } while (rc == ERR_OK && listed == SVC_PURGE_BATCH);
+        rc = svc_files_purge_batch(s, now_us, count, &listed, &kept);
+    } while (rc == ERR_OK && listed == SVC_PURGE_BATCH && kept == 0);
+    if (rc == ERR_OK && kept > 0)
+        log_msg(LOG_WARN,
+                "files purge: %zu file(s) kept, their contents could not be removed; "
+                "tried again next run",
+                kept);
     return rc;
 }

@@ -341,6 +341,7 @@ struct tenant_row {
     int32_t expiry_notice_days;   /* credits.expiring this many days ahead; 0 = never */
     /* accounts (schema 10) */
     const char *registration; /* who may sign up: "off", "open", "approval" */
+    bool totp_required;       /* staff and admins must sign in with two factors */
 };
 
 struct credit_type_row {
@@ -657,6 +658,33 @@ enum err store_user_by_email(struct store_conn *c, struct arena *a, int64_t tena
                              const char *email, struct user_row *out) WUR;
 enum err store_user_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
                         struct user_row *out) WUR;
+/*
+ * Two-factor sign-in (store_query_totp.c). Each change of a user's 2FA state
+ * is conditional on the state it expects, so two requests racing each other
+ * cannot both win: ERR_NOT_FOUND when the user is not (or no longer) in it.
+ */
+/* Stores a pending secret (totp_enabled stays 0, the last step restarts) for
+ * a user whose 2FA is off. */
+enum err store_user_totp_pending(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                 const char *secret) WUR;
+/* Turns 2FA on for a user whose pending secret is still `secret`, noting the
+ * step of the code that confirmed it. */
+enum err store_user_totp_enable(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                const char *secret, int64_t step) WUR;
+/* Notes the step of a code accepted, if it is later than the last noted. */
+enum err store_user_totp_step(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                              int64_t step) WUR;
+/* Turns 2FA off: no secret, no step, no recovery codes. */
+enum err store_user_totp_clear(struct store_conn *c, int64_t tenant_id, int64_t user_id) WUR;
+/* Replaces a user's recovery codes with n new ones (SHA-256 hex each). */
+enum err store_totp_recovery_replace(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                     const char *const *code_hashes, size_t n) WUR;
+/* Uses an unused recovery code of a user at now_us. */
+enum err store_totp_recovery_use(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                 const char *code_hash, int64_t now_us) WUR;
+/* How many of a user's recovery codes are unused. */
+enum err store_totp_recovery_left(struct store_conn *c, int64_t tenant_id, int64_t user_id,
+                                  int64_t *n) WUR;
 enum err store_member_insert(struct store_conn *c, int64_t tenant_id,
                              const struct member_row *m) WUR;
 enum err store_member_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
@@ -831,6 +859,10 @@ enum err store_file_attach(struct store_conn *c, int64_t tenant_id, int64_t file
                            int64_t order_id) WUR;
 enum err store_file_mark_purged(struct store_conn *c, int64_t tenant_id, int64_t file_id,
                                 const char *actor, int64_t now_us) WUR;
+/* Undoes a purge marked at purged_at_us whose contents could not be removed
+ * (ERR_NOT_FOUND when the mark is not that one any more). */
+enum err store_file_unmark_purged(struct store_conn *c, int64_t tenant_id, int64_t file_id,
+                                  int64_t purged_at_us) WUR;
 /* An order's files, oldest first. */
 enum err store_file_list_order(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                int64_t order_id, struct file_row **out, size_t *n) WUR;

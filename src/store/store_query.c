@@ -174,6 +174,7 @@ static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
     out->portal_url = store_q_text(a, s, 18);
     out->expiry_notice_days = (int32_t)store_column_int64(s, 19);
     out->registration = store_q_text(a, s, 20);
+    out->totp_required = store_column_int64(s, 21) != 0;
 }
 
 enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, struct tenant_row *out)
@@ -184,7 +185,8 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, str
                                 "refund_validity_days, charge_on, invoice_prefix, created_at, "
                                 "country, vat_id, seller_address, manual_grant, "
                                 "file_retention_days, duplicate_window_hours, mail_sender_name, "
-                                "mail_reply_to, portal_url, expiry_notice_days, registration "
+                                "mail_reply_to, portal_url, expiry_notice_days, registration, "
+                                "totp_required "
                                 "FROM tenants WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
@@ -203,7 +205,8 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
                                 "seller_address = $12, manual_grant = $13, "
                                 "file_retention_days = $14, duplicate_window_hours = $15, "
                                 "mail_sender_name = $16, mail_reply_to = $17, portal_url = $18, "
-                                "expiry_notice_days = $19, registration = $20 WHERE id = $1",
+                                "expiry_notice_days = $19, registration = $20, totp_required = $21 "
+                                "WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -227,6 +230,7 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
     store_bind_text(s, 18, t->portal_url != NULL ? t->portal_url : "");
     store_bind_int64(s, 19, t->expiry_notice_days);
     store_bind_text(s, 20, t->registration != NULL ? t->registration : "off");
+    store_bind_int64(s, 21, t->totp_required);
     return store_q_run(c, s);
 }
 

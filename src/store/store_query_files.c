@@ -110,6 +110,24 @@ enum err store_file_mark_purged(struct store_conn *c, int64_t tenant_id, int64_t
     return store_q_id(c, s, &id);
 }
 
+enum err store_file_unmark_purged(struct store_conn *c, int64_t tenant_id, int64_t file_id,
+                                  int64_t purged_at_us)
+{
+    ASSERT(purged_at_us > 0);
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "UPDATE files SET purged_at = 0, purged_by = '' "
+                                "WHERE tenant_id = $1 AND id = $2 AND purged_at = $3 RETURNING id",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, file_id);
+    store_bind_int64(s, 3, purged_at_us);
+    int64_t id;
+    return store_q_id(c, s, &id);
+}
+
 enum err store_file_list_order(struct store_conn *c, struct arena *a, int64_t tenant_id,
                                int64_t order_id, struct file_row **out, size_t *n)
 {

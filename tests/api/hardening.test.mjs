@@ -3,7 +3,9 @@
 // prefix; ordinary escapes in paths and queries still decode; a header
 // that must come once (Idempotency-Key, Host, Authorization) sent twice is
 // refused; amounts take the documented form; an order of add-ons alone is
-// an order, as the docs now say; a chunked upload past the limit gets its 413.
+// an order, as the docs now say; a chunked upload past the limit gets its 413;
+// slow clients (headers or a body sent a byte at a time, from several
+// addresses) are cut off and cannot take every connection.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -128,4 +130,75 @@ test('a chunked upload past the limit is answered 413, and nothing of it stays',
   } finally {
     await small.stop();
   }
+});
+
+// A connection that sends its request a byte now and then ("slowloris").
+// Resolves with how long the server kept it open.
+function trickle(port, { localAddress = '127.0.0.1', head, every = 1000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const s = net.connect({ port, host: '127.0.0.1', localAddress });
+    let timer = null;
+    let sent = 0;
+    const text = head || 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ' + 'a'.repeat(200);
+    s.on('connect', () => {
+      s.write(text.slice(0, 20));
+      sent = 20;
+      timer = setInterval(() => { if (sent < text.length && !s.destroyed) s.write(text[sent++]); }, every);
+    });
+    s.on('data', () => {});
+    s.on('error', () => {});
+    s.on('close', () => { clearInterval(timer); resolve({ s, open_ms: Date.now() - started }); });
+    s.on('timeout', reject);
+    s.hold = () => s;
+    // The test ends it if the server does not.
+    setTimeout(() => s.destroy(), 40_000);
+  });
+}
+
+test('a request\'s headers must come within 10 s: a trickling client is cut off', async () => {
+  const port = new URL(server.url).port;
+  const slow = trickle(port);
+  // Meanwhile everyone else is served.
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal((await admin.get('/healthz')).status, 200);
+  const { open_ms } = await slow;
+  assert.ok(open_ms >= 9_000 && open_ms < 15_000, `the trickling connection lived ${open_ms} ms`);
+});
+
+test('a body that trickles (100 bytes a second) is cut off', async () => {
+  const port = new URL(server.url).port;
+  const body = JSON.stringify({ name: 'x'.repeat(40000) });
+  const head = `POST /api/v1/customers HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+  const started = Date.now();
+  const closed = await new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1' }, () => {
+      s.write(head);
+      let i = 0;
+      const timer = setInterval(() => { if (!s.destroyed) s.write(body.slice(i, i + 100)); i += 100; }, 1000);
+      s.on('close', () => { clearInterval(timer); resolve(Date.now() - started); });
+    });
+    s.on('data', () => {});
+    s.on('error', () => {});
+    setTimeout(() => s.destroy(), 40_000);
+  });
+  assert.ok(closed >= 9_000 && closed < 25_000, `the trickling body's connection lived ${closed} ms`);
+});
+
+test('slow clients from six addresses do not take every connection', async () => {
+  const port = new URL(server.url).port;
+  // 64 connections from each of six loopback addresses, all trickling.
+  const held = [];
+  for (let a = 2; a <= 7; a++)
+    for (let i = 0; i < 64; i++) held.push(trickle(port, { localAddress: `127.0.0.${a}`, every: 2000 }));
+  await new Promise((r) => setTimeout(r, 2000));
+  // The 65th from one address is refused at once; a client from elsewhere
+  // is served while they trickle.
+  const extra = await trickle(port, { localAddress: '127.0.0.2' });
+  assert.ok(extra.open_ms < 2000, `the 65th connection of one address lived ${extra.open_ms} ms`);
+  const t0 = Date.now();
+  assert.equal((await admin.get('/healthz')).status, 200);
+  assert.ok(Date.now() - t0 < 2000);
+  const lives = (await Promise.all(held)).map((h) => h.open_ms);
+  assert.ok(Math.max(...lives) < 15_000, `the longest trickle lived ${Math.max(...lives)} ms`);
 });

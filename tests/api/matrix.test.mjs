@@ -146,6 +146,19 @@ test('every route answers every caller as its roles say', async () => {
   assert.ok(checked > 300, `checked ${checked} route × caller pairs`);
 });
 
+test('two-factor enrolment is open to every signed-in role, and to nobody else', async () => {
+  const signed = ['technician', 'owner', 'staff', 'admin'];
+  for (const path of ['/api/v1/me/totp', '/api/v1/me/totp/confirm', '/api/v1/me/totp/disable', '/api/v1/me/totp/recovery-codes'])
+    assert.deepEqual([...doc.paths[path].post['x-roles']].sort(), [...signed].sort(), path);
+  // Each caller's own: another customer's owner or another tenant's admin
+  // enrols themself, never anyone else.
+  for (const [name, caller] of Object.entries(callers)) {
+    const r = await call(caller, 'POST', '/api/v1/me/totp');
+    assert.equal(r.status, name === 'anonymous' ? 401 : 200, `${name}: ${r.text}`);
+    if (r.status === 200) assert.match(r.json.otpauth_uri, /^otpauth:\/\/totp\//);
+  }
+});
+
 test('another customer\'s rows never show in lists', async () => {
   const r = await call(callers.other_customer, 'GET', `/api/v1/ledger?customer=${ids.customer}`);
   assert.ok(r.status === 404 || r.json.items.every((e) => e.customer_id !== ids.customer), r.text);

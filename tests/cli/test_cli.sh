@@ -117,6 +117,44 @@ check "user add refuses a second user with the same e-mail" \
 check "user add refuses an unknown role" \
     exits 1 sh -c "echo 'staff-password-12' | '$bin' user add --email x@shop.example --role king --password-stdin"
 check "user add without --email is a usage error" exits 2 "$bin" user add --role staff
+sql "UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', totp_enabled = 1 WHERE email = 'staff@shop.example'"
+sql "INSERT INTO totp_recovery_codes (tenant_id, user_id, code_hash) SELECT tenant_id, id, '$(printf '%064d' 1)' FROM users WHERE email = 'staff@shop.example'"
+check "user disable-totp turns a user's two factors off" \
+    output_has "two-factor sign-in is off for staff@shop.example" "$bin" user disable-totp --email staff@shop.example
+check "user disable-totp leaves no secret and no recovery code" \
+    test "$(sql "SELECT totp_enabled + length(totp_secret) + (SELECT COUNT(*) FROM totp_recovery_codes) FROM users WHERE email = 'staff@shop.example'")" = 0
+check "user disable-totp refuses a user whose two factors are off" \
+    exits 1 "$bin" user disable-totp --email staff@shop.example
+check "user disable-totp refuses an unknown e-mail" exits 1 "$bin" user disable-totp --email nobody@shop.example
+check "user disable-totp without --email is a usage error" exits 2 "$bin" user disable-totp
+check "user add refuses a short password" \
+    exits 1 sh -c "echo 'short-pass' | '$bin' user add --email y@shop.example --role staff --password-stdin"
+check "user add refuses a common password" \
+    exits 1 sh -c "echo 'password1234' | '$bin' user add --email y@shop.example --role staff --password-stdin"
+check "user list shows each admin and staff user with id, role and state" \
+    sh -c "'$bin' user list 2>/dev/null | grep -qE '^usr_[0-9]+	staff	active	staff@shop.example\$'"
+check "user disable disables, and the user list says so" \
+    sh -c "'$bin' user disable --email staff@shop.example 2>/dev/null | grep -qx 'disabled staff@shop.example' && '$bin' user list 2>/dev/null | grep -qE '	staff	disabled	staff@shop.example\$'"
+check "user enable enables again" \
+    sh -c "'$bin' user enable --email staff@shop.example >/dev/null 2>&1 && '$bin' user list 2>/dev/null | grep -qE '	staff	active	staff@shop.example\$'"
+check "user disable refuses the last enabled admin" \
+    sh -c "admin=\$('$bin' user list 2>/dev/null | awk '\$2 == \"admin\" {print \$4; exit}'); ! '$bin' user disable --email \"\$admin\" >/dev/null 2>&1"
+check "user disable refuses an unknown e-mail" exits 1 "$bin" user disable --email nobody@shop.example
+check "user reset-password sets a password from stdin and ends the user's sessions" \
+    sh -c "echo 'a brand new phrase 9' | '$bin' user reset-password --email staff@shop.example --password-stdin 2>&1 | grep -q 'sessions have ended'"
+check "user reset-password prints a one-time password without --password-stdin" \
+    sh -c "'$bin' user reset-password --email staff@shop.example 2>/dev/null | grep -qE '^password \\(shown once\\): [0-9a-f]{24}\$'"
+check "user reset-password refuses an unknown e-mail" \
+    exits 1 sh -c "echo 'a brand new phrase 9' | '$bin' user reset-password --email nobody@shop.example --password-stdin"
+check "the security log holds what the CLI did" \
+    test "$(sql "SELECT COUNT(*) FROM security_log WHERE actor = 'cli' AND type IN ('user.created', 'user.disabled', 'user.enabled', 'password.reset')")" -ge 5
+check "apikey create --expires-in-days takes 1 to 3660 days" exits 2 "$bin" apikey create --role staff --expires-in-days 0
+"$bin" apikey create --role staff --name soon --expires-in-days 1 >/dev/null 2>&1
+check "apikey create --expires-in-days sets the expiry a day ahead" \
+    test "$(sql "SELECT COUNT(*) FROM api_keys WHERE name = 'soon' AND expires_at > created_at + 86000000000 AND expires_at < created_at + 87000000000")" = 1
+sql "UPDATE api_keys SET expires_at = 1 WHERE name = 'soon'"
+check "an expired key is listed as expired" \
+    sh -c "'$bin' apikey list 2>/dev/null | grep -qE '^key_[0-9]+	staff	expired	soon\$'"
 check "apikey create prints the key alone on stdout" \
     sh -c "'$bin' apikey create --role admin --name ci 2>/dev/null | grep -qxE 'cd_[0-9a-f]{64}'"
 check "apikey create stores only a hash of the key" \

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testdb.h"
@@ -454,6 +455,42 @@ static void a_purge_keeps_the_row_and_waits_for_the_order_to_close(void **state)
     assert_int_equal(order_with(f, cus, waiting.id, false, &o, &d), ERR_VALIDATION);
 }
 
+static void a_file_whose_contents_cannot_be_removed_stays_unpurged_and_is_tried_again(void **state)
+{
+    struct fixture *f = *state;
+    set_tenant(f, "submit", 30, 24);
+    int64_t cus = testdb_customer(&f->t, "Stuck");
+    struct file_row file = waiting_original(f, cus, "stuck upload", NULL);
+    /* A directory where the contents are: unlink fails (EISDIR), even as root. */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", f->root, file.storage_name);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkdir(path, 0700), 0);
+    struct file_row after;
+    struct err_detail d = {0};
+    assert_int_equal(
+        svc_file_purge(&f->t.svc, &f->t.arena, f->t.tenant_id, ACTOR, file.id, &after, &d),
+        ERR_STORAGE_UNAVAILABLE);
+    struct file_row row;
+    assert_int_equal(svc_file_get(&f->t.svc, &f->t.arena, f->t.tenant_id, file.id, 0, &row),
+                     ERR_OK);
+    assert_int_equal(row.purged_at_us, 0);
+    /* The job meets it too, keeps it, and does not loop on it. */
+    int64_t count = -1;
+    assert_int_equal(svc_files_purge_due(&f->t.svc, f->t.now_us + 3 * DAY, &count), ERR_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(svc_file_get(&f->t.svc, &f->t.arena, f->t.tenant_id, file.id, 0, &row),
+                     ERR_OK);
+    assert_int_equal(row.purged_at_us, 0);
+    /* Once the contents can go, the next run purges it. */
+    assert_int_equal(rmdir(path), 0);
+    assert_int_equal(svc_files_purge_due(&f->t.svc, f->t.now_us + 3 * DAY, &count), ERR_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(svc_file_get(&f->t.svc, &f->t.arena, f->t.tenant_id, file.id, 0, &row),
+                     ERR_OK);
+    assert_true(row.purged_at_us != 0);
+}
+
 static void retention_purges_closed_orders_files_and_forgotten_uploads(void **state)
 {
     struct fixture *f = *state;
@@ -631,6 +668,7 @@ int main(void)
         T(an_upload_to_an_order_needs_it_open_and_in_reach),
         T(delivery_completes_the_order_and_captures_a_hold),
         T(a_purge_keeps_the_row_and_waits_for_the_order_to_close),
+        T(a_file_whose_contents_cannot_be_removed_stays_unpurged_and_is_tried_again),
         T(retention_purges_closed_orders_files_and_forgotten_uploads),
         T(a_failing_statement_leaves_no_row_and_no_contents),
 #undef T
