@@ -1,8 +1,9 @@
 // My account (#/account, every signed-in role, from the user area beside
 // "Sign out"): who you are signed in as, and changing your password (POST
 // /me/password {current_password, new_password}: 204, this session stays
-// and every other one ends; 422 names the field that is wrong). Each part
-// is a section of its own; two-factor sign-in is to come as the next one.
+// and every other one ends; 422 names the field that is wrong), and whether
+// two-factor authentication is on, with the way to the Security page
+// (page-security.js) that turns it on and off. Each part is a section.
 import { api } from './api.js';
 import { h, clear, field, input, form, notice } from './ui.js';
 import { newPasswordFields, checkNewPassword } from './password.js';
@@ -17,7 +18,18 @@ const T = {
   current: 'Current password',
   save: 'Change password',
   changed: 'Your password is changed. Everywhere else you were signed in, you are signed out now.',
+  twoFactor: 'Two-factor authentication',
+  on: 'It is on: you sign in with your password and a code from your app.',
+  off: 'It is off: you sign in with your password alone.',
+  manage: 'Turn it on or off, or get new recovery codes, on the Security page',
 };
+
+function twoFactorSection(me) {
+  return h('section.account-part', { 'aria-labelledby': 'account-two-factor' },
+    h('h2#account-two-factor', T.twoFactor),
+    h('p', me.totp_enabled ? T.on : T.off),
+    h('p', h('a', { href: '#/security' }, T.manage)));
+}
 
 function passwordSection(me) {
   const said = h('div.flash', { tabindex: '-1' });
@@ -45,5 +57,6 @@ export default async function render(ctx) {
     h('dl.facts',
       h('dt', T.email), h('dd', me.email),
       h('dt', T.role), h('dd', ROLES[me.role] || me.role)),
-    passwordSection(me));
+    passwordSection(me),
+    twoFactorSection(me));
 }

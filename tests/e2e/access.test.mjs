@@ -172,6 +172,8 @@ test('My account: a password change checks the current one and the repeat, and s
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My account' }).click();
   await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
   assert.match(await page.locator('dl.facts').innerText(), new RegExp(`${u.email}[\\s\\S]*Staff`));
+  await page.getByText('It is off: you sign in with your password alone.').waitFor();
+  assert.equal(await page.getByRole('link', { name: /on the Security page/ }).getAttribute('href'), '#/security');
   const current = page.getByLabel('Current password');
   const pw = page.getByLabel('New password', { exact: true });
   const again = page.getByLabel('New password again');
