@@ -1,14 +1,17 @@
-// One customer (#/admin/customers/:id): details (edit), balances, members,
-// lots with their actions (pause, resume, extend, deactivate, reactivate,
-// deduct; each asks why), adding credits (a manual lot or a package's, with
-// an optional invoice), adjustments, the customer's ledger with the running
+// One customer (#/admin/customers/:id): details (edit), a sign-up to
+// approve or reject, balances, members (add, invite, remove), lots with
+// their actions (pause, resume, extend, deactivate, reactivate, deduct;
+// each asks why), adding credits (a manual lot or a package's, with an
+// optional invoice), adjustments, the customer's ledger with the running
 // balance, totals over a period, and a lot's history on demand.
-// GET/PATCH /customers/{id}, POST /customers/{id}/members, GET/POST
-// /customers/{id}/lots, POST /lots/{id}/<action>, GET /lots/{id}/history,
-// POST /customers/{id}/adjustments, GET /ledger?customer=, GET
+// GET/PATCH /customers/{id}, POST /customers/{id}/approve|reject, POST
+// /customers/{id}/members, DELETE /customers/{id}/members/{user_id}, POST
+// and GET /invitations, GET/POST /customers/{id}/lots, POST
+// /lots/{id}/<action>, GET /lots/{id}/history, POST
+// /customers/{id}/adjustments, GET /ledger?customer=, GET
 // /customers/{id}/summary, GET /packages.
 import { api, newKey, ApiError } from './api.js';
-import { h, clear, table, field, input, select, textarea, form, dialog, notice, empty, loading, errorText } from './ui.js';
+import { h, clear, table, field, input, select, textarea, form, dialog, notice, empty, loading, errorText, unfielded, badge } from './ui.js';
 import {
   amount, signed, money, date, dateTime, isoDay, zoneTime, zoneWall, nextDay, cmp, KIND_LABELS,
 } from './fmt.js';
@@ -17,6 +20,13 @@ import {
   DEDUCTION_REASONS, SOURCES,
 } from './admin-lib.js';
 import { LANGUAGES } from './notify.js';
+import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
+
+const SIGN_UP = { pending: ['Waiting for approval', 'warn'], rejected: ['Rejected', 'bad'] };
+function signUpBadge(status) {
+  const [text, tone] = SIGN_UP[status] || [status, ''];
+  return badge(text, tone);
+}
 
 const REASON_HINT = 'Kept in the lot\'s history with your name.';
 
@@ -54,7 +64,8 @@ export default async function render(ctx) {
     document.title = `${customer.name} · ${ctx.me.tenant?.name || 'creditd'}`;
     clear(head,
       h('p.crumbs', h('a', { href: '#/admin/customers' }, 'Customers')),
-      h('h1', customer.name),
+      h('h1', customer.name, customer.status && customer.status !== 'active' ? [' ', signUpBadge(customer.status)] : null),
+      approval(),
       h('p.sub', [customer.email || 'No e-mail', customer.country, customer.vat_id ? `VAT ID ${customer.vat_id}` : null,
         customer.locale ? `Mail language: ${LANGUAGES.find(([c]) => c === customer.locale)?.[1] || customer.locale}` : null]
         .filter(Boolean).join(' · ')),
@@ -94,9 +105,51 @@ export default async function render(ctx) {
         { label: 'Role', value: (x) => (x.role === 'owner' ? 'Owner' : 'Technician') },
         { label: 'Monthly limit', value: (x) => Object.entries(x.monthly_limits || {})
           .map(([c, a]) => credits(types, c, a)).join(', ') || (x.role === 'owner' ? '–' : 'None') },
-      ], m, { caption: 'Who signs in for this customer' }) : empty('No members yet: nobody can sign in for this customer.'),
-      h('div.toolbar', h('button', { type: 'button', onclick: addMember }, 'Add member')));
+        {
+          label: 'Actions',
+          value: (x) => h('button.danger', { type: 'button', 'aria-label': `Remove ${x.email}`, onclick: () => removeMember(x) }, 'Remove'),
+        },
+      ], m, { caption: 'Who signs in for this customer', rowAttrs: (x) => ({ dataset: { member: x.user_id } }) })
+        : empty('No members yet: nobody can sign in for this customer.'),
+      h('div.toolbar',
+        h('button', { type: 'button', onclick: inviteMember }, 'Invite by e-mail'),
+        h('button', { type: 'button', onclick: addMember }, 'Add member')));
   }
+
+  // A customer that signed up (registration: approval) waits for the
+  // business: its members read and price orders, and change nothing.
+  function approval() {
+    if (customer.status !== 'pending' && customer.status !== 'rejected') return null;
+    const pendingNow = customer.status === 'pending';
+    return h('div.notice.warn.approval',
+      h('p', pendingNow
+        ? 'This customer signed up and waits for your approval: until then its members can look around and price orders, but not order or buy.'
+        : 'This customer\'s sign-up was rejected: its members can look around, but not order or buy. You can still approve it.'),
+      h('div.toolbar',
+        h('button.primary', { type: 'button', onclick: () => decide('approve') }, 'Approve'),
+        pendingNow ? h('button.danger', { type: 'button', onclick: () => decide('reject') }, 'Reject') : null));
+  }
+
+  async function decide(what) {
+    const approve = what === 'approve';
+    const done = await dialog(approve ? `Approve ${customer.name}?` : `Reject ${customer.name}?`, [
+      h('p', approve
+        ? 'Its members can order and buy from now on.'
+        : 'Its members keep signing in and reading, but can never order or buy. You can approve it later.'),
+    ], () => api.post(`customers/${encodeURIComponent(id)}/${what}`, {}).catch((e) => { throw unfielded(e); }),
+    { submit: approve ? 'Approve' : 'Reject' });
+    if (!done) return;
+    await refreshCustomer();
+    status.say(approve ? `${customer.name} is approved.` : `${customer.name} is rejected.`);
+  }
+
+  async function inviteMember() {
+    const done = await dialog(`Invite a member of ${customer.name}`,
+      inviteFields([['technician', 'Technician'], ['owner', 'Owner']]),
+      (v) => invite(v, { customer_id: id }), { submit: 'Send invitation' });
+    if (done) { await invitations.refresh(); status.say(sentText(done)); }
+  }
+  const invitations = pendingInvitations({ query: { customer: id }, say: (text) => status.say(text) });
 
   async function refreshCustomer() {
     customer = await api.get(`customers/${encodeURIComponent(id)}`);
@@ -133,6 +186,14 @@ export default async function render(ctx) {
     ], (v) => api.post(`customers/${id}/members`, { email: v.email || '', password: v.password || '', role: v.role }, { key }),
     { submit: 'Add member' });
     if (done) { await refreshCustomer(); status.say(`${done.email} can sign in now.`); }
+  }
+
+  async function removeMember(x) {
+    const done = await dialog(`Remove ${x.email} from ${customer.name}?`, [
+      h('p', 'They are signed out at once and can no longer sign in for this customer. Their orders and ledger entries keep their name.'),
+    ], () => api.del(`customers/${encodeURIComponent(id)}/members/${encodeURIComponent(x.user_id)}`)
+      .then(() => true, (e) => { throw unfielded(e); }), { submit: 'Remove' });
+    if (done) { await refreshCustomer(); status.say(`${x.email} was removed from ${customer.name}.`); }
   }
 
   // ---- lots --------------------------------------------------------------------
@@ -372,7 +433,8 @@ export default async function render(ctx) {
     h('h2', 'Lots'), lotsBox, historyBox,
     h('h2', 'Ledger'), ledger.el,
     h('h2', 'Totals over a period'), summaryForm, summaryOut,
-    h('h2', 'Members'), membersBox);
-  await Promise.all([refreshLots(), ledger.start()]);
+    h('h2', 'Members'), membersBox,
+    h('h2', 'Invitations'), invitations.el);
+  await Promise.all([refreshLots(), ledger.start(), invitations.refresh()]);
   summaryForm.requestSubmit();
 }

@@ -1,10 +1,14 @@
-// Customers (#/admin/customers?q=…): search by name or e-mail with each
-// customer's balance per credit type, a page at a time; add a customer.
-// GET /customers?q=&limit=&cursor=, POST /customers.
+// Customers (#/admin/customers?q=…&status=…): search by name or e-mail with
+// each customer's balance per credit type, a page at a time, or only the
+// sign-ups waiting for approval (or rejected); add a customer.
+// GET /customers?q=&status=&limit=&cursor=, POST /customers.
 import { api, newKey } from './api.js';
-import { h, table, field, input, form, dialog } from './ui.js';
+import { h, table, field, input, select, form, dialog, badge } from './ui.js';
 import { amount, date, cmp } from './fmt.js';
 import { creditTypes, pager, rememberCustomer, need, flash } from './admin-lib.js';
+
+const SIGN_UPS = [['', 'All customers'], ['pending', 'Waiting for approval'], ['rejected', 'Rejected sign-ups']];
+const SIGN_UP = { pending: ['Waiting for approval', 'warn'], rejected: ['Rejected', 'bad'] };
 
 function balanceCell(b) {
   if (!b) return '–';
@@ -15,24 +19,34 @@ function balanceCell(b) {
 export default async function render(ctx) {
   const types = await creditTypes();
   const q = ctx.query.q || '';
+  const only = SIGN_UP[ctx.query.status] ? ctx.query.status : '';
   const status = flash();
   const search = input('q', { type: 'search', value: q, autocomplete: 'off', placeholder: 'Name or e-mail' });
-  const searchForm = form([field('Search customers', search)], (v) => {
-    ctx.go(v.q ? `/admin/customers?q=${encodeURIComponent(v.q)}` : '/admin/customers');
+  const which = select('status', SIGN_UPS);
+  which.value = only;
+  const searchForm = form([field('Search customers', search), field('Show', which)], (v) => {
+    const qs = new URLSearchParams();
+    if (v.q) qs.set('q', v.q);
+    if (v.status) qs.set('status', v.status);
+    ctx.go(`/admin/customers${qs.toString() ? `?${qs}` : ''}`);
   }, { submit: 'Search', cls: 'filters' });
 
-  const list = pager((cursor) => api.get('customers', { q, limit: 50, cursor }), (items) => {
+  const list = pager((cursor) => api.get('customers', { q, status: only, limit: 50, cursor }), (items) => {
     items.forEach(rememberCustomer);
     const t = table([
-      { label: 'Customer', value: (c) => h('a', { href: `#/admin/customers/${c.id}` }, c.name) },
+      {
+        label: 'Customer',
+        value: (c) => h('div', h('a', { href: `#/admin/customers/${c.id}` }, c.name),
+          SIGN_UP[c.status] ? [' ', badge(...SIGN_UP[c.status])] : null),
+      },
       { label: 'E-mail', value: (c) => c.email || '–' },
       { label: 'Country', value: (c) => c.country || '–' },
       ...types.items.map((t) => ({ label: t.name, num: true, value: (c) => balanceCell(c.balances?.[t.code]) })),
       { label: 'Since', value: (c) => date(c.created_at) },
-    ], items, { caption: q ? `Customers matching “${q}”` : 'All customers' });
+    ], items, { caption: q ? `Customers matching “${q}”` : (SIGN_UPS.find(([k]) => k === only)?.[1] || 'All customers') });
     t.classList.add('stack');
     return t;
-  }, { label: 'Customer pages', none: q ? `No customer matches “${q}”.` : 'No customers yet.' });
+  }, { label: 'Customer pages', none: q ? `No customer matches “${q}”.` : only ? 'None.' : 'No customers yet.' });
 
   async function add() {
     const key = newKey();

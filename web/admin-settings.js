@@ -1,6 +1,7 @@
 // Settings (#/admin/settings, admins only): the business (name, currency,
-// zone, locale, VAT, invoices, seller details, charging, files) and its
-// credit types (name, unit value, order, the spendable switch; add a type).
+// zone, locale, VAT, invoices, seller details, charging, files, sign-ups)
+// and its credit types (name, unit value, order, the spendable switch; add
+// a type).
 // GET/PATCH /settings, GET/POST /credit-types, PATCH /credit-types/{code}.
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog, loading } from './ui.js';
@@ -14,6 +15,9 @@ function settingsFields(s) {
   chargeOn.value = s.charge_on;
   const grant = select('manual_grant', [['payment', 'When the payment arrives'], ['invoice', 'At once, with the invoice']]);
   grant.value = s.manual_grant;
+  const signUps = select('registration', [['off', 'Off'], ['open', 'Open: anyone can create an account'],
+    ['approval', 'With approval: you approve each new account']]);
+  signUps.value = s.registration || 'off';
   const text = (name, attrs = {}) => input(name, { value: s[name] ?? '', autocomplete: 'off', ...attrs });
   return [
     h('fieldset', h('legend', 'Business'),
@@ -36,6 +40,9 @@ function settingsFields(s) {
       field('Refunded credits are valid for (days)', text('refund_validity_days', { type: 'number', min: 1, max: 3660 })),
       field('Keep order files for (days)', text('file_retention_days', { type: 'number', min: 0, max: 3660 }), '0 keeps them.'),
       field('Warn about a repeated original within (hours)', text('duplicate_window_hours', { type: 'number', min: 0, max: 8760 }), '0 turns the warning off.')),
+    h('fieldset', h('legend', 'New customers'),
+      field('Sign-ups on the sign-in page', signUps,
+        'Off: you add or invite each customer. Open or with approval: a new owner confirms their e-mail before ordering.')),
   ];
 }
 

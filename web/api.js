@@ -15,6 +15,8 @@ export class ApiError extends Error {
     this.field = problem?.field || null;
     this.errors = problem?.errors || (problem?.field ? [{ field: problem.field, message: problem.detail }] : []);
     this.problem = problem || {};
+    // Seconds to wait before asking again (a 429's Retry-After), or null.
+    this.retryAfter = Number(problem?.retry_after) || null;
   }
 }
 
@@ -53,6 +55,7 @@ async function request(method, path, { query, body, key } = {}) {
   const text = await res.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (!res.ok && res.headers.has('Retry-After')) json = { ...json, retry_after: res.headers.get('Retry-After') };
   if (!res.ok) {
     if (res.status === 401 && !path.includes('auth/login')) window.dispatchEvent(new CustomEvent('creditd:signed-out'));
     // The business now requires two factors: the shell sends the user to enrol.

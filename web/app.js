@@ -3,9 +3,13 @@
 // page's module on first use. A page module exports
 //   default async function render(ctx)
 // with ctx = {main, params, query, me, go(path), reload()}; it fills ctx.main.
+// Pages without a session (PUBLIC: the sign-in page's links, mailed links)
+// draw without the navigation and get ctx = {main, params, query, me (or
+// null), go(path), signIn(message), signedIn()}.
 import { api, setCsrf, ApiError } from './api.js';
 import { setTenant } from './fmt.js';
 import { h, clear, loading, notice, errorText } from './ui.js';
+import { holdBanner } from './hold.js';
 
 const MEMBER = ['owner', 'technician'];
 const TEAM = ['staff', 'admin'];
@@ -36,10 +40,26 @@ export const ROUTES = [
   { path: '/admin/webhooks', title: 'Webhooks', module: 'admin-webhooks.js', roles: ['admin'], nav: true },
   { path: '/admin/webhooks/:id', title: 'Webhook endpoint', module: 'admin-webhooks.js', roles: ['admin'] },
   { path: '/admin/settings', title: 'Settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
+  { path: '/admin/users', title: 'Users', module: 'admin-users.js', roles: ['admin'], nav: true },
+  { path: '/admin/api-keys', title: 'API keys', module: 'admin-api-keys.js', roles: ['admin'], nav: true },
+  { path: '/admin/security', title: 'Security log', module: 'admin-security.js', roles: ['admin'], nav: true },
+  // Everybody's, from the user area beside "Sign out".
+  { path: '/account', title: 'My account', module: 'page-account.js', roles: [...MEMBER, ...TEAM] },
   // Everybody's, from the user menu: two-factor authentication.
   { path: '/security', title: 'Security', module: 'page-security.js', roles: [...MEMBER, ...TEAM] },
   // Admins have it on /admin/notifications.
   { path: '/notifications', title: 'Notifications', module: 'page-notifications.js', roles: [...MEMBER, ...TEAM], nav: [...MEMBER, 'staff'] },
+];
+
+// Pages for whoever opens them, drawn without the navigation; signedOut: a
+// signed-in user goes to their start page instead.
+export const PUBLIC = [
+  { path: '/login', title: 'Sign in', signedOut: true },
+  { path: '/forgot', title: 'Forgot your password', module: 'page-forgot.js', signedOut: true },
+  { path: '/register', title: 'Create an account', module: 'page-register.js', signedOut: true },
+  { path: '/reset/:token', title: 'Choose a new password', module: 'page-reset.js' },
+  { path: '/invitation/:token', title: 'Accept your invitation', module: 'page-invitation.js' },
+  { path: '/verify/:token', title: 'Confirm your e-mail address', module: 'page-verify.js' },
 ];
 
 let me = null;
@@ -54,6 +74,14 @@ function match(pattern, path) {
     else if (p[i] !== q[i]) return null;
   }
   return params;
+}
+
+function find(routes, path) {
+  for (const r of routes) {
+    const params = match(r.path, path);
+    if (params) return { route: r, params };
+  }
+  return null;
 }
 
 function current() {
@@ -91,6 +119,7 @@ function nav(active) {
     h('div.brand', h('a', { href: `#${home()}` }, me.tenant?.name || 'creditd')),
     toggle, list,
     h('div.who', h('span', me.email), ' ',
+      h('a', { href: '#/account', 'aria-current': active?.path === '/account' ? 'page' : null }, 'My account'), ' ',
       h('a', { href: '#/security', 'aria-current': active?.path === '/security' ? 'page' : null }, 'Security'), ' ',
       h('button.link', { type: 'button', onclick: signOut }, 'Sign out')));
 }
@@ -99,21 +128,60 @@ async function signOut() {
   try { await api.post('auth/logout'); } catch { /* signed out anyway */ }
   me = null;
   setCsrf(null);
-  location.hash = '/login';
-  boot();
+  history.pushState(null, '', '#/login');
+  signedOut();
+}
+
+// No session: the public page the address names, else the sign-in form
+// (with a message, e.g. after a new password was set). Signing in reads
+// who it is (boot) and goes on to the page the address names.
+async function signedOut(message) {
+  const { path, query } = current();
+  const found = find(PUBLIC, path);
+  if (found?.route.module) { await publicPage(found, query); return; }
+  const { default: login } = await import('./page-login.js');
+  login(app, async () => { await boot(); }, { message });
+}
+
+async function publicPage({ route: r, params }, query) {
+  const main = h('main#main.login', { tabindex: '-1' });
+  clear(app, main);
+  document.title = `${r.title} · creditd`;
+  const ctx = {
+    main, params, query, me, go,
+    // To the sign-in form, the token's address out of the history.
+    signIn: (message) => {
+      history.replaceState(null, '', '#/login');
+      me = null;
+      setCsrf(null);
+      signedOut(message);
+    },
+    signedIn: () => { history.replaceState(null, '', '#/'); return boot(); },
+  };
+  try {
+    const mod = await import(`./${r.module}`);
+    await mod.default(ctx);
+  } catch (e) {
+    console.warn('page failed', e);
+    clear(main, h('h1', r.title), notice(errorText(e), 'error'));
+  }
+  main.focus({ preventScroll: true });
 }
 
 async function route() {
   const { path, query } = current();
-  if (!me) return;
-  if (path === '/' || path === '/login' || (me.totp_enrolment_required && path !== '/security')) { go(home()); return; }
-  let found = null, params = null;
-  for (const r of ROUTES) {
-    params = match(r.path, path);
-    if (params) { found = r; break; }
-  }
+  // "#main" (the skip link) is a place on the page, not a page.
+  if (!path.startsWith('/')) return;
+  const pub = find(PUBLIC, path);
+  if (!me) { signedOut(); return; }
+  if (path === '/' || pub?.route.signedOut) { go(home()); return; }
+  if (pub) { await publicPage(pub, query); return; }
+  // Staff of a business that requires two factors enrol first.
+  if (me.totp_enrolment_required && path !== '/security') { go(home()); return; }
+  const { route: found, params } = find(ROUTES, path) || { route: null, params: null };
   const main = h('main#main', { tabindex: '-1' });
-  clear(app, nav(found), main);
+  const banner = holdBanner(me, boot);
+  clear(app, nav(found), banner ? h('div.with-banner', banner, main) : main);
   if (!found || !found.roles.includes(me.role)) {
     document.title = 'Not found · creditd';
     main.append(h('h1', 'Page not found'), h('p', h('a', { href: `#${home()}` }, 'Back to the start')));
@@ -139,7 +207,12 @@ async function boot() {
     me = await api.get('me');
     setCsrf(me.csrf_token);
     setTenant(me.tenant);
-    if (!location.hash || location.hash === '#/login' || location.hash === '#/') location.hash = home();
+    // Waiting for approval, or rejected: the banner says which.
+    if (me.hold === 'customer_not_approved') {
+      me.customer_status = await api.get(`customers/${encodeURIComponent(me.customer_id)}`).then((c) => c.status, () => 'pending');
+    }
+    const { path } = current();
+    if (path === '/' || !path.startsWith('/') || find(PUBLIC, path)?.route.signedOut) location.hash = home();
     else route();
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) {
@@ -147,8 +220,7 @@ async function boot() {
       return;
     }
     me = null;
-    const { default: login } = await import('./page-login.js');
-    login(app, async () => { await boot(); });
+    await signedOut();
   }
 }
 

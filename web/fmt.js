@@ -93,6 +93,15 @@ export function nextDay(day) {
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
+// A wait in words (a 429's Retry-After): 90 → "2 minutes", 30 → "30
+// seconds"; rounded up, never "0".
+export function waitText(seconds) {
+  const s = Math.max(1, Math.ceil(Number(seconds)));
+  if (s < 60) return s === 1 ? '1 second' : `${s} seconds`;
+  const m = Math.ceil(s / 60);
+  return m === 1 ? '1 minute' : `${m} minutes`;
+}
+
 // A whole count (orders, pages) in the tenant's digits.
 export function count(n) { return amount(String(Math.trunc(Number(n) || 0))); }
 

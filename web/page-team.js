@@ -2,11 +2,16 @@
 // technician (POST /customers/{id}/members) and setting a technician's
 // monthly limit per credit type (PATCH /customers/{id}/members/{user_id}
 // with monthly_limits: an amount, or null for no limit; types left empty
-// stay as they are). The limits in force come with each member.
+// stay as they are), and removing a technician (DELETE
+// /customers/{id}/members/{user_id}, asked first: their sessions end at
+// once); inviting a technician or owner by mail, and the invitations
+// waiting for an answer (invitations.js). The limits in force come with
+// each member.
 import { api, ApiError } from './api.js';
 import { amount, money } from './fmt.js';
-import { h, clear, field, input, select, form, table, dialog, notice } from './ui.js';
+import { h, clear, field, input, select, form, table, dialog, notice, unfielded } from './ui.js';
 import { creditTypes, typeName, Idem } from './customer.js';
+import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
 
 const ROLES = { owner: 'Owner', technician: 'Technician' };
 const AMOUNT = /^\d{1,15}(\.\d{1,6})?$/;
@@ -37,8 +42,10 @@ export default async function render(ctx) {
       { label: 'Monthly limit', value: limitsText },
       {
         label: 'Actions',
-        value: (m) => (m.role === 'technician'
-          ? h('button', { type: 'button', 'aria-label': `Set limits for ${m.email}`, onclick: () => limits(m) }, 'Set limits')
+        value: (m) => (m.role === 'technician' && m.user_id !== me.user_id
+          ? h('div.row-actions',
+            h('button', { type: 'button', 'aria-label': `Set limits for ${m.email}`, onclick: () => limits(m) }, 'Set limits'),
+            h('button.danger', { type: 'button', 'aria-label': `Remove ${m.email}`, onclick: () => remove(m) }, 'Remove'))
           : '–'),
       },
     ], customer.members, { caption: customer.name });
@@ -97,6 +104,18 @@ export default async function render(ctx) {
     }
   }
 
+  // Owners remove technicians; another owner is removed by the business.
+  async function remove(m) {
+    const done = await dialog(`Remove ${m.email} from the team?`, [
+      h('p', `They are signed out at once and can no longer sign in for ${customer.name}. The orders they placed stay, with their name.`),
+    ], () => api.del(`customers/${cid}/members/${encodeURIComponent(m.user_id)}`)
+      .then(() => true, (e) => { throw unfielded(e); }), { submit: 'Remove' });
+    if (!done) return;
+    customer.members = customer.members.filter((x) => x.user_id !== m.user_id);
+    drawList();
+    clear(status, notice(`${m.email} was removed from the team.`, 'ok'));
+  }
+
   const idemAdd = new Idem();
   const email = input('email', { type: 'email', autocomplete: 'off', required: true });
   const password = input('password', { type: 'password', autocomplete: 'new-password', required: true });
@@ -115,8 +134,25 @@ export default async function render(ctx) {
     clear(status, notice(`${r.email} was added as ${ROLES[r.role]?.toLowerCase() || r.role}.`, 'ok'));
   }, { submit: 'Add member', cls: 'add-member' });
 
+  // Invited by mail, they choose their own password (invitations.js).
+  const say = (text) => clear(status, notice(text, 'ok'));
+  const pending = pendingInvitations({ say });
+  const invitation = form(inviteFields([['technician', 'Technician'], ['owner', 'Owner']], {
+    roleHint: 'Owners also buy credits, see invoices and manage the team.',
+  }), async (v, f) => {
+    const i = await invite(v);
+    f.reset();
+    await pending.refresh();
+    say(sentText(i));
+  }, { submit: 'Send invitation', cls: 'invite-form' });
+
   drawList();
   clear(main, h('h1', 'Team'), status,
     listBox,
-    h('h2', 'Add a technician'), add);
+    h('h2', 'Invite by e-mail'),
+    h('p.sub', 'They get a link to choose their own password and join the team; it works for 7 days.'),
+    invitation,
+    h('h2', 'Invitations'), pending.el,
+    h('h2', 'Add a technician with a password'), add);
+  await pending.refresh();
 }

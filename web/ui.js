@@ -90,6 +90,12 @@ export function textarea(name, { value, ...attrs } = {}) {
   return el;
 }
 
+// A failed request's error without its field, for a form with no field to
+// show it by (a confirmation): showErrors then says the message alone.
+export function unfielded(e) {
+  return e instanceof ApiError ? new ApiError(e.status, { ...e.problem, field: null, errors: null }) : e;
+}
+
 // Clears a form's errors, then shows the API's per-field errors next to the
 // fields named (and the rest in the form's summary).
 export function showErrors(form, e) {
@@ -149,7 +155,8 @@ export function values(f) {
   return out;
 }
 
-// A modal dialog with a form; resolves when fn succeeded, null on cancel.
+// A modal dialog with a form; resolves when fn succeeded, null on cancel
+// (the button or Escape). The page behind it is inert; the focus stays in it.
 export function dialog(title, children, fn, { submit = 'Save' } = {}) {
   return new Promise((resolve) => {
     const d = h('dialog.modal', { 'aria-labelledby': 'dlg-title' });
@@ -158,6 +165,16 @@ export function dialog(title, children, fn, { submit = 'Save' } = {}) {
     f.querySelector('.actions').prepend(h('button', { type: 'button', onclick: () => close(null) }, 'Cancel'));
     d.append(h('h2#dlg-title', title), f);
     d.addEventListener('cancel', (ev) => { ev.preventDefault(); close(null); });
+    // Tab and Shift+Tab go round inside the dialog, never out to the browser.
+    d.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Tab') return;
+      const all = [...d.querySelectorAll('button, input, select, textarea, a[href], [tabindex]:not([tabindex="-1"])')]
+        .filter((el) => !el.disabled && el.getClientRects().length);
+      if (!all.length) return;
+      const [first, last] = [all[0], all[all.length - 1]];
+      if (ev.shiftKey && document.activeElement === first) { ev.preventDefault(); last.focus(); }
+      else if (!ev.shiftKey && document.activeElement === last) { ev.preventDefault(); first.focus(); }
+    });
     document.body.append(d);
     d.showModal();
     const first = f.querySelector('input, select, textarea');

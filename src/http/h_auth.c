@@ -101,6 +101,10 @@ void h_me(struct http_request *r)
     json_t *me = h_principal_json(&r->who);
     if (r->by_session)
         json_object_set_new(me, "csrf_token", json_string(r->who.csrf_token));
+    /* Why a member may only read (the portal's banner): the code the refused
+     * changes answer, or null. */
+    json_object_set_new(me, "hold",
+                        r->who.hold == ERR_OK ? json_null() : json_string(err_code(r->who.hold)));
     /* What every page needs to show amounts: the business's name, currency,
      * locale and zone (GET /settings is for the team only). */
     struct tenant_row t;

@@ -39,7 +39,7 @@ async function axeClean(page, name) {
 test('the admin turns two-factor authentication on and signs in with a code', async () => {
   const page = await openPage(portal);
   await signIn(page, portal.url, ADMIN);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security', exact: true }).click();
   await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
   await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
   const qr = page.getByRole('img', { name: 'QR code of the two-factor secret' });
