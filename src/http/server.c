@@ -615,7 +615,7 @@ static bool http_parse_listen(const char *listen, struct sockaddr_in *addr)
 /* Decodes %HH in a path or query value in place, except %00, which stays as
  * the three characters: a decoded NUL would end the C string early, and
  * "/customers/cus_1%00xyz" would then name cus_1. */
-static size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls;
     (void)conn;
