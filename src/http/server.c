@@ -358,20 +358,29 @@ static unsigned http_role_bit(const char *role)
     return 0;
 }
 
+/* The host of a Host header value (RFC 9110: uri-host [":" port]) in lower
+ * case: the port goes, also after an IPv6 literal, which keeps its
+ * brackets ("[2001:db8::1]:8443" is "[2001:db8::1]"). */
+static void http_host_name(const char *host, char *name, size_t n)
+{
+    ASSERT(n > 0);
+    str_copy(name, n, host);
+    char *literal_end = name[0] == '[' ? strchr(name, ']') : NULL;
+    char *colon = strchr(literal_end != NULL ? literal_end : name, ':');
+    if (colon != NULL)
+        *colon = '\0';
+    for (char *p = name; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+}
+
 /* The tenant of the Host header; with a single tenant, any host. */
 static enum err http_resolve_tenant(struct http_request *r)
 {
     const char *host = http_request_header(r, "Host");
     char name[256] = "";
-    if (host != NULL) {
-        str_copy(name, sizeof(name), host);
-        char *colon = strrchr(name, ':');
-        if (colon != NULL && strchr(name, ']') == NULL)
-            *colon = '\0';
-        for (char *p = name; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
-    }
+    if (host != NULL)
+        http_host_name(host, name, sizeof(name));
     return svc_tenant_by_host(r->svc, name, &r->tenant_id);
 }
 
