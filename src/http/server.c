@@ -384,24 +384,27 @@ static enum err http_resolve_tenant(struct http_request *r)
     return svc_tenant_by_host(r->svc, name, &r->tenant_id);
 }
 
-/* The session token from the Cookie header, copied into buf. */
+/* The session token from the Cookie header, copied into buf: the value of
+ * the first cookie-pair named SESSION_COOKIE. Pairs are split at ';' (RFC
+ * 6265 5.4) and the name is matched at a pair's start only, so that
+ * "prefs=a creditd_session=x", one cookie whose value holds a space, is no
+ * session: a cookie a page's script may set must not pass for ours. */
 static const char *http_session_token(struct http_request *r, char *buf, size_t n)
 {
     const char *cookie = http_request_header(r, "Cookie");
-    if (cookie == NULL)
-        return NULL;
-    const char *p = strstr(cookie, SESSION_COOKIE "=");
-    while (p != NULL && p != cookie && p[-1] != ' ' && p[-1] != ';')
-        p = strstr(p + 1, SESSION_COOKIE "=");
-    if (p == NULL)
-        return NULL;
-    p += strlen(SESSION_COOKIE "=");
-    size_t len = strcspn(p, "; ");
-    if (len == 0 || len >= n)
-        return NULL;
-    memcpy(buf, p, len);
-    buf[len] = '\0';
-    return buf;
+    for (const char *p = cookie; p != NULL; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL) {
+        p += strspn(p, " \t");
+        if (strncmp(p, SESSION_COOKIE "=", strlen(SESSION_COOKIE "=")) != 0)
+            continue;
+        p += strlen(SESSION_COOKIE "=");
+        size_t len = strcspn(p, "; \t");
+        if (len == 0 || len >= n)
+            return NULL;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        return buf;
+    }
+    return NULL;
 }
 
 /* Resolves the caller; ERR_OK with role ROLE_ANON when there is none. */
