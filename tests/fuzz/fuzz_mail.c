@@ -9,18 +9,18 @@
  * then the text part, 0x1e, the HTML part.
  *
  * Properties: an address is taken exactly when an independent check says
- * so (one '@', 1 to 64 bytes before it, a domain without empty labels at
- * its ends or "..", at most 254 bytes of visible ASCII without
- * <>()[]\,;:"); a message is composed exactly when every value passes its
- * check (addresses, names and subject without control characters and in
- * UTF-8 within their limits, http(s) unsubscribe URL, both parts present
- * in UTF-8); a composed message has only CRLF line ends, lines of at most
- * 998 (76 with an encoded-word, 76 in the parts), each header once and only
- * the headers creditd writes (no injected header), and its Subject, names
- * and both parts decode (RFC 2047, quoted strings, quoted-printable) to
- * exactly what was given; relay settings taken give a sender that passes
- * the address check, a name without control characters, and a redacted
- * URL without the password.
+ * so (one '@', 1 to 64 bytes before it, a domain of letters, digits, '-'
+ * and '.' without empty labels at its ends or "..", at most 254 bytes of
+ * visible ASCII without <>()[]\,;:" and without "=?"); a message is
+ * composed exactly when every value passes its check (addresses, names and
+ * subject without control characters and in UTF-8 within their limits,
+ * http(s) unsubscribe URL, both parts present in UTF-8); a composed message
+ * has only CRLF line ends, lines of at most 998 (76 with an encoded-word, 76
+ * in the parts), each header once and only the headers creditd writes (no
+ * injected header), and its Subject, names and both parts decode (RFC 2047,
+ * quoted strings, quoted-printable) to exactly what was given; relay
+ * settings taken give a sender that passes the address check, a name
+ * without control characters, and a redacted URL without the password.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +51,12 @@ static bool fuzz_mail_address_ok(const char *a)
             return false;
     const char *domain = at + 1;
     size_t local = (size_t)(at - a), dn = strlen(domain);
+    for (size_t i = 0; i < dn; i++)
+        if (!((domain[i] >= 'a' && domain[i] <= 'z') || (domain[i] >= 'A' && domain[i] <= 'Z') ||
+              (domain[i] >= '0' && domain[i] <= '9') || domain[i] == '-' || domain[i] == '.'))
+            return false;
     return local >= 1 && local <= 64 && dn > 0 && domain[0] != '.' && domain[dn - 1] != '.' &&
-           strstr(domain, "..") == NULL;
+           strstr(domain, "..") == NULL && strstr(a, "=?") == NULL;
 }
 
 static bool fuzz_mail_header_value_ok(const char *v, size_t max)
