@@ -226,21 +226,31 @@ static void fuzz_send_all(int fd, const char *p, size_t n)
     }
 }
 
-/* Reads from fd until the answer's head is complete or the server closes;
- * returns the status of the head, 0 when there is none. */
-static int fuzz_read_status(int fd, char *answer, size_t size, size_t *got)
+/* Why the last answer had no status: what recv said. */
+static char fuzz_no_status[160];
+
+/* Reads from fd until the answer's head is complete (until the server
+ * closes with until_close); returns the status of the head, 0 when there
+ * is none. */
+static int fuzz_read_status(int fd, char *answer, size_t size, size_t *got, bool until_close)
 {
-    for (ssize_t r; *got < size - 1; *got += (size_t)r) {
+    ssize_t r = 1;
+    while (*got < size - 1) {
         answer[*got] = '\0';
-        if (strstr(answer, "\r\n\r\n") != NULL)
+        if (!until_close && strstr(answer, "\r\n\r\n") != NULL)
             break;
         r = recv(fd, answer + *got, size - 1 - *got, 0);
         if (r <= 0)
             break;
+        *got += (size_t)r;
     }
     answer[*got] = '\0';
     int status = 0;
-    return sscanf(answer, "HTTP/1.1 %d", &status) == 1 ? status : 0;
+    if (sscanf(answer, "HTTP/1.1 %d", &status) == 1)
+        return status;
+    snprintf(fuzz_no_status, sizeof(fuzz_no_status), "recv %zd (%s) after %zu bytes: '%.60s'", r,
+             r < 0 ? strerror(errno) : "end", *got, answer);
+    return 0;
 }
 
 static void fuzz_send_body(int fd, const char *body, size_t body_len, bool chunked)
@@ -276,18 +286,18 @@ static int fuzz_request(const char *head, size_t head_len, const char *body, siz
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     fuzz_send_all(fd, head, head_len);
-    static char answer[4096];
+    static char answer[16384];
     size_t got = 0;
     answer[0] = '\0';
     int status = 100;
     if (expect)
-        status = fuzz_read_status(fd, answer, sizeof(answer), &got);
+        status = fuzz_read_status(fd, answer, sizeof(answer), &got, false);
     if (status == 100) {
         fuzz_send_body(fd, body, body_len, chunked);
         char *end = strstr(answer, "\r\n\r\n");
         got = end != NULL ? (size_t)(answer + got - end - 4) : 0;
         memmove(answer, end != NULL ? end + 4 : answer, got);
-        status = fuzz_read_status(fd, answer, sizeof(answer), &got);
+        status = fuzz_read_status(fd, answer, sizeof(answer), &got, true);
     }
     close(fd);
     return status;
@@ -380,7 +390,7 @@ static void fuzz_check_answer(int status, const char *body, size_t body_len, boo
                               const struct fuzz_canonical *c)
 {
     FUZZ_CHECK(status == 201 || status == 400 || status == 413 || status == 415 || status == 422,
-               "the upload was answered %d", status);
+               "the upload was answered %d %s", status, status == 0 ? fuzz_no_status : "");
     FUZZ_CHECK(fuzz_upload_closed(), "an upload is left open after its request");
     pthread_mutex_lock(&fuzz_up_lock);
     if (status == 201) {
