@@ -50,7 +50,8 @@ enum err __wrap_svc_session_resolve(struct svc *s, struct arena *a, int64_t tena
 /* What the stand-ins were given, for the checks after http_authorize. */
 static struct {
     int hosts, keys, sessions;
-    char host[512], key[1024], token[1024];
+    char host[512], token[1024];
+    char *key; /* as long as the header: malloc'd */
 } fuzz_seen;
 
 static const char fuzz_headers_csrf[] = "csrf0123456789abcdef";
@@ -102,7 +103,8 @@ enum err __wrap_svc_apikey_resolve(struct svc *s, struct arena *a, int64_t tenan
     FUZZ_CHECK(tenant_id == fuzz_headers_tenant(), "a key looked up in tenant %lld",
                (long long)tenant_id);
     fuzz_seen.keys++;
-    snprintf(fuzz_seen.key, sizeof(fuzz_seen.key), "%s", key);
+    free(fuzz_seen.key);
+    fuzz_seen.key = strdup(key);
     return fuzz_headers_principal(a, key, out);
 }
 
@@ -391,6 +393,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fuzz_in in = {data, size};
     static struct http_server srv;
     static struct svc svc;
+    free(fuzz_seen.key);
     memset(&fuzz_seen, 0, sizeof(fuzz_seen));
     http_config_defaults(&srv.cfg);
     srv.cfg.n_trusted_proxies = 0;

@@ -219,6 +219,8 @@ static void fuzz_send_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue; /* libFuzzer's timer (SIGALRM) */
         if (w <= 0)
             return; /* the server may stop reading once it has answered */
         p += w;
@@ -240,6 +242,8 @@ static int fuzz_read_status(int fd, char *answer, size_t size, size_t *got, bool
         if (!until_close && strstr(answer, "\r\n\r\n") != NULL)
             break;
         r = recv(fd, answer + *got, size - 1 - *got, 0);
+        if (r < 0 && errno == EINTR)
+            continue; /* libFuzzer's timer (SIGALRM) */
         if (r <= 0)
             break;
         *got += (size_t)r;
@@ -280,8 +284,12 @@ static int fuzz_request(const char *head, size_t head_len, const char *body, siz
                             .sin_port = htons((uint16_t)fuzz_port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     struct timeval timeout = {.tv_sec = 20};
-    FUZZ_CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
-               strerror(errno));
+    int rc;
+    /* Interrupted by libFuzzer's timer (SIGALRM), the connection goes on. */
+    while ((rc = connect(fd, (struct sockaddr *)&a, sizeof(a))) != 0 &&
+           (errno == EINTR || errno == EALREADY))
+        ;
+    FUZZ_CHECK(fd >= 0 && (rc == 0 || errno == EISCONN), "connect: %s", strerror(errno));
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
