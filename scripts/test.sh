@@ -186,7 +186,7 @@ run_build() {
 run_fuzz() {
     local log=build/logs/fuzz_build.log
     mkdir -p build/logs
-    if ! make --no-print-directory fuzz-build >"$log" 2>&1; then
+    if ! make -j"$(nproc)" --no-print-directory fuzz-build >"$log" 2>&1; then
         tail -n 40 "$log"
         failures+=("build fuzz")
         failed=$((failed + 1))
