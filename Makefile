@@ -24,7 +24,7 @@ BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 SQL_GEN  := $(BUILD)/gen/schema_sql.h
 
-.PHONY: all deps build tests run test check-asan check bench lint format clean
+.PHONY: all deps build tests run test check-asan check bench lint format clean fuzz fuzz-build
 all: build
 
 deps:
@@ -115,4 +115,52 @@ format:
 clean:
 	rm -rf build
 
+# ---- fuzzing (tests/fuzz) ------------------------------------------------
+# `make fuzz` builds one libFuzzer driver per parser with clang, ASan and
+# UBSan (every UB is fatal), over a copy of the library built the same way
+# in $(FUZZ_BUILD), then runs each for FUZZ_SECONDS over its seeds
+# (tests/fuzz/corpus/<target>), keeping what it learns in
+# $(FUZZ_BUILD)/corpus and what fails in $(FUZZ_BUILD)/artifacts.
+# FUZZ_TARGETS="json amount" runs only those.
+FUZZ_BUILD   ?= build/fuzz
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(WARN) -O1 -g $(FUZZ_SAN) $(PKG_CFLAGS) -MMD -MP
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_SUPPORT := $(FUZZ_BUILD)/support/fuzz.o
+# Drivers that call src/http without a socket get a fake connection: the
+# linker sends these libmicrohttpd calls to tests/fuzz/fake_conn.c.
+FUZZ_FAKE_CONN := $(FUZZ_BUILD)/support/fake_conn.o \
+    -Wl,--wrap=MHD_lookup_connection_value,--wrap=MHD_get_connection_values \
+    -Wl,--wrap=MHD_get_connection_info,--wrap=MHD_queue_response
+FUZZ_LINK_json    := $(FUZZ_FAKE_CONN)
+FUZZ_LINK_headers := $(FUZZ_FAKE_CONN) \
+    -Wl,--wrap=svc_tenant_by_host,--wrap=svc_apikey_resolve,--wrap=svc_session_resolve
+FUZZ_LINK_multipart := -Wl,--wrap=svc_tenant_by_host,--wrap=svc_apikey_resolve \
+    -Wl,--wrap=svc_customer_exists,--wrap=svc_upload_begin,--wrap=svc_upload_write \
+    -Wl,--wrap=svc_upload_seal,--wrap=svc_upload_discard,--wrap=svc_file_upload
+
+.SECONDARY: $(FUZZ_SUPPORT) $(FUZZ_BUILD)/support/fake_conn.o
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="-O1 -g" \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libcreditd.a
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@bash scripts/fuzz.sh run $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+$(FUZZ_BUILD)/support/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SUPPORT) $(FUZZ_BUILD)/support/fake_conn.o \
+    $(FUZZ_BUILD)/libcreditd.a
+	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_SUPPORT) $(FUZZ_LINK_$*) $(FUZZ_BUILD)/libcreditd.a $(PKG_LIBS)
+
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT:.o=.d) $(BENCH_BIN:=.d)
+-include $(FUZZ_BIN:=.d) $(FUZZ_BUILD)/support/fuzz.d $(FUZZ_BUILD)/support/fake_conn.d

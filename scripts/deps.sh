@@ -2,9 +2,11 @@
 # Installs the Debian packages creditd needs, only those that are missing.
 # `apt-get update` runs once, and only when something has to be installed.
 set -euo pipefail
+# clang and its runtime libraries (libFuzzer, ASan, UBSan) build the fuzz
+# drivers of tests/fuzz.
 need=(build-essential pkg-config libsqlite3-dev sqlite3 libpq-dev libmicrohttpd-dev
       libjansson-dev libsodium-dev libcurl4-openssl-dev libcmocka-dev liboath-dev postgresql-15
-      nodejs npm clang-format python3 chromium zbar-tools)
+      nodejs npm clang-format python3 chromium zbar-tools clang libclang-rt-dev)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,9 +5,11 @@
 #
 # Suites: unit tests of the core and base (no database), the store/service
 # suites and property tests on SQLite and on a throw-away PostgreSQL 15 that
-# this script starts and stops, and the CLI tests against the real binary.
-#   scripts/test.sh              normal build, then sanitizer build
-#   scripts/test.sh --asan-only  sanitizer build only
+# this script starts and stops, the CLI tests against the real binary, and
+# the fuzz drivers (tests/fuzz), each for a few seconds over its seeds.
+#   scripts/test.sh              normal build, sanitizer build, fuzz drivers
+#   scripts/test.sh --asan-only  sanitizer build and fuzz drivers
+#   scripts/test.sh --fuzz-only  fuzz drivers only
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -219,15 +221,33 @@ run_build() {
     fi
 }
 
+# The fuzz drivers (clang, libFuzzer, ASan, UBSan), each one test: it
+# passes when FUZZ_SMOKE_SECONDS (5) of fuzzing from its committed seeds
+# find nothing. `make fuzz` is the long run.
+run_fuzz() {
+    local log=build/logs/fuzz_build.log
+    mkdir -p build/logs
+    if ! make -j"$(nproc)" --no-print-directory fuzz-build >"$log" 2>&1; then
+        tail -n 40 "$log"
+        failures+=("build fuzz")
+        failed=$((failed + 1))
+        return 1
+    fi
+    run_tap "fuzz" bash scripts/fuzz.sh smoke build/fuzz "${FUZZ_SMOKE_SECONDS:-5}"
+}
+
 mkdir -p build
-if [ "$mode" != "--asan-only" ]; then
+if [ "$mode" != "--asan-only" ] && [ "$mode" != "--fuzz-only" ]; then
     run_build build "   " || true
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export PROP_OPS=${PROP_OPS_ASAN:-600}
-run_build build/asan "asan" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
-    OPT="-O1 -g" || true
+if [ "$mode" != "--fuzz-only" ]; then
+    run_build build/asan "asan" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+        OPT="-O1 -g" || true
+fi
+run_fuzz || true
 
 if [ ${#failures[@]} -gt 0 ]; then
     echo "failed: ${failures[*]}"

@@ -207,7 +207,8 @@ bool id_parse(const char *s, const char *prefix, int64_t *out);
 int64_t time_now_us(void);
 /* RFC 3339 "2026-03-01T00:00:00Z" (fraction only when non-zero); n >= 32. */
 void time_format_rfc3339(int64_t t_us, char *dst, size_t n);
-/* Parses RFC 3339 with Z or ±hh:mm, or a plain date "2026-03-01" (midnight UTC). */
+/* Parses RFC 3339 with Z or ±hh:mm, or a plain date "2026-03-01" (midnight UTC),
+ * for instants from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z. */
 bool time_parse_rfc3339(const char *s, int64_t *out_us);
 /* Days since 1970-01-01 for a civil date, and back (proleptic Gregorian). */
 int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -63,6 +63,9 @@ void time_format_rfc3339(int64_t t_us, char *dst, size_t n)
                  (long long)frac);
 }
 
+/* 9999-12-31T23:59:59Z: the last second with a four-digit year. */
+#define TIME_RFC3339_MAX_S INT64_C(253402300799)
+
 static bool time_parse_digits(const char **p, int count, int *out)
 {
     int v = 0;
@@ -136,6 +139,11 @@ bool time_parse_rfc3339(const char *s, int64_t *out_us)
     }
     int64_t days = time_days_from_civil(y, (unsigned)mo, (unsigned)d);
     int64_t secs = days * 86400 + hh * 3600 + mi * 60 + ss - offset_s;
+    /* The local date is within 1970..9999, but an offset can carry the
+     * instant out of it ("1970-01-01T00:00:00+01:00"), to a time that
+     * time_format_rfc3339 prints as text this function refuses. */
+    if (secs < 0 || secs > TIME_RFC3339_MAX_S)
+        return false;
     *out_us = secs * USEC_PER_SEC + frac_us;
     return true;
 }

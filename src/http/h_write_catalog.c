@@ -241,7 +241,9 @@ void h_amounts_field(struct http_fields *f, const struct svc_types *types, const
         if (t != NULL && json_is_string(v))
             rc = amount_parse(json_string_value(v), t->scale, &amount);
         else if (t != NULL && json_is_integer(v) && t->scale == 0)
-            rc = (amount = (int64_t)json_integer_value(v)) >= 0 ? ERR_OK : ERR_VALIDATION;
+            rc = (amount = (int64_t)json_integer_value(v)) >= 0 && amount <= AMOUNT_MAX_MINOR
+                     ? ERR_OK
+                     : ERR_VALIDATION;
         if (rc != ERR_OK || amount < 0) {
             http_field_error(f, field,
                              "holds an unknown credit type or an amount that is not a "

@@ -279,6 +279,10 @@ extern const size_t http_routes_count;
 const struct http_route *http_route_find(const char *method, const char *path,
                                          const char *params[HTTP_PARAMS_MAX], char *allow,
                                          size_t allow_len);
+/* libmicrohttpd's unescape callback for paths and query values
+ * (server.c): decodes %HH in place but keeps %00 as it is; returns the new
+ * length. Not static only so that tests/fuzz reaches it. */
+size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s);
 /* The path parameter {name}'s value as an id with prefix; queues 404. */
 bool http_param_id(struct http_request *r, int index, const char *prefix, int64_t *out);
 

@@ -378,41 +378,53 @@ static unsigned http_role_bit(const char *role)
     return 0;
 }
 
+/* The host of a Host header value (RFC 9110: uri-host [":" port]) in lower
+ * case: the port goes, also after an IPv6 literal, which keeps its
+ * brackets ("[2001:db8::1]:8443" is "[2001:db8::1]"). */
+static void http_host_name(const char *host, char *name, size_t n)
+{
+    ASSERT(n > 0);
+    str_copy(name, n, host);
+    char *literal_end = name[0] == '[' ? strchr(name, ']') : NULL;
+    char *colon = strchr(literal_end != NULL ? literal_end : name, ':');
+    if (colon != NULL)
+        *colon = '\0';
+    for (char *p = name; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+}
+
 /* The tenant of the Host header; with a single tenant, any host. */
 static enum err http_resolve_tenant(struct http_request *r)
 {
     const char *host = http_request_header(r, "Host");
     char name[256] = "";
-    if (host != NULL) {
-        str_copy(name, sizeof(name), host);
-        char *colon = strrchr(name, ':');
-        if (colon != NULL && strchr(name, ']') == NULL)
-            *colon = '\0';
-        for (char *p = name; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
-    }
+    if (host != NULL)
+        http_host_name(host, name, sizeof(name));
     return svc_tenant_by_host(r->svc, name, &r->tenant_id);
 }
 
-/* The session token from the Cookie header, copied into buf. */
+/* The session token from the Cookie header, copied into buf: the value of
+ * the first cookie-pair named SESSION_COOKIE. Pairs are split at ';' (RFC
+ * 6265 5.4) and the name is matched at a pair's start only, so that
+ * "prefs=a creditd_session=x", one cookie whose value holds a space, is no
+ * session: a cookie a page's script may set must not pass for ours. */
 static const char *http_session_token(struct http_request *r, char *buf, size_t n)
 {
     const char *cookie = http_request_header(r, "Cookie");
-    if (cookie == NULL)
-        return NULL;
-    const char *p = strstr(cookie, SESSION_COOKIE "=");
-    while (p != NULL && p != cookie && p[-1] != ' ' && p[-1] != ';')
-        p = strstr(p + 1, SESSION_COOKIE "=");
-    if (p == NULL)
-        return NULL;
-    p += strlen(SESSION_COOKIE "=");
-    size_t len = strcspn(p, "; ");
-    if (len == 0 || len >= n)
-        return NULL;
-    memcpy(buf, p, len);
-    buf[len] = '\0';
-    return buf;
+    for (const char *p = cookie; p != NULL; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL) {
+        p += strspn(p, " \t");
+        if (strncmp(p, SESSION_COOKIE "=", strlen(SESSION_COOKIE "=")) != 0)
+            continue;
+        p += strlen(SESSION_COOKIE "=");
+        size_t len = strcspn(p, "; \t");
+        if (len == 0 || len >= n)
+            return NULL;
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        return buf;
+    }
+    return NULL;
 }
 
 /* Resolves the caller; ERR_OK with role ROLE_ANON when there is none. */
@@ -663,7 +675,7 @@ static bool http_parse_listen(const char *listen, struct sockaddr_in *addr)
 /* Decodes %HH in a path or query value in place, except %00, which stays as
  * the three characters: a decoded NUL would end the C string early, and
  * "/customers/cus_1%00xyz" would then name cus_1. */
-static size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
+size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls;
     (void)conn;

@@ -128,6 +128,24 @@ static void rfc3339_refuses_impossible_dates_and_times(void **state)
         time_assert_refused(bad[i]);
 }
 
+/* Found by the time fuzz target: the date was checked, but an offset carried
+ * the instant before 1970 or past 9999, which prints as text that does not
+ * parse back (a year 1969 or 10000). */
+static void rfc3339_refuses_offsets_that_leave_1970_to_9999(void **state)
+{
+    (void)state;
+    time_assert_refused("1970-01-01T00:00:00+01:00");
+    time_assert_refused("1970-01-01T00:59:59.999999+01:00");
+    time_assert_refused("9999-12-31T23:59:59-01:00");
+    time_assert_refused("9999-12-31T23:59:00-00:01");
+    time_assert_parses("1970-01-01T01:00:00+01:00", 0);
+    time_assert_parses("1970-01-01T00:00:00-01:00", HOUR);
+    time_assert_parses("9999-12-31T23:59:59.999999Z",
+                       utc_us(9999, 12, 31, 23, 59) + 59 * USEC_PER_SEC + 999999);
+    time_assert_parses("9999-12-31T23:59:59+01:00",
+                       utc_us(9999, 12, 31, 22, 59) + 59 * USEC_PER_SEC);
+}
+
 static void rfc3339_refuses_garbage(void **state)
 {
     (void)state;
@@ -457,6 +475,7 @@ int main(void)
         cmocka_unit_test(rfc3339_parses_fractions_of_a_second),
         cmocka_unit_test(rfc3339_parses_a_plain_date_as_midnight_utc),
         cmocka_unit_test(rfc3339_refuses_impossible_dates_and_times),
+        cmocka_unit_test(rfc3339_refuses_offsets_that_leave_1970_to_9999),
         cmocka_unit_test(rfc3339_refuses_garbage),
         cmocka_unit_test(rfc3339_formats_a_fraction_only_when_there_is_one),
         cmocka_unit_test(rfc3339_round_trips_random_instants),
