@@ -66,9 +66,13 @@ enum err store_security_log_list(struct store_conn *c, struct arena *a,
         c,
         "SELECT id, tenant_id, type, actor_user_id, actor, subject_user_id, subject, "
         "customer_id, address, detail, created_at FROM security_log WHERE tenant_id = $1 "
-        "AND ($2 = 0 OR id < $2) AND ($3 = '' OR type = $3 OR type LIKE $3 || '.%') "
-        "AND ($4 = 0 OR actor_user_id = $4 OR subject_user_id = $4) "
-        "AND ($5 = 0 OR created_at >= $5) AND ($6 = 0 OR created_at < $6) "
+        "AND (CAST($2 AS BIGINT) = 0 OR id < $2) "
+        "AND ($3 = '' OR type = $3 OR type LIKE $3 || '.%') "
+        "AND (CAST($4 AS BIGINT) = 0 OR actor_user_id = $4 OR subject_user_id = $4) "
+        /* Cast: PostgreSQL would take "$5 = 0" for an int4, too small for
+         * microseconds. */
+        "AND (CAST($5 AS BIGINT) = 0 OR created_at >= $5) "
+        "AND (CAST($6 AS BIGINT) = 0 OR created_at < $6) "
         "ORDER BY id DESC LIMIT $7",
         &s);
     if (rc != ERR_OK)
