@@ -8,6 +8,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -197,6 +198,32 @@ static int cmd_serve_options(struct cli *c, struct http_config *cfg, struct serv
     return CLI_OK;
 }
 
+/* Each connection is a descriptor: the soft limit (often 1024) is raised
+ * towards the hard one, and the connection limit lowered when even that is
+ * too small (256 are kept for the database, files, mail and webhooks). */
+static void cmd_serve_descriptors(struct http_config *cfg)
+{
+    enum { RESERVED = 256 };
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return;
+    rlim_t want = (rlim_t)cfg->connections_max + RESERVED;
+    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < want) {
+        rlim_t cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max >= want ? want : lim.rlim_max;
+        struct rlimit raised = {.rlim_cur = cur, .rlim_max = lim.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            lim.rlim_cur = cur;
+    }
+    if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < want) {
+        unsigned fit = lim.rlim_cur > 2 * RESERVED ? (unsigned)(lim.rlim_cur - RESERVED) : 256;
+        log_msg(LOG_WARN, "serve: %llu descriptors allowed, so at most %u connections",
+                (unsigned long long)lim.rlim_cur, fit);
+        cfg->connections_max = fit;
+        if (cfg->per_ip_max > fit)
+            cfg->per_ip_max = fit;
+    }
+}
+
 static int cmd_serve_run(struct cli *c)
 {
     struct http_config cfg;
@@ -205,6 +232,7 @@ static int cmd_serve_run(struct cli *c)
     int code = cmd_serve_options(c, &cfg, &o);
     if (code != CLI_OK)
         return code;
+    cmd_serve_descriptors(&cfg);
     /* Signals go to the waiting main thread only: block them before any
      * thread starts so every thread inherits the mask. */
     sigset_t stop;

@@ -14,17 +14,7 @@
 /* The session token of the caller's cookie (NULL for API keys). */
 static const char *h_access_session_token(struct http_request *r, char *buf, size_t n)
 {
-    const char *cookie = http_request_header(r, "Cookie");
-    const char *p = cookie != NULL ? strstr(cookie, "creditd_session=") : NULL;
-    if (!r->by_session || p == NULL)
-        return NULL;
-    p += strlen("creditd_session=");
-    size_t len = strcspn(p, "; ");
-    if (len == 0 || len >= n)
-        return NULL;
-    memcpy(buf, p, len);
-    buf[len] = '\0';
-    return buf;
+    return r->by_session ? http_session_token(r, buf, n) : NULL;
 }
 
 void h_password_change(struct http_request *r)

@@ -76,18 +76,9 @@ void h_login(struct http_request *r)
 void h_logout(struct http_request *r)
 {
     if (r->by_session) {
-        const char *cookie = http_request_header(r, "Cookie");
-        const char *p = cookie ? strstr(cookie, "creditd_session=") : NULL;
-        char token[SECRET_HEX] = "";
-        if (p != NULL) {
-            p += strlen("creditd_session=");
-            size_t len = strcspn(p, "; ");
-            if (len < sizeof(token)) {
-                memcpy(token, p, len);
-                token[len] = '\0';
-            }
-        }
-        if (svc_logout(r->svc, r->tenant_id, token) != ERR_OK) {
+        char buf[SECRET_HEX + 1];
+        const char *token = http_session_token(r, buf, sizeof(buf));
+        if (svc_logout(r->svc, r->tenant_id, token != NULL ? token : "") != ERR_OK) {
             http_problem_msg(r, ERR_STORE_BUSY, "cannot end the session now");
             return;
         }

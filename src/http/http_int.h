@@ -215,6 +215,9 @@ void http_retry_after(struct http_request *r, int64_t seconds);
 /* ---- requests ---------------------------------------------------------- */
 
 const char *http_request_header(struct http_request *r, const char *name);
+/* The caller's session token from the Cookie header (RFC 6265 pairs),
+ * copied into buf; NULL when there is none or it does not fit. */
+const char *http_session_token(struct http_request *r, char *buf, size_t n);
 const char *http_query(struct http_request *r, const char *name);
 /* The request body as a JSON object, strictly parsed (duplicate keys,
  * non-UTF-8, depth over 32 and a wrong content type refused with the right

@@ -30,10 +30,14 @@ void http_config_defaults(struct http_config *cfg)
          * many writes share one group commit (bench_http: 64 connections,
          * POST /orders 2,000/s with 4 threads, 3,100/s with 16). */
         .threads = 16,
-        .connections_max = 512,
-        /* Six addresses cannot take the 512 (behind a trusted proxy, whose
-         * address every client has, there is no per-address limit). */
-        .per_ip_max = 64,
+        .connections_max = 1024,
+        /* Seven addresses cannot take the 1024 (behind a trusted proxy, whose
+         * address every client has, there is no per-address limit). 128, not
+         * 64: a load balancer or wrk with 64 connections from one address
+         * briefly holds more while closed ones are reaped (bench_http on
+         * PostgreSQL: 32,011 refused sockets and 268 instead of 596 req/s
+         * with 64). */
+        .per_ip_max = 128,
         .timeout_s = 30,
         .memory_per_connection_bytes = 128 * 1024,
         .json_body_bytes_max = 64 * 1024,
@@ -409,7 +413,7 @@ static enum err http_resolve_tenant(struct http_request *r)
  * 6265 5.4) and the name is matched at a pair's start only, so that
  * "prefs=a creditd_session=x", one cookie whose value holds a space, is no
  * session: a cookie a page's script may set must not pass for ours. */
-static const char *http_session_token(struct http_request *r, char *buf, size_t n)
+const char *http_session_token(struct http_request *r, char *buf, size_t n)
 {
     const char *cookie = http_request_header(r, "Cookie");
     for (const char *p = cookie; p != NULL; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL) {

@@ -123,6 +123,7 @@ struct login_failed_ctx {
     const char *address;
     const char *detail; /* NULL: the password was wrong */
     int64_t now_us;
+    const char *const *throttle; /* the pair and address counted, or NULL */
 };
 
 /* A failure is logged under the account it was for; for an unknown one only
@@ -131,17 +132,22 @@ static enum err svc_login_failed_txn(struct store_conn *c, void *arg)
 {
     const struct login_failed_ctx *x = arg;
     struct svc_actor who = {.label = "", .address = x->address};
-    return svc_seclog(c, x->tenant_id, &who, "login.failed", x->user ? x->user->id : 0,
-                      x->user ? x->user->email : "", 0,
-                      x->user ? x->detail : "{\"account\":\"unknown\"}", x->now_us);
+    enum err rc = svc_seclog(c, x->tenant_id, &who, "login.failed", x->user ? x->user->id : 0,
+                             x->user ? x->user->email : "", 0,
+                             x->user ? x->detail : "{\"account\":\"unknown\"}", x->now_us);
+    /* The failure is counted in the same transaction that logs it. */
+    if (rc == ERR_OK && x->throttle != NULL)
+        rc = store_login_throttle_fail(c, x->tenant_id, x->throttle, 2, x->now_us,
+                                       x->now_us - LOGIN_THROTTLE_WINDOW_US);
+    return rc;
 }
 
 /* Opens the session of a user whose password was right, using up the
  * second factor when the user has two: ERR_TOTP_REQUIRED when it is missing
  * (nothing written), or wrong or used (logged as a failed sign-in). */
 static enum err svc_login_open(struct svc *s, struct arena *a, const struct user_row *user,
-                               const char *totp, const char *address, int64_t now,
-                               char token[SECRET_HEX], struct svc_principal *out)
+                               const char *totp, const char *address, const char *const *throttle,
+                               int64_t now, char token[SECRET_HEX], struct svc_principal *out)
 {
     bool given = totp != NULL && totp[0] != '\0';
     if (user->totp_enabled && !given)
@@ -170,16 +176,19 @@ static enum err svc_login_open(struct svc *s, struct arena *a, const struct user
                                  .user = user,
                                  .address = address,
                                  .detail = "{\"reason\":\"totp\"}",
-                                 .now_us = now};
+                                 .now_us = now,
+                                 .throttle = throttle};
     rc = store_write(s->st, svc_login_failed_txn, &f);
     return rc != ERR_OK ? rc : ERR_TOTP_REQUIRED;
 }
 
-/* svc_login with the second factor (NULL = none) and the client's address
- * for the security log (NULL: none). */
+/* svc_login with the second factor (NULL = none), the client's address for
+ * the security log (NULL: none) and the throttle subjects a failure counts
+ * against (NULL: none). */
 static enum err svc_login_from(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
                                const char *password, const char *totp, const char *address,
-                               char token[SECRET_HEX], struct svc_principal *out)
+                               const char *const *throttle, char token[SECRET_HEX],
+                               struct svc_principal *out)
 {
     pthread_once(&svc_dummy_once, svc_dummy_init);
     if (svc_dummy_hash[0] == '\0')
@@ -197,17 +206,18 @@ static enum err svc_login_from(struct svc *s, struct arena *a, int64_t tenant_id
         struct login_failed_ctx f = {.tenant_id = tenant_id,
                                      .user = exists ? &x.user : NULL,
                                      .address = address,
-                                     .now_us = now};
+                                     .now_us = now,
+                                     .throttle = throttle};
         rc = store_write(s->st, svc_login_failed_txn, &f);
         return rc != ERR_OK ? rc : ERR_UNAUTHENTICATED;
     }
-    return svc_login_open(s, a, &x.user, totp, address, now, token, out);
+    return svc_login_open(s, a, &x.user, totp, address, throttle, now, token, out);
 }
 
 enum err svc_login(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
                    const char *password, char token[SECRET_HEX], struct svc_principal *out)
 {
-    return svc_login_from(s, a, tenant_id, email, password, NULL, NULL, token, out);
+    return svc_login_from(s, a, tenant_id, email, password, NULL, NULL, NULL, token, out);
 }
 
 /* ---- the throttle of failed sign-ins ------------------------------------ */
@@ -283,13 +293,6 @@ static enum err svc_throttle_read_txn(struct store_conn *c, void *arg)
     return store_login_throttle_get(c, x->tenant_id, x->subjects, 2, x->rows, &x->found);
 }
 
-static enum err svc_throttle_fail_txn(struct store_conn *c, void *arg)
-{
-    struct throttle_ctx *x = arg;
-    return store_login_throttle_fail(c, x->tenant_id, x->subjects, 2, x->now_us,
-                                     x->now_us - LOGIN_THROTTLE_WINDOW_US);
-}
-
 enum err svc_login_throttled(struct svc *s, struct arena *a, int64_t tenant_id, const char *email,
                              const char *password, const struct net_addr *client,
                              char token[SECRET_HEX], struct svc_principal *out,
@@ -327,17 +330,12 @@ enum err svc_login_with_code(struct svc *s, struct arena *a, int64_t tenant_id, 
     char address_text[NET_ADDR_TEXT] = "";
     if (client != NULL && !net_addr_format(client, address_text, sizeof(address_text)))
         address_text[0] = '\0';
-    rc = svc_login_from(s, a, tenant_id, email, password, totp, address_text, token, out);
-    /* A wrong or used second factor counts like a wrong password. A missing
-     * one guessed nothing (the password was right: the portal asks for the
-     * code next), so a user's ordinary two-step sign-in costs no failure. */
-    bool guessed =
-        rc == ERR_UNAUTHENTICATED || (rc == ERR_TOTP_REQUIRED && totp != NULL && totp[0] != '\0');
-    if (!guessed)
-        return rc;
-    enum err failed = rc;
-    rc = store_write(s->st, svc_throttle_fail_txn, &x);
-    return rc != ERR_OK ? rc : failed;
+    /* A wrong password, or a wrong or used second factor, is logged and
+     * counted in one transaction. A missing second factor guessed nothing
+     * (the password was right: the portal asks for the code next), so a
+     * user's ordinary two-step sign-in costs no failure. */
+    return svc_login_from(s, a, tenant_id, email, password, totp, address_text, x.subjects, token,
+                          out);
 }
 
 struct throttle_take_ctx {

@@ -353,7 +353,7 @@ enum err store_invitation_list(struct store_conn *c, struct arena *a, int64_t te
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "SELECT " INVITATION_COLUMNS " FROM invitations WHERE "
-                                "tenant_id = $1 AND ($2 = 0 OR customer_id = $2) "
+                                "tenant_id = $1 AND (CAST($2 AS BIGINT) = 0 OR customer_id = $2) "
                                 "ORDER BY id DESC LIMIT $3",
                                 &s);
     if (rc != ERR_OK)

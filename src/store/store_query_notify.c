@@ -132,12 +132,13 @@ enum err store_event_list(struct store_conn *c, struct arena *a, int64_t tenant_
                           size_t *n)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT " EVENT_COLUMNS " FROM events WHERE tenant_id = $1 "
-                                "AND ($2 = 0 OR id < $2) AND ($3 = '' OR type = $3) "
-                                "AND type NOT LIKE 'account.%' "
-                                "ORDER BY tenant_id DESC, id DESC LIMIT $4",
-                                &s);
+    enum err rc =
+        store_prepare(c,
+                      "SELECT " EVENT_COLUMNS " FROM events WHERE tenant_id = $1 "
+                      "AND (CAST($2 AS BIGINT) = 0 OR id < $2) AND ($3 = '' OR type = $3) "
+                      "AND type NOT LIKE 'account.%' "
+                      "ORDER BY tenant_id DESC, id DESC LIMIT $4",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
@@ -329,11 +330,12 @@ enum err store_delivery_attempt_list(struct store_conn *c, struct arena *a, int6
                                      struct delivery_attempt_row **out, size_t *n)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT " ATTEMPT_COLUMNS " FROM delivery_attempts WHERE "
-                                "endpoint_id = $2 AND tenant_id = $1 AND ($3 = 0 OR id < $3) "
-                                "ORDER BY endpoint_id DESC, id DESC LIMIT $4",
-                                &s);
+    enum err rc =
+        store_prepare(c,
+                      "SELECT " ATTEMPT_COLUMNS " FROM delivery_attempts WHERE "
+                      "endpoint_id = $2 AND tenant_id = $1 AND (CAST($3 AS BIGINT) = 0 OR id < $3) "
+                      "ORDER BY endpoint_id DESC, id DESC LIMIT $4",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);

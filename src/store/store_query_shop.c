@@ -168,12 +168,13 @@ enum err store_invoice_list(struct store_conn *c, struct arena *a, int64_t tenan
                             const struct invoice_filter *f, struct invoice_row **out, size_t *n)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "SELECT " INVOICE_COLUMNS " FROM invoices WHERE tenant_id = $1 "
-                                "AND ($2 = 0 OR customer_id = $2) AND ($3 = '' OR status = $3) "
-                                "AND ($4 = '' OR gateway = $4) AND created_at >= $5 "
-                                "AND created_at < $6 AND id < $7 ORDER BY id DESC LIMIT $8",
-                                &s);
+    enum err rc = store_prepare(
+        c,
+        "SELECT " INVOICE_COLUMNS " FROM invoices WHERE tenant_id = $1 "
+        "AND (CAST($2 AS BIGINT) = 0 OR customer_id = $2) AND ($3 = '' OR status = $3) "
+        "AND ($4 = '' OR gateway = $4) AND created_at >= $5 "
+        "AND created_at < $6 AND id < $7 ORDER BY id DESC LIMIT $8",
+        &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, tenant_id);
