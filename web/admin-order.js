@@ -5,7 +5,7 @@
 // GET /orders/{id}, POST /orders/{id}/status, POST /orders/{id}/deliver
 // (multipart), POST /orders/{id}/cancel, GET /files/{id}.
 import { api, newKey } from './api.js';
-import { h, clear, table, field, input, select, textarea, form, dialog, empty, notice } from './ui.js';
+import { h, clear, table, field, input, select, textarea, form, dialog, empty, notice, email } from './ui.js';
 import { amount, dateTime, count, STATUS_LABELS } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink, statusBadge, need, flash } from './admin-lib.js';
 
@@ -47,8 +47,8 @@ export default async function render(ctx) {
     clear(body,
       h('p.crumbs', h('a', { href: '#/admin/orders' }, 'Orders')),
       h('h1', o.reference, ' ', statusBadge(o.status)),
-      h('p.sub', 'For ', customerLink(o.customer_id), ` · submitted ${dateTime(o.created_at)} by ${o.created_by || '–'}`
-        + ` · ${amount(o.total)} ${typeName(types, o.credit_type)}${o.charge_mode === 'held' ? ' on hold' : ''}`),
+      h('p.sub', 'For ', customerLink(o.customer_id), ` · submitted ${dateTime(o.created_at)} by `, o.created_by ? email(o.created_by) : '–',
+        ` · ${amount(o.total)} ${typeName(types, o.credit_type)}${o.charge_mode === 'held' ? ' on hold' : ''}`),
       o.cancel_reason ? notice(`Rejected: ${o.cancel_reason}`, 'warn') : null,
       status.el,
       open ? workPanel() : null,
@@ -72,7 +72,7 @@ export default async function render(ctx) {
           : h('a', { href: `/api/v1/files/${f.id}`, download: f.name }, f.name)) },
         { label: 'Kind', value: (f) => (f.role === 'modified' ? 'Delivered' : 'Original') },
         { label: 'Size', num: true, value: (f) => size(f.size) },
-        { label: 'Uploaded', value: (f) => `${dateTime(f.uploaded_at)} by ${f.uploaded_by || '–'}` },
+        { label: 'Uploaded', value: (f) => [`${dateTime(f.uploaded_at)} by `, f.uploaded_by ? email(f.uploaded_by) : '–'] },
         { label: 'SHA-256', value: (f) => h('code.hash', f.sha256) },
       ], o.files, { caption: 'Originals from the customer and the delivered file' })) : empty('No files on this order.'),
       h('h2', 'History'),

@@ -109,7 +109,8 @@ export default async function render(ctx) {
         { label: 'Event', value: (e) => EVENTS[e.event] || e.event },
         { label: 'Status', value: (e) => (e.from === e.to ? STATUS_LABELS[e.to] || e.to : `${e.from ? STATUS_LABELS[e.from] || e.from : '–'} → ${STATUS_LABELS[e.to] || e.to}`) },
         { label: 'By', value: (e) => e.actor || '–' },
-        { label: 'Detail', value: (e) => [e.reason, e.detail].filter(Boolean).join(' · ') || '–' },
+        // A detail may hold a file's SHA-256: one long token that must wrap.
+        { label: 'Detail', value: (e) => h('span.wrap', [e.reason, e.detail].filter(Boolean).join(' · ') || '–') },
       ], o.history || []);
       t.classList.add('stack');
       return t;

@@ -55,6 +55,19 @@ export function errorText(e) {
   return String(e?.message || e);
 }
 
+// An e-mail address on one line, cut with an ellipsis when it is longer than
+// its place (the whole address in its title and for screen readers): a line
+// break inside an address (at its hyphen) reads as two words.
+export function email(text) {
+  return h('span.email', { title: text }, text);
+}
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+// A cell's value: an address given as plain text becomes email(text).
+function cellValue(v) {
+  if (typeof v === 'string' && EMAIL.test(v)) return email(v);
+  return Array.isArray(v) ? v.map(cellValue) : v;
+}
+
 // A table: columns [{label, value(row) → node|string, num: bool}], rows.
 // The wrapper scrolls sideways on a narrow screen, so keyboard users can
 // focus it (a named region).
@@ -64,7 +77,7 @@ export function table(columns, rows, { caption, rowAttrs } = {}) {
       caption ? h('caption', caption) : null,
       h('thead', h('tr', columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
       h('tbody', rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : null,
-        columns.map((c) => h('td', { class: c.num ? 'num' : null, 'data-label': c.label }, c.value(r))))))));
+        columns.map((c) => h('td', { class: c.num ? 'num' : null, 'data-label': c.label }, cellValue(c.value(r)))))))));
 }
 
 let fieldNo = 0;
