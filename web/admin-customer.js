@@ -19,6 +19,7 @@ import {
   creditTypes, typeName, credits, rememberCustomer, pager, need, flash, statusBadge,
   DEDUCTION_REASONS, SOURCES,
 } from './admin-lib.js';
+import { sum, negate } from './customer.js';
 import { LANGUAGES } from './notify.js';
 import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
 
@@ -83,9 +84,19 @@ export default async function render(ctx) {
       return h('section.card', { 'aria-label': t.name },
         h('h3', t.name),
         h('p.big', amount(b.balance)),
-        h('p.sub', cmp(b.held, '0') > 0 ? `${amount(b.available)} available, ${amount(b.held)} on hold` : 'all available'),
+        h('p.sub', { dataset: { available: t.code } }, availability(b)),
         cmp(t.unit_value, '0') > 0 && cmp(b.balance, '0') > 0 ? h('p.sub', `worth ${money(unitValue(t, b.balance))}`) : null);
     }));
+  }
+
+  // Available excludes held credits and lots that cannot be used now
+  // (paused, or not started yet): "10 available · 53 paused or not started".
+  function availability(b) {
+    if (cmp(b.available, b.balance) === 0) return 'all available';
+    const unusable = sum([b.balance, negate(b.available), negate(b.held || '0')]);
+    return [`${amount(b.available)} available`,
+      cmp(b.held || '0', '0') > 0 ? `${amount(b.held)} on hold` : null,
+      cmp(unusable, '0') > 0 ? `${amount(unusable)} paused or not started` : null].filter(Boolean).join(' · ');
   }
 
   function unitValue(t, balance) {

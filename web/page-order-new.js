@@ -9,7 +9,7 @@
 import { api, newKey, ApiError } from './api.js';
 import { amount, money } from './fmt.js';
 import { h, clear, field, select, input, textarea, notice, empty, showErrors, errorText } from './ui.js';
-import { creditTypes, typeName, choices, Idem, bytes } from './customer.js';
+import { creditTypes, typeName, choices, Idem, bytes, sum, negate, isZero } from './customer.js';
 
 const DEBOUNCE_MS = 250;
 
@@ -171,8 +171,12 @@ export default async function render(ctx) {
     // An order that cannot be afforded is quoted with total 0 and no lots:
     // its price is the base.
     const total = q.affordable ? q.total : q.base;
+    // What is left to spend after this order: the available credits (a
+    // paused lot's are in the balance but not available) less the total; a
+    // held order takes them from available too.
+    const after = sum([q.available, negate(total)]);
     nearButton.textContent = q.affordable
-      ? `Total ${withName(code, total)} · balance after ${fmtv(code, q.balance_after)}`
+      ? `Total ${withName(code, total)} · ${fmtv(code, after)} available after`
       : `Total ${withName(code, total)} · ${withName(code, q.shortfall)} missing`;
     clear(quoteBox,
       h('ul.lines', q.lines.map((l) => h('li', h('span', l.name), h('span.num', fmtv(code, l.cost))))),
@@ -184,7 +188,9 @@ export default async function render(ctx) {
               h('span', a.lot_name || a.lot_id),
               a.multiplier && Number(a.multiplier) !== 1 ? h('span.sub', ` peak ×${amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, ''))}`) : null,
               h('span.num', fmtv(code, a.amount)))))) : null,
-          h('p.balance', `Balance ${fmtv(code, q.available)} → `, h('strong#quote-after', fmtv(code, q.balance_after)), ' after this order'),
+          h('p.balance', `Available ${fmtv(code, q.available)} → `, h('strong#quote-after', fmtv(code, after)), ' after this order'),
+          isZero(sum([q.balance, negate(q.available)])) ? null
+            : h('p.sub', `Your balance is ${fmtv(code, q.balance)}; ${fmtv(code, sum([q.balance, negate(q.available)]))} of it cannot be used now (paused, held or not started).`),
           q.hold ? h('p.sub', 'The credits are held now and charged when the file is delivered.') : null,
         ]
         : h('div.notice.error.short', { role: 'status' },

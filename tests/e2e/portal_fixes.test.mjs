@@ -107,3 +107,57 @@ test('every portal page fits 390 px with no word in a table cell or badge broken
     await page.closeAll();
   }
 });
+
+// Weber's biggest active lot of a type, paused for the length of fn; a
+// small manual lot is added first so that something stays available.
+async function withPausedLot(code, fn) {
+  const add = await admin.post(`${V}/customers/${weber}/lots`, { credit_type: code, credits: '30', name: 'Spare', reason: 'test' });
+  assert.equal(add.status, 201, add.text);
+  const lots = (await admin.get(`${V}/customers/${weber}/lots?limit=200`)).json.items
+    .filter((l) => l.credit_type === code && l.status === 'active' && Number(l.remaining) > 0)
+    .sort((a, b) => Number(b.remaining) - Number(a.remaining));
+  assert.ok(lots.length >= 2, 'Weber has two active lots to pause one of');
+  const lot = lots[0];
+  assert.equal((await admin.post(`${V}/lots/${lot.id}/pause`, { reason: 'test' })).status, 200);
+  try {
+    return await fn(lot);
+  } finally {
+    assert.equal((await admin.post(`${V}/lots/${lot.id}/resume`, {})).status, 200);
+  }
+}
+
+test('a paused lot: the admin customer page shows balance and available apart', async () => {
+  await withPausedLot('master', async (lot) => {
+    const c = (await admin.get(`${V}/customers/${weber}`)).json.balances.master;
+    assert.equal(Number(c.balance) - Number(c.available), Number(lot.remaining) + Number(c.held));
+    const page = await as(ADMIN);
+    await open(page, `/admin/customers/${weber}`);
+    const name = (await admin.get(`${V}/credit-types`)).json.items.find((t) => t.code === 'master').name;
+    const said = await page.locator(`section.card[aria-label="${name}"] p.sub`).first().textContent();
+    assert.match(said, new RegExp(`^${c.available} available`), said);
+    assert.match(said, new RegExp(`${lot.remaining} paused or not started`), said);
+    await clean(page, 'admin customer');
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
+    await page.closeAll();
+  });
+});
+
+test('a paused lot: the order form counts "after" from the available credits, never more than before', async () => {
+  await withPausedLot('master', async () => {
+    const c = (await admin.get(`${V}/customers/${weber}`)).json.balances.master;
+    const form = await as(OWNER);
+    await open(form, '/orders/new?type=master');
+    await form.locator('input[name="base"]').first().check();
+    const after = form.locator('#quote-after');
+    await after.waitFor();
+    const cost = (await owner.post(`${V}/quotes`, {
+      credit_type: 'master', services: [await form.locator('input[name="base"]').first().getAttribute('value')],
+    })).json.total;
+    assert.equal(await after.textContent(), String(Number(c.available) - Number(cost)));
+    assert.ok(Number(await after.textContent()) <= Number(c.available), 'after is never more than before');
+    assert.match(await form.locator('.quote .balance').textContent(), new RegExp(`^Available ${c.available} → `));
+    await clean(form, 'new order');
+    assert.deepEqual(problems(form, [SIGN_IN]), []);
+    await form.closeAll();
+  });
+});
