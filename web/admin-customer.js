@@ -20,6 +20,7 @@ import {
   DEDUCTION_REASONS, SOURCES,
 } from './admin-lib.js';
 import { sum, negate } from './customer.js';
+import { resolveRefs, reference, reason } from './ledger.js';
 import { LANGUAGES } from './notify.js';
 import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
 
@@ -403,15 +404,16 @@ export default async function render(ctx) {
 
   // ---- ledger and totals -------------------------------------------------------------
 
-  const ledger = pager((cursor) => api.get('ledger', { customer: id, limit: 25, cursor }), (items) => {
+  const ledger = pager((cursor) => api.get('ledger', { customer: id, limit: 25, cursor }), async (items) => {
+    await resolveRefs(items);
     const t = table([
       { label: 'When', value: (e) => dateTime(e.created_at) },
       { label: 'What', value: (e) => KIND_LABELS[e.kind] || e.kind },
       { label: 'Type', value: (e) => typeName(types, e.credit_type) },
       { label: 'Credits', num: true, value: (e) => h('span', { class: e.amount.startsWith('-') ? 'out' : 'in' }, signed(e.amount)) },
       { label: 'Balance after', num: true, value: (e) => amount(e.balance_after) },
-      { label: 'Reason', value: (e) => [e.reason, e.justification].filter(Boolean).join(': ') || '–' },
-      { label: 'Reference', value: (e) => (e.order_id ? h('a', { href: `#/admin/orders/${e.order_id}` }, e.order_id) : e.lot_ids.join(', ') || '–') },
+      { label: 'Reason', value: (e) => reason(e) },
+      { label: 'Reference', value: (e) => reference(e, { admin: true }) },
       { label: 'By', value: (e) => e.actor || '–' },
     ], items, { caption: 'Newest first; the balance after each entry is the customer\'s in that type' });
     t.classList.add('stack');

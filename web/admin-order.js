@@ -33,10 +33,13 @@ export default async function render(ctx) {
   const status = flash();
   const body = h('div');
   let o = null;
+  let lotNames = new Map();
 
   async function load() {
     o = await api.get(`orders/${encodeURIComponent(id)}`);
-    await customersById([o.customer_id]);
+    const [, lots] = await Promise.all([customersById([o.customer_id]),
+      o.allocations.length ? api.get(`customers/${encodeURIComponent(o.customer_id)}/lots`).catch(() => ({ items: [] })) : { items: [] }]);
+    lotNames = new Map(lots.items.map((l) => [l.id, l.name]));
     document.title = `${o.reference} · ${ctx.me.tenant?.name || 'creditd'}`;
     draw();
   }
@@ -62,10 +65,12 @@ export default async function render(ctx) {
           { label: 'Credits', num: true, value: (l) => amount(l.cost) },
         ], o.lines, { caption: `Total ${amount(o.total)} ${typeName(types, o.credit_type)}` }),
         o.allocations.length ? table([
-          { label: 'Lot', value: (a) => a.lot_id },
+          { label: 'Lot', value: (a) => h('a', { href: `#/admin/customers/${encodeURIComponent(o.customer_id)}` }, lotNames.get(a.lot_id) || a.lot_name || 'Lot') },
           { label: 'Credits', num: true, value: (a) => amount(a.amount) },
-          { label: 'Peak ×', num: true, value: (a) => amount(a.multiplier) },
-        ], o.allocations, { caption: 'Charged from' }) : null)),
+          // Peak pricing only where a lot charged more than its base.
+          o.allocations.some((a) => Number(a.multiplier) !== 1)
+            ? { label: 'Peak', num: true, value: (a) => (Number(a.multiplier) === 1 ? '–' : `×${amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, ''))}`) } : null,
+        ].filter(Boolean), o.allocations, { caption: 'Charged from' }) : null)),
       h('h2', 'Files'),
       o.files.length ? stacked(table([
         { label: 'File', value: (f) => (f.purged_at ? h('span', f.name, ' ', h('span.hint', '(contents removed)'))

@@ -128,7 +128,7 @@ export function pager(parent, cursor, fetch, add) {
     err.replaceChildren();
     try {
       const page = await fetch(cursor);
-      add(page.items);
+      await add(page.items);
       cursor = page.next_cursor;
     } catch (e) {
       err.append(notice(errorText(e), 'error'));

@@ -94,10 +94,11 @@ export default async function render(ctx) {
     o.allocations.length ? [
       h('h2', 'Credits drawn from'),
       table([
-        { label: 'Lot', value: (a) => lots.get(a.lot_id)?.name || a.lot_id },
+        { label: 'Lot', value: (a) => lots.get(a.lot_id)?.name || a.lot_name || 'Lot' },
         { label: 'Credits', num: true, value: (a) => fmtv(a.amount) },
-        { label: 'Peak', num: true, value: (a) => (Number(a.multiplier) === 1 ? '–' : `×${amount(a.multiplier)}`) },
-      ], o.allocations),
+        o.allocations.some((a) => Number(a.multiplier) !== 1)
+          ? { label: 'Peak', num: true, value: (a) => (Number(a.multiplier) === 1 ? '–' : `×${amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, ''))}`) } : null,
+      ].filter(Boolean), o.allocations),
     ] : null,
     h('h2', 'Files'),
     fileTable,

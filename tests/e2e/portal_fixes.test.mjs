@@ -161,3 +161,59 @@ test('a paused lot: the order form counts "after" from the available credits, ne
     await form.closeAll();
   });
 });
+
+const INTERNAL_ID = /\b(ord|lot|inv|jrn|trf)_\d+\b/;
+
+// The text of each column of a page's first table whose header is `label`.
+async function column(page, label, scope = 'main') {
+  return page.evaluate(([name, where]) => {
+    const out = [];
+    for (const t of document.querySelectorAll(`${where} table`)) {
+      const heads = [...t.querySelectorAll('thead th')].map((x) => x.textContent.trim());
+      const i = heads.indexOf(name);
+      if (i < 0) continue;
+      for (const tr of t.querySelectorAll('tbody tr')) out.push(tr.children[i].textContent.trim());
+    }
+    return out;
+  }, [label, scope]);
+}
+
+test('ledger tables show references people know and reasons in words; an order shows lot names and peak only when charged', async () => {
+  const admin1 = await as(ADMIN);
+  for (const path of ['/admin/transactions', `/admin/customers/${weber}`]) {
+    await open(admin1, path);
+    await admin1.locator('main table').first().waitFor();
+    const refs = await column(admin1, 'Reference');
+    const reasons = await column(admin1, 'Reason');
+    assert.ok(refs.length > 0, path);
+    assert.deepEqual(refs.filter((x) => INTERNAL_ID.test(x)), [], `${path}: internal ids under Reference`);
+    assert.deepEqual(reasons.filter((x) => /^ORD-/.test(x) || INTERNAL_ID.test(x)), [], `${path}: references under Reason`);
+    assert.ok(refs.some((x) => /^ORD-\d{4}-\d+$/.test(x)), `${path}: an order's reference`);
+    assert.deepEqual(reasons.filter((x) => /^(correction|compensation|goodwill|refund|transfer|other)\b/.test(x)), [], `${path}: reason codes`);
+    await clean(admin1, path);
+  }
+  const order = (await owner.get(`${V}/orders?limit=50`)).json.items.find((o) => o.status !== 'cancelled');
+  const full = (await owner.get(`${V}/orders/${order.id}`)).json;
+  assert.ok(full.allocations.every((a) => Number(a.multiplier) === 1));
+  await open(admin1, `/admin/orders/${order.id}`);
+  const charged = admin1.locator('table', { has: admin1.locator('caption', { hasText: 'Charged from' }) });
+  const text = await charged.textContent();
+  assert.doesNotMatch(text, INTERNAL_ID);
+  assert.doesNotMatch(text, /Peak/);
+  await clean(admin1, 'admin order');
+  assert.deepEqual(problems(admin1, [SIGN_IN]), []);
+  await admin1.closeAll();
+
+  const cust = await as(OWNER);
+  await open(cust, '/history');
+  await cust.locator('main table').first().waitFor();
+  const refs = await column(cust, 'Reference');
+  assert.deepEqual(refs.filter((x) => INTERNAL_ID.test(x)), []);
+  assert.ok(refs.some((x) => /^ORD-\d{4}-\d+$/.test(x)));
+  assert.deepEqual((await column(cust, 'Reason')).filter((x) => /^ORD-/.test(x)), []);
+  await open(cust, `/orders/${order.id}`);
+  assert.doesNotMatch(await cust.locator('main').textContent(), INTERNAL_ID);
+  await clean(cust, 'history');
+  assert.deepEqual(problems(cust, [SIGN_IN]), []);
+  await cust.closeAll();
+});
