@@ -99,11 +99,18 @@ void h_me(struct http_request *r)
     /* What every page needs to show amounts: the business's name, currency,
      * locale and zone (GET /settings is for the team only). */
     struct tenant_row t;
-    if (svc_tenant_get(r->svc, &r->arena, r->tenant_id, &t) == ERR_OK)
+    if (svc_tenant_get(r->svc, &r->arena, r->tenant_id, &t) == ERR_OK) {
+        /* How buyers can pay here (the shop offers only these): a bank
+         * transfer always, a card when the gateway is set up. */
+        json_t *methods = json_pack("[s]", "manual");
+        if (svc_card_payments_ready(r->svc))
+            json_array_append_new(methods, json_string("stripe"));
         json_object_set_new(me, "tenant",
-                            json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", t.name, "currency",
+                            json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "name", t.name, "currency",
                                       t.currency, "locale", t.locale, "timezone", t.timezone,
-                                      "vat_rate", http_amount(t.vat_rate_bp, 2)));
+                                      "vat_rate", http_amount(t.vat_rate_bp, 2), "payment_methods",
+                                      methods));
+    }
     http_json(r, 200, me);
 }
 

@@ -504,6 +504,10 @@ enum err svc_gateway_event_apply(struct svc *s, struct arena *a, int64_t tenant_
  * use it until svc_gateway_stop. Without it card payments are refused. */
 enum err svc_gateway_start(struct svc *s) WUR;
 void svc_gateway_stop(struct svc *s);
+/* True when buyers can pay by card here: the gateway was started with
+ * settings that pass gateway_config_check (what svc_purchase_checkout
+ * requires before it takes gateway "stripe"). */
+bool svc_card_payments_ready(const struct svc *s);
 
 struct svc_checkout_input {
     const char *success_url; /* where the gateway sends the buyer back */

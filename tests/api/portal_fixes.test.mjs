@@ -80,3 +80,21 @@ test('ledger.csv writes text cells that could run as formulas with a leading quo
   assert.equal(mine[col('amount')], '-5');
   assert.match(r.text, /,-5,/);
 });
+
+test('GET /me lists the payment methods this server offers: a card only when Stripe is set up', async () => {
+  const me = await owner.get(`${V}/me`);
+  assert.equal(me.status, 200);
+  assert.deepEqual(me.json.tenant.payment_methods, ['manual']);
+  const r = await owner.post(`${V}/purchases`, { package_id: (await owner.get(`${V}/packages`)).json.items[0].id, gateway: 'stripe' });
+  assert.equal(r.status, 409);
+  assert.equal(r.json.code, 'gateway_not_configured');
+
+  const card = await startServer({ env: { CREDITD_STRIPE_SECRET_KEY: 'sk_test_issue13', CREDITD_STRIPE_API_BASE: 'http://127.0.0.1:9' } });
+  try {
+    const c = new Client(card.url);
+    assert.equal((await c.login(ADMIN.email, ADMIN.password)).status, 200);
+    assert.deepEqual((await c.get(`${V}/me`)).json.tenant.payment_methods, ['manual', 'stripe']);
+  } finally {
+    await card.stop();
+  }
+});

@@ -217,3 +217,41 @@ test('ledger tables show references people know and reasons in words; an order s
   assert.deepEqual(problems(cust, [SIGN_IN]), []);
   await cust.closeAll();
 });
+
+test('the shop offers only the payment methods the server has; a method keeps its name on one line', async () => {
+  const page = await as(OWNER, PHONE390);
+  await open(page, '/shop');
+  await page.locator('button[aria-label^="Buy "]').first().click();
+  const dlg = page.getByRole('dialog');
+  await dlg.waitFor();
+  assert.equal(await dlg.getByRole('radio', { name: /Card/ }).count(), 0, 'no card without Stripe');
+  assert.match(await dlg.textContent(), /You pay by bank transfer/);
+  await clean(page, 'shop dialog');
+  await dlg.getByRole('button', { name: 'Cancel' }).click();
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  await page.closeAll();
+
+  // A server with Stripe set up offers both; "Bank transfer" stays whole at 390 px.
+  const card = await startPortal({ env: { CREDITD_STRIPE_SECRET_KEY: 'sk_test_issue13', CREDITD_STRIPE_API_BASE: 'http://127.0.0.1:9' } });
+  try {
+    const p2 = await openPage(card, PHONE390);
+    await signIn(p2, card.url, OWNER);
+    await p2.goto(`${card.url}/#/shop`);
+    await p2.locator('button[aria-label^="Buy "]').first().click();
+    const d2 = p2.getByRole('dialog');
+    await d2.getByRole('radio', { name: /Card/ }).waitFor();
+    await d2.getByRole('radio', { name: /Bank transfer/ }).waitFor();
+    const lines = await p2.evaluate(() => {
+      const span = [...document.querySelectorAll('dialog label.choice > span')].find((s) => s.textContent === 'Bank transfer');
+      const r = document.createRange();
+      r.selectNodeContents(span);
+      return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+    });
+    assert.equal(lines, 1, '"Bank transfer" on one line');
+    await clean(p2, 'shop dialog with card');
+    assert.deepEqual(problems(p2, [SIGN_IN]), []);
+    await p2.closeAll();
+  } finally {
+    await card.stop();
+  }
+});
