@@ -9,14 +9,14 @@
 import { api, newKey, ApiError } from './api.js';
 import { amount, money } from './fmt.js';
 import { h, clear, field, select, input, textarea, notice, empty, showErrors, errorText } from './ui.js';
-import { creditTypes, typeName, choices, Idem, bytes, sum, negate, isZero } from './customer.js';
+import { creditTypes, typeName, choices, Idem, bytes, sum, negate, isZero, monthlyLimits, limitText } from './customer.js';
 
 const DEBOUNCE_MS = 250;
 
 export default async function render(ctx) {
   const { main, me, query, go } = ctx;
-  const [types, { items: all }, customer] = await Promise.all([
-    creditTypes(), api.get('services'), api.get(`customers/${me.customer_id}`)]);
+  const [types, { items: all }, customer, limits] = await Promise.all([
+    creditTypes(), api.get('services'), api.get(`customers/${me.customer_id}`), monthlyLimits(me)]);
   const services = all.filter((s) => s.active !== false);
   const usable = [...types.values()].filter((t) => t.spendable !== false
     && services.some((s) => s.costs[t.code] !== undefined));
@@ -52,6 +52,13 @@ export default async function render(ctx) {
       h('span', 'Order this file again and charge the credits again')),
     h('p#confirm-dup-err.field-error', { 'aria-live': 'polite' })));
   const quoteBox = h('div.quote-body');
+  // A technician's monthly limit in the chosen type, above the price.
+  const limitBox = h('p.limit', { role: 'status' });
+  const showLimit = () => {
+    const m = limits[fType.value];
+    limitBox.textContent = m ? limitText(types, fType.value, m) : '';
+    limitBox.hidden = !m;
+  };
   const button = h('button.primary', { type: 'submit' }, 'Place order');
   const summary = h('p.form-error', { role: 'alert', tabindex: '-1' });
   const nearButton = h('p.submit-total', { 'aria-hidden': 'true' });
@@ -69,7 +76,7 @@ export default async function render(ctx) {
   clear(main, h('h1', 'New order'),
     h('div.order-layout', form,
       h('aside.card.quote', { 'aria-labelledby': 'quote-title' },
-        h('h2#quote-title', 'Price'), quoteBox)));
+        h('h2#quote-title', 'Price'), limitBox, quoteBox)));
 
   // Services in the chosen type.
   const listServices = () => {
@@ -255,7 +262,8 @@ export default async function render(ctx) {
     }
   });
 
-  fType.addEventListener('change', () => { listServices(); requote(); });
+  fType.addEventListener('change', () => { listServices(); showLimit(); requote(); });
   listServices();
+  showLimit();
   runQuote();
 }

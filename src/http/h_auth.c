@@ -87,6 +87,8 @@ void h_logout(struct http_request *r)
     http_json(r, 200, json_pack("{s:b}", "signed_out", 1));
 }
 
+static void h_me_monthly_limits(struct http_request *r, json_t *me);
+
 void h_me(struct http_request *r)
 {
     json_t *me = h_principal_json(&r->who);
@@ -111,7 +113,33 @@ void h_me(struct http_request *r)
                                       "vat_rate", http_amount(t.vat_rate_bp, 2), "payment_methods",
                                       methods));
     }
+    h_me_monthly_limits(r, me);
     http_json(r, 200, me);
+}
+
+/* A technician's monthly limits per credit type with what this month's
+ * orders took ({"master": {"limit", "spent", "left"}}); null for others. */
+static void h_me_monthly_limits(struct http_request *r, json_t *me)
+{
+    struct svc_member_month *m = NULL;
+    size_t n = 0;
+    if (r->role != ROLE_TECHNICIAN || r->who.customer_id == 0 ||
+        svc_member_month_read(r->svc, &r->arena, r->tenant_id, r->who.customer_id, r->who.user_id,
+                              &m, &n) != ERR_OK) {
+        json_object_set_new(me, "monthly_limits", json_null());
+        return;
+    }
+    json_t *limits = json_object();
+    for (size_t i = 0; i < n; i++) {
+        int64_t left =
+            m[i].limit_minor > m[i].spent_minor ? m[i].limit_minor - m[i].spent_minor : 0;
+        json_object_set_new(limits, m[i].credit_type,
+                            json_pack("{s:o, s:o, s:o}", "limit",
+                                      http_amount(m[i].limit_minor, m[i].scale), "spent",
+                                      http_amount(m[i].spent_minor, m[i].scale), "left",
+                                      http_amount(left, m[i].scale)));
+    }
+    json_object_set_new(me, "monthly_limits", limits);
 }
 
 /* A key as lists show it: never the key or its hash. */

@@ -98,3 +98,26 @@ test('GET /me lists the payment methods this server offers: a card only when Str
     await card.stop();
   }
 });
+
+test('GET /me gives a technician each monthly limit with what this month took and what is left', async () => {
+  const TECH = { email: 'tech@weber-autotechnik.example', password: 'creditd-demo' };
+  const tech = new Client(server.url);
+  assert.equal((await tech.login(TECH.email, TECH.password)).status, 200);
+  const me = (await tech.get(`${V}/me`)).json;
+  assert.equal(me.role, 'technician');
+  assert.equal((await owner.get(`${V}/me`)).json.monthly_limits, null);
+  const set = await owner.patch(`${V}/customers/${own}/members/${me.user_id}`, { monthly_limits: { master: '40' } });
+  assert.equal(set.status, 200, set.text);
+  const before = (await tech.get(`${V}/me`)).json.monthly_limits.master;
+  assert.equal(before.limit, '40');
+  assert.equal(Number(before.spent) + Number(before.left), 40);
+  const stage1 = await serviceId('Stage 1');
+  const o = await tech.post(`${V}/orders`, { credit_type: 'master', services: [stage1], vehicle: { make: 'Audi', model: 'A4' } },
+    { headers: { 'Idempotency-Key': 'limit-order' } });
+  assert.equal(o.status, 201, o.text);
+  const after = (await tech.get(`${V}/me`)).json.monthly_limits.master;
+  assert.equal(Number(after.spent), Number(before.spent) + Number(o.json.total));
+  assert.equal(Number(after.left), 40 - Number(after.spent));
+  assert.equal((await owner.patch(`${V}/customers/${own}/members/${me.user_id}`, { monthly_limits: { master: null } })).status, 200);
+  assert.deepEqual((await tech.get(`${V}/me`)).json.monthly_limits, {});
+});

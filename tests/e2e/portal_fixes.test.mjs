@@ -255,3 +255,25 @@ test('the shop offers only the payment methods the server has; a method keeps it
     await card.stop();
   }
 });
+
+test('a technician sees how much of the monthly limit is left on My credits and New order', async () => {
+  const tech = new Client(portal.url);
+  assert.equal((await tech.login(TECH.email, TECH.password)).status, 200);
+  const techId = (await tech.get(`${V}/me`)).json.user_id;
+  assert.equal((await owner.patch(`${V}/customers/${weber}/members/${techId}`, { monthly_limits: { master: '40' } })).status, 200);
+  try {
+    const page = await as(TECH);
+    await open(page, '/credits');
+    const text = await page.locator('main').textContent();
+    const m = /(\d+) of 40 Master credits left this month/.exec(text);
+    assert.ok(m, `My credits says what is left: ${text}`);
+    await clean(page, 'credits (technician)');
+    await open(page, '/orders/new?type=master');
+    await page.getByText(`${m[1]} of 40 Master credits left this month`).waitFor();
+    await clean(page, 'new order (technician)');
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
+    await page.closeAll();
+  } finally {
+    await owner.patch(`${V}/customers/${weber}/members/${techId}`, { monthly_limits: { master: null } });
+  }
+});
