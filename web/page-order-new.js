@@ -37,11 +37,11 @@ export default async function render(ctx) {
   fType.value = start.code;
   const baseBox = h('div');
   const addonBox = h('div');
-  const make = input('make', { autocomplete: 'off', maxlength: 100 });
-  const model = input('model', { autocomplete: 'off', maxlength: 100 });
+  const make = input('make', { autocomplete: 'off', maxlength: 100, required: true });
+  const model = input('model', { autocomplete: 'off', maxlength: 100, required: true });
   const ecu = input('ecu', { autocomplete: 'off', maxlength: 100 });
   const notes = textarea('notes', { rows: 3, maxlength: 2000 });
-  const file = input('file', { type: 'file' });
+  const file = input('file', { type: 'file', required: true });
   const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress' });
   const fileState = h('p.sub', { role: 'status' });
   const confirm = h('input', { type: 'checkbox', name: 'confirm_duplicate', id: 'confirm-dup', 'aria-describedby': 'confirm-dup-err' });
@@ -66,10 +66,10 @@ export default async function render(ctx) {
   const form = h('form.order-form', { novalidate: true, 'aria-label': 'New order' },
     field('Credit type', fType, 'Pay in the credits of your tool.'),
     baseBox, addonBox,
-    field('Original file (ECU read)', file, 'Uploaded as soon as you choose it.'),
+    field('Original file (ECU read)', file, 'Required. Uploaded as soon as you choose it.'),
     progress, fileState, dupBox,
     h('fieldset.vehicle', h('legend', 'Vehicle'),
-      field('Make', make), field('Model', model), field('ECU', ecu, 'e.g. Bosch EDC17C50')),
+      field('Make', make, 'Required.'), field('Model', model, 'Required.'), field('ECU', ecu, 'e.g. Bosch EDC17C50')),
     field('Notes for the workshop', notes),
     summary, h('div.actions', button, nearButton));
 
@@ -224,7 +224,13 @@ export default async function render(ctx) {
         fileState.textContent += ' Waiting for the upload to finish…';
         await uploading.catch(() => {});
       }
-      if (file.files[0] && !fileId) throw new ApiError(422, { errors: [{ field: 'file', message: fileErr().textContent || 'The file was not uploaded. Choose it again.' }] });
+      // The workshop needs the original read and the vehicle's make and model.
+      const missing = [];
+      if (!file.files[0]) missing.push({ field: 'file', message: 'Choose the original file (the ECU read).' });
+      else if (!fileId) missing.push({ field: 'file', message: fileErr().textContent || 'The file was not uploaded. Choose it again.' });
+      if (!make.value.trim()) missing.push({ field: 'make', message: 'Enter the make.' });
+      if (!model.value.trim()) missing.push({ field: 'model', message: 'Enter the model.' });
+      if (missing.length) throw new ApiError(422, { errors: missing });
       if (duplicateOf && !confirm.checked) {
         throw new ApiError(409, { errors: [{ field: 'confirm_duplicate', message: 'Tick the box to order this file again, or choose another file.' }] });
       }
@@ -251,7 +257,7 @@ export default async function render(ctx) {
           showDuplicate(e.problem.duplicate_of);
           e.errors = [{ field: 'confirm_duplicate', message: 'Tick the box to order this file again.' }];
         } else {
-          const rename = { services: 'base', credit_type: 'credit_type', file_id: 'file', vehicle: 'make' };
+          const rename = { services: 'base', credit_type: 'credit_type', file_id: 'file', vehicle: 'make', 'vehicle.make': 'make', 'vehicle.model': 'model' };
           e.errors = e.errors.map((x) => ({ ...x, field: rename[x.field] || x.field }));
         }
       }

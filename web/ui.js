@@ -170,12 +170,12 @@ export function values(f) {
 
 // A modal dialog with a form; resolves when fn succeeded, null on cancel
 // (the button or Escape). The page behind it is inert; the focus stays in it.
-export function dialog(title, children, fn, { submit = 'Save' } = {}) {
+export function dialog(title, children, fn, { submit = 'Save', dismiss = 'Cancel' } = {}) {
   return new Promise((resolve) => {
     const d = h('dialog.modal', { 'aria-labelledby': 'dlg-title' });
     const close = (v) => { d.close(); d.remove(); resolve(v); };
     const f = form(children, async (v, fm) => close(await fn(v, fm) ?? true), { submit });
-    f.querySelector('.actions').prepend(h('button', { type: 'button', onclick: () => close(null) }, 'Cancel'));
+    f.querySelector('.actions').prepend(h('button', { type: 'button', onclick: () => close(null) }, dismiss));
     d.append(h('h2#dlg-title', title), f);
     d.addEventListener('cancel', (ev) => { ev.preventDefault(); close(null); });
     // Tab and Shift+Tab go round inside the dialog, never out to the browser.
@@ -190,7 +190,7 @@ export function dialog(title, children, fn, { submit = 'Save' } = {}) {
     });
     document.body.append(d);
     d.showModal();
-    const first = f.querySelector('input, select, textarea');
+    const first = f.querySelector('input, select, textarea') || f.querySelector('button');
     if (first) first.focus();
   });
 }

@@ -277,3 +277,56 @@ test('a technician sees how much of the monthly limit is left on My credits and 
     await owner.patch(`${V}/customers/${weber}/members/${techId}`, { monthly_limits: { master: null } });
   }
 });
+
+test('an order needs the original and the vehicle; a missing original can be uploaded later; cancelling asks first; My orders lists the services', async () => {
+  const page = await as(OWNER);
+  await open(page, '/orders/new?type=master');
+  await page.locator('input[name="base"]').first().check();
+  await page.locator('#quote-total').waitFor();
+  await page.getByRole('button', { name: 'Place order' }).click();
+  for (const name of ['Original file (ECU read)', 'Make', 'Model']) {
+    assert.equal(await page.getByLabel(name, { exact: true }).getAttribute('aria-invalid'), 'true', `${name} is required`);
+  }
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'New order', 'nothing was ordered');
+  await clean(page, 'new order refused');
+
+  // The API refuses a member's order without make and model, and charges nothing.
+  const stage1 = (await owner.get(`${V}/services`)).json.items.find((s) => s.name === 'Stage 1').id;
+  const before = (await owner.get(`${V}/customers/${weber}`)).json.balances.master.balance;
+  const refused = await owner.post(`${V}/orders`, { credit_type: 'master', services: [stage1] });
+  assert.equal(refused.status, 422, refused.text);
+  assert.deepEqual(refused.json.errors.map((e) => e.field).sort(), ['vehicle.make', 'vehicle.model']);
+  assert.equal((await owner.get(`${V}/customers/${weber}`)).json.balances.master.balance, before);
+
+  // An order without its original (placed through the API): upload it later.
+  const o = (await owner.post(`${V}/orders`, { credit_type: 'master', services: [stage1], vehicle: { make: 'Skoda', model: 'Octavia' } })).json;
+  await open(page, `/orders/${o.id}`);
+  await page.getByRole('heading', { name: 'The original file is missing' }).waitFor();
+  await page.getByLabel('Original file (ECU read)').setInputFiles({ name: 'late read.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4096, 7) });
+  await page.getByRole('button', { name: 'Upload the original' }).click();
+  await page.getByRole('link', { name: 'late read.bin' }).waitFor();
+  assert.equal(await page.getByRole('heading', { name: 'The original file is missing' }).count(), 0);
+  await clean(page, 'order');
+
+  // Cancelling asks in a dialog: Escape keeps the order; confirming cancels it.
+  await page.getByRole('button', { name: 'Cancel order…' }).click();
+  const ask = page.getByRole('dialog', { name: `Cancel order ${o.reference}?` });
+  await ask.waitFor();
+  await clean(page, 'cancel dialog');
+  await page.keyboard.press('Escape');
+  await ask.waitFor({ state: 'detached' });
+  assert.equal((await owner.get(`${V}/orders/${o.id}`)).json.status, 'submitted');
+  await page.getByRole('button', { name: 'Cancel order…' }).click();
+  await ask.getByLabel('Reason (optional)').fill('Changed my mind');
+  await ask.getByRole('button', { name: 'Cancel order' }).click();
+  await page.getByText('Cancelled.', { exact: false }).first().waitFor();
+  assert.equal((await owner.get(`${V}/orders/${o.id}`)).json.status, 'cancelled');
+
+  await open(page, '/orders');
+  const services = await column(page, 'Services');
+  assert.ok(services.length > 0 && services.every((x) => x !== '–' && x.length > 0), JSON.stringify(services));
+  assert.ok(services.includes('Stage 1'));
+  await clean(page, 'my orders');
+  assert.deepEqual(problems(page, [SIGN_IN, /status of 422/]), []);
+  await page.closeAll();
+});
