@@ -269,7 +269,7 @@ try {
     { ...I, upload: { name: 'EDC17C50 Stage 1 DPF off.bin', data: fileBytes(4096, 3) } });
   await call('owner', 'GET', '/api/v1/files/{id}', `/api/v1/files/${delivered.file.id}`, undefined,
     { binary: true });
-  const second = await owner.post('/api/v1/orders', { credit_type: 'master', services: ['svc_3'] });
+  const second = await owner.post('/api/v1/orders', { credit_type: 'master', services: ['svc_3'], vehicle: { make: 'VW', model: 'Golf 7' } });
   await call('owner', 'POST', '/api/v1/orders/{id}/cancel', `/api/v1/orders/${second.json.id}/cancel`,
     { reason: 'Wrong vehicle' }, I);
   await call('admin', 'GET', '/api/v1/orders', '/api/v1/orders?status=submitted,in_progress&limit=2');

@@ -19,6 +19,8 @@ import {
   creditTypes, typeName, credits, rememberCustomer, pager, need, flash, statusBadge,
   DEDUCTION_REASONS, SOURCES,
 } from './admin-lib.js';
+import { sum, negate } from './customer.js';
+import { resolveRefs, reference, reason } from './ledger.js';
 import { LANGUAGES } from './notify.js';
 import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
 
@@ -83,9 +85,19 @@ export default async function render(ctx) {
       return h('section.card', { 'aria-label': t.name },
         h('h3', t.name),
         h('p.big', amount(b.balance)),
-        h('p.sub', cmp(b.held, '0') > 0 ? `${amount(b.available)} available, ${amount(b.held)} on hold` : 'all available'),
+        h('p.sub', { dataset: { available: t.code } }, availability(b)),
         cmp(t.unit_value, '0') > 0 && cmp(b.balance, '0') > 0 ? h('p.sub', `worth ${money(unitValue(t, b.balance))}`) : null);
     }));
+  }
+
+  // Available excludes held credits and lots that cannot be used now
+  // (paused, or not started yet): "10 available · 53 paused or not started".
+  function availability(b) {
+    if (cmp(b.available, b.balance) === 0) return 'all available';
+    const unusable = sum([b.balance, negate(b.available), negate(b.held || '0')]);
+    return [`${amount(b.available)} available`,
+      cmp(b.held || '0', '0') > 0 ? `${amount(b.held)} on hold` : null,
+      cmp(unusable, '0') > 0 ? `${amount(unusable)} paused or not started` : null].filter(Boolean).join(' · ');
   }
 
   function unitValue(t, balance) {
@@ -392,15 +404,16 @@ export default async function render(ctx) {
 
   // ---- ledger and totals -------------------------------------------------------------
 
-  const ledger = pager((cursor) => api.get('ledger', { customer: id, limit: 25, cursor }), (items) => {
+  const ledger = pager((cursor) => api.get('ledger', { customer: id, limit: 25, cursor }), async (items) => {
+    await resolveRefs(items);
     const t = table([
       { label: 'When', value: (e) => dateTime(e.created_at) },
       { label: 'What', value: (e) => KIND_LABELS[e.kind] || e.kind },
       { label: 'Type', value: (e) => typeName(types, e.credit_type) },
       { label: 'Credits', num: true, value: (e) => h('span', { class: e.amount.startsWith('-') ? 'out' : 'in' }, signed(e.amount)) },
       { label: 'Balance after', num: true, value: (e) => amount(e.balance_after) },
-      { label: 'Reason', value: (e) => [e.reason, e.justification].filter(Boolean).join(': ') || '–' },
-      { label: 'Reference', value: (e) => (e.order_id ? h('a', { href: `#/admin/orders/${e.order_id}` }, e.order_id) : e.lot_ids.join(', ') || '–') },
+      { label: 'Reason', value: (e) => reason(e) },
+      { label: 'Reference', value: (e) => reference(e, { admin: true }) },
       { label: 'By', value: (e) => e.actor || '–' },
     ], items, { caption: 'Newest first; the balance after each entry is the customer\'s in that type' });
     t.classList.add('stack');

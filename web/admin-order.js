@@ -5,7 +5,7 @@
 // GET /orders/{id}, POST /orders/{id}/status, POST /orders/{id}/deliver
 // (multipart), POST /orders/{id}/cancel, GET /files/{id}.
 import { api, newKey } from './api.js';
-import { h, clear, table, field, input, select, textarea, form, dialog, empty, notice } from './ui.js';
+import { h, clear, table, field, input, select, textarea, form, dialog, empty, notice, email } from './ui.js';
 import { amount, dateTime, count, STATUS_LABELS } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink, statusBadge, need, flash } from './admin-lib.js';
 
@@ -33,10 +33,13 @@ export default async function render(ctx) {
   const status = flash();
   const body = h('div');
   let o = null;
+  let lotNames = new Map();
 
   async function load() {
     o = await api.get(`orders/${encodeURIComponent(id)}`);
-    await customersById([o.customer_id]);
+    const [, lots] = await Promise.all([customersById([o.customer_id]),
+      o.allocations.length ? api.get(`customers/${encodeURIComponent(o.customer_id)}/lots`).catch(() => ({ items: [] })) : { items: [] }]);
+    lotNames = new Map(lots.items.map((l) => [l.id, l.name]));
     document.title = `${o.reference} · ${ctx.me.tenant?.name || 'creditd'}`;
     draw();
   }
@@ -47,8 +50,8 @@ export default async function render(ctx) {
     clear(body,
       h('p.crumbs', h('a', { href: '#/admin/orders' }, 'Orders')),
       h('h1', o.reference, ' ', statusBadge(o.status)),
-      h('p.sub', 'For ', customerLink(o.customer_id), ` · submitted ${dateTime(o.created_at)} by ${o.created_by || '–'}`
-        + ` · ${amount(o.total)} ${typeName(types, o.credit_type)}${o.charge_mode === 'held' ? ' on hold' : ''}`),
+      h('p.sub', 'For ', customerLink(o.customer_id), ` · submitted ${dateTime(o.created_at)} by `, o.created_by ? email(o.created_by) : '–',
+        ` · ${amount(o.total)} ${typeName(types, o.credit_type)}${o.charge_mode === 'held' ? ' on hold' : ''}`),
       o.cancel_reason ? notice(`Rejected: ${o.cancel_reason}`, 'warn') : null,
       status.el,
       open ? workPanel() : null,
@@ -62,17 +65,19 @@ export default async function render(ctx) {
           { label: 'Credits', num: true, value: (l) => amount(l.cost) },
         ], o.lines, { caption: `Total ${amount(o.total)} ${typeName(types, o.credit_type)}` }),
         o.allocations.length ? table([
-          { label: 'Lot', value: (a) => a.lot_id },
+          { label: 'Lot', value: (a) => h('a', { href: `#/admin/customers/${encodeURIComponent(o.customer_id)}` }, lotNames.get(a.lot_id) || a.lot_name || 'Lot') },
           { label: 'Credits', num: true, value: (a) => amount(a.amount) },
-          { label: 'Peak ×', num: true, value: (a) => amount(a.multiplier) },
-        ], o.allocations, { caption: 'Charged from' }) : null)),
+          // Peak pricing only where a lot charged more than its base.
+          o.allocations.some((a) => Number(a.multiplier) !== 1)
+            ? { label: 'Peak', num: true, value: (a) => (Number(a.multiplier) === 1 ? '–' : `×${amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, ''))}`) } : null,
+        ].filter(Boolean), o.allocations, { caption: 'Charged from' }) : null)),
       h('h2', 'Files'),
       o.files.length ? stacked(table([
         { label: 'File', value: (f) => (f.purged_at ? h('span', f.name, ' ', h('span.hint', '(contents removed)'))
           : h('a', { href: `/api/v1/files/${f.id}`, download: f.name }, f.name)) },
         { label: 'Kind', value: (f) => (f.role === 'modified' ? 'Delivered' : 'Original') },
         { label: 'Size', num: true, value: (f) => size(f.size) },
-        { label: 'Uploaded', value: (f) => `${dateTime(f.uploaded_at)} by ${f.uploaded_by || '–'}` },
+        { label: 'Uploaded', value: (f) => [`${dateTime(f.uploaded_at)} by `, f.uploaded_by ? email(f.uploaded_by) : '–'] },
         { label: 'SHA-256', value: (f) => h('code.hash', f.sha256) },
       ], o.files, { caption: 'Originals from the customer and the delivered file' })) : empty('No files on this order.'),
       h('h2', 'History'),

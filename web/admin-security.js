@@ -118,8 +118,8 @@ export default async function render(ctx) {
     const t = table([
       { label: T.when, value: (l) => h('span.nowrap', dateTime(l.created_at)) },
       { label: T.what, value: (l) => h('div', logTypeName(l.type), h('p.hint', h('code', l.type))) },
-      { label: T.actor, value: (l) => h('span.addr', l.actor || T.nobody) },
-      { label: T.subject, value: (l) => h('span.addr', l.subject || T.nobody) },
+      { label: T.actor, value: (l) => l.actor || T.nobody },
+      { label: T.subject, value: (l) => l.subject || T.nobody },
       { label: T.customer, value: (l) => (l.customer_id ? customerLink(l.customer_id) : T.nobody) },
       { label: T.address, value: (l) => h('span.addr', l.address || T.nobody) },
       { label: T.detail, value: detailText },

@@ -7,6 +7,7 @@ import { api } from './api.js';
 import { h, table, field, input, select, form } from './ui.js';
 import { amount, signed, dateTime, zoneTime, nextDay, KIND_LABELS } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink, customerPicker, pager } from './admin-lib.js';
+import { resolveRefs, reference, reason } from './ledger.js';
 
 const FILTERS = ['customer', 'credit_type', 'kind', 'from', 'to', 'actor'];
 
@@ -53,7 +54,7 @@ export default async function render(ctx) {
   const active = FILTERS.some((k) => f[k]);
 
   const list = pager((cursor) => api.get('ledger', { ...query, limit: 50, cursor }), async (items) => {
-    await customersById(items.map((e) => e.customer_id));
+    await Promise.all([customersById(items.map((e) => e.customer_id)), resolveRefs(items)]);
     for (const e of items) {
       if (e.actor && !actors.querySelector(`option[value="${CSS.escape(e.actor)}"]`)) actors.append(h('option', { value: e.actor }));
     }
@@ -64,8 +65,8 @@ export default async function render(ctx) {
       { label: 'Type', value: (e) => typeName(types, e.credit_type) },
       { label: 'Credits', num: true, value: (e) => h('span', { class: e.amount.startsWith('-') ? 'out' : 'in' }, signed(e.amount)) },
       { label: 'Balance after', num: true, value: (e) => amount(e.balance_after) },
-      { label: 'Reason', value: (e) => [e.reason, e.justification].filter(Boolean).join(': ') || '–' },
-      { label: 'Reference', value: (e) => (e.order_id ? h('a', { href: `#/admin/orders/${e.order_id}` }, e.order_id) : e.lot_ids.join(', ') || '–') },
+      { label: 'Reason', value: (e) => reason(e) },
+      { label: 'Reference', value: (e) => reference(e, { admin: true }) },
       { label: 'By', value: (e) => e.actor || '–' },
     ], items, { caption: active ? 'Transactions matching the filters, newest first' : 'All transactions, newest first', rowAttrs: (e) => ({ dataset: { entry: e.id } }) });
     t.classList.add('stack');

@@ -68,6 +68,23 @@ export function credits(types, code, value, { name = true } = {}) {
   return name ? `${amount(value)} ${t?.name || code}` : amount(value);
 }
 
+// A technician's monthly limits as they are now ({code: {limit, spent,
+// left}}, GET /me again: the shell's copy is from when the page opened);
+// {} for everybody else.
+export async function monthlyLimits(me) {
+  if (me.role !== 'technician') return {};
+  try {
+    return (await api.get('me')).monthly_limits || {};
+  } catch {
+    return me.monthly_limits || {};
+  }
+}
+
+// "28 of 40 Master credits left this month".
+export function limitText(types, code, m) {
+  return `${credits(types, code, m.left, { name: false })} of ${credits(types, code, m.limit)} left this month`;
+}
+
 const STATUS_KIND = {
   submitted: '', in_progress: 'warn', completed: 'good', cancelled: 'bad',
   open: 'warn', paid: 'good', void: 'bad',
@@ -128,7 +145,7 @@ export function pager(parent, cursor, fetch, add) {
     err.replaceChildren();
     try {
       const page = await fetch(cursor);
-      add(page.items);
+      await add(page.items);
       cursor = page.next_cursor;
     } catch (e) {
       err.append(notice(errorText(e), 'error'));

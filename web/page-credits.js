@@ -5,13 +5,13 @@
 import { api } from './api.js';
 import { amount, money, date } from './fmt.js';
 import { h, clear, sparkline, notice, badge } from './ui.js';
-import { creditTypes, sum, isZero, credits } from './customer.js';
+import { creditTypes, sum, isZero, credits, monthlyLimits, limitText } from './customer.js';
 
 function everZero(c) {
   return [c.balance, c.held, c.in_this_month, c.out_this_month, c.purchased, c.used].every(isZero);
 }
 
-function card(types, code, c, me) {
+function card(types, code, c, me, limits) {
   const t = types.get(code) || { code, name: code, kind: 'unit' };
   const fmtv = (v) => (t.kind === 'monetary' ? money(v) : amount(v));
   const spent = sum(c.spend_30d);
@@ -23,6 +23,7 @@ function card(types, code, c, me) {
     h('p.sub', t.kind === 'monetary' ? 'store credit' : 'credits'),
     differs ? h('p.sub', `Available ${fmtv(c.available)} · Held ${fmtv(c.held)}`) : null,
     t.spendable === false ? h('p.sub', 'These credits cannot be spent at the moment; they are kept.') : null,
+    limits[code] ? h('p.limit', { dataset: { limit: code } }, limitText(types, code, limits[code])) : null,
     h('p.month',
       h('span.in', `+${fmtv(c.in_this_month)}`), ' / ', h('span.out', `−${fmtv(c.out_this_month)}`),
       ' this month'),
@@ -49,7 +50,7 @@ function compact(types, code, c, me) {
 
 export default async function render(ctx) {
   const { main, me } = ctx;
-  const [dash, types] = await Promise.all([api.get('me/dashboard'), creditTypes()]);
+  const [dash, types, limits] = await Promise.all([api.get('me/dashboard'), creditTypes(), monthlyLimits(me)]);
   const entries = Object.entries(dash.credit_types);
   const full = entries.filter(([, c]) => !everZero(c));
   const quiet = entries.filter(([, c]) => everZero(c));
@@ -66,7 +67,7 @@ export default async function render(ctx) {
       me.role === 'owner' ? h('a.button', { href: '#/shop' }, 'Buy credits') : null,
       h('a.button', { href: '#/history' }, 'Transactions')),
     full.length
-      ? h('div.cards.credit-cards', full.map(([code, c]) => card(types, code, c, me)))
+      ? h('div.cards.credit-cards', full.map(([code, c]) => card(types, code, c, me, limits)))
       : h('div.empty', h('p', 'You have no credits yet.'),
         me.role === 'owner' ? h('p', h('a.button.primary', { href: '#/shop' }, 'Buy your first package')) : null),
     quiet.length ? [h('h2', 'Other credit types'), h('ul.cards.compact-list', quiet.map(([code, c]) => compact(types, code, c, me)))] : null);

@@ -6,6 +6,7 @@ import { api, ApiError } from './api.js';
 import { amount, signed, money, dateTime, KIND_LABELS, isoDay } from './fmt.js';
 import { h, clear, field, select, input, table, empty, notice, showErrors } from './ui.js';
 import { creditTypes, typeName, dayStart, pager } from './customer.js';
+import { resolveRefs, reference, reason } from './ledger.js';
 
 const PAGE = 50;
 
@@ -60,19 +61,8 @@ export default async function render(ctx) {
     { label: 'Date', value: (r) => h('time', { datetime: r.created_at }, dateTime(r.created_at)) },
     one ? null : { label: 'Type', value: (r) => typeName(types, r.credit_type) },
     { label: 'Kind', value: (r) => KIND_LABELS[r.kind] || r.kind },
-    {
-      label: 'Reference',
-      value: (r) => {
-        if (!r.order_id) return [r.reason || '', r.justification ? h('span.sub', ` — ${r.justification}`) : null];
-        // An order's entry has its reference as the reason; a refund the
-        // cancel reason: the reference then comes from the order's entry.
-        const ref = refs.get(r.order_id);
-        const own = r.reason && r.reason === ref;
-        return [h('a', { href: `#/orders/${encodeURIComponent(r.order_id)}` }, ref || 'Order'),
-          !own && r.reason ? h('span.sub', ` — ${r.reason}`) : null,
-          r.justification ? h('span.sub', ` — ${r.justification}`) : null];
-      },
-    },
+    { label: 'Reference', value: (r) => reference(r) },
+    { label: 'Reason', value: (r) => reason(r) },
     {
       label: 'Amount', num: true,
       value: (r) => h(`span.${r.amount.startsWith('-') ? 'out' : 'in'}`,
@@ -82,10 +72,9 @@ export default async function render(ctx) {
   ].filter(Boolean);
 
   const rows = [];
-  const refs = new Map(); // order id → reference, from the orders' own entries
   let tbody = null;
-  const addRows = (items) => {
-    for (const r of items) if (r.order_id && r.kind === 'order' && /^\S+$/.test(r.reason)) refs.set(r.order_id, r.reason);
+  const addRows = async (items) => {
+    await resolveRefs(items);
     rows.push(...items);
     if (!tbody) {
       const t = table(columns, items, { caption: 'Ledger entries, newest first', rowAttrs: (r) => ({ dataset: { id: r.id, kind: r.kind } }) });
@@ -117,6 +106,6 @@ export default async function render(ctx) {
     status.textContent = '';
     return;
   }
-  addRows(first.items);
+  await addRows(first.items);
   pager(body, first.next_cursor, fetchPage, addRows);
 }

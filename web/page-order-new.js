@@ -9,14 +9,14 @@
 import { api, newKey, ApiError } from './api.js';
 import { amount, money } from './fmt.js';
 import { h, clear, field, select, input, textarea, notice, empty, showErrors, errorText } from './ui.js';
-import { creditTypes, typeName, choices, Idem, bytes } from './customer.js';
+import { creditTypes, typeName, choices, Idem, bytes, sum, negate, isZero, monthlyLimits, limitText } from './customer.js';
 
 const DEBOUNCE_MS = 250;
 
 export default async function render(ctx) {
   const { main, me, query, go } = ctx;
-  const [types, { items: all }, customer] = await Promise.all([
-    creditTypes(), api.get('services'), api.get(`customers/${me.customer_id}`)]);
+  const [types, { items: all }, customer, limits] = await Promise.all([
+    creditTypes(), api.get('services'), api.get(`customers/${me.customer_id}`), monthlyLimits(me)]);
   const services = all.filter((s) => s.active !== false);
   const usable = [...types.values()].filter((t) => t.spendable !== false
     && services.some((s) => s.costs[t.code] !== undefined));
@@ -37,11 +37,11 @@ export default async function render(ctx) {
   fType.value = start.code;
   const baseBox = h('div');
   const addonBox = h('div');
-  const make = input('make', { autocomplete: 'off', maxlength: 100 });
-  const model = input('model', { autocomplete: 'off', maxlength: 100 });
+  const make = input('make', { autocomplete: 'off', maxlength: 100, required: true });
+  const model = input('model', { autocomplete: 'off', maxlength: 100, required: true });
   const ecu = input('ecu', { autocomplete: 'off', maxlength: 100 });
   const notes = textarea('notes', { rows: 3, maxlength: 2000 });
-  const file = input('file', { type: 'file' });
+  const file = input('file', { type: 'file', required: true });
   const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress' });
   const fileState = h('p.sub', { role: 'status' });
   const confirm = h('input', { type: 'checkbox', name: 'confirm_duplicate', id: 'confirm-dup', 'aria-describedby': 'confirm-dup-err' });
@@ -52,6 +52,13 @@ export default async function render(ctx) {
       h('span', 'Order this file again and charge the credits again')),
     h('p#confirm-dup-err.field-error', { 'aria-live': 'polite' })));
   const quoteBox = h('div.quote-body');
+  // A technician's monthly limit in the chosen type, above the price.
+  const limitBox = h('p.limit', { role: 'status' });
+  const showLimit = () => {
+    const m = limits[fType.value];
+    limitBox.textContent = m ? limitText(types, fType.value, m) : '';
+    limitBox.hidden = !m;
+  };
   const button = h('button.primary', { type: 'submit' }, 'Place order');
   const summary = h('p.form-error', { role: 'alert', tabindex: '-1' });
   const nearButton = h('p.submit-total', { 'aria-hidden': 'true' });
@@ -59,17 +66,17 @@ export default async function render(ctx) {
   const form = h('form.order-form', { novalidate: true, 'aria-label': 'New order' },
     field('Credit type', fType, 'Pay in the credits of your tool.'),
     baseBox, addonBox,
-    field('Original file (ECU read)', file, 'Uploaded as soon as you choose it.'),
+    field('Original file (ECU read)', file, 'Required. Uploaded as soon as you choose it.'),
     progress, fileState, dupBox,
     h('fieldset.vehicle', h('legend', 'Vehicle'),
-      field('Make', make), field('Model', model), field('ECU', ecu, 'e.g. Bosch EDC17C50')),
+      field('Make', make, 'Required.'), field('Model', model, 'Required.'), field('ECU', ecu, 'e.g. Bosch EDC17C50')),
     field('Notes for the workshop', notes),
     summary, h('div.actions', button, nearButton));
 
   clear(main, h('h1', 'New order'),
     h('div.order-layout', form,
       h('aside.card.quote', { 'aria-labelledby': 'quote-title' },
-        h('h2#quote-title', 'Price'), quoteBox)));
+        h('h2#quote-title', 'Price'), limitBox, quoteBox)));
 
   // Services in the chosen type.
   const listServices = () => {
@@ -171,8 +178,12 @@ export default async function render(ctx) {
     // An order that cannot be afforded is quoted with total 0 and no lots:
     // its price is the base.
     const total = q.affordable ? q.total : q.base;
+    // What is left to spend after this order: the available credits (a
+    // paused lot's are in the balance but not available) less the total; a
+    // held order takes them from available too.
+    const after = sum([q.available, negate(total)]);
     nearButton.textContent = q.affordable
-      ? `Total ${withName(code, total)} · balance after ${fmtv(code, q.balance_after)}`
+      ? `Total ${withName(code, total)} · ${fmtv(code, after)} available after`
       : `Total ${withName(code, total)} · ${withName(code, q.shortfall)} missing`;
     clear(quoteBox,
       h('ul.lines', q.lines.map((l) => h('li', h('span', l.name), h('span.num', fmtv(code, l.cost))))),
@@ -184,7 +195,9 @@ export default async function render(ctx) {
               h('span', a.lot_name || a.lot_id),
               a.multiplier && Number(a.multiplier) !== 1 ? h('span.sub', ` peak ×${amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, ''))}`) : null,
               h('span.num', fmtv(code, a.amount)))))) : null,
-          h('p.balance', `Balance ${fmtv(code, q.available)} → `, h('strong#quote-after', fmtv(code, q.balance_after)), ' after this order'),
+          h('p.balance', `Available ${fmtv(code, q.available)} → `, h('strong#quote-after', fmtv(code, after)), ' after this order'),
+          isZero(sum([q.balance, negate(q.available)])) ? null
+            : h('p.sub', `Your balance is ${fmtv(code, q.balance)}; ${fmtv(code, sum([q.balance, negate(q.available)]))} of it cannot be used now (paused, held or not started).`),
           q.hold ? h('p.sub', 'The credits are held now and charged when the file is delivered.') : null,
         ]
         : h('div.notice.error.short', { role: 'status' },
@@ -211,7 +224,13 @@ export default async function render(ctx) {
         fileState.textContent += ' Waiting for the upload to finish…';
         await uploading.catch(() => {});
       }
-      if (file.files[0] && !fileId) throw new ApiError(422, { errors: [{ field: 'file', message: fileErr().textContent || 'The file was not uploaded. Choose it again.' }] });
+      // The workshop needs the original read and the vehicle's make and model.
+      const missing = [];
+      if (!file.files[0]) missing.push({ field: 'file', message: 'Choose the original file (the ECU read).' });
+      else if (!fileId) missing.push({ field: 'file', message: fileErr().textContent || 'The file was not uploaded. Choose it again.' });
+      if (!make.value.trim()) missing.push({ field: 'make', message: 'Enter the make.' });
+      if (!model.value.trim()) missing.push({ field: 'model', message: 'Enter the model.' });
+      if (missing.length) throw new ApiError(422, { errors: missing });
       if (duplicateOf && !confirm.checked) {
         throw new ApiError(409, { errors: [{ field: 'confirm_duplicate', message: 'Tick the box to order this file again, or choose another file.' }] });
       }
@@ -238,7 +257,7 @@ export default async function render(ctx) {
           showDuplicate(e.problem.duplicate_of);
           e.errors = [{ field: 'confirm_duplicate', message: 'Tick the box to order this file again.' }];
         } else {
-          const rename = { services: 'base', credit_type: 'credit_type', file_id: 'file', vehicle: 'make' };
+          const rename = { services: 'base', credit_type: 'credit_type', file_id: 'file', vehicle: 'make', 'vehicle.make': 'make', 'vehicle.model': 'model' };
           e.errors = e.errors.map((x) => ({ ...x, field: rename[x.field] || x.field }));
         }
       }
@@ -249,7 +268,8 @@ export default async function render(ctx) {
     }
   });
 
-  fType.addEventListener('change', () => { listServices(); requote(); });
+  fType.addEventListener('change', () => { listServices(); showLimit(); requote(); });
   listServices();
+  showLimit();
   runQuote();
 }

@@ -3,9 +3,9 @@
 // history. A submitted order can be cancelled (POST /orders/{id}/cancel with
 // an Idempotency-Key, a reason optional); a cancelled order shows its refund
 // from the ledger (the entry of kind refund or release for this order).
-import { api } from './api.js';
+import { api, newKey, ApiError } from './api.js';
 import { amount, money, dateTime, KIND_LABELS, STATUS_LABELS } from './fmt.js';
-import { h, clear, field, textarea, form, table, notice, empty } from './ui.js';
+import { h, clear, field, textarea, form, table, notice, empty, dialog, input } from './ui.js';
 import { creditTypes, typeName, statusBadge, Idem, bytes } from './customer.js';
 
 const EVENTS = {
@@ -94,13 +94,16 @@ export default async function render(ctx) {
     o.allocations.length ? [
       h('h2', 'Credits drawn from'),
       table([
-        { label: 'Lot', value: (a) => lots.get(a.lot_id)?.name || a.lot_id },
+        { label: 'Lot', value: (a) => lots.get(a.lot_id)?.name || a.lot_name || 'Lot' },
         { label: 'Credits', num: true, value: (a) => fmtv(a.amount) },
-        { label: 'Peak', num: true, value: (a) => (Number(a.multiplier) === 1 ? '–' : `×${amount(a.multiplier)}`) },
-      ], o.allocations),
+        o.allocations.some((a) => Number(a.multiplier) !== 1)
+          ? { label: 'Peak', num: true, value: (a) => (Number(a.multiplier) === 1 ? '–' : `×${amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, ''))}`) } : null,
+      ].filter(Boolean), o.allocations),
     ] : null,
     h('h2', 'Files'),
     fileTable,
+    o.status === 'submitted' && !files.some((f) => f.role === 'original')
+      ? uploadOriginal(o, () => ctx.reload()) : null,
     o.status === 'submitted' ? cancelForm(o, go) : null,
     h('h2', 'History'),
     (() => {
@@ -109,7 +112,8 @@ export default async function render(ctx) {
         { label: 'Event', value: (e) => EVENTS[e.event] || e.event },
         { label: 'Status', value: (e) => (e.from === e.to ? STATUS_LABELS[e.to] || e.to : `${e.from ? STATUS_LABELS[e.from] || e.from : '–'} → ${STATUS_LABELS[e.to] || e.to}`) },
         { label: 'By', value: (e) => e.actor || '–' },
-        { label: 'Detail', value: (e) => [e.reason, e.detail].filter(Boolean).join(' · ') || '–' },
+        // A detail may hold a file's SHA-256: one long token that must wrap.
+        { label: 'Detail', value: (e) => h('span.wrap', [e.reason, e.detail].filter(Boolean).join(' · ') || '–') },
       ], o.history || []);
       t.classList.add('stack');
       return t;
@@ -119,18 +123,39 @@ export default async function render(ctx) {
   clear(main, sections);
 }
 
+// Cancelling asks first, in a dialog (the keyboard stays in it; Escape or
+// "Keep the order" leave everything as it was).
 function cancelForm(o, go) {
   const idem = new Idem();
-  const reason = textarea('reason', { rows: 2, maxlength: 500 });
-  const f = form([field('Reason (optional)', reason)], async (v) => {
+  const ask = () => dialog(`Cancel order ${o.reference}?`, [
+    h('p', 'The credits go back to your balance. This cannot be undone.'),
+    field('Reason (optional)', textarea('reason', { rows: 2, maxlength: 500 })),
+  ], async (v) => {
     const body = v.reason ? { reason: v.reason } : {};
     await api.post(`orders/${encodeURIComponent(o.id)}/cancel`, body, { key: idem.for(body) });
     idem.done();
-    go(`/orders/${encodeURIComponent(o.id)}`);
-  }, { submit: 'Cancel order', cls: 'cancel-form' });
-  f.querySelector('button[type="submit"]').classList.replace('primary', 'danger');
+    return true;
+  }, { submit: 'Cancel order', dismiss: 'Keep the order' }).then((done) => { if (done) go(`/orders/${encodeURIComponent(o.id)}`); });
   return h('section.card.cancel', { 'aria-labelledby': 'cancel-title' },
     h('h2#cancel-title', 'Cancel this order'),
     h('p.sub', 'The order has not been started yet. Cancelling returns the credits to your balance.'),
-    f);
+    h('div.actions', h('button.danger', { type: 'button', onclick: ask }, 'Cancel order…')));
+}
+
+// A submitted order without its original: the customer uploads it here.
+function uploadOriginal(o, reload) {
+  const file = input('file', { type: 'file', required: true });
+  const bar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress' });
+  const f = form([field('Original file (ECU read)', file, 'The workshop starts once it has the original.'), bar], async (v) => {
+    if (!v.file) throw new ApiError(422, { errors: [{ field: 'file', message: 'Choose the original file.' }] });
+    bar.hidden = false;
+    try {
+      await api.upload(`orders/${encodeURIComponent(o.id)}/files`, v.file, { key: newKey(), onProgress: (p) => { bar.value = p; } });
+    } finally {
+      bar.hidden = true;
+    }
+    reload();
+  }, { submit: 'Upload the original' });
+  return h('section.card.upload-original', { 'aria-labelledby': 'upload-title' },
+    h('h2#upload-title', 'The original file is missing'), f);
 }

@@ -11,9 +11,20 @@ export default async function render(ctx) {
   const credits = (o) => (types.get(o.credit_type)?.kind === 'monetary'
     ? money(o.total) : `${amount(o.total)} ${typeName(types, o.credit_type)}`);
   const vehicle = (o) => [o.vehicle?.make, o.vehicle?.model, o.vehicle?.ecu].filter(Boolean).join(' · ') || '–';
+  // The services of each order (the list has no lines: each order is read).
+  const services = new Map();
+  const withServices = async (items) => {
+    await Promise.all(items.filter((o) => !services.has(o.id)).map(async (o) => {
+      try {
+        services.set(o.id, (await api.get(`orders/${encodeURIComponent(o.id)}`)).lines.map((l) => l.name).join(' + '));
+      } catch { /* shown without */ }
+    }));
+    return items;
+  };
   const columns = [
     { label: 'Order', value: (o) => h('a', { href: `#/orders/${encodeURIComponent(o.id)}` }, o.reference) },
     { label: 'Date', value: (o) => dateTime(o.created_at) },
+    { label: 'Services', value: (o) => services.get(o.id) || '–' },
     { label: 'Vehicle', value: vehicle },
     { label: 'Credits', num: true, value: credits },
     { label: 'Status', value: (o) => statusBadge(o.status) },
@@ -24,10 +35,11 @@ export default async function render(ctx) {
     clear(main, top, empty('No orders yet.', h('p', h('a', { href: '#/orders/new' }, 'Place your first order'))));
     return;
   }
+  await withServices(first.items);
   const t = table(columns, first.items, { caption: 'Orders, newest first' });
   t.classList.add('stack');
   const tbody = t.querySelector('tbody');
   clear(main, top, t);
   pager(main, first.next_cursor, (cursor) => api.get('orders', { limit: 25, cursor }),
-    (items) => tbody.append(...table(columns, items).querySelectorAll('tbody tr')));
+    async (items) => tbody.append(...table(columns, await withServices(items)).querySelectorAll('tbody tr')));
 }

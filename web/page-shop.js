@@ -65,16 +65,24 @@ export function invoiceView(inv, checkoutUrl) {
       ' · ', h('a', { href: '#/invoices' }, 'All invoices')));
 }
 
-function buy(types, pkg) {
+// The ways to pay this server offers (GET /me: tenant.payment_methods):
+// a card only where the gateway is set up.
+const METHODS = {
+  manual: ['Bank transfer', ' — you get an invoice to pay by transfer'],
+  stripe: ['Card', ' — pay now on a secure payment page'],
+};
+
+function buy(types, pkg, methods) {
   const idem = new Idem();
+  const offered = methods.filter((m) => METHODS[m]);
   return dialog(`Buy ${pkg.name}`, [
     h('p', creditsText(types, pkg), ' for ', h('strong', money(pkg.price)), ` ${vatText(pkg)}.`),
-    choices('gateway', 'How do you want to pay?', [
-      ['manual', 'Bank transfer', ' — you get an invoice to pay by transfer'],
-      ['stripe', 'Card', ' — pay now on a secure payment page'],
-    ], { checked: ['manual'] }),
+    offered.length > 1
+      ? choices('gateway', 'How do you want to pay?', offered.map((m) => [m, ...METHODS[m]]), { checked: [offered[0]] })
+      : h('p.pay-by', 'You pay by ', h('strong', METHODS[offered[0] || 'manual'][0].toLowerCase()),
+        METHODS[offered[0] || 'manual'][1], '.'),
   ], async (v) => {
-    const body = { package_id: pkg.id, gateway: v.gateway || 'manual' };
+    const body = { package_id: pkg.id, gateway: v.gateway || offered[0] || 'manual' };
     try {
       const r = await api.post('purchases', body, { key: idem.for(body) });
       idem.done();
@@ -120,7 +128,7 @@ export default async function render(ctx) {
       per && types.get(codes[0])?.kind !== 'monetary' ? h('p.sub', `${money(per)} per credit`) : null,
       h('p.sub', validity(p)),
       h('div.actions', h('button.primary', {
-        type: 'button', 'aria-label': `Buy ${p.name}`, onclick: async () => { const r = await buy(types, p); if (r) show(r); },
+        type: 'button', 'aria-label': `Buy ${p.name}`, onclick: async () => { const r = await buy(types, p, ctx.me.tenant?.payment_methods || ['manual']); if (r) show(r); },
       }, 'Buy')));
   };
 

@@ -55,6 +55,19 @@ export function errorText(e) {
   return String(e?.message || e);
 }
 
+// An e-mail address on one line, cut with an ellipsis when it is longer than
+// its place (the whole address in its title and for screen readers): a line
+// break inside an address (at its hyphen) reads as two words.
+export function email(text) {
+  return h('span.email', { title: text }, text);
+}
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+// A cell's value: an address given as plain text becomes email(text).
+function cellValue(v) {
+  if (typeof v === 'string' && EMAIL.test(v)) return email(v);
+  return Array.isArray(v) ? v.map(cellValue) : v;
+}
+
 // A table: columns [{label, value(row) → node|string, num: bool}], rows.
 // The wrapper scrolls sideways on a narrow screen, so keyboard users can
 // focus it (a named region).
@@ -64,7 +77,7 @@ export function table(columns, rows, { caption, rowAttrs } = {}) {
       caption ? h('caption', caption) : null,
       h('thead', h('tr', columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
       h('tbody', rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : null,
-        columns.map((c) => h('td', { class: c.num ? 'num' : null, 'data-label': c.label }, c.value(r))))))));
+        columns.map((c) => h('td', { class: c.num ? 'num' : null, 'data-label': c.label }, cellValue(c.value(r)))))))));
 }
 
 let fieldNo = 0;
@@ -157,12 +170,12 @@ export function values(f) {
 
 // A modal dialog with a form; resolves when fn succeeded, null on cancel
 // (the button or Escape). The page behind it is inert; the focus stays in it.
-export function dialog(title, children, fn, { submit = 'Save' } = {}) {
+export function dialog(title, children, fn, { submit = 'Save', dismiss = 'Cancel' } = {}) {
   return new Promise((resolve) => {
     const d = h('dialog.modal', { 'aria-labelledby': 'dlg-title' });
     const close = (v) => { d.close(); d.remove(); resolve(v); };
     const f = form(children, async (v, fm) => close(await fn(v, fm) ?? true), { submit });
-    f.querySelector('.actions').prepend(h('button', { type: 'button', onclick: () => close(null) }, 'Cancel'));
+    f.querySelector('.actions').prepend(h('button', { type: 'button', onclick: () => close(null) }, dismiss));
     d.append(h('h2#dlg-title', title), f);
     d.addEventListener('cancel', (ev) => { ev.preventDefault(); close(null); });
     // Tab and Shift+Tab go round inside the dialog, never out to the browser.
@@ -177,7 +190,7 @@ export function dialog(title, children, fn, { submit = 'Save' } = {}) {
     });
     document.body.append(d);
     d.showModal();
-    const first = f.querySelector('input, select, textarea');
+    const first = f.querySelector('input, select, textarea') || f.querySelector('button');
     if (first) first.focus();
   });
 }

@@ -150,8 +150,16 @@ void buf_reset(struct buf *b);
 enum err buf_append(struct buf *b, const void *data, size_t n) WUR;
 enum err buf_puts(struct buf *b, const char *s) WUR;
 enum err buf_printf(struct buf *b, const char *fmt, ...) WUR __attribute__((format(printf, 2, 3)));
-/* Appends s as one CSV field (quoted when it holds a comma, quote or newline). */
+/* Appends s as one CSV field (quoted when it holds a comma, quote or newline).
+ * For numbers, ids and names the program makes; text a person typed goes
+ * through buf_csv_text. */
 enum err buf_csv_field(struct buf *b, const char *s) WUR;
+/* Appends s as one CSV text cell: like buf_csv_field, but a cell that starts
+ * with '=', '+', '-', '@', a tab or a carriage return gets a leading "'" so a
+ * spreadsheet shows it as text instead of running it as a formula (OWASP "CSV
+ * injection"). Never for amounts: "-5" must stay a number. NULL appends
+ * nothing. Returns ERR_TOO_LARGE when b is full. */
+enum err buf_csv_text(struct buf *b, const char *s) WUR;
 
 /* ---- logging ----------------------------------------------------------- */
 

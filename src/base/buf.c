@@ -100,6 +100,21 @@ enum err buf_csv_field(struct buf *b, const char *s)
     return rc == ERR_OK ? buf_append(b, "\"", 1) : rc;
 }
 
+enum err buf_csv_text(struct buf *b, const char *s)
+{
+    if (s == NULL)
+        return ERR_OK;
+    if (*s == '\0' || strchr("=+-@\t\r", *s) == NULL)
+        return buf_csv_field(b, s);
+    /* The quote goes inside the field's quotes, so the cell's text is "'=…". */
+    bool quoted = strpbrk(s, ",\"\r\n") != NULL;
+    enum err rc = buf_puts(b, quoted ? "\"'" : "'");
+    for (const char *p = s; rc == ERR_OK && *p; p++) {
+        rc = *p == '"' ? buf_append(b, "\"\"", 2) : buf_append(b, p, 1);
+    }
+    return rc == ERR_OK && quoted ? buf_append(b, "\"", 1) : rc;
+}
+
 bool parse_int64(const char *s, int64_t *out)
 {
     if (s == NULL || *s == '\0' || *s == ' ' || *s == '+')

@@ -63,7 +63,7 @@ static enum err export_row(const struct journal_row *r, void *arg)
     buf_reset(b);
     enum err rc = buf_printf(b, "%s,%s,%s,", id, when, customer);
     if (rc == ERR_OK)
-        rc = buf_csv_field(b, e->credit_type);
+        rc = buf_csv_text(b, e->credit_type);
     if (rc == ERR_OK)
         rc = buf_printf(b, ",%s,%s,%s,%s,", journal_kind_name(e->kind), amount, after, order);
     if (rc == ERR_OK)
@@ -72,7 +72,7 @@ static enum err export_row(const struct journal_row *r, void *arg)
     for (size_t i = 0; rc == ERR_OK && i < 3; i++) {
         rc = buf_puts(b, ",");
         if (rc == ERR_OK)
-            rc = buf_csv_field(b, texts[i]);
+            rc = buf_csv_text(b, texts[i]);
     }
     if (rc == ERR_OK)
         rc = buf_printf(b, ",%s\n", r->hash_hex);

@@ -87,6 +87,8 @@ void h_logout(struct http_request *r)
     http_json(r, 200, json_pack("{s:b}", "signed_out", 1));
 }
 
+static void h_me_monthly_limits(struct http_request *r, json_t *me);
+
 void h_me(struct http_request *r)
 {
     json_t *me = h_principal_json(&r->who);
@@ -99,12 +101,19 @@ void h_me(struct http_request *r)
     /* What every page needs to show amounts: the business's name, currency,
      * locale and zone (GET /settings is for the team only). */
     struct tenant_row t;
-    if (svc_tenant_get(r->svc, &r->arena, r->tenant_id, &t) == ERR_OK)
+    if (svc_tenant_get(r->svc, &r->arena, r->tenant_id, &t) == ERR_OK) {
+        /* How buyers can pay here (the shop offers only these): a bank
+         * transfer always, a card when the gateway is set up. */
+        json_t *methods = json_pack("[s]", "manual");
+        if (svc_card_payments_ready(r->svc))
+            json_array_append_new(methods, json_string("stripe"));
         json_object_set_new(me, "tenant",
-                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", t.name, "currency",
-                                      t.currency, "locale", t.locale, "language",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "name", t.name,
+                                      "currency", t.currency, "locale", t.locale, "language",
                                       i18n_lang(t.locale), "timezone", t.timezone, "vat_rate",
-                                      http_amount(t.vat_rate_bp, 2)));
+                                      http_amount(t.vat_rate_bp, 2), "payment_methods", methods));
+    }
+    h_me_monthly_limits(r, me);
     /* The user's own language ("": the business's); an API key has none. */
     struct svc_notify_prefs p;
     const char *language = "";
@@ -143,6 +152,30 @@ void h_me_update(struct http_request *r)
         return;
     }
     h_me(r);
+
+/* A technician's monthly limits per credit type with what this month's
+ * orders took ({"master": {"limit", "spent", "left"}}); null for others. */
+static void h_me_monthly_limits(struct http_request *r, json_t *me)
+{
+    struct svc_member_month *m = NULL;
+    size_t n = 0;
+    if (r->role != ROLE_TECHNICIAN || r->who.customer_id == 0 ||
+        svc_member_month_read(r->svc, &r->arena, r->tenant_id, r->who.customer_id, r->who.user_id,
+                              &m, &n) != ERR_OK) {
+        json_object_set_new(me, "monthly_limits", json_null());
+        return;
+    }
+    json_t *limits = json_object();
+    for (size_t i = 0; i < n; i++) {
+        int64_t left =
+            m[i].limit_minor > m[i].spent_minor ? m[i].limit_minor - m[i].spent_minor : 0;
+        json_object_set_new(limits, m[i].credit_type,
+                            json_pack("{s:o, s:o, s:o}", "limit",
+                                      http_amount(m[i].limit_minor, m[i].scale), "spent",
+                                      http_amount(m[i].spent_minor, m[i].scale), "left",
+                                      http_amount(left, m[i].scale)));
+    }
+    json_object_set_new(me, "monthly_limits", limits);
 }
 
 /* A key as lists show it: never the key or its hash. */

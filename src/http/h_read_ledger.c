@@ -208,7 +208,7 @@ static enum err h_ledger_csv_row(const struct journal_row *row, void *arg)
     struct buf *b = &x->out;
     enum err rc = buf_printf(b, "%s,%s,%s,", id, when, customer);
     if (rc == ERR_OK)
-        rc = buf_csv_field(b, e->credit_type);
+        rc = buf_csv_text(b, e->credit_type);
     if (rc == ERR_OK)
         rc = buf_printf(b, ",%s,%s,%s,%s,", journal_kind_name(e->kind), amount, after, order);
     const char *p = row->lot_ids ? row->lot_ids : "";
@@ -221,7 +221,7 @@ static enum err h_ledger_csv_row(const struct journal_row *row, void *arg)
     for (size_t i = 0; rc == ERR_OK && i < 3; i++) {
         rc = buf_puts(b, ",");
         if (rc == ERR_OK)
-            rc = buf_csv_field(b, texts[i] ? texts[i] : "");
+            rc = buf_csv_text(b, texts[i] ? texts[i] : "");
     }
     if (rc == ERR_OK)
         rc = buf_printf(b, ",%s\n", row->hash_hex);

@@ -401,6 +401,24 @@ void h_transfer_create(struct http_request *r)
     http_respond(r, rc, &d, h_transfer_render, &x);
 }
 
+/* A member's order names its vehicle: the workshop cannot start without
+ * make and model (the portal's form asks for both). Staff placing an order
+ * for a customer may leave it out. */
+static void h_order_vehicle_required(struct http_fields *f, const json_t *vehicle)
+{
+    static const char *const fields[] = {"make", "model"};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const json_t *v = vehicle != NULL ? json_object_get(vehicle, fields[i]) : NULL;
+        const char *text = json_is_string(v) ? json_string_value(v) : "";
+        size_t blank = strspn(text, " \t");
+        if (text[blank] == '\0') {
+            char name[32];
+            if (str_format(name, sizeof(name), "vehicle.%s", fields[i]))
+                http_field_error(f, name, "is required");
+        }
+    }
+}
+
 /* The order fields shared by quotes and orders; false when a problem is queued. */
 static bool h_order_input(struct http_request *r, struct svc_order_input *in,
                           struct credit_type_row *type, bool with_details)
@@ -433,7 +451,9 @@ static bool h_order_input(struct http_request *r, struct svc_order_input *in,
         json_t *vehicle = http_field_raw(&f, "vehicle");
         if (vehicle != NULL && !json_is_object(vehicle))
             http_field_error(&f, "vehicle", "must be an object");
-        else if (vehicle != NULL) {
+        else if (member)
+            h_order_vehicle_required(&f, vehicle);
+        if (json_is_object(vehicle)) {
             char *text = json_dumps(vehicle, JSON_COMPACT | JSON_SORT_KEYS);
             in->vehicle = arena_strdup(&r->arena, text);
             free(text);

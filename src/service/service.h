@@ -504,6 +504,10 @@ enum err svc_gateway_event_apply(struct svc *s, struct arena *a, int64_t tenant_
  * use it until svc_gateway_stop. Without it card payments are refused. */
 enum err svc_gateway_start(struct svc *s) WUR;
 void svc_gateway_stop(struct svc *s);
+/* True when buyers can pay by card here: the gateway was started with
+ * settings that pass gateway_config_check (what svc_purchase_checkout
+ * requires before it takes gateway "stripe"). */
+bool svc_card_payments_ready(const struct svc *s);
 
 struct svc_checkout_input {
     const char *success_url; /* where the gateway sends the buyer back */
@@ -1001,6 +1005,19 @@ struct svc_customer_page {
 enum err svc_customer_list_read(struct svc *s, struct arena *a, int64_t tenant_id, const char *q,
                                 const char *status, int64_t after_id, size_t limit,
                                 struct svc_customer_page *out) WUR;
+/* A member's monthly limit in one credit type and what their orders took
+ * of it since the calendar month began in the business's zone (rule 12). */
+struct svc_member_month {
+    const char *credit_type; /* code, arena memory */
+    int scale;
+    int64_t limit_minor;
+    int64_t spent_minor;
+};
+/* The limits set for user_id in customer_id (types without a limit are left
+ * out), each with this month's spending; *out in arena memory. */
+enum err svc_member_month_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                               int64_t customer_id, int64_t user_id, struct svc_member_month **out,
+                               size_t *n) WUR;
 /* One customer with balances and members; ERR_NOT_FOUND outside the tenant. */
 enum err svc_customer_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t customer_id,
                            struct svc_customer_view *out) WUR;

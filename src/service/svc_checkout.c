@@ -36,6 +36,12 @@ enum err svc_gateway_start(struct svc *s)
     return ERR_OK;
 }
 
+bool svc_card_payments_ready(const struct svc *s)
+{
+    ASSERT(s != NULL);
+    return s->gateway != NULL && gateway_stripe_is_configured(s->gateway);
+}
+
 void svc_gateway_stop(struct svc *s)
 {
     ASSERT(s->gateway == &svc_gateway_config);
@@ -106,7 +112,7 @@ enum err svc_purchase_checkout(struct svc *s, struct arena *a, int64_t tenant_id
     ASSERT(in->lot == NULL);
     struct svc_purchase_input buy = *in;
     if (in->gateway != NULL && strcmp(in->gateway, "stripe") == 0) {
-        if (s->gateway == NULL || !gateway_stripe_is_configured(s->gateway))
+        if (!svc_card_payments_ready(s))
             return err_set(d, ERR_GATEWAY_NOT_CONFIGURED, "gateway",
                            "card payments are not set up on this server");
         struct svc_invoice_view price;

@@ -200,6 +200,58 @@ enum err svc_customer_read(struct svc *s, struct arena *a, int64_t tenant_id, in
     return store_read(s->st, svc_customer_one_txn, &x);
 }
 
+struct member_month_ctx {
+    struct arena *a;
+    int64_t tenant_id, customer_id, user_id, now_us;
+    struct svc_member_month *out;
+    size_t n;
+};
+
+static enum err svc_member_month_txn(struct store_conn *c, void *arg)
+{
+    struct member_month_ctx *x = arg;
+    struct svc_types types = {0};
+    struct svc_tenant t;
+    x->n = 0;
+    enum err rc = svc_tenant_load(c, x->a, x->tenant_id, &t);
+    if (rc == ERR_OK)
+        rc = svc_read_types(c, x->a, x->tenant_id, &types);
+    if (rc == ERR_OK && (x->out = arena_alloc(x->a, (types.n + 1) * sizeof(*x->out))) == NULL)
+        rc = ERR_TOO_LARGE;
+    int64_t since = rc == ERR_OK ? tz_month_start_us(&t.tz, x->now_us) : 0;
+    for (size_t k = 0; rc == ERR_OK && k < types.n; k++) {
+        int64_t limit = -1, spent = 0;
+        rc = store_member_limit_get(c, x->tenant_id, x->customer_id, x->user_id, types.items[k].id,
+                                    &limit);
+        if (rc != ERR_OK || limit < 0)
+            continue;
+        rc = store_member_spent_since(c, x->tenant_id, x->customer_id, x->user_id,
+                                      types.items[k].id, since, &spent);
+        x->out[x->n++] = (struct svc_member_month){.credit_type = types.items[k].code,
+                                                   .scale = types.items[k].scale,
+                                                   .limit_minor = limit,
+                                                   .spent_minor = spent};
+    }
+    ASSERT(rc != ERR_OK || x->n <= types.n);
+    return rc;
+}
+
+enum err svc_member_month_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                               int64_t customer_id, int64_t user_id, struct svc_member_month **out,
+                               size_t *n)
+{
+    ASSERT(customer_id > 0);
+    struct member_month_ctx x = {.a = a,
+                                 .tenant_id = tenant_id,
+                                 .customer_id = customer_id,
+                                 .user_id = user_id,
+                                 .now_us = svc_now(s)};
+    enum err rc = store_read(s->st, svc_member_month_txn, &x);
+    *out = x.out;
+    *n = rc == ERR_OK ? x.n : 0;
+    return rc;
+}
+
 /* ---- lots -------------------------------------------------------------- */
 
 struct lots_ctx {

@@ -77,7 +77,7 @@ async function balance(customerId) {
 }
 
 async function order(client, body) {
-  const r = await client.post('/api/v1/orders', { credit_type: 'master', services: [stage1], ...body });
+  const r = await client.post('/api/v1/orders', { credit_type: 'master', services: [stage1], vehicle: { make: 'VW', model: 'Golf 7' }, ...body });
   return r;
 }
 

@@ -158,7 +158,7 @@ test('a German-speaking customer gets German mails, through STARTTLS with AUTH',
     await admin.login(ADMIN.email, ADMIN.password);
     assert.equal((await admin.patch('/api/v1/settings', { name: 'Chiptuning Süd', portal_url: 'https://portal.sued.example/' })).status, 200);
     const s = await shop(server, admin, { name: 'Müller KFZ', owner: 'inhaber@mueller.example', locale: 'de' });
-    const order = await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service] });
+    const order = await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service], vehicle: { make: 'VW', model: 'Golf 7' } });
     assert.equal(order.status, 201, order.text);
     const ref = order.json.reference;
     const rejected = await admin.post(`/api/v1/orders/${order.json.id}/cancel`, { reason: 'Datei unvollständig' });
@@ -207,7 +207,7 @@ test('the one-click unsubscribe stops that kind of mail, and only that kind', as
     assert.equal(prefs.json.mail.find((p) => p.event === 'order.completed').enabled, true);
     relay.messages.length = 0;
     assert.equal((await admin.post(`/api/v1/customers/${s.customer}/lots`, { credit_type: 'master', credits: '5' })).status, 201);
-    const order = await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service] });
+    const order = await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service], vehicle: { make: 'VW', model: 'Golf 7' } });
     assert.equal((await admin.post(`/api/v1/orders/${order.json.id}/status`, { status: 'completed' })).status, 200);
     await waitFor(relay, (m) => m.to.includes('owner@optout.example') && m.parsed.subject.includes('is ready'), 'order.completed still comes');
     assert.ok(!relay.messages.some((m) => m.to.includes('owner@optout.example') && /credits added/.test(m.parsed.subject)), 'no credits.added after unsubscribing');
@@ -253,14 +253,14 @@ test('expiry notices come once per lot, low-balance alerts once per crossing, th
     const bad = await s.owner.patch(`/api/v1/customers/${s.customer}/low-balance`, { master: '-1' });
     assert.equal(bad.status, 422);
     assert.equal((await s.owner.patch(`/api/v1/customers/${s.customer}/low-balance`, { gold: '1' })).status, 422);
-    for (let i = 0; i < 4; i++) assert.equal((await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service] })).status, 201);
+    for (let i = 0; i < 4; i++) assert.equal((await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service], vehicle: { make: 'VW', model: 'Golf 7' } })).status, 201);
     const low = await waitFor(relay, (m) => m.to.includes('owner@clock.example') && /balance is low/.test(m.parsed.subject), 'balance.low');
     assert.match(low.parsed.text, /available master balance is 34, below the 40/);
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(of(/balance is low/).length, 1, 'once per crossing');
     assert.equal((await admin.post(`/api/v1/customers/${s.customer}/lots`, { credit_type: 'master', credits: '20' })).status, 201);
     // 54 now; three orders take it to 36.
-    for (let i = 0; i < 3; i++) assert.equal((await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service] })).status, 201);
+    for (let i = 0; i < 3; i++) assert.equal((await s.owner.post('/api/v1/orders', { credit_type: 'master', services: [s.service], vehicle: { make: 'VW', model: 'Golf 7' } })).status, 201);
     for (let i = 0; i < 100 && of(/balance is low/).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(of(/balance is low/).length, 2, 'back above, then below again: a second alert');
 
@@ -270,8 +270,8 @@ test('expiry notices come once per lot, low-balance alerts once per crossing, th
     assert.equal((await s.owner.patch(`/api/v1/customers/${s.customer}/members/${t.json.user_id}`, { monthly_limits: { master: '10' } })).status, 200);
     const tech = new Client(server.url);
     await tech.login('tech@clock.example', 'tech-password-1');
-    assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [s.service] })).status, 201);
-    for (let i = 0; i < 2; i++) assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [s.service] })).status, 403);
+    assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [s.service], vehicle: { make: 'VW', model: 'Golf 7' } })).status, 201);
+    for (let i = 0; i < 2; i++) assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [s.service], vehicle: { make: 'VW', model: 'Golf 7' } })).status, 403);
     const limit = await waitFor(relay, (m) => m.to.includes('owner@clock.example') && /monthly limit/.test(m.parsed.subject), 'member.limit_reached');
     assert.equal(limit.parsed.subject, 'tech@clock.example reached the monthly limit');
     await new Promise((r) => setTimeout(r, 2000));

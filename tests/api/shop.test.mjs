@@ -296,7 +296,7 @@ test('voiding returns the store credit and removes the unspent credits, reportin
   const stage = (await admin.post(`${V}/services`, { name: 'Stage 1 void', kind: 'base', category: 'tuning', costs: { master: '20' } })).json.id;
   const inv = (await c.owner.post(`${V}/purchases`, { package_id: pkg, gateway: 'manual' })).json.invoice;
   assert.equal(inv.status, 'paid');
-  assert.equal((await c.owner.post(`${V}/orders`, { credit_type: 'master', services: [stage] })).status, 201);
+  assert.equal((await c.owner.post(`${V}/orders`, { credit_type: 'master', services: [stage], vehicle: { make: 'VW', model: 'Golf 7' } })).status, 201);
   assert.equal((await admin.post(`${V}/invoices/${inv.id}/void`, {})).status, 422);
   const v = await admin.post(`${V}/invoices/${inv.id}/void`, { reason: 'chargeback' });
   assert.equal(v.status, 200, v.text);

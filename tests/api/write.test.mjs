@@ -168,9 +168,9 @@ test('a member orders for their own customer only and cannot manage credits', as
   assert.equal(m.status, 201, m.text);
   const owner = new Client(server.url);
   assert.equal((await owner.login('owner@membershop.example', 'owner-password-1')).status, 200);
-  const o = await owner.post('/api/v1/orders', { credit_type: 'master', services: [stage1] });
+  const o = await owner.post('/api/v1/orders', { credit_type: 'master', services: [stage1], vehicle: { make: 'VW', model: 'Golf 7' } });
   assert.equal(o.status, 201, o.text);
-  const theirs = await owner.post('/api/v1/orders', { customer_id: other, credit_type: 'master', services: [stage1] });
+  const theirs = await owner.post('/api/v1/orders', { customer_id: other, credit_type: 'master', services: [stage1], vehicle: { make: 'VW', model: 'Golf 7' } });
   assert.equal(theirs.status, 404);
   const otherOrder = await admin.post('/api/v1/orders', { customer_id: other, credit_type: 'master', services: [stage1] });
   assert.equal((await owner.post(`/api/v1/orders/${otherOrder.json.id}/cancel`, {})).status, 404);
@@ -294,19 +294,19 @@ test('an owner sets a technician monthly limit and the technician is held to it'
   assert.deepEqual(shown.find((m) => m.role === 'owner').monthly_limits, {});
   const tech = new Client(server.url);
   await tech.login('tech@limitshop.example', 'tech-password-1');
-  assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
-  const over = await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] });
+  assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1], vehicle: { make: 'VW', model: 'Golf 7' } })).status, 201);
+  const over = await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1], vehicle: { make: 'VW', model: 'Golf 7' } });
   assert.equal(over.status, 403);
   assert.equal(over.json.code, 'member_limit_exceeded');
-  assert.equal((await owner.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
+  assert.equal((await owner.post('/api/v1/orders', { credit_type: 'master', services: [stage1], vehicle: { make: 'VW', model: 'Golf 7' } })).status, 201);
   assert.equal((await tech.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: null } })).status, 403);
   const half = await owner.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: null, gold: '5' } });
   assert.equal(half.status, 422);
-  assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 403, 'a refused change of limits changed nothing');
+  assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1], vehicle: { make: 'VW', model: 'Golf 7' } })).status, 403, 'a refused change of limits changed nothing');
   const lifted = await owner.patch(`/api/v1/customers/${id}/members/${t.json.user_id}`, { monthly_limits: { master: null } });
   assert.equal(lifted.status, 200);
   assert.deepEqual((await owner.get(`/api/v1/customers/${id}`)).json.members.find((m) => m.user_id === t.json.user_id).monthly_limits, {});
-  assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1] })).status, 201);
+  assert.equal((await tech.post('/api/v1/orders', { credit_type: 'master', services: [stage1], vehicle: { make: 'VW', model: 'Golf 7' } })).status, 201);
 });
 
 test('metrics count committed journal entries by kind, refused orders not at all', async () => {

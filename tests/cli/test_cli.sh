@@ -53,6 +53,21 @@ output_has() { # output_has TEXT command...
     grep -qF -- "$text" "$work/cmd_out"
 }
 
+serve_start() { # serve_start: starts serve on a free port, waits for /healthz
+    serve_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$bin" serve --listen "127.0.0.1:$serve_port" >"$work/serve.log" 2>&1 &
+    serve_pid=$!
+    for _ in $(seq 100); do
+        curl -fs "http://127.0.0.1:$serve_port/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+serve_stop() {
+    kill "$serve_pid" 2>/dev/null
+    wait "$serve_pid" 2>/dev/null
+    serve_pid=""
+}
 check "--help lists the commands and exits 0" output_has "export" "$bin" --help
 check "an unknown command exits 2" exits 2 "$bin" frobnicate
 for cmd in init migrate user tenant expire verify export backup demo status apikey files seal; do
@@ -97,6 +112,56 @@ if not need <= kinds:
 PY
 }
 check "every balance_after is the running sum of the amounts before it" recompute
+
+# Exports a spreadsheet cannot run (issue 13): text a customer or operator
+# typed that starts with '=', '+', '-', '@' or a tab is written with a
+# leading "'"; amounts such as -5 stay numbers. The entries come through the
+# API (order cancel reasons, a deduction's justification).
+csv_cells() { # csv_cells: the export's reason and justification cells are neutralised
+    python3 - "$work/formula.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+reasons = {r["reason"] for r in rows if r["kind"] == "refund"}
+want = ["'=HYPERLINK(\"http://x\",\"y\")", "'+1", "'@x", "'-x", "'\tx"]
+missing = [w for w in want if w not in reasons]
+if missing:
+    print("not neutralised:", missing, sorted(reasons)[:20])
+    sys.exit(1)
+for r in rows:
+    for k in ("credit_type", "actor", "reason", "justification"):
+        v = r[k]
+        if v and (v[0] in "=+@\t\r" or (v[0] == "-" and not v[1:2].isdigit())):
+            print("formula-like cell", k, repr(v))
+            sys.exit(1)
+adj = [r for r in rows if r["justification"] == "'-5 by hand"]
+if len(adj) != 1 or adj[0]["amount"] != "-5":
+    print("the deduction of -5:", adj)
+    sys.exit(1)
+PY
+}
+formula_entries() { # formula_entries: orders cancelled with formula-like reasons, a -5 deduction
+    local key api svc cus id i=0
+    key=$("$bin" apikey create --role admin) || return 1
+    api() { curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' "$@"; }
+    svc=$(api "http://127.0.0.1:$serve_port/api/v1/services" |
+        python3 -c 'import json,sys; print(next(s["id"] for s in json.load(sys.stdin)["items"] if s["name"] == "Stage 1"))') || return 1
+    cus=$(api "http://127.0.0.1:$serve_port/api/v1/customers?q=Weber" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])') || return 1
+    for reason in '"=HYPERLINK(\"http://x\",\"y\")"' '"+1"' '"@x"' '"-x"' '"\tx"'; do
+        i=$((i + 1))
+        id=$(api -X POST "http://127.0.0.1:$serve_port/api/v1/orders" \
+            -d "{\"customer_id\":\"$cus\",\"credit_type\":\"master\",\"services\":[\"$svc\"],\"vehicle\":{\"make\":\"VW\",\"model\":\"Golf $i\"}}" |
+            python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') || return 1
+        api -X POST "http://127.0.0.1:$serve_port/api/v1/orders/$id/cancel" -d "{\"reason\":$reason}" >/dev/null || return 1
+    done
+    api -X POST "http://127.0.0.1:$serve_port/api/v1/customers/$cus/adjustments" \
+        -d '{"credit_type":"master","amount":"-5","reason":"correction","justification":"-5 by hand"}' >/dev/null
+}
+check "serve starts for the formula checks" serve_start
+check "orders cancelled with formula-like reasons and a -5 deduction" formula_entries
+serve_stop
+"$bin" export ledger --format csv >"$work/formula.csv" 2>"$work/export.err"
+check "export neutralises formula-like text cells and keeps amounts as numbers" csv_cells
 
 id=$(sql "SELECT id FROM journal WHERE kind = 'order' ORDER BY id LIMIT 1 OFFSET 5")
 sql "UPDATE journal SET amount_minor = amount_minor - 1 WHERE id = $id"
@@ -203,21 +268,6 @@ check "an unknown database scheme is refused" exits 1 "$bin" --db "mysql://x" ve
 # before it migrates or listens, naming the file; the other commands keep
 # working beside the server; once it stops, a server starts again. On
 # PostgreSQL any number of servers share the database (tests/cluster).
-serve_start() { # serve_start: starts serve on a free port, waits for /healthz
-    serve_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    "$bin" serve --listen "127.0.0.1:$serve_port" >"$work/serve.log" 2>&1 &
-    serve_pid=$!
-    for _ in $(seq 100); do
-        curl -fs "http://127.0.0.1:$serve_port/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    return 1
-}
-serve_stop() {
-    kill "$serve_pid" 2>/dev/null
-    wait "$serve_pid" 2>/dev/null
-    serve_pid=""
-}
 second_serve_refused() {
     timeout 20 "$bin" serve --listen 127.0.0.1:1 >"$work/second.out" 2>&1
     local got=$?

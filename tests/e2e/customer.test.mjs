@@ -69,11 +69,9 @@ test('the owner buys a package by bank transfer; paid, the credits appear on My 
   assert.ok(await page.getByRole('heading', { name: 'Master credits' }).isVisible());
   await page.getByRole('button', { name: 'Buy Starter' }).click();
   const dlg = page.getByRole('dialog', { name: 'Buy Starter' });
-  // Card payments are not set up on this server: said next to the choice.
-  await dlg.getByLabel('Card').check();
-  await dlg.getByRole('button', { name: 'Buy' }).click();
-  await dlg.getByText('Card payments are not set up for this shop yet').waitFor();
-  await dlg.getByLabel('Bank transfer').check();
+  // Card payments are not set up on this server: only the bank transfer is offered.
+  assert.equal(await dlg.getByLabel('Card').count(), 0);
+  await dlg.getByText('You pay by bank transfer').waitFor();
   await dlg.getByRole('button', { name: 'Buy' }).click();
   const invoice = page.locator('section.invoice');
   await invoice.getByRole('heading', { name: /^Invoice ECS-\d{4}-\d{6}/ }).waitFor();
@@ -131,8 +129,10 @@ test('an order with an upload: the live total follows the add-ons; cancelled, th
   assert.ok(await page.getByRole('link', { name: 'EDC17 full read.bin' }).isVisible());
   assert.match(await page.locator('dl.kv').textContent(), /BMW F30 320d/);
 
-  await page.getByLabel('Reason (optional)').fill('Wrong vehicle');
-  await page.getByRole('button', { name: 'Cancel order' }).click();
+  await page.getByRole('button', { name: 'Cancel order…' }).click();
+  const ask = page.getByRole('dialog');
+  await ask.getByLabel('Reason (optional)').fill('Wrong vehicle');
+  await ask.getByRole('button', { name: 'Cancel order' }).click();
   const refund = page.locator('.notice.refund');
   await refund.waitFor();
   assert.match(await refund.textContent(), /Refund: \+8 Master credits/);
@@ -192,6 +192,12 @@ test('a technician over the monthly limit the owner set sees member_limit_exceed
   await open(tech, '/orders/new?type=master', 'New order');
   await tech.getByLabel('Stage 1').check();
   await tech.locator('#quote-total').filter({ hasText: /^6 Master credits$/ }).waitFor();
+  await tech.getByLabel('Original file (ECU read)').setInputFiles({
+    name: 'limit read.bin', mimeType: 'application/octet-stream', buffer: fileBytes(9),
+  });
+  await tech.getByText('Uploaded limit read.bin').waitFor();
+  await tech.getByLabel('Make').fill('Seat');
+  await tech.getByLabel('Model').fill('Leon');
   await tech.getByRole('button', { name: 'Place order' }).click();
   const alert = tech.locator('.order-form .form-error');
   await alert.filter({ hasText: 'Monthly limit reached' }).waitFor();
@@ -239,6 +245,8 @@ test('uploading a file ordered recently warns and needs "order again" ticked', a
     name: 'MED17 read again.bin', mimeType: 'application/octet-stream', buffer: fileBytes(4),
   });
   await page.getByText(`You ordered this file recently (${first.reference})`).waitFor();
+  await page.getByLabel('Make').fill('VW');
+  await page.getByLabel('Model').fill('Passat');
   const again = page.getByLabel('Order this file again and charge the credits again');
   assert.equal(await again.isChecked(), false);
   await page.getByRole('button', { name: 'Place order' }).click();
