@@ -697,7 +697,7 @@ static enum err svc_transfer_txn(struct store_conn *c, void *arg)
         rc = store_transfer_insert(c, x->tenant_id, in->from_customer_id, in->to_customer_id,
                                    type.id, in->amount_minor, svc_actor_label(x->actor),
                                    in->justification, x->now_us, x->transfer_id);
-    int64_t journal_id;
+    int64_t journal_id = 0, to_journal_id = 0;
     struct svc_deduct_how out = {.kind = JOURNAL_TRANSFER,
                                  .actor = x->actor,
                                  .reason = "transfer",
@@ -721,7 +721,15 @@ static enum err svc_transfer_txn(struct store_conn *c, void *arg)
                                      .justification = in->justification,
                                      .transfer_id = *x->transfer_id,
                                      .now_us = x->now_us};
-        rc = svc_lot_create_booked(c, &to, &type, &r, &how, &journal_id);
+        rc = svc_lot_create_booked(c, &to, &type, &r, &how, &to_journal_id);
+    }
+    if (rc == ERR_OK && in->out != NULL) {
+        ASSERT(journal_id != 0 && to_journal_id != 0);
+        *in->out = (struct svc_transfer_out){.from_journal_id = journal_id,
+                                             .to_journal_id = to_journal_id,
+                                             .to_lot_id = r.lot.id,
+                                             .from_balance_minor = from.acc.balance_minor,
+                                             .to_balance_minor = to.acc.balance_minor};
     }
     arena_release(&a);
     return rc;
