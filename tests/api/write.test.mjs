@@ -144,6 +144,14 @@ test('lots are paused, resumed, extended, deactivated and reactivated', async ()
   const edit = await admin.patch(`/api/v1/lots/${l.id}`, { name: 'Renamed', notes: 'VIP' });
   assert.equal(edit.json.name, 'Renamed');
   assert.equal(edit.json.remaining, '6');
+  // The history says what the name was and became, and that the notes changed.
+  const long = `Ü${'x'.repeat(70)}`;
+  assert.equal((await admin.patch(`/api/v1/lots/${l.id}`, { name: long, notes: 'VIP' })).status, 200);
+  const edits = (await admin.get(`/api/v1/lots/${l.id}/history`)).json.items.filter((e) => e.kind === 'edit');
+  assert.deepEqual(edits.map((e) => [e.detail, e.amount, e.actor]), [
+    ["name '' -> 'Renamed'; notes changed", '0', ADMIN.email],
+    [`name 'Renamed' -> '${long.slice(0, 59)}'`, '0', ADMIN.email],
+  ]);
   const count = await admin.patch(`/api/v1/lots/${l.id}`, { remaining: '100' });
   assert.equal(count.status, 422);
   assert.equal(count.json.field, 'remaining');
