@@ -29,7 +29,7 @@ export function addDecimal(a, b, scale, sign = 1) {
 function shortText(e, types, code) {
   const p = e.problem || {};
   if (p.shortfall === undefined) return e.message;
-  return `Only ${amount(p.available)} ${typeName(types, code)} credits can be moved: ${amount(p.shortfall)} short.`;
+  return `Only ${amount(p.available)} ${typeName(types, code)} can be moved: ${amount(p.shortfall)} short.`;
 }
 
 function fielded(e, types, code) {
@@ -53,7 +53,7 @@ function askTransfer(from, types, values, error) {
   type.value = values.credit_type || types.items[0]?.code;
   const have = h('p.hint', { id: 'transfer-have' });
   const showHave = () => {
-    have.textContent = `${from.name} has ${amount(availableOf(from, type.value))} ${typeName(types, type.value)} credits available.`;
+    have.textContent = `${from.name} has ${amount(availableOf(from, type.value))} ${typeName(types, type.value)} available.`;
   };
   type.addEventListener('change', showHave);
   showHave();
@@ -100,10 +100,10 @@ function confirmTransfer(from, types, v) {
     h('td.num', `${sign < 0 ? '−' : '+'}${amount(v.amount)}`),
     h('td.num', h('strong', amount(addDecimal(balanceOf(c, v.credit_type), v.amount, t.scale, sign)))));
   return dialog('Confirm the transfer', [
-    h('p', `Move ${amount(v.amount)} ${name} credits from ${from.name} to ${v.to.name}.`),
+    h('p', `Move ${amount(v.amount)} ${name} from ${from.name} to ${v.to.name}.`),
     h('div.table-wrap.transfer-after', { tabindex: '0', role: 'region', 'aria-label': 'Balances after the transfer' },
       h('table',
-        h('caption', `${name} balances`),
+        h('caption', `Balances of ${name}`),
         h('thead', h('tr', h('th', { scope: 'col' }, 'Customer'), h('th.num', { scope: 'col' }, 'Now'),
           h('th.num', { scope: 'col' }, 'Change'), h('th.num', { scope: 'col' }, 'After'))),
         h('tbody', row(from, -1), row(v.to, 1)))),
@@ -143,7 +143,7 @@ export function transferResult(t, from, types) {
   }, text);
   const name = typeName(types, t.credit_type);
   return h('div.notice.ok', { role: 'status' },
-    h('p', `Transferred ${amount(t.amount)} ${name} credits from ${from.name} to ${t.to.name} (${t.id}). `,
+    h('p', `Transferred ${amount(t.amount)} ${name} from ${from.name} to ${t.to.name} (${t.id}). `,
       `${from.name} now has ${amount(t.from_balance_after)}, ${t.to.name} ${amount(t.to_balance_after)}.`),
     h('p', 'Ledger entries: ', link(from.id, t.from_journal_id, `${t.from_journal_id} (${from.name})`), ', ',
       link(t.to.id, t.to_journal_id, `${t.to_journal_id} (${t.to.name})`), '.'));
