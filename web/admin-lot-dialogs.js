@@ -135,7 +135,7 @@ function peakFields() {
   return group('peak', 'Peak hours', [
     field('Multiplier', input('peak_multiplier', { inputmode: 'decimal', autocomplete: 'off', placeholder: '1.5' }),
       'Credits drawn in a window cost this many times more; empty: no peak rule.'),
-    list, h('div.actions', add),
+    list, h('div.peak-add', add),
   ], `Times are the business's local time (${zone}).`);
 }
 

@@ -85,6 +85,9 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
   }
 
   function choose(c) {
+    // A choice answers the field's error.
+    err.textContent = '';
+    hidden.removeAttribute('aria-invalid');
     hidden.value = c ? c.id : '';
     chosenText = c ? c.name : '';
     box.value = chosenText;
@@ -144,6 +147,12 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
       if (box.value !== chosenText) box.value = chosenText;
     }, 150);
   });
+
+  // Forms mark the hidden field invalid (showErrors): the text box says so too.
+  new MutationObserver(() => {
+    if (hidden.getAttribute('aria-invalid') === 'true') box.setAttribute('aria-invalid', 'true');
+    else box.removeAttribute('aria-invalid');
+  }).observe(hidden, { attributes: true, attributeFilter: ['aria-invalid'] });
 
   picker.set = (c) => { hidden.value = c ? c.id : ''; chosenText = c ? c.name : ''; box.value = chosenText; };
   picker.ready = (async () => {

@@ -77,6 +77,7 @@ async function checkDialog(page, name) {
   await dlg.waitFor();
   const wide = await dlg.evaluate((d) => d.scrollWidth - d.clientWidth);
   assert.ok(wide <= 0, `${name}: the dialog is ${wide} px too wide`);
+  assert.equal(await dlg.locator('form > .actions > button', { hasText: 'Cancel' }).count(), 1, `${name}: Cancel sits with the submit button`);
   const fits = await dlg.evaluate((d) => d.getBoundingClientRect().right <= window.innerWidth);
   assert.ok(fits, `${name}: the dialog fits the window`);
   await page.evaluate(axe);
