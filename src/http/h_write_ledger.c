@@ -374,11 +374,11 @@ static json_t *h_transfer_render(void *ctx, int *status)
     ASSERT(x->out.to_journal_id != 0);
     *status = 201;
     int scale = x->type->scale;
-    json_t *o = json_pack("{s:o, s:o, s:o, s:s, s:o, s:s}", "id", http_id("trf", x->id),
-                          "from_customer_id", http_id("cus", x->in->from_customer_id),
-                          "to_customer_id", http_id("cus", x->in->to_customer_id), "credit_type",
-                          x->type->code, "amount", http_amount(x->in->amount_minor, scale),
-                          "justification", x->in->justification);
+    json_t *o =
+        json_pack("{s:o, s:o, s:o, s:s, s:o, s:s}", "id", http_id("trf", x->id), "from_customer_id",
+                  http_id("cus", x->in->from_customer_id), "to_customer_id",
+                  http_id("cus", x->in->to_customer_id), "credit_type", x->type->code, "amount",
+                  http_amount(x->in->amount_minor, scale), "justification", x->in->justification);
     json_object_set_new(o, "from_journal_id", http_id("jrn", x->out.from_journal_id));
     json_object_set_new(o, "to_journal_id", http_id("jrn", x->out.to_journal_id));
     json_object_set_new(o, "to_lot_id", http_id("lot", x->out.to_lot_id));
