@@ -27,10 +27,12 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
   });
   const list = h('ul.combo-list', { id: `${id}-list`, role: 'listbox', 'aria-label': `${label}: matches`, hidden: true });
   const said = h('p.combo-status.visually-hidden', { role: 'status', 'aria-live': 'polite' });
+  // Said beside the list, not in it: a listbox holds only options.
+  const none = h('p.combo-none', { hidden: true });
   const err = h('p.field-error', { id: `${id}-value-err`, 'aria-live': 'polite' });
   const el = h('div.field.combo', { dataset: { field: name } },
     h('label', { for: id }, label),
-    h('div.combo-wrap', box, list),
+    h('div.combo-wrap', box, list, none),
     hint ? h('p.hint', { id: `${id}-hint` }, hint) : null,
     hidden, said, err);
 
@@ -39,10 +41,13 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
 
   function options() { return [...list.querySelectorAll('[role="option"]')]; }
 
-  function open(show) {
-    list.hidden = !show;
-    box.setAttribute('aria-expanded', show ? 'true' : 'false');
-    if (!show) setActive(-1);
+  function open(show, text = '') {
+    const has = show && options().length > 0;
+    list.hidden = !has;
+    none.hidden = !show || has;
+    none.textContent = text;
+    box.setAttribute('aria-expanded', has ? 'true' : 'false');
+    if (!has) setActive(-1);
   }
 
   function setActive(i) {
@@ -60,7 +65,7 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
       id: `${id}-opt-${k}`, role: 'option', 'aria-selected': c.id === hidden.value ? 'true' : 'false', dataset: { id: c.id },
     }, h('span.combo-name', c.name), h('span.combo-more', [c.email, c.id].filter(Boolean).join(' · '))));
     if (next) opts.push(h('li.combo-next', { id: `${id}-opt-next`, role: 'option', 'aria-selected': 'false', dataset: { next: '1' } }, 'More results…'));
-    clear(list, opts.length ? opts : h('li.combo-none', { role: 'presentation' }, 'No customer matches.'));
+    clear(list, opts);
   }
 
   async function search(q, more = false) {
@@ -69,7 +74,7 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
     if (more) query.cursor = next;
     let page;
     try { page = await api.get('customers', query); } catch (e) {
-      if (mine === seq) { items = []; next = null; clear(list, h('li.combo-none', { role: 'presentation' }, 'The search failed: try again.')); open(true); }
+      if (mine === seq) { items = []; next = null; clear(list); open(true, 'The search failed: try again.'); }
       return;
     }
     if (mine !== seq) return;
@@ -79,7 +84,7 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
     items = more ? [...items, ...found] : found;
     next = page.next_cursor;
     draw();
-    open(true);
+    open(true, 'No customer matches.');
     setActive(more ? Math.min(keep, items.length - 1) : -1);
     said.textContent = items.length ? `${items.length}${next ? ' or more' : ''} customers found.` : 'No customer matches.';
   }
@@ -127,7 +132,7 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
       pick(active);
     } else if (ev.key === 'Escape') {
       // Inside a dialog, Escape closes the list first, not the dialog.
-      if (shown) { ev.preventDefault(); ev.stopPropagation(); open(false); }
+      if (shown || !none.hidden) { ev.preventDefault(); ev.stopPropagation(); open(false); }
       else if (box.value) { ev.preventDefault(); ev.stopPropagation(); box.value = ''; choose(null); }
     } else if (ev.key === 'Tab' && shown) {
       open(false);

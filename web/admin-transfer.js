@@ -1,5 +1,5 @@
-// "Transfer credits" from a customer's page (admins only, like POST
-// /transfers): a dialog picks the receiving customer (the server-side picker),
+// "Transfer credits" from a customer's page or the transactions page (admins
+// only, like POST /transfers; there a first dialog picks the giver): a dialog picks the receiving customer (the server-side picker),
 // the credit type, the amount and the justification; a second dialog shows
 // both balances after the move and asks to confirm; the answer links both
 // ledger entries. A refusal on confirming (the giver lacks the credits, the
@@ -134,6 +134,19 @@ export async function transferCredits(from, types) {
     if (!done.error) return { ...done, to: v.to };
     error = done.error;
   }
+}
+
+// The giver, for a transfer started away from a customer's page (the
+// transactions page): resolves the customer or null.
+export function pickGiver() {
+  const picker = customerPicker({ name: 'from_customer_id', label: 'From customer', allLabel: '',
+    hint: 'Search by name or e-mail: the customer who gives the credits.' });
+  return dialog('Transfer credits', [picker.el], async (v) => {
+    need(v, ['from_customer_id'], 'choose the customer who gives the credits');
+    const c = await api.get(`customers/${encodeURIComponent(v.from_customer_id)}`);
+    rememberCustomer(c);
+    return c;
+  }, { submit: 'Next' });
 }
 
 // What the page says after a transfer: both entries linked.

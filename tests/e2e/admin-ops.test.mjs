@@ -2,7 +2,8 @@
 // at 1280 and 390 px, each checked through the API afterwards: a transfer
 // between customers (the receiver found by the search picker, a refusal for
 // want of credits shown at the amount with the shortfall, the confirmation
-// with both balances after, the result linking both ledger entries); a lot's
+// with both balances after, the result linking both ledger entries), also
+// started on the transactions page with the giver picked first; a lot's
 // name and notes edited and the edit in its history; credits added with a
 // first-use start valid N days from it, restricted to a category and with
 // peak hours, and with a fixed start and end date, the rules shown on the
@@ -168,6 +169,43 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await result.getByRole('link', { name: `${into[0].id} (${to.name})` }).click();
     await page.locator(`tr[data-entry="${into[0].id}"]`).waitFor();
     assert.deepEqual(problems(page, [SIGN_IN, REFUSED]), []);
+    await page.closeAll();
+  });
+
+  test(`a transfer started on the transactions page at ${viewport.width} px`, async () => {
+    const from = await customer(`Ledger Giver ${size}`, `ledger-giver-${size}@shop.example`);
+    const to = await customer(`Ledger Taker ${size}`, `ledger-taker-${size}@shop.example`);
+    await lot(from.id, { credit_type: 'slave', credits: '9' });
+    const page = await adminPage(viewport);
+    await open(page, '/admin/transactions');
+    await page.getByRole('button', { name: 'Transfer credits' }).click();
+    const first = page.getByRole('dialog', { name: 'Transfer credits' });
+    await first.getByRole('button', { name: 'Next' }).click();
+    await first.locator('.field[data-field="from_customer_id"] .field-error').filter({ hasText: 'choose the customer who gives' }).waitFor();
+    assert.equal(await first.getByRole('combobox', { name: 'From customer' }).getAttribute('aria-invalid'), 'true');
+    await pickByKeyboard(first, 'From customer', `ledger-giver-${size}`, from.name);
+    await checkDialog(page, `ops-transfer-giver-${size}`);
+    await first.getByRole('button', { name: 'Next' }).click();
+    const dlg = page.getByRole('dialog', { name: `Transfer credits from ${from.name}` });
+    await pickByKeyboard(dlg, 'To customer', `Ledger Taker ${size}`, to.name);
+    // The giver is not offered as the receiver.
+    await dlg.getByRole('combobox', { name: 'To customer' }).fill(`Ledger Giver ${size}`);
+    await dlg.locator('.combo-none').filter({ hasText: 'No customer matches.' }).waitFor();
+    assert.equal(await dlg.getByRole('combobox', { name: 'To customer' }).getAttribute('aria-expanded'), 'false');
+    await pickByKeyboard(dlg, 'To customer', `Ledger Taker ${size}`, to.name);
+    await dlg.getByLabel('Credit type').selectOption('slave');
+    await dlg.getByLabel('Credits', { exact: true }).fill('4');
+    await dlg.getByLabel('Justification').fill('Merged workshops');
+    await dlg.getByRole('button', { name: 'Review transfer' }).click();
+    await page.getByRole('dialog', { name: 'Confirm the transfer' }).getByRole('button', { name: 'Transfer' }).click();
+    const result = page.locator('.flash .notice.ok');
+    await result.filter({ hasText: `${from.name} now has 5, ${to.name} 4` }).waitFor();
+    assert.equal(await balance(from.id, 'slave'), '5');
+    assert.equal(await balance(to.id, 'slave'), '4');
+    const entry = (await admin.get(`${V}/ledger?customer=${to.id}&kind=transfer`)).json.items[0];
+    assert.deepEqual([entry.amount, entry.credit_type, entry.justification], ['4', 'slave', 'Merged workshops']);
+    await page.locator(`tr[data-entry="${entry.id}"]`).waitFor(); // the list shows it at once
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
     await page.closeAll();
   });
 
