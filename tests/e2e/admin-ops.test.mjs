@@ -39,6 +39,9 @@ before(async () => {
     assert.equal(r.status, 201, r.text);
   }
   late = await customer('Zündapp Spätkunde', 'spaet@zuendapp.example');
+  // A service with a provider, so a lot can be restricted to one.
+  const svc = await admin.post(`${V}/services`, { name: 'Dyno session with Anna', kind: 'base', category: 'dyno', provider: 'Anna Berger', costs: { master: '3' } });
+  assert.equal(svc.status, 201, svc.text);
 });
 after(async () => { await portal?.stop(); });
 
@@ -192,6 +195,12 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await dlg.getByRole('combobox', { name: 'To customer' }).fill(`Ledger Giver ${size}`);
     await dlg.locator('.combo-none').filter({ hasText: 'No customer matches.' }).waitFor();
     assert.equal(await dlg.getByRole('combobox', { name: 'To customer' }).getAttribute('aria-expanded'), 'false');
+    // Escape closes the list, not the dialog.
+    await dlg.getByRole('combobox', { name: 'To customer' }).fill(`Ledger Taker ${size}`);
+    await dlg.getByRole('option', { name: new RegExp(to.name) }).waitFor();
+    await dlg.getByRole('combobox', { name: 'To customer' }).press('Escape');
+    assert.equal(await dlg.getByRole('listbox').isVisible(), false);
+    assert.equal(await dlg.isVisible(), true, 'the dialog stays open');
     await pickByKeyboard(dlg, 'To customer', `Ledger Taker ${size}`, to.name);
     await dlg.getByLabel('Credit type').selectOption('slave');
     await dlg.getByLabel('Credits', { exact: true }).fill('4');
@@ -261,6 +270,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await dlg.locator('.field[data-field="expiry_days"] .field-error').filter({ hasText: 'whole number of days' }).waitFor();
     await dlg.getByLabel('Days from the start').fill('45');
     await dlg.getByRole('group', { name: 'Only for these service categories' }).getByLabel(category).check();
+    await dlg.getByLabel('Only for this provider').selectOption('Anna Berger');
     await dlg.getByText(`Times are the business's local time (${zone}).`).waitFor();
     await dlg.getByLabel('Multiplier').fill('1.5');
     await dlg.getByRole('button', { name: 'Add credits' }).click();
@@ -283,10 +293,10 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     const first = lots[0];
     assert.deepEqual([first.original, first.start_on_first_use, first.starts_at, first.expires_at, first.expiry_days_after_start,
       first.categories, first.provider, first.peak],
-    ['30', true, null, null, 45, category, '', '1.5x Mon-Fri 07:00-09:00, Sat 10:00-14:00']);
+    ['30', true, null, null, 45, category, 'Anna Berger', '1.5x Mon-Fri 07:00-09:00, Sat 10:00-14:00']);
     const row = page.locator(`tr[data-lot="${first.id}"]`);
     const text = await row.innerText();
-    assert.match(text, new RegExp(`Only for: ${category}`));
+    assert.match(text, new RegExp(`Only for: ${category} · Provider: Anna Berger`));
     assert.match(text, /Peak: 1\.5x Mon-Fri 07:00-09:00, Sat 10:00-14:00/);
     assert.match(text, /Valid 45 days from first use/);
     assert.match(text, /On first use/);
