@@ -4,7 +4,7 @@
 // that fail like the API does (so the message lands next to its field), and
 // the page's status line that announces what an action did.
 import { api, ApiError } from './api.js';
-import { h, clear, loading, empty, notice, errorText, badge, field, input, select } from './ui.js';
+import { h, clear, loading, empty, notice, errorText, badge, field, input } from './ui.js';
 import { amount, count, STATUS_LABELS } from './fmt.js';
 import { combobox } from './admin-picker.js';
 

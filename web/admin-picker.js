@@ -159,6 +159,9 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
     else box.removeAttribute('aria-invalid');
   }).observe(hidden, { attributes: true, attributeFilter: ['aria-invalid'] });
 
+  // showErrors focuses the first invalid field: for the hidden one, the text box.
+  hidden.focus = () => box.focus();
+
   picker.set = (c) => { hidden.value = c ? c.id : ''; chosenText = c ? c.name : ''; box.value = chosenText; };
   picker.ready = (async () => {
     if (!value) { if (allText) box.placeholder = `${allText} (or type to search)`; return; }

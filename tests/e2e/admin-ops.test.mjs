@@ -186,6 +186,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await first.getByRole('button', { name: 'Next' }).click();
     await first.locator('.field[data-field="from_customer_id"] .field-error').filter({ hasText: 'choose the customer who gives' }).waitFor();
     assert.equal(await first.getByRole('combobox', { name: 'From customer' }).getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('role')), 'combobox', 'the focus goes to the field in error');
     await pickByKeyboard(first, 'From customer', `ledger-giver-${size}`, from.name);
     await checkDialog(page, `ops-transfer-giver-${size}`);
     await first.getByRole('button', { name: 'Next' }).click();
