@@ -3,25 +3,30 @@
 // their actions (pause, resume, extend, deactivate, reactivate, deduct;
 // each asks why), adding credits (a manual lot or a package's, with an
 // optional invoice), adjustments, the customer's ledger with the running
-// balance, totals over a period, and a lot's history on demand.
+// balance, totals over a period, a lot's history on demand, transfers to
+// another customer (admins), editing a lot's name and notes, and the
+// customer's invoices.
 // GET/PATCH /customers/{id}, POST /customers/{id}/approve|reject, POST
 // /customers/{id}/members, DELETE /customers/{id}/members/{user_id}, POST
 // and GET /invitations, GET/POST /customers/{id}/lots, POST
 // /lots/{id}/<action>, GET /lots/{id}/history, POST
 // /customers/{id}/adjustments, GET /ledger?customer=, GET
-// /customers/{id}/summary, GET /packages.
-import { api, newKey, ApiError } from './api.js';
+// /customers/{id}/summary, GET /packages, POST /transfers, PATCH /lots/{id},
+// GET /invoices?customer=.
+import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog, notice, empty, loading, errorText, unfielded, badge } from './ui.js';
 import {
   amount, signed, money, date, dateTime, isoDay, zoneTime, zoneWall, nextDay, cmp, KIND_LABELS,
 } from './fmt.js';
 import {
   creditTypes, typeName, credits, rememberCustomer, pager, need, flash, statusBadge,
-  DEDUCTION_REASONS, SOURCES,
+  DEDUCTION_REASONS,
 } from './admin-lib.js';
 import { sum, negate } from './customer.js';
 import { resolveRefs, reference, reason } from './ledger.js';
 import { LANGUAGES } from './notify.js';
+import { transferCredits, transferResult } from './admin-transfer.js';
+import { addCreditsDialog, editLotDialog, lotRules } from './admin-lot-dialogs.js';
 import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
 
 const SIGN_UP = { pending: ['Waiting for approval', 'warn'], rejected: ['Rejected', 'bad'] };
@@ -76,6 +81,7 @@ export default async function render(ctx) {
         h('button.primary', { type: 'button', onclick: addCredits }, 'Add credits'),
         h('button', { type: 'button', onclick: addPackage }, 'Add a package'),
         h('button', { type: 'button', onclick: adjust }, 'Adjust balance'),
+        ctx.me.role === 'admin' ? h('button', { type: 'button', onclick: transfer }, 'Transfer credits') : null,
         h('a.button', { href: `#/admin/transactions?customer=${encodeURIComponent(id)}` }, 'All transactions')));
   }
 
@@ -226,13 +232,14 @@ export default async function render(ctx) {
     if (!shown.length) { clear(lotsBox, toggle, empty('No usable lots: every lot is used up or expired.')); return; }
     const t = table([
       { label: 'Lot', value: (l) => h('div', h('strong', l.name || typeName(types, l.credit_type)), h('span.hint', ` ${l.id}`),
-        l.notes ? h('p.hint', l.notes) : null) },
+        l.notes ? h('p.hint', l.notes) : null, lotRules(l)) },
       { label: 'Type', value: (l) => typeName(types, l.credit_type) },
       { label: 'Source', value: (l) => l.source },
       { label: 'Status', value: (l) => statusBadge(l.status) },
       { label: 'Remaining', num: true, value: (l) => `${amount(l.remaining)} of ${amount(l.original)}` },
       { label: 'Starts', value: (l) => (l.start_on_first_use && !l.starts_at ? 'On first use' : date(l.starts_at)) },
-      { label: 'Expires', value: (l) => (l.expires_at ? h('time', { datetime: l.expires_at, title: dateTime(l.expires_at) }, date(l.expires_at)) : 'Never') },
+      { label: 'Expires', value: (l) => (l.expires_at ? h('time', { datetime: l.expires_at, title: dateTime(l.expires_at) }, date(l.expires_at))
+        : l.expiry_days_after_start ? `${amount(String(l.expiry_days_after_start))} days after first use` : 'Never') },
       { label: 'Actions', value: (l) => lotActions(l) },
     ], shown, { caption: 'Lots, newest first', rowAttrs: (l) => ({ dataset: { lot: l.id } }) });
     t.classList.add('stack');
@@ -253,6 +260,7 @@ export default async function render(ctx) {
       out.push(b('Deactivate', (x) => lotAction(x, 'deactivate', 'Deactivate', 'The remaining credits leave the balance until the lot is reactivated.'), '.danger'));
     }
     if (l.status === 'deactivated') out.push(b('Reactivate', (x) => lotAction(x, 'reactivate', 'Reactivate', 'The credits come back unless the lot has expired.')));
+    out.push(b('Edit', editLot));
     out.push(b('History', showHistory));
     return h('div.row-actions', out);
   }
@@ -323,45 +331,25 @@ export default async function render(ctx) {
 
   // ---- adding and adjusting ------------------------------------------------------
 
-  function validityFields() {
-    return [
-      field('Expires after (days)', input('expiry_days', { type: 'number', min: 1, max: 3660 }), 'Or set a date below; neither: never expires.'),
-      field('Expires on', input('expires_at', { type: 'date' })),
-      field('Starts', select('start', [['immediate', 'At once'], ['first_use', 'On first use']])),
-    ];
-  }
-
-  function validityBody(v, body) {
-    if (v.expiry_days && v.expires_at) {
-      throw new ApiError(422, { code: 'validation_failed', errors: [{ field: 'expires_at', message: 'give days or a date, not both' }] });
-    }
-    if (v.expiry_days) body.expiry_days = Number(v.expiry_days);
-    if (v.expires_at) body.expires_at = zoneTime(nextDay(v.expires_at));
-    if (v.start === 'first_use') body.start = 'first_use';
-    return body;
-  }
-
   async function addCredits() {
-    const key = newKey();
-    const source = select('source', SOURCES);
-    const done = await dialog('Add credits', [
-      field('Credit type', typeSelect(types)),
-      field('Credits', input('credits', { inputmode: 'decimal', autocomplete: 'off' })),
-      field('Source', source),
-      field('Price paid', input('price', { inputmode: 'decimal', placeholder: '0.00' }), 'Money received for these credits (cost basis), excl. VAT.'),
-      ...validityFields(),
-      field('Lot name', input('name', { autocomplete: 'off' }), 'Shown to the customer, e.g. “Welcome credits”.'),
-      field('Notes', textarea('notes', { rows: 2 }), 'Internal.'),
-      field('Reason', input('reason', { autocomplete: 'off' }), 'Why: goes into the ledger with your name.'),
-      field('Invoice', invoiceSelect(), 'Also make a numbered invoice for the price; the credits are granted at once either way.'),
-    ], (v) => {
-      need(v, ['reason']);
-      const body = { credit_type: v.credit_type, credits: v.credits ?? '', source: v.source, reason: v.reason.trim() };
-      for (const k of ['price', 'name', 'notes']) if (v[k]) body[k] = v[k].trim();
-      if (v.invoice) body.invoice = v.invoice;
-      return api.post(`customers/${id}/lots`, validityBody(v, body), { key });
-    }, { submit: 'Add credits' });
+    const done = await addCreditsDialog(id, types);
     if (done) await afterMove(`${credits(types, done.credit_type, done.original)} added as ${done.id}${done.invoice ? `, invoice ${done.invoice.number}` : ''}.`);
+  }
+
+  async function editLot(l) {
+    const done = await editLotDialog(l, lotLabel(types, l));
+    if (!done) return;
+    await refreshLots();
+    if (!historyBox.hidden) await showHistory(done);
+    status.say(`${lotLabel(types, done)}: name and notes saved.`);
+  }
+
+  async function transfer() {
+    const done = await transferCredits(customer, types);
+    if (!done) return;
+    await Promise.all([refreshCustomer(), refreshLots(), ledger.start()]);
+    clear(status.el, transferResult(done, customer, types));
+    status.el.focus();
   }
 
   async function addPackage() {
@@ -420,6 +408,17 @@ export default async function render(ctx) {
     return t;
   }, { label: 'Ledger pages', none: 'No transactions yet.' });
 
+  const invoices = pager((cursor) => api.get('invoices', { customer: id, limit: 10, cursor }), (items) => {
+    const t = table([
+      { label: 'Invoice', value: (i) => h('a.nowrap', { href: `/api/v1/invoices/${encodeURIComponent(i.id)}/html`, target: '_blank', rel: 'noopener' }, i.number) },
+      { label: 'Date', value: (i) => date(i.created_at) },
+      { label: 'Status', value: (i) => statusBadge(i.status) },
+      { label: 'Amount', num: true, value: (i) => money(i.gross, i.currency) },
+    ], items, { caption: 'Newest first; the number opens the invoice', rowAttrs: (i) => ({ dataset: { invoice: i.id } }) });
+    t.classList.add('stack');
+    return t;
+  }, { label: 'Invoice pages', none: 'No invoices yet.' });
+
   const summaryOut = h('div');
   const today = isoDay();
   const summaryForm = form([
@@ -445,9 +444,11 @@ export default async function render(ctx) {
     h('h2', 'Balances'), balanceCards,
     h('h2', 'Lots'), lotsBox, historyBox,
     h('h2', 'Ledger'), ledger.el,
+    h('h2', 'Invoices'), invoices.el,
+    h('p', h('a', { href: `#/admin/invoices?customer=${encodeURIComponent(id)}` }, 'Manage these invoices (mark paid, void)')),
     h('h2', 'Totals over a period'), summaryForm, summaryOut,
     h('h2', 'Members'), membersBox,
     h('h2', 'Invitations'), invitations.el);
-  await Promise.all([refreshLots(), ledger.start(), invitations.refresh()]);
+  await Promise.all([refreshLots(), ledger.start(), invoices.start(), invitations.refresh()]);
   summaryForm.requestSubmit();
 }

@@ -4,8 +4,9 @@
 // that fail like the API does (so the message lands next to its field), and
 // the page's status line that announces what an action did.
 import { api, ApiError } from './api.js';
-import { h, clear, loading, empty, notice, errorText, badge, field, input, select } from './ui.js';
+import { h, clear, loading, empty, notice, errorText, badge, field, input } from './ui.js';
 import { amount, count, STATUS_LABELS } from './fmt.js';
+import { combobox } from './admin-picker.js';
 
 // ---- credit types --------------------------------------------------------
 
@@ -53,32 +54,14 @@ export function customerLink(id) {
   return h('a', { href: `#/admin/customers/${encodeURIComponent(id)}` }, c?.name || id);
 }
 
-// A select of customers with a search box that narrows it (GET /customers?q=).
-// The select is named `name` so forms read it like any field.
-export function customerPicker({ name = 'customer', value = '', label = 'Customer', allLabel = 'All customers' } = {}) {
-  const sel = select(name, [['', allLabel]]);
-  const search = input('', { type: 'search', placeholder: 'Name or e-mail', autocomplete: 'off' });
-  let timer = null;
-  async function fill(q) {
-    let items = [];
-    try { items = (await api.get('customers', { q, limit: 50 })).items; } catch { items = []; }
-    items.forEach(rememberCustomer);
-    const keep = sel.value || value;
-    if (keep && !items.some((c) => c.id === keep)) {
-      await customersById([keep]);
-      if (customerCache.has(keep)) items.unshift(customerCache.get(keep));
-    }
-    clear(sel, h('option', { value: '' }, allLabel),
-      items.map((c) => h('option', { value: c.id }, `${c.name} (${c.id})`)));
-    sel.value = keep;
-  }
-  search.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fill(search.value.trim()), 250);
+// The customer picker (admin-picker.js): searches the server as one types,
+// every customer and not only a first page; the chosen id is the field `name`.
+export function customerPicker({ name = 'customer', value = '', label = 'Customer', allLabel = 'All customers', hint, exclude } = {}) {
+  return combobox({
+    name, value, label, hint, exclude, allText: allLabel,
+    remember: rememberCustomer,
+    lookup: async (id) => (await customersById([id])).get(id) || null,
   });
-  const ready = fill('');
-  const el = h('div.picker', field('Find customer', search), field(label, sel));
-  return { el, select: sel, ready };
 }
 
 // ---- fields ----------------------------------------------------------------

@@ -2,12 +2,14 @@
 // the ledger of every customer with its filters (customer, credit type, kind,
 // date range in the business's zone, acting user), a page at a time, and
 // "Export CSV": a link to /api/v1/ledger.csv with exactly the same filters
-// (the browser sends the session cookie with it). GET /ledger, /ledger.csv.
+// (the browser sends the session cookie with it); admins also start a
+// transfer between customers here (admin-transfer.js). GET /ledger, /ledger.csv.
 import { api } from './api.js';
-import { h, table, field, input, select, form } from './ui.js';
+import { h, clear, table, field, input, select, form } from './ui.js';
 import { amount, signed, dateTime, zoneTime, nextDay, KIND_LABELS } from './fmt.js';
-import { creditTypes, typeName, customersById, customerLink, customerPicker, pager } from './admin-lib.js';
+import { creditTypes, typeName, customersById, customerLink, customerPicker, pager, flash } from './admin-lib.js';
 import { resolveRefs, reference, reason } from './ledger.js';
+import { pickGiver, transferCredits, transferResult } from './admin-transfer.js';
 
 const FILTERS = ['customer', 'credit_type', 'kind', 'from', 'to', 'actor'];
 
@@ -73,8 +75,21 @@ export default async function render(ctx) {
     return t;
   }, { label: 'Transaction pages', none: 'No transactions match these filters.' });
 
+  const said = flash();
+  async function transfer() {
+    const from = await pickGiver();
+    if (!from) return;
+    const done = await transferCredits(from, types);
+    if (!done) return;
+    await list.start();
+    clear(said.el, transferResult(done, from, types));
+    said.el.focus();
+  }
+
   ctx.main.append(
     h('h1', 'Transactions'),
+    said.el,
+    ctx.me.role === 'admin' ? h('div.toolbar', h('button', { type: 'button', onclick: transfer }, 'Transfer credits')) : null,
     filters,
     h('div.toolbar', exportLink,
       active ? h('a', { href: '#/admin/transactions' }, 'Clear filters') : null,

@@ -141,6 +141,7 @@ json_t *h_read_lot(const struct svc_types *types, const struct lot_row *r)
                           "cost_basis", http_amount(r->cost_basis_minor, H_READ_MONEY_SCALE));
     json_object_set_new(o, "starts_at", http_time(l->starts_at_us));
     json_object_set_new(o, "expires_at", http_time(l->expires_at_us));
+    json_object_set_new(o, "expiry_days_after_start", json_integer(l->expiry_days_after_start));
     json_object_set_new(o, "paused_at", http_time(l->paused_at_us));
     json_object_set_new(o, "start_on_first_use", json_boolean(l->start_on_first_use));
     json_object_set_new(o, "categories", json_string(l->categories ? l->categories : ""));

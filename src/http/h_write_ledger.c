@@ -362,17 +362,29 @@ struct h_transfer_answer {
     const struct svc_transfer_input *in;
     const struct credit_type_row *type;
     int64_t id;
+    struct svc_transfer_out out;
 };
 
+/* The transfer with its two ledger entries and both balances after it, so a
+ * client can link to each side without searching the ledger. */
 static json_t *h_transfer_render(void *ctx, int *status)
 {
     struct h_transfer_answer *x = ctx;
+    ASSERT(x->out.from_journal_id != 0);
+    ASSERT(x->out.to_journal_id != 0);
     *status = 201;
-    return json_pack("{s:o, s:o, s:o, s:s, s:o, s:s}", "id", http_id("trf", x->id),
-                     "from_customer_id", http_id("cus", x->in->from_customer_id), "to_customer_id",
-                     http_id("cus", x->in->to_customer_id), "credit_type", x->type->code, "amount",
-                     http_amount(x->in->amount_minor, x->type->scale), "justification",
-                     x->in->justification);
+    int scale = x->type->scale;
+    json_t *o =
+        json_pack("{s:o, s:o, s:o, s:s, s:o, s:s}", "id", http_id("trf", x->id), "from_customer_id",
+                  http_id("cus", x->in->from_customer_id), "to_customer_id",
+                  http_id("cus", x->in->to_customer_id), "credit_type", x->type->code, "amount",
+                  http_amount(x->in->amount_minor, scale), "justification", x->in->justification);
+    json_object_set_new(o, "from_journal_id", http_id("jrn", x->out.from_journal_id));
+    json_object_set_new(o, "to_journal_id", http_id("jrn", x->out.to_journal_id));
+    json_object_set_new(o, "to_lot_id", http_id("lot", x->out.to_lot_id));
+    json_object_set_new(o, "from_balance_after", http_amount(x->out.from_balance_minor, scale));
+    json_object_set_new(o, "to_balance_after", http_amount(x->out.to_balance_minor, scale));
+    return o;
 }
 
 void h_transfer_create(struct http_request *r)
@@ -395,6 +407,7 @@ void h_transfer_create(struct http_request *r)
     if (!ok)
         return;
     struct h_transfer_answer x = {.in = &in, .type = &type};
+    in.out = &x.out;
     http_idem_arm(r, h_transfer_render, &x);
     struct err_detail d = {0};
     enum err rc = svc_transfer(r->svc, r->tenant_id, &r->actor, &in, &x.id, &d);

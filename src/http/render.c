@@ -21,6 +21,7 @@ json_t *http_lot_json(const struct lot_row *r, const char *type_code, int scale)
     json_object_set_new(o, "start_on_first_use", json_boolean(l->start_on_first_use));
     json_object_set_new(o, "starts_at", http_time(l->starts_at_us));
     json_object_set_new(o, "expires_at", http_time(l->expires_at_us));
+    json_object_set_new(o, "expiry_days_after_start", json_integer(l->expiry_days_after_start));
     json_object_set_new(o, "paused_at", http_time(l->paused_at_us));
     json_object_set_new(o, "categories", json_string(l->categories ? l->categories : ""));
     json_object_set_new(o, "provider", json_string(l->provider ? l->provider : ""));

@@ -307,12 +307,20 @@ enum err svc_adjust(struct svc *s, int64_t tenant_id, const struct svc_actor *ac
                     const struct svc_adjust_input *in, int64_t *journal_id,
                     struct err_detail *d) WUR;
 
+/* What a transfer wrote: its two journal entries, the receiver's new lot and
+ * both balances after it (minor units). */
+struct svc_transfer_out {
+    int64_t from_journal_id, to_journal_id;
+    int64_t to_lot_id;
+    int64_t from_balance_minor, to_balance_minor;
+};
 struct svc_transfer_input {
     int64_t from_customer_id;
     int64_t to_customer_id;
     const char *credit_type;
     int64_t amount_minor;
     const char *justification;
+    struct svc_transfer_out *out; /* optional: filled inside the transaction */
 };
 enum err svc_transfer(struct svc *s, int64_t tenant_id, const struct svc_actor *actor,
                       const struct svc_transfer_input *in, int64_t *transfer_id,

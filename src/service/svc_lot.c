@@ -300,6 +300,39 @@ static const char *svc_lot_action_name(enum svc_lot_action a)
     return names[a];
 }
 
+/* The length of s cut at max bytes, never inside a UTF-8 character. */
+static int svc_lot_cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
+/* A new name and notes; the history says what the name was and became (each
+ * cut at 60 bytes, so the line stays short) and whether the notes changed. */
+static enum err svc_lot_edit(const struct svc_lot_change *ch, struct lot_row *r, char *detail,
+                             size_t detail_len)
+{
+    ASSERT(ch->name != NULL || ch->notes != NULL);
+    size_t len = 0;
+    const char *was = r->name ? r->name : "";
+    if (ch->name != NULL && strcmp(ch->name, was) != 0)
+        len = (size_t)snprintf(detail, detail_len, "name '%.*s' -> '%.*s'", svc_lot_cut(was, 60),
+                               was, svc_lot_cut(ch->name, 60), ch->name);
+    bool notes_changed = ch->notes != NULL && strcmp(ch->notes, r->notes ? r->notes : "") != 0;
+    if (notes_changed && len < detail_len)
+        snprintf(detail + len, detail_len - len, "%snotes changed", len ? "; " : "");
+    if (ch->name != NULL)
+        r->name = ch->name;
+    if (ch->notes != NULL)
+        r->notes = ch->notes;
+    return ERR_OK;
+}
+
 /* Applies the change to r; *moved and *moves_out say whether credits move. */
 static enum err svc_lot_apply(struct lot_change_ctx *x, struct lot_row *r, int64_t *moved,
                               char *detail, size_t detail_len)
@@ -333,12 +366,7 @@ static enum err svc_lot_apply(struct lot_change_ctx *x, struct lot_row *r, int64
     case SVC_LOT_REACTIVATE:
         return lot_reactivate(&r->lot, x->now_us, moved);
     case SVC_LOT_EDIT:
-        if (ch->name != NULL)
-            r->name = ch->name;
-        if (ch->notes != NULL)
-            r->notes = ch->notes;
-        snprintf(detail, detail_len, "%s%s", ch->name ? "name " : "", ch->notes ? "notes" : "");
-        return ERR_OK;
+        return svc_lot_edit(ch, r, detail, detail_len);
     }
     return ERR_INTERNAL;
 }
@@ -697,7 +725,7 @@ static enum err svc_transfer_txn(struct store_conn *c, void *arg)
         rc = store_transfer_insert(c, x->tenant_id, in->from_customer_id, in->to_customer_id,
                                    type.id, in->amount_minor, svc_actor_label(x->actor),
                                    in->justification, x->now_us, x->transfer_id);
-    int64_t journal_id;
+    int64_t journal_id = 0, to_journal_id = 0;
     struct svc_deduct_how out = {.kind = JOURNAL_TRANSFER,
                                  .actor = x->actor,
                                  .reason = "transfer",
@@ -721,7 +749,15 @@ static enum err svc_transfer_txn(struct store_conn *c, void *arg)
                                      .justification = in->justification,
                                      .transfer_id = *x->transfer_id,
                                      .now_us = x->now_us};
-        rc = svc_lot_create_booked(c, &to, &type, &r, &how, &journal_id);
+        rc = svc_lot_create_booked(c, &to, &type, &r, &how, &to_journal_id);
+    }
+    if (rc == ERR_OK && in->out != NULL) {
+        ASSERT(journal_id != 0 && to_journal_id != 0);
+        *in->out = (struct svc_transfer_out){.from_journal_id = journal_id,
+                                             .to_journal_id = to_journal_id,
+                                             .to_lot_id = r.lot.id,
+                                             .from_balance_minor = from.acc.balance_minor,
+                                             .to_balance_minor = to.acc.balance_minor};
     }
     arena_release(&a);
     return rc;

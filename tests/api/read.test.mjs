@@ -201,7 +201,7 @@ test('lots of a customer have the full shape and add up to the balance', async (
   assert.equal(r.status, 200);
   assert.ok(r.json.items.length > 0);
   const keys = ['id', 'customer_id', 'credit_type', 'name', 'notes', 'source', 'status', 'original',
-    'remaining', 'cost_basis', 'starts_at', 'expires_at', 'paused_at', 'start_on_first_use',
+    'remaining', 'cost_basis', 'starts_at', 'expires_at', 'expiry_days_after_start', 'paused_at', 'start_on_first_use',
     'categories', 'provider', 'peak', 'package_id', 'invoice_id', 'created_at'];
   let master = 0;
   for (const l of r.json.items) {

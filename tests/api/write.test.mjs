@@ -144,6 +144,14 @@ test('lots are paused, resumed, extended, deactivated and reactivated', async ()
   const edit = await admin.patch(`/api/v1/lots/${l.id}`, { name: 'Renamed', notes: 'VIP' });
   assert.equal(edit.json.name, 'Renamed');
   assert.equal(edit.json.remaining, '6');
+  // The history says what the name was and became, and that the notes changed.
+  const long = `Ü${'x'.repeat(70)}`;
+  assert.equal((await admin.patch(`/api/v1/lots/${l.id}`, { name: long, notes: 'VIP' })).status, 200);
+  const edits = (await admin.get(`/api/v1/lots/${l.id}/history`)).json.items.filter((e) => e.kind === 'edit');
+  assert.deepEqual(edits.map((e) => [e.detail, e.amount, e.actor]), [
+    ["name '' -> 'Renamed'; notes changed", '0', ADMIN.email],
+    [`name 'Renamed' -> '${long.slice(0, 59)}'`, '0', ADMIN.email],
+  ]);
   const count = await admin.patch(`/api/v1/lots/${l.id}`, { remaining: '100' });
   assert.equal(count.status, 422);
   assert.equal(count.json.field, 'remaining');
@@ -153,10 +161,33 @@ test('a transfer moves credits between customers, all or nothing', async () => {
   const a = await customer('From shop');
   const b = await customer('To shop');
   await lot(a, { credit_type: 'master', credits: '10' });
+  await lot(b, { credit_type: 'master', credits: '3' });
   const t = await admin.post('/api/v1/transfers', { from_customer_id: a, to_customer_id: b, credit_type: 'master', amount: '4', justification: 'sister shop' });
   assert.equal(t.status, 201, t.text);
+  // The answer names both ledger entries, the receiver's new lot and both balances after.
+  assert.equal(t.json.from_balance_after, '6');
+  assert.equal(t.json.to_balance_after, '7');
+  const [out] = (await admin.get(`/api/v1/ledger?customer=${a}&kind=transfer`)).json.items;
+  const [into] = (await admin.get(`/api/v1/ledger?customer=${b}&kind=transfer`)).json.items;
+  assert.deepEqual([out.id, out.amount, out.balance_after, out.transfer_id], [t.json.from_journal_id, '-4', '6', t.json.id]);
+  assert.deepEqual([into.id, into.amount, into.balance_after, into.transfer_id], [t.json.to_journal_id, '4', '7', t.json.id]);
+  assert.deepEqual(into.lot_ids, [t.json.to_lot_id]);
+  const newLot = (await admin.get(`/api/v1/lots/${t.json.to_lot_id}`)).json;
+  assert.deepEqual([newLot.customer_id, newLot.source, newLot.original], [b, 'transfer', '4']);
   const too = await admin.post('/api/v1/transfers', { from_customer_id: a, to_customer_id: b, credit_type: 'master', amount: '7', justification: 'x' });
   assert.equal(too.status, 409);
+  assert.equal(too.json.code, 'insufficient_credits');
+  assert.equal(too.json.field, 'amount');
+  assert.equal((await admin.get(`/api/v1/customers/${a}`)).json.balances.master.balance, '6', 'a refused transfer changed nothing');
+  assert.equal((await admin.get(`/api/v1/customers/${b}`)).json.balances.master.balance, '7');
+});
+
+test('a first-use lot valid N days from its start says so until it starts', async () => {
+  const c = await customer('First use shop');
+  const l = await lot(c, { credit_type: 'master', credits: '5', start: 'first_use', expiry: 'days_from_start', expiry_days: 30 });
+  assert.deepEqual([l.start_on_first_use, l.starts_at, l.expires_at, l.expiry_days_after_start], [true, null, null, 30]);
+  const fixed = await lot(c, { credit_type: 'master', credits: '5', expiry_days: 10 });
+  assert.equal(fixed.expiry_days_after_start, 0);
 });
 
 test('a member orders for their own customer only and cannot manage credits', async () => {

@@ -141,7 +141,8 @@ test('credits added by hand need a reason; the new lot and its ledger entry appe
   await dlg.getByLabel('Credit type').selectOption('master');
   await dlg.getByLabel('Credits', { exact: true }).fill('12');
   await dlg.getByLabel('Source').selectOption('goodwill');
-  await dlg.getByLabel('Expires after (days)').fill('90');
+  await dlg.getByLabel('Validity').selectOption('days_from_start');
+  await dlg.getByLabel('Days from the start').fill('90');
   await dlg.getByLabel('Lot name').fill('E2E welcome');
   await dlg.getByRole('button', { name: 'Add credits' }).click();
   // Rule 6: no reason, no credits; the message sits under the Reason field.

@@ -741,12 +741,20 @@ static void a_transfer_moves_credits_atomically_and_links_both_entries(void **st
                                     .justification = "Moved to the sister shop"};
     int64_t transfer;
     struct err_detail d = {0};
+    struct svc_transfer_out out = {0};
+    in.out = &out;
     assert_int_equal(svc_transfer(&t->svc, t->tenant_id, ACTOR, &in, &transfer, &d), ERR_OK);
     assert_int_equal(balance_of(t, a, "master"), 6);
     assert_int_equal(balance_of(t, b, "master"), 4);
+    assert_int_equal(out.from_balance_minor, 6);
+    assert_int_equal(out.to_balance_minor, 4);
+    assert_true(out.from_journal_id != 0 && out.to_journal_id > out.from_journal_id);
+    assert_true(out.to_lot_id != 0);
     struct last_entry_ctx e;
     last_entry(t, &e);
     assert_int_equal(e.row.entry.transfer_id, transfer);
+    assert_int_equal(e.row.entry.id, out.to_journal_id);
+    in.out = NULL;
     assert_string_equal(journal_kind_name(e.row.entry.kind), "transfer");
     /* Too much: refused whole, neither side changes. */
     struct snapshot sa = snapshot(t, a), sb = snapshot(t, b);
