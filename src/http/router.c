@@ -11,6 +11,8 @@
 const struct http_route http_routes[] = {
     {"GET", "/", h_web_index, ROLES_ANYBODY, "The web portal", false, false},
     {"GET", "/assets/{name}", h_web_asset, ROLES_ANYBODY, "A file of the web portal", false, false},
+    {"GET", "/favicon.ico", h_favicon, ROLES_ANYBODY, "The business's logo as the site's icon",
+     false, false},
     {"GET", "/healthz", h_healthz, ROLES_ANYBODY, "Liveness", false, false},
     {"GET", "/readyz", h_readyz, ROLES_ANYBODY, "Readiness: the database answers", false, false},
     {"GET", "/metrics", h_metrics, ROLES_ANYBODY, "Prometheus metrics", false, false},
@@ -22,6 +24,17 @@ const struct http_route http_routes[] = {
      "End the session", false, false},
     {"GET", "/api/v1/me", h_me, ROLES_SIGNED | ROUTE_WHILE_ENROLLING, "Who is signed in", false,
      false},
+    /* ---- the business's brand (h_branding.c) ---- */
+    {"GET", "/api/v1/branding", h_branding, ROLES_ANYBODY,
+     "The business's name, accent colour and logo (for the sign-in page)", false, false},
+    {"PATCH", "/api/v1/branding", h_branding_update, ROLE_ADMIN,
+     "Change the display name and accent colour", true, false},
+    {"GET", "/api/v1/branding/logo", h_branding_logo, ROLES_ANYBODY, "The business's logo", false,
+     false},
+    {"PUT", "/api/v1/branding/logo", h_branding_logo_put, ROLE_ADMIN,
+     "Upload or replace the logo: PNG, JPEG or SVG (multipart field file)", false, true},
+    {"DELETE", "/api/v1/branding/logo", h_branding_logo_delete, ROLE_ADMIN, "Remove the logo",
+     false, false},
     /* ---- two-factor sign-in (h_totp.c) ---- */
     {"POST", "/api/v1/me/totp", h_totp_enrol, ROLES_SIGNED | ROUTE_WHILE_ENROLLING,
      "Start two-factor enrolment: a new secret and its otpauth:// URI", false, false},
