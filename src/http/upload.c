@@ -103,7 +103,9 @@ static bool http_upload_headers_ok(struct http_request *r)
     if (length != NULL && parse_int64(length, &declared) &&
         (uint64_t)declared > (uint64_t)max + UPLOAD_MULTIPART_OVERHEAD_BYTES) {
         r->defer = false;
-        http_problem_msg(r, ERR_TOO_LARGE, "the file is larger than %zu bytes", max);
+        struct err_detail d = {0};
+        err_set(&d, ERR_TOO_LARGE, "file", "the file is larger than %zu bytes", max);
+        http_problem(r, ERR_TOO_LARGE, &d);
         return false;
     }
     return true;
