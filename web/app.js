@@ -10,6 +10,7 @@ import { api, setCsrf, ApiError } from './api.js';
 import { setTenant } from './fmt.js';
 import { h, clear, loading, notice, errorText } from './ui.js';
 import { holdBanner } from './hold.js';
+import { loadBranding, pageTitle, brandMark, signedOutFrame } from './branding.js';
 
 const MEMBER = ['owner', 'technician'];
 const TEAM = ['staff', 'admin'];
@@ -40,6 +41,7 @@ export const ROUTES = [
   { path: '/admin/webhooks', title: 'Webhooks', module: 'admin-webhooks.js', roles: ['admin'], nav: true },
   { path: '/admin/webhooks/:id', title: 'Webhook endpoint', module: 'admin-webhooks.js', roles: ['admin'] },
   { path: '/admin/settings', title: 'Settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
+  { path: '/admin/branding', title: 'Brand', module: 'admin-branding.js', roles: ['admin'], nav: true },
   { path: '/admin/users', title: 'Users', module: 'admin-users.js', roles: ['admin'], nav: true },
   { path: '/admin/api-keys', title: 'API keys', module: 'admin-api-keys.js', roles: ['admin'], nav: true },
   { path: '/admin/security', title: 'Security log', module: 'admin-security.js', roles: ['admin'], nav: true },
@@ -116,7 +118,7 @@ function nav(active) {
   }, 'Menu');
   list.id = 'nav-list';
   return h('nav.nav', { 'aria-label': 'Main' },
-    h('div.brand', h('a', { href: `#${home()}` }, me.tenant?.name || 'creditd')),
+    h('div.brand', h('a', { href: `#${home()}` }, brandMark())),
     toggle, list,
     h('div.who', h('span', me.email), ' ',
       h('a', { href: '#/account', 'aria-current': active?.path === '/account' ? 'page' : null }, 'My account'), ' ',
@@ -144,9 +146,9 @@ async function signedOut(message) {
 }
 
 async function publicPage({ route: r, params }, query) {
-  const main = h('main#main.login', { tabindex: '-1' });
-  clear(app, main);
-  document.title = `${r.title} · creditd`;
+  const { frame, main } = signedOutFrame();
+  clear(app, frame);
+  pageTitle(r.title);
   const ctx = {
     main, params, query, me, go,
     // To the sign-in form, the token's address out of the history.
@@ -183,11 +185,11 @@ async function route() {
   const banner = holdBanner(me, boot);
   clear(app, nav(found), banner ? h('div.with-banner', banner, main) : main);
   if (!found || !found.roles.includes(me.role)) {
-    document.title = 'Not found · creditd';
+    pageTitle('Not found');
     main.append(h('h1', 'Page not found'), h('p', h('a', { href: `#${home()}` }, 'Back to the start')));
     return;
   }
-  document.title = `${found.title} · ${me.tenant?.name || 'creditd'}`;
+  pageTitle(found.title);
   main.append(loading());
   const ctx = { main, params, query, me, go, reload: route };
   try {
@@ -202,9 +204,16 @@ async function route() {
   main.focus({ preventScroll: true });
 }
 
+// The brand is read once, beside who is signed in; pages wait for it.
+const brandingReady = loadBranding();
+
 async function boot() {
+  // Both at once; a refusal of /me is handled below, after the brand.
+  const who = api.get('me');
+  who.catch(() => {});
+  await brandingReady;
   try {
-    me = await api.get('me');
+    me = await who;
     setCsrf(me.csrf_token);
     setTenant(me.tenant);
     // Waiting for approval, or rejected: the banner says which.
@@ -225,6 +234,11 @@ async function boot() {
 }
 
 window.addEventListener('hashchange', route);
+// The brand changed (admin-branding.js): the header shows the new mark.
+window.addEventListener('creditd:branding', () => {
+  const mark = document.querySelector('.nav .brand a');
+  if (mark && me) clear(mark, brandMark());
+});
 window.addEventListener('creditd:signed-out', () => { if (me) { me = null; boot(); } });
 // Two-factor state changed (page-security.js): read who is signed in again.
 window.addEventListener('creditd:me-changed', () => { if (me) boot(); });
