@@ -11,8 +11,6 @@
 const struct http_route http_routes[] = {
     {"GET", "/", h_web_index, ROLES_ANYBODY, "The web portal", false, false},
     {"GET", "/assets/{name}", h_web_asset, ROLES_ANYBODY, "A file of the web portal", false, false},
-    {"GET", "/favicon.ico", h_favicon, ROLES_ANYBODY, "The business's logo as the site's icon",
-     false, false},
     {"GET", "/healthz", h_healthz, ROLES_ANYBODY, "Liveness", false, false},
     {"GET", "/readyz", h_readyz, ROLES_ANYBODY, "Readiness: the database answers", false, false},
     {"GET", "/metrics", h_metrics, ROLES_ANYBODY, "Prometheus metrics", false, false},
@@ -34,6 +32,8 @@ const struct http_route http_routes[] = {
     {"PUT", "/api/v1/branding/logo", h_branding_logo_put, ROLE_ADMIN,
      "Upload or replace the logo: PNG, JPEG or SVG (multipart field file)", false, true},
     {"DELETE", "/api/v1/branding/logo", h_branding_logo_delete, ROLE_ADMIN, "Remove the logo",
+     false, false},
+    {"GET", "/favicon.ico", h_favicon, ROLES_ANYBODY, "The business's logo as the site's icon",
      false, false},
     /* ---- two-factor sign-in (h_totp.c) ---- */
     {"POST", "/api/v1/me/totp", h_totp_enrol, ROLES_SIGNED | ROUTE_WHILE_ENROLLING,
