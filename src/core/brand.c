@@ -95,7 +95,7 @@ static enum err brand_logo_jpeg(const uint8_t *data, size_t n, struct brand_logo
     return err_set(d, ERR_VALIDATION, "file", "the JPEG image has no valid frame header");
 }
 
-/* True when data holds well-formed UTF-8 and no NUL. */
+/* True when data holds well-formed UTF-8 (RFC 3629) and no NUL. */
 static bool brand_utf8_text(const uint8_t *data, size_t n)
 {
     for (size_t i = 0; i < n;) {
@@ -109,6 +109,11 @@ static bool brand_utf8_text(const uint8_t *data, size_t n)
         for (size_t k = 1; k <= more; k++)
             if ((data[i + k] & 0xc0) != 0x80)
                 return false;
+        /* No overlong forms, surrogates or code points past U+10FFFF. */
+        uint8_t next = more > 0 ? data[i + 1] : 0;
+        if ((c == 0xe0 && next < 0xa0) || (c == 0xed && next > 0x9f) ||
+            (c == 0xf0 && next < 0x90) || (c == 0xf4 && next > 0x8f))
+            return false;
         i += more + 1;
     }
     return true;
