@@ -100,9 +100,11 @@ static bool brand_utf8_text(const uint8_t *data, size_t n)
 {
     for (size_t i = 0; i < n;) {
         uint8_t c = data[i];
-        size_t more = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2
-                                   : (c & 0xf8) == 0xf0 ? 3
-                                                        : 4;
+        size_t more = c < 0x80             ? 0
+                      : (c & 0xe0) == 0xc0 ? 1
+                      : (c & 0xf0) == 0xe0 ? 2
+                      : (c & 0xf8) == 0xf0 ? 3
+                                           : 4;
         if (c == 0 || more == 4 || (more == 1 && c < 0xc2) || (more == 3 && c > 0xf4) ||
             (more > 0 && i + more >= n))
             return false;

@@ -34,9 +34,9 @@ static const char *h_branding_logo_url(struct http_request *r, const struct svc_
 static json_t *h_branding_json(struct http_request *r, const struct svc_branding *b)
 {
     const char *url = h_branding_logo_url(r, b);
-    json_t *out = json_pack("{s:s, s:s, s:b, s:b}", "display_name", b->display_name,
-                            "accent_color", b->accent_color, "display_name_set",
-                            b->display_name_set, "accent_color_set", b->accent_color_set);
+    json_t *out = json_pack("{s:s, s:s, s:b, s:b}", "display_name", b->display_name, "accent_color",
+                            b->accent_color, "display_name_set", b->display_name_set,
+                            "accent_color_set", b->accent_color_set);
     json_object_set_new(out, "logo_url", url ? json_string(url) : json_null());
     json_object_set_new(out, "logo_type", b->logo_type ? json_string(b->logo_type) : json_null());
     /* The icon is the logo itself, whatever its type: browsers take PNG,

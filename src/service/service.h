@@ -1462,7 +1462,7 @@ enum err svc_customer_review(struct svc *s, struct arena *a, int64_t tenant_id,
  * (the tenant's name, SVC_BRAND_ACCENT_DEFAULT). Arena memory. */
 struct svc_branding {
     const char *display_name;
-    const char *accent_color; /* "#rrggbb", lower case */
+    const char *accent_color;                /* "#rrggbb", lower case */
     bool display_name_set, accent_color_set; /* false: the default shows */
     const char *logo_type;                   /* MIME type; NULL without a logo */
     const char *logo_sha256;                 /* of the logo's bytes (its ETag) */

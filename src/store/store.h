@@ -1425,7 +1425,6 @@ enum err store_branding_logo_set(struct store_conn *c, struct arena *a, int64_t 
                                  int64_t now_us, const char *by) WUR;
 /* The logo's bytes (arena memory) and its row; ERR_NOT_FOUND without a logo. */
 enum err store_branding_logo_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
-                                 struct branding_row *meta, const uint8_t **bytes,
-                                 size_t *n) WUR;
+                                 struct branding_row *meta, const uint8_t **bytes, size_t *n) WUR;
 
 #endif

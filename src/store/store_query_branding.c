@@ -140,7 +140,8 @@ static bool store_branding_hex_decode(struct arena *a, const char *hex, const ui
     if (out == NULL)
         return false;
     for (size_t i = 0; i < len / 2; i++) {
-        int hi = store_branding_hex_digit(hex[2 * i]), lo = store_branding_hex_digit(hex[2 * i + 1]);
+        int hi = store_branding_hex_digit(hex[2 * i]),
+            lo = store_branding_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         out[i] = (uint8_t)(hi << 4 | lo);

@@ -20,16 +20,14 @@
 
 #include "fuzz.h"
 
-static void fuzz_logo_accepted(const uint8_t *data, size_t size,
-                               const struct brand_logo_info *info)
+static void fuzz_logo_accepted(const uint8_t *data, size_t size, const struct brand_logo_info *info)
 {
     static const uint8_t png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     static const uint8_t iend[8] = {'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
     FUZZ_CHECK(size > 0 && size <= BRAND_LOGO_BYTES_MAX, "accepted %zu bytes", size);
     switch (info->type) {
     case BRAND_LOGO_PNG:
-        FUZZ_CHECK(size >= 45 && memcmp(data, png, 8) == 0 &&
-                       memcmp(data + size - 8, iend, 8) == 0,
+        FUZZ_CHECK(size >= 45 && memcmp(data, png, 8) == 0 && memcmp(data + size - 8, iend, 8) == 0,
                    "a PNG of %zu bytes without signature or IEND", size);
         break;
     case BRAND_LOGO_JPEG:

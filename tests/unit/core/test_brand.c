@@ -28,11 +28,10 @@ static size_t png_make(uint8_t *out, uint32_t w, uint32_t h)
     size_t n = 0;
     memcpy(out, sig, 8);
     n = 8;
-    const uint8_t ihdr[25] = {0,          0,          0,         13,       'I',        'H',
-                              'D',        'R',        w >> 24,   w >> 16,  w >> 8,     w & 0xff,
-                              h >> 24,    h >> 16,    h >> 8,    h & 0xff, 8,          2,
-                              0,          0,          0,         0,        0,          0,
-                              0};
+    const uint8_t ihdr[25] = {0,      0,        0,       13,     'I',      'H',     'D',
+                              'R',    w >> 24,  w >> 16, w >> 8, w & 0xff, h >> 24, h >> 16,
+                              h >> 8, h & 0xff, 8,       2,      0,        0,       0,
+                              0,      0,        0,       0};
     memcpy(out + n, ihdr, sizeof(ihdr));
     n += sizeof(ihdr);
     const uint8_t idat[12] = {0, 0, 0, 0, 'I', 'D', 'A', 'T', 0, 0, 0, 0};
@@ -45,9 +44,9 @@ static size_t png_make(uint8_t *out, uint32_t w, uint32_t h)
 /* SOI, APP0, SOF2 (progressive) with h and w, SOS, EOI. */
 static size_t jpeg_make(uint8_t *out, uint16_t w, uint16_t h)
 {
-    const uint8_t b[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x4a, 0x46, 0xff,     0xff,
-                         0xc2, 0x00, 0x0b, 0x08, h >> 8, h & 0xff, w >> 8, w & 0xff, 0x01,
-                         0x01, 0x11, 0x00, 0xff, 0xda, 0x00, 0x02, 0xff, 0xd9};
+    const uint8_t b[] = {0xff, 0xd8, 0xff, 0xe0, 0x00,   0x04,     0x4a,   0x46,     0xff, 0xff,
+                         0xc2, 0x00, 0x0b, 0x08, h >> 8, h & 0xff, w >> 8, w & 0xff, 0x01, 0x01,
+                         0x11, 0x00, 0xff, 0xda, 0x00,   0x02,     0xff,   0xd9};
     memcpy(out, b, sizeof(b));
     return sizeof(b);
 }
@@ -105,8 +104,8 @@ static void a_jpeg_gives_its_size_from_the_frame_header(void **state)
     const uint8_t overlong[] = {0xff, 0xd8, 0xff, 0xe0, 0x7f, 0xff, 0x00};
     assert_int_equal(check(overlong, sizeof(overlong), &info, &d), ERR_VALIDATION);
     /* A DHT segment (C4) is not a frame header. */
-    const uint8_t dht[] = {0xff, 0xd8, 0xff, 0xc4, 0x00, 0x0b, 0x08, 0x00, 0x10, 0x00, 0x10,
-                           0x01, 0x01, 0x11, 0x00, 0xff, 0xd9};
+    const uint8_t dht[] = {0xff, 0xd8, 0xff, 0xc4, 0x00, 0x0b, 0x08, 0x00, 0x10,
+                           0x00, 0x10, 0x01, 0x01, 0x11, 0x00, 0xff, 0xd9};
     assert_int_equal(check(dht, sizeof(dht), &info, &d), ERR_VALIDATION);
 }
 
@@ -118,7 +117,8 @@ static void an_svg_is_text_whose_root_is_svg(void **state)
     const char *good[] = {
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
         "\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- Müller -->\n<svg>\n</svg>",
-        "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x.dtd\">\r\n<svg\tviewBox=\"0 0 1 1\"/>",
+        "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x.dtd\">\r\n<svg\tviewBox=\"0 0 1 "
+        "1\"/>",
         "  <svg><script>alert(1)</script></svg>", /* kept: served under a policy */
     };
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -127,13 +127,8 @@ static void an_svg_is_text_whose_root_is_svg(void **state)
         assert_int_equal(info.width, 0);
     }
     const char *bad[] = {
-        "name,credits\nweber,75\n",
-        "<html><svg/></html>",
-        "<svgx/>",
-        "<svg",
-        "<!-- never closed <svg/>",
-        "<?xml version=\"1.0\"",
-        "GIF89a",
+        "name,credits\nweber,75\n", "<html><svg/></html>",   "<svgx/>", "<svg",
+        "<!-- never closed <svg/>", "<?xml version=\"1.0\"", "GIF89a",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(check(bad[i], strlen(bad[i]), &info, &d), ERR_VALIDATION);
@@ -210,8 +205,8 @@ static void colours_are_hash_and_six_hex_digits(void **state)
 {
     (void)state;
     uint8_t rgb[3];
-    const char *bad[] = {NULL, "", "#", "0b6e4f", "#0b6e4", "#0b6e4f0", "#0b6e4g", "rgb(1,2,3)",
-                         " #0b6e4f"};
+    const char *bad[] = {NULL,       "",        "#",          "0b6e4f",  "#0b6e4",
+                         "#0b6e4f0", "#0b6e4g", "rgb(1,2,3)", " #0b6e4f"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_false(brand_color_parse(bad[i], rgb));
     assert_true(brand_color_parse("#0B6e4F", rgb));
