@@ -111,6 +111,10 @@ enum err svc_branding_update(struct svc *s, struct arena *a, int64_t tenant_id,
     enum err rc = ERR_OK;
     if (change.display_name != NULL)
         rc = svc_text_check(change.display_name, "display_name", BRAND_NAME_BYTES_MAX, false, d);
+    /* One line: it heads the sign-in page and ends every tab's title. */
+    if (rc == ERR_OK && change.display_name != NULL &&
+        strpbrk(change.display_name, "\t\r\n") != NULL)
+        rc = err_set(d, ERR_VALIDATION, "display_name", "must be one line without tabs");
     if (rc == ERR_OK && change.display_name != NULL && change.display_name[0] != '\0' &&
         strspn(change.display_name, " ") == strlen(change.display_name))
         rc = err_set(d, ERR_VALIDATION, "display_name", "must not be only spaces");

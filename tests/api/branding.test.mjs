@@ -176,6 +176,7 @@ test('a colour that white text cannot be read on, or not #rrggbb, is refused and
     [{ accent_color: 7 }, 'accent_color', /string/],
     [{ display_name: 'x'.repeat(201) }, 'display_name', /too long/],
     [{ display_name: 'Bad\u0007name' }, 'display_name', /./],
+    [{ display_name: 'Two\nlines' }, 'display_name', /one line/],
     [{ display_name: '   ' }, 'display_name', /spaces/],
     [{ display_name: 'Fine', colour: '#000000' }, 'colour', /./],
   ];
