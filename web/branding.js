@@ -50,8 +50,9 @@ export function applyBranding(b) {
   icon.href = current.favicon_url || 'data:,';
   if (current.logo_type) icon.type = current.logo_type;
   else icon.removeAttribute('type');
-  const [page] = document.title.split(' · ');
-  if (page) pageTitle(page);
+  // A page already titled keeps its part, with the new name after it.
+  const at = document.title.lastIndexOf(' · ');
+  if (at > 0) pageTitle(document.title.slice(0, at));
   window.dispatchEvent(new CustomEvent('creditd:branding', { detail: current }));
 }
 
