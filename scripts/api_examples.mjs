@@ -10,6 +10,7 @@
 // keys are replaced by "…". The script fails when a route of the OpenAPI
 // document has no example or an example does not answer 2xx.
 import { writeFileSync } from 'node:fs';
+import zlib from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, Client, ADMIN } from '../tests/api/harness.mjs';
@@ -57,6 +58,25 @@ function tidy(v, key = '') {
   if (typeof v === 'string' && (key === 'csrf_token' || key === 'key' || /^cd_/.test(v))) return '…';
   if (typeof v === 'string' && key === 'secret' && /^whsec_/.test(v)) return 'whsec_…';
   return v;
+}
+
+// A w x h PNG in the demo's green (a logo for the brand examples).
+function logoPng(w, h) {
+  const row = Buffer.concat([Buffer.from([0]), Buffer.concat(Array(w).fill(Buffer.from([0x0b, 0x6e, 0x4f])))]);
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
+    return Buffer.concat([len, Buffer.from(type), data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(h).fill(row)))),
+    chunk('IEND', Buffer.alloc(0))]);
 }
 
 function textExcerpt(text, lines) {
@@ -315,6 +335,17 @@ try {
   await call('admin', 'PATCH', '/api/v1/settings', '/api/v1/settings',
     { refund_validity_days: 365, invoice_prefix: 'WA' }, I);
   await call('admin', 'GET', '/api/v1/admin/verify', '/api/v1/admin/verify');
+
+  // ---- the business's brand ---------------------------------------------
+  await call('admin', 'PATCH', '/api/v1/branding', '/api/v1/branding',
+    { display_name: 'Weber Autotechnik', accent_color: '#0b6e4f' }, I);
+  await call('admin', 'PUT', '/api/v1/branding/logo', '/api/v1/branding/logo', undefined,
+    { upload: { name: 'weber-logo.png', data: logoPng(96, 32) } });
+  await call('anonymous', 'GET', '/api/v1/branding', '/api/v1/branding');
+  const brand = (await anon.get('/api/v1/branding')).json;
+  await call('anonymous', 'GET', '/api/v1/branding/logo', brand.logo_url, undefined, { binary: true });
+  await call('anonymous', 'GET', '/favicon.ico', '/favicon.ico', undefined, { binary: true });
+  await call('admin', 'DELETE', '/api/v1/branding/logo', '/api/v1/branding/logo');
 
   // ---- notifications ----------------------------------------------------
   await call('admin', 'GET', '/api/v1/webhook-endpoints', '/api/v1/webhook-endpoints');

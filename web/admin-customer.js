@@ -28,6 +28,7 @@ import { LANGUAGES } from './notify.js';
 import { transferCredits, transferResult } from './admin-transfer.js';
 import { addCreditsDialog, editLotDialog, lotRules } from './admin-lot-dialogs.js';
 import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
+import { pageTitle } from './branding.js';
 
 const SIGN_UP = { pending: ['Waiting for approval', 'warn'], rejected: ['Rejected', 'bad'] };
 function signUpBadge(status) {
@@ -68,7 +69,7 @@ export default async function render(ctx) {
 
   function drawHead() {
     rememberCustomer(customer);
-    document.title = `${customer.name} · ${ctx.me.tenant?.name || 'creditd'}`;
+    pageTitle(customer.name);
     clear(head,
       h('p.crumbs', h('a', { href: '#/admin/customers' }, 'Customers')),
       h('h1', customer.name, customer.status && customer.status !== 'active' ? [' ', signUpBadge(customer.status)] : null),

@@ -9,6 +9,7 @@ import { h, clear, table, field, select, form, empty } from './ui.js';
 import { dateTime, count } from './fmt.js';
 import { customersById, customerLink, pager, flash } from './admin-lib.js';
 import { EVENT_TYPES, eventName, deliveryBadge, CHANNELS } from './notify.js';
+import { pageTitle } from './branding.js';
 
 const T = {
   title: 'Event log',
@@ -123,7 +124,7 @@ async function detail(ctx) {
   }
 
   draw();
-  document.title = `${eventName(ev.type)} ${ev.id} · ${ctx.me.tenant?.name || 'creditd'}`;
+  pageTitle(`${eventName(ev.type)} ${ev.id}`);
   ctx.main.append(
     h('p.crumbs', h('a', { href: '#/admin/events' }, T.back)),
     h('h1', `${eventName(ev.type)} · ${ev.id}`),

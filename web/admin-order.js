@@ -8,6 +8,7 @@ import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog, empty, notice, email } from './ui.js';
 import { amount, dateTime, count, STATUS_LABELS } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink, statusBadge, need, flash } from './admin-lib.js';
+import { pageTitle } from './branding.js';
 
 const OPEN = ['submitted', 'in_progress'];
 const VEHICLE_LABELS = { make: 'Make', model: 'Model', ecu: 'ECU', vin: 'VIN', year: 'Year', engine: 'Engine', tool: 'Tool' };
@@ -40,7 +41,7 @@ export default async function render(ctx) {
     const [, lots] = await Promise.all([customersById([o.customer_id]),
       o.allocations.length ? api.get(`customers/${encodeURIComponent(o.customer_id)}/lots`).catch(() => ({ items: [] })) : { items: [] }]);
     lotNames = new Map(lots.items.map((l) => [l.id, l.name]));
-    document.title = `${o.reference} · ${ctx.me.tenant?.name || 'creditd'}`;
+    pageTitle(o.reference);
     draw();
   }
 

@@ -142,6 +142,7 @@ export default async function render(ctx) {
 
   ctx.main.append(
     h('h1', 'Settings'),
+    h('p.sub', 'Your name, colour and logo on the sign-in page and in the header: ', h('a', { href: '#/admin/branding' }, 'Brand'), '.'),
     status.el,
     settingsForm,
     h('h2', 'Credit types'),

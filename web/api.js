@@ -81,11 +81,12 @@ export const api = {
     } while (cursor && items.length < max);
     return items;
   },
-  // Multipart upload of one file with progress (fetch has no upload progress).
-  upload(path, file, { query, key, onProgress } = {}) {
+  // Multipart upload of one file with progress (fetch has no upload progress);
+  // method: POST, or PUT for a resource replaced whole (the logo).
+  upload(path, file, { query, key, onProgress, method = 'POST' } = {}) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open('POST', url(path, query));
+      xhr.open(method, url(path, query));
       xhr.setRequestHeader('Accept', 'application/json');
       if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
       if (key) xhr.setRequestHeader('Idempotency-Key', key);

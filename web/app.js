@@ -11,6 +11,7 @@ import { setTenant } from './fmt.js';
 import { t, setLanguage, preferredLanguage } from './i18n.js';
 import { h, clear, loading, notice, errorText } from './ui.js';
 import { holdBanner } from './hold.js';
+import { loadBranding, pageTitle, brandMark, signedOutFrame } from './branding.js';
 
 const MEMBER = ['owner', 'technician'];
 const TEAM = ['staff', 'admin'];
@@ -41,6 +42,7 @@ export const ROUTES = [
   { path: '/admin/webhooks', title: 'app.page.webhooks', module: 'admin-webhooks.js', roles: ['admin'], nav: true },
   { path: '/admin/webhooks/:id', title: 'app.page.webhook', module: 'admin-webhooks.js', roles: ['admin'] },
   { path: '/admin/settings', title: 'app.page.settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
+  { path: '/admin/branding', title: 'app.page.branding', module: 'admin-branding.js', roles: ['admin'], nav: true },
   { path: '/admin/users', title: 'app.page.users', module: 'admin-users.js', roles: ['admin'], nav: true },
   { path: '/admin/api-keys', title: 'app.page.api_keys', module: 'admin-api-keys.js', roles: ['admin'], nav: true },
   { path: '/admin/security', title: 'app.page.security_log', module: 'admin-security.js', roles: ['admin'], nav: true },
@@ -117,7 +119,7 @@ function nav(active) {
   }, t('app.menu'));
   list.id = 'nav-list';
   return h('nav.nav', { 'aria-label': t('app.main_nav') },
-    h('div.brand', h('a', { href: `#${home()}` }, me.tenant?.name || 'creditd')),
+    h('div.brand', h('a', { href: `#${home()}` }, brandMark())),
     toggle, list,
     h('div.who', h('span', me.email), ' ',
       h('a', { href: '#/account', 'aria-current': active?.path === '/account' ? 'page' : null }, t('app.page.account')), ' ',
@@ -145,9 +147,9 @@ async function signedOut(message) {
 }
 
 async function publicPage({ route: r, params }, query) {
-  const main = h('main#main.login', { tabindex: '-1' });
-  clear(app, main);
-  document.title = `${t(r.title)} · creditd`;
+  const { frame, main } = signedOutFrame();
+  clear(app, frame);
+  pageTitle(t(r.title));
   const ctx = {
     main, params, query, me, go,
     // To the sign-in form, the token's address out of the history.
@@ -184,11 +186,11 @@ async function route() {
   const banner = holdBanner(me, boot);
   clear(app, nav(found), banner ? h('div.with-banner', banner, main) : main);
   if (!found || !found.roles.includes(me.role)) {
-    document.title = `${t('app.not_found')} · creditd`;
+    pageTitle(t('app.not_found'));
     main.append(h('h1', t('app.page_not_found')), h('p', h('a', { href: `#${home()}` }, t('app.back_to_start'))));
     return;
   }
-  document.title = `${t(found.title)} · ${me.tenant?.name || 'creditd'}`;
+  pageTitle(t(found.title));
   main.append(loading());
   const ctx = { main, params, query, me, go, reload: route };
   try {
@@ -203,9 +205,16 @@ async function route() {
   main.focus({ preventScroll: true });
 }
 
+// The brand is read once, beside who is signed in; pages wait for it.
+const brandingReady = loadBranding();
+
 async function boot() {
+  // Both at once; a refusal of /me is handled below, after the brand.
+  const who = api.get('me');
+  who.catch(() => {});
+  await brandingReady;
   try {
-    me = await api.get('me');
+    me = await who;
     setCsrf(me.csrf_token);
     setTenant(me.tenant);
     await setLanguage(me.language || me.tenant?.language || 'en');
@@ -236,6 +245,11 @@ function localize() {
 }
 
 window.addEventListener('hashchange', route);
+// The brand changed (admin-branding.js): the header shows the new mark.
+window.addEventListener('creditd:branding', () => {
+  const mark = document.querySelector('.nav .brand a');
+  if (mark && me) clear(mark, brandMark());
+});
 window.addEventListener('creditd:signed-out', () => { if (me) { me = null; boot(); } });
 // Two-factor state changed (page-security.js): read who is signed in again.
 window.addEventListener('creditd:me-changed', () => { if (me) boot(); });

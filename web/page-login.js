@@ -1,13 +1,15 @@
 // Signing in: e-mail and password; the server sets the session cookie. A
 // user with two-factor authentication is asked for a code when the server
 // answers totp_required (the password stays in the form), then the form is
-// sent again with it.
+// sent again with it. The page is the business's: its logo and name above a
+// centred card, its accent colour on the button (branding.js).
 import { api, setCsrf, ApiError } from './api.js';
 import { h, clear, field, input, form } from './ui.js';
+import { branding, pageTitle, signedOutFrame } from './branding.js';
 
 // opts.message: said above the form (e.g. after a new password was set).
 export default function login(app, done, { message } = {}) {
-  const email = input('email', { type: 'email', autocomplete: 'username', required: true });
+  const email = input('email', { type: 'email', autocomplete: 'username', required: true, spellcheck: false });
   const password = input('password', { type: 'password', autocomplete: 'current-password', required: true });
   const code = input('totp', { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 12 });
   const codeField = field('Authentication code', code, 'The 6-digit code of your authenticator app, or a recovery code.');
@@ -28,14 +30,21 @@ export default function login(app, done, { message } = {}) {
     setCsrf(me.csrf_token);
     await done();
   }, { submit: 'Sign in', cls: 'login-form' });
-  document.title = 'Sign in · creditd';
-  const links = h('p.login-links', h('a', { href: '#/forgot' }, 'Forgot your password?'));
-  clear(app, h('main#main.login', h('h1', 'Sign in'),
+  pageTitle('Sign in');
+  const forgot = h('a', { href: '#/forgot' }, 'Forgot your password?');
+  const links = h('div.login-links', forgot);
+  const { frame, main } = signedOutFrame();
+  clear(main,
+    h('h1', 'Sign in'),
+    h('p.sub', `Welcome back to ${branding().display_name}. Sign in with your e-mail address.`),
     message ? h('div.notice.ok', { role: 'status' }, message) : null,
-    f, links));
+    f, links);
+  clear(app, frame);
   email.focus();
   // Whether the business takes sign-ups (GET /auth/registration).
   api.get('auth/registration').then((r) => {
-    if (r.mode !== 'off') links.append(h('br'), h('a', { href: '#/register' }, 'New here? Create an account'));
+    if (r.mode !== 'off') {
+      links.append(h('a.login-register', { href: '#/register' }, 'New here? Create an account'));
+    }
   }, () => { /* no link, then */ });
 }

@@ -178,4 +178,18 @@
  * are kept, which is more than any real endpoint publishes. */
 #define WEBHOOK_ADDRESSES_MAX 16
 
+/* The business's logo (issue 13): a mark for the sign-in page, the portal's
+ * header and documents, not a photograph. 512 KiB holds a detailed SVG or a
+ * 1000 px PNG many times over, and it is kept in the database row (as hex,
+ * twice that) and read whole into a request's arena. */
+#define BRAND_LOGO_BYTES_MAX (512u * 1024u)
+/* Width and height of a PNG or JPEG logo: more is a print file, not a logo. */
+#define BRAND_LOGO_SIDE_MAX 4096
+/* The name the portal shows (the tenant's name is NAME_BYTES_MAX too). */
+#define BRAND_NAME_BYTES_MAX NAME_BYTES_MAX
+/* White text on the accent colour must reach WCAG AA for normal text,
+ * 4.5:1, in hundredths; the same colour on a white page then reaches it too
+ * (the ratio is symmetric), so links in the accent colour are readable. */
+#define BRAND_CONTRAST_MIN_X100 450
+
 #endif

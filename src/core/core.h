@@ -356,4 +356,31 @@ enum err invoice_store_credit_plan(int64_t due_money_minor, int64_t available_cr
                                    int scale, int64_t unit_value_minor,
                                    struct invoice_store_credit *out) WUR;
 
+/* ---- the business's brand (brand.c) ------------------------------------ */
+
+enum brand_logo_type { BRAND_LOGO_PNG = 1, BRAND_LOGO_JPEG, BRAND_LOGO_SVG };
+struct brand_logo_info {
+    enum brand_logo_type type;
+    uint32_t width, height; /* pixels; 0 for SVG (it scales) */
+};
+/* "image/png", "image/jpeg" or "image/svg+xml". */
+const char *brand_logo_content_type(enum brand_logo_type type);
+/*
+ * Decides by its bytes whether a file may be a logo, whatever its name or
+ * declared type: a PNG (signature, IHDR with its size, IEND at the end), a
+ * JPEG (SOI, then segments up to a frame header with its size) or an SVG
+ * (UTF-8 text without NUL whose root element, after an XML declaration,
+ * comments and a DOCTYPE without internal subset, is <svg). ERR_TOO_LARGE
+ * past BRAND_LOGO_BYTES_MAX; ERR_VALIDATION on "file" for anything else or
+ * a side of 0 or past BRAND_LOGO_SIDE_MAX pixels. The SVG is not cleaned:
+ * whoever serves it must keep its scripts from running.
+ */
+enum err brand_logo_check(const uint8_t *data, size_t n, struct brand_logo_info *out,
+                          struct err_detail *d) WUR;
+/* "#rrggbb" (either case) into rgb; false for anything else. */
+bool brand_color_parse(const char *text, uint8_t rgb[3]) WUR;
+/* The WCAG 2 contrast ratio of white against rgb, in hundredths rounded
+ * down (the portal's blue #1d4ed8 is 670, 6.70:1). */
+int brand_contrast_white_x100(const uint8_t rgb[3]);
+
 #endif

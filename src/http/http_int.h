@@ -63,6 +63,8 @@ struct http_upload {
     struct MHD_PostProcessor *pp;
     struct svc_upload file; /* the `file` part, streamed to a temporary file */
     int parts;              /* parts named `file` seen */
+    size_t bytes_max;       /* the file's limit: the server's, or less when
+                               the handler says so in phase BEGIN (a logo) */
     uint64_t body_bytes;    /* bytes of the body received */
     /* The first failure while streaming, answered once the body is read. */
     enum err failed;
@@ -349,6 +351,13 @@ void h_totp_enrol(struct http_request *r);
 void h_totp_confirm(struct http_request *r);
 void h_totp_disable(struct http_request *r);
 void h_totp_recovery_codes(struct http_request *r);
+/* the business's brand (h_branding.c) */
+void h_branding(struct http_request *r);
+void h_branding_update(struct http_request *r);
+void h_branding_logo(struct http_request *r);
+void h_branding_logo_put(struct http_request *r);
+void h_branding_logo_delete(struct http_request *r);
+void h_favicon(struct http_request *r);
 /* the portal's files (h_web.c) */
 void h_web_index(struct http_request *r);
 void h_web_asset(struct http_request *r);

@@ -64,7 +64,7 @@ static enum MHD_Result http_upload_part(void *cls, enum MHD_ValueKind kind, cons
     (void)transfer_encoding;
     struct http_request *r = cls;
     struct http_upload *u = &r->upload;
-    size_t max = r->srv->cfg.upload_bytes_max;
+    size_t max = u->bytes_max;
     if (u->failed != ERR_OK)
         return MHD_NO;
     if (key == NULL || strcmp(key, "file") != 0)
@@ -98,12 +98,14 @@ static bool http_upload_headers_ok(struct http_request *r)
         return false;
     }
     const char *length = http_request_header(r, "Content-Length");
-    size_t max = r->srv->cfg.upload_bytes_max;
+    size_t max = r->upload.bytes_max;
     int64_t declared = 0;
     if (length != NULL && parse_int64(length, &declared) &&
         (uint64_t)declared > (uint64_t)max + UPLOAD_MULTIPART_OVERHEAD_BYTES) {
         r->defer = false;
-        http_problem_msg(r, ERR_TOO_LARGE, "the file is larger than %zu bytes", max);
+        struct err_detail d = {0};
+        err_set(&d, ERR_TOO_LARGE, "file", "the file is larger than %zu bytes", max);
+        http_problem(r, ERR_TOO_LARGE, &d);
         return false;
     }
     return true;
@@ -130,6 +132,8 @@ void http_upload_begin(struct http_request *r)
     ASSERT(r->route->upload);
     const char *expect = http_request_header(r, "Expect");
     r->defer = expect == NULL || strcasecmp(expect, "100-continue") != 0;
+    /* The server's limit, unless the handler sets a smaller one in BEGIN. */
+    r->upload.bytes_max = r->srv->cfg.upload_bytes_max;
     http_upload_check(r);
     r->defer = false;
 }
@@ -138,14 +142,13 @@ bool http_upload_data(struct http_request *r, const char *data, size_t size)
 {
     struct http_upload *u = &r->upload;
     u->body_bytes += size;
-    uint64_t most = (uint64_t)r->srv->cfg.upload_bytes_max + UPLOAD_MULTIPART_OVERHEAD_BYTES;
+    uint64_t most = (uint64_t)u->bytes_max + UPLOAD_MULTIPART_OVERHEAD_BYTES;
     if (u->body_bytes > most) {
         /* Only a body without Content-Length gets here (a declared one is
          * checked at the start). What was stored goes; the rest is read and
          * dropped so that the client hears 413 at the end, unless it goes on
          * far past the limit: then the connection is cut. */
-        http_upload_fail(r, ERR_TOO_LARGE, "the file is larger than %zu bytes",
-                         r->srv->cfg.upload_bytes_max);
+        http_upload_fail(r, ERR_TOO_LARGE, "the file is larger than %zu bytes", u->bytes_max);
         return u->body_bytes - most <= UPLOAD_DISCARD_BYTES_MAX;
     }
     /* Refused already (the answer waits for the body's end): dropped. */

@@ -1478,4 +1478,64 @@ enum err svc_customer_review(struct svc *s, struct arena *a, int64_t tenant_id,
                              const struct svc_actor *actor, int64_t customer_id, bool approve,
                              struct err_detail *d) WUR;
 
+/* ---- the business's brand (svc_branding.c) ----------------------------- */
+
+/* The portal's accent colour when the business chose none. */
+#define SVC_BRAND_ACCENT_DEFAULT "#1d4ed8"
+
+/* A tenant's brand as the portal uses it: what was set, else the defaults
+ * (the tenant's name, SVC_BRAND_ACCENT_DEFAULT). Arena memory. */
+struct svc_branding {
+    const char *display_name;
+    const char *accent_color;                /* "#rrggbb", lower case */
+    bool display_name_set, accent_color_set; /* false: the default shows */
+    const char *logo_type;                   /* MIME type; NULL without a logo */
+    const char *logo_sha256;                 /* of the logo's bytes (its ETag) */
+    int64_t logo_bytes;
+    int32_t logo_width, logo_height; /* pixels; 0 for SVG */
+    int64_t updated_at_us;           /* 0: never changed */
+    const char *updated_by;
+};
+/* ERR_NOT_FOUND for a tenant that does not exist. */
+enum err svc_branding_get(struct svc *s, struct arena *a, int64_t tenant_id,
+                          struct svc_branding *out) WUR;
+/* A change of the texts: NULL keeps one, "" goes back to the default. */
+struct svc_branding_change {
+    const char *display_name; /* at most BRAND_NAME_BYTES_MAX, no control characters */
+    const char *accent_color; /* "#rrggbb" with white text on it at 4.5:1 or more */
+};
+/* ERR_VALIDATION on "display_name" or "accent_color" (the contrast it has
+ * and needs in the message); nothing changes then. out: the brand after. */
+enum err svc_branding_update(struct svc *s, struct arena *a, int64_t tenant_id,
+                             const struct svc_actor *actor, const struct svc_branding_change *in,
+                             struct svc_branding *out, struct err_detail *d) WUR;
+/* Replaces the logo with n bytes checked by brand_logo_check (by content;
+ * ERR_VALIDATION or ERR_TOO_LARGE on "file"). out: the brand after. */
+enum err svc_branding_logo_set(struct svc *s, struct arena *a, int64_t tenant_id,
+                               const struct svc_actor *actor, const uint8_t *data, size_t n,
+                               struct svc_branding *out, struct err_detail *d) WUR;
+/* The same with a sealed upload (read whole: it is at most
+ * BRAND_LOGO_BYTES_MAX, else ERR_TOO_LARGE without reading it). */
+enum err svc_branding_logo_upload(struct svc *s, struct arena *a, int64_t tenant_id,
+                                  const struct svc_actor *actor, struct svc_upload *up,
+                                  struct svc_branding *out, struct err_detail *d) WUR;
+/* Removes the logo (none already is ERR_OK). out: the brand after. */
+enum err svc_branding_logo_delete(struct svc *s, struct arena *a, int64_t tenant_id,
+                                  const struct svc_actor *actor, struct svc_branding *out) WUR;
+/* The logo with what describes it; ERR_NOT_FOUND without one. Arena memory. */
+struct svc_logo {
+    const uint8_t *bytes;
+    size_t len;
+    const char *content_type; /* image/png, image/jpeg or image/svg+xml */
+    const char *sha256;
+    int32_t width, height; /* pixels; 0 for SVG */
+};
+enum err svc_branding_logo_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                                struct svc_logo *out) WUR;
+/* For documents (invoices, PDFs): the logo's bytes, length and MIME type in
+ * arena memory; ERR_NOT_FOUND when the business has none. An SVG is as the
+ * admin uploaded it (not cleaned): render it as an image only. */
+enum err svc_branding_logo(struct svc *s, struct arena *a, int64_t tenant_id, const uint8_t **bytes,
+                           size_t *len, const char **content_type) WUR;
+
 #endif

@@ -209,6 +209,30 @@ enum err blob_tmp_commit(struct blob_tmp *t, const char *sha256_hex,
     return ERR_OK;
 }
 
+enum err blob_tmp_read(const struct blob_tmp *t, void *buf, size_t n)
+{
+    ASSERT(t->fd < 0);
+    ASSERT(!t->committed);
+    ASSERT((int64_t)n == t->size_bytes);
+    int fd = open(t->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return blob_fail("read", t->path, errno);
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int errnum = r < 0 ? errno : EIO;
+            close(fd);
+            return blob_fail("read", t->path, errnum);
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    return ERR_OK;
+}
+
 void blob_tmp_abort(struct blob_tmp *t)
 {
     /* A zeroed struct (fd 0) opened nothing: its path is empty. */

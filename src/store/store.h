@@ -303,6 +303,9 @@ enum err blob_tmp_seal(struct blob_tmp *t, char sha256_hex[SHA256_HEX]) WUR;
  * it with blob_remove if the row naming it does not commit). */
 enum err blob_tmp_commit(struct blob_tmp *t, const char *sha256_hex,
                          char storage_name[BLOB_NAME_BYTES]) WUR;
+/* Reads a sealed temporary file whole (n is its size) into buf: for small
+ * uploads that are kept elsewhere than in the files directory (a logo). */
+enum err blob_tmp_read(const struct blob_tmp *t, void *buf, size_t n) WUR;
 /* Closes and deletes the temporary file unless it was committed; safe to
  * call again and on a zeroed struct. */
 void blob_tmp_abort(struct blob_tmp *t);
@@ -1391,5 +1394,37 @@ enum err store_member_remove(struct store_conn *c, int64_t tenant_id, int64_t cu
 /* How many customers a user is a member of. */
 enum err store_member_count_of_user(struct store_conn *c, int64_t tenant_id, int64_t user_id,
                                     int64_t *n) WUR;
+
+/* ---- the business's brand (store_query_branding.c) --------------------- */
+
+/* A tenant's brand as stored: "" and 0 for what was never set (then the
+ * portal's defaults apply); the logo's bytes are read on their own. */
+struct branding_row {
+    const char *tenant_name;
+    const char *display_name; /* "" = the tenant's name */
+    const char *accent_color; /* "" = the portal's default; else "#rrggbb" */
+    const char *logo_type;    /* MIME type; "" = no logo */
+    const char *logo_sha256;  /* of the bytes, hex */
+    int64_t logo_bytes;
+    int32_t logo_width, logo_height; /* pixels; 0 for SVG */
+    int64_t updated_at_us;
+    const char *updated_by;
+};
+/* The brand of a tenant without the logo's bytes; ERR_NOT_FOUND when the
+ * tenant does not exist. Arena memory. */
+enum err store_branding_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                            struct branding_row *out) WUR;
+/* Sets the display name and the accent colour ("" = the default), making
+ * the tenant's row when it has none. */
+enum err store_branding_texts_set(struct store_conn *c, int64_t tenant_id, const char *display_name,
+                                  const char *accent_color, int64_t now_us, const char *by) WUR;
+/* Replaces the logo with n bytes described by meta (type, sha256, size;
+ * the texts are kept), or removes it when n is 0. a holds the hex text. */
+enum err store_branding_logo_set(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                 const struct branding_row *meta, const uint8_t *bytes, size_t n,
+                                 int64_t now_us, const char *by) WUR;
+/* The logo's bytes (arena memory) and its row; ERR_NOT_FOUND without a logo. */
+enum err store_branding_logo_get(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                 struct branding_row *meta, const uint8_t **bytes, size_t *n) WUR;
 
 #endif

@@ -1,0 +1,141 @@
+// The business's brand in the browser, at 1280 and 390 px: an admin sets the
+// display name and accent colour on the Brand page and uploads a logo (with a
+// preview first); signed out, the sign-in page shows that name and logo above
+// its card, the tab title is the business's, the primary button has the
+// accent colour (computed style, so the CSP let the custom property through),
+// the icon link points at the logo, and axe-core finds nothing; signed in,
+// the header shows the logo and name and titles end with the name.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
+import { startPortal, openPage, problems, signIn, shoot, ADMIN, DESKTOP } from './browser.mjs';
+
+const PHONE_390 = { width: 390, height: 844 };
+const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// A 401 from GET /me is how a signed-out page learns it is signed out.
+const SIGNED_OUT = /status of 401 \(Unauthorized\)/;
+
+let portal;
+before(async () => { portal = await startPortal(); });
+after(async () => { await portal.stop(); });
+
+// A w x h PNG: a coloured band, so the logo is visibly there.
+function png(w, h) {
+  const row = Buffer.concat([Buffer.from([0]), Buffer.concat(Array(w).fill(Buffer.from([0x0b, 0x6e, 0x4f])))]);
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
+    return Buffer.concat([len, Buffer.from(type), data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(h).fill(row)))),
+    chunk('IEND', Buffer.alloc(0))]);
+}
+
+async function axeClean(page, name) {
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 0, `${name} fits (${wide} px too wide)`);
+  await page.evaluate(axe); // through the debugger: the page's policy allows no inline script
+  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+    .violations.map((v) => `${v.id} [${v.impact}] (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`));
+  assert.deepEqual(found, [], `${name}: axe`);
+}
+
+for (const [size, viewport, name, colour, rgb] of [
+  ['desktop', DESKTOP, 'Weber Autotechnik', '#0b6e4f', 'rgb(11, 110, 79)'],
+  ['phone', PHONE_390, 'Weber Tuning Süd', '#7c2d12', 'rgb(124, 45, 18)'],
+]) {
+  test(`at ${viewport.width} px: the admin brands the portal and the sign-in page shows it`, async () => {
+    const admin = await openPage(portal, viewport);
+    await signIn(admin, portal.url, ADMIN);
+    await admin.goto(`${portal.url}/#/admin/branding`);
+    await admin.getByRole('heading', { level: 1, name: 'Brand' }).waitFor();
+    // A colour white text cannot be read on is refused by the page's own
+    // readout and by the server.
+    await admin.getByLabel('Accent colour as #rrggbb').fill('#ffcc00');
+    await admin.getByText(/too light: choose a darker colour/).waitFor();
+    await admin.getByRole('button', { name: 'Save name and colour' }).click();
+    await admin.getByText(/white text on #ffcc00 has a contrast of 1\.\d\d:1/).first().waitFor();
+    await admin.getByLabel('Display name').fill(name);
+    await admin.getByLabel('Accent colour as #rrggbb').fill(colour);
+    await admin.getByText(/White text on it: \d+\.\d\d:1, readable\./).waitFor();
+    await admin.getByRole('button', { name: 'Save name and colour' }).click();
+    await admin.getByText('Name and colour saved.').waitFor();
+    // The logo: chosen (previewed), then uploaded.
+    await admin.getByLabel('Logo file').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png(240, 80) });
+    await admin.locator('.brand-preview img.brand-logo[src^="data:image/png"]').waitFor();
+    await admin.getByRole('button', { name: /^(Upload|Replace) logo$/ }).click();
+    await admin.getByText('Logo saved.').waitFor();
+    await admin.getByRole('img', { name: `Current logo of ${name}` }).waitFor();
+    // The header and the tab follow at once.
+    await admin.locator('.nav .brand img.brand-logo').waitFor();
+    assert.equal(await admin.locator('.nav .brand .brand-name').textContent(), name);
+    assert.equal(await admin.title(), `Brand · ${name}`);
+    await axeClean(admin, `brand page ${size}`);
+    await shoot(admin, `branding-admin-${size}`);
+    assert.deepEqual(problems(admin, [SIGNED_OUT, /status of 422 \(Unprocessable/]), []);
+    await admin.closeAll();
+
+    // Signed out: the business's sign-in page.
+    const guest = await openPage(portal, viewport);
+    await guest.goto(`${portal.url}/`);
+    await guest.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    assert.equal(await guest.title(), `Sign in · ${name}`);
+    const banner = guest.getByRole('banner');
+    assert.equal(await banner.locator('.brand-name').textContent(), name);
+    const logo = banner.locator('img.brand-logo');
+    await logo.waitFor();
+    const src = await logo.getAttribute('src');
+    assert.match(src, /^\/api\/v1\/branding\/logo\?v=[0-9a-f]{16}$/);
+    assert.ok(await logo.evaluate((img) => img.complete && img.naturalWidth === 240), 'the logo is drawn');
+    const icon = await guest.locator('link[rel="icon"]').evaluate((l) => ({ href: l.getAttribute('href'), type: l.type }));
+    assert.deepEqual(icon, { href: src, type: 'image/png' });
+    const button = guest.getByRole('button', { name: 'Sign in' });
+    assert.equal(await button.evaluate((b) => getComputedStyle(b).backgroundColor), rgb);
+    assert.equal(await button.evaluate((b) => getComputedStyle(b).color), 'rgb(255, 255, 255)');
+    const link = guest.getByRole('link', { name: 'Forgot your password?' });
+    assert.equal(await link.evaluate((a) => getComputedStyle(a).color), rgb);
+    // The card is centred.
+    assert.doesNotMatch(await guest.locator('main').innerText(), /\bnull\b|undefined/);
+    const box = await guest.locator('main#main').boundingBox();
+    assert.ok(Math.abs(box.x + box.width / 2 - viewport.width / 2) <= 2, `centred: ${JSON.stringify(box)}`);
+    await axeClean(guest, `sign-in ${size}`);
+    await shoot(guest, `branding-sign-in-${size}`);
+    // The keyboard reaches the fields and the button in order.
+    await guest.getByLabel('E-mail').focus();
+    await guest.keyboard.press('Tab');
+    assert.equal(await guest.evaluate(() => document.activeElement.name), 'password');
+    // The other signed-out pages carry the brand too.
+    await guest.getByRole('link', { name: 'Forgot your password?' }).click();
+    await guest.getByRole('heading', { level: 1, name: 'Forgot your password' }).waitFor();
+    assert.equal(await guest.title(), `Forgot your password · ${name}`);
+    assert.equal(await guest.getByRole('banner').locator('.brand-name').textContent(), name);
+    assert.deepEqual(problems(guest, [SIGNED_OUT]), []);
+    await guest.closeAll();
+  });
+}
+
+test('without a logo the sign-in page shows the name alone and the icon is empty', async () => {
+  const admin = await openPage(portal, DESKTOP);
+  await signIn(admin, portal.url, ADMIN);
+  await admin.goto(`${portal.url}/#/admin/branding`);
+  await admin.getByRole('button', { name: 'Remove logo' }).click();
+  await admin.getByRole('dialog').getByRole('button', { name: 'Remove logo' }).click();
+  await admin.getByText('Logo removed.').waitFor();
+  await admin.closeAll();
+  const guest = await openPage(portal, DESKTOP);
+  await guest.goto(`${portal.url}/`);
+  await guest.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  assert.equal(await guest.getByRole('banner').locator('img').count(), 0);
+  assert.equal(await guest.locator('link[rel="icon"]').getAttribute('href'), 'data:,');
+  assert.deepEqual(problems(guest, [SIGNED_OUT]), []);
+  await guest.closeAll();
+});
