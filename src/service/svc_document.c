@@ -40,8 +40,9 @@ static struct doc_line *svc_doc_lines(struct arena *a, const struct invoice_row 
     return lines;
 }
 
-static void svc_doc_fill(struct arena *a, const struct svc_tenant *t, const struct customer_row *cust,
-                         const struct invoice_row *inv, struct doc *out)
+static void svc_doc_fill(struct arena *a, const struct svc_tenant *t,
+                         const struct customer_row *cust, const struct invoice_row *inv,
+                         struct doc *out)
 {
     const char *lang = cust != NULL && cust->locale != NULL && cust->locale[0] != '\0'
                            ? cust->locale
@@ -100,8 +101,8 @@ enum err svc_doc_from_invoice(struct store_conn *c, struct arena *a, int64_t ten
     if (rc == ERR_OK)
         rc = svc_tenant_load(c, a, tenant_id, t);
     struct customer_row cust;
-    enum err crc = rc == ERR_OK ? store_customer_get(c, a, tenant_id, inv->customer_id, &cust)
-                                : ERR_NOT_FOUND;
+    enum err crc =
+        rc == ERR_OK ? store_customer_get(c, a, tenant_id, inv->customer_id, &cust) : ERR_NOT_FOUND;
     if (crc != ERR_OK && crc != ERR_NOT_FOUND)
         rc = crc;
     if (rc != ERR_OK)
@@ -110,7 +111,7 @@ enum err svc_doc_from_invoice(struct store_conn *c, struct arena *a, int64_t ten
     out->lines = svc_doc_lines(a, inv, rows, n);
     out->n_lines = n;
     return out->lines == NULL || out->customer_number == NULL || a->refused ? ERR_TOO_LARGE
-                                                                           : ERR_OK;
+                                                                            : ERR_OK;
 }
 
 struct svc_doc_read {
@@ -122,8 +123,7 @@ struct svc_doc_read {
 static enum err svc_doc_read_txn(struct store_conn *c, void *arg)
 {
     struct svc_doc_read *x = arg;
-    return svc_doc_from_invoice(c, x->a, x->tenant_id, x->invoice_id, x->only_customer_id,
-                                &x->doc);
+    return svc_doc_from_invoice(c, x->a, x->tenant_id, x->invoice_id, x->only_customer_id, &x->doc);
 }
 
 enum err svc_invoice_pdf(struct svc *s, struct arena *a, int64_t tenant_id, int64_t invoice_id,
