@@ -110,32 +110,25 @@ struct doc {
  */
 enum err doc_pdf(const struct doc *d, struct buf *out, struct err_detail *e) WUR;
 
-/* ---- formatting by language (pure) ------------------------------------- */
+/* ---- formats by language (pure) ----------------------------------------- */
 
-/* Room for any formatted amount, date or rate. */
-#define DOC_TEXT_BYTES 64
+/* The language's way with each, base/i18n.c's (lang "de…" is German, any
+ * other English); arena memory, "" when the arena is full. */
 
-/* "de" for German, anything else English. */
-bool doc_lang_is_german(const char *lang);
-/* minor units with scale decimals: "1,234.56" (en) or "1.234,56" (de). */
-void doc_format_number(const char *lang, int64_t minor, int scale, char *dst, size_t n);
-/* Money of two decimals: "€1,234.56", "-€5.00" (en); "1.234,56 €" (de).
- * A currency without a sign of its own is written by its code: "CHF 12.00",
- * "12,00 CHF". */
-void doc_format_money(const char *lang, const char *currency, int64_t minor, char *dst, size_t n);
-/* "4 Dec 2026" (en) or "04.12.2026" (de); "" when d has no year. */
-void doc_format_date(const char *lang, struct doc_date d, char *dst, size_t n);
-/* A VAT rate: "19%", "7.5%" (en); "19 %", "7,5 %" (de). */
-void doc_format_rate(const char *lang, int32_t rate_bp, char *dst, size_t n);
+/* Money of two decimals: "€1,234.56", "-€5.00"; "1.234,56 €" (a no-break
+ * space before the sign); a currency without a sign by its code. */
+const char *doc_money(struct arena *a, const char *lang, const char *currency, int64_t minor);
+/* A whole number: "1,000" / "1.000". */
+const char *doc_quantity(struct arena *a, const char *lang, int64_t n);
+/* "4 Dec 2026" / "04.12.2026"; "" when d has no year. */
+const char *doc_date_text(struct arena *a, const char *lang, struct doc_date d);
+/* A VAT rate: "19%", "7.5%" / "19 %", "7,5 %" (document.rate). */
+const char *doc_rate(struct arena *a, const char *lang, int32_t rate_bp);
 /* An IBAN in groups of four: "DE89 3704 0044 0532 0130 00" (spaces in the
  * input are dropped first). */
 void doc_format_iban(const char *iban, char *dst, size_t n);
-
-/* The document's text key in its language: "document.invoice" → "Rechnung".
- * Every key has both languages; an unknown key is a programmer error. */
-const char *doc_text(const char *lang, const char *key);
-/* A country's name in the language ("DE" → "Germany" / "Deutschland"), the
- * code itself when it is not in the table. */
+/* A country's name in the language ("DE" → "Germany" / "Deutschland",
+ * document.country.DE), the code itself when the catalogue has none. */
 const char *doc_country_name(const char *lang, const char *code);
 
 #endif

@@ -1,112 +1,69 @@
 /*
- * Numbers, money, dates, VAT rates and IBANs as a document in English or
- * German writes them: 1,234.56 and €1,234.56 and 4 Dec 2026; 1.234,56 and
- * 1.234,56 € and 04.12.2026. Pure: integers in, text out.
+ * Amounts, dates, VAT rates, IBANs and country names as a document in
+ * English or German writes them: €1,234.56 and 4 Dec 2026 and 19%;
+ * 1.234,56 € and 04.12.2026 and 19 %. The languages' ways and words come
+ * from base/i18n.c and the catalogues (i18n/<lang>/document.json); this
+ * file only turns the document's integers into the text those take.
  *
- * Must not: round (amounts arrive in minor units, exactly as printed) or
- * know which words surround them (doc_text.c).
+ * Must not: round (amounts arrive in minor units, exactly as printed).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "doc/doc_int.h"
 
-bool doc_lang_is_german(const char *lang)
+/* minor units of two decimals as a decimal "-1234.56". */
+static void doc_decimal(int64_t minor, char *dst, size_t n)
 {
-    return lang != NULL && strncmp(lang, "de", 2) == 0;
-}
-
-void doc_format_number(const char *lang, int64_t minor, int scale, char *dst, size_t n)
-{
-    ASSERT(scale >= 0 && scale <= CREDIT_SCALE_MAX);
-    ASSERT(n >= DOC_TEXT_BYTES);
-    bool de = doc_lang_is_german(lang);
-    char group = de ? '.' : ',', point = de ? ',' : '.';
     uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-    uint64_t unit = 1;
-    for (int i = 0; i < scale; i++)
-        unit *= 10;
-    char digits[32];
-    int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)(v / unit));
-    ASSERT(len > 0 && (size_t)len < sizeof(digits));
-    size_t o = 0;
-    if (minor < 0)
-        dst[o++] = '-';
-    for (int i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            dst[o++] = group;
-        dst[o++] = digits[i];
-    }
-    if (scale > 0) {
-        dst[o++] = point;
-        int fraction = snprintf(dst + o, n - o, "%0*llu", scale, (unsigned long long)(v % unit));
-        ASSERT(fraction == scale);
-        o += (size_t)fraction;
-    }
-    ASSERT(o < n);
-    dst[o] = '\0';
-}
-
-/* The sign of a currency, or NULL when it is written by its code. */
-static const char *doc_currency_sign(const char *currency)
-{
-    static const char *const signs[][2] = {
-        {"EUR", "\xe2\x82\xac"}, {"USD", "$"}, {"GBP", "\xc2\xa3"}, {"JPY", "\xc2\xa5"}};
-    for (size_t i = 0; currency != NULL && i < sizeof(signs) / sizeof(signs[0]); i++) {
-        if (strcmp(currency, signs[i][0]) == 0)
-            return signs[i][1];
-    }
-    return NULL;
-}
-
-void doc_format_money(const char *lang, const char *currency, int64_t minor, char *dst, size_t n)
-{
-    ASSERT(n >= DOC_TEXT_BYTES);
-    char number[DOC_TEXT_BYTES];
-    doc_format_number(lang, minor < 0 ? -minor : minor, 2, number, sizeof(number));
-    const char *sign = doc_currency_sign(currency);
-    const char *code = currency != NULL ? currency : "";
-    const char *minus = minor < 0 ? "-" : "";
-    bool fits;
-    if (doc_lang_is_german(lang)) /* "1.234,56 €" with a no-break space */
-        fits = str_format(dst, n, "%s%s\xc2\xa0%s", minus, number, sign != NULL ? sign : code);
-    else if (sign != NULL)
-        fits = str_format(dst, n, "%s%s%s", minus, sign, number);
-    else
-        fits = str_format(dst, n, "%s%s\xc2\xa0%s", minus, code, number);
+    bool fits = str_format(dst, n, "%s%llu.%02llu", minor < 0 ? "-" : "",
+                           (unsigned long long)(v / 100), (unsigned long long)(v % 100));
     ASSERT(fits);
 }
 
-void doc_format_date(const char *lang, struct doc_date d, char *dst, size_t n)
+const char *doc_money(struct arena *a, const char *lang, const char *currency, int64_t minor)
 {
-    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    ASSERT(n >= DOC_TEXT_BYTES);
-    if (d.year == 0) {
-        dst[0] = '\0';
-        return;
-    }
+    char amount[32];
+    doc_decimal(minor, amount, sizeof(amount));
+    const char *s = i18n_money(a, lang, amount, currency != NULL ? currency : "EUR");
+    return s != NULL ? s : "";
+}
+
+const char *doc_quantity(struct arena *a, const char *lang, int64_t n)
+{
+    char amount[32];
+    bool fits = str_format(amount, sizeof(amount), "%lld", (long long)n);
+    ASSERT(fits);
+    const char *s = i18n_number(a, lang, amount);
+    return s != NULL ? s : "";
+}
+
+const char *doc_date_text(struct arena *a, const char *lang, struct doc_date d)
+{
+    if (d.year == 0)
+        return "";
     ASSERT(d.month >= 1 && d.month <= 12);
     ASSERT(d.day >= 1 && d.day <= 31);
-    bool fits =
-        doc_lang_is_german(lang)
-            ? str_format(dst, n, "%02u.%02u.%04lld", d.day, d.month, (long long)d.year)
-            : str_format(dst, n, "%u %s %04lld", d.day, months[d.month - 1], (long long)d.year);
+    char day[32];
+    bool fits = str_format(day, sizeof(day), "%04lld-%02u-%02u", (long long)d.year, d.month, d.day);
     ASSERT(fits);
+    const char *s = i18n_date(a, lang, day);
+    return s != NULL && s != day ? s : "";
 }
 
-void doc_format_rate(const char *lang, int32_t rate_bp, char *dst, size_t n)
+const char *doc_rate(struct arena *a, const char *lang, int32_t rate_bp)
 {
     ASSERT(rate_bp >= 0);
-    ASSERT(n >= DOC_TEXT_BYTES);
-    char number[DOC_TEXT_BYTES];
     /* 1900 → "19", 750 → "7.5", 1025 → "10.25": no trailing zeros. */
-    int scale = rate_bp % 100 == 0 ? 0 : rate_bp % 10 == 0 ? 1 : 2;
-    int64_t value = scale == 0 ? rate_bp / 100 : scale == 1 ? rate_bp / 10 : rate_bp;
-    doc_format_number(lang, value, scale, number, sizeof(number));
-    bool fits = doc_lang_is_german(lang) ? str_format(dst, n, "%s\xc2\xa0%%", number)
-                                         : str_format(dst, n, "%s%%", number);
+    char number[32];
+    bool fits = rate_bp % 100 == 0 ? str_format(number, sizeof(number), "%d", rate_bp / 100)
+                : rate_bp % 10 == 0
+                    ? str_format(number, sizeof(number), "%d.%d", rate_bp / 100, rate_bp / 10 % 10)
+                    : str_format(number, sizeof(number), "%d.%02d", rate_bp / 100, rate_bp % 100);
     ASSERT(fits);
+    const char *s = i18n_format(a, lang, "document.rate", "rate", i18n_number(a, lang, number),
+                                (const char *)NULL);
+    return s != NULL ? s : "";
 }
 
 void doc_format_iban(const char *iban, char *dst, size_t n)
@@ -122,4 +79,17 @@ void doc_format_iban(const char *iban, char *dst, size_t n)
         k++;
     }
     dst[o] = '\0';
+}
+
+const char *doc_country_name(const char *lang, const char *code)
+{
+    if (code == NULL || strlen(code) != 2)
+        return code != NULL ? code : "";
+    char key[32];
+    bool fits = str_format(key, sizeof(key), "document.country.%c%c",
+                           code[0] >= 'a' && code[0] <= 'z' ? code[0] - 32 : code[0],
+                           code[1] >= 'a' && code[1] <= 'z' ? code[1] - 32 : code[1]);
+    ASSERT(fits);
+    const char *name = i18n_text(lang, key);
+    return strcmp(name, key) == 0 ? code : name;
 }

@@ -96,53 +96,27 @@ static cairo_status_t doc_pdf_write(void *closure, const unsigned char *data, un
 
 static const char *doc_pdf_text(struct doc_pdf *p, const char *key)
 {
-    return doc_text(p->lang, key);
+    return i18n_text(p->lang, key);
 }
 
-/* tmpl with each "{name}" of the NULL-terminated name/value pairs filled;
- * arena memory ("" when the arena is full). */
-static const char *doc_pdf_fill(struct doc_pdf *p, const char *tmpl, ...)
+/* A text of the catalogue with its holes filled from NULL-terminated name,
+ * value pairs; "" when the arena is full. */
+#define doc_pdf_format(p, key, ...)                                                                \
+    doc_pdf_or_empty(i18n_format(&(p)->a, (p)->lang, key, __VA_ARGS__))
+
+static const char *doc_pdf_or_empty(const char *s)
 {
-    struct buf b;
-    buf_init(&b, 4096);
-    enum err rc = ERR_OK;
-    for (const char *s = tmpl; *s != '\0' && rc == ERR_OK;) {
-        const char *open = strchr(s, '{'), *close = open != NULL ? strchr(open, '}') : NULL;
-        if (close == NULL) {
-            rc = buf_puts(&b, s);
-            break;
-        }
-        rc = buf_append(&b, s, (size_t)(open - s));
-        va_list ap;
-        va_start(ap, tmpl);
-        for (const char *name; rc == ERR_OK && (name = va_arg(ap, const char *)) != NULL;) {
-            const char *value = va_arg(ap, const char *);
-            if (strlen(name) == (size_t)(close - open - 1) &&
-                strncmp(name, open + 1, (size_t)(close - open - 1)) == 0)
-                rc = buf_puts(&b, value);
-        }
-        va_end(ap);
-        s = close + 1;
-    }
-    const char *text = rc == ERR_OK ? arena_strndup(&p->a, b.data ? b.data : "", b.len) : NULL;
-    buf_release(&b);
-    return text != NULL ? text : "";
+    return s != NULL ? s : "";
 }
 
 static const char *doc_pdf_money(struct doc_pdf *p, int64_t minor)
 {
-    char text[DOC_TEXT_BYTES];
-    doc_format_money(p->lang, p->d->currency, minor, text, sizeof(text));
-    const char *s = arena_strdup(&p->a, text);
-    return s != NULL ? s : "";
+    return doc_money(&p->a, p->lang, p->d->currency, minor);
 }
 
 static const char *doc_pdf_date(struct doc_pdf *p, struct doc_date date)
 {
-    char text[DOC_TEXT_BYTES];
-    doc_format_date(p->lang, date, text, sizeof(text));
-    const char *s = arena_strdup(&p->a, text);
-    return s != NULL ? s : "";
+    return doc_date_text(&p->a, p->lang, date);
 }
 
 static bool doc_is_set(const char *s)
@@ -346,9 +320,8 @@ static void doc_pdf_footer(struct doc_pdf *p)
         str_format(pages, sizeof(pages), "%d", p->pages);
     else
         str_copy(pages, sizeof(pages), "0");
-    doc_pdf_line(
-        p, FONT_SMALL, MARGIN_RIGHT - 80, FOOTER_TEXT_TOP, 80, PANGO_ALIGN_RIGHT,
-        doc_pdf_fill(p, doc_pdf_text(p, "document.page"), "page", page, "pages", pages, NULL));
+    doc_pdf_line(p, FONT_SMALL, MARGIN_RIGHT - 80, FOOTER_TEXT_TOP, 80, PANGO_ALIGN_RIGHT,
+                 doc_pdf_format(p, "document.page", "page", page, "pages", pages, NULL));
     doc_pdf_grey(p, 0);
 }
 
@@ -358,8 +331,8 @@ static void doc_pdf_next_heading(struct doc_pdf *p)
     const struct doc *d = p->d;
     doc_pdf_line(p, FONT_BOLD, MARGIN_LEFT, 42, 220, PANGO_ALIGN_LEFT, d->seller.name);
     doc_pdf_line(p, FONT_TEXT, MARGIN_RIGHT - 260, 42, 260, PANGO_ALIGN_RIGHT,
-                 doc_pdf_fill(p, doc_pdf_text(p, "document.continued"), "title", doc_pdf_title(p),
-                              "number", d->number, NULL));
+                 doc_pdf_format(p, "document.continued", "title", doc_pdf_title(p), "number",
+                                d->number, NULL));
     doc_pdf_grey(p, 0.55);
     doc_pdf_rule(p, MARGIN_LEFT, MARGIN_RIGHT, 62, 0.5);
     doc_pdf_grey(p, 0);
@@ -507,11 +480,10 @@ static void doc_pdf_first_page(struct doc_pdf *p)
         doc_pdf_grey(p, 0);
     }
     p->y = BODY_TOP + h + 10;
-    const char *intro =
-        d->kind == DOC_CREDIT_NOTE
-            ? doc_pdf_fill(p, doc_pdf_text(p, "document.intro_credit_note"), "invoice",
-                           d->invoice_number ? d->invoice_number : "", NULL)
-            : doc_pdf_text(p, "document.intro_invoice");
+    const char *intro = d->kind == DOC_CREDIT_NOTE
+                            ? doc_pdf_format(p, "document.intro_credit_note", "invoice",
+                                             d->invoice_number ? d->invoice_number : "", NULL)
+                            : doc_pdf_text(p, "document.intro_invoice");
     p->y += doc_pdf_line(p, FONT_TEXT, MARGIN_LEFT, p->y, CONTENT_W, PANGO_ALIGN_LEFT, intro);
     if (d->kind == DOC_INVOICE) {
         doc_pdf_grey(p, 0.35);
@@ -530,12 +502,10 @@ static void doc_pdf_row(struct doc_pdf *p, size_t i)
     double desc_w = doc_columns[COL_DESC].right - doc_columns[COL_DESC].left;
     double h = doc_pdf_put(p, FONT_TEXT, 0, 0, desc_w, PANGO_ALIGN_LEFT, l->description, false);
     doc_pdf_need(p, h + 2 * ROW_PAD, true);
-    char qty[DOC_TEXT_BYTES], rate[DOC_TEXT_BYTES];
-    doc_format_number(p->lang, l->quantity, 0, qty, sizeof(qty));
-    doc_format_rate(p->lang, l->vat_rate_bp, rate, sizeof(rate));
     const char *cells[COL__COUNT] = {
-        arena_printf(&p->a, "%zu", i + 1),   l->description, qty,
-        doc_pdf_money(p, l->unit_net_minor), rate,           doc_pdf_money(p, l->net_minor)};
+        arena_printf(&p->a, "%zu", i + 1),         l->description,
+        doc_quantity(&p->a, p->lang, l->quantity), doc_pdf_money(p, l->unit_net_minor),
+        doc_rate(&p->a, p->lang, l->vat_rate_bp),  doc_pdf_money(p, l->net_minor)};
     for (int c = 0; c < COL__COUNT; c++)
         doc_pdf_line(p, FONT_TEXT, doc_columns[c].left, p->y + ROW_PAD,
                      doc_columns[c].right - doc_columns[c].left, doc_columns[c].align,
@@ -559,11 +529,9 @@ static size_t doc_pdf_totals_rows(struct doc_pdf *p, struct doc_total *t, size_t
     t[n++] = (struct doc_total){doc_pdf_text(p, "document.net"), doc_pdf_money(p, d->net_minor),
                                 false, false};
     for (size_t i = 0; i < d->n_vats && n + 3 < max; i++) {
-        char rate[DOC_TEXT_BYTES];
-        doc_format_rate(p->lang, d->vats[i].rate_bp, rate, sizeof(rate));
-        t[n++] =
-            (struct doc_total){doc_pdf_fill(p, doc_pdf_text(p, "document.vat"), "rate", rate, NULL),
-                               doc_pdf_money(p, d->vats[i].vat_minor), false, false};
+        const char *rate = doc_rate(&p->a, p->lang, d->vats[i].rate_bp);
+        t[n++] = (struct doc_total){doc_pdf_format(p, "document.vat", "rate", rate, NULL),
+                                    doc_pdf_money(p, d->vats[i].vat_minor), false, false};
     }
     t[n++] = (struct doc_total){doc_pdf_text(p, "document.gross"), doc_pdf_money(p, d->gross_minor),
                                 true, true};
@@ -613,11 +581,9 @@ static void doc_pdf_payment(struct doc_pdf *p)
     const struct doc *d = p->d;
     const struct doc_payment *pay = d->payment;
     const char *date = doc_pdf_date(p, d->due_date);
-    const char *request =
-        doc_pdf_fill(p,
-                     doc_pdf_text(p, date[0] != '\0' ? "document.payment_request_due"
-                                                     : "document.payment_request"),
-                     "amount", doc_pdf_money(p, d->due_minor), "date", date, NULL);
+    const char *request = doc_pdf_format(
+        p, date[0] != '\0' ? "document.payment_request_due" : "document.payment_request", "amount",
+        doc_pdf_money(p, d->due_minor), "date", date, NULL);
     char iban[96];
     doc_format_iban(pay->iban, iban, sizeof(iban));
     const char *rows[][2] = {{"document.account_holder", pay->holder},
@@ -657,9 +623,9 @@ static void doc_pdf_settlement(struct doc_pdf *p)
     if (d->kind != DOC_INVOICE)
         return;
     if (d->paid_date.year != 0) {
-        doc_pdf_paragraph(p, FONT_TEXT,
-                          doc_pdf_fill(p, doc_pdf_text(p, "document.paid_on"), "date",
-                                       doc_pdf_date(p, d->paid_date), NULL));
+        doc_pdf_paragraph(
+            p, FONT_TEXT,
+            doc_pdf_format(p, "document.paid_on", "date", doc_pdf_date(p, d->paid_date), NULL));
         return;
     }
     if (d->due_minor <= 0) {
@@ -669,9 +635,9 @@ static void doc_pdf_settlement(struct doc_pdf *p)
     if (d->payment != NULL && doc_is_set(d->payment->iban))
         doc_pdf_payment(p);
     else if (d->due_date.year != 0)
-        doc_pdf_paragraph(p, FONT_TEXT,
-                          doc_pdf_fill(p, doc_pdf_text(p, "document.payable_by"), "date",
-                                       doc_pdf_date(p, d->due_date), NULL));
+        doc_pdf_paragraph(
+            p, FONT_TEXT,
+            doc_pdf_format(p, "document.payable_by", "date", doc_pdf_date(p, d->due_date), NULL));
 }
 
 static void doc_pdf_body(struct doc_pdf *p)
@@ -805,7 +771,7 @@ enum err doc_pdf(const struct doc *d, struct buf *out, struct err_detail *e)
     enum err rc = doc_check(d, e);
     if (rc != ERR_OK)
         return rc;
-    struct doc_pdf p = {.d = d, .lang = doc_lang_is_german(d->lang) ? "de" : "en"};
+    struct doc_pdf p = {.d = d, .lang = i18n_lang(d->lang)};
     arena_init(&p.a, DOC_ARENA_BYTES_MAX);
     p.logo = doc_pdf_logo_load(&d->logo);
     size_t start = out->len;

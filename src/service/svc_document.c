@@ -55,7 +55,7 @@ static void svc_doc_fill(struct arena *a, const struct svc_tenant *t,
     bool paid = strcmp(inv->status, "paid") == 0;
     *out = (struct doc){
         .kind = DOC_INVOICE,
-        .lang = doc_lang_is_german(lang) ? "de" : "en",
+        .lang = i18n_lang(lang),
         .number = inv->number,
         .customer_number = arena_strdup(a, customer_number),
         .currency = inv->currency,

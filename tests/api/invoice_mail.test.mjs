@@ -98,7 +98,7 @@ test('invoice.created and invoice.paid mails carry the invoice as PDF, as it is 
 });
 
 test('a German customer\'s invoice mail carries a German PDF', async () => {
-  const c = await shop({ locale: 'de' });
+  const c = await shop({ language: 'de' });
   const r = await c.owner.post(`${V}/purchases`, { package_id: pkg, gateway: 'manual' });
   assert.equal(r.status, 201, r.text);
   const inv = r.json.invoice;

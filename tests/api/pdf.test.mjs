@@ -106,7 +106,7 @@ test('a paid invoice with store credit says what the store credit paid and that 
 });
 
 test('the document is in the customer\'s language: German numbers, money and words', async () => {
-  const c = await shop({ locale: 'de' });
+  const c = await shop({ language: 'de' });
   const inv = await buy(c);
   const doc = await pdf(c.owner, inv);
   has(doc, `Rechnung ${inv.number}`, 'Rechnungsnummer', 'Rechnungsdatum', 'Nettobetrag', '1.000,00 €',
