@@ -31,8 +31,11 @@ before(async () => {
   pkg = p.json.id;
 });
 after(async () => {
-  await server.stop();
+  // A clean exit: under AddressSanitizer a leak or an error of the
+  // renderings (fonts are per thread) would make it fail.
+  const { code } = await server.stop();
   rmSync(dir, { recursive: true, force: true });
+  assert.equal(code, 0, server.log.slice(-3000));
 });
 
 let shopCount = 0;
@@ -137,4 +140,16 @@ test('another customer\'s invoice, a voided one and unknown ids', async () => {
   assert.equal(v.status, 200, v.text);
   const doc = await pdf(a.owner, inv);
   has(doc, 'VOID', 'This invoice was voided.');
+});
+
+test('many renderings at once (each server thread has its own fonts) give the same document', async () => {
+  const c = await shop();
+  const inv = await buy(c);
+  const answers = await Promise.all(Array.from({ length: 24 }, () => admin.get(`${V}/invoices/${inv.id}/pdf`)));
+  const texts = answers.map((r) => {
+    assert.equal(r.status, 200, r.text.slice(0, 200));
+    return readPdf(r.bytes).text;
+  });
+  for (const t of texts) assert.equal(t, texts[0]);
+  has({ text: texts[0] }, `Invoice ${inv.number}`, '€1,190.00');
 });
