@@ -10,8 +10,13 @@
  * body starts about 98 mm down. Lines that do not fit continue on further
  * pages, each with a short heading and the table's header row again. The
  * page numbers ("1/2") need the number of pages before the first is drawn,
- * so the document is laid out twice: once to count, once for real (a few
- * milliseconds each).
+ * so the document is laid out twice: once to count, measuring the text
+ * without drawing it (no glyph goes into the PDF, so no font is subset), and
+ * once for real, with the same surface and so the same metrics.
+ *
+ * Pango's default font map is one per thread (pango_cairo_create_context
+ * takes the calling thread's); the server's threads are a fixed pool, so
+ * each loads the fonts once and no font map is shared between threads.
  *
  * Logos: PNG through cairo's PNG stream reader; JPEG by its own bytes, which
  * cairo's PDF surface embeds as they are (DCTDecode) when they are attached
@@ -151,7 +156,7 @@ static double doc_pdf_put(struct doc_pdf *p, enum doc_font f, double x, double y
     pango_layout_set_text(p->layout, text != NULL ? text : "", -1);
     int width, height;
     pango_layout_get_size(p->layout, &width, &height);
-    if (draw) {
+    if (draw && p->out != NULL) { /* while counting pages, only measure */
         cairo_move_to(p->cr, x, y);
         pango_cairo_show_layout(p->cr, p->layout);
     }
@@ -255,7 +260,7 @@ static cairo_surface_t *doc_pdf_logo_load(const struct doc_image *img)
 
 static void doc_pdf_logo_draw(struct doc_pdf *p)
 {
-    if (p->logo == NULL)
+    if (p->logo == NULL || p->out == NULL)
         return;
     double w = cairo_image_surface_get_width(p->logo), h = cairo_image_surface_get_height(p->logo);
     double scale = LOGO_W_MAX / w < LOGO_H_MAX / h ? LOGO_W_MAX / w : LOGO_H_MAX / h;
