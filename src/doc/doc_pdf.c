@@ -309,13 +309,17 @@ static void doc_pdf_footer(struct doc_pdf *p)
     int lines = 1;
     for (const char *c = line; *c != '\0'; c++)
         lines += *c == '\n';
-    int per_column = (lines + 2) / 3;
-    for (int col = 0; col < 3 && *line != '\0'; col++) {
+    int per_column = (lines + 2) / 3, columns = (lines + per_column - 1) / per_column;
+    /* The page number keeps 60 points at the right. */
+    double width = (CONTENT_W - 60 - 10.0 * (columns - 1)) / columns;
+    for (int col = 0; col < columns && *line != '\0'; col++) {
         const char *end = line;
         for (int k = 0; k < per_column && *end != '\0'; k++)
             end += strcspn(end, "\n") + (end[strcspn(end, "\n")] == '\n');
-        const char *chunk = arena_strndup(&p->a, line, (size_t)(end - line));
-        doc_pdf_line(p, FONT_SMALL, MARGIN_LEFT + col * 130.0, FOOTER_TEXT_TOP, 124,
+        size_t len = (size_t)(end - line);
+        const char *chunk =
+            arena_strndup(&p->a, line, len > 0 && line[len - 1] == '\n' ? len - 1 : len);
+        doc_pdf_line(p, FONT_SMALL, MARGIN_LEFT + col * (width + 10), FOOTER_TEXT_TOP, width,
                      PANGO_ALIGN_LEFT, chunk != NULL ? chunk : "");
         line = end;
     }
@@ -325,7 +329,7 @@ static void doc_pdf_footer(struct doc_pdf *p)
         str_format(pages, sizeof(pages), "%d", p->pages);
     else
         str_copy(pages, sizeof(pages), "0");
-    doc_pdf_line(p, FONT_SMALL, MARGIN_RIGHT - 80, FOOTER_TEXT_TOP, 80, PANGO_ALIGN_RIGHT,
+    doc_pdf_line(p, FONT_SMALL, MARGIN_RIGHT - 55, FOOTER_TEXT_TOP, 55, PANGO_ALIGN_RIGHT,
                  doc_pdf_format(p, "document.page", "page", page, "pages", pages, NULL));
     doc_pdf_grey(p, 0);
 }
