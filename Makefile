@@ -3,7 +3,7 @@
 
 BUILD    ?= build
 SAN      ?=
-PKGS     := sqlite3 libpq libmicrohttpd jansson libsodium libcurl liboath
+PKGS     := sqlite3 libpq libmicrohttpd jansson libsodium libcurl liboath pangocairo
 CC       ?= cc
 WARN     := -std=c17 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wnull-dereference -Werror
@@ -14,7 +14,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CFLAGS   += $(WARN) $(OPT) $(SAN) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS  += $(SAN)
 
-LIB_SRC  := $(sort $(wildcard src/base/*.c src/core/*.c src/store/*.c src/service/*.c src/gateway/*.c src/notify/*.c src/http/*.c src/cli/cmd_*.c src/cli/cli.c))
+LIB_SRC  := $(sort $(wildcard src/base/*.c src/core/*.c src/doc/*.c src/store/*.c src/service/*.c src/gateway/*.c src/notify/*.c src/http/*.c src/cli/cmd_*.c src/cli/cli.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/cli/main.o
 TEST_SRC := $(sort $(wildcard tests/unit/*/*.c tests/store/test_*.c tests/prop/test_*.c))

@@ -96,7 +96,8 @@ try {
   let keyNo = 0;
 
   // One documented call. opts.text: the response is not JSON (keep N lines);
-  // opts.binary: the response is a file (described, not shown);
+  // opts.binary: the response is a file (described, not shown: true for
+  // "the file as uploaded", or what it is);
   // opts.shape: a function that reshapes the JSON response before tidying;
   // opts.upload: {name, data} sent as the multipart field `file`.
   async function call(role, method, pattern, path, body, opts = {}) {
@@ -112,7 +113,7 @@ try {
     const r = await c.request(method, path, { body, form, headers });
     let response;
     if (opts.text) response = textExcerpt(r.text, opts.text);
-    else if (opts.binary) response = `(${r.bytes.length} bytes: the file as uploaded)`;
+    else if (opts.binary) response = `(${r.bytes.length} bytes: ${opts.binary === true ? 'the file as uploaded' : opts.binary})`;
     else if (opts.shape) response = opts.raw ? opts.shape(r.json) : tidy(opts.shape(r.json));
     else response = tidy(r.json);
     const request = { path };
@@ -314,6 +315,8 @@ try {
   await call('owner', 'GET', '/api/v1/invoices/{id}', `/api/v1/invoices/${bought.invoice.id}`);
   await call('owner', 'GET', '/api/v1/invoices/{id}/html', `/api/v1/invoices/${bought.invoice.id}/html`,
     undefined, { text: 6 });
+  await call('owner', 'GET', '/api/v1/invoices/{id}/pdf', `/api/v1/invoices/${bought.invoice.id}/pdf`,
+    undefined, { binary: 'the invoice as an A4 PDF' });
 
   // ---- ledger -----------------------------------------------------------
   await call('owner', 'GET', '/api/v1/ledger', '/api/v1/ledger?credit_type=master&limit=2');

@@ -15,6 +15,8 @@ import re
 import sys
 
 ROOT = sys.path[0] + '/..'
+# Answers that are files: described in one line, fetched with curl -OJ.
+BINARY = ('application/octet-stream', 'application/pdf')
 WHO = {'admin': 'the admin', 'owner': 'the owner of cus_1', 'anonymous': 'nobody signed in',
        'kraft': 'the owner who just signed up'}
 
@@ -23,7 +25,7 @@ def block(ex, key):
     e = ex[key]
     method = key.split(' ')[0]
     req = e['request']
-    binary = e['content_type'] == 'application/octet-stream'
+    binary = e['content_type'] in BINARY
     lines = ['curl -s' + (' -OJ' if binary else '') + ('' if method == 'GET' else f' -X {method}')
              + ' \\']
     if req['path'].endswith('/auth/login'):
@@ -73,7 +75,7 @@ def main():
             j = i + 1
             if line != 'EXAMPLE':
                 # the curl block, then the answer: fenced, or one line for a download
-                fences, want = 0, 2 if ex[key]['content_type'] == 'application/octet-stream' else 4
+                fences, want = 0, 2 if ex[key]['content_type'] in BINARY else 4
                 if ex[key]['status'] == 204:
                     want = 2
                 while j < len(lines) and fences < want:

@@ -241,6 +241,8 @@ if [ "$mode" != "--asan-only" ] && [ "$mode" != "--fuzz-only" ]; then
     run_build build "   " || true
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+# fontconfig's caches (PDF documents) live until exit: tests/lsan.supp.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export PROP_OPS=${PROP_OPS_ASAN:-600}
 if [ "$mode" != "--fuzz-only" ]; then

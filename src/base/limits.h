@@ -192,4 +192,18 @@
  * (the ratio is symmetric), so links in the accent colour are readable. */
 #define BRAND_CONTRAST_MIN_X100 450
 
+/* Business documents (src/doc). Lines on one invoice or credit note: a
+ * purchase has one, a hand-made invoice a few; a thousand is some twenty
+ * pages and bounds the time one rendering takes. */
+#define DOC_LINES_MAX 1000
+/* One rendered PDF: the fonts' subsets take some 40 KiB, a page of lines a
+ * few KiB more, the logo as much as it is. 1 MiB is far above a real
+ * document, and as base64 (4/3) it leaves room in MAIL_MESSAGE_BYTES_MAX for
+ * the mail's own parts. */
+#define DOC_PDF_BYTES_MAX (1024u * 1024u)
+/* A logo on a document: a print-quality PNG or JPEG of a few hundred KiB. */
+#define DOC_LOGO_BYTES_MAX (512u * 1024u)
+/* The arena of one rendering: the texts of every line formatted once. */
+#define DOC_ARENA_BYTES_MAX (4u * 1024u * 1024u)
+
 #endif

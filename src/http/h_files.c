@@ -151,16 +151,16 @@ void h_order_deliver(struct http_request *r)
     http_respond(r, rc, &d, h_deliver_render, &x);
 }
 
-/* Content-Disposition: attachment with the name twice, as ASCII for old
- * clients and percent-encoded UTF-8 (RFC 6266, RFC 8187). */
-static const char *h_file_disposition(struct http_request *r, const char *name)
+const char *http_content_disposition(struct http_request *r, const char *kind, const char *name)
 {
-    char ascii[FILE_NAME_BYTES_MAX + 1];
+    ASSERT(kind != NULL);
+    char safe[FILE_NAME_BYTES_MAX + 1], ascii[FILE_NAME_BYTES_MAX + 1];
     char encoded[3 * FILE_NAME_BYTES_MAX + 1];
-    filename_ascii(name, ascii);
-    if (!filename_percent_encode(name, encoded, sizeof(encoded)))
+    filename_sanitize(name, safe);
+    filename_ascii(safe, ascii);
+    if (!filename_percent_encode(safe, encoded, sizeof(encoded)))
         encoded[0] = '\0';
-    return arena_printf(&r->arena, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii,
+    return arena_printf(&r->arena, "%s; filename=\"%s\"; filename*=UTF-8''%s", kind, ascii,
                         encoded);
 }
 
@@ -189,7 +189,7 @@ void h_file_download(struct http_request *r)
         http_problem_msg(r, ERR_INTERNAL, "cannot answer with the file");
         return;
     }
-    http_header(r, "Content-Disposition", h_file_disposition(r, f.name));
+    http_header(r, "Content-Disposition", http_content_disposition(r, "attachment", f.name));
     http_header(r, "ETag", arena_printf(&r->arena, "\"%s\"", f.sha256));
     http_respond_stream(r, 200, "application/octet-stream", resp);
 }

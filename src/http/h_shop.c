@@ -1,6 +1,6 @@
 /*
  * The API's shop: purchases (an invoice, store credit first, the rest to a
- * payment gateway), invoices as JSON and as a printable page, marking a bank
+ * payment gateway), invoices as JSON, as a printable page and as PDF, marking a bank
  * transfer paid, voiding, the Stripe webhook. The gateway is the service's:
  * here are only the return URLs, the answers and the problems.
  *
@@ -537,5 +537,33 @@ void h_invoice_html(struct http_request *r)
     pthread_once(&h_invoice_csp_once, h_invoice_csp_init);
     http_header(r, "Content-Security-Policy", h_invoice_csp);
     http_text(r, 200, "text/html; charset=utf-8", b.data, b.len);
+    buf_release(&b);
+}
+
+/* The invoice as a PDF, shown in the browser (inline) under its number. */
+void h_invoice_pdf(struct http_request *r)
+{
+    int64_t id;
+    if (!http_param_id(r, 0, "inv", &id))
+        return;
+    struct buf b;
+    buf_init(&b, DOC_PDF_BYTES_MAX);
+    const char *number = NULL;
+    struct err_detail d = {0};
+    enum err rc = svc_invoice_pdf(r->svc, &r->arena, r->tenant_id, id, h_read_only_customer(r), &b,
+                                  &number, &d);
+    const char *name = rc == ERR_OK ? arena_printf(&r->arena, "%s.pdf", number) : NULL;
+    const char *disposition = name != NULL ? http_content_disposition(r, "inline", name) : NULL;
+    if (rc == ERR_OK && disposition == NULL)
+        rc = err_set(&d, ERR_TOO_LARGE, "", "cannot name the file");
+    if (rc != ERR_OK) {
+        buf_release(&b);
+        http_problem(r, rc, &d);
+        return;
+    }
+    ASSERT(b.len > 0);
+    http_header(r, "Content-Disposition", disposition);
+    http_header(r, "Cache-Control", "private, no-store");
+    http_text(r, 200, "application/pdf", b.data, b.len);
     buf_release(&b);
 }

@@ -210,6 +210,11 @@ void http_problem_msg(struct http_request *r, enum err e, const char *fmt, ...)
 void http_method_not_allowed(struct http_request *r, const char *allow);
 /* Adds a header to the answer being built (before it is queued). */
 void http_header(struct http_request *r, const char *name, const char *value);
+/* A Content-Disposition value, kind "attachment" or "inline", with the
+ * file's name twice: filename="…" in ASCII for old clients and filename*
+ * percent-encoded UTF-8 (RFC 6266, RFC 8187); the name is sanitized
+ * (filename_sanitize) first. Arena memory (NULL when the arena is full). */
+const char *http_content_disposition(struct http_request *r, const char *kind, const char *name);
 /* Retry-After: seconds, the text kept in the request's arena (http_header
  * keeps the pointer until the answer is queued). */
 void http_retry_after(struct http_request *r, int64_t seconds);
@@ -398,6 +403,7 @@ void h_purchase_create(struct http_request *r);
 void h_invoices(struct http_request *r);
 void h_invoice(struct http_request *r);
 void h_invoice_html(struct http_request *r);
+void h_invoice_pdf(struct http_request *r);
 void h_invoice_mark_paid(struct http_request *r);
 void h_invoice_void(struct http_request *r);
 void h_webhook_stripe(struct http_request *r);

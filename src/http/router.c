@@ -180,6 +180,8 @@ const struct http_route http_routes[] = {
      "An invoice with lines, store credit and lots", false, false},
     {"GET", "/api/v1/invoices/{id}/html", h_invoice_html, ROLES_TEAM | ROLE_OWNER,
      "The invoice as a printable page", false, false},
+    {"GET", "/api/v1/invoices/{id}/pdf", h_invoice_pdf, ROLES_TEAM | ROLE_OWNER,
+     "The invoice as an A4 PDF in the customer's language", false, false},
     {"POST", "/api/v1/invoices/{id}/mark-paid", h_invoice_mark_paid, ROLES_TEAM,
      "Mark an open invoice paid (bank transfer received)", true, false},
     {"POST", "/api/v1/invoices/{id}/void", h_invoice_void, ROLES_TEAM,

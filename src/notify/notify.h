@@ -31,18 +31,31 @@ void notify_release(void);
 /* "<" 32 hex digits "@" domain ">" and the terminator. */
 #define NOTIFY_MESSAGE_ID_BYTES (MAIL_ADDRESS_BYTES_MAX + 40)
 
+/* A file that goes with a message (an invoice as PDF). Borrowed. */
+struct notify_attachment {
+    const char *filename;     /* "2026-000042.pdf"; sent as ASCII (see below) */
+    const char *content_type; /* "application/pdf": type/subtype of letters, digits, ".+-" */
+    const void *data;
+    size_t len;
+};
+
+/* Files one message may carry. */
+#define NOTIFY_ATTACHMENTS_MAX 4
+
 /* One message. Strings are borrowed for the call and are UTF-8. */
 struct notify_mail {
     const char *from_name; /* display name, the tenant's ("Müller Tuning"); NULL or "" = none */
     const char *from_addr; /* "noreply@example.com" */
     const char *to_name;   /* optional */
     const char *to_addr;
-    const char *reply_to;        /* optional address */
-    const char *subject;         /* at most MAIL_SUBJECT_BYTES_MAX bytes */
-    const char *text;            /* the text/plain part */
-    const char *html;            /* the text/html part */
-    const char *unsubscribe_url; /* optional http(s) URL: List-Unsubscribe */
-    int64_t date_s;              /* the Date header, Unix seconds (>= 0) */
+    const char *reply_to;                        /* optional address */
+    const char *subject;                         /* at most MAIL_SUBJECT_BYTES_MAX bytes */
+    const char *text;                            /* the text/plain part */
+    const char *html;                            /* the text/html part */
+    const char *unsubscribe_url;                 /* optional http(s) URL: List-Unsubscribe */
+    int64_t date_s;                              /* the Date header, Unix seconds (>= 0) */
+    const struct notify_attachment *attachments; /* optional, n_attachments of them */
+    size_t n_attachments;                        /* at most NOTIFY_ATTACHMENTS_MAX */
 };
 
 /*
@@ -52,7 +65,11 @@ struct notify_mail {
  * List-Unsubscribe <url> when given (and List-Unsubscribe-Post:
  * List-Unsubscribe=One-Click, RFC 8058, when it is https), then a
  * multipart/alternative body with the text and the HTML part, both UTF-8 in
- * quoted-printable (lines of at most 76 characters). Lines end in CRLF.
+ * quoted-printable (lines of at most 76 characters). With attachments the
+ * body is multipart/mixed: that alternative part first, then each file in
+ * base64 (lines of 76) with Content-Disposition: attachment and its file
+ * name made safe (filename_sanitize, then every non-ASCII character an
+ * underscore, so it needs no RFC 2231 encoding). Lines end in CRLF.
  * Non-ASCII names and subjects become RFC 2047 encoded-words
  * (=?UTF-8?B?…?=, none over 75 characters, never split inside a character,
  * no header line holding one over 76). message_id, when not NULL, receives
@@ -63,7 +80,9 @@ struct notify_mail {
  * one @, empty parts, spaces, controls, angle brackets, quotes, commas,
  * non-ASCII), a header value holding CR, LF or another control character
  * (header injection), text that is not UTF-8, a missing part, or a
- * List-Unsubscribe URL that is not http(s); ERR_TOO_LARGE with d->field for a
+ * List-Unsubscribe URL that is not http(s), more than NOTIFY_ATTACHMENTS_MAX
+ * attachments or one without data or with a content type that is not
+ * type/subtype; ERR_TOO_LARGE with d->field for a
  * value over its limit (limits.h) or when out is full. out may hold part of
  * a message when it fails.
  */

@@ -1,7 +1,8 @@
 /*
  * Composing an e-mail: RFC 5322 headers, RFC 2047 encoded-words for names
  * and subjects that are not plain ASCII, and a multipart/alternative body
- * (RFC 2046) with a text and an HTML part in quoted-printable (RFC 2045).
+ * (RFC 2046) with a text and an HTML part in quoted-printable (RFC 2045),
+ * inside a multipart/mixed body with files in base64 when it has any.
  *
  * Pure apart from the random Message-ID and boundary. Every value that goes
  * into a header is checked before a byte is written: a CR or LF there would
@@ -239,6 +240,33 @@ static bool mail_is_set(const char *s)
     return s != NULL && s[0] != '\0';
 }
 
+/* "type/subtype" of letters, digits and ".+-": safe in a header as it is. */
+static bool mail_content_type_ok(const char *t)
+{
+    const char *allowed = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-";
+    size_t type = strspn(t, allowed);
+    if (type == 0 || t[type] != '/')
+        return false;
+    size_t sub = strspn(t + type + 1, allowed);
+    return sub > 0 && t[type + 1 + sub] == '\0' && type + 1 + sub <= 100;
+}
+
+static enum err mail_attachments_check(const struct notify_mail *m, struct err_detail *d)
+{
+    if (m->n_attachments > NOTIFY_ATTACHMENTS_MAX)
+        return err_set(d, ERR_VALIDATION, "attachments", "more than %d attachments",
+                       NOTIFY_ATTACHMENTS_MAX);
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        const struct notify_attachment *a = &m->attachments[i];
+        if (a->data == NULL || a->len == 0)
+            return err_set(d, ERR_VALIDATION, "attachments", "an attachment has no data");
+        if (a->content_type == NULL || !mail_content_type_ok(a->content_type))
+            return err_set(d, ERR_VALIDATION, "attachments",
+                           "an attachment's content type is not type/subtype");
+    }
+    return ERR_OK;
+}
+
 static enum err mail_check(const struct notify_mail *m, struct err_detail *d)
 {
     enum err rc = notify_mail_address_check(m->from_addr, "from_addr", d);
@@ -262,6 +290,8 @@ static enum err mail_check(const struct notify_mail *m, struct err_detail *d)
         rc = mail_body_check(m->html, "html", d);
     if (rc == ERR_OK && m->date_s < 0)
         rc = err_set(d, ERR_VALIDATION, "date_s", "must not be before 1970");
+    if (rc == ERR_OK)
+        rc = mail_attachments_check(m, d);
     return rc;
 }
 
@@ -349,8 +379,9 @@ static enum err mail_header_mailbox(struct buf *out, const char *header, const c
     return rc == ERR_OK ? buf_printf(out, " <%s>\r\n", addr) : rc;
 }
 
+/* The headers; the body's type is multipart/<kind> with boundary. */
 static enum err mail_headers(const struct notify_mail *m, struct buf *out, const char *message_id,
-                             const char *boundary)
+                             const char *kind, const char *boundary)
 {
     char date[40];
     notify_date_format(m->date_s, date, sizeof(date));
@@ -378,7 +409,7 @@ static enum err mail_headers(const struct notify_mail *m, struct buf *out, const
         strncmp(m->unsubscribe_url, "https://", 8) == 0)
         rc = buf_puts(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
     if (rc == ERR_OK)
-        rc = buf_printf(out, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
+        rc = buf_printf(out, "Content-Type: multipart/%s;\r\n boundary=\"%s\"\r\n\r\n", kind,
                         boundary);
     return rc;
 }
@@ -396,6 +427,61 @@ static enum err mail_part(struct buf *out, const char *boundary, const char *typ
     return rc == ERR_OK ? buf_append(out, "\r\n", 2) : rc;
 }
 
+/* Appends data as base64 in lines of 76 characters (57 bytes each). */
+static enum err mail_base64(struct buf *out, const unsigned char *data, size_t len)
+{
+    enum err rc = ERR_OK;
+    for (size_t i = 0; i < len && rc == ERR_OK; i += 57) {
+        size_t n = len - i < 57 ? len - i : 57;
+        char line[80];
+        sodium_bin2base64(line, sizeof(line), data + i, n, sodium_base64_VARIANT_ORIGINAL);
+        rc = buf_printf(out, "%s\r\n", line);
+    }
+    return rc;
+}
+
+/* One attachment as a part of the mixed body. */
+static enum err mail_attachment(struct buf *out, const char *boundary,
+                                const struct notify_attachment *a)
+{
+    char safe[FILE_NAME_BYTES_MAX + 1], ascii[FILE_NAME_BYTES_MAX + 1];
+    filename_sanitize(a->filename, safe);
+    filename_ascii(safe, ascii);
+    enum err rc = buf_printf(out,
+                             "--%s\r\nContent-Type: %s;\r\n name=\"%s\"\r\n"
+                             "Content-Disposition: attachment;\r\n filename=\"%s\"\r\n"
+                             "Content-Transfer-Encoding: base64\r\n\r\n",
+                             boundary, a->content_type, ascii, ascii);
+    return rc == ERR_OK ? mail_base64(out, a->data, a->len) : rc;
+}
+
+/* The text and the HTML part in a multipart/alternative body. */
+static enum err mail_alternative(const struct notify_mail *m, struct buf *out, const char *boundary)
+{
+    enum err rc = mail_part(out, boundary, "text/plain", m->text);
+    if (rc == ERR_OK)
+        rc = mail_part(out, boundary, "text/html", m->html);
+    return rc == ERR_OK ? buf_printf(out, "--%s--\r\n", boundary) : rc;
+}
+
+/* The body after the headers: the alternative part alone, or inside a
+ * mixed part with the attachments after it. */
+static enum err mail_body(const struct notify_mail *m, struct buf *out, const char *boundary,
+                          const char *mixed)
+{
+    if (m->n_attachments == 0)
+        return mail_alternative(m, out, boundary);
+    enum err rc = buf_printf(out,
+                             "--%s\r\nContent-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n"
+                             "\r\n",
+                             mixed, boundary);
+    if (rc == ERR_OK)
+        rc = mail_alternative(m, out, boundary);
+    for (size_t i = 0; i < m->n_attachments && rc == ERR_OK; i++)
+        rc = mail_attachment(out, mixed, &m->attachments[i]);
+    return rc == ERR_OK ? buf_printf(out, "--%s--\r\n", mixed) : rc;
+}
+
 enum err notify_mail_compose(const struct notify_mail *m, struct buf *out,
                              char message_id[NOTIFY_MESSAGE_ID_BYTES], struct err_detail *d)
 {
@@ -404,21 +490,21 @@ enum err notify_mail_compose(const struct notify_mail *m, struct buf *out,
     enum err rc = mail_check(m, d);
     if (rc != ERR_OK)
         return rc;
-    /* "=_" never occurs in quoted-printable text, so no part can hold the
-     * boundary. */
-    char random[33], boundary[48], id[NOTIFY_MESSAGE_ID_BYTES];
+    /* "=_" never occurs in quoted-printable text, and "_" never in base64,
+     * so no part can hold a boundary. */
+    char random[33], boundary[48], mixed[48], id[NOTIFY_MESSAGE_ID_BYTES];
     random_hex(random, 12);
     bool fits = str_format(boundary, sizeof(boundary), "=_creditd_%s", random);
+    random_hex(random, 12);
+    fits = fits && str_format(mixed, sizeof(mixed), "=_creditd_mixed_%s", random);
     random_hex(random, 16);
     fits = fits && str_format(id, sizeof(id), "<%s@%s>", random, strchr(m->from_addr, '@') + 1);
     ASSERT(fits); /* the address was bounded */
-    rc = mail_headers(m, out, id, boundary);
+    bool mixed_body = m->n_attachments > 0;
+    rc = mail_headers(m, out, id, mixed_body ? "mixed" : "alternative",
+                      mixed_body ? mixed : boundary);
     if (rc == ERR_OK)
-        rc = mail_part(out, boundary, "text/plain", m->text);
-    if (rc == ERR_OK)
-        rc = mail_part(out, boundary, "text/html", m->html);
-    if (rc == ERR_OK)
-        rc = buf_printf(out, "--%s--\r\n", boundary);
+        rc = mail_body(m, out, boundary, mixed);
     if (rc == ERR_TOO_LARGE)
         return err_set(d, rc, "", "message is larger than %zu bytes", out->max_bytes);
     if (rc != ERR_OK)

@@ -466,6 +466,16 @@ enum err svc_invoice_void(struct svc *s, struct arena *a, int64_t tenant_id,
 /* only_customer_id != 0 makes another customer's invoice ERR_NOT_FOUND. */
 enum err svc_invoice_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t invoice_id,
                           int64_t only_customer_id, struct svc_invoice_view *out) WUR;
+/*
+ * The invoice as an A4 PDF (src/doc) in its customer's language, appended to
+ * out (buf_init(out, DOC_PDF_BYTES_MAX)); *number receives its number, arena
+ * memory, for the file's name. only_customer_id as for svc_invoice_read.
+ * Changes nothing. ERR_NOT_FOUND; ERR_TOO_LARGE when out or a is full;
+ * ERR_INTERNAL (logged) when the document cannot be rendered.
+ */
+enum err svc_invoice_pdf(struct svc *s, struct arena *a, int64_t tenant_id, int64_t invoice_id,
+                         int64_t only_customer_id, struct buf *out, const char **number,
+                         struct err_detail *d) WUR;
 struct svc_invoices {
     struct svc_types types;
     struct invoice_row *items;

@@ -6,6 +6,7 @@
 #ifndef CREDITD_SERVICE_INT_H
 #define CREDITD_SERVICE_INT_H
 
+#include "doc/doc.h"
 #include "service/service.h"
 
 /* Text of one lot posting's id in the entry's lot_ids: 20 digits and a comma. */
@@ -135,6 +136,14 @@ enum err svc_tenant_load(struct store_conn *c, struct arena *a, int64_t tenant_i
                          struct svc_tenant *out) WUR;
 /* A zone from a small process-wide cache (zones are read once). */
 enum err svc_tz_get(const char *name, struct tz *out) WUR;
+
+/* ---- documents (svc_document.c) ---- */
+
+/* Fills out with the invoice as a document, in the caller's read or write
+ * transaction; strings are arena memory. only_customer_id != 0 makes
+ * another customer's invoice ERR_NOT_FOUND. */
+enum err svc_doc_from_invoice(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              int64_t invoice_id, int64_t only_customer_id, struct doc *out) WUR;
 
 /* Looks a credit type up by code; ERR_VALIDATION on field "credit_type" when
  * the tenant has no such type. */

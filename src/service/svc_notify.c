@@ -371,11 +371,25 @@ struct notify_job {
     const char *host;
     struct recipient_row rcpt;
     const char *customer, *member;
+    struct doc doc; /* invoice mails: the invoice, attached as PDF when has_doc */
+    bool has_doc;
     /* the outcome */
     enum err result;
     struct err_detail det;
     struct notify_webhook_result wh;
 };
+
+/* An invoice's mails carry the invoice as a PDF. It is rendered when the
+ * mail is sent, from the invoice as it is then, and never stored: the
+ * outbox keeps the event's small payload, and a retry renders it again. */
+static enum err notify_prepare_invoice(struct store_conn *c, struct notify_job *j)
+{
+    if (j->type != SVC_EVENT_INVOICE_CREATED && j->type != SVC_EVENT_INVOICE_PAID)
+        return ERR_OK;
+    enum err rc = svc_doc_from_invoice(c, j->a, j->d->tenant_id, j->ev.subject_id, 0, &j->doc);
+    j->has_doc = rc == ERR_OK;
+    return rc == ERR_NOT_FOUND ? ERR_OK : rc;
+}
 
 static enum err notify_prepare_mail(struct store_conn *c, struct notify_job *j)
 {
@@ -403,7 +417,7 @@ static enum err notify_prepare_mail(struct store_conn *c, struct notify_job *j)
             j->member = m.name[0] != '\0' ? m.name : m.email;
         rc = rc == ERR_NOT_FOUND ? ERR_OK : rc;
     }
-    return rc;
+    return rc == ERR_OK ? notify_prepare_invoice(c, j) : rc;
 }
 
 static enum err notify_prepare_txn(struct store_conn *c, void *arg)
@@ -445,6 +459,26 @@ static const char *notify_subject_id(struct notify_job *j)
     return prefix != NULL ? arena_printf(j->a, "%s_%lld", prefix, (long long)j->ev.subject_id) : "";
 }
 
+/* Renders the invoice of an invoice mail into pdf as its attachment. A
+ * document that cannot be rendered is logged and the mail goes without it:
+ * the news that an invoice exists or was paid matters more than the file,
+ * which the portal offers too. */
+static bool notify_attach_invoice(struct notify_job *j, struct buf *pdf,
+                                  struct notify_attachment *file)
+{
+    struct err_detail d = {0};
+    if (doc_pdf(&j->doc, pdf, &d) != ERR_OK) {
+        log_msg(LOG_ERROR, "cannot attach invoice '%s' to its mail: %s", j->doc.number, d.message);
+        return false;
+    }
+    const char *name = arena_printf(j->a, "%s.pdf", j->doc.number);
+    *file = (struct notify_attachment){.filename = name != NULL ? name : "invoice.pdf",
+                                       .content_type = "application/pdf",
+                                       .data = pdf->data,
+                                       .len = pdf->len};
+    return true;
+}
+
 static void notify_send_mail(struct notify_job *j)
 {
     const struct svc_notify_config *cfg = &j->s->notify->cfg;
@@ -484,6 +518,13 @@ static void notify_send_mail(struct notify_job *j)
                                .html = m.html,
                                .unsubscribe_url = v.unsubscribe_url,
                                .date_s = time_now_us() / USEC_PER_SEC};
+    struct buf pdf;
+    buf_init(&pdf, DOC_PDF_BYTES_MAX);
+    struct notify_attachment file;
+    if (j->has_doc && notify_attach_invoice(j, &pdf, &file)) {
+        mail.attachments = &file;
+        mail.n_attachments = 1;
+    }
     struct buf msg;
     buf_init(&msg, MAIL_MESSAGE_BYTES_MAX);
     char message_id[NOTIFY_MESSAGE_ID_BYTES];
@@ -492,6 +533,7 @@ static void notify_send_mail(struct notify_job *j)
         j->result = notify_mail_send(cfg->smtp, cfg->smtp->from_addr, j->rcpt.email, msg.data,
                                      msg.len, &j->det);
     buf_release(&msg);
+    buf_release(&pdf);
 }
 
 static void notify_send_webhook(struct notify_job *j)

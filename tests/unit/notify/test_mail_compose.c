@@ -550,6 +550,76 @@ static void parts_and_text_must_be_there_and_utf8(void **state)
 
 /* ---- the encoders on their own ----------------------------------------- */
 
+/* A PDF goes with the mail: the body becomes multipart/mixed around the
+ * alternative part, and the file comes back byte for byte from its base64. */
+static void attachments_make_a_mixed_body_and_decode_back(void **state)
+{
+    (void)state;
+    unsigned char pdf[3000];
+    for (size_t i = 0; i < sizeof(pdf); i++)
+        pdf[i] = (unsigned char)(i * 7 + 3);
+    memcpy(pdf, "%PDF-1.5\n", 9);
+    struct notify_attachment files[] = {
+        {"Rechnung \"RE-2026-000042\" f\xc3\xbcr Sie.pdf", "application/pdf", pdf, sizeof(pdf)}};
+    struct notify_mail m = mail_default();
+    m.attachments = files;
+    m.n_attachments = 1;
+    struct buf out;
+    compose(&m, &out, NULL);
+    struct parsed p;
+    parse(out.data, &p);
+    const char *ct = header(&p, "Content-Type");
+    assert_non_null(strstr(ct, "multipart/mixed; boundary=\"=_creditd_mixed_"));
+    /* The alternative part comes first, with its two parts inside. */
+    const char *alt = strstr(p.body, "Content-Type: multipart/alternative;");
+    const char *text = strstr(p.body, "Content-Type: text/plain; charset=UTF-8");
+    const char *html = strstr(p.body, "Content-Type: text/html; charset=UTF-8");
+    const char *file = strstr(p.body, "Content-Type: application/pdf;\r\n name=");
+    assert_true(alt != NULL && text != NULL && html != NULL && file != NULL);
+    assert_true(alt < text && text < html && html < file);
+    /* The name without quotes and with ASCII only. */
+    assert_non_null(strstr(file, "Content-Disposition: attachment;\r\n filename=\"Rechnung "
+                                 "RE-2026-000042 f_r Sie.pdf\"\r\n"));
+    assert_non_null(strstr(file, "Content-Transfer-Encoding: base64\r\n\r\n"));
+    const char *b64 = strstr(file, "\r\n\r\n") + 4;
+    const char *end = strstr(b64, "\r\n--");
+    assert_non_null(end);
+    unsigned char back[4000];
+    size_t back_len = 0;
+    assert_int_equal(sodium_base642bin(back, sizeof(back), b64, (size_t)(end - b64), "\r\n",
+                                       &back_len, NULL, sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    assert_int_equal(back_len, sizeof(pdf));
+    assert_memory_equal(back, pdf, sizeof(pdf));
+    /* The mixed part's closing delimiter ends the message. */
+    char closing[96];
+    snprintf(closing, sizeof(closing), "--%.*s--\r\n", (int)strcspn(strstr(ct, "=_"), "\""),
+             strstr(ct, "=_"));
+    assert_true(out.len > strlen(closing));
+    assert_string_equal(out.data + out.len - strlen(closing), closing);
+    buf_release(&out);
+}
+
+static void attachments_without_data_or_with_a_bad_type_are_refused(void **state)
+{
+    (void)state;
+    struct notify_mail m = mail_default();
+    struct notify_attachment bad[] = {{"a.pdf", "application/pdf\r\nBcc: x@evil.example", "x", 1}};
+    m.attachments = bad;
+    m.n_attachments = 1;
+    assert_refused(&m, ERR_VALIDATION, "attachments");
+    bad[0] = (struct notify_attachment){"a.pdf", "application/pdf", NULL, 0};
+    assert_refused(&m, ERR_VALIDATION, "attachments");
+    bad[0] = (struct notify_attachment){"a.pdf", "pdf", "x", 1};
+    assert_refused(&m, ERR_VALIDATION, "attachments");
+    struct notify_attachment many[NOTIFY_ATTACHMENTS_MAX + 1];
+    for (size_t i = 0; i < NOTIFY_ATTACHMENTS_MAX + 1; i++)
+        many[i] = (struct notify_attachment){"a.pdf", "application/pdf", "x", 1};
+    m.attachments = many;
+    m.n_attachments = NOTIFY_ATTACHMENTS_MAX + 1;
+    assert_refused(&m, ERR_VALIDATION, "attachments");
+}
+
 static void qp_roundtrip(const char *in, size_t n, const char *want_decoded)
 {
     struct buf enc, dec;
@@ -689,6 +759,8 @@ int main(void)
         cmocka_unit_test(quoted_printable_of_random_bytes_decodes_back),
         cmocka_unit_test(encoded_words_respect_the_line_where_they_start),
         cmocka_unit_test(dates_are_rfc5322_in_utc),
+        cmocka_unit_test(attachments_make_a_mixed_body_and_decode_back),
+        cmocka_unit_test(attachments_without_data_or_with_a_bad_type_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

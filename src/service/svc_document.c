@@ -1,0 +1,153 @@
+/*
+ * Invoices as documents: a struct doc (src/doc) filled from an invoice as
+ * it was made (its parties, lines and totals are snapshots on the invoice
+ * row) and the tenant's settings of now (time zone, language), rendered as
+ * a PDF for the API and for the invoice mails.
+ *
+ * The document's language is the customer's (its mail language), else the
+ * tenant's. Dates are local dates in the tenant's time zone. What the
+ * invoices do not hold yet is left out of the document: the buyer's postal
+ * address, a due date, bank details, a logo, the seller's legal lines (the
+ * renderer prints the seller's name, address and VAT ID instead).
+ *
+ * Must not: write anything, or decide a total (the invoice's are printed as
+ * they are).
+ */
+#include <string.h>
+
+#include "service/service_int.h"
+
+static struct doc_date svc_doc_date(const struct tz *tz, int64_t t_us)
+{
+    if (t_us <= 0)
+        return (struct doc_date){0, 0, 0};
+    struct local_time lt;
+    tz_local_time(tz, t_us, &lt);
+    return (struct doc_date){lt.year, lt.month, lt.day};
+}
+
+/* The invoice's lines with the invoice's VAT rate on each. */
+static struct doc_line *svc_doc_lines(struct arena *a, const struct invoice_row *inv,
+                                      const struct invoice_line_row *rows, size_t n)
+{
+    struct doc_line *lines = arena_alloc(a, (n + 1) * sizeof(*lines));
+    for (size_t i = 0; lines != NULL && i < n; i++)
+        lines[i] = (struct doc_line){.description = rows[i].description,
+                                     .quantity = rows[i].quantity,
+                                     .unit_net_minor = rows[i].unit_net_minor,
+                                     .vat_rate_bp = inv->vat_rate_bp,
+                                     .net_minor = rows[i].net_minor};
+    return lines;
+}
+
+static void svc_doc_fill(struct arena *a, const struct svc_tenant *t,
+                         const struct customer_row *cust, const struct invoice_row *inv,
+                         struct doc *out)
+{
+    const char *lang = cust != NULL && cust->locale != NULL && cust->locale[0] != '\0'
+                           ? cust->locale
+                           : t->row.locale;
+    char customer_number[ID_TEXT_BYTES];
+    id_format(customer_number, sizeof(customer_number), "cus", inv->customer_id);
+    struct doc_vat *vat = arena_alloc(a, sizeof(*vat));
+    if (vat != NULL)
+        *vat = (struct doc_vat){inv->vat_rate_bp, inv->net_minor, inv->vat_minor};
+    bool paid = strcmp(inv->status, "paid") == 0;
+    *out = (struct doc){
+        .kind = DOC_INVOICE,
+        .lang = i18n_lang(lang),
+        .number = inv->number,
+        .customer_number = arena_strdup(a, customer_number),
+        .currency = inv->currency,
+        .issue_date = svc_doc_date(&t->tz, inv->created_at_us),
+        .paid_date = paid ? svc_doc_date(&t->tz, inv->paid_at_us) : (struct doc_date){0, 0, 0},
+        .voided = strcmp(inv->status, "void") == 0,
+        .seller = {.name = inv->seller_name,
+                   .address = inv->seller_address,
+                   .country = inv->seller_country,
+                   .vat_id = inv->seller_vat_id},
+        .buyer = {.name = inv->buyer_name,
+                  .country = inv->buyer_country,
+                  .vat_id = inv->buyer_vat_id,
+                  .email = inv->buyer_email},
+        .vats = vat,
+        .n_vats = vat != NULL ? 1 : 0,
+        .net_minor = inv->net_minor,
+        .gross_minor = inv->gross_minor,
+        .store_credit_minor = inv->store_credit_minor,
+        .due_minor = inv->due_minor,
+        .reverse_charge = inv->reverse_charge,
+        /* The reverse charge's note is printed in the document's language. */
+        .note = inv->reverse_charge ? NULL : inv->note,
+    };
+}
+
+enum err svc_doc_from_invoice(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                              int64_t invoice_id, int64_t only_customer_id, struct doc *out)
+{
+    ASSERT(tenant_id > 0);
+    ASSERT(out != NULL);
+    struct invoice_row *inv = arena_alloc(a, sizeof(*inv));
+    struct svc_tenant *t = arena_alloc(a, sizeof(*t));
+    if (inv == NULL || t == NULL)
+        return ERR_TOO_LARGE;
+    enum err rc = store_invoice_get(c, a, tenant_id, invoice_id, false, inv);
+    if (rc == ERR_OK && only_customer_id != 0 && inv->customer_id != only_customer_id)
+        rc = ERR_NOT_FOUND;
+    struct invoice_line_row *rows = NULL;
+    size_t n = 0;
+    if (rc == ERR_OK)
+        rc = store_invoice_lines(c, a, tenant_id, invoice_id, &rows, &n);
+    if (rc == ERR_OK)
+        rc = svc_tenant_load(c, a, tenant_id, t);
+    struct customer_row cust;
+    enum err crc =
+        rc == ERR_OK ? store_customer_get(c, a, tenant_id, inv->customer_id, &cust) : ERR_NOT_FOUND;
+    if (crc != ERR_OK && crc != ERR_NOT_FOUND)
+        rc = crc;
+    if (rc != ERR_OK)
+        return rc;
+    svc_doc_fill(a, t, crc == ERR_OK ? &cust : NULL, inv, out);
+    out->lines = svc_doc_lines(a, inv, rows, n);
+    out->n_lines = n;
+    return out->lines == NULL || out->customer_number == NULL || a->refused ? ERR_TOO_LARGE
+                                                                            : ERR_OK;
+}
+
+struct svc_doc_read {
+    struct arena *a;
+    int64_t tenant_id, invoice_id, only_customer_id;
+    struct doc doc;
+};
+
+static enum err svc_doc_read_txn(struct store_conn *c, void *arg)
+{
+    struct svc_doc_read *x = arg;
+    return svc_doc_from_invoice(c, x->a, x->tenant_id, x->invoice_id, x->only_customer_id, &x->doc);
+}
+
+enum err svc_invoice_pdf(struct svc *s, struct arena *a, int64_t tenant_id, int64_t invoice_id,
+                         int64_t only_customer_id, struct buf *out, const char **number,
+                         struct err_detail *d)
+{
+    ASSERT(out != NULL);
+    ASSERT(number != NULL);
+    struct svc_doc_read x = {.a = a,
+                             .tenant_id = tenant_id,
+                             .invoice_id = invoice_id,
+                             .only_customer_id = only_customer_id};
+    enum err rc = store_read(s->st, svc_doc_read_txn, &x);
+    if (rc == ERR_NOT_FOUND)
+        return err_set(d, rc, "", "no such invoice");
+    if (rc != ERR_OK)
+        return err_set(d, rc, "", "cannot read the invoice");
+    *number = x.doc.number;
+    rc = doc_pdf(&x.doc, out, d);
+    if (rc != ERR_OK && rc != ERR_TOO_LARGE) {
+        /* Stored text the renderer refuses is no fault of the request. */
+        log_msg(LOG_ERROR, "cannot render invoice '%s' as PDF: %s: %s", x.doc.number, d->field,
+                d->message);
+        rc = err_set(d, ERR_INTERNAL, "", "cannot render the invoice");
+    }
+    return rc;
+}
