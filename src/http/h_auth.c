@@ -152,6 +152,7 @@ void h_me_update(struct http_request *r)
         return;
     }
     h_me(r);
+}
 
 /* A technician's monthly limits per credit type with what this month's
  * orders took ({"master": {"limit", "spent", "left"}}); null for others. */
