@@ -3,7 +3,7 @@
 
 BUILD    ?= build
 SAN      ?=
-PKGS     := sqlite3 libpq libmicrohttpd jansson libsodium libcurl liboath pangocairo
+PKGS     := sqlite3 libpq libmicrohttpd jansson libsodium libcurl liboath pangocairo librsvg-2.0
 CC       ?= cc
 WARN     := -std=c17 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wnull-dereference -Werror

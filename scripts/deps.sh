@@ -5,12 +5,14 @@ set -euo pipefail
 # clang and its runtime libraries (libFuzzer, ASan, UBSan) build the fuzz
 # drivers of tests/fuzz.
 # cairo and pango (pangocairo) render invoices as PDF with the fonts of
-# fonts-liberation2 (DejaVu when it is missing); poppler-utils (pdftotext,
-# pdfinfo, pdfimages) reads them back in the tests.
+# fonts-liberation2 (DejaVu when it is missing), librsvg draws SVG logos on
+# them; poppler-utils (pdftotext, pdfinfo, pdfimages) reads them back in the
+# tests.
 need=(build-essential pkg-config libsqlite3-dev sqlite3 libpq-dev libmicrohttpd-dev
       libjansson-dev libsodium-dev libcurl4-openssl-dev libcmocka-dev liboath-dev postgresql-15
       nodejs npm clang-format python3 chromium zbar-tools clang libclang-rt-dev
-      libcairo2-dev libpango1.0-dev fonts-liberation2 fonts-dejavu-core poppler-utils)
+      libcairo2-dev libpango1.0-dev librsvg2-dev fonts-liberation2 fonts-dejavu-core
+      poppler-utils)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

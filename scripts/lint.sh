@@ -3,7 +3,7 @@
 #  1. layers: src/core includes only core/, base/ and libc; nothing below
 #     service includes the CLI; src/gateway includes only base/, libc, curl,
 #     jansson and sodium; src/notify includes only base/, libc, curl and
-#     sodium; src/doc includes only base/, libc, cairo, pango and glib; no
+#     sodium; src/doc includes only base/, libc, cairo, pango, librsvg and glib; no
 #     banned functions anywhere.
 #  1b. the service boundary: src/http and src/cli call svc_* operations,
 #     never a store_*, gateway_*, stripe_* or notify_* function or svc_read,
@@ -32,7 +32,7 @@ bad=$(grep -nE '#include *[<"](sqlite3|libpq|microhttpd|jansson|service/|store/|
 [ -n "$bad" ] && fail "src/notify reaches outside base/, libc, curl and sodium:" && echo "$bad"
 bad=$(grep -nE '#include *[<"](sqlite3|libpq|microhttpd|jansson|curl/|sodium|service/|store/|cli/|http/|core/|gateway/|notify/)' \
     src/doc/*.[ch])
-[ -n "$bad" ] && fail "src/doc reaches outside base/, libc, cairo and pango:" && echo "$bad"
+[ -n "$bad" ] && fail "src/doc reaches outside base/, libc, cairo, pango and librsvg:" && echo "$bad"
 bad=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|atoi|atol|strtok|gets)\(' src/*/*.c)
 [ -n "$bad" ] && fail "banned functions:" && echo "$bad"
 
@@ -72,7 +72,7 @@ fi
 make --no-print-directory build/gen/schema_sql.h build/gen/web_assets.h build/gen/api_examples.h build/gen/i18n_catalogues.h >/dev/null
 for f in src/*/*.c; do
     out=$(gcc -std=c17 -fanalyzer -Wall -Wextra -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc -Ibuild/gen \
-        $(pkg-config --cflags libpq pangocairo) -c -o /dev/null "$f" 2>&1)
+        $(pkg-config --cflags libpq pangocairo librsvg-2.0) -c -o /dev/null "$f" 2>&1)
     [ -n "$out" ] && fail "gcc -fanalyzer: $f" && echo "$out" | head -30
 done
 [ $status -eq 0 ] && echo "lint: clean"

@@ -1,9 +1,9 @@
 // Invoices (#/admin/invoices?status=&gateway=&customer=&from=&to=): every
 // invoice with its filters, a page at a time; mark a bank transfer paid,
 // void an invoice with a reason (then shows, per lot, the credits removed and
-// those already spent), and open the printable page.
+// those already spent), and open the printable page or the PDF.
 // GET /invoices, POST /invoices/{id}/mark-paid, POST /invoices/{id}/void,
-// GET /invoices/{id}/html.
+// GET /invoices/{id}/html, GET /invoices/{id}/pdf.
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog } from './ui.js';
 import { amount, money, date, zoneTime, nextDay, cmp } from './fmt.js';
@@ -85,6 +85,7 @@ export default async function render(ctx) {
         label: 'Actions',
         value: (i) => h('div.row-actions',
           h('a.button', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener', 'aria-label': `Print invoice ${i.number}` }, 'Print'),
+          h('a.button', { href: `/api/v1/invoices/${i.id}/pdf`, target: '_blank', rel: 'noopener', 'aria-label': `Invoice ${i.number} as PDF` }, 'PDF'),
           i.status === 'open' ? h('button.primary', { type: 'button', 'aria-label': `Mark invoice ${i.number} paid`, onclick: (ev) => markPaid(i, ev.currentTarget) }, 'Mark paid') : null,
           i.status !== 'void' ? h('button.danger', { type: 'button', 'aria-label': `Void invoice ${i.number}`, onclick: () => voidIt(i) }, 'Void') : null),
       },

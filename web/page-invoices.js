@@ -40,6 +40,8 @@ export default async function render(ctx) {
       label: 'Actions',
       value: (i) => [
         h('a', { href: `/api/v1/invoices/${encodeURIComponent(i.id)}/html`, target: '_blank', rel: 'noopener', 'aria-label': `Print invoice ${i.number}` }, 'Print'),
+        ' ',
+        h('a', { href: `/api/v1/invoices/${encodeURIComponent(i.id)}/pdf`, target: '_blank', rel: 'noopener', 'aria-label': `Invoice ${i.number} as PDF` }, 'PDF'),
         i.status === 'open' && i.gateway === 'stripe' && i.checkout_url
           ? [' ', h('a.button.primary', { href: i.checkout_url, rel: 'noopener', 'aria-label': `Pay invoice ${i.number} by card` }, 'Pay')] : null,
         i.status === 'open' && i.gateway === 'manual'

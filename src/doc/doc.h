@@ -9,7 +9,7 @@
  * It never computes a total, never reads a database, a file or the clock,
  * and writes nothing but the caller's buffer; the service fills a struct doc
  * from an invoice and the tenant's settings. It includes only base/, libc,
- * cairo and pango.
+ * cairo, pango and librsvg.
  */
 #ifndef CREDITD_DOC_H
 #define CREDITD_DOC_H
@@ -100,8 +100,8 @@ struct doc {
  * totals, payment instructions and the footer on every page; lines that do
  * not fit continue on further pages, each repeating the table's header and
  * numbered "1/2". All text is real text (pango layouts), so it can be
- * selected and searched. A PNG or JPEG logo is drawn; an SVG logo is left
- * out (Debian's cairo has no SVG reader; see doc_pdf.c). Borrows d.
+ * selected and searched. The logo may be PNG, JPEG or SVG (vector graphics
+ * in the PDF). Borrows d.
  *
  * ERR_VALIDATION with d->field for a document it cannot print (no number,
  * more than DOC_LINES_MAX lines, a text that is not UTF-8); ERR_TOO_LARGE when

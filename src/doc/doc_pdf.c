@@ -20,14 +20,14 @@
  *
  * Logos: PNG through cairo's PNG stream reader; JPEG by its own bytes, which
  * cairo's PDF surface embeds as they are (DCTDecode) when they are attached
- * as the image's MIME data, so no JPEG decoder is needed. SVG is left out:
- * Debian's cairo has no SVG reader, and librsvg would be a dependency of its
- * own for one logo format (convert it to PNG).
+ * as the image's MIME data, so no JPEG decoder is needed; SVG through
+ * librsvg (Debian's cairo has no SVG reader), drawn as vector graphics.
  *
  * Must not: compute an amount, read a file, or write anywhere but out.
  */
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <librsvg/rsvg.h>
 #include <pango/pangocairo.h>
 #include <string.h>
 
@@ -82,9 +82,10 @@ struct doc_pdf {
     cairo_surface_t *surface;
     cairo_t *cr;
     PangoLayout *layout;
-    cairo_surface_t *logo; /* NULL = none */
-    double logo_w, logo_h;
-    int page, pages; /* pages = 0 while counting */
+    cairo_surface_t *logo; /* a PNG's or JPEG's; NULL = none */
+    RsvgHandle *svg;       /* an SVG's; NULL = none */
+    double logo_w, logo_h; /* the logo's own size (pixels) */
+    int page, pages;       /* pages = 0 while counting */
     double y;
     struct buf *out; /* NULL while counting */
     enum err write_rc;
@@ -228,47 +229,89 @@ static void doc_pdf_free_bytes(void *data)
     (void)data; /* the document's bytes are borrowed: nothing to free */
 }
 
-/* The logo as a cairo surface, or NULL when there is none or it does not
- * decode (then the document goes without it). */
-static cairo_surface_t *doc_pdf_logo_load(const struct doc_image *img)
+/* An SVG logo and its size: width and height, else its viewBox; NULL when
+ * it does not parse or has no size to scale. Parsed from memory with no
+ * base address, so it can reach no file and no network. */
+static RsvgHandle *doc_pdf_svg_load(const struct doc_image *img, double *w, double *h)
+{
+    RsvgHandle *svg = rsvg_handle_new_from_data(img->bytes, img->len, NULL);
+    if (svg == NULL)
+        return NULL;
+    gboolean has_width, has_height, has_viewbox;
+    RsvgLength width, height;
+    RsvgRectangle viewbox;
+    rsvg_handle_get_intrinsic_dimensions(svg, &has_width, &width, &has_height, &height,
+                                         &has_viewbox, &viewbox);
+    if (!rsvg_handle_get_intrinsic_size_in_pixels(svg, w, h) && has_viewbox) {
+        *w = viewbox.width;
+        *h = viewbox.height;
+    }
+    if (!(*w > 0 && *h > 0)) {
+        g_object_unref(svg);
+        return NULL;
+    }
+    return svg;
+}
+
+/* The logo of the document, in p: a cairo surface (PNG, JPEG) or an SVG
+ * handle; none when it does not decode (the document goes without it). */
+static void doc_pdf_logo_load(struct doc_pdf *p, const struct doc_image *img)
 {
     if (img->bytes == NULL || img->len == 0 || img->len > DOC_LOGO_BYTES_MAX)
-        return NULL;
+        return;
     cairo_surface_t *s = NULL;
+    if (img->type == DOC_IMAGE_SVG) {
+        p->svg = doc_pdf_svg_load(img, &p->logo_w, &p->logo_h);
+        return;
+    }
     if (img->type == DOC_IMAGE_PNG) {
         struct doc_png_reader r = {.bytes = img->bytes, .len = img->len};
         s = cairo_image_surface_create_from_png_stream(doc_png_read, &r);
     } else if (img->type == DOC_IMAGE_JPEG) {
         int w, h;
         if (!doc_jpeg_size(img->bytes, img->len, &w, &h))
-            return NULL;
+            return;
         /* The pixels are never read: the PDF gets the JPEG's own bytes. */
         s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
         if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS &&
             cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_JPEG, img->bytes, img->len,
                                         doc_pdf_free_bytes, NULL) != CAIRO_STATUS_SUCCESS) {
             cairo_surface_destroy(s);
-            return NULL;
+            return;
         }
     }
     if (s != NULL && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
         s = NULL;
     }
-    return s;
+    p->logo = s;
+    if (s != NULL) {
+        p->logo_w = cairo_image_surface_get_width(s);
+        p->logo_h = cairo_image_surface_get_height(s);
+    }
 }
 
+/* The logo at the top right, as large as fits LOGO_W_MAX × LOGO_H_MAX; an
+ * SVG stays vector graphics. */
 static void doc_pdf_logo_draw(struct doc_pdf *p)
 {
-    if (p->logo == NULL || p->out == NULL)
+    if ((p->logo == NULL && p->svg == NULL) || p->out == NULL)
         return;
-    double w = cairo_image_surface_get_width(p->logo), h = cairo_image_surface_get_height(p->logo);
+    double w = p->logo_w, h = p->logo_h;
     double scale = LOGO_W_MAX / w < LOGO_H_MAX / h ? LOGO_W_MAX / w : LOGO_H_MAX / h;
+    double x = MARGIN_RIGHT - w * scale, y = 36;
     cairo_save(p->cr);
-    cairo_translate(p->cr, MARGIN_RIGHT - w * scale, 36);
-    cairo_scale(p->cr, scale, scale);
-    cairo_set_source_surface(p->cr, p->logo, 0, 0);
-    cairo_paint(p->cr);
+    if (p->svg != NULL) {
+        /* One that fails half-way leaves what it drew: a logo, not the
+         * document, is what suffers. */
+        RsvgRectangle viewport = {x, y, w * scale, h * scale};
+        (void)rsvg_handle_render_document(p->svg, p->cr, &viewport, NULL);
+    } else {
+        cairo_translate(p->cr, x, y);
+        cairo_scale(p->cr, scale, scale);
+        cairo_set_source_surface(p->cr, p->logo, 0, 0);
+        cairo_paint(p->cr);
+    }
     cairo_restore(p->cr);
 }
 
@@ -782,7 +825,7 @@ enum err doc_pdf(const struct doc *d, struct buf *out, struct err_detail *e)
         return rc;
     struct doc_pdf p = {.d = d, .lang = i18n_lang(d->lang)};
     arena_init(&p.a, DOC_ARENA_BYTES_MAX);
-    p.logo = doc_pdf_logo_load(&d->logo);
+    doc_pdf_logo_load(&p, &d->logo);
     size_t start = out->len;
     rc = doc_pdf_pass(&p, NULL);
     p.pages = p.page;
@@ -791,6 +834,8 @@ enum err doc_pdf(const struct doc *d, struct buf *out, struct err_detail *e)
     ASSERT(rc != ERR_OK || p.page == p.pages);
     if (p.logo != NULL)
         cairo_surface_destroy(p.logo);
+    if (p.svg != NULL)
+        g_object_unref(p.svg);
     arena_release(&p.a);
     if (rc != ERR_OK)
         out->len = start;

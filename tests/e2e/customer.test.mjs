@@ -93,6 +93,14 @@ test('the owner buys a package by bank transfer; paid, the credits appear on My 
   const row = page.getByRole('row').filter({ hasText: number });
   await row.getByText('Paid', { exact: true }).waitFor();
   assert.equal(await row.getByRole('link', { name: number, exact: true }).getAttribute('href'), `/api/v1/invoices/${inv.id}/html`);
+  const pdfLink = row.getByRole('link', { name: `Invoice ${number} as PDF`, exact: true });
+  assert.equal(await pdfLink.getAttribute('href'), `/api/v1/invoices/${inv.id}/pdf`);
+  // The PDF answers the customer's session (the link's fetch, as the browser makes it).
+  const pdf = await page.evaluate(async (href) => {
+    const r = await fetch(href);
+    return { status: r.status, type: r.headers.get('content-type'), head: new TextDecoder().decode((await r.arrayBuffer()).slice(0, 5)) };
+  }, `/api/v1/invoices/${inv.id}/pdf`);
+  assert.deepEqual(pdf, { status: 200, type: 'application/pdf', head: '%PDF-' });
 
   assert.deepEqual(problems(page, [SIGN_IN, refused(409)]), []);
   await page.closeAll();

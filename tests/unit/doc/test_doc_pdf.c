@@ -2,7 +2,7 @@
  * Unit tests of the document renderer (doc/doc_pdf.c) and of the formats
  * it prints (doc/doc_format.c): an invoice and a credit note in English and
  * German, a 60-line invoice over several pages, the payment block, the
- * logos, and the refusals.
+ * logos (PNG, JPEG, SVG), and the refusals.
  *
  * Method: each document is rendered to a buffer, which must be a PDF
  * ("%PDF-" first, "%%EOF" last); it is written to a temporary file and read
@@ -576,6 +576,56 @@ static void png_and_jpeg_logos_are_drawn_and_broken_ones_left_out(void **state)
     buf_release(&png);
 }
 
+/* An SVG logo is drawn as vector graphics: its text is text in the PDF, and
+ * no image is embedded. One with only a viewBox is sized by it; one that
+ * does not parse, or has no size at all, is left out. */
+static void svg_logos_stay_vector_graphics(void **state)
+{
+    (void)state;
+    static const char *const logos[] = {
+        "<svg xmlns='http://www.w3.org/2000/svg' width='300' height='80'>"
+        "<rect width='80' height='80' fill='#c00'/>"
+        "<text x='90' y='55' font-family='DejaVu Sans' font-size='36'>ACME TUNING</text></svg>",
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 300 80'>"
+        "<text x='0' y='55' font-family='DejaVu Sans' font-size='36'>ACME TUNING</text></svg>",
+    };
+    for (size_t i = 0; i < sizeof(logos) / sizeof(logos[0]); i++) {
+        struct doc d = invoice_doc("en");
+        d.logo =
+            (struct doc_image){DOC_IMAGE_SVG, (const unsigned char *)logos[i], strlen(logos[i])};
+        struct rendered r;
+        render(&d, &r);
+        assert_has(&r, "ACME TUNING");
+        assert_has(&r, "Invoice RE-2026-000042");
+        rendered_release(&r);
+        char *list = images_of(&d);
+        assert_null(strstr(list, "image"));
+        free(list);
+    }
+    static const char *const broken[] = {
+        "<svg xmlns='http://www.w3.org/2000/svg' width='300' height='80'><text>ACME TUNING",
+        "<svg xmlns='http://www.w3.org/2000/svg'><text y='50'>ACME TUNING</text></svg>",
+        "<svg xmlns='http://www.w3.org/2000/svg' width='300' height='80'>"
+        "<image href='file:///etc/passwd' width='10' height='10'/>"
+        "<text y='50'>ACME TUNING</text></svg>",
+    };
+    for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+        struct doc d = invoice_doc("de");
+        d.logo =
+            (struct doc_image){DOC_IMAGE_SVG, (const unsigned char *)broken[i], strlen(broken[i])};
+        struct rendered r;
+        render(&d, &r);
+        assert_has(&r, "Rechnung RE-2026-000042");
+        if (i < 2)
+            assert_lacks(&r, "ACME TUNING");
+        assert_lacks(&r, "root:");
+        rendered_release(&r);
+        char *list = images_of(&d);
+        assert_null(strstr(list, "image"));
+        free(list);
+    }
+}
+
 /* ---- refusals ---------------------------------------------------------- */
 
 static void documents_it_cannot_print_are_refused_and_out_is_unchanged(void **state)
@@ -626,6 +676,7 @@ int main(void)
         cmocka_unit_test(reverse_charge_prints_the_legal_note),
         cmocka_unit_test(paid_and_voided_invoices_ask_for_nothing),
         cmocka_unit_test(png_and_jpeg_logos_are_drawn_and_broken_ones_left_out),
+        cmocka_unit_test(svg_logos_stay_vector_graphics),
         cmocka_unit_test(documents_it_cannot_print_are_refused_and_out_is_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
