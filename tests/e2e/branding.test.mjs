@@ -139,3 +139,20 @@ test('without a logo the sign-in page shows the name alone and the icon is empty
   assert.deepEqual(problems(guest, [SIGNED_OUT]), []);
   await guest.closeAll();
 });
+
+test('a German browser gets the sign-in page in German, with the same brand', async () => {
+  const context = await portal.browser.newContext({ viewport: DESKTOP, locale: 'de-DE' });
+  const page = await context.newPage();
+  const seen = [];
+  page.on('pageerror', (e) => seen.push(e.message));
+  await page.goto(`${portal.url}/`);
+  await page.getByRole('heading', { level: 1, name: 'Anmelden' }).waitFor();
+  const name = await page.getByRole('banner').locator('.brand-name').textContent();
+  assert.equal(await page.title(), `Anmelden · ${name}`);
+  await page.getByText(`Willkommen zurück bei ${name}.`, { exact: false }).waitFor();
+  await page.getByLabel('Passwort', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Anmelden' }).waitFor();
+  await page.getByRole('link', { name: 'Passwort vergessen?' }).waitFor();
+  assert.deepEqual(seen, []);
+  await context.close();
+});
