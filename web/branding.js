@@ -5,6 +5,7 @@
 // title and, with the logo, the mark in the header and above the sign-in card.
 import { api } from './api.js';
 import { h } from './ui.js';
+import { t } from './i18n.js';
 
 const FALLBACK = { display_name: 'creditd', accent_color: null, logo_url: null, favicon_url: null };
 let current = FALLBACK;
@@ -76,7 +77,7 @@ export function signedOutFrame() {
   const frame = h('div.login-page',
     h('header.login-brand', brandMark({ cls: 'brand-mark.big' })),
     main,
-    h('footer.login-foot', h('p', `© ${new Date().getFullYear()} ${current.display_name}`)));
+    h('footer.login-foot', h('p', t('login.footer', { year: new Date().getFullYear(), name: current.display_name }))));
   return { frame, main };
 }
 

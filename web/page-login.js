@@ -6,15 +6,16 @@
 import { api, setCsrf, ApiError } from './api.js';
 import { h, clear, field, input, form } from './ui.js';
 import { branding, pageTitle, signedOutFrame } from './branding.js';
+import { t } from './i18n.js';
 
 // opts.message: said above the form (e.g. after a new password was set).
 export default function login(app, done, { message } = {}) {
   const email = input('email', { type: 'email', autocomplete: 'username', required: true, spellcheck: false });
   const password = input('password', { type: 'password', autocomplete: 'current-password', required: true });
   const code = input('totp', { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 12 });
-  const codeField = field('Authentication code', code, 'The 6-digit code of your authenticator app, or a recovery code.');
+  const codeField = field(t('login.code'), code, t('login.code_hint'));
   codeField.hidden = true;
-  const f = form([field('E-mail', email), field('Password', password), codeField], async (v) => {
+  const f = form([field(t('login.email'), email), field(t('login.password'), password), codeField], async (v) => {
     const body = { email: v.email || '', password: v.password || '' };
     if (!codeField.hidden && v.totp) body.totp = v.totp.trim();
     let me;
@@ -29,14 +30,14 @@ export default function login(app, done, { message } = {}) {
     }
     setCsrf(me.csrf_token);
     await done();
-  }, { submit: 'Sign in', cls: 'login-form' });
-  pageTitle('Sign in');
-  const forgot = h('a', { href: '#/forgot' }, 'Forgot your password?');
+  }, { submit: t('login.submit'), cls: 'login-form' });
+  pageTitle(t('login.title'));
+  const forgot = h('a', { href: '#/forgot' }, t('login.forgot'));
   const links = h('div.login-links', forgot);
   const { frame, main } = signedOutFrame();
   clear(main,
-    h('h1', 'Sign in'),
-    h('p.sub', `Welcome back to ${branding().display_name}. Sign in with your e-mail address.`),
+    h('h1', t('login.title')),
+    h('p.sub', t('login.welcome', { name: branding().display_name })),
     message ? h('div.notice.ok', { role: 'status' }, message) : null,
     f, links);
   clear(app, frame);
@@ -44,7 +45,7 @@ export default function login(app, done, { message } = {}) {
   // Whether the business takes sign-ups (GET /auth/registration).
   api.get('auth/registration').then((r) => {
     if (r.mode !== 'off') {
-      links.append(h('a.login-register', { href: '#/register' }, 'New here? Create an account'));
+      links.append(h('a.login-register', { href: '#/register' }, t('login.register')));
     }
   }, () => { /* no link, then */ });
 }

@@ -49,9 +49,27 @@ async function axeClean(page, name) {
   assert.deepEqual(found, [], `${name}: axe`);
 }
 
-for (const [size, viewport, name, colour, rgb] of [
-  ['desktop', DESKTOP, 'Weber Autotechnik', '#0b6e4f', 'rgb(11, 110, 79)'],
-  ['phone', PHONE_390, 'Weber Tuning Süd', '#7c2d12', 'rgb(124, 45, 18)'],
+// A real JPEG, drawn and encoded by the browser itself.
+async function jpeg(page, w, h) {
+  const bytes = await page.evaluate(async ([width, height]) => {
+    const c = document.createElement('canvas');
+    c.width = width;
+    c.height = height;
+    const g = c.getContext('2d');
+    g.fillStyle = '#7c2d12';
+    g.fillRect(0, 0, width, height);
+    const blob = await new Promise((resolve) => c.toBlob(resolve, 'image/jpeg', 0.9));
+    return [...new Uint8Array(await blob.arrayBuffer())];
+  }, [w, h]);
+  return Buffer.from(bytes);
+}
+
+const SVG = Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" '
+  + 'viewBox="0 0 120 40"><script>document.title = "owned"</script><rect width="120" height="40" fill="#0b6e4f"/></svg>');
+
+for (const [size, viewport, name, colour, rgb, type] of [
+  ['desktop', DESKTOP, 'Weber Autotechnik', '#0b6e4f', 'rgb(11, 110, 79)', 'image/png'],
+  ['phone', PHONE_390, 'Weber Tuning Süd', '#7c2d12', 'rgb(124, 45, 18)', 'image/jpeg'],
 ]) {
   test(`at ${viewport.width} px: the admin brands the portal and the sign-in page shows it`, async () => {
     const admin = await openPage(portal, viewport);
@@ -70,8 +88,11 @@ for (const [size, viewport, name, colour, rgb] of [
     await admin.getByRole('button', { name: 'Save name and colour' }).click();
     await admin.getByText('Name and colour saved.').waitFor();
     // The logo: chosen (previewed), then uploaded.
-    await admin.getByLabel('Logo file').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png(240, 80) });
-    await admin.locator('.brand-preview img.brand-logo[src^="data:image/png"]').waitFor();
+    const file = type === 'image/png'
+      ? { name: 'logo.png', mimeType: type, buffer: png(240, 80) }
+      : { name: 'logo.jpg', mimeType: type, buffer: await jpeg(admin, 240, 80) };
+    await admin.getByLabel('Logo file').setInputFiles(file);
+    await admin.locator(`.brand-preview img.brand-logo[src^="data:${type}"]`).waitFor();
     await admin.getByRole('button', { name: /^(Upload|Replace) logo$/ }).click();
     await admin.getByText('Logo saved.').waitFor();
     await admin.getByRole('img', { name: `Current logo of ${name}` }).waitFor();
@@ -97,7 +118,7 @@ for (const [size, viewport, name, colour, rgb] of [
     assert.match(src, /^\/api\/v1\/branding\/logo\?v=[0-9a-f]{16}$/);
     assert.ok(await logo.evaluate((img) => img.complete && img.naturalWidth === 240), 'the logo is drawn');
     const icon = await guest.locator('link[rel="icon"]').evaluate((l) => ({ href: l.getAttribute('href'), type: l.type }));
-    assert.deepEqual(icon, { href: src, type: 'image/png' });
+    assert.deepEqual(icon, { href: src, type });
     const button = guest.getByRole('button', { name: 'Sign in' });
     assert.equal(await button.evaluate((b) => getComputedStyle(b).backgroundColor), rgb);
     assert.equal(await button.evaluate((b) => getComputedStyle(b).color), 'rgb(255, 255, 255)');
@@ -123,10 +144,24 @@ for (const [size, viewport, name, colour, rgb] of [
   });
 }
 
-test('without a logo the sign-in page shows the name alone and the icon is empty', async () => {
+test('an SVG logo is drawn as the image and icon, its script never runs; without a logo the name stands alone', async () => {
   const admin = await openPage(portal, DESKTOP);
   await signIn(admin, portal.url, ADMIN);
   await admin.goto(`${portal.url}/#/admin/branding`);
+  await admin.getByLabel('Logo file').setInputFiles({ name: 'mark.svg', mimeType: 'image/svg+xml', buffer: SVG });
+  await admin.getByRole('button', { name: 'Replace logo' }).click();
+  await admin.getByText('Logo saved.').waitFor();
+  const svgGuest = await openPage(portal, DESKTOP);
+  await svgGuest.goto(`${portal.url}/`);
+  const mark = svgGuest.getByRole('banner').locator('img.brand-logo');
+  await mark.waitFor();
+  await svgGuest.waitForFunction(() => document.querySelector('header img.brand-logo')?.complete);
+  assert.equal(await mark.evaluate((img) => img.naturalWidth), 120);
+  assert.equal(await svgGuest.locator('link[rel="icon"]').evaluate((l) => l.type), 'image/svg+xml');
+  // Opened on its own, the SVG is a document under the logo's policy: no script.
+  await svgGuest.goto(`${portal.url}${await mark.getAttribute('src')}`);
+  assert.notEqual(await svgGuest.title(), 'owned');
+  await svgGuest.closeAll();
   await admin.getByRole('button', { name: 'Remove logo' }).click();
   await admin.getByRole('dialog').getByRole('button', { name: 'Remove logo' }).click();
   await admin.getByText('Logo removed.').waitFor();
@@ -138,4 +173,21 @@ test('without a logo the sign-in page shows the name alone and the icon is empty
   assert.equal(await guest.locator('link[rel="icon"]').getAttribute('href'), 'data:,');
   assert.deepEqual(problems(guest, [SIGNED_OUT]), []);
   await guest.closeAll();
+});
+
+test('a German browser gets the sign-in page in German, with the same brand', async () => {
+  const context = await portal.browser.newContext({ viewport: DESKTOP, locale: 'de-DE' });
+  const page = await context.newPage();
+  const seen = [];
+  page.on('pageerror', (e) => seen.push(e.message));
+  await page.goto(`${portal.url}/`);
+  await page.getByRole('heading', { level: 1, name: 'Anmelden' }).waitFor();
+  const name = await page.getByRole('banner').locator('.brand-name').textContent();
+  assert.equal(await page.title(), `Anmelden · ${name}`);
+  await page.getByText(`Willkommen zurück bei ${name}.`, { exact: false }).waitFor();
+  await page.getByLabel('Passwort', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Anmelden' }).waitFor();
+  await page.getByRole('link', { name: 'Passwort vergessen?' }).waitFor();
+  assert.deepEqual(seen, []);
+  await context.close();
 });

@@ -35,7 +35,7 @@ static size_t png_make(uint8_t out[64])
 {
     static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     static const uint8_t ihdr[25] = {0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 2, 0,
-                                     0, 0, 1, 8,   2,   0,   0,   0, 0, 0, 0, 0};
+                                     0, 0, 1, 8,  2,   0,   0,   0,   0, 0, 0, 0};
     static const uint8_t iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
     memcpy(out, sig, sizeof(sig));
     memcpy(out + sizeof(sig), ihdr, sizeof(ihdr));
@@ -174,8 +174,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(texts_and_logo_change_alone_and_the_bytes_come_back, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(refusals_change_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_logo_change_that_fails_half_way_leaves_the_old_one,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_logo_change_that_fails_half_way_leaves_the_old_one, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
