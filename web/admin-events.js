@@ -23,7 +23,7 @@ const VALUES = ['submitted', 'in_progress', 'completed', 'cancelled', 'rejected'
 const CODED = ['previous_status', 'status', 'kind'];
 
 // attrs {previous_status: "submitted", status: "in_progress"} → "previous status submitted, status in progress"
-function attrsText(attrs) {
+export function attrsText(attrs) {
   const parts = Object.entries(attrs || {}).filter(([, v]) => v !== null && v !== '' && typeof v !== 'object')
     .map(([k, v]) => {
       const name = ATTRS.includes(k) ? t(`events.attr.${k}`) : k.replace(/_/g, ' ');

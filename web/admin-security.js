@@ -15,7 +15,7 @@ import { t } from './i18n.js';
 
 // The groups of types (a type's first part), named seclog.group.<group>,
 // and the types, named seclog.type.<type>.
-const GROUPS = ['login', 'password', 'user', 'member', 'api_key', 'invitation', 'customer'];
+export const LOG_GROUPS = ['login', 'password', 'user', 'member', 'api_key', 'invitation', 'customer'];
 export const LOG_TYPES = [
   'login.succeeded', 'login.failed', 'password.changed', 'password.reset_requested', 'password.reset',
   'user.created', 'user.role_changed', 'user.disabled', 'user.enabled', 'member.added', 'member.removed',
@@ -28,7 +28,7 @@ const roleAs = (r) => (ROLES.includes(r) ? t(`invite.as.${r}`) : r);
 // A type's (or group's) words; "totp.recovery_code_used" → "Totp recovery
 // code used", for a type this page has no words for.
 export function logTypeName(type) {
-  if (GROUPS.includes(type)) return t(`seclog.group.${type}`);
+  if (LOG_GROUPS.includes(type)) return t(`seclog.group.${type}`);
   if (LOG_TYPES.includes(type)) return t(`seclog.type.${type}`);
   const s = String(type).replace(/[._]/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -64,8 +64,8 @@ export default async function render(ctx) {
   if (f.to) q.to = zoneTime(nextDay(f.to));
   const filtered = Boolean(f.type || f.from || f.to || f.user);
 
-  const type = select('type', [['', t('seclog.all')], ...[...GROUPS, ...LOG_TYPES].map((x) => [x, logTypeName(x)])]);
-  type.value = GROUPS.includes(f.type) || LOG_TYPES.includes(f.type) ? f.type : '';
+  const type = select('type', [['', t('seclog.all')], ...[...LOG_GROUPS, ...LOG_TYPES].map((x) => [x, logTypeName(x)])]);
+  type.value = LOG_GROUPS.includes(f.type) || LOG_TYPES.includes(f.type) ? f.type : '';
   const filters = form([
     field(t('seclog.type'), type),
     field(t('seclog.from'), input('from', { type: 'date', value: f.from })),

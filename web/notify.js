@@ -25,11 +25,11 @@ const ESSENTIAL = ['invoice.created', 'invoice.paid', 'webhook_endpoint.disabled
 // A delivery's status (notify.delivery.<status>) and its badge's tone.
 const DELIVERY = { pending: 'warn', delivered: 'good', failed: 'bad', skipped: '', retry: 'warn' };
 
+// A delivery's status in words ("Delivered"); one this portal does not know by its code.
+export function deliveryName(status) { return status in DELIVERY ? t(`notify.delivery.${status}`) : status; }
+
 // A delivery's (or a delivery attempt's outcome's) status as a badge.
-export function deliveryBadge(status) {
-  if (!(status in DELIVERY)) return badge(status, '');
-  return badge(t(`notify.delivery.${status}`), DELIVERY[status]);
-}
+export function deliveryBadge(status) { return badge(deliveryName(status), DELIVERY[status] || ''); }
 
 const CHANNELS = ['mail', 'webhook'];
 
