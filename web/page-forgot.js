@@ -1,11 +1,11 @@
 // Forgot your password (#/forgot, signed out): the e-mail of the account,
-// and the server's answer, which is the same whether or not the address
-// has an account (POST /auth/password-reset, always 202; 429 with
+// and the server's answer, said in the page's words: it is the same whether
+// or not the address has an account (POST /auth/password-reset, always 202; 429 with
 // Retry-After when this address asked too often). The mailed link opens
 // #/reset/<token> (page-reset.js).
 import { api, ApiError } from './api.js';
 import { h, clear, field, input, form, notice } from './ui.js';
-import { sentence, waitWords } from './password.js';
+import { waitWords } from './password.js';
 import { t } from './i18n.js';
 
 export default async function render(ctx) {
@@ -13,9 +13,8 @@ export default async function render(ctx) {
   const said = h('div.flash', { tabindex: '-1' });
   const email = input('email', { type: 'email', autocomplete: 'username', required: true });
   const f = form([field(t('access.email'), email)], async (v) => {
-    let r;
     try {
-      r = await api.post('auth/password-reset', { email: (v.email || '').trim() });
+      await api.post('auth/password-reset', { email: (v.email || '').trim() });
     } catch (e) {
       if (e instanceof ApiError && e.status === 429) {
         throw new ApiError(429, { detail: e.retryAfter ? t('access.forgot_wait', { wait: waitWords(e.retryAfter) }) : t('access.forgot_later') });
@@ -23,7 +22,7 @@ export default async function render(ctx) {
       throw e;
     }
     f.hidden = true;
-    clear(said, notice(sentence(r?.message), 'ok'), h('p.hint', t('access.forgot_check')),
+    clear(said, notice(t('access.forgot_sent'), 'ok'), h('p.hint', t('access.forgot_check')),
       h('p', h('button.link', { type: 'button', onclick: () => { f.hidden = false; clear(said); email.focus(); } }, t('access.forgot_again'))));
     said.focus();
   }, { submit: t('access.forgot_send'), cls: 'login-form' });

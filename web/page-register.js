@@ -1,12 +1,12 @@
 // Signing up (#/register, linked from the sign-in page when the business
 // takes sign-ups: GET /auth/registration): the business, its owner and a
-// password (POST /auth/register, always 202 with the same answer; 403
-// registration_closed; 429 with the wait). The owner then confirms the
-// e-mail by the mailed link (page-verify.js); with "approval" the business
-// approves the customer before it can order.
+// password (POST /auth/register, always 202 with the same answer, said in
+// the page's words; 403 registration_closed; 429 with the wait). The owner
+// then confirms the e-mail by the mailed link (page-verify.js); with
+// "approval" the business approves the customer before it can order.
 import { api, ApiError } from './api.js';
 import { h, clear, field, input, select, form, notice } from './ui.js';
-import { newPasswordFields, checkNewPassword, sentence, waitWords } from './password.js';
+import { newPasswordFields, checkNewPassword, waitWords } from './password.js';
 import { t } from './i18n.js';
 import { mailLanguages } from './notify.js';
 
@@ -33,15 +33,14 @@ export default async function render(ctx) {
     if (v.country) body.country = v.country.trim().toUpperCase();
     if (v.vat_id) body.vat_id = v.vat_id.trim();
     if (v.locale) body.locale = v.locale;
-    let r;
     try {
-      r = await api.post('auth/register', body);
+      await api.post('auth/register', body);
     } catch (e) {
       if (e instanceof ApiError && e.status === 429 && e.retryAfter) throw new ApiError(429, { detail: t('access.register_wait', { wait: waitWords(e.retryAfter) }) });
       throw e;
     }
     f.hidden = true;
-    clear(said, notice(sentence(r?.message), 'ok'));
+    clear(said, notice(t('access.register_sent'), 'ok'));
     said.focus();
   }, { submit: t('access.register_create'), cls: 'login-form' });
   clear(main, h('h1', t('app.page.register')), h('p.sub', t('access.register_intro', { business })),

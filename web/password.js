@@ -29,14 +29,6 @@ export function checkNewPassword(v, name = 'password') {
   return password;
 }
 
-// "if this e-mail has an account, …" → "If this e-mail has an account, ….":
-// the API's messages as sentences.
-export function sentence(text) {
-  const s = String(text || '').trim();
-  if (!s) return s;
-  return `${s[0].toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? '' : '.'}`;
-}
-
 // A wait in words (a 429's Retry-After): 90 → "2 minutes", 30 → "30
 // seconds"; rounded up, never "0".
 export function waitWords(seconds) {

@@ -295,6 +295,12 @@ for (const [size, viewport] of SIZES) {
       english: ['Send the link', 'Back to sign in', 'Enter the e-mail', 'E-mail'],
     });
     await shoot(page, `de-forgot-${size}`);
+    // The answer, the same for every address, in German too.
+    await page.locator('input[name="email"]').fill(`niemand-${size}@nirgends.example`);
+    await page.getByRole('button', { name: 'Link senden' }).click();
+    await page.getByRole('status').filter({ hasText: 'Wenn zu dieser E-Mail-Adresse ein Konto besteht' }).waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Weiteren Link senden' }).isVisible());
+    await shoot(page, `de-forgot-sent-${size}`);
 
     await open(page, '/register');
     await german(page, 'de-register', {
