@@ -101,7 +101,9 @@ async function open(page, path) {
   await page.goto(`${portal.url}/#${path}`);
   await page.waitForFunction(() => {
     const main = document.querySelector('main');
-    return main && main.querySelector('h1') && !main.querySelector('.loading');
+    // The invitations waiting for an answer come after the page (invitations.js).
+    return main && main.querySelector('h1') && !main.querySelector('.loading')
+      && [...main.querySelectorAll('.invitations')].every((box) => box.childElementCount > 0);
   });
 }
 
