@@ -7,35 +7,17 @@ import { api } from './api.js';
 import { h, clear, table, field, input, select, form, dialog, empty, badge, secretBox, unfielded } from './ui.js';
 import { dateTime, isoDay, zoneTime, nextDay } from './fmt.js';
 import { flash } from './admin-lib.js';
+import { t } from './i18n.js';
 
-const ROLES = [['staff', 'Staff'], ['admin', 'Admin']];
-const ROLE = Object.fromEntries(ROLES);
-
-const T = {
-  title: 'API keys',
-  intro: 'Programs (an accounting export, a shop system) use a key instead of signing in: they send it as “Authorization: Bearer <key>” and act with the key’s role.',
-  caption: 'API keys, oldest first',
-  name: 'Name', role: 'Role', created: 'Created', expires: 'Expires', status: 'Status', actions: 'Actions',
-  unnamed: '(no name)', by: (who) => `by ${who}`, never: 'Never',
-  active: 'Active', revoked: 'Revoked', expired: 'Expired',
-  revokedAt: (t) => `revoked ${dateTime(t)}`,
-  none: 'No API keys yet.',
-  revoke: 'Revoke', revokeTitle: (k) => `Revoke the key ${k.name || k.id}?`,
-  revokeText: 'Every program using it is refused from its next request, on every server. A revoked key cannot be used again; create a new one if needed.',
-  nowRevoked: (k) => `The key ${k.name || k.id} is revoked.`,
-  create: 'Create a key',
-  nameHint: 'What uses it, e.g. “Nightly accounting export”.',
-  roleHint: 'Staff keys read and run the business; admin keys can also change settings, users and keys.',
-  until: 'Last day', untilHint: 'The key stops working at the end of this day (the business’s time zone). Empty: until revoked.',
-  submit: 'Create key',
-  secretTitle: (k) => `API key ${k.name || k.id}`,
-  secretHint: 'Store it where the program reads its settings. If it is lost, revoke it and create another.',
-};
+// The roles a key can have; their names are account.role.*.
+const ROLES = ['staff', 'admin'];
+const roleName = (r) => (ROLES.includes(r) ? t(`account.role.${r}`) : r);
+const nameOf = (k) => k.name || k.id;
 
 function statusOf(k) {
-  if (k.revoked_at) return [badge(T.revoked, 'bad'), h('p.hint', T.revokedAt(k.revoked_at))];
-  if (!k.active) return badge(T.expired, 'warn');
-  return badge(T.active, 'good');
+  if (k.revoked_at) return [badge(t('apikeys.revoked'), 'bad'), h('p.hint', t('apikeys.revoked_at', { when: dateTime(k.revoked_at) }))];
+  if (!k.active) return badge(t('apikeys.expired'), 'warn');
+  return badge(t('apikeys.active'), 'good');
 }
 
 export default async function render(ctx) {
@@ -48,38 +30,38 @@ export default async function render(ctx) {
   async function refresh() { keys = (await api.get('api-keys')).items; draw(); }
 
   function draw() {
-    if (!keys.length) { clear(listBox, empty(T.none)); return; }
-    const t = table([
-      { label: T.name, value: (k) => h('div', h('strong', k.name || T.unnamed), h('p.hint', k.id)) },
-      { label: T.role, value: (k) => ROLE[k.role] || k.role },
-      { label: T.created, value: (k) => h('div', dateTime(k.created_at), k.created_by ? h('p.hint', T.by(k.created_by)) : null) },
-      { label: T.expires, value: (k) => (k.expires_at ? dateTime(k.expires_at) : T.never) },
-      { label: T.status, value: statusOf },
+    if (!keys.length) { clear(listBox, empty(t('apikeys.none'))); return; }
+    const list = table([
+      { label: t('apikeys.name'), value: (k) => h('div', h('strong', k.name || t('apikeys.unnamed')), h('p.hint', k.id)) },
+      { label: t('apikeys.role'), value: (k) => roleName(k.role) },
+      { label: t('apikeys.created'), value: (k) => h('div', dateTime(k.created_at), k.created_by ? h('p.hint', t('apikeys.by', { who: k.created_by })) : null) },
+      { label: t('apikeys.expires'), value: (k) => (k.expires_at ? dateTime(k.expires_at) : t('apikeys.never')) },
+      { label: t('apikeys.status'), value: statusOf },
       {
-        label: T.actions,
+        label: t('apikeys.actions'),
         value: (k) => (k.revoked_at ? '–' : h('button.danger', {
-          type: 'button', 'aria-label': `${T.revoke} ${k.name || k.id}`, onclick: () => revoke(k),
-        }, T.revoke)),
+          type: 'button', 'aria-label': t('apikeys.revoke_label', { name: nameOf(k) }), onclick: () => revoke(k),
+        }, t('apikeys.revoke'))),
       },
-    ], keys, { caption: T.caption, rowAttrs: (k) => ({ dataset: { key: k.id } }) });
-    t.classList.add('stack');
-    clear(listBox, t);
+    ], keys, { caption: t('apikeys.caption'), rowAttrs: (k) => ({ dataset: { key: k.id } }) });
+    list.classList.add('stack');
+    clear(listBox, list);
   }
 
   async function revoke(k) {
-    const done = await dialog(T.revokeTitle(k), [h('p', T.revokeText)],
+    const done = await dialog(t('apikeys.revoke_title', { name: nameOf(k) }), [h('p', t('apikeys.revoke_text'))],
       () => api.del(`api-keys/${encodeURIComponent(k.id)}`).then(() => true, (e) => { throw unfielded(e); }),
-      { submit: T.revoke });
+      { submit: t('apikeys.revoke') });
     if (!done) return;
     clear(secretPlace);
     await refresh();
-    status.say(T.nowRevoked(k));
+    status.say(t('apikeys.now_revoked', { name: nameOf(k) }));
   }
 
   const add = form([
-    field(T.name, input('name', { autocomplete: 'off', maxlength: 100 }), T.nameHint),
-    field(T.role, select('role', ROLES), T.roleHint),
-    field(T.until, input('expires_at', { type: 'date', min: isoDay() }), T.untilHint),
+    field(t('apikeys.name'), input('name', { autocomplete: 'off', maxlength: 100 }), t('apikeys.name_hint')),
+    field(t('apikeys.role'), select('role', ROLES.map((r) => [r, roleName(r)])), t('apikeys.role_hint')),
+    field(t('apikeys.until'), input('expires_at', { type: 'date', min: isoDay() }), t('apikeys.until_hint')),
   ], async (v, f) => {
     const body = { role: v.role, name: (v.name || '').trim() };
     if (v.expires_at) body.expires_at = zoneTime(nextDay(v.expires_at));
@@ -87,11 +69,11 @@ export default async function render(ctx) {
     f.reset();
     await refresh();
     status.clear();
-    const box = secretBox(T.secretTitle(made), made.key, { hint: T.secretHint });
+    const box = secretBox(t('apikeys.secret_title', { name: nameOf(made) }), made.key, { hint: t('apikeys.secret_hint') });
     clear(secretPlace, box);
     box.focus();
-  }, { submit: T.submit, cls: 'add-key' });
+  }, { submit: t('apikeys.submit'), cls: 'add-key' });
 
   draw();
-  main.append(h('h1', T.title), h('p.sub', T.intro), status.el, secretPlace, listBox, h('h2', T.create), add);
+  main.append(h('h1', t('app.page.api_keys')), h('p.sub', t('apikeys.intro')), status.el, secretPlace, listBox, h('h2', t('apikeys.create')), add);
 }

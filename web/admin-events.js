@@ -8,61 +8,54 @@ import { api, newKey } from './api.js';
 import { h, clear, table, field, select, form, empty } from './ui.js';
 import { dateTime, count } from './fmt.js';
 import { customersById, customerLink, pager, flash } from './admin-lib.js';
-import { EVENT_TYPES, eventName, deliveryBadge, CHANNELS } from './notify.js';
+import { EVENT_TYPES, eventName, deliveryBadge, channelName } from './notify.js';
+import { t } from './i18n.js';
 import { pageTitle } from './branding.js';
 
-const T = {
-  title: 'Event log',
-  intro: 'What happened in the business, as mails and webhooks are told about it.',
-  type: 'Event type', all: 'All types', apply: 'Show',
-  clear: 'Show all types',
-  caption: (type) => (type ? `${eventName(type)} events, newest first` : 'Events, newest first'),
-  none: 'No events yet.',
-  noneOfType: 'No events of this type yet.',
-  when: 'When', event: 'Event', customer: 'Customer', details: 'Details', id: 'Id',
-  back: 'Event log',
-  deliveries: 'Deliveries',
-  noDeliveries: 'No deliveries: nobody wants mail about it and no webhook endpoint subscribes to it.',
-  notYet: 'Not sent out yet: the dispatcher turns the event into deliveries within seconds.',
-  deliveriesCaption: 'Deliveries, first made first',
-  channel: 'Channel', recipient: 'Recipient', status: 'Status', attempts: 'Attempts', lastError: 'Last error or reason',
-  next: 'Next try', delivered: 'Delivered',
-  payload: 'Payload',
-  payloadHint: 'The body every delivery of this event carries.',
-  moment: 'At the moment of the event',
-  resend: 'Resend', resent: (id) => `Sent again as a new delivery (${id}).`,
-  endpoint: 'endpoint',
-};
+// The attributes of an event this page has words for (events.attr.<name>),
+// and the values it has words for (events.value.<value>: statuses, kinds);
+// others by their code.
+const ATTRS = ['previous_status', 'status', 'reason', 'credit_type', 'refunded', 'entry', 'kind', 'amount',
+  'balance_after', 'justification', 'actor', 'available', 'threshold', 'lot_id', 'lot_name', 'remaining',
+  'expires_at', 'limit', 'url', 'error'];
+const VALUES = ['submitted', 'in_progress', 'completed', 'cancelled', 'rejected', 'open', 'paid', 'void',
+  'purchase', 'grant', 'order', 'refund', 'adjustment', 'expiry', 'deactivation', 'reactivation', 'transfer',
+  'hold', 'capture', 'release'];
+const CODED = ['previous_status', 'status', 'kind'];
 
 // attrs {previous_status: "submitted", status: "in_progress"} → "previous status submitted, status in progress"
-function attrsText(attrs) {
+export function attrsText(attrs) {
   const parts = Object.entries(attrs || {}).filter(([, v]) => v !== null && v !== '' && typeof v !== 'object')
-    .map(([k, v]) => `${k.replace(/_/g, ' ')} ${String(v).replace(/_/g, ' ')}`);
+    .map(([k, v]) => {
+      const name = ATTRS.includes(k) ? t(`events.attr.${k}`) : k.replace(/_/g, ' ');
+      const value = CODED.includes(k) && VALUES.includes(v) ? t(`events.value.${v}`) : String(v).replace(/_/g, ' ');
+      return t('events.attr', { name, value });
+    });
   return parts.join(', ') || '–';
 }
 
 async function list(ctx) {
-  const type = EVENT_TYPES.some(([t]) => t === ctx.query.type) ? ctx.query.type : '';
-  const pick = select('type', [['', T.all], ...EVENT_TYPES.map(([t, name]) => [t, `${name} (${t})`])]);
+  const type = EVENT_TYPES.includes(ctx.query.type) ? ctx.query.type : '';
+  const pick = select('type', [['', t('events.all')], ...EVENT_TYPES.map((x) => [x, `${eventName(x)} (${x})`])]);
   pick.value = type;
-  const filters = form([field(T.type, pick)], (v) => {
+  const filters = form([field(t('events.type'), pick)], (v) => {
     ctx.go(v.type ? `/admin/events?type=${encodeURIComponent(v.type)}` : '/admin/events');
-  }, { submit: T.apply, cls: 'filters' });
+  }, { submit: t('events.apply'), cls: 'filters' });
 
   const events = pager((cursor) => api.get('events', { type, limit: 50, cursor }), async (items) => {
     await customersById(items.map((e) => e.customer_id));
-    const t = table([
-      { label: T.when, value: (e) => dateTime(e.created_at) },
-      { label: T.event, value: (e) => h('div', h('a', { href: `#/admin/events/${e.id}` }, eventName(e.type)), h('p.hint', h('code', e.type), ` · ${e.id}`)) },
-      { label: T.customer, value: (e) => customerLink(e.customer_id) },
-      { label: T.details, value: (e) => attrsText(e.attrs) },
-    ], items, { caption: T.caption(type), rowAttrs: (e) => ({ dataset: { event: e.id } }) });
-    t.classList.add('stack');
-    return t;
-  }, { label: 'Event pages', none: type ? T.noneOfType : T.none });
+    const list = table([
+      { label: t('events.when'), value: (e) => dateTime(e.created_at) },
+      { label: t('events.event'), value: (e) => h('div', h('a', { href: `#/admin/events/${e.id}` }, eventName(e.type)), h('p.hint', h('code', e.type), ` · ${e.id}`)) },
+      { label: t('events.customer'), value: (e) => customerLink(e.customer_id) },
+      { label: t('events.details'), value: (e) => attrsText(e.attrs) },
+    ], items, { caption: type ? t('events.caption_type', { type: eventName(type) }) : t('events.caption'), rowAttrs: (e) => ({ dataset: { event: e.id } }) });
+    list.classList.add('stack');
+    return list;
+  }, { label: t('events.pages'), none: type ? t('events.none_of_type') : t('events.none') });
 
-  ctx.main.append(h('h1', T.title), h('p.sub', T.intro), filters,
-    type ? h('p', h('a', { href: '#/admin/events' }, T.clear)) : null,
+  ctx.main.append(h('h1', t('app.page.events')), h('p.sub', t('events.intro')), filters,
+    type ? h('p', h('a', { href: '#/admin/events' }, t('events.clear'))) : null,
     events.el);
   await events.start();
 }
@@ -80,53 +73,53 @@ async function detail(ctx) {
       const r = await api.post(`deliveries/${d.id}/resend`, {}, { key: newKey() });
       ev = await api.get(`events/${encodeURIComponent(id)}`);
       draw();
-      status.say(T.resent(r.id));
+      status.say(t('events.resent', { id: r.id }));
     } catch (e) { status.fail(e); }
   }
 
   function deliveries() {
-    if (ev.data === null && !ev.deliveries.length) return empty(T.notYet);
-    if (!ev.deliveries.length) return empty(T.noDeliveries);
+    if (ev.data === null && !ev.deliveries.length) return empty(t('events.not_yet'));
+    if (!ev.deliveries.length) return empty(t('events.no_deliveries'));
     const cols = [
-      { label: T.channel, value: (d) => CHANNELS[d.channel] || d.channel },
-      { label: T.recipient, value: (d) => (d.endpoint_id && admin
-        ? h('a.addr', { href: `#/admin/webhooks/${d.endpoint_id}`, 'aria-label': `${d.recipient} (${T.endpoint})` }, d.recipient)
+      { label: t('events.channel'), value: (d) => channelName(d.channel) },
+      { label: t('events.recipient'), value: (d) => (d.endpoint_id && admin
+        ? h('a.addr', { href: `#/admin/webhooks/${d.endpoint_id}`, 'aria-label': t('events.endpoint_label', { recipient: d.recipient }) }, d.recipient)
         : h('span.addr', d.recipient)) },
-      { label: T.status, value: (d) => deliveryBadge(d.status) },
-      { label: T.attempts, num: true, value: (d) => count(d.attempts) },
-      { label: T.lastError, value: (d) => (d.last_error ? h('span.addr', d.last_error) : '–') },
-      { label: T.delivered, value: (d) => (d.delivered_at ? dateTime(d.delivered_at) : d.next_attempt_at ? `${T.next} ${dateTime(d.next_attempt_at)}` : '–') },
+      { label: t('events.status'), value: (d) => deliveryBadge(d.status) },
+      { label: t('events.attempts'), num: true, value: (d) => count(d.attempts) },
+      { label: t('events.last_error'), value: (d) => (d.last_error ? h('span.addr', d.last_error) : '–') },
+      { label: t('events.delivered'), value: (d) => (d.delivered_at ? dateTime(d.delivered_at) : d.next_attempt_at ? t('events.next', { when: dateTime(d.next_attempt_at) }) : '–') },
     ];
     if (admin && ev.deliveries.some((d) => d.channel === 'webhook')) {
-      cols.push({ label: T.resend, value: (d) => (d.channel === 'webhook'
-        ? h('button', { type: 'button', 'aria-label': `${T.resend} ${d.id} to ${d.recipient}`, onclick: () => resend(d) }, T.resend) : '–') });
+      cols.push({ label: t('events.resend'), value: (d) => (d.channel === 'webhook'
+        ? h('button', { type: 'button', 'aria-label': t('events.resend_label', { id: d.id, recipient: d.recipient }), onclick: () => resend(d) }, t('events.resend')) : '–') });
     }
-    const t = table(cols, ev.deliveries, { caption: T.deliveriesCaption, rowAttrs: (d) => ({ dataset: { delivery: d.id } }) });
-    t.classList.add('stack');
-    return t;
+    const list = table(cols, ev.deliveries, { caption: t('events.deliveries_caption'), rowAttrs: (d) => ({ dataset: { delivery: d.id } }) });
+    list.classList.add('stack');
+    return list;
   }
 
   function draw() {
     const payload = { id: ev.id, type: ev.type, created_at: ev.created_at, data: ev.data };
     clear(box,
       h('dl.facts',
-        h('dt', T.id), h('dd', h('code', ev.id)),
-        h('dt', T.event), h('dd', h('code', ev.type)),
-        h('dt', T.when), h('dd', dateTime(ev.created_at)),
-        h('dt', T.customer), h('dd', customerLink(ev.customer_id)),
-        h('dt', T.moment), h('dd', attrsText(ev.attrs))),
-      h('h2', T.deliveries),
+        h('dt', t('events.id')), h('dd', h('code', ev.id)),
+        h('dt', t('events.event')), h('dd', h('code', ev.type)),
+        h('dt', t('events.when')), h('dd', dateTime(ev.created_at)),
+        h('dt', t('events.customer')), h('dd', customerLink(ev.customer_id)),
+        h('dt', t('events.moment')), h('dd', attrsText(ev.attrs))),
+      h('h2', t('events.deliveries')),
       deliveries(),
-      h('h2#payload-title', T.payload),
-      h('p.hint', T.payloadHint),
-      ev.data === null ? empty(T.notYet)
+      h('h2#payload-title', t('events.payload')),
+      h('p.hint', t('events.payload_hint')),
+      ev.data === null ? empty(t('events.not_yet'))
         : h('pre.payload', { tabindex: '0', role: 'region', 'aria-labelledby': 'payload-title' }, JSON.stringify(payload, null, 2)));
   }
 
   draw();
   pageTitle(`${eventName(ev.type)} ${ev.id}`);
   ctx.main.append(
-    h('p.crumbs', h('a', { href: '#/admin/events' }, T.back)),
+    h('p.crumbs', h('a', { href: '#/admin/events' }, t('app.page.events'))),
     h('h1', `${eventName(ev.type)} · ${ev.id}`),
     status.el, box);
 }

@@ -7,77 +7,44 @@ import { api, newKey, ApiError } from './api.js';
 import { h, clear, field, input, form, notice } from './ui.js';
 import { flash, need } from './admin-lib.js';
 import { mailChoices } from './notify.js';
-
-const T = {
-  title: 'Notifications',
-  mail: 'Mail',
-  on: (relay, from) => `Mail is sent through ${relay} as ${from}.`,
-  off: 'Mail is not configured: nothing is sent. Mails are kept in the event log as skipped (“mail is not configured”).',
-  howTo: 'To turn it on, start creditd with two variables set:',
-  smtpUrl: ['the relay, e.g.', 'smtps://user:password@mail.example.com:465', '(or smtp:// with STARTTLS on port 587)'],
-  mailFrom: ['the sender address, e.g.', 'noreply@example.com', ''],
-  restart: 'then restart the server and send a test mail.',
-  relay: 'Relay', sender: 'Sender', dispatch: 'Dispatching', webhooks: 'Webhooks to private addresses',
-  dispatching: (yes) => (yes ? 'This server sends events' : 'Another server sends events'),
-  allowPrivate: (yes) => (yes ? 'Allowed (serve --webhook-allow-private)' : 'Refused'),
-  test: 'Send a test mail',
-  to: 'Send to',
-  toHint: 'A short mail in the business’s language, signed with its name.',
-  sendTest: 'Send test mail',
-  sent: (to, id) => `Test mail sent to ${to}; message id ${id}.`,
-  settings: 'Mail settings',
-  senderName: 'Sender name',
-  senderHint: (name) => `Shown as the mails’ sender; empty: the business name (${name}).`,
-  replyTo: 'Reply-to address',
-  replyHint: 'Where replies to the mails go; empty: to the sender.',
-  portal: 'Portal address',
-  portalHint: 'Links in mails point here, e.g. https://portal.example.com; empty: the address the portal is reached at.',
-  notice: 'Expiry notice (days)',
-  noticeHint: 'Owners are told this many days before credits expire; 0: never.',
-  save: 'Save mail settings',
-  saved: 'Mail settings saved.',
-  unchanged: 'Nothing changed.',
-  yours: 'Your own mails',
-  more: 'See also',
-  hooks: 'Webhooks', log: 'Event log',
-};
+import { t } from './i18n.js';
 
 const FIELDS = ['mail_sender_name', 'mail_reply_to', 'portal_url', 'expiry_notice_days'];
 
 function statusBox(s) {
   if (!s.mail.configured) {
     return h('div.notice.warn.mail-off', { role: 'status' },
-      h('p', h('strong', T.off)),
-      h('p', T.howTo),
+      h('p', h('strong', t('notify.off'))),
+      h('p', t('notify.how_to')),
       h('ul',
-        h('li', h('code', 'CREDITD_SMTP_URL'), `: ${T.smtpUrl[0]} `, h('code', T.smtpUrl[1]), ` ${T.smtpUrl[2]}`),
-        h('li', h('code', 'CREDITD_MAIL_FROM'), `: ${T.mailFrom[0]} `, h('code', T.mailFrom[1]), T.mailFrom[2])),
-      h('p', T.restart));
+        h('li', h('code', 'CREDITD_SMTP_URL'), `: ${t('notify.smtp_url')} `, h('code', 'smtps://user:password@mail.example.com:465'), ` ${t('notify.smtp_url_more')}`),
+        h('li', h('code', 'CREDITD_MAIL_FROM'), `: ${t('notify.mail_from')} `, h('code', 'noreply@example.com'))),
+      h('p', t('notify.restart')));
   }
   return h('div',
-    h('div.notice.ok', { role: 'status' }, T.on(s.mail.relay, s.mail.from)),
+    h('div.notice.ok', { role: 'status' }, t('notify.on', { relay: s.mail.relay, from: s.mail.from })),
     h('dl.facts',
-      h('dt', T.relay), h('dd.wrap', s.mail.relay),
-      h('dt', T.sender), h('dd.wrap', s.mail.from),
-      h('dt', T.dispatch), h('dd', T.dispatching(s.dispatching)),
-      h('dt', T.webhooks), h('dd', T.allowPrivate(s.webhooks?.allow_private))));
+      h('dt', t('notify.relay')), h('dd.wrap', s.mail.relay),
+      h('dt', t('notify.sender')), h('dd.wrap', s.mail.from),
+      h('dt', t('notify.dispatch')), h('dd', s.dispatching ? t('notify.dispatching') : t('notify.dispatching_elsewhere')),
+      h('dt', t('notify.private_webhooks')), h('dd', s.webhooks?.allow_private ? t('notify.private_allowed') : t('notify.private_refused'))));
 }
 
 export default async function render(ctx) {
   const status = flash();
   const [mailStatus, first, mine] = await Promise.all([
-    api.get('notifications/status'), api.get('settings'), mailChoices(ctx.me, (t) => status.say(t)),
+    api.get('notifications/status'), api.get('settings'), mailChoices(ctx.me, (text) => status.say(text)),
   ]);
   let settings = first;
 
   const sentBox = h('div.test-result');
   const test = form([
-    field(T.to, input('to', { type: 'email', autocomplete: 'email', value: ctx.me.email }), T.toHint),
+    field(t('notify.test_to'), input('to', { type: 'email', autocomplete: 'email', value: ctx.me.email }), t('notify.test_to_hint')),
   ], async (v) => {
     clear(sentBox);
     try {
       const r = await api.post('notifications/test-mail', { to: (v.to || '').trim() });
-      clear(sentBox, notice(T.sent(v.to.trim(), r.message_id), 'ok'));
+      clear(sentBox, notice(t('notify.test_sent', { to: v.to.trim(), id: r.message_id }), 'ok'));
     } catch (e) {
       // The refusal belongs next to the address, whatever it names (mail
       // not configured names CREDITD_SMTP_URL, no field of this form).
@@ -86,32 +53,32 @@ export default async function render(ctx) {
       }
       throw e;
     }
-  }, { submit: T.sendTest, cls: 'test-mail' });
+  }, { submit: t('notify.test_send'), cls: 'test-mail' });
 
   const text = (name, attrs = {}) => input(name, { value: settings[name] ?? '', autocomplete: 'off', ...attrs });
   const mailSettings = form([
-    field(T.senderName, text('mail_sender_name', { maxlength: 100 }), T.senderHint(settings.name)),
-    field(T.replyTo, text('mail_reply_to', { type: 'email' }), T.replyHint),
-    field(T.portal, text('portal_url', { type: 'url', placeholder: 'https://portal.example.com' }), T.portalHint),
-    field(T.notice, text('expiry_notice_days', { type: 'number', min: 0, max: 365 }), T.noticeHint),
+    field(t('notify.sender_name'), text('mail_sender_name', { maxlength: 100 }), t('notify.sender_name_hint', { name: settings.name })),
+    field(t('notify.reply_to'), text('mail_reply_to', { type: 'email' }), t('notify.reply_to_hint')),
+    field(t('notify.portal'), text('portal_url', { type: 'url', placeholder: 'https://portal.example.com' }), t('notify.portal_hint')),
+    field(t('notify.expiry_notice'), text('expiry_notice_days', { type: 'number', min: 0, max: 365 }), t('notify.expiry_notice_hint')),
   ], async (v) => {
-    need(v, ['expiry_notice_days'], 'is required: 0 turns the notice off');
+    need(v, ['expiry_notice_days'], t('notify.expiry_notice_required'));
     const body = {};
     for (const k of FIELDS) {
       const now = k === 'expiry_notice_days' ? Number(v[k]) : (v[k] ?? '').trim();
       if (String(now) !== String(settings[k] ?? '')) body[k] = now;
     }
-    if (!Object.keys(body).length) { status.say(T.unchanged, 'info'); return; }
+    if (!Object.keys(body).length) { status.say(t('notify.nothing'), 'info'); return; }
     settings = await api.patch('settings', body, { key: newKey() });
-    status.say(T.saved);
-  }, { submit: T.save, cls: 'settings-form' });
+    status.say(t('notify.settings_saved'));
+  }, { submit: t('notify.settings_save'), cls: 'settings-form' });
 
   ctx.main.append(
-    h('h1', T.title),
+    h('h1', t('app.page.notifications')),
     status.el,
-    h('section', { 'aria-labelledby': 'mail-title' }, h('h2#mail-title', T.mail), statusBox(mailStatus)),
-    h('section', { 'aria-labelledby': 'test-title' }, h('h2#test-title', T.test), test, sentBox),
-    h('section', { 'aria-labelledby': 'settings-title' }, h('h2#settings-title', T.settings), mailSettings),
-    h('section', { 'aria-labelledby': 'yours-title' }, h('h2#yours-title', T.yours), mine),
-    h('p', `${T.more}: `, h('a', { href: '#/admin/webhooks' }, T.hooks), ' · ', h('a', { href: '#/admin/events' }, T.log)));
+    h('section', { 'aria-labelledby': 'mail-title' }, h('h2#mail-title', t('notify.mail')), statusBox(mailStatus)),
+    h('section', { 'aria-labelledby': 'test-title' }, h('h2#test-title', t('notify.test')), test, sentBox),
+    h('section', { 'aria-labelledby': 'settings-title' }, h('h2#settings-title', t('notify.settings')), mailSettings),
+    h('section', { 'aria-labelledby': 'yours-title' }, h('h2#yours-title', t('notify.yours')), mine),
+    h('p', `${t('notify.see_also')}: `, h('a', { href: '#/admin/webhooks' }, t('app.page.webhooks')), ' · ', h('a', { href: '#/admin/events' }, t('app.page.events'))));
 }

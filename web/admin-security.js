@@ -11,76 +11,44 @@ import { h, clear, table, field, input, select, form, empty } from './ui.js';
 import { dateTime, zoneTime, nextDay } from './fmt.js';
 import { customersById, customerLink } from './admin-lib.js';
 import { pager } from './customer.js';
+import { t } from './i18n.js';
 
-// [type or group (a type's first part), words]
-const GROUPS = [
-  ['login', 'Any sign-in'], ['password', 'Any password change'], ['user', 'Any change to users'],
-  ['member', 'Any change to members'], ['api_key', 'Any change to API keys'],
-  ['invitation', 'Any invitation'], ['customer', 'Any sign-up or approval'],
-];
+// The groups of types (a type's first part), named seclog.group.<group>,
+// and the types, named seclog.type.<type>.
+export const LOG_GROUPS = ['login', 'password', 'user', 'member', 'api_key', 'invitation', 'customer'];
 export const LOG_TYPES = [
-  ['login.succeeded', 'Signed in'],
-  ['login.failed', 'Sign-in failed'],
-  ['password.changed', 'Password changed'],
-  ['password.reset_requested', 'Password link asked for'],
-  ['password.reset', 'Password set by link'],
-  ['user.created', 'User added'],
-  ['user.role_changed', 'Role changed'],
-  ['user.disabled', 'User disabled'],
-  ['user.enabled', 'User enabled'],
-  ['member.added', 'Member added'],
-  ['member.removed', 'Member removed'],
-  ['api_key.created', 'API key created'],
-  ['api_key.revoked', 'API key revoked'],
-  ['invitation.sent', 'Invitation sent'],
-  ['invitation.withdrawn', 'Invitation withdrawn'],
-  ['invitation.accepted', 'Invitation accepted'],
-  ['customer.registered', 'Customer signed up'],
-  ['email.verified', 'E-mail confirmed'],
-  ['customer.approved', 'Customer approved'],
-  ['customer.rejected', 'Customer rejected'],
+  'login.succeeded', 'login.failed', 'password.changed', 'password.reset_requested', 'password.reset',
+  'user.created', 'user.role_changed', 'user.disabled', 'user.enabled', 'member.added', 'member.removed',
+  'api_key.created', 'api_key.revoked', 'invitation.sent', 'invitation.withdrawn', 'invitation.accepted',
+  'customer.registered', 'email.verified', 'customer.approved', 'customer.rejected',
 ];
-const WORDS = Object.fromEntries([...GROUPS, ...LOG_TYPES]);
-const ROLES = { owner: 'owner', technician: 'technician', staff: 'staff', admin: 'admin' };
+const ROLES = ['owner', 'technician', 'staff', 'admin'];
+const roleAs = (r) => (ROLES.includes(r) ? t(`invite.as.${r}`) : r);
 
-const T = {
-  title: 'Security log',
-  intro: 'Sign-ins, passwords, users, members, API keys, invitations and sign-ups: who did what to which account, from which address. Newest first.',
-  type: 'What', all: 'Everything', from: 'From', to: 'To (inclusive)', apply: 'Show',
-  clear: 'Clear filters',
-  aboutUser: (who) => `Only lines where ${who} acted or was acted on.`,
-  caption: (filtered) => (filtered ? 'Lines matching the filters, newest first' : 'Newest first'),
-  none: 'Nothing in the log matches.',
-  when: 'When', what: 'What', actor: 'By', subject: 'Account', address: 'Address', customer: 'Customer', detail: 'Detail',
-  nobody: '–',
-  unknown: 'no such account',
-  role: (r) => `role ${ROLES[r] || r}`,
-  roleChange: (from, to) => `${ROLES[from] || from} → ${ROLES[to] || to}`,
-  key: (id) => `key ${id}`,
-  invitation: (id) => `invitation ${id}`,
-  waits: 'waits for approval',
-};
-
-// "totp.recovery_code_used" → "Totp recovery code used", for a type this
-// page has no words for.
+// A type's (or group's) words; "totp.recovery_code_used" → "Totp recovery
+// code used", for a type this page has no words for.
 export function logTypeName(type) {
-  if (WORDS[type]) return WORDS[type];
+  if (LOG_GROUPS.includes(type)) return t(`seclog.group.${type}`);
+  if (LOG_TYPES.includes(type)) return t(`seclog.type.${type}`);
   const s = String(type).replace(/[._]/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 // The detail's keys that detailText puts in words; the rest as "key value".
-const SAID = ['account', 'from', 'to', 'role', 'key_id', 'invitation_id', 'approval'];
+const SAID = ['account', 'from', 'to', 'role', 'key_id', 'invitation_id', 'approval', 'reason'];
+// The reasons of a failed sign-in this page has words for (seclog.reason.<reason>).
+const REASONS = ['totp'];
 
 function detailText(l) {
   const d = l.detail || {};
   const out = [];
-  if (d.account === 'unknown') out.push(T.unknown);
-  if (d.from && d.to) out.push(T.roleChange(d.from, d.to));
-  else if (d.role) out.push(T.role(d.role));
-  if (d.key_id) out.push(T.key(d.key_id));
-  if (d.invitation_id) out.push(T.invitation(d.invitation_id));
-  if (d.approval === 'pending') out.push(T.waits);
+  if (d.account === 'unknown') out.push(t('seclog.unknown'));
+  if (d.from && d.to) out.push(t('seclog.role_change', { from: roleAs(d.from), to: roleAs(d.to) }));
+  else if (d.role) out.push(t('seclog.role', { role: roleAs(d.role) }));
+  if (d.key_id) out.push(t('seclog.key', { id: d.key_id }));
+  if (d.invitation_id) out.push(t('seclog.invitation', { id: d.invitation_id }));
+  if (d.approval === 'pending') out.push(t('seclog.waits'));
+  if (d.reason) out.push(t('seclog.reason', { reason: REASONS.includes(d.reason) ? t(`seclog.reason.${d.reason}`) : d.reason }));
   for (const [k, v] of Object.entries(d)) {
     if (SAID.includes(k) || v === null || typeof v === 'object') continue;
     out.push(`${k.replace(/_/g, ' ')} ${v}`);
@@ -96,36 +64,36 @@ export default async function render(ctx) {
   if (f.to) q.to = zoneTime(nextDay(f.to));
   const filtered = Boolean(f.type || f.from || f.to || f.user);
 
-  const type = select('type', [['', T.all], ...GROUPS, ...LOG_TYPES]);
-  type.value = WORDS[f.type] ? f.type : '';
+  const type = select('type', [['', t('seclog.all')], ...[...LOG_GROUPS, ...LOG_TYPES].map((x) => [x, logTypeName(x)])]);
+  type.value = LOG_GROUPS.includes(f.type) || LOG_TYPES.includes(f.type) ? f.type : '';
   const filters = form([
-    field(T.type, type),
-    field(T.from, input('from', { type: 'date', value: f.from })),
-    field(T.to, input('to', { type: 'date', value: f.to })),
+    field(t('seclog.type'), type),
+    field(t('seclog.from'), input('from', { type: 'date', value: f.from })),
+    field(t('seclog.to'), input('to', { type: 'date', value: f.to })),
     f.user ? h('input', { type: 'hidden', name: 'user', value: f.user }) : null,
   ], (v) => {
     const qs = new URLSearchParams();
     for (const k of ['type', 'from', 'to', 'user']) if (v[k]) qs.set(k, v[k]);
     ctx.go(`/admin/security${qs.toString() ? `?${qs}` : ''}`);
-  }, { submit: T.apply, cls: 'filters' });
+  }, { submit: t('seclog.apply'), cls: 'filters' });
 
   const rows = [];
   const listBox = h('div');
   const more = h('div');
   const aboutBox = h('p.sub');
   const draw = () => {
-    if (!rows.length) { clear(listBox, empty(T.none)); return; }
-    const t = table([
-      { label: T.when, value: (l) => h('span.nowrap', dateTime(l.created_at)) },
-      { label: T.what, value: (l) => h('div', logTypeName(l.type), h('p.hint', h('code', l.type))) },
-      { label: T.actor, value: (l) => l.actor || T.nobody },
-      { label: T.subject, value: (l) => l.subject || T.nobody },
-      { label: T.customer, value: (l) => (l.customer_id ? customerLink(l.customer_id) : T.nobody) },
-      { label: T.address, value: (l) => h('span.addr', l.address || T.nobody) },
-      { label: T.detail, value: detailText },
-    ], rows, { caption: T.caption(filtered), rowAttrs: (l) => ({ dataset: { line: l.id } }) });
-    t.classList.add('stack');
-    clear(listBox, t);
+    if (!rows.length) { clear(listBox, empty(t('seclog.none'))); return; }
+    const list = table([
+      { label: t('seclog.when'), value: (l) => h('span.nowrap', dateTime(l.created_at)) },
+      { label: t('seclog.what'), value: (l) => h('div', logTypeName(l.type), h('p.hint', h('code', l.type))) },
+      { label: t('seclog.actor'), value: (l) => h('span.addr', l.actor || '–') },
+      { label: t('seclog.subject'), value: (l) => h('span.addr', l.subject || '–') },
+      { label: t('seclog.customer'), value: (l) => (l.customer_id ? customerLink(l.customer_id) : '–') },
+      { label: t('seclog.address'), value: (l) => h('span.addr', l.address || '–') },
+      { label: t('seclog.detail'), value: detailText },
+    ], rows, { caption: filtered ? t('seclog.caption_filtered') : t('seclog.caption'), rowAttrs: (l) => ({ dataset: { line: l.id } }) });
+    list.classList.add('stack');
+    clear(listBox, list);
   };
   const add = async (items) => {
     await customersById(items.map((l) => l.customer_id));
@@ -133,7 +101,7 @@ export default async function render(ctx) {
     if (f.user && !aboutBox.textContent) {
       const l = rows.find((x) => x.subject_id === f.user) || rows.find((x) => x.actor_id === f.user);
       const who = l ? (l.subject_id === f.user ? l.subject : l.actor) : f.user;
-      aboutBox.textContent = T.aboutUser(who);
+      aboutBox.textContent = t('seclog.about_user', { who });
     }
     draw();
   };
@@ -141,9 +109,9 @@ export default async function render(ctx) {
 
   const first = await fetch(null);
   await add(first.items);
-  if (f.user && !aboutBox.textContent) aboutBox.textContent = T.aboutUser(f.user);
+  if (f.user && !aboutBox.textContent) aboutBox.textContent = t('seclog.about_user', { who: f.user });
   pager(more, first.next_cursor, fetch, add);
-  clear(main, h('h1', T.title), h('p.sub', T.intro), filters,
-    filtered ? h('div.toolbar', f.user ? aboutBox : null, h('a', { href: '#/admin/security' }, T.clear)) : null,
+  clear(main, h('h1', t('app.page.security_log')), h('p.sub', t('seclog.intro')), filters,
+    filtered ? h('div.toolbar', f.user ? aboutBox : null, h('a', { href: '#/admin/security' }, t('seclog.clear'))) : null,
     listBox, more);
 }

@@ -2,51 +2,51 @@
 // the admin's Notifications, Webhooks and Event log): the event types with
 // their names, a group of checkboxes for event types, the statuses of
 // deliveries, and the signed-in user's mail choices (GET/PATCH
-// /me/notifications) as a form.
+// /me/notifications) as a form. The words are notify.* of the catalogues.
 import { api } from './api.js';
 import { h, clear, field, select, form, badge } from './ui.js';
+import { t, LANGUAGES as PORTAL_LANGUAGES } from './i18n.js';
 
-// Every event type in the API's order: [type, name, what it means].
+// Every event type in the API's order; each has a name
+// (notify.event.<type>) and what it means (notify.meaning.<type>).
 export const EVENT_TYPES = [
-  ['order.created', 'Order placed', 'A customer placed an order.'],
-  ['order.status_changed', 'Order in progress', 'Work on an order has started.'],
-  ['order.completed', 'Order completed', 'The modified file of an order is ready.'],
-  ['order.rejected', 'Order rejected', 'The business cancelled an order; its credits are refunded.'],
-  ['order.cancelled', 'Order cancelled', 'An order was cancelled; its credits are refunded.'],
-  ['invoice.created', 'Invoice issued', 'An invoice was issued for a purchase.'],
-  ['invoice.paid', 'Invoice paid', 'An invoice was paid.'],
-  ['credits.added', 'Credits added', 'A purchase or a grant added credits.'],
-  ['credits.adjusted', 'Credits adjusted', 'An adjustment, transfer, deactivation or reactivation changed a balance.'],
-  ['credits.expiring', 'Credits expiring soon', 'Credits of a lot expire in the next days.'],
-  ['balance.low', 'Low balance', 'The available balance fell below its warning threshold.'],
-  ['member.limit_reached', 'Monthly limit reached', 'A technician reached the monthly limit.'],
-  ['webhook_endpoint.disabled', 'Webhook endpoint disabled', 'A webhook endpoint failed for 3 days and was switched off.'],
+  'order.created', 'order.status_changed', 'order.completed', 'order.rejected', 'order.cancelled',
+  'invoice.created', 'invoice.paid', 'credits.added', 'credits.adjusted', 'credits.expiring',
+  'balance.low', 'member.limit_reached', 'webhook_endpoint.disabled',
 ];
 
-const NAMES = Object.fromEntries(EVENT_TYPES.map(([t, name]) => [t, name]));
-const MEANING = Object.fromEntries(EVENT_TYPES.map(([t, , m]) => [t, m]));
+// A type's name; a type this portal does not know yet by its code.
+export function eventName(type) { return EVENT_TYPES.includes(type) ? t(`notify.event.${type}`) : type; }
+function eventMeaning(type) { return EVENT_TYPES.includes(type) ? t(`notify.meaning.${type}`) : null; }
 
-export function eventName(type) { return NAMES[type] || type; }
+// The mails that cannot be turned off, and the reason (notify.essential.<type>).
+const ESSENTIAL = ['invoice.created', 'invoice.paid', 'webhook_endpoint.disabled'];
 
-// Why a mail cannot be turned off.
-const ESSENTIAL = {
-  'invoice.created': 'Always sent: invoices belong to your bookkeeping.',
-  'invoice.paid': 'Always sent: invoices belong to your bookkeeping.',
-  'webhook_endpoint.disabled': 'Always sent: a switched-off endpoint needs an admin.',
-};
+// A delivery's status (notify.delivery.<status>) and its badge's tone.
+const DELIVERY = { pending: 'warn', delivered: 'good', failed: 'bad', skipped: '', retry: 'warn' };
 
-const DELIVERY = {
-  pending: ['Pending', 'warn'], delivered: ['Delivered', 'good'], failed: ['Failed', 'bad'],
-  skipped: ['Skipped', ''], retry: ['Will retry', 'warn'],
-};
+// A delivery's status in words ("Delivered"); one this portal does not know by its code.
+export function deliveryName(status) { return status in DELIVERY ? t(`notify.delivery.${status}`) : status; }
 
 // A delivery's (or a delivery attempt's outcome's) status as a badge.
-export function deliveryBadge(status) {
-  const [text, tone] = DELIVERY[status] || [status, ''];
-  return badge(text, tone);
+export function deliveryBadge(status) { return badge(deliveryName(status), DELIVERY[status] || ''); }
+
+const CHANNELS = ['mail', 'webhook'];
+
+// A delivery's channel in words ("Mail", "Webhook").
+export function channelName(channel) { return CHANNELS.includes(channel) ? t(`notify.channel.${channel}`) : channel; }
+
+// The choices of a mail-language select: "" first (blank: in words such as
+// "Default", the language of the business or the customer), then every
+// language of the portal by its own name.
+export function mailLanguages(blank = t('notify.language_default')) {
+  return [['', blank], ...PORTAL_LANGUAGES.map((l) => [l.code, l.name])];
 }
 
-export const CHANNELS = { mail: 'Mail', webhook: 'Webhook' };
+// [[code, name], …] with "" first, for pages that still import the list
+// (admin-customer.js); its first name is read in the current language.
+export const LANGUAGES = PORTAL_LANGUAGES.map((l) => [l.code, l.name]);
+LANGUAGES.unshift(Object.defineProperty([''], 1, { get: () => t('notify.language_default'), enumerable: true }));
 
 let groupNo = 0;
 
@@ -65,8 +65,8 @@ export function eventChoices(name, legend, types, { checked = [], disabled = {},
     return h('label.choice', { for: el.id }, el,
       h('span', h('span.choice-name', label), sub ? h('span.sub', sub) : null, note ? h('span.sub.note', note) : null));
   };
-  const allBox = all ? box('*', 'Every event', 'Also types added later.') : null;
-  const items = types.map((t) => box(t, eventName(t), all ? h('code', t) : MEANING[t], disabled[t]));
+  const allBox = all ? box('*', t('notify.every_event'), t('notify.every_event_hint')) : null;
+  const items = types.map((type) => box(type, eventName(type), all ? h('code', type) : eventMeaning(type), disabled[type]));
   const set = h('fieldset.choices.events', { name, id, tabindex: '-1', 'aria-describedby': `${id}-err` },
     h('legend', legend), hint ? h('p.hint', hint) : null, allBox, h('div.choice-grid', items),
     h('p.field-error', { id: `${id}-err`, 'aria-live': 'polite' }));
@@ -84,10 +84,8 @@ export function eventChoices(name, legend, types, { checked = [], disabled = {},
 // "every event" is ticked.
 export function chosenEvents(v, name) {
   if (v[`${name}.*`]) return ['*'];
-  return EVENT_TYPES.map(([t]) => t).filter((t) => v[`${name}.${t}`]);
+  return EVENT_TYPES.filter((type) => v[`${name}.${type}`]);
 }
-
-export const LANGUAGES = [['', 'Default'], ['en', 'English'], ['de', 'Deutsch']];
 
 // The signed-in user's mail choices and language (GET/PATCH
 // /me/notifications) as a form; say(text) tells what saving did.
@@ -96,25 +94,25 @@ export async function mailChoices(me, say) {
   const box = h('div.mail-choices');
   const member = Boolean(me.customer_id);
   function draw() {
-    const locale = select('locale', LANGUAGES);
-    if (!LANGUAGES.some(([code]) => code === prefs.locale)) locale.append(h('option', { value: prefs.locale }, prefs.locale));
+    const languages = mailLanguages();
+    const locale = select('locale', languages);
+    if (!languages.some(([code]) => code === prefs.locale)) locale.append(h('option', { value: prefs.locale }, prefs.locale));
     locale.value = prefs.locale;
     const types = prefs.mail.map((m) => m.event);
-    const essential = Object.fromEntries(prefs.mail.filter((m) => m.essential).map((m) => [m.event, ESSENTIAL[m.event] || 'Always sent.']));
+    const essential = Object.fromEntries(prefs.mail.filter((m) => m.essential)
+      .map((m) => [m.event, ESSENTIAL.includes(m.event) ? t(`notify.essential.${m.event}`) : t('notify.always_sent')]));
     const f = form([
       prefs.mail.length
-        ? eventChoices('mail', 'Send me a mail when', types, { checked: prefs.mail.filter((m) => m.enabled).map((m) => m.event), disabled: essential })
-        : h('p', 'Your role gets no mails.'),
-      field('Language of your mails', locale, member
-        ? 'Default: the language set for your company, else the business’s.'
-        : 'Default: the business’s language.'),
+        ? eventChoices('mail', t('notify.send_me'), types, { checked: prefs.mail.filter((m) => m.enabled).map((m) => m.event), disabled: essential })
+        : h('p', t('notify.no_mails')),
+      field(t('notify.mail_language'), locale, member ? t('notify.mail_language_member') : t('notify.mail_language_team')),
     ], async (v) => {
       const mail = {};
       for (const m of prefs.mail) if (!m.essential) mail[m.event] = Boolean(v[`mail.${m.event}`]);
       prefs = await api.patch('me/notifications', { locale: v.locale || '', mail });
       draw();
-      say('Your mail choices are saved.');
-    }, { submit: 'Save mail choices', cls: 'mail-form' });
+      say(t('notify.mail_saved'));
+    }, { submit: t('notify.mail_save'), cls: 'mail-form' });
     clear(box, f);
   }
   draw();

@@ -7,27 +7,20 @@ import { api, setCsrf, ApiError } from './api.js';
 import { h, clear, field, input, form, notice } from './ui.js';
 import { dateTime } from './fmt.js';
 import { newPasswordFields, checkNewPassword } from './password.js';
-import { ROLE_NAMES } from './invitations.js';
+import { t } from './i18n.js';
+import { roleAs } from './invitations.js';
 
-const T = {
-  title: 'Accept your invitation',
-  joins: (i) => (i.customer_name
-    ? `${i.invited_by} invites you to ${i.business} as ${(ROLE_NAMES[i.role] || i.role).toLowerCase()} of ${i.customer_name}.`
-    : `${i.invited_by} invites you to ${i.business} as ${(ROLE_NAMES[i.role] || i.role).toLowerCase()}.`),
-  email: 'You sign in with', until: 'The link works until',
-  name: 'Your name', nameHint: 'Optional.',
-  choose: 'Choose the password you will sign in with.',
-  accept: 'Accept and sign in',
-  dead: 'This invitation no longer works: it was used, withdrawn, or sent more than 7 days ago. Ask whoever invited you for a new one.',
-  signIn: 'Go to sign in',
-  joined: 'Your account is ready. Sign in with your e-mail and the new password.',
-};
+// Who invites whom to what: "Anna invites you to Weber as technician of …".
+function joins(i) {
+  const words = { who: i.invited_by, business: i.business, role: roleAs(i.role), customer: i.customer_name };
+  return i.customer_name ? t('access.invitation_joins_customer', words) : t('access.invitation_joins', words);
+}
 
 export default async function render(ctx) {
   const { main, params } = ctx;
   const deadEnd = () => {
-    const title = h('h1', { tabindex: '-1' }, T.title);
-    clear(main, title, notice(T.dead, 'error'), h('p.login-links', h('a', { href: '#/login' }, T.signIn)));
+    const title = h('h1', { tabindex: '-1' }, t('app.page.invitation'));
+    clear(main, title, notice(t('access.invitation_dead'), 'error'), h('p.login-links', h('a', { href: '#/login' }, t('access.go_sign_in'))));
     title.focus();
   };
   let inv;
@@ -38,11 +31,11 @@ export default async function render(ctx) {
     throw e;
   }
   const f = form([
-    field(T.name, input('name', { autocomplete: 'name', value: inv.name || '', maxlength: 200 }), T.nameHint),
+    field(t('access.your_name'), input('name', { autocomplete: 'name', value: inv.name || '', maxlength: 200 }), t('access.optional')),
     // For password managers: the account the password belongs to.
     input('username', { type: 'email', autocomplete: 'username', value: inv.email, hidden: true, readonly: true }),
-    h('p.hint', T.choose),
-    ...newPasswordFields('password', { label: 'Password', repeat: 'Password again' }),
+    h('p.hint', t('access.invitation_choose')),
+    ...newPasswordFields('password', { label: t('access.password'), repeat: t('access.password_again') }),
   ], async (v) => {
     const password = checkNewPassword(v, 'password');
     const body = { token: params.token, password };
@@ -57,14 +50,14 @@ export default async function render(ctx) {
       const me = await api.post('auth/login', { email: inv.email, password });
       setCsrf(me.csrf_token);
     } catch {
-      ctx.signIn(T.joined); // e.g. the business requires two factors first
+      ctx.signIn(t('access.invitation_joined')); // e.g. the business requires two factors first
       return;
     }
     await ctx.signedIn();
-  }, { submit: T.accept, cls: 'login-form' });
-  clear(main, h('h1', T.title),
-    h('p', T.joins(inv)),
-    h('dl.facts', h('dt', T.email), h('dd.addr', inv.email), h('dt', T.until), h('dd', dateTime(inv.expires_at))),
+  }, { submit: t('access.invitation_accept'), cls: 'login-form' });
+  clear(main, h('h1', t('app.page.invitation')),
+    h('p', joins(inv)),
+    h('dl.facts', h('dt', t('access.invitation_email')), h('dd.addr', inv.email), h('dt', t('access.invitation_until')), h('dd', dateTime(inv.expires_at))),
     f);
   f.querySelector('input').focus();
 }

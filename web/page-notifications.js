@@ -7,20 +7,7 @@ import { amount } from './fmt.js';
 import { h, clear, field, input, form, notice } from './ui.js';
 import { creditTypes } from './customer.js';
 import { mailChoices } from './notify.js';
-
-const T = {
-  title: 'Notifications',
-  mails: 'Mails to you',
-  mailsIntro: (email) => `Mails go to ${email}.`,
-  low: 'Low-balance warnings',
-  lowIntro: 'The owners get a mail when the available balance of a credit type falls below its threshold; once each time it does. Leave a field empty for no warning.',
-  warnBelow: (name) => `${name}: warn below`,
-  saveLow: 'Save warnings',
-  lowSaved: 'The low-balance warnings are saved.',
-  nothing: 'Nothing changed.',
-  none: 'none',
-  now: (list) => `Now: ${list}.`,
-};
+import { t } from './i18n.js';
 
 export default async function render(ctx) {
   const { main, me } = ctx;
@@ -34,32 +21,32 @@ export default async function render(ctx) {
     owner ? api.get(`customers/${cid}/low-balance`) : null,
   ]);
 
-  main.append(h('h1', T.title), status,
+  main.append(h('h1', t('app.page.notifications')), status,
     h('section', { 'aria-labelledby': 'mails-title' },
-      h('h2#mails-title', T.mails), h('p.sub', T.mailsIntro(me.email)), mails));
+      h('h2#mails-title', t('notify.mails')), h('p.sub', t('notify.mails_intro', { email: me.email })), mails));
 
   if (owner) {
     let now = thresholds;
     const box = h('div');
-    const summary = () => [...types.values()].map((t) => `${t.name} ${now[t.code] == null ? T.none : amount(now[t.code])}`).join(', ');
+    const summary = () => [...types.values()].map((x) => t('notify.low_threshold', { name: x.name, amount: now[x.code] == null ? t('notify.low_none') : amount(now[x.code]) })).join(', ');
     const draw = () => {
-      const f = form([...types.values()].map((t) => field(T.warnBelow(t.name), input(t.code, {
-        inputmode: t.scale > 0 ? 'decimal' : 'numeric', autocomplete: 'off', value: now[t.code] ?? '',
+      const f = form([...types.values()].map((x) => field(t('notify.warn_below', { name: x.name }), input(x.code, {
+        inputmode: x.scale > 0 ? 'decimal' : 'numeric', autocomplete: 'off', value: now[x.code] ?? '',
       }))), async (v) => {
         const body = {};
-        for (const t of types.values()) {
-          const want = (v[t.code] ?? '').trim() || null;
-          if (want !== (now[t.code] ?? null)) body[t.code] = want;
+        for (const x of types.values()) {
+          const want = (v[x.code] ?? '').trim() || null;
+          if (want !== (now[x.code] ?? null)) body[x.code] = want;
         }
-        if (!Object.keys(body).length) { say(T.nothing, 'info'); return; }
+        if (!Object.keys(body).length) { say(t('notify.nothing'), 'info'); return; }
         now = await api.patch(`customers/${cid}/low-balance`, body);
         draw();
-        say(`${T.lowSaved} ${T.now(summary())}`);
-      }, { submit: T.saveLow, cls: 'low-balance' });
+        say(t('notify.low_saved', { now: summary() }));
+      }, { submit: t('notify.low_save'), cls: 'low-balance' });
       clear(box, f);
     };
     draw();
     main.append(h('section', { 'aria-labelledby': 'low-title' },
-      h('h2#low-title', T.low), h('p.sub', T.lowIntro), box));
+      h('h2#low-title', t('notify.low')), h('p.sub', t('notify.low_intro')), box));
   }
 }

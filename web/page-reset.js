@@ -7,16 +7,7 @@
 import { api, ApiError } from './api.js';
 import { h, clear, form, notice } from './ui.js';
 import { newPasswordFields, checkNewPassword } from './password.js';
-
-const T = {
-  title: 'Choose a new password',
-  intro: 'The new password replaces the old one, and every device signed in with the old one is signed out.',
-  save: 'Set the new password',
-  done: 'Your password is changed. Sign in with the new one.',
-  dead: 'This link no longer works: a link works once and for one hour, and a newer link replaces it.',
-  ask: 'Ask for a new link',
-  back: 'Back to sign in',
-};
+import { t } from './i18n.js';
 
 export default async function render(ctx) {
   const { main, params } = ctx;
@@ -27,16 +18,16 @@ export default async function render(ctx) {
       await api.post('auth/password-reset/confirm', { token: params.token, password });
     } catch (e) {
       if (!(e instanceof ApiError) || e.code !== 'invalid_token') throw e;
-      const title = h('h1', { tabindex: '-1' }, T.title);
-      clear(main, title, notice(T.dead, 'error'),
-        h('p', h('a.button.primary', { href: '#/forgot' }, T.ask)),
-        h('p.login-links', h('a', { href: '#/login' }, T.back)));
+      const title = h('h1', { tabindex: '-1' }, t('app.page.reset'));
+      clear(main, title, notice(t('access.reset_dead'), 'error'),
+        h('p', h('a.button.primary', { href: '#/forgot' }, t('access.reset_ask'))),
+        h('p.login-links', h('a', { href: '#/login' }, t('access.back'))));
       title.focus();
       return;
     }
-    ctx.signIn(T.done);
-  }, { submit: T.save, cls: 'login-form' });
-  clear(main, h('h1', T.title), h('p.sub', T.intro), f,
-    h('p.login-links', h('a', { href: '#/login' }, T.back)));
+    ctx.signIn(t('access.reset_done'));
+  }, { submit: t('access.reset_save'), cls: 'login-form' });
+  clear(main, h('h1', t('app.page.reset')), h('p.sub', t('access.reset_intro')), f,
+    h('p.login-links', h('a', { href: '#/login' }, t('access.back'))));
   f.querySelector('input').focus();
 }

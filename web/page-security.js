@@ -7,42 +7,15 @@
 import { api } from './api.js';
 import { h, clear, field, input, form, notice, dialog } from './ui.js';
 import { qrSvg } from './qr.js';
-
-const T = {
-  title: 'Security',
-  twoFactor: 'Two-factor authentication',
-  intro: 'With two-factor authentication you sign in with your password and a code from an authenticator app on your phone (such as FreeOTP, Aegis, Google Authenticator or 1Password).',
-  required: 'Your business requires two-factor authentication for its team. Turn it on to continue working.',
-  isOn: 'Two-factor authentication is on.',
-  isOff: 'Two-factor authentication is off.',
-  turnOn: 'Turn on two-factor authentication',
-  scan: 'Scan this QR code with your authenticator app:',
-  qrLabel: 'QR code of the two-factor secret',
-  orType: 'Or type this key into the app:',
-  code: 'Authentication code',
-  codeHint: 'The 6-digit code your app shows now.',
-  confirm: 'Confirm and turn on',
-  cancel: 'Cancel',
-  codesTitle: 'Your recovery codes',
-  codesIntro: 'Each code signs you in once instead of a code from the app, for when the phone is lost. Store them somewhere safe: they will not be shown again.',
-  stored: 'I have stored them',
-  turnOff: 'Turn off',
-  offIntro: 'To turn it off, confirm with your password and a code from the app (or a recovery code).',
-  password: 'Password',
-  anyCode: 'Code from the app, or a recovery code',
-  offDone: 'Two-factor authentication is off.',
-  onDone: 'Two-factor authentication is on.',
-  newCodes: 'New recovery codes',
-  newCodesDone: 'New recovery codes are ready; the old ones no longer work.',
-};
+import { t } from './i18n.js';
 
 // The recovery codes, shown once, with the words that they will not be again.
 function recoveryCodes(codes, done) {
   const box = h('section.secret-once', { 'aria-labelledby': 'codes-title', tabindex: '-1' },
-    h('h3#codes-title', T.codesTitle),
-    h('p', T.codesIntro),
+    h('h3#codes-title', t('security.codes_title')),
+    h('p', t('security.codes_intro')),
     h('ol.recovery-codes', codes.map((c) => h('li', h('code', c)))),
-    h('div.actions', h('button', { type: 'button', onclick: () => done() }, T.stored)));
+    h('div.actions', h('button', { type: 'button', onclick: () => done() }, t('security.stored'))));
   return box;
 }
 
@@ -61,7 +34,7 @@ export default async function render(ctx) {
   const changed = () => window.dispatchEvent(new CustomEvent('creditd:me-changed'));
 
   function drawOff() {
-    const start = h('button.primary', { type: 'button' }, T.turnOn);
+    const start = h('button.primary', { type: 'button' }, t('security.turn_on'));
     start.addEventListener('click', async () => {
       start.disabled = true;
       try {
@@ -71,62 +44,62 @@ export default async function render(ctx) {
         say(e.message, 'error');
       }
     });
-    clear(box, h('p', T.isOff), h('p.sub', T.intro), start);
+    clear(box, h('p', t('security.is_off')), h('p.sub', t('security.intro')), start);
   }
 
   function drawEnrol(enrolment) {
     let picture;
     try {
-      picture = qrSvg(enrolment.otpauth_uri, { label: T.qrLabel, size: 220 });
+      picture = qrSvg(enrolment.otpauth_uri, { label: t('security.qr_label'), size: 220 });
     } catch {
       picture = null; // too long for a QR code of ours: the key as text still works
     }
-    const f = form([field(T.code, codeInput(), T.codeHint)], async (v) => {
+    const f = form([field(t('security.code'), codeInput(), t('security.code_hint'))], async (v) => {
       const r = await api.post('me/totp/confirm', { code: (v.code || '').trim() });
       on = true;
-      clear(box, recoveryCodes(r.recovery_codes, () => { drawOn(); say(T.onDone); changed(); }));
+      clear(box, recoveryCodes(r.recovery_codes, () => { drawOn(); say(t('security.is_on')); changed(); }));
       box.querySelector('.secret-once').focus();
-    }, { submit: T.confirm, cls: 'totp-confirm' });
-    f.querySelector('.actions').prepend(h('button', { type: 'button', onclick: drawOff }, T.cancel));
+    }, { submit: t('security.confirm'), cls: 'totp-confirm' });
+    f.querySelector('.actions').prepend(h('button', { type: 'button', onclick: drawOff }, t('security.cancel')));
     clear(box,
-      picture ? h('p', T.scan) : null,
+      picture ? h('p', t('security.scan')) : null,
       picture ? h('div.qr-box', picture) : null,
-      h('p', T.orType), h('p', h('code.totp-secret', { 'aria-label': 'Secret key' }, enrolment.secret)),
+      h('p', t('security.or_type')), h('p', h('code.totp-secret', { 'aria-label': t('security.secret_key') }, enrolment.secret)),
       f);
     f.querySelector('input').focus();
   }
 
   function drawOn() {
     const off = form([
-      field(T.password, input('password', { type: 'password', autocomplete: 'current-password', required: true })),
-      field(T.anyCode, codeInput()),
+      field(t('security.password'), input('password', { type: 'password', autocomplete: 'current-password', required: true })),
+      field(t('security.any_code'), codeInput()),
     ], async (v) => {
       await api.post('me/totp/disable', { password: v.password || '', code: (v.code || '').trim() });
       on = false;
       drawOff();
-      say(T.offDone);
+      say(t('security.is_off'));
       changed();
-    }, { submit: T.turnOff, cls: 'totp-off' });
-    const renew = h('button', { type: 'button' }, T.newCodes);
+    }, { submit: t('security.turn_off'), cls: 'totp-off' });
+    const renew = h('button', { type: 'button' }, t('security.new_codes'));
     renew.addEventListener('click', async () => {
       let codes = null;
-      await dialog(T.newCodes, [
-        field(T.password, input('password', { type: 'password', autocomplete: 'current-password', required: true })),
-        field(T.anyCode, codeInput()),
+      await dialog(t('security.new_codes'), [
+        field(t('security.password'), input('password', { type: 'password', autocomplete: 'current-password', required: true })),
+        field(t('security.any_code'), codeInput()),
       ], async (v) => {
         codes = (await api.post('me/totp/recovery-codes', { password: v.password || '', code: (v.code || '').trim() })).recovery_codes;
-      }, { submit: T.newCodes });
+      }, { submit: t('security.new_codes') });
       if (codes) {
         clear(box, recoveryCodes(codes, drawOn));
         box.querySelector('.secret-once').focus();
-        say(T.newCodesDone);
+        say(t('security.new_codes_done'));
       }
     });
-    clear(box, h('p', T.isOn), h('p.sub', T.offIntro), off, h('div.toolbar', renew));
+    clear(box, h('p', t('security.is_on')), h('p.sub', t('security.off_intro')), off, h('div.toolbar', renew));
   }
 
-  main.append(...[h('h1', T.title), status,
-    me.totp_enrolment_required ? notice(T.required, 'warn') : null,
-    h('section', { 'aria-labelledby': 'totp-title' }, h('h2#totp-title', T.twoFactor), box)].filter(Boolean));
+  main.append(...[h('h1', t('app.page.security')), status,
+    me.totp_enrolment_required ? notice(t('security.required'), 'warn') : null,
+    h('section', { 'aria-labelledby': 'totp-title' }, h('h2#totp-title', t('security.two_factor')), box)].filter(Boolean));
   if (on) drawOn(); else drawOff();
 }

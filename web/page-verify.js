@@ -4,28 +4,21 @@
 // banner gone) or to the sign-in form. A used or replaced link says so.
 import { api, ApiError } from './api.js';
 import { h, clear, notice, loading } from './ui.js';
-
-const T = {
-  title: 'Confirm your e-mail address',
-  working: 'Confirming…',
-  done: 'Your e-mail address is confirmed.',
-  dead: 'This link no longer works: it was used already, a newer one replaced it, or it is more than 7 days old. Sign in: the page offers to send a new one.',
-  go: 'Continue', signIn: 'Sign in',
-};
+import { t } from './i18n.js';
 
 export default async function render(ctx) {
   const { main, params } = ctx;
-  const title = h('h1', { tabindex: '-1' }, T.title);
-  clear(main, title, loading(T.working));
+  const title = h('h1', { tabindex: '-1' }, t('app.page.verify'));
+  clear(main, title, loading(t('access.verify_working')));
   try {
     await api.post('auth/verify-email', { token: params.token });
   } catch (e) {
     if (!(e instanceof ApiError) || e.code !== 'invalid_token') throw e;
-    clear(main, title, notice(T.dead, 'error'), h('p.login-links', h('a', { href: '#/login' }, T.signIn)));
+    clear(main, title, notice(t('access.verify_dead'), 'error'), h('p.login-links', h('a', { href: '#/login' }, t('access.sign_in'))));
     return;
   }
   const next = ctx.me
-    ? h('button.primary', { type: 'button', onclick: () => ctx.signedIn() }, T.go)
-    : h('a.button.primary', { href: '#/login' }, T.signIn);
-  clear(main, title, notice(T.done, 'ok'), h('p', next));
+    ? h('button.primary', { type: 'button', onclick: () => ctx.signedIn() }, t('access.continue'))
+    : h('a.button.primary', { href: '#/login' }, t('access.sign_in'));
+  clear(main, title, notice(t('access.verify_done'), 'ok'), h('p', next));
 }

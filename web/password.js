@@ -3,21 +3,18 @@
 // asking the server (at least 12 characters, typed the same twice). A
 // failed check looks like the API's 422, so ui.showErrors puts the message
 // by its field. The server checks the rest (common passwords, the e-mail).
+// Also what the signed-out pages share: a wait in words. The words are
+// access.* of the catalogues.
 import { ApiError } from './api.js';
 import { field, input } from './ui.js';
+import { t, tn } from './i18n.js';
 
 export const PASSWORD_MIN = 12;
 
-const T = {
-  hint: `At least ${PASSWORD_MIN} characters. A few words you will remember make a good one.`,
-  short: `must be at least ${PASSWORD_MIN} characters`,
-  differ: 'is not the same as the new password',
-};
-
 // The new password (named `name`) and its repeat (`${name}_repeat`).
-export function newPasswordFields(name = 'password', { label = 'New password', repeat = 'New password again' } = {}) {
+export function newPasswordFields(name = 'password', { label = t('access.new_password'), repeat = t('access.new_password_again') } = {}) {
   return [
-    field(label, input(name, { type: 'password', autocomplete: 'new-password', required: true }), T.hint),
+    field(label, input(name, { type: 'password', autocomplete: 'new-password', required: true }), t('access.password_hint', { min: PASSWORD_MIN })),
     field(repeat, input(`${name}_repeat`, { type: 'password', autocomplete: 'new-password', required: true })),
   ];
 }
@@ -26,16 +23,16 @@ export function newPasswordFields(name = 'password', { label = 'New password', r
 export function checkNewPassword(v, name = 'password') {
   const password = v[name] || '';
   let error = null;
-  if ([...password].length < PASSWORD_MIN) error = { field: name, message: T.short };
-  else if ((v[`${name}_repeat`] || '') !== password) error = { field: `${name}_repeat`, message: T.differ };
+  if ([...password].length < PASSWORD_MIN) error = { field: name, message: t('access.password_short', { min: PASSWORD_MIN }) };
+  else if ((v[`${name}_repeat`] || '') !== password) error = { field: `${name}_repeat`, message: t('access.password_differ') };
   if (error) throw new ApiError(422, { code: 'validation_failed', detail: error.message, field: error.field, errors: [error] });
   return password;
 }
 
-// "if this e-mail has an account, …" → "If this e-mail has an account, ….":
-// the API's messages as sentences.
-export function sentence(text) {
-  const s = String(text || '').trim();
-  if (!s) return s;
-  return `${s[0].toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? '' : '.'}`;
+// A wait in words (a 429's Retry-After): 90 → "2 minutes", 30 → "30
+// seconds"; rounded up, never "0".
+export function waitWords(seconds) {
+  const s = Math.max(1, Math.ceil(Number(seconds)));
+  if (s < 60) return tn('access.seconds', s);
+  return tn('access.minutes', Math.ceil(s / 60));
 }

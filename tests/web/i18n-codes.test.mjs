@@ -1,0 +1,116 @@
+// The codes the API returns (event types, security log types, roles,
+// delivery statuses, event attributes) have words in every catalogue, an
+// unknown code is shown as it is without a warning, and the words built
+// from codes and counts (a wait, a role in a sentence, an event's
+// attributes) read right in English, as before the catalogues, and German.
+// Keys built from a code (t(`area.x.${code}`)) escape the check of
+// i18n.test.mjs, which sees only literal keys: every such prefix has keys.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const web = join(root, 'web');
+
+function catalogue(lang) {
+  const out = {};
+  for (const f of readdirSync(join(root, 'i18n', lang)).filter((n) => n.endsWith('.json')))
+    Object.assign(out, JSON.parse(readFileSync(join(root, 'i18n', lang, f), 'utf8')));
+  return out;
+}
+const texts = { en: catalogue('en'), de: catalogue('de') };
+
+let warned = [];
+const warn = console.warn;
+let i18n, notify, seclog, events, invitations, password;
+
+before(async () => {
+  globalThis.document = { documentElement: { lang: '' } };
+  globalThis.fetch = async (url) => {
+    const lang = String(url).split('/').pop();
+    return { ok: Boolean(texts[lang]), status: texts[lang] ? 200 : 404, json: async () => texts[lang] };
+  };
+  console.warn = (...a) => { warned.push(a.join(' ')); };
+  i18n = await import(join(web, 'i18n.js'));
+  notify = await import(join(web, 'notify.js'));
+  seclog = await import(join(web, 'admin-security.js'));
+  events = await import(join(web, 'admin-events.js'));
+  invitations = await import(join(web, 'invitations.js'));
+  password = await import(join(web, 'password.js'));
+});
+after(() => { console.warn = warn; });
+
+const ROLES = ['owner', 'technician', 'staff', 'admin'];
+
+for (const lang of ['en', 'de']) {
+  test(`${lang}: every code the pages know has words`, async () => {
+    await i18n.setLanguage(lang);
+    warned = [];
+    const unsaid = [];
+    const check = (code, words) => { if (!words || words === code) unsaid.push(code); };
+    for (const type of notify.EVENT_TYPES) check(type, notify.eventName(type));
+    for (const c of ['mail', 'webhook']) check(c, notify.channelName(c));
+    for (const s of ['pending', 'delivered', 'failed', 'skipped', 'retry']) check(s, notify.deliveryName(s));
+    for (const type of [...seclog.LOG_GROUPS, ...seclog.LOG_TYPES]) check(type, seclog.logTypeName(type));
+    for (const r of ROLES) {
+      check(r, invitations.roleName(r));
+      if (lang === 'de') check(r, invitations.roleAs(r));
+    }
+    assert.deepEqual(unsaid, []);
+    assert.deepEqual(warned, []);
+  });
+
+  test(`${lang}: an unknown code is shown as it is, without a warning`, async () => {
+    await i18n.setLanguage(lang);
+    warned = [];
+    assert.equal(notify.eventName('order.teleported'), 'order.teleported');
+    assert.equal(notify.channelName('pigeon'), 'pigeon');
+    assert.equal(notify.deliveryName('lost'), 'lost');
+    assert.equal(seclog.logTypeName('totp.recovery_code_used'), 'Totp recovery code used');
+    assert.equal(invitations.roleName('auditor'), 'auditor');
+    assert.equal(invitations.roleAs('auditor'), 'auditor');
+    assert.deepEqual(warned, []);
+  });
+}
+
+test('English reads as before the catalogues', async () => {
+  await i18n.setLanguage('en');
+  assert.deepEqual([1, 30, 59, 60, 90, 3600].map(password.waitWords),
+    ['1 second', '30 seconds', '59 seconds', '1 minute', '2 minutes', '60 minutes']);
+  assert.equal(invitations.roleAs('technician'), 'technician');
+  assert.equal(invitations.roleName('technician'), 'Technician');
+  assert.equal(events.attrsText({ previous_status: 'submitted', status: 'in_progress' }), 'previous status submitted, status in progress');
+  assert.equal(events.attrsText({ credit_type: 'master', limit: '40', odd_thing: 'x_y' }), 'credit type master, limit 40, odd thing x y');
+  assert.equal(events.attrsText({}), '–');
+  assert.deepEqual(notify.mailLanguages(), [['', 'Default'], ['en', 'English'], ['de', 'Deutsch']]);
+  assert.deepEqual(notify.LANGUAGES.map(([c, n]) => [c, n]), [['', 'Default'], ['en', 'English'], ['de', 'Deutsch']]);
+});
+
+test('German: plurals, roles in sentences, attributes and the default language', async () => {
+  await i18n.setLanguage('de');
+  assert.deepEqual([1, 30, 60, 90].map(password.waitWords), ['1 Sekunde', '30 Sekunden', '1 Minute', '2 Minuten']);
+  assert.equal(invitations.roleAs('staff'), 'Mitarbeiter');
+  assert.equal(invitations.roleName('owner'), 'Inhaber');
+  assert.equal(events.attrsText({ previous_status: 'submitted', status: 'in_progress' }), 'vorheriger Status: eingereicht, Status: in Bearbeitung');
+  assert.equal(events.attrsText({ kind: 'grant', reason: 'Kulanz' }), 'Art: Gutschrift, Grund: Kulanz');
+  assert.equal(notify.mailLanguages()[0][1], 'Standard');
+  // The list admin-customer.js imports says its first choice in the language of now.
+  assert.equal(notify.LANGUAGES[0][1], 'Standard');
+  assert.equal(notify.LANGUAGES.find(([c]) => c === 'de')[1], 'Deutsch');
+});
+
+test('every key a script builds from a code has words under its prefix', () => {
+  const prefixes = new Map();
+  for (const f of readdirSync(web).filter((n) => n.endsWith('.js'))) {
+    const text = readFileSync(join(web, f), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    for (const m of text.matchAll(/\btn?\(\s*`([a-z0-9_]+(?:\.[a-z0-9_]+)*\.)\$\{/g)) prefixes.set(m[1], f);
+  }
+  assert.ok(prefixes.size >= 10, `only ${prefixes.size} prefixes found`);
+  for (const lang of ['en', 'de']) {
+    const keys = Object.keys(texts[lang]);
+    const none = [...prefixes].filter(([p]) => !keys.some((k) => k.startsWith(p))).map(([p, f]) => `${p} (${f})`);
+    assert.deepEqual(none, [], `${lang} has no keys under`);
+  }
+});
