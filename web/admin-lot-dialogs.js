@@ -159,11 +159,12 @@ function peakBody(v, body, f) {
 
 // ---- the dialogs ---------------------------------------------------------------------
 
-// Adds a manual lot to customer `id`; resolves the lot (with its invoice) or null.
-export async function addCreditsDialog(id, types) {
+// Adds a manual lot to customer `id` (named `who` in the title when given);
+// resolves the lot (with its invoice) or null.
+export async function addCreditsDialog(id, types, who) {
   const services = (await api.get('services')).items;
   const key = newKey();
-  return dialog('Add credits', [
+  return dialog(who ? `Add credits to ${who}` : 'Add credits', [
     field('Credit type', select('credit_type', types.items.map((t) => [t.code, t.name]))),
     field('Credits', input('credits', { inputmode: 'decimal', autocomplete: 'off' })),
     field('Source', select('source', SOURCES)),

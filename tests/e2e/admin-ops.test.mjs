@@ -90,6 +90,7 @@ async function checkDialog(page, name) {
     .map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`));
   assert.deepEqual(found, [], `${name}: axe`);
   await shoot(page, name);
+  await focusStaysIn(page);
 }
 
 // The picker in `scope`: types text, waits for the option and takes it by keyboard.
@@ -383,6 +384,30 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     const html = await page.request.get(`${portal.url}/api/v1/invoices/${paid.invoice.id}/html`);
     assert.equal(html.status(), 200);
     assert.match(await html.text(), new RegExp(paid.invoice.number));
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
+    await page.closeAll();
+  });
+
+  test(`credits added from the customer list to a customer found with the picker at ${viewport.width} px`, async () => {
+    const c = await customer(`Picked Later ${size}`, `picked-${size}@shop.example`);
+    const page = await adminPage(viewport);
+    await open(page, '/admin/customers');
+    await page.getByRole('button', { name: 'Add credits' }).click();
+    const first = page.getByRole('dialog', { name: 'Add credits: which customer?' });
+    await pickByKeyboard(first, 'Customer', `picked-${size}@`, c.name);
+    await checkDialog(page, `ops-pick-customer-${size}`);
+    await first.getByRole('button', { name: 'Next' }).click();
+    const dlg = page.getByRole('dialog', { name: `Add credits to ${c.name}` });
+    await dlg.getByLabel('Credit type').selectOption('slave');
+    await dlg.getByLabel('Credits', { exact: true }).fill('6');
+    await dlg.getByLabel('Reason').fill('Picked from the list');
+    await dlg.getByRole('button', { name: 'Add credits' }).click();
+    const said = page.locator('.flash .notice.ok').filter({ hasText: /6 Slave credits added to/ });
+    await said.waitFor();
+    assert.equal(await said.getByRole('link', { name: c.name }).getAttribute('href'), `#/admin/customers/${c.id}`);
+    assert.equal(await balance(c.id, 'slave'), '6');
+    const [entry] = (await admin.get(`${V}/ledger?customer=${c.id}`)).json.items;
+    assert.deepEqual([entry.kind, entry.amount, entry.reason, entry.actor], ['grant', '6', 'Picked from the list', ADMIN.email]);
     assert.deepEqual(problems(page, [SIGN_IN]), []);
     await page.closeAll();
   });
