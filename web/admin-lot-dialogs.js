@@ -125,6 +125,10 @@ function peakFields() {
   let no = 0;
   const sync = () => { add.disabled = list.children.length >= WINDOWS_MAX; };
   add.addEventListener('click', () => {
+    // A new window answers "add at least one time window".
+    const set = add.closest('fieldset');
+    set.removeAttribute('aria-invalid');
+    set.querySelector(':scope > .field-error').textContent = '';
     const w = peakWindow(list, no++);
     list.append(w);
     sync();

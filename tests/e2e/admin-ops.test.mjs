@@ -278,6 +278,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await dlg.getByRole('button', { name: 'Add credits' }).click();
     await dlg.locator('fieldset[name="peak"] > .field-error').filter({ hasText: 'add at least one time window' }).waitFor();
     await dlg.getByRole('button', { name: 'Add a time window' }).click();
+    assert.equal(await dlg.locator('fieldset[name="peak"] > .field-error').innerText(), '', 'a new window answers the error');
     const w1 = dlg.getByRole('group', { name: 'Window 1' });
     await w1.getByLabel('From').fill('07:00');
     await w1.getByLabel('To').fill('09:00');
