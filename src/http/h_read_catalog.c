@@ -122,6 +122,8 @@ json_t *h_settings_json(const struct tenant_row *t)
     json_object_set_new(o, "expiry_notice_days", json_integer(t->expiry_notice_days));
     json_object_set_new(o, "registration", json_string(t->registration));
     json_object_set_new(o, "totp_required", json_boolean(t->totp_required));
+    /* The language of the business's documents and of users who chose none. */
+    json_object_set_new(o, "language", json_string(i18n_lang(t->locale)));
     return o;
 }
 
