@@ -9,7 +9,8 @@
 // peak hours, and with a fixed start and end date, the rules shown on the
 // lot; a member removed after a confirmation; the customer's invoices on
 // their page; and the customer picker finding a customer made after 60
-// others, by keyboard. Each dialog is checked with axe-core (no serious or
+// others, by keyboard; staff (who may not transfer) see no transfer button.
+// Each dialog is checked with axe-core (no serious or
 // critical violations) and must fit the width; each page ends with no
 // console errors, exceptions or failed requests (a refused transfer's 409 is
 // expected and forgiven).
@@ -438,3 +439,20 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await page.closeAll();
   });
 }
+
+test('staff see no transfer (POST /transfers is for admins) but add credits and edit lots', async () => {
+  const staff = { email: 'desk@ops.example', password: 'front desk phrase 2026' };
+  assert.equal((await admin.post(`${V}/users`, { ...staff, role: 'staff' })).status, 201);
+  const c = await customer('Staff Visit Shop', 'staff-visit@shop.example');
+  const l = await lot(c.id, { credit_type: 'master', credits: '2', name: 'Desk lot' });
+  const page = await openPage(portal, DESKTOP);
+  await signIn(page, portal.url, staff);
+  await open(page, `/admin/customers/${c.id}`);
+  assert.equal(await page.getByRole('button', { name: 'Transfer credits' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Add credits' }).count(), 1);
+  assert.equal(await page.getByRole('button', { name: `Edit Desk lot (${l.id})` }).count(), 1);
+  await open(page, '/admin/transactions');
+  assert.equal(await page.getByRole('button', { name: 'Transfer credits' }).count(), 0);
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  await page.closeAll();
+});
