@@ -1,11 +1,14 @@
 // Customers (#/admin/customers?q=…&status=…): search by name or e-mail with
 // each customer's balance per credit type, a page at a time, or only the
-// sign-ups waiting for approval (or rejected); add a customer.
-// GET /customers?q=&status=&limit=&cursor=, POST /customers.
+// sign-ups waiting for approval (or rejected); add a customer; add credits
+// to a customer found with the picker (admin-lot-dialogs.js).
+// GET /customers?q=&status=&limit=&cursor=, POST /customers, POST /customers/{id}/lots.
 import { api, newKey } from './api.js';
-import { h, table, field, input, select, form, dialog, badge } from './ui.js';
+import { h, clear, table, field, input, select, form, dialog, badge } from './ui.js';
 import { amount, date, cmp } from './fmt.js';
-import { creditTypes, pager, rememberCustomer, need, flash } from './admin-lib.js';
+import { creditTypes, typeName, pager, rememberCustomer, need, flash } from './admin-lib.js';
+import { pickCustomer } from './admin-transfer.js';
+import { addCreditsDialog } from './admin-lot-dialogs.js';
 
 const SIGN_UPS = [['', 'All customers'], ['pending', 'Waiting for approval'], ['rejected', 'Rejected sign-ups']];
 const SIGN_UP = { pending: ['Waiting for approval', 'warn'], rejected: ['Rejected', 'bad'] };
@@ -65,10 +68,22 @@ export default async function render(ctx) {
     if (done) { rememberCustomer(done); ctx.go(`/admin/customers/${done.id}`); }
   }
 
+  async function addCredits() {
+    const c = await pickCustomer({ title: 'Add credits: which customer?', hint: 'Search by name or e-mail.', required: 'choose the customer who gets the credits' });
+    if (!c) return;
+    const done = await addCreditsDialog(c.id, types, c.name);
+    if (!done) return;
+    await list.reload();
+    clear(status.el, h('div.notice.ok', { role: 'status' }, `${amount(done.original)} ${typeName(types, done.credit_type)} added to `,
+      h('a', { href: `#/admin/customers/${encodeURIComponent(c.id)}` }, c.name), ` as ${done.id}.`));
+    status.el.focus();
+  }
+
   ctx.main.append(
     h('h1', 'Customers'),
     status.el,
-    h('div.toolbar', h('button.primary', { type: 'button', onclick: add }, 'Add customer')),
+    h('div.toolbar', h('button.primary', { type: 'button', onclick: add }, 'Add customer'),
+      h('button', { type: 'button', onclick: addCredits }, 'Add credits')),
     searchForm,
     list.el);
   await list.start();

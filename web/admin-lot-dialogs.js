@@ -125,6 +125,10 @@ function peakFields() {
   let no = 0;
   const sync = () => { add.disabled = list.children.length >= WINDOWS_MAX; };
   add.addEventListener('click', () => {
+    // A new window answers "add at least one time window".
+    const set = add.closest('fieldset');
+    set.removeAttribute('aria-invalid');
+    set.querySelector(':scope > .field-error').textContent = '';
     const w = peakWindow(list, no++);
     list.append(w);
     sync();
@@ -159,11 +163,12 @@ function peakBody(v, body, f) {
 
 // ---- the dialogs ---------------------------------------------------------------------
 
-// Adds a manual lot to customer `id`; resolves the lot (with its invoice) or null.
-export async function addCreditsDialog(id, types) {
+// Adds a manual lot to customer `id` (named `who` in the title when given);
+// resolves the lot (with its invoice) or null.
+export async function addCreditsDialog(id, types, who) {
   const services = (await api.get('services')).items;
   const key = newKey();
-  return dialog('Add credits', [
+  return dialog(who ? `Add credits to ${who}` : 'Add credits', [
     field('Credit type', select('credit_type', types.items.map((t) => [t.code, t.name]))),
     field('Credits', input('credits', { inputmode: 'decimal', autocomplete: 'off' })),
     field('Source', select('source', SOURCES)),

@@ -136,17 +136,22 @@ export async function transferCredits(from, types) {
   }
 }
 
-// The giver, for a transfer started away from a customer's page (the
-// transactions page): resolves the customer or null.
-export function pickGiver() {
-  const picker = customerPicker({ name: 'from_customer_id', label: 'From customer', allLabel: '',
-    hint: 'Search by name or e-mail: the customer who gives the credits.' });
-  return dialog('Transfer credits', [picker.el], async (v) => {
-    need(v, ['from_customer_id'], 'choose the customer who gives the credits');
-    const c = await api.get(`customers/${encodeURIComponent(v.from_customer_id)}`);
+// A dialog that picks one customer (for a task started away from a
+// customer's page): resolves the customer (GET /customers/{id}) or null.
+export function pickCustomer({ title, name = 'customer', label = 'Customer', hint, required }) {
+  const picker = customerPicker({ name, label, allLabel: '', hint });
+  return dialog(title, [picker.el], async (v) => {
+    need(v, [name], required);
+    const c = await api.get(`customers/${encodeURIComponent(v[name])}`);
     rememberCustomer(c);
     return c;
   }, { submit: 'Next' });
+}
+
+// The giver, for a transfer started on the transactions page.
+export function pickGiver() {
+  return pickCustomer({ title: 'Transfer credits', name: 'from_customer_id', label: 'From customer',
+    hint: 'Search by name or e-mail: the customer who gives the credits.', required: 'choose the customer who gives the credits' });
 }
 
 // What the page says after a transfer: both entries linked.

@@ -9,7 +9,8 @@
 // peak hours, and with a fixed start and end date, the rules shown on the
 // lot; a member removed after a confirmation; the customer's invoices on
 // their page; and the customer picker finding a customer made after 60
-// others, by keyboard. Each dialog is checked with axe-core (no serious or
+// others, by keyboard; staff (who may not transfer) see no transfer button.
+// Each dialog is checked with axe-core (no serious or
 // critical violations) and must fit the width; each page ends with no
 // console errors, exceptions or failed requests (a refused transfer's 409 is
 // expected and forgiven).
@@ -90,6 +91,7 @@ async function checkDialog(page, name) {
     .map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`));
   assert.deepEqual(found, [], `${name}: axe`);
   await shoot(page, name);
+  await focusStaysIn(page);
 }
 
 // The picker in `scope`: types text, waits for the option and takes it by keyboard.
@@ -277,6 +279,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await dlg.getByRole('button', { name: 'Add credits' }).click();
     await dlg.locator('fieldset[name="peak"] > .field-error').filter({ hasText: 'add at least one time window' }).waitFor();
     await dlg.getByRole('button', { name: 'Add a time window' }).click();
+    assert.equal(await dlg.locator('fieldset[name="peak"] > .field-error').innerText(), '', 'a new window answers the error');
     const w1 = dlg.getByRole('group', { name: 'Window 1' });
     await w1.getByLabel('From').fill('07:00');
     await w1.getByLabel('To').fill('09:00');
@@ -387,6 +390,30 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await page.closeAll();
   });
 
+  test(`credits added from the customer list to a customer found with the picker at ${viewport.width} px`, async () => {
+    const c = await customer(`Picked Later ${size}`, `picked-${size}@shop.example`);
+    const page = await adminPage(viewport);
+    await open(page, '/admin/customers');
+    await page.getByRole('button', { name: 'Add credits' }).click();
+    const first = page.getByRole('dialog', { name: 'Add credits: which customer?' });
+    await pickByKeyboard(first, 'Customer', `picked-${size}@`, c.name);
+    await checkDialog(page, `ops-pick-customer-${size}`);
+    await first.getByRole('button', { name: 'Next' }).click();
+    const dlg = page.getByRole('dialog', { name: `Add credits to ${c.name}` });
+    await dlg.getByLabel('Credit type').selectOption('slave');
+    await dlg.getByLabel('Credits', { exact: true }).fill('6');
+    await dlg.getByLabel('Reason').fill('Picked from the list');
+    await dlg.getByRole('button', { name: 'Add credits' }).click();
+    const said = page.locator('.flash .notice.ok').filter({ hasText: /6 Slave credits added to/ });
+    await said.waitFor();
+    assert.equal(await said.getByRole('link', { name: c.name }).getAttribute('href'), `#/admin/customers/${c.id}`);
+    assert.equal(await balance(c.id, 'slave'), '6');
+    const [entry] = (await admin.get(`${V}/ledger?customer=${c.id}`)).json.items;
+    assert.deepEqual([entry.kind, entry.amount, entry.reason, entry.actor], ['grant', '6', 'Picked from the list', ADMIN.email]);
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
+    await page.closeAll();
+  });
+
   test(`the customer picker finds a customer made after 60 others at ${viewport.width} px`, async () => {
     const page = await adminPage(viewport);
     await open(page, '/admin/transactions');
@@ -412,3 +439,20 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     await page.closeAll();
   });
 }
+
+test('staff see no transfer (POST /transfers is for admins) but add credits and edit lots', async () => {
+  const staff = { email: 'desk@ops.example', password: 'front desk phrase 2026' };
+  assert.equal((await admin.post(`${V}/users`, { ...staff, role: 'staff' })).status, 201);
+  const c = await customer('Staff Visit Shop', 'staff-visit@shop.example');
+  const l = await lot(c.id, { credit_type: 'master', credits: '2', name: 'Desk lot' });
+  const page = await openPage(portal, DESKTOP);
+  await signIn(page, portal.url, staff);
+  await open(page, `/admin/customers/${c.id}`);
+  assert.equal(await page.getByRole('button', { name: 'Transfer credits' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Add credits' }).count(), 1);
+  assert.equal(await page.getByRole('button', { name: `Edit Desk lot (${l.id})` }).count(), 1);
+  await open(page, '/admin/transactions');
+  assert.equal(await page.getByRole('button', { name: 'Transfer credits' }).count(), 0);
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  await page.closeAll();
+});
