@@ -35,6 +35,10 @@
 /* Text fields: names, reasons, justifications, notes. */
 #define NAME_BYTES_MAX          200
 #define NOTE_BYTES_MAX          2000
+/* A billing address on invoices: a few lines of a postal address (street,
+ * city, region, country), bounded so the address block stays an address. */
+#define ADDRESS_BYTES_MAX       500
+#define ADDRESS_LINES_MAX       6
 #define JUSTIFICATION_BYTES_MAX 2000
 #define CODE_BYTES_MAX          32
 

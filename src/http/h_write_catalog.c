@@ -36,10 +36,11 @@ static void h_created_respond(struct http_request *r, struct h_created *x, enum 
 
 static json_t *h_customer_json(int64_t id, const struct customer_row *c, int64_t created_at_us)
 {
-    return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o}", "id", http_id("cus", id), "name",
+    return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "id", http_id("cus", id), "name",
                      c->name, "email", c->email ? c->email : "", "vat_id",
                      c->vat_id ? c->vat_id : "", "country", c->country ? c->country : "", "locale",
-                     c->locale ? c->locale : "", "created_at", http_time(created_at_us));
+                     c->locale ? c->locale : "", "created_at", http_time(created_at_us),
+                     "address", c->address ? c->address : "");
 }
 
 void h_customer_create(struct http_request *r)
@@ -55,6 +56,7 @@ void h_customer_create(struct http_request *r)
     c.vat_id = http_field_string(&f, "vat_id", false, 32);
     c.country = http_field_string(&f, "country", false, 2);
     c.locale = http_field_string(&f, "locale", false, 5);
+    c.address = http_field_string(&f, "address", false, ADDRESS_BYTES_MAX);
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)

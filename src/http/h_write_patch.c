@@ -53,6 +53,8 @@ void h_customer_update(struct http_request *r)
         c.country = v;
     if ((v = http_field_string(&f, "locale", false, 5)) != NULL)
         c.locale = v;
+    if ((v = http_field_string(&f, "address", false, ADDRESS_BYTES_MAX)) != NULL)
+        c.address = v;
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)
@@ -63,6 +65,7 @@ void h_customer_update(struct http_request *r)
                                                  "locale", c.locale ? c.locale : "", "created_at",
                                                  http_time(c.created_at_us)),
                                .status = 200};
+    json_object_set_new(x.body, "address", json_string(c.address ? c.address : ""));
     http_idem_arm(r, h_patch_render, &x);
     struct err_detail d = {0};
     enum err rc = svc_customer_update(r->svc, r->tenant_id, &c, &d);

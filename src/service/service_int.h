@@ -261,6 +261,9 @@ enum err svc_password_check(const char *password, const char *email, const char 
 enum err svc_email_check(const char *email, struct err_detail *d) WUR;
 /* The checks of a new customer's fields (name, vat_id, country, email,
  * locale). */
+/* A postal address: optional, at most ADDRESS_BYTES_MAX bytes of UTF-8 text
+ * in at most ADDRESS_LINES_MAX lines; a problem names field. */
+enum err svc_address_check(const char *address, const char *field, struct err_detail *d) WUR;
 enum err svc_customer_input_check(const struct customer_row *in, struct err_detail *d) WUR;
 /* Puts a mail with a link for u in the outbox, inside the caller's
  * transaction: a new single-use token of purpose (password_reset,
