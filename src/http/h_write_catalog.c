@@ -395,6 +395,16 @@ void h_settings_update(struct http_request *r)
         t.portal_url = v;
     if ((v = http_field_string(&f, "registration", false, 16)) != NULL)
         t.registration = v;
+    if ((v = http_field_string(&f, "bank_iban", false, 64)) != NULL)
+        t.bank_iban = v;
+    if ((v = http_field_string(&f, "bank_bic", false, 16)) != NULL)
+        t.bank_bic = v;
+    if ((v = http_field_string(&f, "bank_account_holder", false, NAME_BYTES_MAX)) != NULL)
+        t.bank_account_holder = v;
+    if ((v = http_field_string(&f, "credit_note_prefix", false, 16)) != NULL)
+        t.credit_note_prefix = v;
+    int64_t terms = t.payment_terms_days;
+    http_field_int(&f, "payment_terms_days", 0, 365, &terms);
     http_field_int(&f, "expiry_notice_days", 0, 365, &notice);
     http_field_amount(&f, "vat_rate", 2, false, &vat);
     http_field_int(&f, "refund_validity_days", 1, 3660, &days);
@@ -410,6 +420,8 @@ void h_settings_update(struct http_request *r)
     t.file_retention_days = (int32_t)retention;
     t.duplicate_window_hours = (int32_t)window;
     t.expiry_notice_days = (int32_t)notice;
+    t.payment_terms_days = (int32_t)terms;
+    svc_settings_normalize(&r->arena, &t);
     struct h_created x = {.body = h_settings_json(&t), .status = 200};
     http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};

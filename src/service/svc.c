@@ -260,7 +260,14 @@ enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct e
         return err_set(d, ERR_VALIDATION, "manual_grant", "must be 'payment' or 'invoice'");
     if ((rc = svc_settings_mail_check(t, d)) != ERR_OK)
         return rc;
-    return store_write(s->st, svc_tenant_update_txn, (void *)t);
+    char iban[BANK_IBAN_BYTES], bic[BANK_BIC_BYTES];
+    if ((rc = svc_settings_bank_check(t, iban, bic, d)) != ERR_OK)
+        return rc;
+    struct tenant_row row = *t;
+    row.bank_iban = iban;
+    row.bank_bic = bic;
+    row.bank_account_holder = t->bank_account_holder != NULL ? t->bank_account_holder : "";
+    return store_write(s->st, svc_tenant_update_txn, &row);
 }
 
 /* ---- people ------------------------------------------------------------ */
