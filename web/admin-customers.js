@@ -3,7 +3,7 @@
 // sign-ups waiting for approval (or rejected); add a customer.
 // GET /customers?q=&status=&limit=&cursor=, POST /customers.
 import { api, newKey } from './api.js';
-import { h, table, field, input, select, form, dialog, badge } from './ui.js';
+import { h, table, field, input, select, textarea, form, dialog, badge } from './ui.js';
 import { amount, date, cmp } from './fmt.js';
 import { creditTypes, pager, rememberCustomer, need, flash } from './admin-lib.js';
 
@@ -54,11 +54,12 @@ export default async function render(ctx) {
       field('Business name', input('name', { autocomplete: 'off' })),
       field('E-mail', input('email', { type: 'email', autocomplete: 'off' })),
       field('VAT ID', input('vat_id', { autocomplete: 'off', maxlength: 32 })),
+      field('Billing address', textarea('address', { rows: 4, maxlength: 500 }), 'Printed on invoices; up to six lines.'),
       field('Country', input('country', { autocomplete: 'off', maxlength: 2, placeholder: 'DE' }), 'ISO code, two letters.'),
     ], (v) => {
       need(v, ['name']);
       const body = { name: v.name.trim() };
-      for (const k of ['email', 'vat_id']) if (v[k]) body[k] = v[k].trim();
+      for (const k of ['email', 'vat_id', 'address']) if (v[k]) body[k] = v[k].trim();
       if (v.country) body.country = v.country.trim().toUpperCase();
       return api.post('customers', body, { key });
     }, { submit: 'Add customer' });

@@ -6,7 +6,8 @@
 // GET /invoices/{id}/html.
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog } from './ui.js';
-import { amount, money, date, zoneTime, nextDay, cmp } from './fmt.js';
+import { amount, money, zoneTime, nextDay, cmp } from './fmt.js';
+import { paymentBlock, day } from './payment.js';
 import { creditTypes, typeName, customerLink, customerPicker, rememberCustomer, pager, statusBadge, need, flash } from './admin-lib.js';
 
 const FILTERS = ['status', 'gateway', 'customer', 'from', 'to'];
@@ -56,8 +57,11 @@ export default async function render(ctx) {
     }, { submit: 'Void invoice' });
     if (!done) return;
     await list.reload();
+    const cn = done.credit_note;
     clear(voided,
       h('h2', `Invoice ${done.number} is void`),
+      cn ? h('p', 'Credit note ', h('a', { href: `/api/v1/credit-notes/${cn.id}/html`, target: '_blank', rel: 'noopener' }, cn.number),
+        ` issued over ${money(cn.gross, cn.currency)}; to refund: ${money(cn.refund_due, cn.currency)}.`) : null,
       done.lots?.length ? table([
         { label: 'Lot', value: (l) => l.id },
         { label: 'Type', value: (l) => typeName(types, l.credit_type) },
@@ -72,7 +76,8 @@ export default async function render(ctx) {
     for (const i of items) rememberCustomer({ id: i.customer_id, name: i.buyer?.name });
     const t = table([
       { label: 'Invoice', value: (i) => h('a.nowrap', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener' }, i.number) },
-      { label: 'Date', value: (i) => date(i.created_at) },
+      { label: 'Date', value: (i) => day(i.issue_date) },
+      { label: 'Due date', value: (i) => (i.status === 'open' ? day(i.due_date) : '–') },
       { label: 'Customer', value: (i) => customerLink(i.customer_id) },
       { label: 'Paid by', value: (i) => GATEWAYS[i.gateway] || i.gateway },
       { label: 'Status', value: (i) => h('span', statusBadge(i.status), i.void_reason ? h('span.hint', ` ${i.void_reason}`) : null) },
@@ -86,7 +91,8 @@ export default async function render(ctx) {
         value: (i) => h('div.row-actions',
           h('a.button', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener', 'aria-label': `Print invoice ${i.number}` }, 'Print'),
           i.status === 'open' ? h('button.primary', { type: 'button', 'aria-label': `Mark invoice ${i.number} paid`, onclick: (ev) => markPaid(i, ev.currentTarget) }, 'Mark paid') : null,
-          i.status !== 'void' ? h('button.danger', { type: 'button', 'aria-label': `Void invoice ${i.number}`, onclick: () => voidIt(i) }, 'Void') : null),
+          i.status !== 'void' ? h('button.danger', { type: 'button', 'aria-label': `Void invoice ${i.number}`, onclick: () => voidIt(i) }, 'Void') : null,
+          i.payment ? h('details.payment-details', h('summary', 'Payment details'), paymentBlock(i, { headingLevel: 'h4' })) : null),
       },
     ], items, { caption: 'Invoices, newest first' });
     t.classList.add('stack');

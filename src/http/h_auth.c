@@ -104,6 +104,10 @@ void h_me(struct http_request *r)
                             json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", t.name, "currency",
                                       t.currency, "locale", t.locale, "timezone", t.timezone,
                                       "vat_rate", http_amount(t.vat_rate_bp, 2)));
+    /* Whether a bank transfer can say where to pay (the shop tells when not). */
+    json_t *tenant = json_object_get(me, "tenant");
+    if (tenant != NULL)
+        json_object_set_new(tenant, "bank_transfer", json_boolean(t.bank_iban[0] != '\0'));
     http_json(r, 200, me);
 }
 
