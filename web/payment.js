@@ -29,7 +29,7 @@ export function paymentBlock(inv, { headingLevel = 'h3' } = {}) {
   ].filter(Boolean);
   const id = `pay-${inv.id}`;
   return h('section.payment', { 'aria-labelledby': id },
-    h(headingLevel, { id }, 'Pay by bank transfer'),
+    h(headingLevel, { id }, `Pay invoice ${inv.number} by bank transfer`),
     h('div.payment-body',
       h('dl.kv.payment-details', rows.map(([k, v]) => [h('dt', k), h('dd', v)])),
       p.epc_qr
