@@ -75,11 +75,11 @@ static const struct svc_mail_kind svc_mail_kinds[] = {
     {SVC_EVENT_INVOICE_CREATED,
      "/#/invoices",
      {"Invoice {number} from {business}",
-      "Invoice {number} over {gross} {currency} is ready ({status}).\n\n"
-      "View it here:\n{link}"},
+      "Invoice {number} over {gross} {currency} is ready ({status}).\n\n{due_line}\n\n"
+      "{transfer}\n\nView it here:\n{link}"},
      {"Rechnung {number} von {business}",
-      "Ihre Rechnung {number} über {gross} {currency} ist erstellt ({status}).\n\n"
-      "Sie finden sie hier:\n{link}"}},
+      "Ihre Rechnung {number} über {gross} {currency} ist erstellt ({status}).\n\n{due_line}\n\n"
+      "{transfer}\n\nSie finden sie hier:\n{link}"}},
     {SVC_EVENT_INVOICE_PAID,
      "/#/invoices",
      {"Payment received for invoice {number}",
@@ -322,6 +322,48 @@ static const char *svc_mail_vehicle(struct svc_mail_fill *f)
     return out != NULL ? out : "";
 }
 
+/* An open invoice's due date: "Due date: 2026-12-18" / "Zahlbar bis 18.12.2026". */
+static const char *svc_mail_due_line(struct svc_mail_fill *f)
+{
+    json_t *object = json_object_get(f->data, "object");
+    const char *status = json_string_value(json_object_get(object, "status"));
+    const char *due = json_string_value(json_object_get(object, "due_date"));
+    if (status == NULL || strcmp(status, "open") != 0 || due == NULL || due[0] == '\0')
+        return "";
+    const char *day = svc_mail_date(f->a, due, f->de);
+    const char *out = f->de ? arena_printf(f->a, "Zahlbar bis %s.", day)
+                            : arena_printf(f->a, "Due date: %s.", day);
+    return out != NULL ? out : "";
+}
+
+/* How to pay an open invoice by bank transfer (its "payment"), in lines. */
+static const char *svc_mail_transfer(struct svc_mail_fill *f)
+{
+    json_t *p = json_object_get(json_object_get(f->data, "object"), "payment");
+    if (!json_is_object(p))
+        return "";
+    const char *v[6];
+    const char *keys[] = {"amount", "currency", "due_date", "account_holder", "iban_display", "bic"};
+    for (size_t i = 0; i < 6; i++) {
+        v[i] = json_string_value(json_object_get(p, keys[i]));
+        v[i] = v[i] != NULL ? v[i] : "";
+    }
+    const char *ref = json_string_value(json_object_get(p, "reference"));
+    const char *amount = svc_mail_money(f->a, v[0], f->de);
+    const char *day = svc_mail_date(f->a, v[2], f->de);
+    const char *bic = v[5][0] != '\0' ? arena_printf(f->a, "\nBIC: %s", v[5]) : "";
+    const char *out =
+        f->de ? arena_printf(f->a,
+                             "Bitte \xc3\xbc" "berweisen Sie %s %s bis zum %s auf folgendes Konto:\n"
+                             "Kontoinhaber: %s\nIBAN: %s%s\nVerwendungszweck: %s",
+                             amount, v[1], day, v[3], v[4], bic ? bic : "", ref ? ref : "")
+              : arena_printf(f->a,
+                             "Please transfer %s %s by %s to:\nAccount holder: %s\nIBAN: %s%s\n"
+                             "Reference: %s",
+                             amount, v[1], day, v[3], v[4], bic ? bic : "", ref ? ref : "");
+    return out != NULL ? out : "";
+}
+
 /* The value of hole name ("" when there is none). */
 static const char *svc_mail_hole(struct svc_mail_fill *f, const char *name)
 {
@@ -340,6 +382,10 @@ static const char *svc_mail_hole(struct svc_mail_fill *f, const char *name)
         return svc_mail_services(f);
     if (strcmp(name, "vehicle_line") == 0)
         return svc_mail_vehicle(f);
+    if (strcmp(name, "due_line") == 0)
+        return svc_mail_due_line(f);
+    if (strcmp(name, "transfer") == 0)
+        return svc_mail_transfer(f);
     if (strcmp(name, "customer_line") == 0) {
         const char *c = json_string_value(json_object_get(f->data, "customer_name"));
         return c == NULL || c[0] == '\0' ? ""

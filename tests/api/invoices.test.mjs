@@ -11,6 +11,8 @@
 // under many concurrent voids; a customer sees only their own credit notes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
 import { startServer, Client, ADMIN } from './harness.mjs';
 
 const V = '/api/v1';
@@ -252,4 +254,61 @@ test('concurrent voids of many paid invoices number their credit notes without g
   assert.equal(new Set(all).size, all.length, 'unique');
   assert.deepEqual(seq, seq.map((_, i) => i + 1), 'gapless from 1');
   assert.equal(all.length, known.length + n);
+});
+
+// A plain relay on 127.0.0.1 that keeps every parsed message.
+async function startRelay() {
+  const messages = [];
+  const relay = new SMTPServer({
+    logger: false,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    onData(stream, session, callback) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', async () => {
+        messages.push({ parsed: await simpleParser(Buffer.concat(chunks)), to: session.envelope.rcptTo.map((r) => r.address) });
+        callback(null, 'queued');
+      });
+    },
+  });
+  relay.on('error', () => {});
+  await new Promise((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return { port: relay.server.address().port, messages, close: () => new Promise((r) => relay.close(r)) };
+}
+
+async function mailTo(relay, to, subject) {
+  for (let i = 0; i < 200; i++) {
+    const m = relay.messages.find((x) => x.to.includes(to) && subject.test(x.parsed.subject));
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`no mail to ${to}: ${relay.messages.map((x) => `${x.to} ${x.parsed.subject}`).join(' | ')}`);
+}
+
+test('the open invoice\'s mail names the due date and the bank details, in English and in German', async () => {
+  const relay = await startRelay();
+  const s = await startServer({ env: { CREDITD_SMTP_URL: `smtp://127.0.0.1:${relay.port}`, CREDITD_MAIL_FROM: 'noreply@werk.example' } });
+  try {
+    const a = new Client(s.url);
+    await a.login(ADMIN.email, ADMIN.password);
+    assert.equal((await a.patch(`${V}/settings`, { name: 'Tuning Werk', bank_iban: IBAN, bank_bic: 'COBADEFFXXX', payment_terms_days: 10 })).status, 200);
+    assert.equal((await a.post(`${V}/test/clock`, { now: '2026-12-04T10:00:00Z' })).status, 200);
+    const p = (await a.post(`${V}/packages`, { name: 'Master 50', credits: { master: '50' }, price: '1000.00', published: true })).json.id;
+    for (const [name, email, locale] of [['English Ltd', 'owner@en.example', 'en'], ['Deutsch GmbH', 'inhaber@de.example', 'de']]) {
+      const c = (await a.post(`${V}/customers`, { name, locale })).json.id;
+      assert.equal((await a.post(`${V}/customers/${c}/members`, { email, password: 'owner-password-1', role: 'owner' })).status, 201);
+      const o = new Client(s.url);
+      assert.equal((await o.login(email, 'owner-password-1')).status, 200);
+      assert.equal((await o.post(`${V}/purchases`, { package_id: p, gateway: 'manual' })).status, 201);
+    }
+    const en = (await mailTo(relay, 'owner@en.example', /^Invoice /)).parsed.text;
+    assert.match(en, /Due date: 2026-12-14\./);
+    assert.match(en, /Please transfer 1190\.00 EUR by 2026-12-14 to:\nAccount holder: Tuning Werk\nIBAN: DE89 3704 0044 0532 0130 00\nBIC: COBADEFFXXX\nReference: \S+/);
+    const de = (await mailTo(relay, 'inhaber@de.example', /^Rechnung /)).parsed.text;
+    assert.match(de, /Zahlbar bis 14\.12\.2026\./);
+    assert.match(de, /Bitte überweisen Sie 1190,00 EUR bis zum 14\.12\.2026 auf folgendes Konto:\nKontoinhaber: Tuning Werk\nIBAN: DE89 3704 0044 0532 0130 00\nBIC: COBADEFFXXX\nVerwendungszweck: \S+/);
+  } finally {
+    await s.stop();
+    await relay.close();
+  }
 });
