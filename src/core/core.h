@@ -358,12 +358,12 @@ enum err invoice_store_credit_plan(int64_t due_money_minor, int64_t available_cr
 
 /* ---- bank details (bank.c) --------------------------------------------- */
 
-#define BANK_IBAN_BYTES 35          /* 34 characters at most (ISO 13616) */
-#define BANK_IBAN_GROUPED_BYTES 43  /* in groups of four */
-#define BANK_BIC_BYTES 12           /* 8 or 11 characters (ISO 9362) */
-#define BANK_EPC_NAME_CHARS 70      /* the beneficiary's name (EPC069-12) */
+#define BANK_IBAN_BYTES           35 /* 34 characters at most (ISO 13616) */
+#define BANK_IBAN_GROUPED_BYTES   43 /* in groups of four */
+#define BANK_BIC_BYTES            12 /* 8 or 11 characters (ISO 9362) */
+#define BANK_EPC_NAME_CHARS       70 /* the beneficiary's name (EPC069-12) */
 #define BANK_EPC_REMITTANCE_CHARS 140
-#define BANK_EPC_BYTES_MAX 331      /* the whole payload (EPC069-12) */
+#define BANK_EPC_BYTES_MAX        331 /* the whole payload (EPC069-12) */
 
 enum bank_check {
     BANK_OK,

@@ -185,8 +185,7 @@ static const char *h_doc_date(struct http_request *r, const char *iso, bool de)
 }
 
 /* 1,234.56 EUR in English, 1.234,56 € in German. */
-static const char *h_doc_money(struct http_request *r, int64_t minor, const char *currency,
-                               bool de)
+static const char *h_doc_money(struct http_request *r, int64_t minor, const char *currency, bool de)
 {
     char amount[AMOUNT_TEXT_BYTES], out[AMOUNT_TEXT_BYTES * 2];
     amount_format(minor, H_READ_MONEY_SCALE, amount, sizeof(amount));
@@ -365,9 +364,8 @@ static enum err h_html_lines(struct http_request *r, struct buf *b, const struct
         const struct invoice_line_row *l = &v->lines[i];
         if ((rc = h_html_el(b, "<tr><td>", l->description, "</td>")) == ERR_OK &&
             (rc = buf_printf(b, "<td class=n>%lld</td>", (long long)l->quantity)) == ERR_OK &&
-            (rc = h_html_el(b, "<td class=n>",
-                            h_doc_money(r, l->unit_net_minor, row->currency, de), "</td>")) ==
-                ERR_OK)
+            (rc = h_html_el(b, "<td class=n>", h_doc_money(r, l->unit_net_minor, row->currency, de),
+                            "</td>")) == ERR_OK)
             rc = h_html_el(b, "<td class=n>", h_doc_money(r, l->net_minor, row->currency, de),
                            "</td></tr>");
     }
@@ -427,8 +425,7 @@ static enum err h_html_payment(struct http_request *r, struct buf *b, const stru
                                .remittance = row->number};
     if (rc == ERR_OK && strcmp(row->currency, "EUR") == 0 &&
         bank_epc_payload(&tr, epc, sizeof(epc)) == ERR_OK) {
-        if ((rc = h_html_el(b, "<figure class=epc data-epc=\"", epc, "\" data-label=\"")) ==
-            ERR_OK)
+        if ((rc = h_html_el(b, "<figure class=epc data-epc=\"", epc, "\" data-label=\"")) == ERR_OK)
             rc = h_html_el(b, "", t->qr_hint, "\">");
         if (rc == ERR_OK)
             rc = h_html_el(b, "<figcaption>", t->qr_hint,
@@ -548,7 +545,8 @@ void h_invoice_html(struct http_request *r)
     if (!http_param_id(r, 0, "inv", &id))
         return;
     struct svc_invoice_view v;
-    enum err rc = svc_invoice_read(r->svc, &r->arena, r->tenant_id, id, h_read_only_customer(r), &v);
+    enum err rc =
+        svc_invoice_read(r->svc, &r->arena, r->tenant_id, id, h_read_only_customer(r), &v);
     if (rc != ERR_OK) {
         h_read_fail(r, rc, NULL);
         return;

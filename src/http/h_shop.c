@@ -97,9 +97,9 @@ static json_t *h_invoice_row_json(const struct invoice_row *r)
     char grouped[BANK_IBAN_GROUPED_BYTES];
     bank_iban_group(r->bank_iban, grouped);
     json_object_set_new(o, "bank",
-                        json_pack("{s:s, s:s, s:s, s:s}", "account_holder",
-                                  r->bank_account_holder, "iban", r->bank_iban, "iban_display",
-                                  grouped, "bic", r->bank_bic));
+                        json_pack("{s:s, s:s, s:s, s:s}", "account_holder", r->bank_account_holder,
+                                  "iban", r->bank_iban, "iban_display", grouped, "bic",
+                                  r->bank_bic));
     json_object_set_new(o, "payment", h_invoice_payment_json(r));
     return o;
 }

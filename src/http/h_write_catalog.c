@@ -39,8 +39,8 @@ static json_t *h_customer_json(int64_t id, const struct customer_row *c, int64_t
     return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "id", http_id("cus", id), "name",
                      c->name, "email", c->email ? c->email : "", "vat_id",
                      c->vat_id ? c->vat_id : "", "country", c->country ? c->country : "", "locale",
-                     c->locale ? c->locale : "", "created_at", http_time(created_at_us),
-                     "address", c->address ? c->address : "");
+                     c->locale ? c->locale : "", "created_at", http_time(created_at_us), "address",
+                     c->address ? c->address : "");
 }
 
 void h_customer_create(struct http_request *r)

@@ -487,7 +487,8 @@ struct svc_credit_notes {
 };
 /* Newest first; f->limit > 0. */
 enum err svc_credit_notes_read(struct svc *s, struct arena *a, int64_t tenant_id,
-                               const struct credit_note_filter *f, struct svc_credit_notes *out) WUR;
+                               const struct credit_note_filter *f,
+                               struct svc_credit_notes *out) WUR;
 
 /* A payment gateway's event, verified by the caller. */
 enum svc_event_kind {

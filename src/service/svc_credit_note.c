@@ -14,7 +14,7 @@
 #include "service/service_int.h"
 
 #define CREDIT_NOTE_PREFIX_BYTES_MAX 10
-#define BANK_HOLDER_CHARS_MAX 70 /* the EPC QR code's name field */
+#define BANK_HOLDER_CHARS_MAX        70 /* the EPC QR code's name field */
 
 const char *svc_local_date(struct arena *a, const struct tz *tz, int64_t t_us, int32_t plus_days)
 {
@@ -29,8 +29,8 @@ const char *svc_local_date(struct arena *a, const struct tz *tz, int64_t t_us, i
 
 const char *svc_document_language(const char *customer_locale, const char *tenant_locale)
 {
-    const char *l = customer_locale != NULL && customer_locale[0] != '\0' ? customer_locale
-                                                                          : tenant_locale;
+    const char *l =
+        customer_locale != NULL && customer_locale[0] != '\0' ? customer_locale : tenant_locale;
     return svc_mail_lang_is_german(l) ? "de" : "en";
 }
 
@@ -83,8 +83,8 @@ enum err svc_settings_bank_check(const struct tenant_row *t, char iban[BANK_IBAN
         return err_set(d, ERR_VALIDATION, "bank_bic",
                        "must be a BIC of 8 or 11 letters and digits (ISO 9362), like "
                        "'COBADEFFXXX'");
-    enum err rc = svc_text_check(t->bank_account_holder, "bank_account_holder", NAME_BYTES_MAX,
-                                 false, d);
+    enum err rc =
+        svc_text_check(t->bank_account_holder, "bank_account_holder", NAME_BYTES_MAX, false, d);
     if (rc != ERR_OK)
         return rc;
     if (svc_utf8_chars(t->bank_account_holder) > BANK_HOLDER_CHARS_MAX)

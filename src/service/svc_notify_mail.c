@@ -343,7 +343,8 @@ static const char *svc_mail_transfer(struct svc_mail_fill *f)
     if (!json_is_object(p))
         return "";
     const char *v[6];
-    const char *keys[] = {"amount", "currency", "due_date", "account_holder", "iban_display", "bic"};
+    const char *keys[] = {"amount",         "currency",     "due_date",
+                          "account_holder", "iban_display", "bic"};
     for (size_t i = 0; i < 6; i++) {
         v[i] = json_string_value(json_object_get(p, keys[i]));
         v[i] = v[i] != NULL ? v[i] : "";
@@ -354,7 +355,8 @@ static const char *svc_mail_transfer(struct svc_mail_fill *f)
     const char *bic = v[5][0] != '\0' ? arena_printf(f->a, "\nBIC: %s", v[5]) : "";
     const char *out =
         f->de ? arena_printf(f->a,
-                             "Bitte \xc3\xbc" "berweisen Sie %s %s bis zum %s auf folgendes Konto:\n"
+                             "Bitte \xc3\xbc"
+                             "berweisen Sie %s %s bis zum %s auf folgendes Konto:\n"
                              "Kontoinhaber: %s\nIBAN: %s%s\nVerwendungszweck: %s",
                              amount, v[1], day, v[3], v[4], bic ? bic : "", ref ? ref : "")
               : arena_printf(f->a,

@@ -389,8 +389,8 @@ struct customer_row {
     const char *vat_id;
     const char *country;
     int64_t created_at_us;
-    const char *locale; /* the language of its mails: "de", "en"; "" = the tenant's (schema 9) */
-    const char *status; /* "active"; "pending" approval, "rejected" (schema 10); NULL = active */
+    const char *locale;  /* the language of its mails: "de", "en"; "" = the tenant's (schema 9) */
+    const char *status;  /* "active"; "pending" approval, "rejected" (schema 10); NULL = active */
     const char *address; /* the billing address, lines joined by LF (schema 11); NULL = "" */
 };
 

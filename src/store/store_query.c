@@ -204,18 +204,19 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, str
 enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "UPDATE tenants SET name = $2, currency = $3, vat_rate_bp = $4, "
-                                "timezone = $5, locale = $6, refund_validity_days = $7, "
-                                "charge_on = $8, invoice_prefix = $9, country = $10, vat_id = $11, "
-                                "seller_address = $12, manual_grant = $13, "
-                                "file_retention_days = $14, duplicate_window_hours = $15, "
-                                "mail_sender_name = $16, mail_reply_to = $17, portal_url = $18, "
-                                "expiry_notice_days = $19, registration = $20, totp_required = $21, "
-                                "bank_iban = $22, bank_bic = $23, bank_account_holder = $24, "
-                                "payment_terms_days = $25, credit_note_prefix = $26 "
-                                "WHERE id = $1",
-                                &s);
+    enum err rc =
+        store_prepare(c,
+                      "UPDATE tenants SET name = $2, currency = $3, vat_rate_bp = $4, "
+                      "timezone = $5, locale = $6, refund_validity_days = $7, "
+                      "charge_on = $8, invoice_prefix = $9, country = $10, vat_id = $11, "
+                      "seller_address = $12, manual_grant = $13, "
+                      "file_retention_days = $14, duplicate_window_hours = $15, "
+                      "mail_sender_name = $16, mail_reply_to = $17, portal_url = $18, "
+                      "expiry_notice_days = $19, registration = $20, totp_required = $21, "
+                      "bank_iban = $22, bank_bic = $23, bank_account_holder = $24, "
+                      "payment_terms_days = $25, credit_note_prefix = $26 "
+                      "WHERE id = $1",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, t->id);

@@ -15,7 +15,7 @@
     "package_id, "                                                                                 \
     "net_minor, vat_rate_bp, vat_minor, gross_minor, reverse_charge, store_credit_minor, "         \
     "due_minor, credits_granted, gateway_ref, checkout_url, note, void_reason, created_by, "       \
-    "created_at, paid_at, voided_at, updated_at, issue_date, due_date, payment_terms_days, "      \
+    "created_at, paid_at, voided_at, updated_at, issue_date, due_date, payment_terms_days, "       \
     "bank_iban, bank_bic, bank_account_holder, buyer_address, language"
 
 static void store_invoice_read(struct arena *a, struct store_stmt *s, void *row)
