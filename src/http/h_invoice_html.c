@@ -231,7 +231,7 @@ static const char h_invoice_css[] =
     ".payment{display:flex;gap:1.5rem;align-items:flex-start;flex-wrap:wrap;border:1px solid #ccc;"
     "border-radius:.25rem;padding:.75rem 1rem;margin:1rem 0}.payment table{width:auto;margin:0}"
     ".payment td,.payment th{border:0;padding:.15rem .75rem .15rem 0}.payment h2{font-size:1rem;"
-    "margin:0 0 .5rem}.epc{min-width:180px}"
+    "margin:0 0 .5rem}.epc{min-width:180px;margin:0}"
     "@media print{body{margin:0;max-width:none}.noprint{display:none}}";
 
 static char h_invoice_csp[200];
