@@ -53,6 +53,16 @@ $(API_EXAMPLES_GEN): docs/api-examples.json scripts/embed_text.sh
 	@mkdir -p $(dir $@)
 	bash scripts/embed_text.sh api_examples_json docs/api-examples.json > $@
 
+I18N_GEN := $(BUILD)/gen/i18n_catalogues.h
+
+$(I18N_GEN): $(wildcard i18n/*/*.json) scripts/embed_i18n.sh
+	@mkdir -p $(dir $@)
+	bash scripts/embed_i18n.sh i18n > $@
+
+$(BUILD)/obj/src/base/i18n.o: src/base/i18n.c $(I18N_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/gen $(CFLAGS) -c -o $@ $<
+
 WEB_GEN := $(BUILD)/gen/web_assets.h
 
 $(WEB_GEN): $(wildcard web/*) scripts/embed_web.sh

@@ -123,6 +123,9 @@ try {
   // ---- the portal -------------------------------------------------------
   await call('anonymous', 'GET', '/', '/', undefined, { text: 6 });
   await call('anonymous', 'GET', '/assets/{name}', '/assets/app.js', undefined, { text: 6 });
+  await call('anonymous', 'GET', '/api/v1/i18n/{lang}', '/api/v1/i18n/de', undefined, {
+    raw: true, shape: (j) => Object.fromEntries(Object.entries(j).filter(([k]) => k.startsWith('app.page.')).slice(0, 4)),
+  });
 
   // ---- ops --------------------------------------------------------------
   await call('anonymous', 'GET', '/healthz', '/healthz');
@@ -146,6 +149,8 @@ try {
   // its own session (signed in before). Forget the anonymous one's cookie.
   anon.cookie = null; anon.csrf = null;
   await call('owner', 'GET', '/api/v1/me', '/api/v1/me');
+  await call('owner', 'PATCH', '/api/v1/me', '/api/v1/me', { language: 'de' });
+  await owner.patch('/api/v1/me', { language: '' });
   await call('admin', 'POST', '/api/v1/api-keys', '/api/v1/api-keys',
     { role: 'staff', name: 'Nightly accounting export' });
   await call('admin', 'GET', '/api/v1/api-keys', '/api/v1/api-keys');

@@ -65,7 +65,7 @@ if command -v clang-format >/dev/null; then
     fi
 fi
 
-make --no-print-directory build/gen/schema_sql.h build/gen/web_assets.h build/gen/api_examples.h >/dev/null
+make --no-print-directory build/gen/schema_sql.h build/gen/web_assets.h build/gen/api_examples.h build/gen/i18n_catalogues.h >/dev/null
 for f in src/*/*.c; do
     out=$(gcc -std=c17 -fanalyzer -Wall -Wextra -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc -Ibuild/gen \
         $(pkg-config --cflags libpq) -c -o /dev/null "$f" 2>&1)

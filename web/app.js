@@ -8,6 +8,7 @@
 // null), go(path), signIn(message), signedIn()}.
 import { api, setCsrf, ApiError } from './api.js';
 import { setTenant } from './fmt.js';
+import { t, setLanguage, preferredLanguage } from './i18n.js';
 import { h, clear, loading, notice, errorText } from './ui.js';
 import { holdBanner } from './hold.js';
 
@@ -17,49 +18,49 @@ const TEAM = ['staff', 'admin'];
 // Every page: its path pattern, title, module, who may open it, and whether
 // the navigation lists it (true: for all of them; else the roles it lists it for).
 export const ROUTES = [
-  { path: '/credits', title: 'My credits', module: 'page-credits.js', roles: MEMBER, nav: true },
-  { path: '/history', title: 'Transactions', module: 'page-history.js', roles: MEMBER, nav: true },
-  { path: '/shop', title: 'Credit shop', module: 'page-shop.js', roles: ['owner'], nav: true },
-  { path: '/orders/new', title: 'New order', module: 'page-order-new.js', roles: MEMBER, nav: true },
-  { path: '/orders', title: 'My orders', module: 'page-orders.js', roles: MEMBER, nav: true },
-  { path: '/orders/:id', title: 'Order', module: 'page-order.js', roles: MEMBER },
-  { path: '/invoices', title: 'Invoices', module: 'page-invoices.js', roles: ['owner'], nav: true },
-  { path: '/team', title: 'Team', module: 'page-team.js', roles: ['owner'], nav: true },
-  { path: '/admin', title: 'Dashboard', module: 'admin-dashboard.js', roles: TEAM, nav: true },
-  { path: '/admin/orders', title: 'Orders', module: 'admin-orders.js', roles: TEAM, nav: true },
-  { path: '/admin/orders/:id', title: 'Order', module: 'admin-order.js', roles: TEAM },
-  { path: '/admin/customers', title: 'Customers', module: 'admin-customers.js', roles: TEAM, nav: true },
-  { path: '/admin/customers/:id', title: 'Customer', module: 'admin-customer.js', roles: TEAM },
-  { path: '/admin/transactions', title: 'Transactions', module: 'admin-transactions.js', roles: TEAM, nav: true },
-  { path: '/admin/invoices', title: 'Invoices', module: 'admin-invoices.js', roles: TEAM, nav: true },
-  { path: '/admin/packages', title: 'Packages', module: 'admin-packages.js', roles: TEAM, nav: true },
-  { path: '/admin/services', title: 'Services', module: 'admin-services.js', roles: TEAM, nav: true },
-  { path: '/admin/events', title: 'Event log', module: 'admin-events.js', roles: TEAM, nav: true },
-  { path: '/admin/events/:id', title: 'Event', module: 'admin-events.js', roles: TEAM },
-  { path: '/admin/notifications', title: 'Notifications', module: 'admin-notifications.js', roles: ['admin'], nav: true },
-  { path: '/admin/webhooks', title: 'Webhooks', module: 'admin-webhooks.js', roles: ['admin'], nav: true },
-  { path: '/admin/webhooks/:id', title: 'Webhook endpoint', module: 'admin-webhooks.js', roles: ['admin'] },
-  { path: '/admin/settings', title: 'Settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
-  { path: '/admin/users', title: 'Users', module: 'admin-users.js', roles: ['admin'], nav: true },
-  { path: '/admin/api-keys', title: 'API keys', module: 'admin-api-keys.js', roles: ['admin'], nav: true },
-  { path: '/admin/security', title: 'Security log', module: 'admin-security.js', roles: ['admin'], nav: true },
+  { path: '/credits', title: 'app.page.credits', module: 'page-credits.js', roles: MEMBER, nav: true },
+  { path: '/history', title: 'app.page.history', module: 'page-history.js', roles: MEMBER, nav: true },
+  { path: '/shop', title: 'app.page.shop', module: 'page-shop.js', roles: ['owner'], nav: true },
+  { path: '/orders/new', title: 'app.page.order_new', module: 'page-order-new.js', roles: MEMBER, nav: true },
+  { path: '/orders', title: 'app.page.orders', module: 'page-orders.js', roles: MEMBER, nav: true },
+  { path: '/orders/:id', title: 'app.page.order', module: 'page-order.js', roles: MEMBER },
+  { path: '/invoices', title: 'app.page.invoices', module: 'page-invoices.js', roles: ['owner'], nav: true },
+  { path: '/team', title: 'app.page.team', module: 'page-team.js', roles: ['owner'], nav: true },
+  { path: '/admin', title: 'app.page.dashboard', module: 'admin-dashboard.js', roles: TEAM, nav: true },
+  { path: '/admin/orders', title: 'app.page.admin_orders', module: 'admin-orders.js', roles: TEAM, nav: true },
+  { path: '/admin/orders/:id', title: 'app.page.order', module: 'admin-order.js', roles: TEAM },
+  { path: '/admin/customers', title: 'app.page.customers', module: 'admin-customers.js', roles: TEAM, nav: true },
+  { path: '/admin/customers/:id', title: 'app.page.customer', module: 'admin-customer.js', roles: TEAM },
+  { path: '/admin/transactions', title: 'app.page.transactions', module: 'admin-transactions.js', roles: TEAM, nav: true },
+  { path: '/admin/invoices', title: 'app.page.invoices', module: 'admin-invoices.js', roles: TEAM, nav: true },
+  { path: '/admin/packages', title: 'app.page.packages', module: 'admin-packages.js', roles: TEAM, nav: true },
+  { path: '/admin/services', title: 'app.page.services', module: 'admin-services.js', roles: TEAM, nav: true },
+  { path: '/admin/events', title: 'app.page.events', module: 'admin-events.js', roles: TEAM, nav: true },
+  { path: '/admin/events/:id', title: 'app.page.event', module: 'admin-events.js', roles: TEAM },
+  { path: '/admin/notifications', title: 'app.page.notifications', module: 'admin-notifications.js', roles: ['admin'], nav: true },
+  { path: '/admin/webhooks', title: 'app.page.webhooks', module: 'admin-webhooks.js', roles: ['admin'], nav: true },
+  { path: '/admin/webhooks/:id', title: 'app.page.webhook', module: 'admin-webhooks.js', roles: ['admin'] },
+  { path: '/admin/settings', title: 'app.page.settings', module: 'admin-settings.js', roles: ['admin'], nav: true },
+  { path: '/admin/users', title: 'app.page.users', module: 'admin-users.js', roles: ['admin'], nav: true },
+  { path: '/admin/api-keys', title: 'app.page.api_keys', module: 'admin-api-keys.js', roles: ['admin'], nav: true },
+  { path: '/admin/security', title: 'app.page.security_log', module: 'admin-security.js', roles: ['admin'], nav: true },
   // Everybody's, from the user area beside "Sign out".
-  { path: '/account', title: 'My account', module: 'page-account.js', roles: [...MEMBER, ...TEAM] },
+  { path: '/account', title: 'app.page.account', module: 'page-account.js', roles: [...MEMBER, ...TEAM] },
   // Everybody's, from the user menu: two-factor authentication.
-  { path: '/security', title: 'Security', module: 'page-security.js', roles: [...MEMBER, ...TEAM] },
+  { path: '/security', title: 'app.page.security', module: 'page-security.js', roles: [...MEMBER, ...TEAM] },
   // Admins have it on /admin/notifications.
-  { path: '/notifications', title: 'Notifications', module: 'page-notifications.js', roles: [...MEMBER, ...TEAM], nav: [...MEMBER, 'staff'] },
+  { path: '/notifications', title: 'app.page.notifications', module: 'page-notifications.js', roles: [...MEMBER, ...TEAM], nav: [...MEMBER, 'staff'] },
 ];
 
 // Pages for whoever opens them, drawn without the navigation; signedOut: a
 // signed-in user goes to their start page instead.
 export const PUBLIC = [
-  { path: '/login', title: 'Sign in', signedOut: true },
-  { path: '/forgot', title: 'Forgot your password', module: 'page-forgot.js', signedOut: true },
-  { path: '/register', title: 'Create an account', module: 'page-register.js', signedOut: true },
-  { path: '/reset/:token', title: 'Choose a new password', module: 'page-reset.js' },
-  { path: '/invitation/:token', title: 'Accept your invitation', module: 'page-invitation.js' },
-  { path: '/verify/:token', title: 'Confirm your e-mail address', module: 'page-verify.js' },
+  { path: '/login', title: 'app.page.login', signedOut: true },
+  { path: '/forgot', title: 'app.page.forgot', module: 'page-forgot.js', signedOut: true },
+  { path: '/register', title: 'app.page.register', module: 'page-register.js', signedOut: true },
+  { path: '/reset/:token', title: 'app.page.reset', module: 'page-reset.js' },
+  { path: '/invitation/:token', title: 'app.page.invitation', module: 'page-invitation.js' },
+  { path: '/verify/:token', title: 'app.page.verify', module: 'page-verify.js' },
 ];
 
 let me = null;
@@ -105,7 +106,7 @@ function nav(active) {
   const links = ROUTES.filter((r) => r.roles.includes(me.role) && (r.nav === true || (r.nav || []).includes(me.role)));
   const list = h('ul', links.map((r) => h('li', h('a', {
     href: `#${r.path}`, 'aria-current': r === active ? 'page' : null,
-  }, r.title))));
+  }, t(r.title)))));
   const toggle = h('button.nav-toggle', {
     type: 'button', 'aria-expanded': 'false', 'aria-controls': 'nav-list',
     onclick: () => {
@@ -113,15 +114,15 @@ function nav(active) {
       toggle.setAttribute('aria-expanded', String(open));
       list.classList.toggle('open', open);
     },
-  }, 'Menu');
+  }, t('app.menu'));
   list.id = 'nav-list';
-  return h('nav.nav', { 'aria-label': 'Main' },
+  return h('nav.nav', { 'aria-label': t('app.main_nav') },
     h('div.brand', h('a', { href: `#${home()}` }, me.tenant?.name || 'creditd')),
     toggle, list,
     h('div.who', h('span', me.email), ' ',
-      h('a', { href: '#/account', 'aria-current': active?.path === '/account' ? 'page' : null }, 'My account'), ' ',
-      h('a', { href: '#/security', 'aria-current': active?.path === '/security' ? 'page' : null }, 'Security'), ' ',
-      h('button.link', { type: 'button', onclick: signOut }, 'Sign out')));
+      h('a', { href: '#/account', 'aria-current': active?.path === '/account' ? 'page' : null }, t('app.page.account')), ' ',
+      h('a', { href: '#/security', 'aria-current': active?.path === '/security' ? 'page' : null }, t('app.page.security')), ' ',
+      h('button.link', { type: 'button', onclick: signOut }, t('app.sign_out'))));
 }
 
 async function signOut() {
@@ -146,7 +147,7 @@ async function signedOut(message) {
 async function publicPage({ route: r, params }, query) {
   const main = h('main#main.login', { tabindex: '-1' });
   clear(app, main);
-  document.title = `${r.title} · creditd`;
+  document.title = `${t(r.title)} · creditd`;
   const ctx = {
     main, params, query, me, go,
     // To the sign-in form, the token's address out of the history.
@@ -163,7 +164,7 @@ async function publicPage({ route: r, params }, query) {
     await mod.default(ctx);
   } catch (e) {
     console.warn('page failed', e);
-    clear(main, h('h1', r.title), notice(errorText(e), 'error'));
+    clear(main, h('h1', t(r.title)), notice(errorText(e), 'error'));
   }
   main.focus({ preventScroll: true });
 }
@@ -183,11 +184,11 @@ async function route() {
   const banner = holdBanner(me, boot);
   clear(app, nav(found), banner ? h('div.with-banner', banner, main) : main);
   if (!found || !found.roles.includes(me.role)) {
-    document.title = 'Not found · creditd';
-    main.append(h('h1', 'Page not found'), h('p', h('a', { href: `#${home()}` }, 'Back to the start')));
+    document.title = `${t('app.not_found')} · creditd`;
+    main.append(h('h1', t('app.page_not_found')), h('p', h('a', { href: `#${home()}` }, t('app.back_to_start'))));
     return;
   }
-  document.title = `${found.title} · ${me.tenant?.name || 'creditd'}`;
+  document.title = `${t(found.title)} · ${me.tenant?.name || 'creditd'}`;
   main.append(loading());
   const ctx = { main, params, query, me, go, reload: route };
   try {
@@ -197,7 +198,7 @@ async function route() {
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;
     console.warn('page failed', e);
-    clear(main, h('h1', found.title), notice(errorText(e), 'error'));
+    clear(main, h('h1', t(found.title)), notice(errorText(e), 'error'));
   }
   main.focus({ preventScroll: true });
 }
@@ -207,6 +208,8 @@ async function boot() {
     me = await api.get('me');
     setCsrf(me.csrf_token);
     setTenant(me.tenant);
+    await setLanguage(me.language || me.tenant?.language || 'en');
+    localize();
     // Waiting for approval, or rejected: the banner says which.
     if (me.hold === 'customer_not_approved') {
       me.customer_status = await api.get(`customers/${encodeURIComponent(me.customer_id)}`).then((c) => c.status, () => 'pending');
@@ -220,8 +223,16 @@ async function boot() {
       return;
     }
     me = null;
+    await setLanguage(preferredLanguage());
+    localize();
     await signedOut();
   }
+}
+
+// The words of index.html, which exist before any catalogue.
+function localize() {
+  const skip = document.querySelector('a.skip');
+  if (skip) skip.textContent = t('app.skip');
 }
 
 window.addEventListener('hashchange', route);

@@ -1,11 +1,21 @@
-// Numbers, money and dates in the business's locale, currency and zone (from
-// GET /me). Amounts arrive as decimal strings and stay exact: they are
-// formatted from their digits, never through floating point arithmetic.
+// Numbers, money and dates in the reader's language (web/i18n.js) and the
+// business's currency and zone (from GET /me): the business's locale when its
+// language is the reader's ("de-AT"), else the language's usual one. Amounts
+// arrive as decimal strings and stay exact: they are formatted from their
+// digits, never through floating point arithmetic.
+import { language } from './i18n.js';
 
 let tenant = { locale: 'en-IE', currency: 'EUR', timezone: 'Europe/Berlin', name: '' };
 
 export function setTenant(t) { if (t) tenant = { ...tenant, ...t }; }
 export function getTenant() { return tenant; }
+
+// The locale numbers and dates are written in.
+export function locale() {
+  const lang = language();
+  if (tenant.locale.slice(0, 2) === lang) return tenant.locale;
+  return lang === 'de' ? 'de-DE' : 'en-IE';
+}
 
 function parts(locale) {
   const p = new Intl.NumberFormat(locale).formatToParts(12345.6);
@@ -21,7 +31,7 @@ export function amount(text) {
   const s = String(text);
   const neg = s.startsWith('-');
   const [int, frac] = (neg ? s.slice(1) : s).split('.');
-  const { group, decimal } = parts(tenant.locale);
+  const { group, decimal } = parts(locale());
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, group);
   return `${neg ? '−' : ''}${grouped}${frac !== undefined ? decimal + frac : ''}`;
 }
@@ -37,7 +47,7 @@ export function money(text, currency = tenant.currency) {
   if (text === null || text === undefined || text === '') return '–';
   const s = String(text);
   // The currency symbol and its position come from Intl; the digits from the text.
-  const sample = new Intl.NumberFormat(tenant.locale, { style: 'currency', currency }).formatToParts(1);
+  const sample = new Intl.NumberFormat(locale(), { style: 'currency', currency }).formatToParts(1);
   const symbol = sample.find((x) => x.type === 'currency')?.value ?? currency;
   const before = sample.findIndex((x) => x.type === 'currency') < sample.findIndex((x) => x.type === 'integer');
   const n = amount(s);
@@ -47,12 +57,12 @@ export function money(text, currency = tenant.currency) {
 
 export function date(iso) {
   if (!iso) return '–';
-  return new Intl.DateTimeFormat(tenant.locale, { dateStyle: 'medium', timeZone: tenant.timezone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: tenant.timezone }).format(new Date(iso));
 }
 
 export function dateTime(iso) {
   if (!iso) return '–';
-  return new Intl.DateTimeFormat(tenant.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: tenant.timezone }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: tenant.timezone }).format(new Date(iso));
 }
 
 // "2026-11-23" in the business's zone, for <input type=date> defaults.

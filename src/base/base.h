@@ -169,6 +169,47 @@ bool str_format(char *dst, size_t n, const char *fmt, ...) __attribute__((format
 /* Copies at most n-1 bytes and terminates; false when truncated. */
 bool str_copy(char *dst, size_t n, const char *src);
 
+/* ---- languages --------------------------------------------------------- */
+
+/*
+ * The words of everything creditd writes for people (portal, mails,
+ * documents) come from message catalogues, i18n/<lang>/<area>.json, embedded
+ * at build time: flat objects of "<area>.<name>": "text with {holes}", the
+ * same keys in every language (English is the reference). Plurals are two
+ * keys, "<key>_one" and "<key>_other" (as i18next names them).
+ */
+#define I18N_LANGS_MAX 2
+/* The languages with a catalogue, English first. */
+extern const char *const i18n_langs[I18N_LANGS_MAX];
+/* The catalogue language of a locale or language ("de-AT" → "de"; unknown,
+ * empty or NULL → "en"). */
+const char *i18n_lang(const char *locale);
+/* True when locale names a language with a catalogue ("", NULL: false). */
+bool i18n_lang_known(const char *locale);
+/* The text of key in lang: else the English one, else the key itself. */
+const char *i18n_text(const char *lang, const char *key);
+/* The text of key with its holes filled from NULL-terminated name, value
+ * pairs ("{count}" → "3"); holes without a value stay as they are. NULL
+ * past the arena's limit. */
+const char *i18n_format(struct arena *a, const char *lang, const char *key, ...)
+    __attribute__((sentinel));
+/* key_one or key_other for n (both languages: one for exactly 1), with
+ * "{count}" filled by n and further NULL-terminated pairs. */
+const char *i18n_plural(struct arena *a, const char *lang, const char *key, int64_t n, ...)
+    __attribute__((sentinel));
+/* A decimal amount ("-1234.5") with the language's separators: "-1,234.5"
+ * (en), "-1.234,5" (de); text that is no decimal comes back as it is. */
+const char *i18n_number(struct arena *a, const char *lang, const char *amount);
+/* An amount of money: "€1,234.50" / "1.234,50 €" (symbols for EUR, USD,
+ * GBP; other currencies by their code: "CHF 1,234.50" / "1.234,50 CHF"). */
+const char *i18n_money(struct arena *a, const char *lang, const char *amount, const char *currency);
+/* A calendar day "YYYY-MM-DD" (a longer RFC 3339 time is cut to its day) as
+ * "4 Dec 2026" (en) or "04.12.2026" (de); other text comes back as it is. */
+const char *i18n_date(struct arena *a, const char *lang, const char *day);
+/* The whole catalogue of lang as one JSON object (for the portal), made
+ * once, with a quoted ETag; false when lang has none. */
+bool i18n_catalogue_json(const char *lang, const char **json, size_t *len, const char **etag);
+
 /* ---- file names -------------------------------------------------------- */
 
 /*

@@ -101,14 +101,52 @@ void h_me(struct http_request *r)
     struct tenant_row t;
     if (svc_tenant_get(r->svc, &r->arena, r->tenant_id, &t) == ERR_OK)
         json_object_set_new(me, "tenant",
-                            json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", t.name, "currency",
-                                      t.currency, "locale", t.locale, "timezone", t.timezone,
-                                      "vat_rate", http_amount(t.vat_rate_bp, 2)));
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", t.name, "currency",
+                                      t.currency, "locale", t.locale, "language",
+                                      i18n_lang(t.locale), "timezone", t.timezone, "vat_rate",
+                                      http_amount(t.vat_rate_bp, 2)));
+    /* The user's own language ("": the business's); an API key has none. */
+    struct svc_notify_prefs p;
+    const char *language = "";
+    if (r->who.user_id != 0 && svc_notify_prefs_get(r->svc, &r->arena, r->tenant_id, r->who.user_id,
+                                                    r->who.role, &p) == ERR_OK)
+        language = http_language(p.locale);
+    json_object_set_new(me, "language", json_string(language));
     /* Whether a bank transfer can say where to pay (the shop tells when not). */
     json_t *tenant = json_object_get(me, "tenant");
     if (tenant != NULL)
         json_object_set_new(tenant, "bank_transfer", json_boolean(t.bank_iban[0] != '\0'));
     http_json(r, 200, me);
+}
+
+void h_me_update(struct http_request *r)
+{
+    json_t *body = http_body_object(r);
+    if (body == NULL)
+        return;
+    struct http_fields f;
+    http_fields_begin(&f, r, body);
+    const char *language = http_field_language(&f, "language");
+    bool ok = http_fields_done(&f);
+    struct err_detail d = {0};
+    enum err rc = ERR_OK;
+    if (ok && r->who.user_id == 0)
+        rc = err_set(&d, ERR_FORBIDDEN, "", "an API key has no settings of its own");
+    struct svc_notify_prefs p;
+    struct svc_notify_prefs_input in = {.locale = language};
+    if (ok && rc == ERR_OK)
+        rc = svc_notify_prefs_update(r->svc, &r->arena, r->tenant_id, r->who.user_id, r->who.role,
+                                     &in, &p, &d);
+    json_decref(body);
+    if (!ok)
+        return;
+    if (rc != ERR_OK) {
+        if (strcmp(d.field, "locale") == 0)
+            str_copy(d.field, sizeof(d.field), "language");
+        http_problem(r, rc, &d);
+        return;
+    }
+    h_me(r);
 }
 
 /* A key as lists show it: never the key or its hash. */

@@ -130,6 +130,8 @@ json_t *h_settings_json(const struct tenant_row *t)
     json_object_set_new(o, "bank_account_holder", json_string(t->bank_account_holder));
     json_object_set_new(o, "payment_terms_days", json_integer(t->payment_terms_days));
     json_object_set_new(o, "credit_note_prefix", json_string(t->credit_note_prefix));
+    /* The language of the business's documents and of users who chose none. */
+    json_object_set_new(o, "language", json_string(i18n_lang(t->locale)));
     return o;
 }
 

@@ -89,3 +89,21 @@ void h_web_asset(struct http_request *r)
     }
     h_web_send(r, a);
 }
+
+/* A language's message catalogue (the files of i18n/<lang> merged), cached by the
+ * browser until it changes, like the portal's files. */
+void h_web_catalogue(struct http_request *r)
+{
+    const char *json, *etag;
+    size_t len;
+    if (!i18n_catalogue_json(r->params[0], &json, &len, &etag)) {
+        http_problem_msg(r, ERR_NOT_FOUND, "no words in that language (en, de)");
+        return;
+    }
+    const struct web_asset a = {.path = "",
+                                .content_type = "application/json; charset=utf-8",
+                                .etag = etag,
+                                .data = (const unsigned char *)json,
+                                .len = len};
+    h_web_send(r, &a);
+}

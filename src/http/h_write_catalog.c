@@ -36,11 +36,14 @@ static void h_created_respond(struct http_request *r, struct h_created *x, enum 
 
 static json_t *h_customer_json(int64_t id, const struct customer_row *c, int64_t created_at_us)
 {
-    return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "id", http_id("cus", id), "name",
-                     c->name, "email", c->email ? c->email : "", "vat_id",
-                     c->vat_id ? c->vat_id : "", "country", c->country ? c->country : "", "locale",
-                     c->locale ? c->locale : "", "created_at", http_time(created_at_us), "address",
-                     c->address ? c->address : "");
+    json_t *o =
+        json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:o}", "id", http_id("cus", id), "name", c->name,
+                  "email", c->email ? c->email : "", "vat_id", c->vat_id ? c->vat_id : "",
+                  "country", c->country ? c->country : "", "locale", c->locale ? c->locale : "",
+                  "created_at", http_time(created_at_us));
+    json_object_set_new(o, "language", json_string(http_language(c->locale)));
+    json_object_set_new(o, "address", json_string(c->address ? c->address : ""));
+    return o;
 }
 
 void h_customer_create(struct http_request *r)
@@ -57,6 +60,9 @@ void h_customer_create(struct http_request *r)
     c.country = http_field_string(&f, "country", false, 2);
     c.locale = http_field_string(&f, "locale", false, 5);
     c.address = http_field_string(&f, "address", false, ADDRESS_BYTES_MAX);
+    const char *language = http_field_language(&f, "language");
+    if (language != NULL)
+        c.locale = language; /* the documents' language; "locale" is its older name */
     bool ok = http_fields_done(&f);
     json_decref(body);
     if (!ok)

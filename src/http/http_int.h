@@ -250,6 +250,11 @@ bool http_field_time(struct http_fields *f, const char *name, bool required, int
 /* A field that is present but handled by the caller (arrays, objects). */
 json_t *http_field_raw(struct http_fields *f, const char *name);
 void http_field_error(struct http_fields *f, const char *name, const char *message);
+/* An optional language field: "en", "de" or "" (the business's); NULL when
+ * absent or wrong (then recorded as the field's error). */
+const char *http_field_language(struct http_fields *f, const char *name);
+/* The language a stored locale stands for: "en", "de", or "" for none. */
+const char *http_language(const char *locale);
 bool http_fields_done(struct http_fields *f);
 
 /* ---- JSON writers ------------------------------------------------------ */
@@ -303,6 +308,7 @@ void h_metrics(struct http_request *r);
 void h_login(struct http_request *r);
 void h_logout(struct http_request *r);
 void h_me(struct http_request *r);
+void h_me_update(struct http_request *r);
 void h_api_key_create(struct http_request *r);
 void h_api_keys(struct http_request *r);
 void h_api_key_revoke(struct http_request *r);
@@ -346,6 +352,7 @@ void h_totp_recovery_codes(struct http_request *r);
 /* the portal's files (h_web.c) */
 void h_web_index(struct http_request *r);
 void h_web_asset(struct http_request *r);
+void h_web_catalogue(struct http_request *r);
 /* writes (h_write_*.c) */
 void h_customer_create(struct http_request *r);
 void h_member_add(struct http_request *r);

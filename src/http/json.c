@@ -276,3 +276,20 @@ json_t *http_time(int64_t us)
     time_format_rfc3339(us, text, sizeof(text));
     return json_string(text);
 }
+
+const char *http_field_language(struct http_fields *f, const char *name)
+{
+    const char *v = http_field_string(f, name, false, 16);
+    if (v == NULL || v[0] == '\0')
+        return v;
+    if (!i18n_lang_known(v) || strlen(v) != 2) {
+        http_field_error(f, name, "expected \"en\", \"de\" or \"\" (the business's language)");
+        return NULL;
+    }
+    return i18n_lang(v);
+}
+
+const char *http_language(const char *locale)
+{
+    return locale != NULL && locale[0] != '\0' ? i18n_lang(locale) : "";
+}

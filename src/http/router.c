@@ -11,6 +11,8 @@
 const struct http_route http_routes[] = {
     {"GET", "/", h_web_index, ROLES_ANYBODY, "The web portal", false, false},
     {"GET", "/assets/{name}", h_web_asset, ROLES_ANYBODY, "A file of the web portal", false, false},
+    {"GET", "/api/v1/i18n/{lang}", h_web_catalogue, ROLES_ANYBODY,
+     "The words of the portal and documents in a language", false, false},
     {"GET", "/healthz", h_healthz, ROLES_ANYBODY, "Liveness", false, false},
     {"GET", "/readyz", h_readyz, ROLES_ANYBODY, "Readiness: the database answers", false, false},
     {"GET", "/metrics", h_metrics, ROLES_ANYBODY, "Prometheus metrics", false, false},
@@ -22,6 +24,8 @@ const struct http_route http_routes[] = {
      "End the session", false, false},
     {"GET", "/api/v1/me", h_me, ROLES_SIGNED | ROUTE_WHILE_ENROLLING, "Who is signed in", false,
      false},
+    {"PATCH", "/api/v1/me", h_me_update, ROLES_SIGNED | ROUTE_WHILE_ENROLLING,
+     "Choose your language (portal and mails)", false, false},
     /* ---- two-factor sign-in (h_totp.c) ---- */
     {"POST", "/api/v1/me/totp", h_totp_enrol, ROLES_SIGNED | ROUTE_WHILE_ENROLLING,
      "Start two-factor enrolment: a new secret and its otpauth:// URI", false, false},

@@ -473,7 +473,7 @@ static bool http_method_is_safe(const char *method)
 static bool http_authorize_hold(struct http_request *r)
 {
     const char *p = r->route->pattern;
-    bool own = strncmp(p, "/api/v1/me/", 11) == 0 || strncmp(p, "/api/v1/auth/", 13) == 0 ||
+    bool own = strncmp(p, "/api/v1/me", 10) == 0 || strncmp(p, "/api/v1/auth/", 13) == 0 ||
                strcmp(p, "/api/v1/quotes") == 0;
     if (r->who.hold == ERR_OK || http_method_is_safe(r->method) || own)
         return true;

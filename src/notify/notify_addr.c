@@ -286,6 +286,22 @@ enum err notify_target_check(const char *url, bool allow_private, struct notify_
     if (u == NULL)
         return err_set(d, ERR_INTERNAL, "url", "out of memory");
     enum err rc = addr_target_url(u, url, t, d);
+    /* The URL libcurl gets is parsed again when sent, and a host that was
+     * percent-encoded ("http:/%396.0") is normalised only then ("96.0" is
+     * 96.0.0.0): the target is taken from its own URL until that is stable,
+     * so the host checked and pinned is the one connected to. */
+    for (int round = 0; rc == ERR_OK; round++) {
+        char host[sizeof(t->host)], again[sizeof(t->url)];
+        memcpy(host, t->host, sizeof(host));
+        memcpy(again, t->url, sizeof(again));
+        rc = addr_target_url(u, again, t, d);
+        if (rc != ERR_OK || strcmp(host, t->host) == 0)
+            break;
+        if (round == 2) {
+            rc = err_set(d, ERR_VALIDATION, "url", "webhook URL's host is not in a stable form");
+            break;
+        }
+    }
     curl_url_cleanup(u);
     if (rc != ERR_OK)
         return rc;

@@ -31,7 +31,7 @@ const char *svc_document_language(const char *customer_locale, const char *tenan
 {
     const char *l =
         customer_locale != NULL && customer_locale[0] != '\0' ? customer_locale : tenant_locale;
-    return svc_mail_lang_is_german(l) ? "de" : "en";
+    return i18n_lang(l);
 }
 
 void svc_invoice_dates_fill(struct arena *a, const struct svc_tenant *t, struct invoice_row *row)

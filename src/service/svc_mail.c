@@ -16,68 +16,20 @@
 _Static_assert(sizeof(((struct svc_mail_test_result *)0)->message_id) >= NOTIFY_MESSAGE_ID_BYTES,
                "room for a Message-ID");
 
-/* The test mail's words per language; "{name}" is the sender's name. A
- * language without its own entry gets the first. */
+/* The test mail's words in the language of locale ("{name}" is the
+ * sender's name): the catalogue's "mail.test.*". */
 struct svc_mail_words {
-    const char *lang;
     const char *subject;
     const char *text;
     const char *html;
 };
 
-static const struct svc_mail_words svc_mail_test_words[] = {
-    {
-        .lang = "en",
-        .subject = "Test mail from {name}",
-        .text = "Hello,\n\n"
-                "this is a test mail from {name}, sent by `creditd mail test`.\n"
-                "It arrived, so notifications about orders, invoices and credits\n"
-                "will reach their recipients.\n\n"
-                "Umlauts and symbols show whether the character set survived the\n"
-                "trip: \xc3\xa4\xc3\xb6\xc3\xbc \xc3\x9f \xe2\x82\xac \xe2\x9c\x93\n\n"
-                "-- \n{name}\n",
-        .html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                "<title>Test mail from {name}</title></head>\n<body>\n"
-                "<p>Hello,</p>\n"
-                "<p>this is a test mail from <strong>{name}</strong>, sent by "
-                "<code>creditd mail test</code>. It arrived, so notifications about orders, "
-                "invoices and credits will reach their recipients.</p>\n"
-                "<p>Umlauts and symbols show whether the character set survived the trip: "
-                "\xc3\xa4\xc3\xb6\xc3\xbc \xc3\x9f \xe2\x82\xac \xe2\x9c\x93</p>\n"
-                "<p>&mdash;<br>{name}</p>\n</body></html>\n",
-    },
-    {
-        .lang = "de",
-        .subject = "Test-E-Mail von {name}",
-        .text = "Guten Tag,\n\n"
-                "dies ist eine Test-E-Mail von {name}, verschickt mit `creditd mail test`.\n"
-                "Sie ist angekommen: Benachrichtigungen zu Auftr\xc3\xa4gen, Rechnungen und\n"
-                "Credits erreichen ihre Empf\xc3\xa4nger.\n\n"
-                "Umlaute und Zeichen zeigen, ob der Zeichensatz die Reise \xc3\xbc"
-                "berstanden\n"
-                "hat: \xc3\xa4\xc3\xb6\xc3\xbc \xc3\x9f \xe2\x82\xac \xe2\x9c\x93\n\n"
-                "-- \n{name}\n",
-        .html = "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"
-                "<title>Test-E-Mail von {name}</title></head>\n<body>\n"
-                "<p>Guten Tag,</p>\n"
-                "<p>dies ist eine Test-E-Mail von <strong>{name}</strong>, verschickt mit "
-                "<code>creditd mail test</code>. Sie ist angekommen: Benachrichtigungen zu "
-                "Auftr\xc3\xa4gen, Rechnungen und Credits erreichen ihre Empf\xc3\xa4nger.</p>\n"
-                "<p>Umlaute und Zeichen zeigen, ob der Zeichensatz die Reise \xc3\xbc"
-                "berstanden "
-                "hat: \xc3\xa4\xc3\xb6\xc3\xbc \xc3\x9f \xe2\x82\xac \xe2\x9c\x93</p>\n"
-                "<p>&mdash;<br>{name}</p>\n</body></html>\n",
-    },
-};
-
-static const struct svc_mail_words *svc_mail_words_for(const char *locale)
+static struct svc_mail_words svc_mail_words_for(const char *locale)
 {
-    size_t n = sizeof(svc_mail_test_words) / sizeof(svc_mail_test_words[0]);
-    for (size_t i = 0; locale != NULL && i < n; i++) {
-        if (strncmp(locale, svc_mail_test_words[i].lang, 2) == 0)
-            return &svc_mail_test_words[i];
-    }
-    return &svc_mail_test_words[0];
+    const char *lang = i18n_lang(locale);
+    return (struct svc_mail_words){.subject = i18n_text(lang, "mail.test.subject"),
+                                   .text = i18n_text(lang, "mail.test.text"),
+                                   .html = i18n_text(lang, "mail.test.html")};
 }
 
 /* Appends name, HTML-escaped when html is set. */
@@ -120,7 +72,7 @@ static char *svc_mail_fill(struct arena *a, const char *template, const char *na
 static enum err svc_mail_test_sender(struct svc *s, struct arena *a,
                                      const struct svc_mail_test_input *in,
                                      const struct notify_smtp_config *cfg, const char **name,
-                                     const struct svc_mail_words **words, struct err_detail *d)
+                                     struct svc_mail_words *words, struct err_detail *d)
 {
     *name = cfg->from_name[0] != '\0' ? cfg->from_name : "creditd";
     *words = svc_mail_words_for(NULL);
@@ -145,7 +97,7 @@ static enum err svc_mail_test_send(struct svc *s, struct arena *a,
                                    struct svc_mail_test_result *out, struct err_detail *d)
 {
     const char *name;
-    const struct svc_mail_words *words;
+    struct svc_mail_words words;
     enum err rc = svc_mail_test_sender(s, a, in, cfg, &name, &words, d);
     if (rc != ERR_OK)
         return rc;
@@ -153,9 +105,9 @@ static enum err svc_mail_test_send(struct svc *s, struct arena *a,
         .from_name = name,
         .from_addr = cfg->from_addr,
         .to_addr = in->to,
-        .subject = svc_mail_fill(a, words->subject, name, false),
-        .text = svc_mail_fill(a, words->text, name, false),
-        .html = svc_mail_fill(a, words->html, name, true),
+        .subject = svc_mail_fill(a, words.subject, name, false),
+        .text = svc_mail_fill(a, words.text, name, false),
+        .html = svc_mail_fill(a, words.html, name, true),
         .date_s = (s != NULL ? svc_now(s) : time_now_us()) / USEC_PER_SEC,
     };
     if (m.subject == NULL || m.text == NULL || m.html == NULL)

@@ -239,7 +239,7 @@ test('expiry notices come once per lot, low-balance alerts once per crossing, th
     assert.equal(of(/expire on/).length, 0);
     assert.equal((await admin.post('/api/v1/test/clock', { now: new Date(start + 4 * 86400e3).toISOString() })).status, 200);
     const notice = await waitFor(relay, (m) => m.to.includes('owner@clock.example') && /expire on/.test(m.parsed.subject), 'credits.expiring');
-    assert.equal(notice.parsed.subject, '8 master credits expire on 2027-03-11');
+    assert.equal(notice.parsed.subject, '8 master credits expire on 11 Mar 2027');
     assert.match(notice.parsed.text, /"Spring promo"/);
     assert.equal((await admin.post('/api/v1/test/clock', { now: new Date(start + 5 * 86400e3).toISOString() })).status, 200);
     await new Promise((r) => setTimeout(r, 2500));
