@@ -6,8 +6,9 @@
  * bank details how to pay it, with the EPC QR code ("GiroCode") that
  * /assets/invoice-qr.js draws from the text the page carries.
  *
- * The words of the documents are in h_doc_texts, one table per language,
- * so that moving them to message catalogues is mechanical.
+ * The words of the documents are in the message catalogues
+ * (i18n/<lang>/invoice.json); amounts and dates are written the language's
+ * way (i18n_money, i18n_date).
  *
  * Must not: run inline script or style (the page's CSP allows only the
  * style whose hash it names and scripts of this origin), or decide amounts.
@@ -21,143 +22,54 @@
 
 /* ---- the documents' words ------------------------------------------------ */
 
-struct h_doc_text {
-    const char *lang;
-    const char *invoice, *credit_note, *credit_note_for, *issue_date, *due_date, *paid_on;
-    const char *voided, *from, *to, *vat_id, *description, *quantity, *unit_net, *net;
-    const char *vat, *total, *store_credit, *amount_due, *pay_heading, *account_holder;
-    const char *amount, *reference, *pay_by, *qr_hint, *store_credit_returned, *refund_due;
-    const char *reason, *status_open, *status_paid, *status_void;
+/* The page's language and arena. */
+struct h_doc {
+    struct http_request *r;
+    const char *lang; /* "en" | "de" */
 };
 
-static const struct h_doc_text h_doc_texts[] = {
-    {.lang = "en",
-     .invoice = "Invoice",
-     .credit_note = "Credit note",
-     .credit_note_for = "Cancels invoice",
-     .issue_date = "Date",
-     .due_date = "Due date",
-     .paid_on = "Paid",
-     .voided = "Void",
-     .from = "From",
-     .to = "To",
-     .vat_id = "VAT ID",
-     .description = "Description",
-     .quantity = "Qty",
-     .unit_net = "Unit net",
-     .net = "Net",
-     .vat = "VAT",
-     .total = "Total",
-     .store_credit = "Paid with store credit",
-     .amount_due = "Amount due",
-     .pay_heading = "Payment by bank transfer",
-     .account_holder = "Account holder",
-     .amount = "Amount",
-     .reference = "Reference",
-     .pay_by = "Please pay by",
-     .qr_hint = "Scan with your banking app (EPC QR code)",
-     .store_credit_returned = "Returned as store credit",
-     .refund_due = "To be refunded",
-     .reason = "Reason",
-     .status_open = "open",
-     .status_paid = "paid",
-     .status_void = "void"},
-    {.lang = "de",
-     .invoice = "Rechnung",
-     .credit_note = "Gutschrift",
-     .credit_note_for = "Storniert die Rechnung",
-     .issue_date = "Rechnungsdatum",
-     .due_date = "F\xc3\xa4lligkeitsdatum",
-     .paid_on = "Bezahlt am",
-     .voided = "Storniert",
-     .from = "Von",
-     .to = "An",
-     .vat_id = "USt-IdNr.",
-     .description = "Beschreibung",
-     .quantity = "Menge",
-     .unit_net = "Einzelpreis netto",
-     .net = "Netto",
-     .vat = "USt.",
-     .total = "Gesamtbetrag",
-     .store_credit = "Mit Guthaben bezahlt",
-     .amount_due = "Zu zahlen",
-     .pay_heading = "Zahlung per \xc3\x9c"
-                    "berweisung",
-     .account_holder = "Kontoinhaber",
-     .amount = "Betrag",
-     .reference = "Verwendungszweck",
-     .pay_by = "Zahlbar bis",
-     .qr_hint = "Mit Ihrer Banking-App scannen (GiroCode)",
-     .store_credit_returned = "Als Guthaben zur\xc3\xbc"
-                              "ckgebucht",
-     .refund_due = "Zu erstatten",
-     .reason = "Grund",
-     .status_open = "offen",
-     .status_paid = "bezahlt",
-     .status_void = "storniert"},
-};
-
-static const struct h_doc_text *h_doc_text_of(const char *lang)
+static const char *h_doc_t(const struct h_doc *d, const char *key)
 {
-    bool de = lang != NULL && strcmp(lang, "de") == 0;
-    return &h_doc_texts[de ? 1 : 0];
+    return i18n_text(d->lang, key);
 }
 
-/* Country names in both languages, to name a party's country once. */
-static const char *const h_doc_countries[][3] = {
-    {"AT", "Austria", "\xc3\x96sterreich"},
-    {"BE", "Belgium", "Belgien"},
-    {"BG", "Bulgaria", "Bulgarien"},
-    {"CH", "Switzerland", "Schweiz"},
-    {"CY", "Cyprus", "Zypern"},
-    {"CZ", "Czechia", "Tschechien"},
-    {"DE", "Germany", "Deutschland"},
-    {"DK", "Denmark", "D\xc3\xa4nemark"},
-    {"EE", "Estonia", "Estland"},
-    {"EL", "Greece", "Griechenland"},
-    {"ES", "Spain", "Spanien"},
-    {"FI", "Finland", "Finnland"},
-    {"FR", "France", "Frankreich"},
-    {"GB", "United Kingdom", "Vereinigtes K\xc3\xb6nigreich"},
-    {"GR", "Greece", "Griechenland"},
-    {"HR", "Croatia", "Kroatien"},
-    {"HU", "Hungary", "Ungarn"},
-    {"IE", "Ireland", "Irland"},
-    {"IT", "Italy", "Italien"},
-    {"LI", "Liechtenstein", "Liechtenstein"},
-    {"LT", "Lithuania", "Litauen"},
-    {"LU", "Luxembourg", "Luxemburg"},
-    {"LV", "Latvia", "Lettland"},
-    {"MT", "Malta", "Malta"},
-    {"NL", "Netherlands", "Niederlande"},
-    {"NO", "Norway", "Norwegen"},
-    {"PL", "Poland", "Polen"},
-    {"PT", "Portugal", "Portugal"},
-    {"RO", "Romania", "Rum\xc3\xa4nien"},
-    {"SE", "Sweden", "Schweden"},
-    {"SI", "Slovenia", "Slowenien"},
-    {"SK", "Slovakia", "Slowakei"},
-    {"US", "United States", "Vereinigte Staaten"},
-};
-
-/* The country's name in lang ("" for none, the code for one not listed). */
-static const char *h_doc_country_name(const char *code, bool de, const char *const **row)
+/* key with one hole filled (the key's English text when the arena is full). */
+static const char *h_doc_f(const struct h_doc *d, const char *key, const char *hole,
+                           const char *value)
 {
-    *row = NULL;
-    if (code == NULL || code[0] == '\0')
-        return "";
-    for (size_t i = 0; i < sizeof(h_doc_countries) / sizeof(h_doc_countries[0]); i++)
-        if (strcmp(code, h_doc_countries[i][0]) == 0) {
-            *row = h_doc_countries[i];
-            return h_doc_countries[i][de ? 2 : 1];
-        }
-    return code;
+    const char *s = i18n_format(&d->r->arena, d->lang, key, hole, value, NULL);
+    return s != NULL ? s : i18n_text("en", key);
+}
+
+static const char *h_doc_money(const struct h_doc *d, int64_t minor, const char *currency)
+{
+    char amount[AMOUNT_TEXT_BYTES];
+    amount_format(minor, H_READ_MONEY_SCALE, amount, sizeof(amount));
+    const char *s = i18n_money(&d->r->arena, d->lang, amount, currency);
+    return s != NULL ? s : "";
+}
+
+static const char *h_doc_date(const struct h_doc *d, const char *day)
+{
+    const char *s = day != NULL && day[0] != '\0' ? i18n_date(&d->r->arena, d->lang, day) : "";
+    return s != NULL ? s : day;
+}
+
+/* The country's name in the language (the code for one without a name). */
+static const char *h_doc_country(const struct h_doc *d, const char *lang, const char *code)
+{
+    char key[32];
+    if (code == NULL || code[0] == '\0' ||
+        !str_format(key, sizeof(key), "invoice.country.%s", code))
+        return code != NULL ? code : "";
+    const char *name = i18n_text(lang != NULL ? lang : d->lang, key);
+    return strcmp(name, key) == 0 ? code : name;
 }
 
 /* Whether the address's last line already names the country (its code or
  * its name in either language). */
-static bool h_doc_address_names_country(const char *address, const char *code,
-                                        const char *const *row)
+static bool h_doc_address_names_country(const struct h_doc *d, const char *address,
+                                        const char *code)
 {
     const char *end = address + strlen(address);
     while (end > address && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\r'))
@@ -168,52 +80,18 @@ static bool h_doc_address_names_country(const char *address, const char *code,
     while (start < end && *start == ' ')
         start++;
     size_t n = (size_t)(end - start);
-    const char *names[] = {code, row ? row[1] : NULL, row ? row[2] : NULL};
+    const char *names[] = {code, h_doc_country(d, "en", code), h_doc_country(d, "de", code)};
     for (size_t i = 0; i < 3; i++)
         if (names[i] != NULL && strlen(names[i]) == n && strncasecmp(start, names[i], n) == 0)
             return true;
     return false;
 }
 
-/* "2026-12-04" as the language writes it: 04.12.2026 in German. */
-static const char *h_doc_date(struct http_request *r, const char *iso, bool de)
+static const char *h_doc_status(const struct h_doc *d, const char *status)
 {
-    if (iso == NULL || strlen(iso) != 10 || !de)
-        return iso != NULL ? iso : "";
-    const char *s = arena_printf(&r->arena, "%.2s.%.2s.%.4s", iso + 8, iso + 5, iso);
-    return s != NULL ? s : iso;
-}
-
-/* 1,234.56 EUR in English, 1.234,56 € in German. */
-static const char *h_doc_money(struct http_request *r, int64_t minor, const char *currency, bool de)
-{
-    char amount[AMOUNT_TEXT_BYTES], out[AMOUNT_TEXT_BYTES * 2];
-    amount_format(minor, H_READ_MONEY_SCALE, amount, sizeof(amount));
-    const char *dot = strchr(amount, '.');
-    size_t whole_end = dot != NULL ? (size_t)(dot - amount) : strlen(amount);
-    size_t start = amount[0] == '-' ? 1 : 0, k = 0;
-    for (size_t i = 0; i < whole_end && k + 2 < sizeof(out); i++) {
-        if (i > start && (whole_end - i) % 3 == 0)
-            out[k++] = de ? '.' : ',';
-        out[k++] = amount[i];
-    }
-    if (dot != NULL && k + strlen(dot) + 1 < sizeof(out)) {
-        out[k++] = de ? ',' : '.';
-        memcpy(out + k, dot + 1, strlen(dot + 1));
-        k += strlen(dot + 1);
-    }
-    out[k] = '\0';
-    bool euro = strcmp(currency, "EUR") == 0;
-    const char *s = de ? arena_printf(&r->arena, "%s %s", out, euro ? "\xe2\x82\xac" : currency)
-                       : arena_printf(&r->arena, "%s %s", out, currency);
-    return s != NULL ? s : "";
-}
-
-static const char *h_doc_status(const struct h_doc_text *t, const char *status)
-{
-    return strcmp(status, "paid") == 0   ? t->status_paid
-           : strcmp(status, "void") == 0 ? t->status_void
-                                         : t->status_open;
+    return h_doc_t(d, strcmp(status, "paid") == 0   ? "invoice.status.paid"
+                      : strcmp(status, "void") == 0 ? "invoice.status.void"
+                                                    : "invoice.status.open");
 }
 
 /* ---- the page ------------------------------------------------------------ */
@@ -300,37 +178,33 @@ struct h_party {
     const char *title, *name, *address, *email, *country, *vat_id;
 };
 
-static enum err h_html_party(struct buf *b, const struct h_doc_text *t, const struct h_party *p)
+/* Escaped text, its lines kept (the parties' style keeps line breaks). */
+static enum err h_html_party(const struct h_doc *d, struct buf *b, const struct h_party *p)
 {
-    bool de = strcmp(t->lang, "de") == 0;
-    const char *const *row;
-    const char *country = h_doc_country_name(p->country, de, &row);
     const char *address = p->address != NULL ? p->address : "";
     enum err rc = h_html_el(b, "<div><strong>", p->title, "</strong>\n");
     if (rc == ERR_OK)
         rc = h_html_text(b, p->name);
     if (rc == ERR_OK && address[0])
         rc = h_html_el(b, "\n", address, "");
-    if (rc == ERR_OK && country[0] && !h_doc_address_names_country(address, p->country, row))
-        rc = h_html_el(b, "\n", country, "");
+    if (rc == ERR_OK && p->country && p->country[0] &&
+        !h_doc_address_names_country(d, address, p->country))
+        rc = h_html_el(b, "\n", h_doc_country(d, NULL, p->country), "");
     if (rc == ERR_OK && p->email && p->email[0])
         rc = h_html_el(b, "\n", p->email, "");
     if (rc == ERR_OK && p->vat_id && p->vat_id[0])
-        rc = buf_printf(b, "\n%s: ", t->vat_id);
-    if (rc == ERR_OK && p->vat_id && p->vat_id[0])
-        rc = h_html_text(b, p->vat_id);
+        rc = h_html_el(b, "\n", h_doc_f(d, "invoice.vat_id", "vat_id", p->vat_id), "");
     return rc == ERR_OK ? buf_puts(b, "</div>") : rc;
 }
 
-static enum err h_html_parties(struct buf *b, const struct h_doc_text *t,
-                               const struct invoice_row *row)
+static enum err h_html_parties(const struct h_doc *d, struct buf *b, const struct invoice_row *row)
 {
-    struct h_party seller = {.title = t->from,
+    struct h_party seller = {.title = h_doc_t(d, "invoice.from"),
                              .name = row->seller_name,
                              .address = row->seller_address,
                              .country = row->seller_country,
                              .vat_id = row->seller_vat_id};
-    struct h_party buyer = {.title = t->to,
+    struct h_party buyer = {.title = h_doc_t(d, "invoice.to"),
                             .name = row->buyer_name,
                             .address = row->buyer_address,
                             .email = row->buyer_email,
@@ -338,9 +212,9 @@ static enum err h_html_parties(struct buf *b, const struct h_doc_text *t,
                             .vat_id = row->buyer_vat_id};
     enum err rc = buf_puts(b, "<div class=parties>");
     if (rc == ERR_OK)
-        rc = h_html_party(b, t, &seller);
+        rc = h_html_party(d, b, &seller);
     if (rc == ERR_OK)
-        rc = h_html_party(b, t, &buyer);
+        rc = h_html_party(d, b, &buyer);
     return rc == ERR_OK ? buf_puts(b, "</div>") : rc;
 }
 
@@ -350,24 +224,26 @@ struct h_total {
     bool show;
 };
 
-static enum err h_html_lines(struct http_request *r, struct buf *b, const struct h_doc_text *t,
-                             const struct svc_invoice_view *v, const struct h_total *totals,
-                             size_t n_totals)
+static enum err h_html_lines(const struct h_doc *d, struct buf *b, const struct svc_invoice_view *v,
+                             const struct h_total *totals, size_t n_totals)
 {
-    const struct invoice_row *row = &v->row;
-    bool de = strcmp(t->lang, "de") == 0;
-    enum err rc = buf_printf(b,
-                             "<table><thead><tr><th>%s</th><th class=n>%s</th><th class=n>%s</th>"
-                             "<th class=n>%s</th></tr></thead><tbody>",
-                             t->description, t->quantity, t->unit_net, t->net);
+    const char *currency = v->row.currency;
+    enum err rc = buf_puts(b, "<table><thead><tr>");
+    const char *heads[][2] = {{"<th>", "invoice.description"},
+                              {"<th class=n>", "invoice.quantity"},
+                              {"<th class=n>", "invoice.unit_net"},
+                              {"<th class=n>", "invoice.net"}};
+    for (size_t i = 0; rc == ERR_OK && i < 4; i++)
+        rc = h_html_el(b, heads[i][0], h_doc_t(d, heads[i][1]), "</th>");
+    if (rc == ERR_OK)
+        rc = buf_puts(b, "</tr></thead><tbody>");
     for (size_t i = 0; rc == ERR_OK && i < v->n_lines; i++) {
         const struct invoice_line_row *l = &v->lines[i];
         if ((rc = h_html_el(b, "<tr><td>", l->description, "</td>")) == ERR_OK &&
             (rc = buf_printf(b, "<td class=n>%lld</td>", (long long)l->quantity)) == ERR_OK &&
-            (rc = h_html_el(b, "<td class=n>", h_doc_money(r, l->unit_net_minor, row->currency, de),
+            (rc = h_html_el(b, "<td class=n>", h_doc_money(d, l->unit_net_minor, currency),
                             "</td>")) == ERR_OK)
-            rc = h_html_el(b, "<td class=n>", h_doc_money(r, l->net_minor, row->currency, de),
-                           "</td></tr>");
+            rc = h_html_el(b, "<td class=n>", h_doc_money(d, l->net_minor, currency), "</td></tr>");
     }
     if (rc == ERR_OK)
         rc = buf_puts(b, "</tbody><tbody class=totals>");
@@ -375,45 +251,41 @@ static enum err h_html_lines(struct http_request *r, struct buf *b, const struct
         if (!totals[i].show)
             continue;
         if ((rc = h_html_el(b, "<tr><td colspan=3 class=n>", totals[i].label, "</td>")) == ERR_OK)
-            rc = h_html_el(b, "<td class=n>", h_doc_money(r, totals[i].minor, row->currency, de),
+            rc = h_html_el(b, "<td class=n>", h_doc_money(d, totals[i].minor, currency),
                            "</td></tr>");
     }
     return rc == ERR_OK ? buf_puts(b, "</tbody></table>") : rc;
 }
 
-static const char *h_doc_vat_label(struct http_request *r, const struct h_doc_text *t,
-                                   int32_t rate_bp)
+static const char *h_doc_vat_label(const struct h_doc *d, int32_t rate_bp)
 {
     char rate[AMOUNT_TEXT_BYTES];
     amount_format(rate_bp, 2, rate, sizeof(rate));
-    if (strcmp(t->lang, "de") == 0)
-        for (char *p = rate; *p; p++)
-            *p = *p == '.' ? ',' : *p;
-    const char *s = arena_printf(&r->arena, "%s %s %%", t->vat, rate);
-    return s != NULL ? s : t->vat;
+    const char *shown = i18n_number(&d->r->arena, d->lang, rate);
+    return h_doc_f(d, "invoice.vat", "rate", shown != NULL ? shown : rate);
 }
 
 /* How to pay: account, amount, reference, due date, and the QR code drawn
  * by /assets/invoice-qr.js from data-epc. */
-static enum err h_html_payment(struct http_request *r, struct buf *b, const struct h_doc_text *t,
-                               const struct invoice_row *row)
+static enum err h_html_payment(const struct h_doc *d, struct buf *b, const struct invoice_row *row)
 {
     if (strcmp(row->status, "open") != 0 || row->due_minor <= 0 || row->bank_iban[0] == '\0')
         return ERR_OK;
-    bool de = strcmp(t->lang, "de") == 0;
     char grouped[BANK_IBAN_GROUPED_BYTES], epc[BANK_EPC_BYTES_MAX + 1];
     bank_iban_group(row->bank_iban, grouped);
-    const char *rows[][2] = {{t->account_holder, row->bank_account_holder},
-                             {"IBAN", grouped},
-                             {"BIC", row->bank_bic},
-                             {t->amount, h_doc_money(r, row->due_minor, row->currency, de)},
-                             {t->reference, row->number},
-                             {t->pay_by, h_doc_date(r, row->due_date, de)}};
-    enum err rc = h_html_el(b, "<section class=payment><div><h2>", t->pay_heading, "</h2><table>");
+    const char *rows[][2] = {{"invoice.pay.account_holder", row->bank_account_holder},
+                             {"invoice.pay.iban", grouped},
+                             {"invoice.pay.bic", row->bank_bic},
+                             {"invoice.pay.amount", h_doc_money(d, row->due_minor, row->currency)},
+                             {"invoice.pay.reference", row->number},
+                             {"invoice.pay.by", h_doc_date(d, row->due_date)}};
+    const char *hint = h_doc_t(d, "invoice.pay.qr_hint");
+    enum err rc = h_html_el(b, "<section class=payment><div><h2>",
+                            h_doc_t(d, "invoice.pay.heading"), "</h2><table>");
     for (size_t i = 0; rc == ERR_OK && i < sizeof(rows) / sizeof(rows[0]); i++) {
         if (rows[i][1] == NULL || rows[i][1][0] == '\0')
             continue;
-        if ((rc = h_html_el(b, "<tr><th>", rows[i][0], "</th>")) == ERR_OK)
+        if ((rc = h_html_el(b, "<tr><th>", h_doc_t(d, rows[i][0]), "</th>")) == ERR_OK)
             rc = h_html_el(b, "<td>", rows[i][1], "</td></tr>");
     }
     if (rc == ERR_OK)
@@ -426,101 +298,107 @@ static enum err h_html_payment(struct http_request *r, struct buf *b, const stru
     if (rc == ERR_OK && strcmp(row->currency, "EUR") == 0 &&
         bank_epc_payload(&tr, epc, sizeof(epc)) == ERR_OK) {
         if ((rc = h_html_el(b, "<figure class=epc data-epc=\"", epc, "\" data-label=\"")) == ERR_OK)
-            rc = h_html_el(b, "", t->qr_hint, "\">");
+            rc = h_html_el(b, "", hint, "\">");
         if (rc == ERR_OK)
-            rc = h_html_el(b, "<figcaption>", t->qr_hint,
+            rc = h_html_el(b, "<figcaption>", hint,
                            "</figcaption></figure>"
                            "<script type=module src=\"/assets/invoice-qr.js\"></script>");
     }
     return rc == ERR_OK ? buf_puts(b, "</section>") : rc;
 }
 
-static enum err h_html_head(struct buf *b, const struct h_doc_text *t, const char *title,
+static enum err h_html_head(const struct h_doc *d, struct buf *b, const char *title,
                             const char *number)
 {
     enum err rc = buf_printf(b,
                              "<!doctype html><html lang=%s><head><meta charset=utf-8>"
-                             "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
-                             "<title>%s ",
-                             t->lang, title);
+                             "<meta name=viewport content=\"width=device-width,initial-scale=1\">",
+                             d->lang);
+    if (rc == ERR_OK)
+        rc = h_html_el(b, "<title>", title, " ");
     if (rc == ERR_OK)
         rc = h_html_el(b, "", number, "</title>");
     if (rc == ERR_OK)
-        rc = buf_printf(b, "<style>%s</style></head><body><h1>%s ", h_invoice_css, title);
+        rc = buf_printf(b, "<style>%s</style></head><body>", h_invoice_css);
+    if (rc == ERR_OK)
+        rc = h_html_el(b, "<h1>", title, " ");
     return rc == ERR_OK ? h_html_el(b, "", number, "</h1>") : rc;
 }
 
-static enum err h_invoice_html_build(struct http_request *r, struct buf *b,
+/* " · text", escaped. */
+static enum err h_html_dot(struct buf *b, const char *text)
+{
+    return h_html_el(b, " \xc2\xb7 ", text, "");
+}
+
+static enum err h_invoice_html_build(const struct h_doc *d, struct buf *b,
                                      const struct svc_invoice_view *v)
 {
     const struct invoice_row *row = &v->row;
-    const struct h_doc_text *t = h_doc_text_of(row->language);
-    bool de = strcmp(t->lang, "de") == 0;
-    enum err rc = h_html_head(b, t, t->invoice, row->number);
+    enum err rc = h_html_head(d, b, h_doc_t(d, "invoice.title"), row->number);
     if (rc == ERR_OK)
-        rc = h_html_el(b, "<p><span class=status>", h_doc_status(t, row->status), "</span> ");
+        rc = h_html_el(b, "<p><span class=status>", h_doc_status(d, row->status), "</span> ");
     if (rc == ERR_OK)
-        rc = buf_printf(b, "%s: %s", t->issue_date, h_doc_date(r, row->issue_date, de));
+        rc = h_html_text(b,
+                         h_doc_f(d, "invoice.issue_date", "date", h_doc_date(d, row->issue_date)));
     if (rc == ERR_OK && strcmp(row->status, "void") != 0)
-        rc = buf_printf(b, " \xc2\xb7 %s: %s", t->due_date, h_doc_date(r, row->due_date, de));
+        rc = h_html_dot(b, h_doc_f(d, "invoice.due_date", "date", h_doc_date(d, row->due_date)));
     if (rc == ERR_OK && row->paid_at_us && strcmp(row->status, "paid") == 0)
-        rc = h_html_el(b, " \xc2\xb7 ", t->paid_on, "");
+        rc = h_html_dot(b, h_doc_t(d, "invoice.paid"));
     if (rc == ERR_OK && row->voided_at_us)
-        rc = buf_printf(b, " \xc2\xb7 %s: ", t->voided);
-    if (rc == ERR_OK && row->voided_at_us)
-        rc = h_html_text(b, row->void_reason);
+        rc = h_html_dot(b, h_doc_f(d, "invoice.voided", "reason", row->void_reason));
     if (rc == ERR_OK && v->has_credit_note)
-        rc = buf_printf(b, " \xc2\xb7 %s ", t->credit_note);
-    if (rc == ERR_OK && v->has_credit_note)
-        rc = h_html_text(b, v->credit_note.number);
+        rc = h_html_dot(b, h_doc_f(d, "invoice.credit_note_ref", "number", v->credit_note.number));
     if (rc == ERR_OK)
         rc = buf_puts(b, "</p>");
     if (rc == ERR_OK)
-        rc = h_html_parties(b, t, row);
+        rc = h_html_parties(d, b, row);
     struct h_total totals[] = {
-        {t->net, row->net_minor, true},
-        {h_doc_vat_label(r, t, row->vat_rate_bp), row->vat_minor, true},
-        {t->total, row->gross_minor, true},
-        {t->store_credit, -row->store_credit_minor, row->store_credit_minor > 0},
-        {t->amount_due, row->due_minor, row->store_credit_minor > 0}};
+        {h_doc_t(d, "invoice.net"), row->net_minor, true},
+        {h_doc_vat_label(d, row->vat_rate_bp), row->vat_minor, true},
+        {h_doc_t(d, "invoice.total"), row->gross_minor, true},
+        {h_doc_t(d, "invoice.store_credit"), -row->store_credit_minor, row->store_credit_minor > 0},
+        {h_doc_t(d, "invoice.amount_due"), row->due_minor, row->store_credit_minor > 0}};
     if (rc == ERR_OK)
-        rc = h_html_lines(r, b, t, v, totals, sizeof(totals) / sizeof(totals[0]));
+        rc = h_html_lines(d, b, v, totals, sizeof(totals) / sizeof(totals[0]));
     if (rc == ERR_OK)
-        rc = h_html_payment(r, b, t, row);
+        rc = h_html_payment(d, b, row);
     if (rc == ERR_OK && row->note[0])
         rc = h_html_el(b, "<p class=note>", row->note, "</p>");
     return rc == ERR_OK ? buf_puts(b, "</body></html>\n") : rc;
 }
 
-static enum err h_credit_note_html_build(struct http_request *r, struct buf *b,
+static enum err h_credit_note_html_build(const struct h_doc *d, struct buf *b,
                                          const struct svc_credit_note_view *cv)
 {
     const struct credit_note_row *n = &cv->note;
     const struct invoice_row *row = &cv->invoice.row;
-    const struct h_doc_text *t = h_doc_text_of(n->language);
-    bool de = strcmp(t->lang, "de") == 0;
-    enum err rc = h_html_head(b, t, t->credit_note, n->number);
+    enum err rc = h_html_head(d, b, h_doc_t(d, "invoice.credit_note.title"), n->number);
+    const char *cancels =
+        i18n_format(&d->r->arena, d->lang, "invoice.credit_note.cancels", "number", row->number,
+                    "date", h_doc_date(d, row->issue_date), NULL);
     if (rc == ERR_OK)
-        rc = buf_printf(b, "<p>%s: %s \xc2\xb7 %s ", t->issue_date,
-                        h_doc_date(r, n->issue_date, de), t->credit_note_for);
+        rc = h_html_el(b, "<p>",
+                       h_doc_f(d, "invoice.credit_note.date", "date", h_doc_date(d, n->issue_date)),
+                       "");
     if (rc == ERR_OK)
-        rc = h_html_text(b, row->number);
+        rc = h_html_dot(b, cancels != NULL ? cancels : row->number);
     if (rc == ERR_OK)
-        rc = buf_printf(b, " (%s)</p>", h_doc_date(r, row->issue_date, de));
+        rc = buf_puts(b, "</p>");
     if (rc == ERR_OK)
-        rc = h_html_parties(b, t, row);
+        rc = h_html_parties(d, b, row);
     struct h_total totals[] = {
-        {t->net, -n->net_minor, true},
-        {h_doc_vat_label(r, t, n->vat_rate_bp), -n->vat_minor, true},
-        {t->total, -n->gross_minor, true},
-        {t->store_credit_returned, n->store_credit_minor, n->store_credit_minor > 0},
-        {t->refund_due, n->refund_minor, true}};
+        {h_doc_t(d, "invoice.net"), -n->net_minor, true},
+        {h_doc_vat_label(d, n->vat_rate_bp), -n->vat_minor, true},
+        {h_doc_t(d, "invoice.total"), -n->gross_minor, true},
+        {h_doc_t(d, "invoice.credit_note.store_credit_returned"), n->store_credit_minor,
+         n->store_credit_minor > 0},
+        {h_doc_t(d, "invoice.credit_note.refund_due"), n->refund_minor, true}};
     if (rc == ERR_OK)
-        rc = h_html_lines(r, b, t, &cv->invoice, totals, sizeof(totals) / sizeof(totals[0]));
+        rc = h_html_lines(d, b, &cv->invoice, totals, sizeof(totals) / sizeof(totals[0]));
     if (rc == ERR_OK && n->reason[0])
-        rc = buf_printf(b, "<p class=note>%s: ", t->reason);
-    if (rc == ERR_OK && n->reason[0])
-        rc = h_html_el(b, "", n->reason, "</p>");
+        rc = h_html_el(b, "<p class=note>",
+                       h_doc_f(d, "invoice.credit_note.reason", "reason", n->reason), "</p>");
     if (rc == ERR_OK && row->note[0])
         rc = h_html_el(b, "<p class=note>", row->note, "</p>");
     return rc == ERR_OK ? buf_puts(b, "</body></html>\n") : rc;
@@ -551,9 +429,10 @@ void h_invoice_html(struct http_request *r)
         h_read_fail(r, rc, NULL);
         return;
     }
+    struct h_doc d = {.r = r, .lang = i18n_lang(v.row.language)};
     struct buf b;
     buf_init(&b, 256 * 1024);
-    h_html_send(r, &b, h_invoice_html_build(r, &b, &v));
+    h_html_send(r, &b, h_invoice_html_build(&d, &b, &v));
 }
 
 void h_credit_note_html(struct http_request *r)
@@ -568,7 +447,8 @@ void h_credit_note_html(struct http_request *r)
         h_read_fail(r, rc, NULL);
         return;
     }
+    struct h_doc d = {.r = r, .lang = i18n_lang(v.note.language)};
     struct buf b;
     buf_init(&b, 256 * 1024);
-    h_html_send(r, &b, h_credit_note_html_build(r, &b, &v));
+    h_html_send(r, &b, h_credit_note_html_build(&d, &b, &v));
 }

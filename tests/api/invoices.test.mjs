@@ -150,7 +150,7 @@ test('an invoice made at 00:50 in Berlin is dated that day, due after the terms,
   assert.match(html.text, /Fälligkeitsdatum: 18\.12\.2026/);
   assert.match(html.text, /Verwendungszweck/);
   assert.match(html.text, /DE89 3704 0044 0532 0130 00/);
-  assert.match(html.text, /119,00 €/);
+  assert.match(html.text, /119,00\u00a0€/);
   assert.match(html.text, /USt-IdNr\.: DE123456789/);
   assert.equal(html.text.match(/Deutschland/g).length, 1, 'the seller\'s country once');
   assert.equal(/Österreich/.test(html.text), false, 'Austria is named in the address already');
