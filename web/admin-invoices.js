@@ -2,8 +2,9 @@
 // invoice with its filters, a page at a time; mark a bank transfer paid,
 // void an invoice with a reason (then shows, per lot, the credits removed and
 // those already spent), and open the printable page.
+// Open invoices show their payment details; credit notes follow the list.
 // GET /invoices, POST /invoices/{id}/mark-paid, POST /invoices/{id}/void,
-// GET /invoices/{id}/html.
+// GET /invoices/{id}/html, GET /credit-notes.
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog } from './ui.js';
 import { amount, money, zoneTime, nextDay, cmp } from './fmt.js';
@@ -56,7 +57,7 @@ export default async function render(ctx) {
       return api.post(`invoices/${inv.id}/void`, { reason: v.reason.trim() }, { key });
     }, { submit: 'Void invoice' });
     if (!done) return;
-    await list.reload();
+    await Promise.all([list.reload(), notes.reload()]);
     const cn = done.credit_note;
     clear(voided,
       h('h2', `Invoice ${done.number} is void`),
@@ -99,6 +100,21 @@ export default async function render(ctx) {
     return t;
   }, { label: 'Invoice pages', none: 'No invoices match these filters.' });
 
-  ctx.main.append(h('h1', 'Invoices'), status.el, filters, voided, list.el);
-  await Promise.all([list.start(), picker.ready]);
+  // Credit notes of voided paid invoices, newest first (GET /credit-notes).
+  const notes = pager((cursor) => api.get('credit-notes', { customer: query.customer, limit: 50, cursor }), (items) => {
+    const t = table([
+      { label: 'Credit note', value: (n) => h('a.nowrap', { href: `/api/v1/credit-notes/${n.id}/html`, target: '_blank', rel: 'noopener' }, n.number) },
+      { label: 'Date', value: (n) => day(n.issue_date) },
+      { label: 'Invoice', value: (n) => h('a.nowrap', { href: `/api/v1/invoices/${n.invoice_id}/html`, target: '_blank', rel: 'noopener' }, n.invoice_number) },
+      { label: 'Customer', value: (n) => customerLink(n.customer_id) },
+      { label: 'Gross', num: true, value: (n) => money(n.gross, n.currency) },
+      { label: 'To refund', num: true, value: (n) => money(n.refund_due, n.currency) },
+      { label: 'Reason', value: (n) => n.reason },
+    ], items, { caption: 'Credit notes, newest first' });
+    t.classList.add('stack');
+    return t;
+  }, { label: 'Credit note pages', none: 'No credit notes: voiding a paid invoice issues one.' });
+
+  ctx.main.append(h('h1', 'Invoices'), status.el, filters, voided, list.el, h('h2', 'Credit notes'), notes.el);
+  await Promise.all([list.start(), notes.start(), picker.ready]);
 }

@@ -6,7 +6,8 @@
 // screenshot as exactly the EPC069-12 text of that transfer. The Invoices
 // page shows the same for the open invoice, the printable invoice draws its
 // QR code under its own CSP, and the admin's settings page has its "Bank
-// details and payment terms" section. Pages are axe-clean; no console
+// details and payment terms" section, and a voided paid invoice's credit
+// note is listed on the admin's invoices page. Pages are axe-clean; no console
 // errors, exceptions or failed requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startPortal, openPage, signIn, problems, shoot, ADMIN, OWNER, DESKTOP, SHOTS } from './browser.mjs';
+import { Client } from '../api/harness.mjs';
 
 const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE_390 = { width: 390, height: 844 };
@@ -111,6 +113,17 @@ test('the admin sets bank details in their own settings section; a bad IBAN is n
   assert.equal(await section.getByLabel('BIC').inputValue(), 'BKAUATWW');
   await axeClean(page, 'admin-settings-bank');
   await shoot(page, 'admin-settings-bank-desktop');
+  // A paid invoice voided: its credit note is listed with the invoices.
+  const api = new Client(portal.url);
+  assert.equal((await api.login(ADMIN.email, ADMIN.password)).status, 200);
+  const paid = (await api.get('/api/v1/invoices?status=paid&limit=1')).json.items[0];
+  const voided = await api.post(`/api/v1/invoices/${paid.id}/void`, { reason: 'returned' });
+  assert.equal(voided.status, 200, voided.text);
+  const cn = voided.json.credit_note.number;
+  await page.goto(`${portal.url}/#/admin/invoices`);
+  await page.getByRole('table', { name: 'Credit notes, newest first' }).getByRole('link', { name: cn }).waitFor();
+  await axeClean(page, 'admin-invoices-credit-notes');
+  await shoot(page, 'admin-invoices-credit-notes-desktop');
   assert.deepEqual(problems(page, [/401/, /422/]), []);
   await page.closeAll();
 });
