@@ -91,7 +91,7 @@ export default async function render(ctx) {
         label: 'Actions',
         value: (i) => h('div.row-actions',
           h('a.button', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener', 'aria-label': `Print invoice ${i.number}` }, 'Print'),
-          i.status === 'open' ? h('button.primary', { type: 'button', 'aria-label': `Mark invoice ${i.number} paid`, onclick: (ev) => markPaid(i, ev.currentTarget) }, 'Mark paid') : null,
+          i.status === 'open' ? h('button.primary', { type: 'button', 'aria-label': `Mark paid: invoice ${i.number}`, onclick: (ev) => markPaid(i, ev.currentTarget) }, 'Mark paid') : null,
           i.status !== 'void' ? h('button.danger', { type: 'button', 'aria-label': `Void invoice ${i.number}`, onclick: () => voidIt(i) }, 'Void') : null,
           i.payment ? h('details.payment-details', h('summary', 'Payment details'), paymentBlock(i, { headingLevel: 'h4' })) : null),
       },
