@@ -20,9 +20,6 @@
 #include "service/service_int.h"
 
 #define SHOP_TYPES_MAX 16
-#define SHOP_REVERSE_CHARGE_NOTE                                                                   \
-    "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive "    \
-    "2006/112/EC)."
 
 /* What an invoice will be, worked out from the catalogue and the balances. */
 struct shop_plan {
@@ -459,6 +456,7 @@ static void shop_invoice_row(const struct shop_ctx *x, const struct shop_plan *p
                              const char *number, struct invoice_row *r)
 {
     const struct tenant_row *t = &p->tenant.row;
+    const char *language = svc_document_language(p->customer.locale, t->locale);
     *r = (struct invoice_row){
         .tenant_id = x->tenant_id,
         .customer_id = p->customer.id,
@@ -484,7 +482,7 @@ static void shop_invoice_row(const struct shop_ctx *x, const struct shop_plan *p
         .due_minor = p->due_minor,
         .gateway_ref = x->in->gateway_ref,
         .checkout_url = x->in->checkout_url,
-        .note = p->totals.reverse_charge ? SHOP_REVERSE_CHARGE_NOTE : "",
+        .note = p->totals.reverse_charge ? i18n_text(language, "invoice.reverse_charge_note") : "",
         .created_by = svc_actor_label(x->actor),
         .created_at_us = x->now_us,
         .updated_at_us = x->now_us,
@@ -495,7 +493,7 @@ static void shop_invoice_row(const struct shop_ctx *x, const struct shop_plan *p
         .bank_bic = t->bank_bic,
         .bank_account_holder = t->bank_account_holder[0] != '\0' ? t->bank_account_holder : t->name,
         .buyer_address = p->customer.address,
-        .language = svc_document_language(p->customer.locale, t->locale)};
+        .language = language};
 }
 
 /* Whether the purchase's lots are created with the invoice, before payment. */

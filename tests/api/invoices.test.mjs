@@ -152,6 +152,12 @@ test('an invoice made at 00:50 in Berlin is dated that day, due after the terms,
   assert.match(html.text, /DE89 3704 0044 0532 0130 00/);
   assert.match(html.text, /119,00\u00a0€/);
   assert.match(html.text, /USt-IdNr\.: DE123456789/);
+  // An Austrian business customer with a VAT ID: the reverse charge, noted in German.
+  await admin.patch(`${V}/customers/${c.id}`, { vat_id: 'ATU12345678' });
+  const rc = (await c.owner.post(`${V}/purchases`, { package_id: pkg, gateway: 'manual' })).json.invoice;
+  assert.equal(rc.reverse_charge, true);
+  assert.match(rc.note, /^Steuerschuldnerschaft des Leistungsempfängers/);
+  assert.match((await c.owner.get(`${V}/invoices/${rc.id}/html`)).text, /USt-IdNr\.: ATU12345678/);
   assert.equal(html.text.match(/Deutschland/g).length, 1, 'the seller\'s country once');
   assert.equal(/Österreich/.test(html.text), false, 'Austria is named in the address already');
   assert.match(html.text, /data-epc="BCD\n002/);
