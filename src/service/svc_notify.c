@@ -297,23 +297,60 @@ static enum err notify_fan_txn(struct store_conn *c, void *arg)
     return rc;
 }
 
-/* Renders and fans out one event. An event whose type this binary does not
- * know (a newer one wrote it) gets no mails, but its webhooks still go. */
-static enum err notify_fan_one(struct svc *s, struct arena *a, const struct event_row *e,
-                               int64_t now_us, struct svc_notify_report *out)
+/* Renders one event for its fan-out. An event whose type this binary does
+ * not know (a newer one wrote it) gets no mails, but its webhooks still go. */
+static enum err notify_fan_prepare(struct svc *s, struct arena *a, const struct event_row *e,
+                                   int64_t now_us, struct notify_fan_ctx *x)
 {
-    struct notify_fan_ctx x = {.s = s, .a = a, .e = e, .now_us = now_us};
-    if (!svc_event_type_parse(e->type, &x.type))
-        x.type = SVC_EVENT__COUNT;
+    *x = (struct notify_fan_ctx){.s = s, .a = a, .e = e, .now_us = now_us};
+    if (!svc_event_type_parse(e->type, &x->type))
+        x->type = SVC_EVENT__COUNT;
     char *body = NULL;
     enum err rc = s->notify->render(s->notify->render_ctx, s, a, e, &body);
-    if (rc != ERR_OK)
+    x->body = body;
+    return rc;
+}
+
+/* A pass's events, fanned out in one transaction: a busy shop's dispatcher
+ * writes once per pass, not once per order, beside the orders' own
+ * commits. */
+struct notify_fan_batch {
+    struct notify_fan_ctx *fans;
+    size_t n;
+};
+
+static enum err notify_fan_batch_txn(struct store_conn *c, void *arg)
+{
+    struct notify_fan_batch *b = arg;
+    enum err rc = ERR_OK;
+    for (size_t i = 0; rc == ERR_OK && i < b->n; i++)
+        rc = notify_fan_txn(c, &b->fans[i]);
+    return rc;
+}
+
+/* Fans out the rendered events: together, or, when that fails, each on its
+ * own, so that one event that cannot be written holds up no other. */
+static enum err notify_fan_commit(struct svc *s, struct notify_fan_batch *b,
+                                  struct svc_notify_report *out)
+{
+    enum err rc = b->n > 0 ? store_write(s->st, notify_fan_batch_txn, b) : ERR_OK;
+    size_t done = rc == ERR_OK ? b->n : 0;
+    if (rc != ERR_OK && b->n > 1) {
+        log_msg(LOG_WARN, "notify: fanning out %zu events together failed (%s); one by one", b->n,
+                err_code(rc));
+        rc = ERR_OK;
+        for (size_t i = 0; rc == ERR_OK && i < b->n; i++) {
+            rc = store_write(s->st, notify_fan_txn, &b->fans[i]);
+            if (rc == ERR_OK) {
+                out->fanned++;
+                out->deliveries += b->fans[i].deliveries;
+            }
+        }
         return rc;
-    x.body = body;
-    rc = store_write(s->st, notify_fan_txn, &x);
-    if (rc == ERR_OK) {
+    }
+    for (size_t i = 0; i < done; i++) {
         out->fanned++;
-        out->deliveries += x.deliveries;
+        out->deliveries += b->fans[i].deliveries;
     }
     return rc;
 }
@@ -661,8 +698,19 @@ static enum err notify_tenant(struct svc *s, int64_t tenant_id, int64_t now_us,
     arena_init(&a, ARENA_REQUEST_BYTES_MAX);
     struct notify_scan_ctx x = {.a = &a, .tenant_id = tenant_id, .now_us = now_us};
     enum err rc = store_read(s->st, notify_scan_events_txn, &x);
-    for (size_t i = 0; rc == ERR_OK && i < x.n_events; i++)
-        rc = notify_fan_one(s, &a, &x.events[i], now_us, out);
+    struct notify_fan_batch batch = {.n = 0};
+    if (rc == ERR_OK && x.n_events > 0) {
+        batch.fans = arena_alloc(&a, x.n_events * sizeof(*batch.fans));
+        rc = batch.fans != NULL ? ERR_OK : ERR_TOO_LARGE;
+    }
+    for (size_t i = 0; rc == ERR_OK && i < x.n_events; i++) {
+        rc = notify_fan_prepare(s, &a, &x.events[i], now_us, &batch.fans[batch.n]);
+        batch.n += rc == ERR_OK;
+    }
+    /* What was rendered goes out even when a later event could not be. */
+    enum err fanned = notify_fan_commit(s, &batch, out);
+    if (rc == ERR_OK)
+        rc = fanned;
     if (rc == ERR_OK)
         rc = store_read(s->st, notify_scan_due_txn, &x);
     for (size_t i = 0; rc == ERR_OK && i < x.n_due; i++)

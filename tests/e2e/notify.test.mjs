@@ -325,6 +325,9 @@ test('an owner turns a mail off, picks German and sets a low-balance warning; a 
   await shoot(page, 'customer-notifications-saved');
   assert.deepEqual(problems(page, [SIGN_IN, refused(422)]), []);
   await page.closeAll();
+  // The mails' language is the owner's language (GET /me language): back to
+  // the business's, so the owner's next sign-in shows the portal in English.
+  assert.equal((await owner.patch(`${V}/me/notifications`, { locale: '' })).status, 200);
 
   const tech = await as(TECH, PHONE);
   await open(tech, '/notifications');
