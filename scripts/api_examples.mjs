@@ -317,6 +317,13 @@ try {
     undefined, { text: 6 });
   await call('owner', 'GET', '/api/v1/invoices/{id}/pdf', `/api/v1/invoices/${bought.invoice.id}/pdf`,
     undefined, { binary: 'the invoice as an A4 PDF' });
+  const refunded = await admin.post(`/api/v1/customers/cus_1/lots`, { credit_type: 'slave', credits: '5', price: '20.00', invoice: 'paid' });
+  const voided = await admin.post(`/api/v1/invoices/${refunded.json.invoice.id}/void`, { reason: 'Cancelled by the customer' });
+  const note = voided.json.credit_note;
+  await call('owner', 'GET', '/api/v1/credit-notes', '/api/v1/credit-notes?limit=2');
+  await call('owner', 'GET', '/api/v1/credit-notes/{id}', `/api/v1/credit-notes/${note.id}`);
+  await call('owner', 'GET', '/api/v1/credit-notes/{id}/html', `/api/v1/credit-notes/${note.id}/html`,
+    undefined, { text: 6 });
 
   // ---- ledger -----------------------------------------------------------
   await call('owner', 'GET', '/api/v1/ledger', '/api/v1/ledger?credit_type=master&limit=2');

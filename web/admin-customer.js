@@ -184,13 +184,14 @@ export default async function render(ctx) {
       field('Business name', input('name', { value: customer.name, autocomplete: 'off' })),
       field('E-mail', input('email', { type: 'email', value: customer.email || '', autocomplete: 'off' })),
       field('VAT ID', input('vat_id', { value: customer.vat_id || '', maxlength: 32, autocomplete: 'off' })),
+      field('Billing address', textarea('address', { rows: 4, value: customer.address || '', maxlength: 500 }), 'Printed on invoices; up to six lines.'),
       field('Country', input('country', { value: customer.country || '', maxlength: 2, autocomplete: 'off' }), 'ISO code, two letters.'),
       field('Language of mails', locale, 'Default: the business’s language. Each member can choose their own.'),
     ], (v) => {
       need(v, ['name']);
       return api.patch(`customers/${id}`, {
         name: v.name.trim(), email: (v.email || '').trim(), vat_id: (v.vat_id || '').trim(),
-        country: (v.country || '').trim().toUpperCase(), locale: v.locale || '',
+        country: (v.country || '').trim().toUpperCase(), locale: v.locale || '', address: (v.address || '').trim(),
       }, { key });
     });
     if (done) { await refreshCustomer(); status.say('Details saved.'); }

@@ -4,7 +4,7 @@
 // to a customer found with the picker (admin-lot-dialogs.js).
 // GET /customers?q=&status=&limit=&cursor=, POST /customers, POST /customers/{id}/lots.
 import { api, newKey } from './api.js';
-import { h, clear, table, field, input, select, form, dialog, badge } from './ui.js';
+import { h, clear, table, field, input, select, textarea, form, dialog, badge } from './ui.js';
 import { amount, date, cmp } from './fmt.js';
 import { creditTypes, typeName, pager, rememberCustomer, need, flash } from './admin-lib.js';
 import { pickCustomer } from './admin-transfer.js';
@@ -57,11 +57,12 @@ export default async function render(ctx) {
       field('Business name', input('name', { autocomplete: 'off' })),
       field('E-mail', input('email', { type: 'email', autocomplete: 'off' })),
       field('VAT ID', input('vat_id', { autocomplete: 'off', maxlength: 32 })),
+      field('Billing address', textarea('address', { rows: 4, maxlength: 500 }), 'Printed on invoices; up to six lines.'),
       field('Country', input('country', { autocomplete: 'off', maxlength: 2, placeholder: 'DE' }), 'ISO code, two letters.'),
     ], (v) => {
       need(v, ['name']);
       const body = { name: v.name.trim() };
-      for (const k of ['email', 'vat_id']) if (v[k]) body[k] = v[k].trim();
+      for (const k of ['email', 'vat_id', 'address']) if (v[k]) body[k] = v[k].trim();
       if (v.country) body.country = v.country.trim().toUpperCase();
       return api.post('customers', body, { key });
     }, { submit: 'Add customer' });

@@ -2,11 +2,13 @@
 // invoice with its filters, a page at a time; mark a bank transfer paid,
 // void an invoice with a reason (then shows, per lot, the credits removed and
 // those already spent), and open the printable page or the PDF.
+// Open invoices show their payment details; credit notes follow the list.
 // GET /invoices, POST /invoices/{id}/mark-paid, POST /invoices/{id}/void,
-// GET /invoices/{id}/html, GET /invoices/{id}/pdf.
+// GET /invoices/{id}/html, GET /invoices/{id}/pdf, GET /credit-notes.
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog } from './ui.js';
-import { amount, money, date, zoneTime, nextDay, cmp } from './fmt.js';
+import { amount, money, zoneTime, nextDay, cmp } from './fmt.js';
+import { paymentBlock, day } from './payment.js';
 import { creditTypes, typeName, customerLink, customerPicker, rememberCustomer, pager, statusBadge, need, flash } from './admin-lib.js';
 
 const FILTERS = ['status', 'gateway', 'customer', 'from', 'to'];
@@ -55,9 +57,12 @@ export default async function render(ctx) {
       return api.post(`invoices/${inv.id}/void`, { reason: v.reason.trim() }, { key });
     }, { submit: 'Void invoice' });
     if (!done) return;
-    await list.reload();
+    await Promise.all([list.reload(), notes.reload()]);
+    const cn = done.credit_note;
     clear(voided,
       h('h2', `Invoice ${done.number} is void`),
+      cn ? h('p', 'Credit note ', h('a', { href: `/api/v1/credit-notes/${cn.id}/html`, target: '_blank', rel: 'noopener' }, cn.number),
+        ` issued over ${money(cn.gross, cn.currency)}; to refund: ${money(cn.refund_due, cn.currency)}.`) : null,
       done.lots?.length ? table([
         { label: 'Lot', value: (l) => l.id },
         { label: 'Type', value: (l) => typeName(types, l.credit_type) },
@@ -72,7 +77,8 @@ export default async function render(ctx) {
     for (const i of items) rememberCustomer({ id: i.customer_id, name: i.buyer?.name });
     const t = table([
       { label: 'Invoice', value: (i) => h('a.nowrap', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener' }, i.number) },
-      { label: 'Date', value: (i) => date(i.created_at) },
+      { label: 'Date', value: (i) => day(i.issue_date) },
+      { label: 'Due date', value: (i) => (i.status === 'open' ? day(i.due_date) : '–') },
       { label: 'Customer', value: (i) => customerLink(i.customer_id) },
       { label: 'Paid by', value: (i) => GATEWAYS[i.gateway] || i.gateway },
       { label: 'Status', value: (i) => h('span', statusBadge(i.status), i.void_reason ? h('span.hint', ` ${i.void_reason}`) : null) },
@@ -86,14 +92,30 @@ export default async function render(ctx) {
         value: (i) => h('div.row-actions',
           h('a.button', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener', 'aria-label': `Print invoice ${i.number}` }, 'Print'),
           h('a.button', { href: `/api/v1/invoices/${i.id}/pdf`, target: '_blank', rel: 'noopener', 'aria-label': `Invoice ${i.number} as PDF` }, 'PDF'),
-          i.status === 'open' ? h('button.primary', { type: 'button', 'aria-label': `Mark invoice ${i.number} paid`, onclick: (ev) => markPaid(i, ev.currentTarget) }, 'Mark paid') : null,
-          i.status !== 'void' ? h('button.danger', { type: 'button', 'aria-label': `Void invoice ${i.number}`, onclick: () => voidIt(i) }, 'Void') : null),
+          i.status === 'open' ? h('button.primary', { type: 'button', 'aria-label': `Mark paid: invoice ${i.number}`, onclick: (ev) => markPaid(i, ev.currentTarget) }, 'Mark paid') : null,
+          i.status !== 'void' ? h('button.danger', { type: 'button', 'aria-label': `Void invoice ${i.number}`, onclick: () => voidIt(i) }, 'Void') : null,
+          i.payment ? h('details.payment-details', h('summary', 'Payment details'), paymentBlock(i, { headingLevel: 'h4' })) : null),
       },
     ], items, { caption: 'Invoices, newest first' });
     t.classList.add('stack');
     return t;
   }, { label: 'Invoice pages', none: 'No invoices match these filters.' });
 
-  ctx.main.append(h('h1', 'Invoices'), status.el, filters, voided, list.el);
-  await Promise.all([list.start(), picker.ready]);
+  // Credit notes of voided paid invoices, newest first (GET /credit-notes).
+  const notes = pager((cursor) => api.get('credit-notes', { customer: query.customer, limit: 50, cursor }), (items) => {
+    const t = table([
+      { label: 'Credit note', value: (n) => h('a.nowrap', { href: `/api/v1/credit-notes/${n.id}/html`, target: '_blank', rel: 'noopener' }, n.number) },
+      { label: 'Date', value: (n) => day(n.issue_date) },
+      { label: 'Invoice', value: (n) => h('a.nowrap', { href: `/api/v1/invoices/${n.invoice_id}/html`, target: '_blank', rel: 'noopener' }, n.invoice_number) },
+      { label: 'Customer', value: (n) => customerLink(n.customer_id) },
+      { label: 'Gross', num: true, value: (n) => money(n.gross, n.currency) },
+      { label: 'To refund', num: true, value: (n) => money(n.refund_due, n.currency) },
+      { label: 'Reason', value: (n) => n.reason },
+    ], items, { caption: 'Credit notes, newest first' });
+    t.classList.add('stack');
+    return t;
+  }, { label: 'Credit note pages', none: 'No credit notes: voiding a paid invoice issues one.' });
+
+  ctx.main.append(h('h1', 'Invoices'), status.el, filters, voided, list.el, h('h2', 'Credit notes'), notes.el);
+  await Promise.all([list.start(), notes.start(), picker.ready]);
 }

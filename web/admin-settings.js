@@ -1,14 +1,15 @@
 // Settings (#/admin/settings, admins only): the business (name, currency,
-// zone, locale, VAT, invoices, seller details, charging, files, sign-ups)
+// zone, locale, VAT, invoices, seller details, bank details and payment
+// terms, charging, files, sign-ups)
 // and its credit types (name, unit value, order, the spendable switch; add
 // a type).
 // GET/PATCH /settings, GET/POST /credit-types, PATCH /credit-types/{code}.
 import { api, newKey } from './api.js';
-import { h, clear, table, field, input, select, textarea, form, dialog, loading } from './ui.js';
+import { h, clear, table, field, input, select, textarea, form, dialog, loading, notice } from './ui.js';
 import { amount, money, setTenant, getTenant } from './fmt.js';
 import { creditTypes, forgetCreditTypes, checkbox, need, flash } from './admin-lib.js';
 
-const NUMBERS = ['refund_validity_days', 'file_retention_days', 'duplicate_window_hours'];
+const NUMBERS = ['refund_validity_days', 'file_retention_days', 'duplicate_window_hours', 'payment_terms_days'];
 
 function settingsFields(s) {
   const chargeOn = select('charge_on', [['submit', 'When the order is placed'], ['delivery', 'On delivery (hold until then)']]);
@@ -32,6 +33,15 @@ function settingsFields(s) {
       field('Seller VAT ID', text('vat_id', { maxlength: 32 })),
       field('Seller address', textarea('seller_address', { rows: 3, value: s.seller_address || '' })),
       field('Bank transfers grant credits', grant)),
+    h('fieldset.bank', h('legend', 'Bank details and payment terms'),
+      s.bank_iban ? null : notice('No bank details yet: customers who choose bank transfer are told that you have not set them up, and invoices carry no payment details or QR code.', 'warn'),
+      field('Account holder', text('bank_account_holder', { maxlength: 70 }), 'As your bank knows it; empty: the business name.'),
+      field('IBAN', input('bank_iban', { value: s.bank_iban_display || '', autocomplete: 'off', spellcheck: 'false', maxlength: 42 }),
+        'Checked by its check digits; shown in groups of four.'),
+      field('BIC', text('bank_bic', { maxlength: 11, spellcheck: 'false' }), '8 or 11 characters, e.g. COBADEFFXXX.'),
+      field('Payment terms (days)', text('payment_terms_days', { type: 'number', min: 0, max: 365 }), 'An invoice is due this many days after its date.'),
+      field('Credit note number prefix', text('credit_note_prefix', { maxlength: 10 }),
+        'Capital letters or digits: credit notes are numbered PREFIX-YEAR-000001, e.g. CN-2026-000001 or GS-2026-000001.')),
     h('fieldset', h('legend', 'Sign-in'),
       field('Staff and admins must use two-factor authentication', checkbox('totp_required', Boolean(s.totp_required)),
         'Without it they can only turn it on (on their Security page) until they have.')),
@@ -59,10 +69,15 @@ export default async function render(ctx) {
     for (const [k, old] of Object.entries(settings)) {
       if (!mine.has(k) || (!(k in v) && typeof old !== 'string')) continue;
       const now = NUMBERS.includes(k) ? Number(v[k]) : (v[k] ?? '');
-      if (String(now) !== String(old ?? '')) body[k] = now;
+      const same = k === 'bank_iban' ? String(now).replace(/\s+/g, '').toUpperCase() === old : String(now) === String(old ?? '');
+      if (!same) body[k] = now;
     }
     if (!Object.keys(body).length) { status.say('Nothing changed.', 'info'); return; }
     settings = await api.patch('settings', body, { key: newKey() });
+    if ('bank_iban' in body || 'bank_bic' in body) {
+      f.elements.bank_iban.value = settings.bank_iban_display;
+      f.elements.bank_bic.value = settings.bank_bic;
+    }
     setTenant({ name: settings.name, currency: settings.currency, locale: settings.locale, timezone: settings.timezone });
     if (ctx.me.tenant) Object.assign(ctx.me.tenant, getTenant());
     status.say('Settings saved.');

@@ -1,10 +1,14 @@
 // Invoices (owner, GET /invoices): a status filter kept in the hash query,
-// newest first with number, date, status, total and amount due, the
-// printable page in a new tab, and "Pay" for an open card invoice.
+// newest first with number, date (the business's local date), due date,
+// status, total and amount due, the printable page in a new tab, and "Pay"
+// for an open card invoice. Open bank-transfer invoices show how to pay them
+// (account, reference, due date, QR code); the credit notes of voided paid
+// invoices follow (GET /credit-notes).
 import { api } from './api.js';
 import { money, date } from './fmt.js';
 import { h, clear, field, select, table, empty } from './ui.js';
 import { statusBadge, pager, isZero } from './customer.js';
+import { paymentBlock, day } from './payment.js';
 
 export default async function render(ctx) {
   const { main, query, go } = ctx;
@@ -30,7 +34,8 @@ export default async function render(ctx) {
   const due = (i) => (i.status === 'open' ? money(i.amount_due) : money('0.00'));
   const columns = [
     { label: 'Number', value: (i) => h('a', { href: `/api/v1/invoices/${encodeURIComponent(i.id)}/html`, target: '_blank', rel: 'noopener' }, i.number) },
-    { label: 'Date', value: (i) => date(i.created_at) },
+    { label: 'Date', value: (i) => day(i.issue_date) },
+    { label: 'Due date', value: (i) => (i.status === 'open' ? day(i.due_date) : '–') },
     { label: 'Status', value: (i) => [statusBadge(i.status), i.status === 'paid' && i.paid_at ? h('span.sub', ` ${date(i.paid_at)}`) : null] },
     { label: 'Payment', value: (i) => ({ manual: 'Bank transfer', stripe: 'Card', admin: 'Added by us' }[i.gateway] || i.gateway) },
     { label: 'Total', num: true, value: (i) => money(i.gross) },
@@ -52,7 +57,22 @@ export default async function render(ctx) {
   const t = table(columns, first.items, { caption: 'Invoices, newest first' });
   t.classList.add('stack');
   const tbody = t.querySelector('tbody');
-  clear(main, top, t);
+  const toPay = first.items.filter((i) => i.payment);
+  const payments = toPay.length
+    ? h('section.cards.to-pay', { 'aria-label': 'Open invoices to pay by bank transfer' },
+      toPay.map((i) => h('article.card', h('h2', `Invoice ${i.number}: ${money(i.amount_due)} due ${day(i.due_date)}`), paymentBlock(i))))
+    : null;
+  const notes = (await api.get('credit-notes', { limit: 25 })).items;
+  const credits = notes.length
+    ? [h('h2', 'Credit notes'), table([
+      { label: 'Number', value: (n) => h('a', { href: `/api/v1/credit-notes/${encodeURIComponent(n.id)}/html`, target: '_blank', rel: 'noopener' }, n.number) },
+      { label: 'Date', value: (n) => day(n.issue_date) },
+      { label: 'Cancels invoice', value: (n) => n.invoice_number },
+      { label: 'Total', num: true, value: (n) => `−${money(n.gross)}` },
+      { label: 'Refund', num: true, value: (n) => money(n.refund_due) },
+    ], notes, { caption: 'Credit notes, newest first' })]
+    : null;
+  clear(main, top, payments, t, credits);
   pager(main, first.next_cursor, (cursor) => api.get('invoices', { ...q, cursor }),
     (items) => tbody.append(...table(columns, items).querySelectorAll('tbody tr')));
 }

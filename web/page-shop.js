@@ -8,6 +8,7 @@ import { api } from './api.js';
 import { amount, money, date, getTenant } from './fmt.js';
 import { h, clear, dialog, notice, empty } from './ui.js';
 import { creditTypes, typeName, quotient, trimZeros, statusBadge, Idem, choices, isZero } from './customer.js';
+import { paymentBlock, noBankDetails, day } from './payment.js';
 
 // A package without its own rate has the business's (GET /me).
 function vatText(p) {
@@ -38,6 +39,8 @@ export function invoiceView(inv, checkoutUrl) {
   ];
   if (!isZero(inv.store_credit_applied)) rows.push(['Store credit applied', `−${money(inv.store_credit_applied)}`]);
   rows.push(['Amount due', money(inv.status === 'paid' ? '0.00' : inv.amount_due)]);
+  rows.push(['Invoice date', day(inv.issue_date)]);
+  if (inv.status === 'open') rows.push(['Due date', day(inv.due_date)]);
   let next;
   if (inv.status === 'paid') {
     next = [notice('Paid with your store credit: the credits are on your account now.', 'ok'),
@@ -47,8 +50,9 @@ export function invoiceView(inv, checkoutUrl) {
       h('p', h('a.button.primary', { href: checkoutUrl, rel: 'noopener' }, `Pay ${money(inv.amount_due)} by card`))];
   } else if (inv.gateway === 'manual') {
     next = [h('div.notice.transfer', { role: 'status' },
-      h('p', 'Please transfer ', h('strong', money(inv.amount_due)), ` to ${inv.seller?.name || 'us'} and use the reference `,
+      h('p', 'Please transfer ', h('strong', money(inv.amount_due)), ` to ${inv.seller?.name || 'us'} by ${day(inv.due_date)} and use the reference `,
         h('strong.ref', inv.number), '.'),
+      inv.payment ? paymentBlock(inv) : noBankDetails(),
       h('p', inv.credits_granted
         ? 'The credits are already on your account.'
         : 'The credits are added to your account as soon as the payment has arrived.'))];
@@ -69,18 +73,21 @@ export function invoiceView(inv, checkoutUrl) {
 // a card only where the gateway is set up.
 const METHODS = {
   manual: ['Bank transfer', ' — you get an invoice to pay by transfer'],
+  // Without bank details the invoice cannot say where to pay yet.
+  manual_no_details: ['Bank transfer', ' — you get an invoice; the business has not set up its bank details yet and will send them'],
   stripe: ['Card', ' — pay now on a secure payment page'],
 };
 
 function buy(types, pkg, methods) {
   const idem = new Idem();
-  const offered = methods.filter((m) => METHODS[m]);
+  const offered = methods.filter((m) => m === 'manual' || m === 'stripe');
+  const words = (m) => METHODS[m === 'manual' && getTenant().bank_transfer === false ? 'manual_no_details' : m];
   return dialog(`Buy ${pkg.name}`, [
     h('p', creditsText(types, pkg), ' for ', h('strong', money(pkg.price)), ` ${vatText(pkg)}.`),
     offered.length > 1
-      ? choices('gateway', 'How do you want to pay?', offered.map((m) => [m, ...METHODS[m]]), { checked: [offered[0]] })
-      : h('p.pay-by', 'You pay by ', h('strong', METHODS[offered[0] || 'manual'][0].toLowerCase()),
-        METHODS[offered[0] || 'manual'][1], '.'),
+      ? choices('gateway', 'How do you want to pay?', offered.map((m) => [m, ...words(m)]), { checked: [offered[0]] })
+      : h('p.pay-by', 'You pay by ', h('strong', words(offered[0] || 'manual')[0].toLowerCase()),
+        words(offered[0] || 'manual')[1], '.'),
   ], async (v) => {
     const body = { package_id: pkg.id, gateway: v.gateway || offered[0] || 'manual' };
     try {

@@ -1,6 +1,7 @@
 // A small QR code encoder (ISO/IEC 18004), written for the portal's
-// two-factor enrolment: byte mode, error correction level M, versions 1 to 10
-// (up to 213 bytes), the mask with the lowest penalty score. qrMatrix(text)
+// two-factor enrolment and the invoices' EPC QR codes: byte mode, error
+// correction level M, versions 1 to 13 (up to 331 bytes, the EPC QR code's
+// limit), the mask with the lowest penalty score. qrMatrix(text)
 // gives the modules; qrSvg(text) draws them as an SVG element.
 //
 // The steps, in the standard's order: the data bit stream (mode, length,
@@ -15,11 +16,12 @@
 // group 2 (one codeword more each), EC codewords per block].
 const BLOCKS_M = [null,
   [1, 16, 0, 10], [1, 28, 0, 16], [1, 44, 0, 26], [2, 32, 0, 18], [2, 43, 0, 24],
-  [4, 27, 0, 16], [4, 31, 0, 18], [2, 38, 2, 22], [3, 36, 2, 22], [4, 43, 1, 26]];
+  [4, 27, 0, 16], [4, 31, 0, 18], [2, 38, 2, 22], [3, 36, 2, 22], [4, 43, 1, 26],
+  [1, 50, 4, 30], [6, 36, 2, 22], [8, 37, 1, 22]];
 // The centres of the alignment patterns per version (rows and columns alike).
 const ALIGN = [null, [], [6, 18], [6, 22], [6, 26], [6, 30], [6, 34],
-  [6, 22, 38], [6, 24, 42], [6, 26, 46], [6, 28, 50]];
-export const VERSION_MAX = 10;
+  [6, 22, 38], [6, 24, 42], [6, 26, 46], [6, 28, 50], [6, 30, 54], [6, 32, 58], [6, 34, 62]];
+export const VERSION_MAX = 13;
 const EC_BITS_M = 0; // the format's two error-correction bits: L 01, M 00, Q 11, H 10
 
 // ---- GF(256) and Reed-Solomon -------------------------------------------

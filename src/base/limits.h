@@ -38,6 +38,11 @@
 #define JUSTIFICATION_BYTES_MAX 2000
 #define CODE_BYTES_MAX          32
 
+/* A billing address on invoices: a few lines of a postal address (street,
+ * city, region, country), bounded so the address block stays an address. */
+#define ADDRESS_BYTES_MAX 500
+#define ADDRESS_LINES_MAX 6
+
 /* Time zone transitions kept from a TZif file (Europe/Berlin has about 150). */
 #define TZ_TRANSITIONS_MAX 512
 

@@ -487,6 +487,11 @@ static int cmd_demo_run(struct cli *c)
     t.vat_id = "DE298765431";
     t.seller_address = "Industriestr. 12\n70565 Stuttgart\nGermany";
     t.invoice_prefix = "ECS-";
+    /* Bank transfers name an account (the IBAN of ISO 13616's example) and
+     * are due after the default 14 days. */
+    t.bank_iban = "DE89370400440532013000";
+    t.bank_bic = "COBADEFFXXX";
+    t.bank_account_holder = "ECU Chip Service GmbH";
     if (!demo_check(svc_settings_update(&d.svc, &t, &e), &e, "demo: settings") ||
         !demo_catalogue(&d) || !demo_customers(&d) || !demo_history(&d, end_us))
         return CLI_FAILURE;

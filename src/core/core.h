@@ -383,4 +383,46 @@ bool brand_color_parse(const char *text, uint8_t rgb[3]) WUR;
  * down (the portal's blue #1d4ed8 is 670, 6.70:1). */
 int brand_contrast_white_x100(const uint8_t rgb[3]);
 
+/* ---- bank details (bank.c) --------------------------------------------- */
+
+#define BANK_IBAN_BYTES           35 /* 34 characters at most (ISO 13616) */
+#define BANK_IBAN_GROUPED_BYTES   43 /* in groups of four */
+#define BANK_BIC_BYTES            12 /* 8 or 11 characters (ISO 9362) */
+#define BANK_EPC_NAME_CHARS       70 /* the beneficiary's name (EPC069-12) */
+#define BANK_EPC_REMITTANCE_CHARS 140
+#define BANK_EPC_BYTES_MAX        331 /* the whole payload (EPC069-12) */
+
+enum bank_check {
+    BANK_OK,
+    BANK_BAD_CHARACTER, /* not a letter, digit or space */
+    BANK_BAD_FORM,      /* letters or digits where the other belongs */
+    BANK_BAD_COUNTRY,   /* no IBAN country */
+    BANK_BAD_LENGTH,    /* not the country's length */
+    BANK_BAD_CHECKSUM,  /* mod 97 is not 1 */
+};
+/* Writes in without spaces, in capitals, and checks it: the country's code
+ * and length, its BBAN's form where known, and the check digits (mod 97). */
+enum bank_check bank_iban_normalize(const char *in, char out[BANK_IBAN_BYTES]);
+/* Writes a BIC in capitals, without spaces: 8 or 11 characters, the
+ * institution and country letters, location and branch letters or digits. */
+enum bank_check bank_bic_normalize(const char *in, char out[BANK_BIC_BYTES]);
+/* The outcome in words, for a validation error ("has wrong check digits"). */
+const char *bank_check_text(enum bank_check c);
+/* "DE89 3704 0044 0532 0130 00": a normalized IBAN in groups of four. */
+void bank_iban_group(const char *iban, char out[BANK_IBAN_GROUPED_BYTES]);
+
+/* A SEPA credit transfer of amount_minor euro cents. */
+struct bank_transfer {
+    const char *name; /* the beneficiary, cut to 70 characters */
+    const char *iban; /* normalized */
+    const char *bic;  /* normalized; "" = none (allowed in version 002) */
+    int64_t amount_minor;
+    const char *remittance; /* unstructured: the invoice number */
+};
+/* The EPC QR code's text (EPC069-12, version 002, UTF-8, SCT), lines joined
+ * by LF: BCD, 002, 1, SCT, BIC, name, IBAN, "EUR12.34", purpose (empty),
+ * structured reference (empty), remittance. ERR_VALIDATION for an amount
+ * outside 0.01..999999999.99 or no IBAN, ERR_TOO_LARGE when out is short. */
+enum err bank_epc_payload(const struct bank_transfer *t, char *out, size_t out_bytes) WUR;
+
 #endif

@@ -121,6 +121,10 @@ void h_me(struct http_request *r)
                                                     r->who.role, &p) == ERR_OK)
         language = http_language(p.locale);
     json_object_set_new(me, "language", json_string(language));
+    /* Whether a bank transfer can say where to pay (the shop tells when not). */
+    json_t *tenant = json_object_get(me, "tenant");
+    if (tenant != NULL)
+        json_object_set_new(tenant, "bank_transfer", json_boolean(t.bank_iban[0] != '\0'));
     http_json(r, 200, me);
 }
 

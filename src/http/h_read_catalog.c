@@ -122,6 +122,14 @@ json_t *h_settings_json(const struct tenant_row *t)
     json_object_set_new(o, "expiry_notice_days", json_integer(t->expiry_notice_days));
     json_object_set_new(o, "registration", json_string(t->registration));
     json_object_set_new(o, "totp_required", json_boolean(t->totp_required));
+    char grouped[BANK_IBAN_GROUPED_BYTES];
+    bank_iban_group(t->bank_iban, grouped);
+    json_object_set_new(o, "bank_iban", json_string(t->bank_iban));
+    json_object_set_new(o, "bank_iban_display", json_string(grouped));
+    json_object_set_new(o, "bank_bic", json_string(t->bank_bic));
+    json_object_set_new(o, "bank_account_holder", json_string(t->bank_account_holder));
+    json_object_set_new(o, "payment_terms_days", json_integer(t->payment_terms_days));
+    json_object_set_new(o, "credit_note_prefix", json_string(t->credit_note_prefix));
     /* The language of the business's documents and of users who chose none. */
     json_object_set_new(o, "language", json_string(i18n_lang(t->locale)));
     return o;

@@ -18,6 +18,7 @@ static json_t *h_customer_json(const struct svc_customer_view *v)
                   c->locale ? c->locale : "", "created_at", http_time(c->created_at_us));
     json_object_set_new(o, "language", json_string(http_language(c->locale)));
     json_object_set_new(o, "status", json_string(c->status && c->status[0] ? c->status : "active"));
+    json_object_set_new(o, "address", json_string(c->address ? c->address : ""));
     json_object_set_new(o, "balances", h_read_balances(v->balances, v->n_balances));
     return o;
 }

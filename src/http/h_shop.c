@@ -6,7 +6,6 @@
  *
  * Must not: decide totals or statuses (the service does) or log a gateway key.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +21,37 @@ static json_t *h_money(int64_t minor)
 static json_t *h_text_or_null(const char *s)
 {
     return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
+}
+
+/* How to pay an open invoice by bank transfer (null without an IBAN or
+ * nothing due): the account, the amount, the invoice number as the
+ * reference, the due date, and for euros the EPC QR code's text. */
+static json_t *h_invoice_payment_json(const struct invoice_row *r)
+{
+    if (strcmp(r->status, "open") != 0 || r->due_minor <= 0 || r->bank_iban == NULL ||
+        r->bank_iban[0] == '\0')
+        return json_null();
+    char grouped[BANK_IBAN_GROUPED_BYTES], epc[BANK_EPC_BYTES_MAX + 1];
+    bank_iban_group(r->bank_iban, grouped);
+    struct bank_transfer t = {.name = r->bank_account_holder,
+                              .iban = r->bank_iban,
+                              .bic = r->bank_bic,
+                              .amount_minor = r->due_minor,
+                              .remittance = r->number};
+    bool euro = strcmp(r->currency, "EUR") == 0;
+    bool qr = euro && bank_epc_payload(&t, epc, sizeof(epc)) == ERR_OK;
+    json_t *o = json_object();
+    json_object_set_new(o, "method", json_string("bank_transfer"));
+    json_object_set_new(o, "account_holder", json_string(r->bank_account_holder));
+    json_object_set_new(o, "iban", json_string(r->bank_iban));
+    json_object_set_new(o, "iban_display", json_string(grouped));
+    json_object_set_new(o, "bic", json_string(r->bank_bic));
+    json_object_set_new(o, "amount", h_money(r->due_minor));
+    json_object_set_new(o, "currency", json_string(r->currency));
+    json_object_set_new(o, "reference", json_string(r->number));
+    json_object_set_new(o, "due_date", json_string(r->due_date));
+    json_object_set_new(o, "epc_qr", qr ? json_string(epc) : json_null());
+    return o;
 }
 
 /* The invoice's row as lists show it. */
@@ -59,6 +89,42 @@ static json_t *h_invoice_row_json(const struct invoice_row *r)
     json_object_set_new(o, "created_at", http_time(r->created_at_us));
     json_object_set_new(o, "paid_at", http_time(r->paid_at_us));
     json_object_set_new(o, "voided_at", http_time(r->voided_at_us));
+    json_object_set_new(json_object_get(o, "buyer"), "address", json_string(r->buyer_address));
+    json_object_set_new(o, "issue_date", json_string(r->issue_date));
+    json_object_set_new(o, "due_date", json_string(r->due_date));
+    json_object_set_new(o, "payment_terms_days", json_integer(r->payment_terms_days));
+    json_object_set_new(o, "language", json_string(r->language));
+    char grouped[BANK_IBAN_GROUPED_BYTES];
+    bank_iban_group(r->bank_iban, grouped);
+    json_object_set_new(o, "bank",
+                        json_pack("{s:s, s:s, s:s, s:s}", "account_holder", r->bank_account_holder,
+                                  "iban", r->bank_iban, "iban_display", grouped, "bic",
+                                  r->bank_bic));
+    json_object_set_new(o, "payment", h_invoice_payment_json(r));
+    return o;
+}
+
+/* A credit note as lists show it. */
+static json_t *h_credit_note_json(const struct credit_note_row *n)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", http_id("crn", n->id));
+    json_object_set_new(o, "number", json_string(n->number));
+    json_object_set_new(o, "invoice_id", http_id("inv", n->invoice_id));
+    json_object_set_new(o, "invoice_number", json_string(n->invoice_number));
+    json_object_set_new(o, "customer_id", http_id("cus", n->customer_id));
+    json_object_set_new(o, "issue_date", json_string(n->issue_date));
+    json_object_set_new(o, "currency", json_string(n->currency));
+    json_object_set_new(o, "net", h_money(n->net_minor));
+    json_object_set_new(o, "vat_rate", http_amount(n->vat_rate_bp, 2));
+    json_object_set_new(o, "vat", h_money(n->vat_minor));
+    json_object_set_new(o, "gross", h_money(n->gross_minor));
+    json_object_set_new(o, "store_credit_returned", h_money(n->store_credit_minor));
+    json_object_set_new(o, "refund_due", h_money(n->refund_minor));
+    json_object_set_new(o, "reason", json_string(n->reason));
+    json_object_set_new(o, "language", json_string(n->language));
+    json_object_set_new(o, "created_by", json_string(n->created_by));
+    json_object_set_new(o, "created_at", http_time(n->created_at_us));
     return o;
 }
 
@@ -106,6 +172,8 @@ json_t *h_invoice_json(const struct svc_invoice_view *v)
     json_object_set_new(o, "lines", lines);
     json_object_set_new(o, "store_credit", credits);
     json_object_set_new(o, "lots", lots);
+    json_object_set_new(o, "credit_note",
+                        v->has_credit_note ? h_credit_note_json(&v->credit_note) : json_null());
     return o;
 }
 
@@ -340,204 +408,49 @@ void h_webhook_stripe(struct http_request *r)
                         v.outcome, "invoice", v.row.id ? json_string(v.row.number) : json_null()));
 }
 
-/* ---- the printable invoice --------------------------------------------- */
+/* ---- credit notes ------------------------------------------------------ */
 
-/* The page's only style; its SHA-256 goes in the page's CSP so nothing else
- * (no script, no other style) can run. */
-static const char h_invoice_css[] =
-    "body{font:14px/1.45 system-ui,sans-serif;color:#111;max-width:46rem;margin:2rem auto;"
-    "padding:0 1rem}h1{font-size:1.5rem;margin:0 0 .25rem}.parties{display:flex;gap:2rem;"
-    "justify-content:space-between;margin:1.5rem 0}.parties div{white-space:pre-line}"
-    "table{width:100%;border-collapse:collapse;margin:1rem 0}th,td{padding:.4rem;"
-    "border-bottom:1px solid #ccc;text-align:left}td.n,th.n{text-align:right}"
-    ".totals td{border:0}.status{display:inline-block;padding:.1rem .5rem;border:1px solid;"
-    "border-radius:.25rem;text-transform:uppercase;font-size:.8rem}.note{margin-top:1rem}"
-    "@media print{body{margin:0;max-width:none}.noprint{display:none}}";
-
-static char h_invoice_csp[160];
-static pthread_once_t h_invoice_csp_once = PTHREAD_ONCE_INIT;
-
-static void h_invoice_csp_init(void)
+/* Members see their own customer's credit notes; another's is not found. */
+void h_credit_note(struct http_request *r)
 {
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    uint8_t d[SHA256_BYTES];
-    sha256(h_invoice_css, strlen(h_invoice_css), d);
-    char enc[48];
-    size_t k = 0;
-    for (size_t i = 0; i < SHA256_BYTES; i += 3) {
-        uint32_t v = (uint32_t)d[i] << 16 | (i + 1 < SHA256_BYTES ? (uint32_t)d[i + 1] << 8 : 0) |
-                     (i + 2 < SHA256_BYTES ? d[i + 2] : 0);
-        enc[k++] = b64[v >> 18 & 63];
-        enc[k++] = b64[v >> 12 & 63];
-        enc[k++] = i + 1 < SHA256_BYTES ? b64[v >> 6 & 63] : '=';
-        enc[k++] = i + 2 < SHA256_BYTES ? b64[v & 63] : '=';
-    }
-    enc[k] = '\0';
-    snprintf(h_invoice_csp, sizeof(h_invoice_csp),
-             "default-src 'none'; style-src 'sha256-%s'; frame-ancestors 'none'", enc);
-}
-
-/* Text with &, <, >, " and ' escaped. */
-static enum err h_html_text(struct buf *b, const char *s)
-{
-    enum err rc = ERR_OK;
-    for (; rc == ERR_OK && s != NULL && *s; s++) {
-        switch (*s) {
-        case '&':
-            rc = buf_puts(b, "&amp;");
-            break;
-        case '<':
-            rc = buf_puts(b, "&lt;");
-            break;
-        case '>':
-            rc = buf_puts(b, "&gt;");
-            break;
-        case '"':
-            rc = buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            rc = buf_puts(b, "&#39;");
-            break;
-        default:
-            rc = buf_append(b, s, 1);
-        }
-    }
-    return rc;
-}
-
-static const char *h_html_money(struct http_request *r, int64_t minor, const char *currency)
-{
-    char amount[AMOUNT_TEXT_BYTES];
-    amount_format(minor, H_READ_MONEY_SCALE, amount, sizeof(amount));
-    return arena_printf(&r->arena, "%s %s", amount, currency);
-}
-
-static const char *h_html_date(struct http_request *r, int64_t us)
-{
-    json_t *t = http_time(us);
-    const char *s = json_is_string(t) ? arena_strndup(&r->arena, json_string_value(t), 10) : "";
-    json_decref(t);
-    return s ? s : "";
-}
-
-/* "<tag>text</tag>" with text escaped. */
-static enum err h_html_el(struct buf *b, const char *open, const char *text, const char *close)
-{
-    enum err rc = buf_puts(b, open);
-    if (rc == ERR_OK)
-        rc = h_html_text(b, text);
-    return rc == ERR_OK ? buf_puts(b, close) : rc;
-}
-
-static enum err h_html_party(struct buf *b, const char *title, const char *name, const char *more,
-                             const char *country, const char *vat_id)
-{
-    enum err rc = h_html_el(b, "<div><strong>", title, "</strong>\n");
-    if (rc == ERR_OK)
-        rc = h_html_text(b, name);
-    if (rc == ERR_OK && more && more[0])
-        rc = h_html_el(b, "\n", more, "");
-    if (rc == ERR_OK && country && country[0])
-        rc = h_html_el(b, "\n", country, "");
-    if (rc == ERR_OK && vat_id && vat_id[0])
-        rc = h_html_el(b, "\nVAT ID: ", vat_id, "");
-    return rc == ERR_OK ? buf_puts(b, "</div>") : rc;
-}
-
-static enum err h_invoice_html_lines(struct http_request *r, struct buf *b,
-                                     const struct svc_invoice_view *v)
-{
-    const struct invoice_row *row = &v->row;
-    enum err rc = buf_puts(b, "<table><thead><tr><th>Description</th><th class=n>Qty</th>"
-                              "<th class=n>Unit net</th><th class=n>Net</th></tr></thead><tbody>");
-    for (size_t i = 0; rc == ERR_OK && i < v->n_lines; i++) {
-        const struct invoice_line_row *l = &v->lines[i];
-        if ((rc = h_html_el(b, "<tr><td>", l->description, "</td>")) == ERR_OK &&
-            (rc = buf_printf(b, "<td class=n>%lld</td>", (long long)l->quantity)) == ERR_OK &&
-            (rc = h_html_el(b, "<td class=n>", h_html_money(r, l->unit_net_minor, row->currency),
-                            "</td>")) == ERR_OK)
-            rc = h_html_el(b, "<td class=n>", h_html_money(r, l->net_minor, row->currency),
-                           "</td></tr>");
-    }
-    char rate[AMOUNT_TEXT_BYTES];
-    amount_format(row->vat_rate_bp, 2, rate, sizeof(rate));
-    const char *vat_label = arena_printf(&r->arena, "VAT %s %%", rate);
-    struct {
-        const char *label;
-        int64_t minor;
-        bool show;
-    } totals[] = {{"Net", row->net_minor, true},
-                  {vat_label ? vat_label : "VAT", row->vat_minor, true},
-                  {"Total", row->gross_minor, true},
-                  {"Paid with store credit", -row->store_credit_minor, row->store_credit_minor > 0},
-                  {"Amount due", row->due_minor, row->store_credit_minor > 0}};
-    if (rc == ERR_OK)
-        rc = buf_puts(b, "</tbody><tbody class=totals>");
-    for (size_t i = 0; rc == ERR_OK && i < sizeof(totals) / sizeof(totals[0]); i++) {
-        if (!totals[i].show)
-            continue;
-        if ((rc = h_html_el(b, "<tr><td colspan=3 class=n>", totals[i].label, "</td>")) == ERR_OK)
-            rc = h_html_el(b, "<td class=n>", h_html_money(r, totals[i].minor, row->currency),
-                           "</td></tr>");
-    }
-    return rc == ERR_OK ? buf_puts(b, "</tbody></table>") : rc;
-}
-
-static enum err h_invoice_html_build(struct http_request *r, struct buf *b,
-                                     const struct svc_invoice_view *v)
-{
-    const struct invoice_row *row = &v->row;
+    int64_t id;
+    if (!http_param_id(r, 0, "crn", &id))
+        return;
+    struct svc_credit_note_view v;
     enum err rc =
-        buf_puts(b, "<!doctype html><html lang=en><head><meta charset=utf-8>"
-                    "<meta name=viewport content=\"width=device-width,initial-scale=1\">");
-    if (rc == ERR_OK)
-        rc = h_html_el(b, "<title>Invoice ", row->number, "</title>");
-    if (rc == ERR_OK)
-        rc = buf_printf(b, "<style>%s</style></head><body>", h_invoice_css);
-    if (rc == ERR_OK)
-        rc = h_html_el(b, "<h1>Invoice ", row->number, "</h1>");
-    if (rc == ERR_OK)
-        rc = h_html_el(b, "<p><span class=status>", row->status, "</span> ");
-    if (rc == ERR_OK)
-        rc = h_html_el(b, "Date: ", h_html_date(r, row->created_at_us), "");
-    if (rc == ERR_OK && row->paid_at_us)
-        rc = h_html_el(b, " · Paid: ", h_html_date(r, row->paid_at_us), "");
-    if (rc == ERR_OK && row->voided_at_us)
-        rc = h_html_el(b, " · Void: ", row->void_reason, "");
-    if (rc == ERR_OK)
-        rc = buf_puts(b, "</p><div class=parties>");
-    if (rc == ERR_OK)
-        rc = h_html_party(b, "From", row->seller_name, row->seller_address, row->seller_country,
-                          row->seller_vat_id);
-    if (rc == ERR_OK)
-        rc = h_html_party(b, "To", row->buyer_name, row->buyer_email, row->buyer_country,
-                          row->buyer_vat_id);
-    if (rc == ERR_OK)
-        rc = buf_puts(b, "</div>");
-    if (rc == ERR_OK)
-        rc = h_invoice_html_lines(r, b, v);
-    if (rc == ERR_OK && row->note[0])
-        rc = h_html_el(b, "<p class=note>", row->note, "</p>");
-    return rc == ERR_OK ? buf_puts(b, "</body></html>\n") : rc;
-}
-
-void h_invoice_html(struct http_request *r)
-{
-    struct svc_invoice_view v;
-    if (!h_invoice_param(r, &v))
-        return;
-    struct buf b;
-    buf_init(&b, 256 * 1024);
-    enum err rc = h_invoice_html_build(r, &b, &v);
+        svc_credit_note_read(r->svc, &r->arena, r->tenant_id, id, h_read_only_customer(r), &v);
     if (rc != ERR_OK) {
-        buf_release(&b);
-        http_problem_msg(r, rc, "cannot render the invoice");
+        h_read_fail(r, rc, NULL);
         return;
     }
-    pthread_once(&h_invoice_csp_once, h_invoice_csp_init);
-    http_header(r, "Content-Security-Policy", h_invoice_csp);
-    http_text(r, 200, "text/html; charset=utf-8", b.data, b.len);
-    buf_release(&b);
+    json_t *o = h_credit_note_json(&v.note);
+    json_object_set_new(o, "invoice", h_invoice_json(&v.invoice));
+    http_json(r, 200, o);
+}
+
+void h_credit_notes(struct http_request *r)
+{
+    struct h_read_params p;
+    h_read_params_begin(&p, r);
+    struct credit_note_filter f = {.customer_id = h_read_id(&p, "customer", "cus"),
+                                   .invoice_id = h_read_id(&p, "invoice", "inv"),
+                                   .limit = h_read_limit(&p),
+                                   .before_id = h_read_id(&p, "cursor", "crn")};
+    if (!h_read_params_done(&p))
+        return;
+    if (h_read_only_customer(r) != 0)
+        f.customer_id = h_read_only_customer(r);
+    struct svc_credit_notes page;
+    enum err rc = svc_credit_notes_read(r->svc, &r->arena, r->tenant_id, &f, &page);
+    if (rc != ERR_OK) {
+        h_read_fail(r, rc, NULL);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < page.n; i++)
+        json_array_append_new(items, h_credit_note_json(&page.items[i]));
+    int64_t last = page.n ? page.items[page.n - 1].id : 0;
+    http_json(r, 200, h_read_page(items, "crn", last, page.more));
 }
 
 /* The invoice as a PDF, shown in the browser (inline) under its number. */

@@ -42,6 +42,7 @@ static json_t *h_customer_json(int64_t id, const struct customer_row *c, int64_t
                   "country", c->country ? c->country : "", "locale", c->locale ? c->locale : "",
                   "created_at", http_time(created_at_us));
     json_object_set_new(o, "language", json_string(http_language(c->locale)));
+    json_object_set_new(o, "address", json_string(c->address ? c->address : ""));
     return o;
 }
 
@@ -58,6 +59,7 @@ void h_customer_create(struct http_request *r)
     c.vat_id = http_field_string(&f, "vat_id", false, 32);
     c.country = http_field_string(&f, "country", false, 2);
     c.locale = http_field_string(&f, "locale", false, 5);
+    c.address = http_field_string(&f, "address", false, ADDRESS_BYTES_MAX);
     const char *language = http_field_language(&f, "language");
     if (language != NULL)
         c.locale = language; /* the documents' language; "locale" is its older name */
@@ -399,6 +401,16 @@ void h_settings_update(struct http_request *r)
         t.portal_url = v;
     if ((v = http_field_string(&f, "registration", false, 16)) != NULL)
         t.registration = v;
+    if ((v = http_field_string(&f, "bank_iban", false, 64)) != NULL)
+        t.bank_iban = v;
+    if ((v = http_field_string(&f, "bank_bic", false, 16)) != NULL)
+        t.bank_bic = v;
+    if ((v = http_field_string(&f, "bank_account_holder", false, NAME_BYTES_MAX)) != NULL)
+        t.bank_account_holder = v;
+    if ((v = http_field_string(&f, "credit_note_prefix", false, 16)) != NULL)
+        t.credit_note_prefix = v;
+    int64_t terms = t.payment_terms_days;
+    http_field_int(&f, "payment_terms_days", 0, 365, &terms);
     http_field_int(&f, "expiry_notice_days", 0, 365, &notice);
     http_field_amount(&f, "vat_rate", 2, false, &vat);
     http_field_int(&f, "refund_validity_days", 1, 3660, &days);
@@ -414,6 +426,8 @@ void h_settings_update(struct http_request *r)
     t.file_retention_days = (int32_t)retention;
     t.duplicate_window_hours = (int32_t)window;
     t.expiry_notice_days = (int32_t)notice;
+    t.payment_terms_days = (int32_t)terms;
+    svc_settings_normalize(&r->arena, &t);
     struct h_created x = {.body = h_settings_json(&t), .status = 200};
     http_idem_arm(r, h_created_render, &x);
     struct err_detail d = {0};

@@ -53,6 +53,8 @@ void h_customer_update(struct http_request *r)
         c.country = v;
     if ((v = http_field_string(&f, "locale", false, 5)) != NULL)
         c.locale = v;
+    if ((v = http_field_string(&f, "address", false, ADDRESS_BYTES_MAX)) != NULL)
+        c.address = v;
     if ((v = http_field_language(&f, "language")) != NULL)
         c.locale = v; /* the documents' language; "locale" is its older name */
     bool ok = http_fields_done(&f);
@@ -65,6 +67,7 @@ void h_customer_update(struct http_request *r)
                                                  "locale", c.locale ? c.locale : "", "created_at",
                                                  http_time(c.created_at_us)),
                                .status = 200};
+    json_object_set_new(x.body, "address", json_string(c.address ? c.address : ""));
     json_object_set_new(x.body, "language", json_string(http_language(c.locale)));
     http_idem_arm(r, h_patch_render, &x);
     struct err_detail d = {0};

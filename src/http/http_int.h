@@ -404,6 +404,10 @@ void h_invoices(struct http_request *r);
 void h_invoice(struct http_request *r);
 void h_invoice_html(struct http_request *r);
 void h_invoice_pdf(struct http_request *r);
+
+void h_credit_notes(struct http_request *r);
+void h_credit_note(struct http_request *r);
+void h_credit_note_html(struct http_request *r);
 void h_invoice_mark_paid(struct http_request *r);
 void h_invoice_void(struct http_request *r);
 void h_webhook_stripe(struct http_request *r);

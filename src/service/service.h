@@ -144,6 +144,9 @@ enum err svc_tenant_get(struct svc *s, struct arena *a, int64_t tenant_id,
 /* Validates and stores settings (VAT, currency, time zone, refund validity,
  * charge_on, invoice prefix, file retention, duplicate window). */
 enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct err_detail *d) WUR;
+/* Writes a valid bank_iban and bank_bic of t as they are stored (capitals, no
+ * spaces), copies in a; leaves invalid ones for svc_settings_update to refuse. */
+void svc_settings_normalize(struct arena *a, struct tenant_row *t);
 
 /* ---- people ------------------------------------------------------------ */
 
@@ -437,6 +440,8 @@ struct svc_invoice_view {
     size_t n_lots;
     int64_t *removed_minor; /* void: credits taken from each lot (NULL otherwise) */
     const char *outcome;    /* gateway events: what the event did */
+    bool has_credit_note;   /* a voided paid invoice's credit note */
+    struct credit_note_row credit_note;
 };
 
 /* What the purchase would cost now: the invoice as it would be made (number
@@ -484,6 +489,24 @@ struct svc_invoices {
 };
 enum err svc_invoices_read(struct svc *s, struct arena *a, int64_t tenant_id,
                            const struct invoice_filter *f, struct svc_invoices *out) WUR;
+
+/* A credit note with the invoice it cancels (whose parties and lines it
+ * repeats). only_customer_id != 0 makes another customer's ERR_NOT_FOUND. */
+struct svc_credit_note_view {
+    struct credit_note_row note;
+    struct svc_invoice_view invoice;
+};
+enum err svc_credit_note_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t id,
+                              int64_t only_customer_id, struct svc_credit_note_view *out) WUR;
+struct svc_credit_notes {
+    struct credit_note_row *items;
+    size_t n;
+    bool more;
+};
+/* Newest first; f->limit > 0. */
+enum err svc_credit_notes_read(struct svc *s, struct arena *a, int64_t tenant_id,
+                               const struct credit_note_filter *f,
+                               struct svc_credit_notes *out) WUR;
 
 /* A payment gateway's event, verified by the caller. */
 enum svc_event_kind {

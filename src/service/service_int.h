@@ -134,6 +134,30 @@ struct svc_tenant {
 };
 enum err svc_tenant_load(struct store_conn *c, struct arena *a, int64_t tenant_id,
                          struct svc_tenant *out) WUR;
+
+/* ---- invoices' dates, language, bank details; credit notes (svc_credit_note.c) */
+
+/* "2026-12-03": the local date of t_us in tz, plus_days later (arena memory;
+ * NULL when the arena is full). */
+const char *svc_local_date(struct arena *a, const struct tz *tz, int64_t t_us, int32_t plus_days);
+/* "de" or "en": the customer's locale, else the tenant's. */
+const char *svc_document_language(const char *customer_locale, const char *tenant_locale);
+/* Dates an invoice made before schema 11 (issue_date ""), from created_at in
+ * the tenant's zone and its payment terms. */
+void svc_invoice_dates_fill(struct arena *a, const struct svc_tenant *t, struct invoice_row *row);
+/* Checks the bank details, terms and credit note prefix of settings, giving
+ * the normalized IBAN and BIC ("" when not set). */
+enum err svc_settings_bank_check(const struct tenant_row *t, char iban[BANK_IBAN_BYTES],
+                                 char bic[BANK_BIC_BYTES], struct err_detail *d) WUR;
+/* Issues the credit note of inv, a paid invoice voided in this transaction:
+ * the next number of the tenant's credit note series of this year. */
+enum err svc_credit_note_issue(struct store_conn *c, struct arena *a, const struct svc_actor *actor,
+                               const struct invoice_row *inv, const char *reason, int64_t now_us,
+                               struct credit_note_row *out) WUR;
+/* The whole invoice view of row: lines, store credit, lots, credit note,
+ * dates (keeps out->removed_minor). */
+enum err svc_invoice_view_fill(struct store_conn *c, struct arena *a, const struct invoice_row *row,
+                               struct svc_invoice_view *out) WUR;
 /* A zone from a small process-wide cache (zones are read once). */
 enum err svc_tz_get(const char *name, struct tz *out) WUR;
 
@@ -270,6 +294,9 @@ enum err svc_password_check(const char *password, const char *email, const char 
 enum err svc_email_check(const char *email, struct err_detail *d) WUR;
 /* The checks of a new customer's fields (name, vat_id, country, email,
  * locale). */
+/* A postal address: optional, at most ADDRESS_BYTES_MAX bytes of UTF-8 text
+ * in at most ADDRESS_LINES_MAX lines; a problem names field. */
+enum err svc_address_check(const char *address, const char *field, struct err_detail *d) WUR;
 enum err svc_customer_input_check(const struct customer_row *in, struct err_detail *d) WUR;
 /* Puts a mail with a link for u in the outbox, inside the caller's
  * transaction: a new single-use token of purpose (password_reset,

@@ -260,7 +260,14 @@ enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct e
         return err_set(d, ERR_VALIDATION, "manual_grant", "must be 'payment' or 'invoice'");
     if ((rc = svc_settings_mail_check(t, d)) != ERR_OK)
         return rc;
-    return store_write(s->st, svc_tenant_update_txn, (void *)t);
+    char iban[BANK_IBAN_BYTES], bic[BANK_BIC_BYTES];
+    if ((rc = svc_settings_bank_check(t, iban, bic, d)) != ERR_OK)
+        return rc;
+    struct tenant_row row = *t;
+    row.bank_iban = iban;
+    row.bank_bic = bic;
+    row.bank_account_holder = t->bank_account_holder != NULL ? t->bank_account_holder : "";
+    return store_write(s->st, svc_tenant_update_txn, &row);
 }
 
 /* ---- people ------------------------------------------------------------ */
@@ -446,6 +453,17 @@ static enum err svc_customer_create_txn(struct store_conn *c, void *arg)
     return store_customer_insert(c, &x->row, x->id);
 }
 
+enum err svc_address_check(const char *address, const char *field, struct err_detail *d)
+{
+    enum err rc = svc_text_check(address, field, ADDRESS_BYTES_MAX, false, d);
+    size_t lines = 1;
+    for (const char *p = address; rc == ERR_OK && p != NULL && *p != '\0'; p++)
+        lines += *p == '\n';
+    if (rc == ERR_OK && lines > ADDRESS_LINES_MAX)
+        return err_set(d, ERR_VALIDATION, field, "must have at most %d lines", ADDRESS_LINES_MAX);
+    return rc;
+}
+
 enum err svc_customer_input_check(const struct customer_row *in, struct err_detail *d)
 {
     enum err rc;
@@ -460,7 +478,7 @@ enum err svc_customer_input_check(const struct customer_row *in, struct err_deta
     if (!svc_locale_is_valid(in->locale))
         return err_set(d, ERR_VALIDATION, "locale",
                        "must be 'en' or 'de' (or '' for the business's)");
-    return ERR_OK;
+    return svc_address_check(in->address, "address", d);
 }
 
 enum err svc_customer_create(struct svc *s, int64_t tenant_id, const struct customer_row *in,
@@ -766,6 +784,8 @@ enum err svc_customer_update(struct svc *s, int64_t tenant_id, const struct cust
     if (!svc_locale_is_valid(in->locale))
         return err_set(d, ERR_VALIDATION, "locale",
                        "must be 'en' or 'de' (or '' for the business's)");
+    if ((rc = svc_address_check(in->address, "address", d)) != ERR_OK)
+        return rc;
     struct customer_row row = *in;
     row.tenant_id = tenant_id;
     row.email = row.email ? row.email : "";

@@ -20,9 +20,6 @@
 #include "service/service_int.h"
 
 #define SHOP_TYPES_MAX 16
-#define SHOP_REVERSE_CHARGE_NOTE                                                                   \
-    "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive "    \
-    "2006/112/EC)."
 
 /* What an invoice will be, worked out from the catalogue and the balances. */
 struct shop_plan {
@@ -164,18 +161,30 @@ static enum err shop_plan_credit_one(struct shop_plan *p, size_t type_index,
 
 /* ---- the invoice view -------------------------------------------------- */
 
-static enum err shop_view_fill(struct store_conn *c, struct arena *a, const struct invoice_row *row,
+enum err svc_invoice_view_fill(struct store_conn *c, struct arena *a, const struct invoice_row *row,
                                struct svc_invoice_view *out)
 {
     struct svc_invoice_view v = {.row = *row};
-    enum err rc = store_credit_type_list(c, a, row->tenant_id, &v.types.items, &v.types.n);
+    struct svc_tenant t;
+    enum err rc = svc_tenant_load(c, a, row->tenant_id, &t);
+    if (rc == ERR_OK)
+        rc = store_credit_type_list(c, a, row->tenant_id, &v.types.items, &v.types.n);
     if (rc == ERR_OK)
         rc = store_invoice_lines(c, a, row->tenant_id, row->id, &v.lines, &v.n_lines);
     if (rc == ERR_OK)
         rc = store_invoice_credits(c, a, row->tenant_id, row->id, &v.credits, &v.n_credits);
     if (rc == ERR_OK)
         rc = store_lot_list_invoice(c, a, row->tenant_id, row->id, false, &v.lots, &v.n_lots);
+    struct credit_note_filter f = {.invoice_id = row->id, .limit = 1};
+    struct credit_note_row *notes = NULL;
+    size_t n_notes = 0;
+    if (rc == ERR_OK && strcmp(row->status, "void") == 0)
+        rc = store_credit_note_list(c, a, row->tenant_id, &f, &notes, &n_notes);
     if (rc == ERR_OK) {
+        svc_invoice_dates_fill(a, &t, &v.row);
+        v.has_credit_note = n_notes > 0;
+        if (v.has_credit_note)
+            v.credit_note = notes[0];
         v.removed_minor = out->removed_minor;
         *out = v;
     }
@@ -447,34 +456,44 @@ static void shop_invoice_row(const struct shop_ctx *x, const struct shop_plan *p
                              const char *number, struct invoice_row *r)
 {
     const struct tenant_row *t = &p->tenant.row;
-    *r = (struct invoice_row){.tenant_id = x->tenant_id,
-                              .customer_id = p->customer.id,
-                              .number = number,
-                              .status = "open",
-                              .gateway = x->in->gateway,
-                              .currency = t->currency,
-                              .seller_name = t->name,
-                              .seller_address = t->seller_address,
-                              .seller_country = t->country,
-                              .seller_vat_id = t->vat_id,
-                              .buyer_name = p->customer.name,
-                              .buyer_email = p->customer.email,
-                              .buyer_country = p->customer.country,
-                              .buyer_vat_id = p->customer.vat_id,
-                              .package_id = p->has_pkg ? p->pkg.id : 0,
-                              .net_minor = p->totals.net_minor,
-                              .vat_rate_bp = p->totals.vat_rate_bp,
-                              .vat_minor = p->totals.vat_minor,
-                              .gross_minor = p->totals.gross_minor,
-                              .reverse_charge = p->totals.reverse_charge,
-                              .store_credit_minor = p->store_credit_minor,
-                              .due_minor = p->due_minor,
-                              .gateway_ref = x->in->gateway_ref,
-                              .checkout_url = x->in->checkout_url,
-                              .note = p->totals.reverse_charge ? SHOP_REVERSE_CHARGE_NOTE : "",
-                              .created_by = svc_actor_label(x->actor),
-                              .created_at_us = x->now_us,
-                              .updated_at_us = x->now_us};
+    const char *language = svc_document_language(p->customer.locale, t->locale);
+    *r = (struct invoice_row){
+        .tenant_id = x->tenant_id,
+        .customer_id = p->customer.id,
+        .number = number,
+        .status = "open",
+        .gateway = x->in->gateway,
+        .currency = t->currency,
+        .seller_name = t->name,
+        .seller_address = t->seller_address,
+        .seller_country = t->country,
+        .seller_vat_id = t->vat_id,
+        .buyer_name = p->customer.name,
+        .buyer_email = p->customer.email,
+        .buyer_country = p->customer.country,
+        .buyer_vat_id = p->customer.vat_id,
+        .package_id = p->has_pkg ? p->pkg.id : 0,
+        .net_minor = p->totals.net_minor,
+        .vat_rate_bp = p->totals.vat_rate_bp,
+        .vat_minor = p->totals.vat_minor,
+        .gross_minor = p->totals.gross_minor,
+        .reverse_charge = p->totals.reverse_charge,
+        .store_credit_minor = p->store_credit_minor,
+        .due_minor = p->due_minor,
+        .gateway_ref = x->in->gateway_ref,
+        .checkout_url = x->in->checkout_url,
+        .note = p->totals.reverse_charge ? i18n_text(language, "invoice.reverse_charge_note") : "",
+        .created_by = svc_actor_label(x->actor),
+        .created_at_us = x->now_us,
+        .updated_at_us = x->now_us,
+        .issue_date = svc_local_date(x->a, &p->tenant.tz, x->now_us, 0),
+        .due_date = svc_local_date(x->a, &p->tenant.tz, x->now_us, t->payment_terms_days),
+        .payment_terms_days = t->payment_terms_days,
+        .bank_iban = t->bank_iban,
+        .bank_bic = t->bank_bic,
+        .bank_account_holder = t->bank_account_holder[0] != '\0' ? t->bank_account_holder : t->name,
+        .buyer_address = p->customer.address,
+        .language = language};
 }
 
 /* Whether the purchase's lots are created with the invoice, before payment. */
@@ -552,9 +571,11 @@ static enum err shop_purchase_txn(struct store_conn *c, void *arg)
                        "the store credit changed while paying; try again");
     struct invoice_row inv;
     shop_invoice_row(x, &p, number, &inv);
+    if (inv.issue_date == NULL || inv.due_date == NULL)
+        return ERR_TOO_LARGE;
     if ((rc = shop_purchase_write(c, x, &p, accts, &inv)) != ERR_OK)
         return rc;
-    return shop_view_fill(c, x->a, &inv, x->out);
+    return svc_invoice_view_fill(c, x->a, &inv, x->out);
 }
 
 static enum err shop_price_txn(struct store_conn *c, void *arg)
@@ -574,6 +595,8 @@ static enum err shop_price_txn(struct store_conn *c, void *arg)
         return rc;
     struct invoice_row inv;
     shop_invoice_row(x, &p, "", &inv);
+    if (inv.issue_date == NULL || inv.due_date == NULL)
+        return ERR_TOO_LARGE;
     struct invoice_line_row *line = arena_alloc(x->a, sizeof(*line));
     if (line == NULL)
         return ERR_TOO_LARGE;
@@ -671,7 +694,7 @@ static enum err shop_paid_txn(struct store_conn *c, void *arg)
         rc = shop_invoice_lock(c, x, &inv, rows, n, grant ? &pkg : NULL);
     if (rc == ERR_OK)
         rc = shop_settle_paid(c, x, &inv);
-    return rc == ERR_OK ? shop_view_fill(c, x->a, &inv, x->out) : rc;
+    return rc == ERR_OK ? svc_invoice_view_fill(c, x->a, &inv, x->out) : rc;
 }
 
 /* Takes the unspent credits of one of the invoice's lots out of the balance. */
@@ -735,15 +758,21 @@ static enum err shop_void_txn(struct store_conn *c, void *arg)
         rc = ERR_TOO_LARGE;
     for (size_t i = 0; rc == ERR_OK && i < n_lots; i++)
         rc = shop_lot_remove(c, x, &inv, &lots[i], &removed[i]);
+    bool was_paid = rc == ERR_OK && strcmp(inv.status, "paid") == 0;
     inv.status = "void";
     inv.void_reason = x->reason;
     inv.voided_at_us = x->now_us;
     inv.updated_at_us = x->now_us;
     if (rc == ERR_OK)
         rc = store_invoice_update(c, &inv);
+    /* A paid invoice is cancelled by a credit note, numbered in this
+     * transaction so that a void that fails leaves no gap. */
+    struct credit_note_row note;
+    if (rc == ERR_OK && was_paid)
+        rc = svc_credit_note_issue(c, x->a, x->actor, &inv, x->reason, x->now_us, &note);
     if (rc == ERR_OK) {
         x->out->removed_minor = removed;
-        rc = shop_view_fill(c, x->a, &inv, x->out);
+        rc = svc_invoice_view_fill(c, x->a, &inv, x->out);
     }
     return rc;
 }
@@ -799,7 +828,7 @@ static enum err shop_read_one_txn(struct store_conn *c, void *arg)
     enum err rc = store_invoice_get(c, x->a, x->tenant_id, x->invoice_id, false, &inv);
     if (rc == ERR_OK && x->only_customer_id != 0 && inv.customer_id != x->only_customer_id)
         rc = ERR_NOT_FOUND;
-    return rc == ERR_OK ? shop_view_fill(c, x->a, &inv, x->one) : rc;
+    return rc == ERR_OK ? svc_invoice_view_fill(c, x->a, &inv, x->one) : rc;
 }
 
 enum err svc_invoice_read(struct svc *s, struct arena *a, int64_t tenant_id, int64_t invoice_id,
@@ -827,6 +856,11 @@ static enum err shop_read_list_txn(struct store_conn *c, void *arg)
         o->more = true;
         o->n = x->filter->limit;
     }
+    struct svc_tenant t;
+    if (rc == ERR_OK && o->n > 0)
+        rc = svc_tenant_load(c, x->a, x->tenant_id, &t);
+    for (size_t i = 0; rc == ERR_OK && i < o->n; i++)
+        svc_invoice_dates_fill(x->a, &t, &o->items[i]);
     return rc;
 }
 

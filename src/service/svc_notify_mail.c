@@ -132,6 +132,46 @@ static const char *svc_mail_vehicle(struct svc_mail_fill *f)
     return out != NULL ? out : "";
 }
 
+/* An open invoice's due date: "Due date: 18 Dec 2026." / "Zahlbar bis 18.12.2026." */
+static const char *svc_mail_due_line(struct svc_mail_fill *f)
+{
+    json_t *object = json_object_get(f->data, "object");
+    const char *status = json_string_value(json_object_get(object, "status"));
+    const char *due = json_string_value(json_object_get(object, "due_date"));
+    if (status == NULL || strcmp(status, "open") != 0 || due == NULL || due[0] == '\0')
+        return "";
+    const char *day = i18n_date(f->a, f->lang, due);
+    const char *out =
+        day != NULL ? i18n_format(f->a, f->lang, "mail.invoice.due_line", "date", day, NULL) : NULL;
+    return out != NULL ? out : "";
+}
+
+/* How to pay an open invoice by bank transfer (its "payment"), in lines. */
+static const char *svc_mail_transfer(struct svc_mail_fill *f)
+{
+    json_t *p = json_object_get(json_object_get(f->data, "object"), "payment");
+    if (!json_is_object(p))
+        return "";
+    const char *v[7];
+    const char *keys[] = {"amount",       "currency", "due_date", "account_holder",
+                          "iban_display", "bic",      "reference"};
+    for (size_t i = 0; i < 7; i++) {
+        v[i] = json_string_value(json_object_get(p, keys[i]));
+        v[i] = v[i] != NULL ? v[i] : "";
+    }
+    const char *amount = i18n_money(f->a, f->lang, v[0], v[1]);
+    const char *day = i18n_date(f->a, f->lang, v[2]);
+    const char *bic =
+        v[5][0] != '\0' ? i18n_format(f->a, f->lang, "mail.invoice.transfer_bic", "bic", v[5], NULL)
+                        : "";
+    if (amount == NULL || day == NULL || bic == NULL)
+        return "";
+    const char *out =
+        i18n_format(f->a, f->lang, "mail.invoice.transfer", "amount", amount, "date", day, "holder",
+                    v[3], "iban", v[4], "bic_line", bic, "reference", v[6], NULL);
+    return out != NULL ? out : "";
+}
+
 /* The value of hole name ("" when there is none). */
 static const char *svc_mail_hole(struct svc_mail_fill *f, const char *name)
 {
@@ -150,6 +190,10 @@ static const char *svc_mail_hole(struct svc_mail_fill *f, const char *name)
         return svc_mail_services(f);
     if (strcmp(name, "vehicle_line") == 0)
         return svc_mail_vehicle(f);
+    if (strcmp(name, "due_line") == 0)
+        return svc_mail_due_line(f);
+    if (strcmp(name, "transfer") == 0)
+        return svc_mail_transfer(f);
     if (strcmp(name, "customer_line") == 0) {
         const char *c = json_string_value(json_object_get(f->data, "customer_name"));
         const char *line =

@@ -345,6 +345,12 @@ struct tenant_row {
     /* accounts (schema 10) */
     const char *registration; /* who may sign up: "off", "open", "approval" */
     bool totp_required;       /* staff and admins must sign in with two factors */
+    /* bank details and payment terms (schema 11) */
+    const char *bank_iban;           /* without spaces, in capitals; "" = not set */
+    const char *bank_bic;            /* "" = not set */
+    const char *bank_account_holder; /* "" = the tenant's name */
+    int32_t payment_terms_days;      /* an invoice is due this many days after its date */
+    const char *credit_note_prefix;  /* "CN": credit notes are CN-2026-000001 */
 };
 
 struct credit_type_row {
@@ -386,8 +392,9 @@ struct customer_row {
     const char *vat_id;
     const char *country;
     int64_t created_at_us;
-    const char *locale; /* the language of its mails: "de", "en"; "" = the tenant's (schema 9) */
-    const char *status; /* "active"; "pending" approval, "rejected" (schema 10); NULL = active */
+    const char *locale;  /* the language of its mails: "de", "en"; "" = the tenant's (schema 9) */
+    const char *status;  /* "active"; "pending" approval, "rejected" (schema 10); NULL = active */
+    const char *address; /* the billing address, lines joined by LF (schema 11); NULL = "" */
 };
 
 struct member_row {
@@ -543,6 +550,43 @@ struct invoice_row {
     int64_t paid_at_us;
     int64_t voided_at_us;
     int64_t updated_at_us;
+    /* schema 11: dates in the tenant's time zone ("" before it: the service
+     * dates such an invoice from created_at), what and where to pay */
+    const char *issue_date; /* YYYY-MM-DD */
+    const char *due_date;   /* YYYY-MM-DD */
+    int32_t payment_terms_days;
+    const char *bank_iban, *bank_bic, *bank_account_holder; /* "" = none set */
+    const char *buyer_address;
+    const char *language; /* of the document: "de" or "en" */
+};
+
+/* A credit note: a voided paid invoice's amounts credited back (schema 11). */
+struct credit_note_row {
+    int64_t id;
+    int64_t tenant_id;
+    int64_t invoice_id;
+    int64_t customer_id;
+    const char *number;     /* "CN-2026-000001" */
+    const char *issue_date; /* YYYY-MM-DD in the tenant's time zone */
+    const char *currency;
+    int64_t net_minor;
+    int32_t vat_rate_bp;
+    int64_t vat_minor;
+    int64_t gross_minor;
+    int64_t store_credit_minor; /* of the gross: returned as store credit */
+    int64_t refund_minor;       /* of the gross: money to pay back */
+    const char *reason;
+    const char *language;
+    const char *created_by;
+    int64_t created_at_us;
+    const char *invoice_number; /* read with the note: its invoice's number */
+};
+
+struct credit_note_filter {
+    int64_t customer_id; /* 0 = all */
+    int64_t invoice_id;  /* 0 = all */
+    int64_t before_id;   /* 0 = from the newest */
+    size_t limit;
 };
 
 struct invoice_line_row {
@@ -1075,6 +1119,15 @@ enum err store_invoice_by_gateway_ref(struct store_conn *c, struct arena *a, int
 enum err store_invoice_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
                             const struct invoice_filter *f, struct invoice_row **out,
                             size_t *n) WUR;
+enum err store_credit_note_insert(struct store_conn *c, const struct credit_note_row *r,
+                                  int64_t *id) WUR;
+/* ERR_NOT_FOUND when the tenant has no such note. */
+enum err store_credit_note_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                               struct credit_note_row *out) WUR;
+/* Newest first. */
+enum err store_credit_note_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                const struct credit_note_filter *f, struct credit_note_row **out,
+                                size_t *n) WUR;
 enum err store_invoice_line_insert(struct store_conn *c, int64_t tenant_id, int64_t invoice_id,
                                    int position, const struct invoice_line_row *l) WUR;
 enum err store_invoice_lines(struct store_conn *c, struct arena *a, int64_t tenant_id,

@@ -34,7 +34,7 @@
 
 enum {
     PG_STMT_CACHE = 256,
-    PG_PARAMS_MAX = 32,
+    PG_PARAMS_MAX = 40, /* the most a statement binds: the invoice insert, 37 */
     PG_INT_BYTES = 24,  /* "-9223372036854775808" and the terminator */
     PG_NAME_BYTES = 16, /* "s4294967295" */
     PG_ERROR_BYTES = 512,

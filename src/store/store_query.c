@@ -175,6 +175,11 @@ static void store_tenant_read(struct arena *a, struct store_stmt *s, void *row)
     out->expiry_notice_days = (int32_t)store_column_int64(s, 19);
     out->registration = store_q_text(a, s, 20);
     out->totp_required = store_column_int64(s, 21) != 0;
+    out->bank_iban = store_q_text(a, s, 22);
+    out->bank_bic = store_q_text(a, s, 23);
+    out->bank_account_holder = store_q_text(a, s, 24);
+    out->payment_terms_days = (int32_t)store_column_int64(s, 25);
+    out->credit_note_prefix = store_q_text(a, s, 26);
 }
 
 enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, struct tenant_row *out)
@@ -186,7 +191,8 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, str
                                 "country, vat_id, seller_address, manual_grant, "
                                 "file_retention_days, duplicate_window_hours, mail_sender_name, "
                                 "mail_reply_to, portal_url, expiry_notice_days, registration, "
-                                "totp_required "
+                                "totp_required, bank_iban, bank_bic, bank_account_holder, "
+                                "payment_terms_days, credit_note_prefix "
                                 "FROM tenants WHERE id = $1",
                                 &s);
     if (rc != ERR_OK)
@@ -198,16 +204,19 @@ enum err store_tenant_get(struct store_conn *c, struct arena *a, int64_t id, str
 enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
 {
     struct store_stmt *s;
-    enum err rc = store_prepare(c,
-                                "UPDATE tenants SET name = $2, currency = $3, vat_rate_bp = $4, "
-                                "timezone = $5, locale = $6, refund_validity_days = $7, "
-                                "charge_on = $8, invoice_prefix = $9, country = $10, vat_id = $11, "
-                                "seller_address = $12, manual_grant = $13, "
-                                "file_retention_days = $14, duplicate_window_hours = $15, "
-                                "mail_sender_name = $16, mail_reply_to = $17, portal_url = $18, "
-                                "expiry_notice_days = $19, registration = $20, totp_required = $21 "
-                                "WHERE id = $1",
-                                &s);
+    enum err rc =
+        store_prepare(c,
+                      "UPDATE tenants SET name = $2, currency = $3, vat_rate_bp = $4, "
+                      "timezone = $5, locale = $6, refund_validity_days = $7, "
+                      "charge_on = $8, invoice_prefix = $9, country = $10, vat_id = $11, "
+                      "seller_address = $12, manual_grant = $13, "
+                      "file_retention_days = $14, duplicate_window_hours = $15, "
+                      "mail_sender_name = $16, mail_reply_to = $17, portal_url = $18, "
+                      "expiry_notice_days = $19, registration = $20, totp_required = $21, "
+                      "bank_iban = $22, bank_bic = $23, bank_account_holder = $24, "
+                      "payment_terms_days = $25, credit_note_prefix = $26 "
+                      "WHERE id = $1",
+                      &s);
     if (rc != ERR_OK)
         return rc;
     store_bind_int64(s, 1, t->id);
@@ -231,6 +240,11 @@ enum err store_tenant_update(struct store_conn *c, const struct tenant_row *t)
     store_bind_int64(s, 19, t->expiry_notice_days);
     store_bind_text(s, 20, t->registration != NULL ? t->registration : "off");
     store_bind_int64(s, 21, t->totp_required);
+    store_bind_text(s, 22, t->bank_iban != NULL ? t->bank_iban : "");
+    store_bind_text(s, 23, t->bank_bic != NULL ? t->bank_bic : "");
+    store_bind_text(s, 24, t->bank_account_holder != NULL ? t->bank_account_holder : "");
+    store_bind_int64(s, 25, t->payment_terms_days);
+    store_bind_text(s, 26, t->credit_note_prefix != NULL ? t->credit_note_prefix : "CN");
     return store_q_run(c, s);
 }
 
@@ -636,7 +650,8 @@ enum err store_member_spent_since(struct store_conn *c, int64_t tenant_id, int64
 
 /* ---- customers --------------------------------------------------------- */
 
-#define CUSTOMER_COLUMNS "id, tenant_id, name, email, vat_id, country, created_at, locale, status"
+#define CUSTOMER_COLUMNS                                                                           \
+    "id, tenant_id, name, email, vat_id, country, created_at, locale, status, address"
 
 static void store_customer_read(struct arena *a, struct store_stmt *s, void *row)
 {
@@ -650,6 +665,7 @@ static void store_customer_read(struct arena *a, struct store_stmt *s, void *row
     out->created_at_us = store_column_int64(s, 6);
     out->locale = store_q_text(a, s, 7);
     out->status = store_q_text(a, s, 8);
+    out->address = store_q_text(a, s, 9);
 }
 
 enum err store_customer_insert(struct store_conn *c, const struct customer_row *r, int64_t *id)
@@ -657,8 +673,8 @@ enum err store_customer_insert(struct store_conn *c, const struct customer_row *
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "INSERT INTO customers (tenant_id, name, email, vat_id, country, "
-                                "created_at, locale, status) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                                "$8) RETURNING id",
+                                "created_at, locale, status, address) VALUES ($1, $2, $3, $4, $5, "
+                                "$6, $7, $8, $9) RETURNING id",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -670,6 +686,7 @@ enum err store_customer_insert(struct store_conn *c, const struct customer_row *
     store_bind_int64(s, 6, r->created_at_us);
     store_bind_text(s, 7, r->locale ? r->locale : "");
     store_bind_text(s, 8, r->status ? r->status : "active");
+    store_bind_text(s, 9, r->address ? r->address : "");
     return store_q_id(c, s, id);
 }
 
@@ -691,7 +708,8 @@ enum err store_customer_update(struct store_conn *c, const struct customer_row *
     struct store_stmt *s;
     enum err rc = store_prepare(c,
                                 "UPDATE customers SET name = $3, email = $4, vat_id = $5, "
-                                "country = $6, locale = $7 WHERE tenant_id = $1 AND id = $2",
+                                "country = $6, locale = $7, address = $8 "
+                                "WHERE tenant_id = $1 AND id = $2",
                                 &s);
     if (rc != ERR_OK)
         return rc;
@@ -702,6 +720,7 @@ enum err store_customer_update(struct store_conn *c, const struct customer_row *
     store_bind_text(s, 5, r->vat_id);
     store_bind_text(s, 6, r->country);
     store_bind_text(s, 7, r->locale ? r->locale : "");
+    store_bind_text(s, 8, r->address ? r->address : "");
     return store_q_run(c, s);
 }
 

@@ -15,7 +15,8 @@
     "package_id, "                                                                                 \
     "net_minor, vat_rate_bp, vat_minor, gross_minor, reverse_charge, store_credit_minor, "         \
     "due_minor, credits_granted, gateway_ref, checkout_url, note, void_reason, created_by, "       \
-    "created_at, paid_at, voided_at, updated_at"
+    "created_at, paid_at, voided_at, updated_at, issue_date, due_date, payment_terms_days, "       \
+    "bank_iban, bank_bic, bank_account_holder, buyer_address, language"
 
 static void store_invoice_read(struct arena *a, struct store_stmt *s, void *row)
 {
@@ -54,7 +55,15 @@ static void store_invoice_read(struct arena *a, struct store_stmt *s, void *row)
     out->paid_at_us = store_column_int64(s, i++);
     out->voided_at_us = store_column_int64(s, i++);
     out->updated_at_us = store_column_int64(s, i++);
-    ASSERT(i == 33);
+    out->issue_date = store_q_text(a, s, i++);
+    out->due_date = store_q_text(a, s, i++);
+    out->payment_terms_days = (int32_t)store_column_int64(s, i++);
+    out->bank_iban = store_q_text(a, s, i++);
+    out->bank_bic = store_q_text(a, s, i++);
+    out->bank_account_holder = store_q_text(a, s, i++);
+    out->buyer_address = store_q_text(a, s, i++);
+    out->language = store_q_text(a, s, i++);
+    ASSERT(i == 41);
 }
 
 enum err store_invoice_insert(struct store_conn *c, const struct invoice_row *r, int64_t *id)
@@ -66,9 +75,11 @@ enum err store_invoice_insert(struct store_conn *c, const struct invoice_row *r,
         "seller_name, seller_address, seller_country, seller_vat_id, buyer_name, buyer_email, "
         "buyer_country, buyer_vat_id, package_id, net_minor, vat_rate_bp, vat_minor, gross_minor, "
         "reverse_charge, store_credit_minor, due_minor, credits_granted, gateway_ref, "
-        "checkout_url, note, created_by, created_at, paid_at, updated_at) VALUES ($1, $2, $3, $4, "
-        "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
-        "$24, $25, $26, $27, $28, $29, $28) RETURNING id",
+        "checkout_url, note, created_by, created_at, paid_at, updated_at, issue_date, due_date, "
+        "payment_terms_days, bank_iban, bank_bic, bank_account_holder, buyer_address, language) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+        "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $28, $30, $31, $32, $33, $34, $35, "
+        "$36, $37) RETURNING id",
         &s);
     if (rc != ERR_OK)
         return rc;
@@ -98,7 +109,14 @@ enum err store_invoice_insert(struct store_conn *c, const struct invoice_row *r,
     store_bind_text(s, i++, r->created_by);
     store_bind_int64(s, i++, r->created_at_us);
     store_bind_int64(s, i++, r->paid_at_us);
-    ASSERT(i == 30);
+    store_bind_text(s, i++, r->issue_date);
+    store_bind_text(s, i++, r->due_date);
+    store_bind_int64(s, i++, r->payment_terms_days);
+    const char *more[] = {r->bank_iban, r->bank_bic, r->bank_account_holder, r->buyer_address,
+                          r->language};
+    for (size_t k = 0; k < sizeof(more) / sizeof(more[0]); k++)
+        store_bind_text(s, i++, more[k] ? more[k] : "");
+    ASSERT(i == 38);
     return store_q_id(c, s, id);
 }
 
@@ -186,6 +204,110 @@ enum err store_invoice_list(struct store_conn *c, struct arena *a, int64_t tenan
     store_bind_int64(s, 7, f->before_id > 0 ? f->before_id : INT64_MAX);
     store_bind_int64(s, 8, (int64_t)f->limit);
     return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_invoice_read);
+}
+
+/* ---- credit notes -------------------------------------------------------- */
+
+#define CREDIT_NOTE_COLUMNS                                                                        \
+    "n.id, n.tenant_id, n.invoice_id, n.customer_id, n.number, n.issue_date, n.currency, "         \
+    "n.net_minor, n.vat_rate_bp, n.vat_minor, n.gross_minor, n.store_credit_minor, "               \
+    "n.refund_minor, n.reason, n.language, n.created_by, n.created_at, i.number"
+#define CREDIT_NOTE_FROM                                                                           \
+    " FROM credit_notes n JOIN invoices i ON i.tenant_id = n.tenant_id AND i.id = n.invoice_id "
+
+static void store_credit_note_read(struct arena *a, struct store_stmt *s, void *row)
+{
+    struct credit_note_row *out = row;
+    int i = 0;
+    out->id = store_column_int64(s, i++);
+    out->tenant_id = store_column_int64(s, i++);
+    out->invoice_id = store_column_int64(s, i++);
+    out->customer_id = store_column_int64(s, i++);
+    out->number = store_q_text(a, s, i++);
+    out->issue_date = store_q_text(a, s, i++);
+    out->currency = store_q_text(a, s, i++);
+    out->net_minor = store_column_int64(s, i++);
+    out->vat_rate_bp = (int32_t)store_column_int64(s, i++);
+    out->vat_minor = store_column_int64(s, i++);
+    out->gross_minor = store_column_int64(s, i++);
+    out->store_credit_minor = store_column_int64(s, i++);
+    out->refund_minor = store_column_int64(s, i++);
+    out->reason = store_q_text(a, s, i++);
+    out->language = store_q_text(a, s, i++);
+    out->created_by = store_q_text(a, s, i++);
+    out->created_at_us = store_column_int64(s, i++);
+    out->invoice_number = store_q_text(a, s, i++);
+    ASSERT(i == 18);
+}
+
+enum err store_credit_note_insert(struct store_conn *c, const struct credit_note_row *r,
+                                  int64_t *id)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(
+        c,
+        "INSERT INTO credit_notes (tenant_id, invoice_id, customer_id, number, issue_date, "
+        "currency, net_minor, vat_rate_bp, vat_minor, gross_minor, store_credit_minor, "
+        "refund_minor, reason, language, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, "
+        "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+        &s);
+    if (rc != ERR_OK)
+        return rc;
+    ASSERT(r->gross_minor == r->net_minor + r->vat_minor);
+    int i = 1;
+    store_bind_int64(s, i++, r->tenant_id);
+    store_bind_int64(s, i++, r->invoice_id);
+    store_bind_int64(s, i++, r->customer_id);
+    store_bind_text(s, i++, r->number);
+    store_bind_text(s, i++, r->issue_date);
+    store_bind_text(s, i++, r->currency);
+    store_bind_int64(s, i++, r->net_minor);
+    store_bind_int64(s, i++, r->vat_rate_bp);
+    store_bind_int64(s, i++, r->vat_minor);
+    store_bind_int64(s, i++, r->gross_minor);
+    store_bind_int64(s, i++, r->store_credit_minor);
+    store_bind_int64(s, i++, r->refund_minor);
+    store_bind_text(s, i++, r->reason ? r->reason : "");
+    store_bind_text(s, i++, r->language);
+    store_bind_text(s, i++, r->created_by);
+    store_bind_int64(s, i++, r->created_at_us);
+    ASSERT(i == 17);
+    return store_q_id(c, s, id);
+}
+
+enum err store_credit_note_get(struct store_conn *c, struct arena *a, int64_t tenant_id, int64_t id,
+                               struct credit_note_row *out)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(
+        c, "SELECT " CREDIT_NOTE_COLUMNS CREDIT_NOTE_FROM "WHERE n.tenant_id = $1 AND n.id = $2",
+        &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, id);
+    return store_q_one(c, a, s, out, store_credit_note_read);
+}
+
+enum err store_credit_note_list(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                const struct credit_note_filter *f, struct credit_note_row **out,
+                                size_t *n)
+{
+    struct store_stmt *s;
+    enum err rc = store_prepare(c,
+                                "SELECT " CREDIT_NOTE_COLUMNS CREDIT_NOTE_FROM
+                                "WHERE n.tenant_id = $1 AND (CAST($2 AS BIGINT) = 0 OR "
+                                "n.customer_id = $2) AND (CAST($3 AS BIGINT) = 0 OR "
+                                "n.invoice_id = $3) AND n.id < $4 ORDER BY n.id DESC LIMIT $5",
+                                &s);
+    if (rc != ERR_OK)
+        return rc;
+    store_bind_int64(s, 1, tenant_id);
+    store_bind_int64(s, 2, f->customer_id);
+    store_bind_int64(s, 3, f->invoice_id);
+    store_bind_int64(s, 4, f->before_id > 0 ? f->before_id : INT64_MAX);
+    store_bind_int64(s, 5, (int64_t)f->limit);
+    return store_q_list(c, a, s, (void **)out, n, sizeof(**out), store_credit_note_read);
 }
 
 enum err store_invoice_line_insert(struct store_conn *c, int64_t tenant_id, int64_t invoice_id,

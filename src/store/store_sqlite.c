@@ -28,7 +28,7 @@
 enum {
     SQLITE_STMT_CACHE = 256,
     SQLITE_ERROR_BYTES = 256,
-    SQLITE_PARAMS_MAX = 32,
+    SQLITE_PARAMS_MAX = 40, /* the most a statement binds: the invoice insert, 37 */
     /* The writer checkpoints once the WAL holds this many pages (16 MiB of
      * 4 KiB pages): SQLite's own automatic checkpoint (1000 pages) would
      * run inside a batch's COMMIT, before its callers are answered. */

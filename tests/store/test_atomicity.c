@@ -14,7 +14,7 @@
 #define DAY   USEC_PER_DAY
 #define ACTOR (&(struct svc_actor){.label = "admin@test.example"})
 
-#define FINGERPRINT_N 15
+#define FINGERPRINT_N 16
 
 struct fingerprint {
     int64_t v[FINGERPRINT_N];
@@ -33,7 +33,8 @@ static enum err fingerprint_txn(struct store_conn *c, void *arg)
         "(SELECT COALESCE(SUM(held_minor), 0) FROM accounts), (SELECT COUNT(*) FROM transfers), "
         "(SELECT COUNT(*) FROM lot_events), (SELECT COALESCE(SUM(chain_seq), 0) FROM accounts), "
         "(SELECT COUNT(*) FROM order_events), (SELECT COUNT(*) FROM invoices), "
-        "(SELECT COUNT(*) FROM invoice_credits), (SELECT COALESCE(SUM(value), 0) FROM counters)",
+        "(SELECT COUNT(*) FROM invoice_credits), (SELECT COALESCE(SUM(value), 0) FROM counters), "
+        "(SELECT COUNT(*) FROM credit_notes)",
         &s);
     if (rc != ERR_OK)
         return rc;
@@ -250,6 +251,45 @@ static void a_purchase_of_a_two_type_package_is_atomic(void **state)
     assert_int_equal(b, 20);
 }
 
+static enum err void_invoice(struct testdb *t, struct svc *faulty, void *ctx)
+{
+    struct scene *s = ctx;
+    struct svc_invoice_view v;
+    struct err_detail d = {0};
+    return svc_invoice_void(faulty, &t->arena, t->tenant_id, ACTOR, s->order, "cancelled", &v, &d);
+}
+
+/* The void of a paid invoice and its credit note's number land together: a
+ * failure anywhere takes no number, so the series stays gapless. */
+static void voiding_a_paid_invoice_with_its_credit_note_is_atomic(void **state)
+{
+    struct testdb *t = *state;
+    struct scene s = {.customer = testdb_customer(t, "Refunded")};
+    struct svc_package_input p = {
+        .row = {.name = "Refundable", .price_minor = 5000, .vat_rate_bp = -1, .published = true},
+        .n_credits = 1,
+        .credits = {{"master", 10}}};
+    struct err_detail d = {0};
+    assert_int_equal(svc_package_create(&t->svc, t->tenant_id, &p, &s.package, &d), ERR_OK);
+    struct svc_lot_input lot = {
+        .customer_id = s.customer, .package_id = s.package, .source = SOURCE_PAYMENT};
+    struct svc_purchase_input in = {.customer_id = s.customer,
+                                    .lot = &lot,
+                                    .gateway = "admin",
+                                    .status = "paid",
+                                    .expect_due_minor = -1};
+    struct svc_invoice_view v;
+    assert_int_equal(svc_purchase(&t->svc, &t->arena, t->tenant_id, ACTOR, &in, &v, &d), ERR_OK);
+    assert_string_equal(v.row.status, "paid");
+    s.order = v.row.id; /* the invoice */
+    run_through_every_failure(t, void_invoice, &s);
+    assert_int_equal(svc_invoice_read(&t->svc, &t->arena, t->tenant_id, s.order, 0, &v), ERR_OK);
+    assert_string_equal(v.row.status, "void");
+    assert_true(v.has_credit_note);
+    assert_non_null(strstr(v.credit_note.number, "-000001"));
+    assert_int_equal(v.credit_note.gross_minor, v.row.gross_minor);
+}
+
 static enum err complete_order(struct testdb *t, struct svc *faulty, void *ctx)
 {
     struct scene *s = ctx;
@@ -409,6 +449,7 @@ int main(void)
         T(a_fifo_deduction_is_atomic),
         T(a_deactivation_is_atomic),
         T(a_purchase_of_a_two_type_package_is_atomic),
+        T(voiding_a_paid_invoice_with_its_credit_note_is_atomic),
         T(capturing_a_held_order_is_atomic),
         T(expiry_of_one_account_lands_whole_or_not_at_all),
         T(a_purchase_paid_by_store_credit_is_atomic),

@@ -5,7 +5,8 @@
 // copies naming the mask used, the mask the one of lowest penalty, and the
 // data modules read back in placement order giving the codewords, which
 // start with byte mode, the length and the text. When zbarimg (zbar-tools)
-// is installed, symbols of every version 1–10 are also decoded by it.
+// is installed, symbols of every version 1–13 are also decoded by it, and an
+// EPC QR code ("GiroCode") of the longest kind fits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -28,6 +29,9 @@ test('version information is the standard\'s table', () => {
   assert.equal(versionBits(8), 0x085bc);
   assert.equal(versionBits(9), 0x09a99);
   assert.equal(versionBits(10), 0x0a4d3);
+  assert.equal(versionBits(11), 0x0bbf6);
+  assert.equal(versionBits(12), 0x0c762);
+  assert.equal(versionBits(13), 0x0d847);
 });
 
 test('Reed-Solomon gives the error correction of the standard\'s worked example', () => {
@@ -138,9 +142,14 @@ test('the mask chosen has the lowest penalty of the eight', () => {
   }
 });
 
-test('too long for version 10-M is refused', () => {
-  assert.doesNotThrow(() => qrMatrix('a'.repeat(213)));
-  assert.throws(() => qrMatrix('a'.repeat(214)), RangeError);
+test('too long for version 13-M is refused: the 331 bytes of an EPC QR code fit', () => {
+  assert.equal(qrMatrix('a'.repeat(213)).version, 10);
+  assert.equal(qrMatrix('a'.repeat(214)).version, 11);
+  assert.equal(qrMatrix('a'.repeat(331)).version, 13);
+  assert.throws(() => qrMatrix('a'.repeat(332)), RangeError);
+  // A transfer to a name of 70 umlauts (140 bytes) with the longest IBAN.
+  const epc = `BCD\n002\n1\nSCT\nCOBADEFFXXX\n${'ü'.repeat(70)}\nLC14BOSL123456789012345678901234\nEUR999999999.99\n\n\nECS-2026-000001`;
+  assert.ok(qrMatrix(epc).version <= 13);
 });
 
 function hasZbar() {
@@ -150,7 +159,7 @@ function hasZbar() {
 test('zbarimg reads every version back (when zbar-tools is installed)', { skip: !hasZbar() && 'zbarimg not installed' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'creditd-qr-'));
   try {
-    for (const n of [5, 20, 40, 60, 80, 100, 115, 140, 170, 200]) {
+    for (const n of [5, 20, 40, 60, 80, 100, 115, 140, 170, 200, 240, 280, 331]) {
       const text = URI.slice(0, Math.min(n, URI.length)) + 'q'.repeat(Math.max(0, n - URI.length));
       const q = qrMatrix(text);
       const scale = 3, border = 4, w = (q.size + 2 * border) * scale;
