@@ -226,6 +226,41 @@ export function bars(values, { width = 300, height = 60, label = 'Per day' } = {
       y: (height - (y / max) * height).toFixed(1), height: ((y / max) * height).toFixed(1) })));
 }
 
+// A bar chart of a daily series with its axes: values [decimal strings],
+// days ["2026-11-05", …] (one per value), format(value) → text. The value
+// axis is labelled (0 and the highest day), the x axis has the first, middle
+// and last dates; each bar shows its day and value on hover (its <title>),
+// and a "Values per day" disclosure holds the same as a table, for the
+// keyboard and screen readers. Returns null for an empty series.
+export function barChart(values, days, { label = 'Per day', format = String, dayText = String } = {}) {
+  if (!values || !values.length) return null;
+  const v = values.map(Number);
+  const top = Math.max(...v);
+  const max = top > 0 ? top : 1;
+  const [W, H, left, bottom, right] = [320, 120, 40, 22, 6];
+  const plotW = W - left - right, plotH = H - bottom - 8;
+  const w = plotW / v.length;
+  const y = (x) => 8 + plotH - (x / max) * plotH;
+  const tick = (i) => s('text', { x: (left + i * w + w / 2).toFixed(1), y: H - 6, 'text-anchor': 'middle' }, dayText(days[i]));
+  const chart = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label },
+    s('title', {}, label),
+    top > 0 ? s('line', { x1: left, x2: W - right, y1: y(max), y2: y(max), class: 'grid' }) : '',
+    s('line', { x1: left, x2: left, y1: 8, y2: 8 + plotH, class: 'axis' }),
+    s('line', { x1: left, x2: W - right, y1: 8 + plotH, y2: 8 + plotH, class: 'axis' }),
+    top > 0 ? s('text', { x: left - 4, y: y(max) + 4, 'text-anchor': 'end' }, format(values[v.indexOf(top)])) : '',
+    s('text', { x: left - 4, y: 8 + plotH + 4, 'text-anchor': 'end' }, format('0')),
+    ...v.map((x, i) => s('rect', {
+      x: (left + i * w + 1).toFixed(1), width: Math.max(1, w - 2).toFixed(1),
+      y: y(x).toFixed(1), height: (8 + plotH - y(x)).toFixed(1),
+    }, s('title', {}, `${dayText(days[i])}: ${format(values[i])}`))),
+    tick(0), tick(Math.floor((v.length - 1) / 2)), tick(v.length - 1));
+  const rows = values.map((x, i) => [days[i], x]);
+  return h('figure.chart-box', chart,
+    h('details.chart-values', h('summary', 'Values per day'),
+      table([{ label: 'Day', value: (r) => dayText(r[0]) }, { label: 'Value', num: true, value: (r) => format(r[1]) }],
+        rows, { caption: label })));
+}
+
 export function badge(text, kind = '') { return h(`span.badge${kind ? '.' + kind : ''}`, text); }
 
 // A secret shown once (a signing secret, an API key): in a marked box with

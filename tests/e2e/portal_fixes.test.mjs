@@ -330,3 +330,51 @@ test('an order needs the original and the vehicle; a missing original can be upl
   assert.deepEqual(problems(page, [SIGN_IN, /status of 422/]), []);
   await page.closeAll();
 });
+
+test('dashboard charts have a value axis, dates and values per day; no chart for store credit; held store credit is worded as invoices', async () => {
+  const types = (await admin.get(`${V}/credit-types`)).json.items;
+  const store = types.find((t) => t.kind === 'monetary');
+  assert.ok(store, 'the demo has a store credit type');
+  // Store credit applied to an unpaid (bank transfer) invoice is held.
+  assert.equal((await admin.post(`${V}/customers/${weber}/lots`, { credit_type: store.code, credits: '20.00', reason: 'test' })).status, 201);
+  const pkg = (await owner.get(`${V}/packages`)).json.items[0];
+  const buy = await owner.post(`${V}/purchases`, { package_id: pkg.id, gateway: 'manual' });
+  assert.equal(buy.status, 201, buy.text);
+  const dash = (await admin.get(`${V}/admin/dashboard`)).json;
+  assert.ok(Number(dash.credit_types[store.code].held) > 0, 'store credit is held for the invoice');
+
+  for (const viewport of [DESKTOP, PHONE390]) {
+    const page = await as(ADMIN, viewport);
+    await open(page, '/admin');
+    const cards = page.locator('section.type-card');
+    for (const t of types.filter((x) => dash.credit_types[x.code])) {
+      const card = cards.filter({ has: page.getByRole('heading', { name: t.name, exact: true }) });
+      const charts = card.locator('svg.chart');
+      if (t.kind === 'monetary') {
+        assert.equal(await charts.count(), 0, `${t.name}: no chart`);
+        assert.match(await card.textContent(), /applied to unpaid invoices/);
+        assert.doesNotMatch(await card.textContent(), /open orders/);
+        continue;
+      }
+      assert.equal(await charts.count(), 1, `${t.name}: one chart`);
+      const labels = await charts.locator('text').allTextContents();
+      const series = dash.credit_types[t.code].sold_30d;
+      const top = String(Math.max(...series.map(Number)));
+      assert.ok(labels.includes(top) && labels.includes('0'), `${t.name}: value axis ${labels}`);
+      assert.ok(labels.some((x) => /^\d{1,2} \w{3}/.test(x)), `${t.name}: dates on the x axis ${labels}`);
+      assert.equal(await charts.locator('rect > title').count(), 30);
+      await card.getByText('Values per day').click();
+      assert.equal(await card.locator('details table tbody tr').count(), 30);
+    }
+    await clean(page, `dashboard ${viewport.width}`);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits');
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
+    await page.closeAll();
+  }
+  const cust = await as(OWNER);
+  await open(cust, '/credits');
+  const storeCard = cust.locator('section.credit-card').filter({ has: cust.getByRole('heading', { name: store.name }) });
+  assert.equal(await storeCard.locator('svg').count(), 0, 'no spending chart for store credit');
+  await clean(cust, 'credits');
+  await cust.closeAll();
+});
