@@ -8,7 +8,7 @@
 // waiting for an answer (invitations.js). The limits in force come with
 // each member.
 import { api, ApiError } from './api.js';
-import { amount, money } from './fmt.js';
+import { amount, money, amountOf } from './fmt.js';
 import { h, clear, field, input, select, form, table, dialog, notice, unfielded } from './ui.js';
 import { creditTypes, typeName, Idem } from './customer.js';
 import { inviteFields, invite, sentText, pendingInvitations } from './invitations.js';
@@ -25,7 +25,7 @@ export default async function render(ctx) {
   const priced = new Set(services.flatMap((s) => Object.keys(s.costs || {})));
   let spendable = [...types.values()].filter((t) => priced.has(t.code));
   if (!spendable.length) spendable = [...types.values()];
-  const fmtv = (code, v) => (types.get(code)?.kind === 'monetary' ? money(v) : `${amount(v)} ${typeName(types, code)}`);
+  const fmtv = (code, v) => (types.get(code)?.kind === 'monetary' ? money(v) : `${amountOf(v, typeName(types, code))}`);
 
   const status = h('div', { role: 'status' });
   const listBox = h('div');

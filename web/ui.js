@@ -2,6 +2,7 @@
 // that show the API's per-field errors next to their fields, dialogs, inline
 // SVG sparklines and bar charts, loading and empty states, notices.
 import { ApiError } from './api.js';
+import { count } from './fmt.js';
 
 // h('button.primary', {onclick}, 'Save') → <button class="primary">Save</button>
 export function h(tag, attrs, ...children) {
@@ -259,6 +260,44 @@ export function barChart(values, days, { label = 'Per day', format = String, day
     h('details.chart-values', h('summary', 'Values per day'),
       table([{ label: 'Day', value: (r) => dayText(r[0]) }, { label: 'Value', num: true, value: (r) => format(r[1]) }],
         rows, { caption: label })));
+}
+
+// The one pager of the portal: a cursor-paged list shown a page at a time
+// with Newer / Older (a long list never grows the page without end):
+// load(cursor) → {items, next_cursor}; show(items) → node (or a promise).
+export function pager(load, show, { label = 'Pages', none = 'Nothing here yet.' } = {}) {
+  const body = h('div.paged-body');
+  const newer = h('button', { type: 'button' }, 'Newer');
+  const older = h('button', { type: 'button' }, 'Older');
+  const where = h('span.pager-at');
+  const nav = h('nav.pager', { 'aria-label': label }, newer, where, older);
+  const before = [];
+  let at = null, next = null, seq = 0;
+  async function open(cursor) {
+    const mine = ++seq;
+    newer.disabled = older.disabled = true;
+    clear(body, loading());
+    try {
+      const page = await load(cursor);
+      if (mine !== seq) return;
+      at = cursor;
+      next = page.next_cursor;
+      clear(body, page.items.length ? await show(page.items) : empty(none));
+      older.disabled = !next;
+      newer.disabled = before.length === 0;
+      where.textContent = `Page ${count(before.length + 1)}`;
+      nav.hidden = before.length === 0 && !next;
+    } catch (e) {
+      if (mine === seq) clear(body, notice(errorText(e), 'error'));
+    }
+  }
+  older.addEventListener('click', () => { before.push(at); open(next); });
+  newer.addEventListener('click', () => { open(before.pop() ?? null); });
+  return {
+    el: h('div.paged', body, nav),
+    start: () => { before.length = 0; return open(null); },
+    reload: () => open(at),
+  };
 }
 
 export function badge(text, kind = '') { return h(`span.badge${kind ? '.' + kind : ''}`, text); }
