@@ -7,10 +7,9 @@
 // range in the business's zone, and one user (from the Users page). "Load
 // more" follows next_cursor.
 import { api } from './api.js';
-import { h, clear, table, field, input, select, form, empty } from './ui.js';
+import { h, clear, table, field, input, select, form, pager } from './ui.js';
 import { dateTime, zoneTime, nextDay } from './fmt.js';
 import { customersById, customerLink } from './admin-lib.js';
-import { pager } from './customer.js';
 
 // [type or group (a type's first part), words]
 const GROUPS = [
@@ -109,12 +108,17 @@ export default async function render(ctx) {
     ctx.go(`/admin/security${qs.toString() ? `?${qs}` : ''}`);
   }, { submit: T.apply, cls: 'filters' });
 
-  const rows = [];
-  const listBox = h('div');
-  const more = h('div');
   const aboutBox = h('p.sub');
-  const draw = () => {
-    if (!rows.length) { clear(listBox, empty(T.none)); return; }
+  // A page at a time (Newer / Older, ui.pager).
+  const list = pager(async (cursor) => {
+    const page = await api.get('security-log', { ...q, limit: 50, cursor });
+    await customersById(page.items.map((l) => l.customer_id));
+    if (f.user && !aboutBox.textContent) {
+      const l = page.items.find((x) => x.subject_id === f.user) || page.items.find((x) => x.actor_id === f.user);
+      if (l) aboutBox.textContent = T.aboutUser(l.subject_id === f.user ? l.subject : l.actor);
+    }
+    return page;
+  }, (rows) => {
     const t = table([
       { label: T.when, value: (l) => h('span.nowrap', dateTime(l.created_at)) },
       { label: T.what, value: (l) => h('div', logTypeName(l.type), h('p.hint', h('code', l.type))) },
@@ -125,25 +129,12 @@ export default async function render(ctx) {
       { label: T.detail, value: detailText },
     ], rows, { caption: T.caption(filtered), rowAttrs: (l) => ({ dataset: { line: l.id } }) });
     t.classList.add('stack');
-    clear(listBox, t);
-  };
-  const add = async (items) => {
-    await customersById(items.map((l) => l.customer_id));
-    rows.push(...items);
-    if (f.user && !aboutBox.textContent) {
-      const l = rows.find((x) => x.subject_id === f.user) || rows.find((x) => x.actor_id === f.user);
-      const who = l ? (l.subject_id === f.user ? l.subject : l.actor) : f.user;
-      aboutBox.textContent = T.aboutUser(who);
-    }
-    draw();
-  };
-  const fetch = (cursor) => api.get('security-log', { ...q, limit: 50, cursor });
+    return t;
+  }, { label: 'Security log pages', none: T.none });
 
-  const first = await fetch(null);
-  await add(first.items);
-  if (f.user && !aboutBox.textContent) aboutBox.textContent = T.aboutUser(f.user);
-  pager(more, first.next_cursor, fetch, add);
   clear(main, h('h1', T.title), h('p.sub', T.intro), filters,
     filtered ? h('div.toolbar', f.user ? aboutBox : null, h('a', { href: '#/admin/security' }, T.clear)) : null,
-    listBox, more);
+    list.el);
+  await list.start();
+  if (f.user && !aboutBox.textContent) aboutBox.textContent = T.aboutUser(f.user);
 }
