@@ -3,8 +3,8 @@
 // value; the orders waiting (a link to the queue); the latest manual
 // adjustments. GET /admin/dashboard, /credit-types, /customers/{id}.
 import { api } from './api.js';
-import { h, table, bars, empty, notice } from './ui.js';
-import { amount, money, signed, dateTime, date, count, cmp } from './fmt.js';
+import { h, table, barChart, empty, notice } from './ui.js';
+import { amount, money, signed, dateTime, date, count, cmp, zoneWall, nextDay, getTenant } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink } from './admin-lib.js';
 
 function sum(values) {
@@ -20,14 +20,37 @@ function typeCard(types, code, d, firstDay) {
   const name = typeName(types, code);
   const sold = sum(d.sold_30d);
   // Store credit is money: shown as such.
-  const show = types.byCode[code]?.kind === 'monetary' ? (x) => money(x) : (x) => amount(x);
+  const monetary = types.byCode[code]?.kind === 'monetary';
+  const show = monetary ? (x) => money(x) : (x) => amount(x);
   return h('section.card.type-card', { 'aria-labelledby': `dash-${code}` },
     h('h2', { id: `dash-${code}` }, name),
     h('p.big', show(d.outstanding)),
     h('p.sub', 'held by customers', cmp(d.outstanding_value, '0') > 0 ? ` · worth ${money(d.outstanding_value)}` : ''),
-    cmp(d.held, '0') > 0 ? h('p.sub', `${show(d.held)} on hold for open orders`) : null,
-    h('p.sold', h('strong', show(sold)), ` sold since ${date(firstDay)}`),
-    bars(d.sold_30d, { label: `${name} sold per day, last 30 days: ${show(sold)}` }));
+    // Held store credit is applied to invoices not paid yet; held credits
+    // of other types wait for orders charged on delivery.
+    cmp(d.held, '0') > 0 ? h('p.sub', monetary
+      ? `${show(d.held)} applied to unpaid invoices (held until they are paid)`
+      : `${show(d.held)} held for orders charged on delivery`) : null,
+    // A type nothing is sold of (store credit) has no series: no chart.
+    d.sold_30d?.length && !monetary ? [
+      h('p.sold', h('strong', show(sold)), ` sold since ${date(firstDay)}`),
+      barChart(d.sold_30d, days(firstDay, d.sold_30d.length), {
+        label: `${name} sold per day, last 30 days: ${show(sold)} in all`, format: show, dayText: shortDay,
+      })] : null);
+}
+
+// The series' days: the first day (an instant, the start of the day in the
+// business's zone) and the n − 1 after it.
+function days(firstDay, n) {
+  const out = [zoneWall(firstDay).day];
+  while (out.length < n) out.push(nextDay(out[out.length - 1]));
+  return out;
+}
+
+// "2026-11-05" → "5 Nov" in the business's locale (a calendar day, no zone).
+function shortDay(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Intl.DateTimeFormat(getTenant().locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
 }
 
 function waitingCard(w) {

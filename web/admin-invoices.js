@@ -73,7 +73,7 @@ export default async function render(ctx) {
     status.say(`Invoice ${done.number} is void.`);
   }
 
-  const list = pager((cursor) => api.get('invoices', { ...query, limit: 50, cursor }), (items) => {
+  const list = pager((cursor) => api.get('invoices', { ...query, limit: 20, cursor }), (items) => {
     for (const i of items) rememberCustomer({ id: i.customer_id, name: i.buyer?.name });
     const t = table([
       { label: 'Invoice', value: (i) => h('a.nowrap', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener' }, i.number) },

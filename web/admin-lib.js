@@ -4,8 +4,8 @@
 // that fail like the API does (so the message lands next to its field), and
 // the page's status line that announces what an action did.
 import { api, ApiError } from './api.js';
-import { h, clear, loading, empty, notice, errorText, badge, field, input } from './ui.js';
-import { amount, count, STATUS_LABELS } from './fmt.js';
+import { h, clear, loading, empty, notice, errorText, badge, field, input, select } from './ui.js';
+import { amount, amountOf, count, STATUS_LABELS } from './fmt.js';
 import { combobox } from './admin-picker.js';
 
 // ---- credit types --------------------------------------------------------
@@ -29,7 +29,7 @@ export function forgetCreditTypes() { typesPromise = null; }
 export function typeName(types, code) { return types.byCode[code]?.name || code; }
 
 // "75 Master credits": an amount with its type's name.
-export function credits(types, code, value) { return `${amount(value)} ${typeName(types, code)}`; }
+export function credits(types, code, value) { return amountOf(value, typeName(types, code)); }
 
 // ---- customers -------------------------------------------------------------
 
@@ -103,41 +103,8 @@ export function need(v, names, message = 'is required') {
 
 // ---- lists -------------------------------------------------------------------
 
-// A cursor-paged list: load(cursor) → {items, next_cursor}; show(items) → node.
-export function pager(load, show, { label = 'Pages', none = 'Nothing here yet.' } = {}) {
-  const body = h('div.paged-body');
-  const newer = h('button', { type: 'button' }, 'Newer');
-  const older = h('button', { type: 'button' }, 'Older');
-  const where = h('span.pager-at');
-  const nav = h('nav.pager', { 'aria-label': label }, newer, where, older);
-  const before = [];
-  let at = null, next = null, seq = 0;
-  async function open(cursor) {
-    const mine = ++seq;
-    newer.disabled = older.disabled = true;
-    clear(body, loading());
-    try {
-      const page = await load(cursor);
-      if (mine !== seq) return;
-      at = cursor;
-      next = page.next_cursor;
-      clear(body, page.items.length ? await show(page.items) : empty(none));
-      older.disabled = !next;
-      newer.disabled = before.length === 0;
-      where.textContent = `Page ${count(before.length + 1)}`;
-      nav.hidden = before.length === 0 && !next;
-    } catch (e) {
-      if (mine === seq) clear(body, notice(errorText(e), 'error'));
-    }
-  }
-  older.addEventListener('click', () => { before.push(at); open(next); });
-  newer.addEventListener('click', () => { open(before.pop() ?? null); });
-  return {
-    el: h('div.paged', body, nav),
-    start: () => { before.length = 0; return open(null); },
-    reload: () => open(at),
-  };
-}
+// The pager lives in ui.js (one for every page); admin pages import it here.
+export { pager } from './ui.js';
 
 // ---- status ------------------------------------------------------------------
 

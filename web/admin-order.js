@@ -6,19 +6,13 @@
 // (multipart), POST /orders/{id}/cancel, GET /files/{id}.
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog, empty, notice, email } from './ui.js';
-import { amount, dateTime, count, STATUS_LABELS } from './fmt.js';
+import { amount, dateTime, bytes, STATUS_LABELS, amountOf } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink, statusBadge, need, flash } from './admin-lib.js';
 import { pageTitle } from './branding.js';
 
 const OPEN = ['submitted', 'in_progress'];
 const VEHICLE_LABELS = { make: 'Make', model: 'Model', ecu: 'ECU', vin: 'VIN', year: 'Year', engine: 'Engine', tool: 'Tool' };
 
-function size(bytes) {
-  const n = Number(bytes);
-  if (n >= 1048576) return `${amount((n / 1048576).toFixed(1))} MiB`;
-  if (n >= 1024) return `${amount((n / 1024).toFixed(1))} KiB`;
-  return `${count(n)} bytes`;
-}
 
 function historyWhat(e) {
   if (e.event === 'status') {
@@ -52,7 +46,7 @@ export default async function render(ctx) {
       h('p.crumbs', h('a', { href: '#/admin/orders' }, 'Orders')),
       h('h1', o.reference, ' ', statusBadge(o.status)),
       h('p.sub', 'For ', customerLink(o.customer_id), ` · submitted ${dateTime(o.created_at)} by `, o.created_by ? email(o.created_by) : '–',
-        ` · ${amount(o.total)} ${typeName(types, o.credit_type)}${o.charge_mode === 'held' ? ' on hold' : ''}`),
+        ` · ${amountOf(o.total, typeName(types, o.credit_type))}${o.charge_mode === 'held' ? ' on hold' : ''}`),
       o.cancel_reason ? notice(`Rejected: ${o.cancel_reason}`, 'warn') : null,
       status.el,
       open ? workPanel() : null,
@@ -64,7 +58,7 @@ export default async function render(ctx) {
           { label: 'Service', value: (l) => l.name },
           { label: 'Kind', value: (l) => (l.kind === 'base' ? 'Base' : 'Add-on') },
           { label: 'Credits', num: true, value: (l) => amount(l.cost) },
-        ], o.lines, { caption: `Total ${amount(o.total)} ${typeName(types, o.credit_type)}` }),
+        ], o.lines, { caption: `Total ${amountOf(o.total, typeName(types, o.credit_type))}` }),
         o.allocations.length ? table([
           { label: 'Lot', value: (a) => h('a', { href: `#/admin/customers/${encodeURIComponent(o.customer_id)}` }, lotNames.get(a.lot_id) || a.lot_name || 'Lot') },
           { label: 'Credits', num: true, value: (a) => amount(a.amount) },
@@ -77,7 +71,7 @@ export default async function render(ctx) {
         { label: 'File', value: (f) => (f.purged_at ? h('span', f.name, ' ', h('span.hint', '(contents removed)'))
           : h('a', { href: `/api/v1/files/${f.id}`, download: f.name }, f.name)) },
         { label: 'Kind', value: (f) => (f.role === 'modified' ? 'Delivered' : 'Original') },
-        { label: 'Size', num: true, value: (f) => size(f.size) },
+        { label: 'Size', num: true, value: (f) => bytes(f.size) },
         { label: 'Uploaded', value: (f) => [`${dateTime(f.uploaded_at)} by `, f.uploaded_by ? email(f.uploaded_by) : '–'] },
         { label: 'SHA-256', value: (f) => h('code.hash', f.sha256) },
       ], o.files, { caption: 'Originals from the customer and the delivered file' })) : empty('No files on this order.'),

@@ -4,7 +4,7 @@
 // GET /orders?status=&customer=, POST /orders/{id}/status.
 import { api, newKey } from './api.js';
 import { h, table, field, select, form } from './ui.js';
-import { amount, dateTime } from './fmt.js';
+import { amount, dateTime, amountOf } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink, customerPicker, pager, statusBadge, flash } from './admin-lib.js';
 
 const VIEWS = [
@@ -58,7 +58,7 @@ export default async function render(ctx) {
       { label: 'Customer', value: (o) => customerLink(o.customer_id) },
       { label: 'Status', value: (o) => statusBadge(o.status) },
       { label: 'Vehicle', value: (o) => vehicleText(o.vehicle) },
-      { label: 'Credits', num: true, value: (o) => `${amount(o.total)} ${typeName(types, o.credit_type)}` },
+      { label: 'Credits', num: true, value: (o) => `${amountOf(o.total, typeName(types, o.credit_type))}` },
       { label: 'Submitted', value: (o) => dateTime(o.created_at) },
       { label: 'By', value: (o) => o.created_by || '–' },
       {

@@ -4,19 +4,19 @@
 // withdraw (PATCH published), archive (DELETE) and restore (PATCH archived).
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, textarea, dialog, badge, empty, loading } from './ui.js';
-import { amount, money, unitPrice, count } from './fmt.js';
+import { amount, money, unitPrice, counted, amountOf } from './fmt.js';
 import {
   creditTypes, typeName, amountsField, amountsOf, checkbox, need, flash,
 } from './admin-lib.js';
 
 function validityText(v) {
   if (!v || v.expiry === 'never') return 'Never expires';
-  if (v.expiry_days) return `${count(v.expiry_days)} days`;
+  if (v.expiry_days) return counted(v.expiry_days, 'day', 'days');
   return v.expiry;
 }
 
 function creditsText(types, p) {
-  return Object.entries(p.credits).map(([c, a]) => `${amount(a)} ${typeName(types, c)}`).join(' + ');
+  return Object.entries(p.credits).map(([c, a]) => `${amountOf(a, typeName(types, c))}`).join(' + ');
 }
 
 function perCredit(p) {
@@ -111,7 +111,7 @@ export default async function render(ctx) {
         { label: 'VAT', num: true, value: (p) => (p.vat_rate === null ? 'Standard' : `${amount(p.vat_rate)} %`) },
         { label: 'Validity', value: (p) => validityText(p.validity) },
         { label: 'Actions', value: (p) => actions(p) },
-      ], rows, { caption: `${title}: ${count(rows.length)} package${rows.length === 1 ? '' : 's'}` });
+      ], rows, { caption: `${title}: ${counted(rows.length, 'package', 'packages')}` });
       t.classList.add('stack');
       return h('section.package-group', h('h2', title), t);
     }));

@@ -7,10 +7,9 @@
 // range in the business's zone, and one user (from the Users page). "Load
 // more" follows next_cursor.
 import { api } from './api.js';
-import { h, clear, table, field, input, select, form, empty } from './ui.js';
+import { h, clear, table, field, input, select, form, pager } from './ui.js';
 import { dateTime, zoneTime, nextDay } from './fmt.js';
 import { customersById, customerLink } from './admin-lib.js';
-import { pager } from './customer.js';
 import { t } from './i18n.js';
 
 // The groups of types (a type's first part), named seclog.group.<group>,
@@ -77,12 +76,17 @@ export default async function render(ctx) {
     ctx.go(`/admin/security${qs.toString() ? `?${qs}` : ''}`);
   }, { submit: t('seclog.apply'), cls: 'filters' });
 
-  const rows = [];
-  const listBox = h('div');
-  const more = h('div');
   const aboutBox = h('p.sub');
-  const draw = () => {
-    if (!rows.length) { clear(listBox, empty(t('seclog.none'))); return; }
+  // A page at a time (Newer / Older, ui.pager).
+  const pages = pager(async (cursor) => {
+    const page = await api.get('security-log', { ...q, limit: 50, cursor });
+    await customersById(page.items.map((l) => l.customer_id));
+    if (f.user && !aboutBox.textContent) {
+      const l = page.items.find((x) => x.subject_id === f.user) || page.items.find((x) => x.actor_id === f.user);
+      if (l) aboutBox.textContent = t('seclog.about_user', { who: l.subject_id === f.user ? l.subject : l.actor });
+    }
+    return page;
+  }, (rows) => {
     const list = table([
       { label: t('seclog.when'), value: (l) => h('span.nowrap', dateTime(l.created_at)) },
       { label: t('seclog.what'), value: (l) => h('div', logTypeName(l.type), h('p.hint', h('code', l.type))) },
@@ -93,25 +97,12 @@ export default async function render(ctx) {
       { label: t('seclog.detail'), value: detailText },
     ], rows, { caption: filtered ? t('seclog.caption_filtered') : t('seclog.caption'), rowAttrs: (l) => ({ dataset: { line: l.id } }) });
     list.classList.add('stack');
-    clear(listBox, list);
-  };
-  const add = async (items) => {
-    await customersById(items.map((l) => l.customer_id));
-    rows.push(...items);
-    if (f.user && !aboutBox.textContent) {
-      const l = rows.find((x) => x.subject_id === f.user) || rows.find((x) => x.actor_id === f.user);
-      const who = l ? (l.subject_id === f.user ? l.subject : l.actor) : f.user;
-      aboutBox.textContent = t('seclog.about_user', { who });
-    }
-    draw();
-  };
-  const fetch = (cursor) => api.get('security-log', { ...q, limit: 50, cursor });
+    return list;
+  }, { label: t('seclog.pages'), none: t('seclog.none') });
 
-  const first = await fetch(null);
-  await add(first.items);
-  if (f.user && !aboutBox.textContent) aboutBox.textContent = t('seclog.about_user', { who: f.user });
-  pager(more, first.next_cursor, fetch, add);
   clear(main, h('h1', t('app.page.security_log')), h('p.sub', t('seclog.intro')), filters,
     filtered ? h('div.toolbar', f.user ? aboutBox : null, h('a', { href: '#/admin/security' }, t('seclog.clear'))) : null,
-    listBox, more);
+    pages.el);
+  await pages.start();
+  if (f.user && !aboutBox.textContent) aboutBox.textContent = t('seclog.about_user', { who: f.user });
 }

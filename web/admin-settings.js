@@ -8,8 +8,30 @@ import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog, loading, notice } from './ui.js';
 import { amount, money, setTenant, getTenant } from './fmt.js';
 import { creditTypes, forgetCreditTypes, checkbox, need, flash } from './admin-lib.js';
+import { CURRENCIES, COUNTRIES } from './iso.js';
 
 const NUMBERS = ['refund_validity_days', 'file_retention_days', 'duplicate_window_hours', 'payment_terms_days'];
+
+// IANA time zones as the browser knows them (Intl.supportedValuesOf).
+function zones() {
+  try { return Intl.supportedValuesOf('timeZone'); } catch { return []; }
+}
+
+// A select of codes, each named in the reader's language where Intl knows
+// it ("EUR — Euro", "DE — Germany"); the current value is kept even if the
+// list lacks it; blank: a first choice for "none".
+function codeSelect(name, codes, value, kind, blank) {
+  let names = null;
+  try { names = kind ? new Intl.DisplayNames([getTenant().locale, 'en'], { type: kind }) : null; } catch { names = null; }
+  const all = value && !codes.includes(value) ? [value, ...codes] : codes;
+  const label = (c) => {
+    const n = names?.of(c);
+    return n && n !== c ? `${c} — ${n}` : c;
+  };
+  const el = select(name, [...(blank !== undefined ? [['', blank]] : []), ...all.map((c) => [c, label(c)])]);
+  el.value = value || '';
+  return el;
+}
 
 function settingsFields(s) {
   const chargeOn = select('charge_on', [['submit', 'When the order is placed'], ['delivery', 'On delivery (hold until then)']]);
@@ -23,13 +45,13 @@ function settingsFields(s) {
   return [
     h('fieldset', h('legend', 'Business'),
       field('Business name', text('name')),
-      field('Currency', text('currency', { maxlength: 3 }), 'ISO 4217 code, e.g. EUR.'),
-      field('Time zone', text('timezone'), 'IANA zone, e.g. Europe/Berlin: days and months are counted in it.'),
+      field('Currency', codeSelect('currency', CURRENCIES, s.currency, 'currency')),
+      field('Time zone', codeSelect('timezone', zones(), s.timezone), 'Days and months are counted in it.'),
       field('Locale', text('locale'), 'How numbers and dates are written, e.g. de-DE.')),
     h('fieldset', h('legend', 'Invoices'),
       field('VAT rate (%)', text('vat_rate', { inputmode: 'decimal' })),
       field('Invoice number prefix', text('invoice_prefix', { maxlength: 16 })),
-      field('Seller country', text('country', { maxlength: 2 }), 'ISO code; decides the reverse charge.'),
+      field('Seller country', codeSelect('country', COUNTRIES, s.country, 'region', 'Not set'), 'Decides the reverse charge.'),
       field('Seller VAT ID', text('vat_id', { maxlength: 32 })),
       field('Seller address', textarea('seller_address', { rows: 3, value: s.seller_address || '' })),
       field('Bank transfers grant credits', grant)),

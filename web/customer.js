@@ -2,7 +2,7 @@
 // quotients on the API's decimal strings, credit type names, status badges,
 // an Idempotency-Key per logical action, days in the business's zone, sizes.
 import { api, newKey } from './api.js';
-import { amount, money, getTenant, STATUS_LABELS } from './fmt.js';
+import { amount, amountOf, money, getTenant, STATUS_LABELS } from './fmt.js';
 import { h, badge, notice, errorText } from './ui.js';
 
 // "12.50" → {n: 1250n, scale: 2}
@@ -65,7 +65,7 @@ export function typeName(types, code) { return types.get(code)?.name || code; }
 export function credits(types, code, value, { name = true } = {}) {
   const t = types.get(code);
   if (t?.kind === 'monetary') return money(value);
-  return name ? `${amount(value)} ${t?.name || code}` : amount(value);
+  return name ? amountOf(value, t?.name || code) : amount(value);
 }
 
 // A technician's monthly limits as they are now ({code: {limit, spent,
@@ -127,36 +127,11 @@ export function dayStart(iso, days = 0) {
   return new Date(t).toISOString().replace('.000Z', 'Z');
 }
 
-export function bytes(n) {
-  if (n < 1024) return `${amount(String(n))} bytes`;
-  if (n < 1024 * 1024) return `${amount((n / 1024).toFixed(1))} KB`;
-  return `${amount((n / 1048576).toFixed(1))} MB`;
-}
+// Sizes in binary units, one helper for every page (fmt.js).
+export { bytes } from './fmt.js';
 
-// "Load more" under a cursor list: fetch(cursor) → {items, next_cursor},
-// add(items) appends them; the button stays (and keeps the focus) until the
-// last page.
-export function pager(parent, cursor, fetch, add) {
-  if (!cursor) return;
-  const err = h('div');
-  const button = h('button.more', { type: 'button' }, 'Load more');
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    err.replaceChildren();
-    try {
-      const page = await fetch(cursor);
-      await add(page.items);
-      cursor = page.next_cursor;
-    } catch (e) {
-      err.append(notice(errorText(e), 'error'));
-    } finally {
-      button.disabled = false;
-    }
-    if (!cursor) wrap.remove();
-  });
-  const wrap = h('div.toolbar.pager', button, err);
-  parent.append(wrap);
-}
+// The pager lives in ui.js (one for every page).
+export { pager } from './ui.js';
 
 let groupNo = 0;
 // A labelled group of radios or checkboxes, with a place for its error (the

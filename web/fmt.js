@@ -107,13 +107,42 @@ export function nextDay(day) {
 // seconds"; rounded up, never "0".
 export function waitText(seconds) {
   const s = Math.max(1, Math.ceil(Number(seconds)));
-  if (s < 60) return s === 1 ? '1 second' : `${s} seconds`;
-  const m = Math.ceil(s / 60);
-  return m === 1 ? '1 minute' : `${m} minutes`;
+  if (s < 60) return counted(s, 'second', 'seconds');
+  return counted(Math.ceil(s / 60), 'minute', 'minutes');
 }
 
 // A whole count (orders, pages) in the tenant's digits.
 export function count(n) { return amount(String(Math.trunc(Number(n) || 0))); }
+
+const pluralRules = new Map();
+// The form of a word for a number, by the locale's plural rules
+// (Intl.PluralRules): forms {one, other} (and few, many… where a language
+// has them; other when a form is missing). n may be a decimal string.
+export function plural(n, forms) {
+  const locale = tenant.locale;
+  if (!pluralRules.has(locale)) pluralRules.set(locale, new Intl.PluralRules(locale));
+  const key = pluralRules.get(locale).select(Number(String(n).replace(/^-/, '')));
+  return forms[key] ?? forms.other;
+}
+
+// "1 day", "3 days": a whole count with its word.
+export function counted(n, one, other) { return `${count(n)} ${plural(n, { one, other })}`; }
+
+// An amount with its credit type's name, the name in the singular for one
+// ("1 Master credit", "5 Master credits"; names are kept plural).
+export function amountOf(value, name) {
+  const singular = String(name).replace(/credits\b/, 'credit');
+  return `${amount(value)} ${plural(value, { one: singular, other: name })}`;
+}
+
+// A size in bytes, in binary units as the server's limits are set (1 MiB =
+// 1,048,576 bytes): "512 bytes", "3.5 KiB", "2.0 MiB".
+export function bytes(n) {
+  const b = Number(n) || 0;
+  if (b < 1024) return counted(b, 'byte', 'bytes');
+  if (b < 1048576) return `${amount((b / 1024).toFixed(1))} KiB`;
+  return `${amount((b / 1048576).toFixed(1))} MiB`;
+}
 
 // Money per credit, exactly: price "129.00" for credits "75" of scale 0 is
 // "1.72" (rounded half up to the cent), computed on integers.

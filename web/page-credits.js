@@ -14,7 +14,7 @@ function everZero(c) {
 function card(types, code, c, me, limits) {
   const t = types.get(code) || { code, name: code, kind: 'unit' };
   const fmtv = (v) => (t.kind === 'monetary' ? money(v) : amount(v));
-  const spent = sum(c.spend_30d);
+  const spent = sum(c.spend_30d || []);
   const differs = c.available !== c.balance || !isZero(c.held);
   return h('section.card.credit-card', { 'aria-labelledby': `ct-${code}` },
     h('h2', { id: `ct-${code}` }, t.name,
@@ -30,9 +30,10 @@ function card(types, code, c, me, limits) {
     !isZero(c.value) && t.kind !== 'monetary' ? h('p.sub', `Worth ${money(c.value)}`) : null,
     c.expiring_soon.map((e) => notice(
       `Expiring soon: ${fmtv(e.amount)}${t.kind === 'monetary' ? '' : ' credits'} on ${date(e.expires_at)}.`, 'warn')),
-    h('div.spend',
+    // Store credit is not spent on orders: no spending chart for it.
+    t.kind !== 'monetary' && c.spend_30d?.length ? h('div.spend',
       sparkline(c.spend_30d, { label: `${t.name} spent per day, last 30 days`, width: 160, height: 32 }),
-      h('span.sub', ` ${fmtv(spent)} spent in 30 days`)),
+      h('span.sub', ` ${fmtv(spent)} spent in 30 days`)) : null,
     h('p.sub', `Purchased ${fmtv(c.purchased)} · Used ${fmtv(c.used)} in all`),
     h('div.actions',
       t.kind !== 'monetary' && t.spendable !== false

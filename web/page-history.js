@@ -3,12 +3,12 @@
 // as days in the business's zone) live in the hash query, so a reload or a
 // shared link keeps them; "Load more" follows next_cursor.
 import { api, ApiError } from './api.js';
-import { amount, signed, money, dateTime, KIND_LABELS, isoDay } from './fmt.js';
-import { h, clear, field, select, input, table, empty, notice, showErrors } from './ui.js';
+import { amount, signed, money, dateTime, KIND_LABELS, isoDay, counted } from './fmt.js';
+import { h, clear, field, select, input, table, showErrors } from './ui.js';
 import { creditTypes, typeName, dayStart, pager } from './customer.js';
 import { resolveRefs, reference, reason } from './ledger.js';
 
-const PAGE = 50;
+const PAGE = 20;
 
 export default async function render(ctx) {
   const { main, query, go } = ctx;
@@ -71,41 +71,28 @@ export default async function render(ctx) {
     { label: 'Balance after', num: true, value: (r) => fmtv(r.credit_type, r.balance_after) },
   ].filter(Boolean);
 
-  const rows = [];
-  let tbody = null;
-  const addRows = async (items) => {
-    await resolveRefs(items);
-    rows.push(...items);
-    if (!tbody) {
-      const t = table(columns, items, { caption: 'Ledger entries, newest first', rowAttrs: (r) => ({ dataset: { id: r.id, kind: r.kind } }) });
-      t.classList.add('stack');
-      tbody = t.querySelector('tbody');
-      body.append(t);
-    } else {
-      const t = table(columns, items, { rowAttrs: (r) => ({ dataset: { id: r.id, kind: r.kind } }) });
-      tbody.append(...t.querySelectorAll('tbody tr'));
-    }
-    status.textContent = `${rows.length} ${rows.length === 1 ? 'entry' : 'entries'} shown`;
-  };
   const fetchPage = async (cursor) => {
     try {
       return await api.get('ledger', { ...apiQuery, cursor });
     } catch (e) {
-      if (e instanceof ApiError && e.status === 422 && !cursor) {
-        showErrors(filters, e);
-        return null;
-      }
+      if (e instanceof ApiError && e.status === 422) showErrors(filters, e);
       throw e;
     }
   };
-
-  const first = await fetchPage();
-  if (!first) { body.append(notice('Check the filters.', 'error')); return; }
-  if (!first.items.length) {
-    body.append(empty(Object.values(q).some(Boolean) ? 'No transactions match these filters.' : 'No transactions yet.'));
-    status.textContent = '';
-    return;
-  }
-  await addRows(first.items);
-  pager(body, first.next_cursor, fetchPage, addRows);
+  // A page at a time (Newer / Older): a long history never makes an endless page.
+  const list = pager(async (cursor) => {
+    const page = await fetchPage(cursor);
+    await resolveRefs(page.items);
+    status.textContent = page.items.length ? `${counted(page.items.length, 'entry', 'entries')} on this page` : '';
+    return page;
+  }, (items) => {
+    const t = table(columns, items, { caption: 'Ledger entries, newest first', rowAttrs: (r) => ({ dataset: { id: r.id, kind: r.kind } }) });
+    t.classList.add('stack');
+    return t;
+  }, {
+    label: 'Transaction pages',
+    none: Object.values(q).some(Boolean) ? 'No transactions match these filters.' : 'No transactions yet.',
+  });
+  body.append(list.el);
+  await list.start();
 }

@@ -54,9 +54,6 @@ export default async function render(ctx) {
       ],
     },
   ];
-  const t = table(columns, first.items, { caption: 'Invoices, newest first' });
-  t.classList.add('stack');
-  const tbody = t.querySelector('tbody');
   const toPay = first.items.filter((i) => i.payment);
   const payments = toPay.length
     ? h('section.cards.to-pay', { 'aria-label': 'Open invoices to pay by bank transfer' },
@@ -72,7 +69,17 @@ export default async function render(ctx) {
       { label: 'Refund', num: true, value: (n) => money(n.refund_due) },
     ], notes, { caption: 'Credit notes, newest first' })]
     : null;
-  clear(main, top, payments, t, credits);
-  pager(main, first.next_cursor, (cursor) => api.get('invoices', { ...q, cursor }),
-    (items) => tbody.append(...table(columns, items).querySelectorAll('tbody tr')));
+  // A page at a time (Newer / Older); the first page is the one just read.
+  let firstPage = first;
+  const list = pager(async (cursor) => {
+    const page = !cursor && firstPage ? firstPage : await api.get('invoices', { ...q, cursor });
+    firstPage = null;
+    return page;
+  }, (items) => {
+    const t = table(columns, items, { caption: 'Invoices, newest first' });
+    t.classList.add('stack');
+    return t;
+  }, { label: 'Invoice pages', none: 'No invoices yet.' });
+  clear(main, top, payments, list.el, credits);
+  await list.start();
 }

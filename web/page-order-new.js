@@ -7,7 +7,7 @@
 // "order again" ticked (confirm_duplicate). Placing the order POSTs /orders
 // with an Idempotency-Key and opens the order.
 import { api, newKey, ApiError } from './api.js';
-import { amount, money } from './fmt.js';
+import { amount, money, amountOf } from './fmt.js';
 import { h, clear, field, select, input, textarea, notice, empty, showErrors, errorText } from './ui.js';
 import { creditTypes, typeName, choices, Idem, bytes, sum, negate, isZero, monthlyLimits, limitText } from './customer.js';
 
@@ -27,7 +27,7 @@ export default async function render(ctx) {
   const avail = (code) => customer.balances?.[code]?.available ?? '0';
   const monetary = (code) => types.get(code)?.kind === 'monetary';
   const fmtv = (code, v) => (monetary(code) ? money(v) : amount(v));
-  const withName = (code, v) => (monetary(code) ? money(v) : `${amount(v)} ${typeName(types, code)}`);
+  const withName = (code, v) => (monetary(code) ? money(v) : `${amountOf(v, typeName(types, code))}`);
 
   const start = usable.find((t) => t.code === query.type)
     || usable.find((t) => Number(avail(t.code)) > 0) || usable[0];

@@ -4,7 +4,7 @@
 // an Idempotency-Key, a reason optional); a cancelled order shows its refund
 // from the ledger (the entry of kind refund or release for this order).
 import { api, newKey, ApiError } from './api.js';
-import { amount, money, dateTime, KIND_LABELS, STATUS_LABELS } from './fmt.js';
+import { amount, money, dateTime, KIND_LABELS, STATUS_LABELS, amountOf } from './fmt.js';
 import { h, clear, field, textarea, form, table, notice, empty, dialog, input } from './ui.js';
 import { creditTypes, typeName, statusBadge, Idem, bytes } from './customer.js';
 
@@ -21,7 +21,7 @@ export default async function render(ctx) {
   const code = o.credit_type;
   const monetary = types.get(code)?.kind === 'monetary';
   const fmtv = (v) => (monetary ? money(v) : amount(v));
-  const withName = (v) => (monetary ? money(v) : `${amount(v)} ${typeName(types, code)}`);
+  const withName = (v) => (monetary ? money(v) : `${amountOf(v, typeName(types, code))}`);
 
   // Lot names for the allocations (the customer's lots; best effort).
   let lots = new Map();

@@ -1,15 +1,17 @@
 // My orders (GET /orders): newest first, with reference, date, vehicle,
 // credits, status and who placed it; "Load more" follows next_cursor.
 import { api } from './api.js';
-import { amount, money, dateTime } from './fmt.js';
+import { amount, money, dateTime, amountOf } from './fmt.js';
 import { h, clear, table, empty } from './ui.js';
 import { creditTypes, typeName, statusBadge, pager } from './customer.js';
 
+const PAGE = 20;
+
 export default async function render(ctx) {
   const { main } = ctx;
-  const [first, types] = await Promise.all([api.get('orders', { limit: 25 }), creditTypes()]);
+  const [first, types] = await Promise.all([api.get('orders', { limit: PAGE }), creditTypes()]);
   const credits = (o) => (types.get(o.credit_type)?.kind === 'monetary'
-    ? money(o.total) : `${amount(o.total)} ${typeName(types, o.credit_type)}`);
+    ? money(o.total) : `${amountOf(o.total, typeName(types, o.credit_type))}`);
   const vehicle = (o) => [o.vehicle?.make, o.vehicle?.model, o.vehicle?.ecu].filter(Boolean).join(' · ') || '–';
   // The services of each order (the list has no lines: each order is read).
   const services = new Map();
@@ -35,11 +37,18 @@ export default async function render(ctx) {
     clear(main, top, empty('No orders yet.', h('p', h('a', { href: '#/orders/new' }, 'Place your first order'))));
     return;
   }
-  await withServices(first.items);
-  const t = table(columns, first.items, { caption: 'Orders, newest first' });
-  t.classList.add('stack');
-  const tbody = t.querySelector('tbody');
-  clear(main, top, t);
-  pager(main, first.next_cursor, (cursor) => api.get('orders', { limit: 25, cursor }),
-    async (items) => tbody.append(...table(columns, await withServices(items)).querySelectorAll('tbody tr')));
+  // A page at a time (Newer / Older); the first page is the one just read.
+  let firstPage = first;
+  const list = pager(async (cursor) => {
+    const page = !cursor && firstPage ? firstPage : await api.get('orders', { limit: PAGE, cursor });
+    firstPage = null;
+    await withServices(page.items);
+    return page;
+  }, (items) => {
+    const t = table(columns, items, { caption: 'Orders, newest first' });
+    t.classList.add('stack');
+    return t;
+  }, { label: 'Order pages', none: 'No orders yet.' });
+  clear(main, top, list.el);
+  await list.start();
 }

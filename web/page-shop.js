@@ -5,7 +5,7 @@
 // the invoice with the next step: the transfer's reference, the card
 // payment page, or "paid" when store credit covered it.
 import { api } from './api.js';
-import { amount, money, date, getTenant } from './fmt.js';
+import { amount, money, date, getTenant, amountOf } from './fmt.js';
 import { h, clear, dialog, notice, empty } from './ui.js';
 import { creditTypes, typeName, quotient, trimZeros, statusBadge, Idem, choices, isZero } from './customer.js';
 import { paymentBlock, noBankDetails, day } from './payment.js';
@@ -19,7 +19,7 @@ function vatText(p) {
 function creditsText(types, p) {
   return Object.entries(p.credits).map(([code, v]) => {
     const t = types.get(code);
-    return t?.kind === 'monetary' ? `${money(v)} ${t.name}` : `${amount(v)} ${typeName(types, code)}`;
+    return t?.kind === 'monetary' ? `${money(v)} ${t.name}` : `${amountOf(v, typeName(types, code))}`;
   }).join(' + ');
 }
 

@@ -8,7 +8,7 @@
 // waiting for an answer (invitations.js). The limits in force come with
 // each member.
 import { api, ApiError } from './api.js';
-import { amount, money } from './fmt.js';
+import { amount, money, amountOf } from './fmt.js';
 import { h, clear, field, input, select, form, table, dialog, notice, unfielded } from './ui.js';
 import { creditTypes, typeName, Idem } from './customer.js';
 import { inviteFields, invite, sentText, pendingInvitations, roleName, roleAs } from './invitations.js';

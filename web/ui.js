@@ -2,6 +2,7 @@
 // that show the API's per-field errors next to their fields, dialogs, inline
 // SVG sparklines and bar charts, loading and empty states, notices.
 import { ApiError } from './api.js';
+import { count } from './fmt.js';
 
 // h('button.primary', {onclick}, 'Save') → <button class="primary">Save</button>
 export function h(tag, attrs, ...children) {
@@ -224,6 +225,79 @@ export function bars(values, { width = 300, height = 60, label = 'Per day' } = {
     s('title', {}, label),
     ...v.map((y, i) => s('rect', { x: (i * w + 1).toFixed(1), width: Math.max(1, w - 2).toFixed(1),
       y: (height - (y / max) * height).toFixed(1), height: ((y / max) * height).toFixed(1) })));
+}
+
+// A bar chart of a daily series with its axes: values [decimal strings],
+// days ["2026-11-05", …] (one per value), format(value) → text. The value
+// axis is labelled (0 and the highest day), the x axis has the first, middle
+// and last dates; each bar shows its day and value on hover (its <title>),
+// and a "Values per day" disclosure holds the same as a table, for the
+// keyboard and screen readers. Returns null for an empty series.
+export function barChart(values, days, { label = 'Per day', format = String, dayText = String } = {}) {
+  if (!values || !values.length) return null;
+  const v = values.map(Number);
+  const top = Math.max(...v);
+  const max = top > 0 ? top : 1;
+  const [W, H, left, bottom, right] = [320, 120, 40, 22, 6];
+  const plotW = W - left - right, plotH = H - bottom - 8;
+  const w = plotW / v.length;
+  const y = (x) => 8 + plotH - (x / max) * plotH;
+  const tick = (i) => s('text', { x: (left + i * w + w / 2).toFixed(1), y: H - 6, 'text-anchor': 'middle' }, dayText(days[i]));
+  const chart = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label },
+    s('title', {}, label),
+    top > 0 ? s('line', { x1: left, x2: W - right, y1: y(max), y2: y(max), class: 'grid' }) : '',
+    s('line', { x1: left, x2: left, y1: 8, y2: 8 + plotH, class: 'axis' }),
+    s('line', { x1: left, x2: W - right, y1: 8 + plotH, y2: 8 + plotH, class: 'axis' }),
+    top > 0 ? s('text', { x: left - 4, y: y(max) + 4, 'text-anchor': 'end' }, format(values[v.indexOf(top)])) : '',
+    s('text', { x: left - 4, y: 8 + plotH + 4, 'text-anchor': 'end' }, format('0')),
+    ...v.map((x, i) => s('rect', {
+      x: (left + i * w + 1).toFixed(1), width: Math.max(1, w - 2).toFixed(1),
+      y: y(x).toFixed(1), height: (8 + plotH - y(x)).toFixed(1),
+    }, s('title', {}, `${dayText(days[i])}: ${format(values[i])}`))),
+    tick(0), tick(Math.floor((v.length - 1) / 2)), tick(v.length - 1));
+  const rows = values.map((x, i) => [days[i], x]);
+  return h('figure.chart-box', chart,
+    h('details.chart-values', h('summary', 'Values per day'),
+      table([{ label: 'Day', value: (r) => dayText(r[0]) }, { label: 'Value', num: true, value: (r) => format(r[1]) }],
+        rows, { caption: label })));
+}
+
+// The one pager of the portal: a cursor-paged list shown a page at a time
+// with Newer / Older (a long list never grows the page without end):
+// load(cursor) → {items, next_cursor}; show(items) → node (or a promise).
+export function pager(load, show, { label = 'Pages', none = 'Nothing here yet.' } = {}) {
+  const body = h('div.paged-body');
+  const newer = h('button', { type: 'button' }, 'Newer');
+  const older = h('button', { type: 'button' }, 'Older');
+  const where = h('span.pager-at');
+  const nav = h('nav.pager', { 'aria-label': label }, newer, where, older);
+  const before = [];
+  let at = null, next = null, seq = 0;
+  async function open(cursor) {
+    const mine = ++seq;
+    newer.disabled = older.disabled = true;
+    clear(body, loading());
+    try {
+      const page = await load(cursor);
+      if (mine !== seq) return;
+      at = cursor;
+      next = page.next_cursor;
+      clear(body, page.items.length ? await show(page.items) : empty(none));
+      older.disabled = !next;
+      newer.disabled = before.length === 0;
+      where.textContent = `Page ${count(before.length + 1)}`;
+      nav.hidden = before.length === 0 && !next;
+    } catch (e) {
+      if (mine === seq) clear(body, notice(errorText(e), 'error'));
+    }
+  }
+  older.addEventListener('click', () => { before.push(at); open(next); });
+  newer.addEventListener('click', () => { open(before.pop() ?? null); });
+  return {
+    el: h('div.paged', body, nav),
+    start: () => { before.length = 0; return open(null); },
+    reload: () => open(at),
+  };
 }
 
 export function badge(text, kind = '') { return h(`span.badge${kind ? '.' + kind : ''}`, text); }

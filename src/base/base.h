@@ -161,6 +161,13 @@ enum err buf_csv_field(struct buf *b, const char *s) WUR;
  * nothing. Returns ERR_TOO_LARGE when b is full. */
 enum err buf_csv_text(struct buf *b, const char *s) WUR;
 
+/* ---- ISO code lists (iso.c) -------------------------------------------- */
+
+/* True for an ISO 4217 currency in use ("EUR"; not funds, metals or test
+ * codes) / an ISO 3166-1 alpha-2 country ("DE"), upper case. NULL is false. */
+bool iso_currency_is_known(const char *code);
+bool iso_country_is_known(const char *code);
+
 /* ---- logging ----------------------------------------------------------- */
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };

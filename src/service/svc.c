@@ -192,8 +192,7 @@ bool svc_locale_is_valid(const char *locale)
 
 bool svc_country_is_valid(const char *country)
 {
-    return country != NULL && strlen(country) == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
-           country[1] >= 'A' && country[1] <= 'Z';
+    return iso_country_is_known(country);
 }
 
 /* The notification settings: a sender's name fit for a From line, a
@@ -229,9 +228,7 @@ enum err svc_settings_update(struct svc *s, const struct tenant_row *t, struct e
     enum err rc = svc_text_check(t->name, "name", NAME_BYTES_MAX, true, d);
     if (rc != ERR_OK)
         return rc;
-    size_t cl = strlen(t->currency);
-    if (cl != 3 || t->currency[0] < 'A' || t->currency[0] > 'Z' || t->currency[1] < 'A' ||
-        t->currency[1] > 'Z' || t->currency[2] < 'A' || t->currency[2] > 'Z')
+    if (!iso_currency_is_known(t->currency))
         return err_set(d, ERR_VALIDATION, "currency", "must be an ISO 4217 code like 'EUR'");
     if (t->vat_rate_bp < 0 || t->vat_rate_bp > 10000)
         return err_set(d, ERR_VALIDATION, "vat_rate", "must be between 0 and 100 percent");

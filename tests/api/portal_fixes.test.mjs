@@ -121,3 +121,17 @@ test('GET /me gives a technician each monthly limit with what this month took an
   assert.equal((await owner.patch(`${V}/customers/${own}/members/${me.user_id}`, { monthly_limits: { master: null } })).status, 200);
   assert.deepEqual((await tech.get(`${V}/me`)).json.monthly_limits, {});
 });
+
+test('settings refuse an unknown time zone, currency or country with 422 and change nothing', async () => {
+  const before = (await admin.get(`${V}/settings`)).json;
+  for (const [field, value] of [['timezone', 'Mars/Olympus_Mons'], ['currency', 'QQQ'], ['country', 'QQ'], ['currency', 'eur']]) {
+    const r = await admin.patch(`${V}/settings`, { [field]: value });
+    assert.equal(r.status, 422, `${field} ${value}: ${r.text}`);
+    assert.equal(r.json.code, 'validation_failed');
+    assert.equal(r.json.field, field);
+  }
+  assert.deepEqual((await admin.get(`${V}/settings`)).json, before);
+  const ok = await admin.patch(`${V}/settings`, { timezone: 'Europe/Vienna', currency: 'CHF', country: 'AT' });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal((await admin.patch(`${V}/settings`, { timezone: before.timezone, currency: before.currency, country: before.country })).status, 200);
+});

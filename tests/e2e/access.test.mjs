@@ -340,8 +340,12 @@ test('the security log shows a failed sign-in with its address, filters by type 
   const rows = log.locator('tr[data-line]');
   await rows.first().waitFor();
   assert.equal(await rows.count(), 50);
-  await log.getByRole('button', { name: 'Load more' }).click();
-  await log.waitForFunction(() => document.querySelectorAll('tr[data-line]').length > 50);
+  const newest = await rows.first().getAttribute('data-line');
+  await log.getByRole('navigation', { name: 'Security log pages' }).getByRole('button', { name: 'Older' }).click();
+  await log.waitForFunction((id) => {
+    const first = document.querySelector('tr[data-line]');
+    return first && first.dataset.line !== id;
+  }, newest);
 
   await log.getByLabel('What').selectOption('login.failed');
   await log.getByRole('button', { name: 'Show' }).click();

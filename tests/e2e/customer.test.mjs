@@ -151,15 +151,17 @@ test('an order with an upload: the live total follows the add-ons; cancelled, th
   const rows = page.locator('main tbody tr');
   await rows.first().waitFor();
   const cells = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
-  // Date, Kind, Reference, Amount, Balance after (one type: no Type column).
+  // Date, Kind, Reference, Reason, Amount, Balance after (one type: no Type column).
   assert.equal(cells[0][1], 'Refund');
-  assert.equal(cells[0][2], `${reference} — Wrong vehicle`);
-  assert.equal(cells[0][3], '+8');
+  assert.equal(cells[0][2], reference);
+  assert.equal(cells[0][3], 'Wrong vehicle');
+  assert.equal(cells[0][4], '+8');
   assert.equal(cells[1][1], 'Order');
   assert.equal(cells[1][2], reference);
-  assert.equal(cells[1][3], '−8');
+  assert.equal(cells[1][3], '–');
+  assert.equal(cells[1][4], '−8');
   for (let i = 0; i + 1 < cells.length; i++)
-    assert.equal(num(cells[i][4]), num(cells[i + 1][4]) + num(cells[i][3]), `row ${i}: ${cells[i]} after ${cells[i + 1]}`);
+    assert.equal(num(cells[i][5]), num(cells[i + 1][5]) + num(cells[i][4]), `row ${i}: ${cells[i]} after ${cells[i + 1]}`);
 
   // Filters live in the address: a reload keeps them.
   await page.getByLabel('Kind').selectOption('refund');

@@ -330,3 +330,110 @@ test('an order needs the original and the vehicle; a missing original can be upl
   assert.deepEqual(problems(page, [SIGN_IN, /status of 422/]), []);
   await page.closeAll();
 });
+
+test('dashboard charts have a value axis, dates and values per day; no chart for store credit; held store credit is worded as invoices', async () => {
+  const types = (await admin.get(`${V}/credit-types`)).json.items;
+  const store = types.find((t) => t.kind === 'monetary');
+  assert.ok(store, 'the demo has a store credit type');
+  // Store credit applied to an unpaid (bank transfer) invoice is held.
+  assert.equal((await admin.post(`${V}/customers/${weber}/lots`, { credit_type: store.code, credits: '20.00', reason: 'test' })).status, 201);
+  const pkg = (await owner.get(`${V}/packages`)).json.items[0];
+  const buy = await owner.post(`${V}/purchases`, { package_id: pkg.id, gateway: 'manual' });
+  assert.equal(buy.status, 201, buy.text);
+  const dash = (await admin.get(`${V}/admin/dashboard`)).json;
+  assert.ok(Number(dash.credit_types[store.code].held) > 0, 'store credit is held for the invoice');
+
+  for (const viewport of [DESKTOP, PHONE390]) {
+    const page = await as(ADMIN, viewport);
+    await open(page, '/admin');
+    const cards = page.locator('section.type-card');
+    for (const t of types.filter((x) => dash.credit_types[x.code])) {
+      const card = cards.filter({ has: page.getByRole('heading', { name: t.name, exact: true }) });
+      const charts = card.locator('svg.chart');
+      if (t.kind === 'monetary') {
+        assert.equal(await charts.count(), 0, `${t.name}: no chart`);
+        assert.match(await card.textContent(), /applied to unpaid invoices/);
+        assert.doesNotMatch(await card.textContent(), /open orders/);
+        continue;
+      }
+      assert.equal(await charts.count(), 1, `${t.name}: one chart`);
+      const labels = await charts.locator('text').allTextContents();
+      const series = dash.credit_types[t.code].sold_30d;
+      const top = String(Math.max(...series.map(Number)));
+      assert.ok(labels.includes(top) && labels.includes('0'), `${t.name}: value axis ${labels}`);
+      assert.ok(labels.some((x) => /^\d{1,2} \w{3}/.test(x)), `${t.name}: dates on the x axis ${labels}`);
+      assert.equal(await charts.locator('rect > title').count(), 30);
+      await card.getByText('Values per day').click();
+      assert.equal(await card.locator('details table tbody tr').count(), 30);
+    }
+    await clean(page, `dashboard ${viewport.width}`);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits');
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
+    await page.closeAll();
+  }
+  const cust = await as(OWNER);
+  await open(cust, '/credits');
+  const storeCard = cust.locator('section.credit-card').filter({ has: cust.getByRole('heading', { name: store.name }) });
+  assert.equal(await storeCard.locator('svg').count(), 0, 'no spending chart for store credit');
+  await clean(cust, 'credits');
+  await cust.closeAll();
+});
+
+test('long lists come a page at a time; settings pick currency, zone and country from lists; one size unit; singular and plural', async () => {
+  // The customer's transactions on a phone: a page of entries with Older.
+  const cust = await as(OWNER, PHONE390);
+  await open(cust, '/history');
+  const older = cust.getByRole('navigation', { name: 'Transaction pages' }).getByRole('button', { name: 'Older' });
+  await older.waitFor();
+  assert.ok(await cust.locator('main tbody tr').count() <= 20);
+  const firstRow = await cust.locator('main tbody tr').first().getAttribute('data-id');
+  await older.click();
+  await cust.waitForFunction((id) => {
+    const tr = document.querySelector('main tbody tr');
+    return tr && tr.dataset.id !== id && !document.querySelector('main .loading');
+  }, firstRow);
+  assert.match(await cust.locator('.pager-at').textContent(), /Page 2/);
+  await clean(cust, 'history page 2');
+  // Sizes: binary units, the same on the customer's and the admin's pages.
+  const units = await cust.evaluate(async () => {
+    const f = await import('/assets/fmt.js');
+    return [f.bytes(2 * 1048576), f.bytes(1536), f.bytes(1), f.amountOf('1', 'Master credits'),
+      f.amountOf('5', 'Master credits'), f.counted(1, 'day', 'days'), f.counted(0, 'day', 'days'), f.waitText(60)];
+  });
+  assert.deepEqual(units, ['2.0 MiB', '1.5 KiB', '1 byte', '1 Master credit', '5 Master credits', '1 day', '0 days', '1 minute']);
+  const withFile = (await owner.get(`${V}/orders?limit=50`)).json.items[0];
+  const file = (await owner.get(`${V}/orders/${withFile.id}`)).json.files[0];
+  if (file) {
+    await open(cust, `/orders/${withFile.id}`);
+    const customerSize = await cust.locator('main table td[data-label="Size"]').first().textContent();
+    assert.match(customerSize, /^(\d+ bytes?|[\d.,]+ (KiB|MiB))$/);
+    const adm = await as(ADMIN);
+    await open(adm, `/admin/orders/${withFile.id}`);
+    assert.equal(await adm.locator('main table td[data-label="Size"]').first().textContent(), customerSize);
+    await adm.closeAll();
+  }
+  assert.deepEqual(problems(cust, [SIGN_IN]), []);
+  await cust.closeAll();
+
+  // Admin invoices: a page at a time.
+  const page = await as(ADMIN);
+  await open(page, '/admin/invoices');
+  await page.locator('main tbody tr').first().waitFor();
+  assert.ok(await page.locator('main tbody tr').count() <= 20);
+
+  // Settings: lists, not free text.
+  await open(page, '/admin/settings');
+  for (const name of ['currency', 'timezone', 'country']) {
+    assert.equal(await page.locator(`main form [name="${name}"]`).evaluate((el) => el.tagName), 'SELECT', name);
+  }
+  assert.ok(await page.locator('main form select[name="timezone"] option').count() > 300);
+  assert.ok(await page.locator('main form select[name="country"] option[value="DE"]').count() === 1);
+  await page.locator('main form select[name="timezone"]').selectOption('Europe/Vienna');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Settings saved.').waitFor();
+  assert.equal((await admin.get(`${V}/settings`)).json.timezone, 'Europe/Vienna');
+  assert.equal((await admin.patch(`${V}/settings`, { timezone: 'Europe/Berlin' })).status, 200);
+  await clean(page, 'settings');
+  assert.deepEqual(problems(page, [SIGN_IN]), []);
+  await page.closeAll();
+});
