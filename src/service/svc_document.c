@@ -40,11 +40,55 @@ static struct doc_line *svc_doc_lines(struct arena *a, const struct invoice_row 
     return lines;
 }
 
+/* A local day "YYYY-MM-DD" as a document date ({0} for none). */
+static struct doc_date svc_doc_day(const char *day)
+{
+    if (day == NULL || strlen(day) != 10 || day[4] != '-' || day[7] != '-')
+        return (struct doc_date){0, 0, 0};
+    unsigned v[3] = {0, 0, 0};
+    const int at[3][2] = {{0, 4}, {5, 2}, {8, 2}};
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < at[i][1]; k++) {
+            char ch = day[at[i][0] + k];
+            if (ch < '0' || ch > '9')
+                return (struct doc_date){0, 0, 0};
+            v[i] = v[i] * 10 + (unsigned)(ch - '0');
+        }
+    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31)
+        return (struct doc_date){0, 0, 0};
+    return (struct doc_date){v[0], v[1], v[2]};
+}
+
+/* How to pay by transfer, from the bank details the invoice was issued
+ * with (NULL when it had none). */
+static const struct doc_payment *svc_doc_payment(struct arena *a, const char *lang,
+                                                 const struct invoice_row *inv)
+{
+    if (inv->bank_iban == NULL || inv->bank_iban[0] == '\0')
+        return NULL;
+    struct doc_payment *p = arena_alloc(a, sizeof(*p));
+    if (p == NULL)
+        return NULL;
+    *p = (struct doc_payment){
+        .holder = inv->bank_account_holder != NULL && inv->bank_account_holder[0] != '\0'
+                      ? inv->bank_account_holder
+                      : inv->seller_name,
+        .iban = inv->bank_iban,
+        .bic = inv->bank_bic,
+        .terms = inv->payment_terms_days > 0
+                     ? i18n_plural(a, lang, "document.terms_days", inv->payment_terms_days, NULL)
+                     : i18n_text(lang, "document.terms_now")};
+    return p;
+}
+
 static void svc_doc_fill(struct arena *a, const struct svc_tenant *t,
                          const struct customer_row *cust, const struct invoice_row *inv,
                          struct doc *out)
 {
-    const char *lang = cust != NULL && cust->locale != NULL && cust->locale[0] != '\0'
+    /* The language it was issued in; an invoice from before schema 11 has
+     * none: the customer's, else the business's. */
+    const char *lang = inv->language != NULL && inv->language[0] != '\0' ? inv->language
+                       : cust != NULL && cust->locale != NULL && cust->locale[0] != '\0'
                            ? cust->locale
                            : t->row.locale;
     char customer_number[ID_TEXT_BYTES];
@@ -59,7 +103,10 @@ static void svc_doc_fill(struct arena *a, const struct svc_tenant *t,
         .number = inv->number,
         .customer_number = arena_strdup(a, customer_number),
         .currency = inv->currency,
-        .issue_date = svc_doc_date(&t->tz, inv->created_at_us),
+        .issue_date = inv->issue_date != NULL && inv->issue_date[0] != '\0'
+                          ? svc_doc_day(inv->issue_date)
+                          : svc_doc_date(&t->tz, inv->created_at_us),
+        .due_date = svc_doc_day(inv->due_date),
         .paid_date = paid ? svc_doc_date(&t->tz, inv->paid_at_us) : (struct doc_date){0, 0, 0},
         .voided = strcmp(inv->status, "void") == 0,
         .seller = {.name = inv->seller_name,
@@ -67,6 +114,7 @@ static void svc_doc_fill(struct arena *a, const struct svc_tenant *t,
                    .country = inv->seller_country,
                    .vat_id = inv->seller_vat_id},
         .buyer = {.name = inv->buyer_name,
+                  .address = inv->buyer_address,
                   .country = inv->buyer_country,
                   .vat_id = inv->buyer_vat_id,
                   .email = inv->buyer_email},
@@ -80,6 +128,28 @@ static void svc_doc_fill(struct arena *a, const struct svc_tenant *t,
         /* The reverse charge's note is printed in the document's language. */
         .note = inv->reverse_charge ? NULL : inv->note,
     };
+    out->payment = svc_doc_payment(a, out->lang, inv);
+}
+
+/* The business's logo on its documents, when it has one. */
+static enum err svc_doc_logo(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                             struct doc_image *out)
+{
+    struct branding_row meta;
+    const uint8_t *bytes = NULL;
+    size_t n = 0;
+    enum err rc = store_branding_logo_get(c, a, tenant_id, &meta, &bytes, &n);
+    if (rc == ERR_NOT_FOUND)
+        return ERR_OK;
+    if (rc != ERR_OK)
+        return rc;
+    enum doc_image_type type = strcmp(meta.logo_type, "image/png") == 0       ? DOC_IMAGE_PNG
+                               : strcmp(meta.logo_type, "image/jpeg") == 0    ? DOC_IMAGE_JPEG
+                               : strcmp(meta.logo_type, "image/svg+xml") == 0 ? DOC_IMAGE_SVG
+                                                                              : DOC_IMAGE_NONE;
+    if (type != DOC_IMAGE_NONE && n <= DOC_LOGO_BYTES_MAX)
+        *out = (struct doc_image){.type = type, .bytes = bytes, .len = n};
+    return ERR_OK;
 }
 
 enum err svc_doc_from_invoice(struct store_conn *c, struct arena *a, int64_t tenant_id,
@@ -107,7 +177,11 @@ enum err svc_doc_from_invoice(struct store_conn *c, struct arena *a, int64_t ten
         rc = crc;
     if (rc != ERR_OK)
         return rc;
+    svc_invoice_dates_fill(a, t, inv);
     svc_doc_fill(a, t, crc == ERR_OK ? &cust : NULL, inv, out);
+    rc = svc_doc_logo(c, a, tenant_id, &out->logo);
+    if (rc != ERR_OK)
+        return rc;
     out->lines = svc_doc_lines(a, inv, rows, n);
     out->n_lines = n;
     return out->lines == NULL || out->customer_number == NULL || a->refused ? ERR_TOO_LARGE

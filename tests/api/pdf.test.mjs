@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import zlib from 'node:zlib';
 import { startServer, Client, ADMIN } from './harness.mjs';
 
 const V = '/api/v1';
@@ -152,4 +153,50 @@ test('many renderings at once (each server thread has its own fonts) give the sa
   });
   for (const t of texts) assert.equal(t, texts[0]);
   has({ text: texts[0] }, `Invoice ${inv.number}`, '€1,190.00');
+});
+
+// A PNG of w x h pixels in one colour.
+function png(w, h) {
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x40)]);
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
+    return Buffer.concat([len, Buffer.from(type), data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(h).fill(row)))),
+    chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('with bank details, the buyer\'s address and the logo: how to pay, by when, to whom, and the mark', async () => {
+  const s = await admin.patch(`${V}/settings`, { bank_iban: 'DE89 3704 0044 0532 0130 00', bank_bic: 'COBADEFFXXX', bank_account_holder: 'Müller Tuning GmbH', payment_terms_days: 14 });
+  assert.equal(s.status, 200, s.text);
+  const form = new FormData();
+  form.append('file', new Blob([png(60, 20)]), 'logo.png');
+  const up = await admin.request('PUT', `${V}/branding/logo`, { form });
+  assert.ok(up.status >= 200 && up.status < 300, up.text);
+  const de = await shop({ language: 'de', address: 'Werkstattweg 5\n80331 München' });
+  const inv = await buy(de);
+  assert.match(inv.due_date, /^\d{4}-\d{2}-\d{2}$/);
+  const doc = await pdf(de.owner, inv);
+  has(doc, `Rechnung ${inv.number}`, 'Werkstattweg 5', '80331 München', 'DE89 3704 0044 0532 0130 00', 'COBADEFFXXX',
+    '14 Tage netto', inv.due_date.split('-').reverse().join('.'));
+  const path = join(dir, 'logo-check.pdf');
+  writeFileSync(path, (await de.owner.get(`${V}/invoices/${inv.id}/pdf`)).bytes);
+  const images = execFileSync('pdfimages', ['-list', path], { encoding: 'utf8' }).trim().split('\n').slice(2);
+  assert.ok(images.length >= 1, 'the logo is an image of the PDF');
+  const en = await shop({ language: 'en' });
+  const doc2 = await pdf(en.owner, await buy(en));
+  has(doc2, 'DE89 3704 0044 0532 0130 00', '14 days net', 'Due date');
+  // Back to no bank details and no logo: documents say so no more.
+  assert.equal((await admin.request('DELETE', `${V}/branding/logo`)).status < 300, true);
+  await admin.patch(`${V}/settings`, { bank_iban: '', bank_bic: '', bank_account_holder: '' });
+  const plain = await pdf(en.owner, await buy(en));
+  assert.ok(!plain.text.includes('DE89'), plain.text);
 });
