@@ -94,7 +94,13 @@ export default async function render(ctx) {
           h('a.button', { href: `/api/v1/invoices/${i.id}/pdf`, target: '_blank', rel: 'noopener', 'aria-label': `Invoice ${i.number} as PDF` }, 'PDF'),
           i.status === 'open' ? h('button.primary', { type: 'button', 'aria-label': `Mark paid: invoice ${i.number}`, onclick: (ev) => markPaid(i, ev.currentTarget) }, 'Mark paid') : null,
           i.status !== 'void' ? h('button.danger', { type: 'button', 'aria-label': `Void invoice ${i.number}`, onclick: () => voidIt(i) }, 'Void') : null,
-          i.payment ? h('details.payment-details', h('summary', 'Payment details'), paymentBlock(i, { headingLevel: 'h4' })) : null),
+          // How to pay it, with the QR code, in a dialog: the row's cell is
+          // too narrow for the account and the code.
+          i.payment ? h('button', {
+            type: 'button', 'aria-label': `Payment details of invoice ${i.number}`,
+            onclick: () => dialog(`Invoice ${i.number}: payment details`, [paymentBlock(i, { headingLevel: 'h3' })],
+              () => true, { submit: 'Done', dismiss: 'Close' }),
+          }, 'Payment details') : null),
       },
     ], items, { caption: 'Invoices, newest first' });
     t.classList.add('stack');

@@ -90,8 +90,8 @@ export default async function render(ctx) {
     const list = table([
       { label: t('seclog.when'), value: (l) => h('span.nowrap', dateTime(l.created_at)) },
       { label: t('seclog.what'), value: (l) => h('div', logTypeName(l.type), h('p.hint', h('code', l.type))) },
-      { label: t('seclog.actor'), value: (l) => h('span.addr', l.actor || '–') },
-      { label: t('seclog.subject'), value: (l) => h('span.addr', l.subject || '–') },
+      { label: t('seclog.actor'), value: (l) => l.actor || '–' },
+      { label: t('seclog.subject'), value: (l) => l.subject || '–' },
       { label: t('seclog.customer'), value: (l) => (l.customer_id ? customerLink(l.customer_id) : '–') },
       { label: t('seclog.address'), value: (l) => h('span.addr', l.address || '–') },
       { label: t('seclog.detail'), value: detailText },
