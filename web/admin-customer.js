@@ -16,7 +16,7 @@
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog, notice, empty, loading, errorText, unfielded, badge } from './ui.js';
 import {
-  amount, signed, money, date, dateTime, isoDay, zoneTime, zoneWall, nextDay, cmp, KIND_LABELS,
+  amount, signed, money, date, dateTime, isoDay, zoneTime, zoneWall, nextDay, cmp, kindLabel,
 } from './fmt.js';
 import {
   creditTypes, typeName, credits, rememberCustomer, pager, need, flash, statusBadge,
@@ -322,7 +322,7 @@ export default async function render(ctx) {
       clear(historyBox, title,
         items.length ? table([
           { label: 'When', value: (e) => dateTime(e.created_at) },
-          { label: 'What', value: (e) => KIND_LABELS[e.kind] || e.kind.charAt(0).toUpperCase() + e.kind.slice(1) },
+          { label: 'What', value: (e) => kindLabel(e.kind) },
           { label: 'Credits', num: true, value: (e) => (cmp(e.amount, '0') === 0 ? '–' : signed(e.amount)) },
           { label: 'Detail', value: (e) => e.detail || '–' },
           { label: 'By', value: (e) => e.actor || '–' },
@@ -398,7 +398,7 @@ export default async function render(ctx) {
     await resolveRefs(items);
     const t = table([
       { label: 'When', value: (e) => dateTime(e.created_at) },
-      { label: 'What', value: (e) => KIND_LABELS[e.kind] || e.kind },
+      { label: 'What', value: (e) => kindLabel(e.kind) },
       { label: 'Type', value: (e) => typeName(types, e.credit_type) },
       { label: 'Credits', num: true, value: (e) => h('span', { class: e.amount.startsWith('-') ? 'out' : 'in' }, signed(e.amount)) },
       { label: 'Balance after', num: true, value: (e) => amount(e.balance_after) },

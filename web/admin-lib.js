@@ -5,7 +5,7 @@
 // the page's status line that announces what an action did.
 import { api, ApiError } from './api.js';
 import { h, clear, loading, empty, notice, errorText, badge, field, input, select } from './ui.js';
-import { amount, amountOf, count, STATUS_LABELS } from './fmt.js';
+import { amount, amountOf, count, statusLabel } from './fmt.js';
 import { combobox } from './admin-picker.js';
 
 // ---- credit types --------------------------------------------------------
@@ -114,7 +114,7 @@ const TONE = {
   deactivated: 'bad', expired: 'bad', void: 'bad', cancelled: 'bad',
 };
 
-export function statusBadge(status) { return badge(STATUS_LABELS[status] || status, TONE[status] || ''); }
+export function statusBadge(status) { return badge(statusLabel(status), TONE[status] || ''); }
 
 // The page's status line: says what an action did and takes the focus, so
 // keyboard and screen reader users hear it after a dialog closes.

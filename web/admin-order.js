@@ -6,7 +6,7 @@
 // (multipart), POST /orders/{id}/cancel, GET /files/{id}.
 import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, textarea, form, dialog, empty, notice, email } from './ui.js';
-import { amount, dateTime, bytes, STATUS_LABELS, amountOf } from './fmt.js';
+import { amount, dateTime, bytes, statusLabel, amountOf } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink, statusBadge, need, flash } from './admin-lib.js';
 import { pageTitle } from './branding.js';
 
@@ -16,8 +16,8 @@ const VEHICLE_LABELS = { make: 'Make', model: 'Model', ecu: 'ECU', vin: 'VIN', y
 
 function historyWhat(e) {
   if (e.event === 'status') {
-    const to = STATUS_LABELS[e.to] || e.to;
-    return e.from ? `${STATUS_LABELS[e.from] || e.from} → ${to}` : to;
+    const to = statusLabel(e.to);
+    return e.from ? `${statusLabel(e.from)} → ${to}` : to;
   }
   return { file_attached: 'Original attached', file_uploaded: 'Original uploaded', file_delivered: 'File delivered', file_purged: 'File contents removed', file_purge_failed: 'Removal failed, file kept' }[e.event] || e.event;
 }
@@ -119,7 +119,7 @@ export default async function render(ctx) {
     try {
       await api.post(`orders/${o.id}/status`, { status: to }, { key: newKey() });
       await load();
-      status.say(`${o.reference} is now ${(STATUS_LABELS[to] || to).toLowerCase()}.`);
+      status.say(`${o.reference} is now ${statusLabel(to).toLowerCase()}.`);
     } catch (e) {
       if (button) button.disabled = false;
       status.fail(e);

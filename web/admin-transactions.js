@@ -6,7 +6,7 @@
 // transfer between customers here (admin-transfer.js). GET /ledger, /ledger.csv.
 import { api } from './api.js';
 import { h, clear, table, field, input, select, form } from './ui.js';
-import { amount, signed, dateTime, zoneTime, nextDay, KIND_LABELS } from './fmt.js';
+import { amount, signed, dateTime, zoneTime, nextDay, KINDS, kindLabel } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink, customerPicker, pager, flash } from './admin-lib.js';
 import { resolveRefs, reference, reason } from './ledger.js';
 import { pickGiver, transferCredits, transferResult } from './admin-transfer.js';
@@ -31,7 +31,7 @@ export default async function render(ctx) {
   const picker = customerPicker({ value: f.customer });
   const type = select('credit_type', [['', 'All types'], ...types.items.map((t) => [t.code, t.name])]);
   type.value = f.credit_type;
-  const kind = select('kind', [['', 'All kinds'], ...Object.entries(KIND_LABELS)]);
+  const kind = select('kind', [['', 'All kinds'], ...KINDS.map((k) => [k, kindLabel(k)])]);
   kind.value = f.kind;
   const actors = h('datalist#actor-list', [ctx.me.email].map((e) => h('option', { value: e })));
   const filters = form([
@@ -63,7 +63,7 @@ export default async function render(ctx) {
     const t = table([
       { label: 'When', value: (e) => dateTime(e.created_at) },
       { label: 'Customer', value: (e) => customerLink(e.customer_id) },
-      { label: 'What', value: (e) => KIND_LABELS[e.kind] || e.kind },
+      { label: 'What', value: (e) => kindLabel(e.kind) },
       { label: 'Type', value: (e) => typeName(types, e.credit_type) },
       { label: 'Credits', num: true, value: (e) => h('span', { class: e.amount.startsWith('-') ? 'out' : 'in' }, signed(e.amount)) },
       { label: 'Balance after', num: true, value: (e) => amount(e.balance_after) },

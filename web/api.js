@@ -2,6 +2,7 @@
 // session cookie (sent by the browser) and the CSRF token on unsafe methods.
 // Failures become ApiError with the problem's status, code, field and the
 // per-field errors, so forms can show each message next to its field.
+import { t } from './i18n.js';
 
 let csrf = null;
 
@@ -50,7 +51,7 @@ async function request(method, path, { query, body, key } = {}) {
   try {
     res = await fetch(url(path, query), { method, headers, body: payload, credentials: 'same-origin' });
   } catch (e) {
-    throw new ApiError(0, { code: 'network', detail: 'The server cannot be reached. Check the connection and try again.' });
+    throw new ApiError(0, { code: 'network', detail: t('ui.network') });
   }
   const text = await res.text();
   let json = null;
@@ -97,7 +98,7 @@ export const api = {
         if (xhr.status >= 200 && xhr.status < 300) resolve(json);
         else reject(new ApiError(xhr.status, json));
       };
-      xhr.onerror = () => reject(new ApiError(0, { code: 'network', detail: 'The upload was interrupted. Try again.' }));
+      xhr.onerror = () => reject(new ApiError(0, { code: 'network', detail: t('ui.upload_interrupted') }));
       const form = new FormData();
       form.append('file', file, file.name);
       xhr.send(form);

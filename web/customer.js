@@ -2,7 +2,7 @@
 // quotients on the API's decimal strings, credit type names, status badges,
 // an Idempotency-Key per logical action, days in the business's zone, sizes.
 import { api, newKey } from './api.js';
-import { amount, amountOf, money, getTenant, STATUS_LABELS } from './fmt.js';
+import { amount, amountOf, money, getTenant, statusLabel } from './fmt.js';
 import { h, badge, notice, errorText } from './ui.js';
 
 // "12.50" → {n: 1250n, scale: 2}
@@ -90,7 +90,7 @@ const STATUS_KIND = {
   open: 'warn', paid: 'good', void: 'bad',
 };
 export function statusBadge(status) {
-  return badge(STATUS_LABELS[status] || status, STATUS_KIND[status] || '');
+  return badge(statusLabel(status), STATUS_KIND[status] || '');
 }
 
 // One Idempotency-Key per logical action: the same body gets the same key

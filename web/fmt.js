@@ -3,7 +3,7 @@
 // language is the reader's ("de-AT"), else the language's usual one. Amounts
 // arrive as decimal strings and stay exact: they are formatted from their
 // digits, never through floating point arithmetic.
-import { language } from './i18n.js';
+import { language, t, tn, has } from './i18n.js';
 
 let tenant = { locale: 'en-IE', currency: 'EUR', timezone: 'Europe/Berlin', name: '' };
 
@@ -107,39 +107,28 @@ export function nextDay(day) {
 // seconds"; rounded up, never "0".
 export function waitText(seconds) {
   const s = Math.max(1, Math.ceil(Number(seconds)));
-  if (s < 60) return counted(s, 'second', 'seconds');
-  return counted(Math.ceil(s / 60), 'minute', 'minutes');
+  if (s < 60) return tn('ui.seconds', s);
+  return tn('ui.minutes', Math.ceil(s / 60));
 }
 
 // A whole count (orders, pages) in the tenant's digits.
 export function count(n) { return amount(String(Math.trunc(Number(n) || 0))); }
 
-const pluralRules = new Map();
-// The form of a word for a number, by the locale's plural rules
-// (Intl.PluralRules): forms {one, other} (and few, many… where a language
-// has them; other when a form is missing). n may be a decimal string.
-export function plural(n, forms) {
-  const locale = tenant.locale;
-  if (!pluralRules.has(locale)) pluralRules.set(locale, new Intl.PluralRules(locale));
-  const key = pluralRules.get(locale).select(Number(String(n).replace(/^-/, '')));
-  return forms[key] ?? forms.other;
-}
+// "1 day", "3 days" in English only: the pages still to move to tn() use it.
+export function counted(n, one, other) { return `${count(n)} ${Number(n) === 1 ? one : other}`; }
 
-// "1 day", "3 days": a whole count with its word.
-export function counted(n, one, other) { return `${count(n)} ${plural(n, { one, other })}`; }
-
-// An amount with its credit type's name, the name in the singular for one
-// ("1 Master credit", "5 Master credits"; names are kept plural).
+// An amount with its credit type's name ("5 Master credits"). The names
+// are the business's, kept plural; in English one reads "1 Master credit".
 export function amountOf(value, name) {
-  const singular = String(name).replace(/credits\b/, 'credit');
-  return `${amount(value)} ${plural(value, { one: singular, other: name })}`;
+  const one = language() === 'en' && /^-?1$/.test(String(value));
+  return `${amount(value)} ${one ? String(name).replace(/credits\b/, 'credit') : name}`;
 }
 
 // A size in bytes, in binary units as the server's limits are set (1 MiB =
 // 1,048,576 bytes): "512 bytes", "3.5 KiB", "2.0 MiB".
 export function bytes(n) {
   const b = Number(n) || 0;
-  if (b < 1024) return counted(b, 'byte', 'bytes');
+  if (b < 1024) return tn('ui.bytes', b);
   if (b < 1048576) return `${amount((b / 1024).toFixed(1))} KiB`;
   return `${amount((b / 1048576).toFixed(1))} MiB`;
 }
@@ -164,14 +153,21 @@ export function cmp(a, b) {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export const KIND_LABELS = {
-  purchase: 'Purchase', grant: 'Grant', order: 'Order', refund: 'Refund', adjustment: 'Adjustment',
-  expiry: 'Expiry', deactivation: 'Deactivation', reactivation: 'Reactivation', transfer: 'Transfer',
-  hold: 'Hold', capture: 'Capture', release: 'Release',
-};
+// The kinds of ledger entries, in the order a filter offers them.
+export const KINDS = ['purchase', 'grant', 'order', 'refund', 'adjustment', 'expiry', 'deactivation',
+  'reactivation', 'transfer', 'hold', 'capture', 'release'];
 
-export const STATUS_LABELS = {
-  submitted: 'Submitted', in_progress: 'In progress', completed: 'Completed', cancelled: 'Cancelled',
-  open: 'Open', paid: 'Paid', void: 'Void', active: 'Active', paused: 'Paused',
-  deactivated: 'Deactivated', expired: 'Expired', exhausted: 'Used up',
-};
+// A code's words (ui.kind.<code>, ui.status.<code>); a code without words
+// (a newer server's) as it is, capitalised.
+function codeLabel(prefix, code) {
+  const key = `${prefix}.${code}`;
+  if (has(key)) return t(key);
+  const s = String(code ?? '').replace(/_/g, ' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// A ledger entry's kind in words: "order" → "Order" / "Auftrag".
+export function kindLabel(code) { return codeLabel('ui.kind', code); }
+
+// An order's, invoice's or lot's status in words: "in_progress" → "In progress".
+export function statusLabel(code) { return codeLabel('ui.status', code); }

@@ -51,6 +51,9 @@ function fill(text, vars) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (vars && vars[name] !== undefined && vars[name] !== null ? String(vars[name]) : m));
 }
 
+// Whether key has words (for keys built from codes a newer server may add).
+export function has(key) { return words[key] !== undefined; }
+
 // The text of key with its holes filled; the key itself when it has none
 // (the catalogue tests keep that from happening).
 export function t(key, vars) {

@@ -3,7 +3,7 @@
 // as days in the business's zone) live in the hash query, so a reload or a
 // shared link keeps them; "Load more" follows next_cursor.
 import { api, ApiError } from './api.js';
-import { amount, signed, money, dateTime, KIND_LABELS, isoDay, counted } from './fmt.js';
+import { amount, signed, money, dateTime, KINDS, kindLabel, isoDay, counted } from './fmt.js';
 import { h, clear, field, select, input, table, showErrors } from './ui.js';
 import { creditTypes, typeName, dayStart, pager } from './customer.js';
 import { resolveRefs, reference, reason } from './ledger.js';
@@ -19,7 +19,7 @@ export default async function render(ctx) {
 
   const fType = select('credit_type', [['', 'All types'], ...[...types.values()].map((t) => [t.code, t.name])]);
   fType.value = q.credit_type;
-  const fKind = select('kind', [['', 'All kinds'], ...Object.entries(KIND_LABELS)]);
+  const fKind = select('kind', [['', 'All kinds'], ...KINDS.map((k) => [k, kindLabel(k)])]);
   fKind.value = q.kind;
   const fFrom = input('from', { type: 'date', value: q.from, max: isoDay() });
   const fTo = input('to', { type: 'date', value: q.to });
@@ -60,7 +60,7 @@ export default async function render(ctx) {
   const columns = [
     { label: 'Date', value: (r) => h('time', { datetime: r.created_at }, dateTime(r.created_at)) },
     one ? null : { label: 'Type', value: (r) => typeName(types, r.credit_type) },
-    { label: 'Kind', value: (r) => KIND_LABELS[r.kind] || r.kind },
+    { label: 'Kind', value: (r) => kindLabel(r.kind) },
     { label: 'Reference', value: (r) => reference(r) },
     { label: 'Reason', value: (r) => reason(r) },
     {

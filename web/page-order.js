@@ -4,7 +4,7 @@
 // an Idempotency-Key, a reason optional); a cancelled order shows its refund
 // from the ledger (the entry of kind refund or release for this order).
 import { api, newKey, ApiError } from './api.js';
-import { amount, money, dateTime, KIND_LABELS, STATUS_LABELS, amountOf } from './fmt.js';
+import { amount, money, dateTime, kindLabel, statusLabel, amountOf } from './fmt.js';
 import { h, clear, field, textarea, form, table, notice, empty, dialog, input } from './ui.js';
 import { creditTypes, typeName, statusBadge, Idem, bytes } from './customer.js';
 
@@ -63,7 +63,7 @@ export default async function render(ctx) {
   if (o.status === 'cancelled') {
     head.push(refund
       ? h('div.notice.ok.refund', { role: 'status' },
-        `Cancelled. ${KIND_LABELS[refund.kind]}: `, h('strong.in', `+${fmtv(refund.amount)}`),
+        `Cancelled. ${kindLabel(refund.kind)}: `, h('strong.in', `+${fmtv(refund.amount)}`),
         ` ${monetary ? '' : typeName(types, code)} on ${dateTime(refund.created_at)}; balance after: `,
         h('strong', fmtv(refund.balance_after)), '. ', h('a', { href: `#/history?credit_type=${encodeURIComponent(code)}` }, 'See transactions'))
       : notice(o.charge_mode === 'refunded' || o.charge_mode === 'released'
@@ -110,7 +110,7 @@ export default async function render(ctx) {
       const t = table([
         { label: 'When', value: (e) => dateTime(e.at) },
         { label: 'Event', value: (e) => EVENTS[e.event] || e.event },
-        { label: 'Status', value: (e) => (e.from === e.to ? STATUS_LABELS[e.to] || e.to : `${e.from ? STATUS_LABELS[e.from] || e.from : '–'} → ${STATUS_LABELS[e.to] || e.to}`) },
+        { label: 'Status', value: (e) => (e.from === e.to ? statusLabel(e.to) : `${e.from ? statusLabel(e.from) : '–'} → ${statusLabel(e.to)}`) },
         { label: 'By', value: (e) => e.actor || '–' },
         // A detail may hold a file's SHA-256: one long token that must wrap.
         { label: 'Detail', value: (e) => h('span.wrap', [e.reason, e.detail].filter(Boolean).join(' · ') || '–') },

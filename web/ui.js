@@ -3,6 +3,7 @@
 // SVG sparklines and bar charts, loading and empty states, notices.
 import { ApiError } from './api.js';
 import { count } from './fmt.js';
+import { t } from './i18n.js';
 
 // h('button.primary', {onclick}, 'Save') → <button class="primary">Save</button>
 export function h(tag, attrs, ...children) {
@@ -40,7 +41,7 @@ export function clear(el, ...children) {
   return el;
 }
 
-export const loading = (what = 'Loading…') => h('p.loading', { role: 'status' }, what);
+export const loading = (what = t('ui.loading')) => h('p.loading', { role: 'status' }, what);
 export const empty = (text, ...more) => h('div.empty', h('p', text), ...more);
 
 export function notice(text, kind = 'info') {
@@ -51,7 +52,7 @@ export function notice(text, kind = 'info') {
 export function errorText(e) {
   if (e instanceof ApiError) {
     if (e.status === 0) return e.message;
-    return e.message || `The server answered ${e.status}.`;
+    return e.message || t('ui.server_answered', { status: e.status });
   }
   return String(e?.message || e);
 }
@@ -73,7 +74,7 @@ function cellValue(v) {
 // The wrapper scrolls sideways on a narrow screen, so keyboard users can
 // focus it (a named region).
 export function table(columns, rows, { caption, rowAttrs } = {}) {
-  return h('div.table-wrap', { tabindex: '0', role: 'region', 'aria-label': caption || 'Table' },
+  return h('div.table-wrap', { tabindex: '0', role: 'region', 'aria-label': caption || t('ui.table') },
     h('table',
       caption ? h('caption', caption) : null,
       h('thead', h('tr', columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
@@ -137,7 +138,7 @@ export function showErrors(form, e) {
 }
 
 // A form whose submit runs fn(values) with its button busy; errors are shown.
-export function form(children, fn, { submit = 'Save', cls } = {}) {
+export function form(children, fn, { submit = t('ui.save'), cls } = {}) {
   const button = h('button.primary', { type: 'submit' }, submit);
   const f = h('form', { class: cls, novalidate: true },
     children, h('p.form-error', { role: 'alert' }), h('div.actions', button));
@@ -171,7 +172,7 @@ export function values(f) {
 
 // A modal dialog with a form; resolves when fn succeeded, null on cancel
 // (the button or Escape). The page behind it is inert; the focus stays in it.
-export function dialog(title, children, fn, { submit = 'Save', dismiss = 'Cancel' } = {}) {
+export function dialog(title, children, fn, { submit = t('ui.save'), dismiss = t('ui.cancel') } = {}) {
   return new Promise((resolve) => {
     const d = h('dialog.modal', { 'aria-labelledby': 'dlg-title' });
     const close = (v) => { d.close(); d.remove(); resolve(v); };
@@ -205,19 +206,19 @@ function s(tag, attrs = {}, ...children) {
 }
 
 // An inline SVG sparkline of numbers (decimal strings or numbers).
-export function sparkline(values, { width = 120, height = 28, label = 'Trend' } = {}) {
+export function sparkline(values, { width = 120, height = 28, label = t('ui.trend') } = {}) {
   const v = values.map(Number);
   const max = Math.max(1, ...v);
   const step = v.length > 1 ? width / (v.length - 1) : width;
   const pts = v.map((y, i) => `${(i * step).toFixed(1)},${(height - 2 - (y / max) * (height - 4)).toFixed(1)}`);
   const total = v.reduce((a, b) => a + b, 0);
-  return s('svg', { class: 'spark', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': `${label}: ${total} in all` },
+  return s('svg', { class: 'spark', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': t('ui.trend_total', { label, total: count(total) }) },
     s('title', {}, `${label}`),
     s('polyline', { points: pts.join(' '), fill: 'none', stroke: 'currentColor', 'stroke-width': '1.5' }));
 }
 
 // Vertical bars for a daily series.
-export function bars(values, { width = 300, height = 60, label = 'Per day' } = {}) {
+export function bars(values, { width = 300, height = 60, label = t('ui.per_day') } = {}) {
   const v = values.map(Number);
   const max = Math.max(1, ...v);
   const w = width / Math.max(1, v.length);
@@ -233,7 +234,7 @@ export function bars(values, { width = 300, height = 60, label = 'Per day' } = {
 // and last dates; each bar shows its day and value on hover (its <title>),
 // and a "Values per day" disclosure holds the same as a table, for the
 // keyboard and screen readers. Returns null for an empty series.
-export function barChart(values, days, { label = 'Per day', format = String, dayText = String } = {}) {
+export function barChart(values, days, { label = t('ui.per_day'), format = String, dayText = String } = {}) {
   if (!values || !values.length) return null;
   const v = values.map(Number);
   const top = Math.max(...v);
@@ -257,18 +258,18 @@ export function barChart(values, days, { label = 'Per day', format = String, day
     tick(0), tick(Math.floor((v.length - 1) / 2)), tick(v.length - 1));
   const rows = values.map((x, i) => [days[i], x]);
   return h('figure.chart-box', chart,
-    h('details.chart-values', h('summary', 'Values per day'),
-      table([{ label: 'Day', value: (r) => dayText(r[0]) }, { label: 'Value', num: true, value: (r) => format(r[1]) }],
+    h('details.chart-values', h('summary', t('ui.values_per_day')),
+      table([{ label: t('ui.day'), value: (r) => dayText(r[0]) }, { label: t('ui.value'), num: true, value: (r) => format(r[1]) }],
         rows, { caption: label })));
 }
 
 // The one pager of the portal: a cursor-paged list shown a page at a time
 // with Newer / Older (a long list never grows the page without end):
 // load(cursor) → {items, next_cursor}; show(items) → node (or a promise).
-export function pager(load, show, { label = 'Pages', none = 'Nothing here yet.' } = {}) {
+export function pager(load, show, { label = t('ui.pages'), none = t('ui.nothing_yet') } = {}) {
   const body = h('div.paged-body');
-  const newer = h('button', { type: 'button' }, 'Newer');
-  const older = h('button', { type: 'button' }, 'Older');
+  const newer = h('button', { type: 'button' }, t('ui.newer'));
+  const older = h('button', { type: 'button' }, t('ui.older'));
   const where = h('span.pager-at');
   const nav = h('nav.pager', { 'aria-label': label }, newer, where, older);
   const before = [];
@@ -285,7 +286,7 @@ export function pager(load, show, { label = 'Pages', none = 'Nothing here yet.' 
       clear(body, page.items.length ? await show(page.items) : empty(none));
       older.disabled = !next;
       newer.disabled = before.length === 0;
-      where.textContent = `Page ${count(before.length + 1)}`;
+      where.textContent = t('ui.page', { page: count(before.length + 1) });
       nav.hidden = before.length === 0 && !next;
     } catch (e) {
       if (mine === seq) clear(body, notice(errorText(e), 'error'));
@@ -309,25 +310,25 @@ export function secretBox(title, secret, { hint, done } = {}) {
   const id = `secret-${Math.random().toString(36).slice(2, 8)}`;
   const value = h('code.secret', { id: `${id}-value` }, secret);
   const said = h('span.copied', { role: 'status' });
-  const copy = h('button', { type: 'button', 'aria-describedby': `${id}-value` }, 'Copy');
+  const copy = h('button', { type: 'button', 'aria-describedby': `${id}-value` }, t('ui.copy'));
   copy.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(secret);
-      said.textContent = 'Copied.';
+      said.textContent = t('ui.copied');
     } catch {
       // No clipboard (an insecure page, a refused permission): select it.
       const range = document.createRange();
       range.selectNodeContents(value);
       getSelection().removeAllRanges();
       getSelection().addRange(range);
-      said.textContent = 'Selected: copy it with Ctrl+C.';
+      said.textContent = t('ui.copy_selected');
     }
   });
   const box = h('section.secret-once', { 'aria-labelledby': `${id}-title`, tabindex: '-1' },
     h('h2', { id: `${id}-title` }, title),
-    h('p', h('strong', 'Copy it now: it will not be shown again.')),
+    h('p', h('strong', t('ui.copy_now'))),
     h('div.secret-row', value, copy, said),
     hint ? h('p.hint', hint) : null,
-    h('div.actions', h('button', { type: 'button', onclick: () => { box.remove(); if (done) done(); } }, 'I have stored it')));
+    h('div.actions', h('button', { type: 'button', onclick: () => { box.remove(); if (done) done(); } }, t('ui.stored_it'))));
   return box;
 }

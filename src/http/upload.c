@@ -13,9 +13,9 @@
  *
  * When such a refusal can be sent: a client that sent "Expect: 100-continue"
  * waits for our word, so it gets the refusal at once instead of "100
- * Continue" and never sends its body; so does a declared length past the
- * limit (reading it would cost more than a client that sees its connection
- * closed). A client that is already sending its body would fail to write it
+ * Continue" and never sends its body; so does a declared length far past
+ * the limit (more than UPLOAD_DISCARD_BYTES_MAX over it: reading it would
+ * cost more than a client that sees its connection closed). A client that is already sending its body would fail to write it
  * (EPIPE) when the server answers and closes mid-body, often before it reads
  * the answer; for it the answer is kept, the body is read and dropped (never
  * stored, bounded by the limit), and the answer goes out at its end.
@@ -102,7 +102,11 @@ static bool http_upload_headers_ok(struct http_request *r)
     int64_t declared = 0;
     if (length != NULL && parse_int64(length, &declared) &&
         (uint64_t)declared > (uint64_t)max + UPLOAD_MULTIPART_OVERHEAD_BYTES) {
-        r->defer = false;
+        /* A body a little past the limit is read and dropped, so that a
+         * browser sending it hears 413 instead of a reset; one far past it
+         * is refused at once and the connection cut. */
+        if ((uint64_t)declared - max - UPLOAD_MULTIPART_OVERHEAD_BYTES > UPLOAD_DISCARD_BYTES_MAX)
+            r->defer = false;
         struct err_detail d = {0};
         err_set(&d, ERR_TOO_LARGE, "file", "the file is larger than %zu bytes", max);
         http_problem(r, ERR_TOO_LARGE, &d);
