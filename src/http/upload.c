@@ -15,10 +15,10 @@
  * waits for our word, so it gets the refusal at once instead of "100
  * Continue" and never sends its body; so does a declared length far past
  * the limit (more than UPLOAD_DISCARD_BYTES_MAX over it: reading it would
- * cost more than a client that sees its connection closed). A client that is already sending its body would fail to write it
- * (EPIPE) when the server answers and closes mid-body, often before it reads
- * the answer; for it the answer is kept, the body is read and dropped (never
- * stored, bounded by the limit), and the answer goes out at its end.
+ * cost more than a client that sees its connection closed). A client that is already sending its
+ * body would fail to write it (EPIPE) when the server answers and closes mid-body, often before it
+ * reads the answer; for it the answer is kept, the body is read and dropped (never stored, bounded
+ * by the limit), and the answer goes out at its end.
  *
  * What goes wrong while the body streams (past the limit, another field, a
  * second file, a full disk) deletes the temporary file at once and is
