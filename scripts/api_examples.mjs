@@ -324,6 +324,8 @@ try {
   await call('owner', 'GET', '/api/v1/credit-notes/{id}', `/api/v1/credit-notes/${note.id}`);
   await call('owner', 'GET', '/api/v1/credit-notes/{id}/html', `/api/v1/credit-notes/${note.id}/html`,
     undefined, { text: 6 });
+  await call('owner', 'GET', '/api/v1/credit-notes/{id}/pdf', `/api/v1/credit-notes/${note.id}/pdf`,
+    undefined, { binary: 'the credit note as an A4 PDF' });
 
   // ---- ledger -----------------------------------------------------------
   await call('owner', 'GET', '/api/v1/ledger', '/api/v1/ledger?credit_type=master&limit=2');

@@ -84,8 +84,11 @@ struct doc {
     const struct doc_vat *vats;
     size_t n_vats; /* one per rate, at most DOC_VATS_MAX; may be 0 */
     int64_t net_minor, gross_minor;
-    int64_t store_credit_minor;        /* paid with store credit (0 = none) */
-    int64_t due_minor;                 /* gross - store credit */
+    /* An invoice: paid with store credit (0 = none) and gross - store
+     * credit due. A credit note (its net, VAT, gross and lines negative):
+     * returned as store credit, and the money to be refunded. */
+    int64_t store_credit_minor;
+    int64_t due_minor;
     bool reverse_charge;               /* prints the reverse charge note */
     const char *note;                  /* optional free text under the totals */
     const struct doc_payment *payment; /* optional; printed when something is due */

@@ -587,12 +587,17 @@ static size_t doc_pdf_totals_rows(struct doc_pdf *p, struct doc_total *t, size_t
     }
     t[n++] = (struct doc_total){doc_pdf_text(p, "document.gross"), doc_pdf_money(p, d->gross_minor),
                                 true, true};
-    if (d->store_credit_minor != 0) {
+    if (d->kind == DOC_CREDIT_NOTE) {
+        /* What the correction gives back: store credit, and money. */
+        if (d->store_credit_minor != 0)
+            t[n++] = (struct doc_total){doc_pdf_text(p, "document.store_credit_returned"),
+                                        doc_pdf_money(p, d->store_credit_minor), false, false};
+        t[n++] = (struct doc_total){doc_pdf_text(p, "document.refund_due"),
+                                    doc_pdf_money(p, d->due_minor), true, true};
+    } else if (d->store_credit_minor != 0) {
         t[n++] = (struct doc_total){doc_pdf_text(p, "document.store_credit"),
                                     doc_pdf_money(p, -d->store_credit_minor), false, false};
-        t[n++] = (struct doc_total){doc_pdf_text(p, d->kind == DOC_CREDIT_NOTE
-                                                        ? "document.amount_credited"
-                                                        : "document.amount_due"),
+        t[n++] = (struct doc_total){doc_pdf_text(p, "document.amount_due"),
                                     doc_pdf_money(p, d->due_minor), true, true};
     }
     return n;

@@ -453,18 +453,21 @@ void h_credit_notes(struct http_request *r)
     http_json(r, 200, h_read_page(items, "crn", last, page.more));
 }
 
-/* The invoice as a PDF, shown in the browser (inline) under its number. */
-void h_invoice_pdf(struct http_request *r)
+typedef enum err (*h_pdf_fn)(struct svc *, struct arena *, int64_t, int64_t, int64_t, struct buf *,
+                             const char **, struct err_detail *);
+
+/* A document as a PDF, shown in the browser (inline) under its number. */
+static void h_pdf_send(struct http_request *r, const char *prefix, h_pdf_fn render)
 {
     int64_t id;
-    if (!http_param_id(r, 0, "inv", &id))
+    if (!http_param_id(r, 0, prefix, &id))
         return;
     struct buf b;
     buf_init(&b, DOC_PDF_BYTES_MAX);
     const char *number = NULL;
     struct err_detail d = {0};
-    enum err rc = svc_invoice_pdf(r->svc, &r->arena, r->tenant_id, id, h_read_only_customer(r), &b,
-                                  &number, &d);
+    enum err rc =
+        render(r->svc, &r->arena, r->tenant_id, id, h_read_only_customer(r), &b, &number, &d);
     const char *name = rc == ERR_OK ? arena_printf(&r->arena, "%s.pdf", number) : NULL;
     const char *disposition = name != NULL ? http_content_disposition(r, "inline", name) : NULL;
     if (rc == ERR_OK && disposition == NULL)
@@ -479,4 +482,14 @@ void h_invoice_pdf(struct http_request *r)
     http_header(r, "Cache-Control", "private, no-store");
     http_text(r, 200, "application/pdf", b.data, b.len);
     buf_release(&b);
+}
+
+void h_invoice_pdf(struct http_request *r)
+{
+    h_pdf_send(r, "inv", svc_invoice_pdf);
+}
+
+void h_credit_note_pdf(struct http_request *r)
+{
+    h_pdf_send(r, "crn", svc_credit_note_pdf);
 }

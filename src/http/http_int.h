@@ -404,6 +404,7 @@ void h_invoices(struct http_request *r);
 void h_invoice(struct http_request *r);
 void h_invoice_html(struct http_request *r);
 void h_invoice_pdf(struct http_request *r);
+void h_credit_note_pdf(struct http_request *r);
 
 void h_credit_notes(struct http_request *r);
 void h_credit_note(struct http_request *r);

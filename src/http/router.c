@@ -188,6 +188,8 @@ const struct http_route http_routes[] = {
      "A credit note with the invoice it cancels", false, false},
     {"GET", "/api/v1/credit-notes/{id}/html", h_credit_note_html, ROLES_TEAM | ROLE_OWNER,
      "The credit note as a printable page", false, false},
+    {"GET", "/api/v1/credit-notes/{id}/pdf", h_credit_note_pdf, ROLES_TEAM | ROLE_OWNER,
+     "The credit note as an A4 PDF in its language", false, false},
     {"POST", "/api/v1/invoices/{id}/mark-paid", h_invoice_mark_paid, ROLES_TEAM,
      "Mark an open invoice paid (bank transfer received)", true, false},
     {"POST", "/api/v1/invoices/{id}/void", h_invoice_void, ROLES_TEAM,

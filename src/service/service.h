@@ -481,6 +481,12 @@ enum err svc_invoice_read(struct svc *s, struct arena *a, int64_t tenant_id, int
 enum err svc_invoice_pdf(struct svc *s, struct arena *a, int64_t tenant_id, int64_t invoice_id,
                          int64_t only_customer_id, struct buf *out, const char **number,
                          struct err_detail *d) WUR;
+/* The credit note as an A4 PDF in its own language: the invoice it corrects
+ * with its amounts negated, what is returned as store credit and what is
+ * refunded; otherwise as svc_invoice_pdf. */
+enum err svc_credit_note_pdf(struct svc *s, struct arena *a, int64_t tenant_id, int64_t note_id,
+                             int64_t only_customer_id, struct buf *out, const char **number,
+                             struct err_detail *d) WUR;
 struct svc_invoices {
     struct svc_types types;
     struct invoice_row *items;

@@ -1,8 +1,11 @@
 /*
- * Invoices as documents: a struct doc (src/doc) filled from an invoice as
- * it was made (its parties, lines and totals are snapshots on the invoice
- * row) and the tenant's settings of now (time zone, language), rendered as
- * a PDF for the API and for the invoice mails.
+ * Invoices and credit notes as documents: a struct doc (src/doc) filled
+ * from an invoice as it was made (its parties, lines and totals are
+ * snapshots on the invoice row) and the tenant's settings of now (time
+ * zone, language), rendered as a PDF for the API and for the invoice mails.
+ * A credit note prints its invoice's parties and lines with the amounts
+ * negated (it reverses them), its own number, date and language, what it
+ * returns as store credit and what is refunded, and its reason.
  *
  * The document's language is the customer's (its mail language), else the
  * tenant's. Dates are local dates in the tenant's time zone. What the
@@ -188,16 +191,83 @@ enum err svc_doc_from_invoice(struct store_conn *c, struct arena *a, int64_t ten
                                                                             : ERR_OK;
 }
 
+/* The credit note as a document: its invoice's, reversed. */
+static enum err svc_doc_from_credit_note(struct store_conn *c, struct arena *a, int64_t tenant_id,
+                                         int64_t note_id, int64_t only_customer_id, struct doc *out)
+{
+    struct credit_note_row *n = arena_alloc(a, sizeof(*n));
+    if (n == NULL)
+        return ERR_TOO_LARGE;
+    enum err rc = store_credit_note_get(c, a, tenant_id, note_id, n);
+    if (rc == ERR_OK && only_customer_id != 0 && n->customer_id != only_customer_id)
+        rc = ERR_NOT_FOUND;
+    if (rc == ERR_OK)
+        rc = svc_doc_from_invoice(c, a, tenant_id, n->invoice_id, 0, out);
+    if (rc != ERR_OK)
+        return rc;
+    struct doc_line *lines = (struct doc_line *)out->lines;
+    for (size_t i = 0; i < out->n_lines; i++) {
+        lines[i].unit_net_minor = -lines[i].unit_net_minor;
+        lines[i].net_minor = -lines[i].net_minor;
+    }
+    struct doc_vat *vat = (struct doc_vat *)out->vats;
+    if (out->n_vats == 1)
+        *vat = (struct doc_vat){n->vat_rate_bp, -n->net_minor, -n->vat_minor};
+    const char *lang =
+        n->language != NULL && n->language[0] != '\0' ? i18n_lang(n->language) : out->lang;
+    out->kind = DOC_CREDIT_NOTE;
+    out->lang = lang;
+    out->invoice_number = out->number;
+    out->number = n->number;
+    out->currency = n->currency;
+    out->issue_date = svc_doc_day(n->issue_date);
+    out->due_date = out->paid_date = (struct doc_date){0, 0, 0};
+    out->voided = false;
+    out->net_minor = -n->net_minor;
+    out->gross_minor = -n->gross_minor;
+    out->store_credit_minor = n->store_credit_minor;
+    out->due_minor = n->refund_minor;
+    out->payment = NULL;
+    out->note = n->reason != NULL && n->reason[0] != '\0'
+                    ? i18n_format(a, lang, "document.credit_note_reason", "reason", n->reason, NULL)
+                    : NULL;
+    return a->refused ? ERR_TOO_LARGE : ERR_OK;
+}
+
 struct svc_doc_read {
     struct arena *a;
-    int64_t tenant_id, invoice_id, only_customer_id;
+    int64_t tenant_id, id, only_customer_id;
+    bool credit_note;
     struct doc doc;
 };
 
 static enum err svc_doc_read_txn(struct store_conn *c, void *arg)
 {
     struct svc_doc_read *x = arg;
-    return svc_doc_from_invoice(c, x->a, x->tenant_id, x->invoice_id, x->only_customer_id, &x->doc);
+    if (x->credit_note)
+        return svc_doc_from_credit_note(c, x->a, x->tenant_id, x->id, x->only_customer_id, &x->doc);
+    return svc_doc_from_invoice(c, x->a, x->tenant_id, x->id, x->only_customer_id, &x->doc);
+}
+
+/* Reads and renders one document; what is named in the errors is its kind. */
+static enum err svc_doc_pdf(struct svc *s, struct svc_doc_read *x, struct buf *out,
+                            const char **number, struct err_detail *d)
+{
+    const char *what = x->credit_note ? "credit note" : "invoice";
+    enum err rc = store_read(s->st, svc_doc_read_txn, x);
+    if (rc == ERR_NOT_FOUND)
+        return err_set(d, rc, "", "no such %s", what);
+    if (rc != ERR_OK)
+        return err_set(d, rc, "", "cannot read the %s", what);
+    *number = x->doc.number;
+    rc = doc_pdf(&x->doc, out, d);
+    if (rc != ERR_OK && rc != ERR_TOO_LARGE) {
+        /* Stored text the renderer refuses is no fault of the request. */
+        log_msg(LOG_ERROR, "cannot render %s '%s' as PDF: %s: %s", what, x->doc.number, d->field,
+                d->message);
+        rc = err_set(d, ERR_INTERNAL, "", "cannot render the %s", what);
+    }
+    return rc;
 }
 
 enum err svc_invoice_pdf(struct svc *s, struct arena *a, int64_t tenant_id, int64_t invoice_id,
@@ -206,22 +276,21 @@ enum err svc_invoice_pdf(struct svc *s, struct arena *a, int64_t tenant_id, int6
 {
     ASSERT(out != NULL);
     ASSERT(number != NULL);
+    struct svc_doc_read x = {
+        .a = a, .tenant_id = tenant_id, .id = invoice_id, .only_customer_id = only_customer_id};
+    return svc_doc_pdf(s, &x, out, number, d);
+}
+
+enum err svc_credit_note_pdf(struct svc *s, struct arena *a, int64_t tenant_id, int64_t note_id,
+                             int64_t only_customer_id, struct buf *out, const char **number,
+                             struct err_detail *d)
+{
+    ASSERT(out != NULL);
+    ASSERT(number != NULL);
     struct svc_doc_read x = {.a = a,
                              .tenant_id = tenant_id,
-                             .invoice_id = invoice_id,
-                             .only_customer_id = only_customer_id};
-    enum err rc = store_read(s->st, svc_doc_read_txn, &x);
-    if (rc == ERR_NOT_FOUND)
-        return err_set(d, rc, "", "no such invoice");
-    if (rc != ERR_OK)
-        return err_set(d, rc, "", "cannot read the invoice");
-    *number = x.doc.number;
-    rc = doc_pdf(&x.doc, out, d);
-    if (rc != ERR_OK && rc != ERR_TOO_LARGE) {
-        /* Stored text the renderer refuses is no fault of the request. */
-        log_msg(LOG_ERROR, "cannot render invoice '%s' as PDF: %s: %s", x.doc.number, d->field,
-                d->message);
-        rc = err_set(d, ERR_INTERNAL, "", "cannot render the invoice");
-    }
-    return rc;
+                             .id = note_id,
+                             .only_customer_id = only_customer_id,
+                             .credit_note = true};
+    return svc_doc_pdf(s, &x, out, number, d);
 }

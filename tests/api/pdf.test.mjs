@@ -200,3 +200,48 @@ test('with bank details, the buyer\'s address and the logo: how to pay, by when,
   const plain = await pdf(en.owner, await buy(en));
   assert.ok(!plain.text.includes('DE89'), plain.text);
 });
+
+// The credit note of a voided paid invoice, as a PDF.
+async function notePdf(client, note) {
+  const r = await client.get(`${V}/credit-notes/${note.id}/pdf`);
+  assert.equal(r.status, 200, r.text.slice(0, 200));
+  assert.equal(r.headers.get('content-type'), 'application/pdf');
+  assert.match(r.headers.get('content-disposition'), new RegExp(`^inline; filename="${note.number}\\.pdf"`));
+  return readPdf(r.bytes);
+}
+
+test('a voided paid invoice\'s credit note as PDF: the invoice reversed, store credit returned, money refunded', async () => {
+  const c = await shop({}, '200.00');
+  const inv = await buy(c);
+  assert.equal((await admin.post(`${V}/invoices/${inv.id}/mark-paid`, {})).status, 200);
+  const v = await admin.post(`${V}/invoices/${inv.id}/void`, { reason: 'Ordered twice' });
+  assert.equal(v.status, 200, v.text);
+  const note = v.json.credit_note;
+  assert.ok(note.number);
+  for (const who of [admin, c.owner]) {
+    const doc = await notePdf(who, note);
+    assert.equal(doc.pages, 1);
+    has(doc, `Credit note ${note.number}`, 'Credit note number', inv.number, c.name, 'Müller Tuning GmbH',
+      'Master 50 (50 Master credits)', '-€1,000.00', '-€190.00', '-€1,190.00', 'Returned as store credit', '€200.00',
+      'To be refunded', '€990.00', 'Reason: Ordered twice', 'Page 1/1');
+    assert.ok(!/VOID|Paid on|Amount due|IBAN/.test(doc.text), doc.text);
+  }
+  // Not the other customer's, not a stranger's; unknown ids are 404.
+  const other = await shop();
+  assert.equal((await other.owner.get(`${V}/credit-notes/${note.id}/pdf`)).status, 404);
+  assert.equal((await new Client(server.url).get(`${V}/credit-notes/${note.id}/pdf`)).status, 401);
+  assert.equal((await admin.get(`${V}/credit-notes/crn_999999/pdf`)).status, 404);
+  assert.equal((await admin.get(`${V}/credit-notes/${inv.id}/pdf`)).status, 404);
+});
+
+test('a German customer\'s credit note is a Gutschrift in German', async () => {
+  const c = await shop({ language: 'de' });
+  const inv = await buy(c);
+  assert.equal((await admin.post(`${V}/invoices/${inv.id}/mark-paid`, {})).status, 200);
+  const v = await admin.post(`${V}/invoices/${inv.id}/void`, { reason: 'Doppelt bestellt' });
+  assert.equal(v.status, 200, v.text);
+  const doc = await notePdf(c.owner, v.json.credit_note);
+  has(doc, `Gutschrift ${v.json.credit_note.number}`, 'Gutschriftsnummer', inv.number, '-1.000,00 €', '-1.190,00 €',
+    'Zu erstatten', '1.190,00 €', 'Grund: Doppelt bestellt', 'Seite 1/1');
+  assert.ok(!/Credit note|Invoice|Rechnung \S+ ist storniert/.test(doc.text), doc.text);
+});
