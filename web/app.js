@@ -250,6 +250,8 @@ window.addEventListener('creditd:branding', () => {
   const mark = document.querySelector('.nav .brand a');
   if (mark && me) clear(mark, brandMark());
 });
+// A language picked on a signed-out page: that page again, in it.
+window.addEventListener('creditd:language', () => { if (!me) { localize(); signedOut(); } });
 window.addEventListener('creditd:signed-out', () => { if (me) { me = null; boot(); } });
 // Two-factor state changed (page-security.js): read who is signed in again.
 window.addEventListener('creditd:me-changed', () => { if (me) boot(); });

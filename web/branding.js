@@ -5,7 +5,7 @@
 // title and, with the logo, the mark in the header and above the sign-in card.
 import { api } from './api.js';
 import { h } from './ui.js';
-import { t } from './i18n.js';
+import { t, language, LANGUAGES, setLanguage, rememberLanguage } from './i18n.js';
 
 const FALLBACK = { display_name: 'creditd', accent_color: null, logo_url: null, favicon_url: null };
 let current = FALLBACK;
@@ -72,12 +72,26 @@ export function brandMark({ cls = 'brand-mark' } = {}) {
 
 // The frame of a signed-out page: the business's mark above a centred card
 // (the <main>), on the whole width.
+// The language of the signed-out pages, remembered in this browser; a
+// change draws the page again in it (app.js listens for creditd:language).
+function languagePicker() {
+  const pick = h('select', { name: 'language', 'aria-label': t('app.language') },
+    LANGUAGES.map((l) => h('option', { value: l.code, lang: l.code, selected: l.code === language() }, l.name)));
+  pick.addEventListener('change', async () => {
+    rememberLanguage(pick.value);
+    await setLanguage(pick.value);
+    window.dispatchEvent(new CustomEvent('creditd:language'));
+  });
+  return h('p.login-language', pick);
+}
+
 export function signedOutFrame() {
   const main = h('main#main.login', { tabindex: '-1' });
   const frame = h('div.login-page',
     h('header.login-brand', brandMark({ cls: 'brand-mark.big' })),
     main,
-    h('footer.login-foot', h('p', t('login.footer', { year: new Date().getFullYear(), name: current.display_name }))));
+    h('footer.login-foot', languagePicker(),
+      h('p', t('login.footer', { year: new Date().getFullYear(), name: current.display_name }))));
   return { frame, main };
 }
 

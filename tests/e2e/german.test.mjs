@@ -299,4 +299,31 @@ for (const [size, viewport] of SIZES) {
     assert.deepEqual(problems(page, [SIGN_IN, DEAD, /status of 422\b/]), []);
     await page.closeAll();
   });
+
+  test(`signed out, the language is picked on the sign-in page and kept at ${viewport.width} px`, async () => {
+    const page = await openPage(viewport, 'en-GB');
+    await page.goto(`${portal.url}/`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    const pick = page.getByRole('combobox', { name: 'Language' });
+    assert.equal(await pick.inputValue(), 'en');
+    await pick.selectOption('de');
+    await page.getByRole('heading', { level: 1, name: 'Anmelden' }).waitFor();
+    await german(page, 'de-login-picked', {
+      h1: 'Anmelden', buttons: ['Anmelden'], texts: ['Passwort vergessen?'],
+      english: ['Sign in', 'Forgot your password', 'Password'],
+    });
+    assert.equal(await page.getByRole('combobox', { name: 'Sprache' }).inputValue(), 'de');
+    await shoot(page, `de-login-picked-${size}`);
+    // Kept in this browser: the next visit and the other signed-out pages.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Anmelden' }).waitFor();
+    await open(page, '/forgot');
+    await page.getByRole('heading', { level: 1, name: 'Passwort vergessen' }).waitFor();
+    // And back to English, from any signed-out page.
+    await page.getByRole('combobox', { name: 'Sprache' }).selectOption('en');
+    await page.getByRole('heading', { level: 1, name: 'Forgot your password' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.deepEqual(problems(page, [SIGN_IN]), []);
+    await page.closeAll();
+  });
 }
