@@ -10,13 +10,13 @@
 // keys are replaced by "…". The script fails when a route of the OpenAPI
 // document has no example or an example does not answer 2xx.
 import { writeFileSync } from 'node:fs';
-import zlib from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, Client, ADMIN } from '../tests/api/harness.mjs';
 import { startStandin, makeEvent, sign, DEFAULT_SECRET_KEY, DEFAULT_WEBHOOK_SECRET } from '../tests/support/stripe_standin.mjs';
 import { SMTPServer } from 'smtp-server';
 import { totp } from '../tests/support/totp.mjs';
+import { png, GREEN } from '../tests/support/png.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OWNER = { email: 'owner@weber-autotechnik.example', password: 'creditd-demo' };
@@ -61,23 +61,7 @@ function tidy(v, key = '') {
 }
 
 // A w x h PNG in the demo's green (a logo for the brand examples).
-function logoPng(w, h) {
-  const row = Buffer.concat([Buffer.from([0]), Buffer.concat(Array(w).fill(Buffer.from([0x0b, 0x6e, 0x4f])))]);
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
-    return Buffer.concat([len, Buffer.from(type), data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(h).fill(row)))),
-    chunk('IEND', Buffer.alloc(0))]);
-}
+const logoPng = (w, h) => png(w, h, { rgb: GREEN });
 
 function textExcerpt(text, lines) {
   const all = text.split('\n');

@@ -12,33 +12,14 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import zlib from 'node:zlib';
 import { startServer, ADMIN } from './harness.mjs';
+import { png } from '../support/png.mjs';
 
 const API = '/api/v1';
 let server;
 let admin, staff, owner, other;
 const anon = { host: '127.0.0.1' };
 
-// A PNG of w x h pixels in one colour (real: browsers draw it). claim: the
-// size its header states instead.
-export function png(w, h, { claim } = {}) {
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x40)]);
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
-    return Buffer.concat([len, Buffer.from(type), data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(claim ? claim[0] : w, 0);
-  ihdr.writeUInt32BE(claim ? claim[1] : h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(h).fill(row)))),
-    chunk('IEND', Buffer.alloc(0))]);
-}
 
 // The segments of a baseline JPEG up to its frame header (SOF0 with the
 // size), a scan header and the end: what the server reads of a JPEG.

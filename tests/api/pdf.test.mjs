@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import zlib from 'node:zlib';
 import { startServer, Client, ADMIN } from './harness.mjs';
+import { png } from '../support/png.mjs';
 
 const V = '/api/v1';
 let server;
@@ -155,24 +155,6 @@ test('many renderings at once (each server thread has its own fonts) give the sa
   has({ text: texts[0] }, `Invoice ${inv.number}`, '€1,190.00');
 });
 
-// A PNG of w x h pixels in one colour.
-function png(w, h) {
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x40)]);
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
-    return Buffer.concat([len, Buffer.from(type), data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(h).fill(row)))),
-    chunk('IEND', Buffer.alloc(0))]);
-}
 
 test('with bank details, the buyer\'s address and the logo: how to pay, by when, to whom, and the mark', async () => {
   const s = await admin.patch(`${V}/settings`, { bank_iban: 'DE89 3704 0044 0532 0130 00', bank_bic: 'COBADEFFXXX', bank_account_holder: 'Müller Tuning GmbH', payment_terms_days: 14 });

@@ -9,8 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import zlib from 'node:zlib';
 import { startPortal, openPage, problems, signIn, shoot, ADMIN, DESKTOP } from './browser.mjs';
+import { png as greenPng, GREEN } from '../support/png.mjs';
 
 const PHONE_390 = { width: 390, height: 844 };
 const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -22,23 +22,7 @@ before(async () => { portal = await startPortal(); });
 after(async () => { await portal.stop(); });
 
 // A w x h PNG: a coloured band, so the logo is visibly there.
-function png(w, h) {
-  const row = Buffer.concat([Buffer.from([0]), Buffer.concat(Array(w).fill(Buffer.from([0x0b, 0x6e, 0x4f])))]);
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type), data])));
-    return Buffer.concat([len, Buffer.from(type), data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(h).fill(row)))),
-    chunk('IEND', Buffer.alloc(0))]);
-}
+const png = (w, h) => greenPng(w, h, { rgb: GREEN });
 
 async function axeClean(page, name) {
   const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
