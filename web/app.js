@@ -9,7 +9,7 @@
 import { api, setCsrf, ApiError } from './api.js';
 import { setTenant } from './fmt.js';
 import { t, setLanguage, preferredLanguage } from './i18n.js';
-import { h, clear, loading, notice, errorText } from './ui.js';
+import { h, clear, loading, notice, errorText, email } from './ui.js';
 import { holdBanner } from './hold.js';
 import { loadBranding, pageTitle, brandMark, signedOutFrame } from './branding.js';
 
@@ -121,7 +121,7 @@ function nav(active) {
   return h('nav.nav', { 'aria-label': t('app.main_nav') },
     h('div.brand', h('a', { href: `#${home()}` }, brandMark())),
     toggle, list,
-    h('div.who', h('span', me.email), ' ',
+    h('div.who', email(me.email), ' ',
       h('a', { href: '#/account', 'aria-current': active?.path === '/account' ? 'page' : null }, t('app.page.account')), ' ',
       h('a', { href: '#/security', 'aria-current': active?.path === '/security' ? 'page' : null }, t('app.page.security')), ' ',
       h('button.link', { type: 'button', onclick: signOut }, t('app.sign_out'))));
