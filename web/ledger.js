@@ -15,11 +15,11 @@ const lotsOf = new Map(); // customer id → Promise of its lots read
 // The reasons an entry may give, in words (a reason that is no code is
 // shown as it is).
 export const REASON_LABELS = {
-  correction: () => t('ledger.reason_correction'), compensation: () => t('ledger.reason_compensation'),
-  goodwill: () => t('ledger.reason_goodwill'), refund: () => t('ledger.reason_refund'),
-  transfer: () => t('ledger.reason_transfer'), other: () => t('ledger.reason_other'),
-  manual: () => t('ledger.reason_manual'), payment: () => t('ledger.reason_payment'),
-  promotion: () => t('ledger.reason_promotion'), gift: () => t('ledger.reason_gift'),
+  correction: () => t('ledger.reason.correction'), compensation: () => t('ledger.reason.compensation'),
+  goodwill: () => t('ledger.reason.goodwill'), refund: () => t('ledger.reason.refund'),
+  transfer: () => t('ledger.reason.transfer'), other: () => t('ledger.reason.other'),
+  manual: () => t('ledger.reason.manual'), payment: () => t('ledger.reason.payment'),
+  promotion: () => t('ledger.reason.promotion'), gift: () => t('ledger.reason.gift'),
 };
 
 // An order entry's reason is its reference; a purchase's its invoice number.

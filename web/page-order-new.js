@@ -234,7 +234,7 @@ export default async function render(ctx) {
       if (!model.value.trim()) missing.push({ field: 'model', message: t('order.enter_model') });
       if (missing.length) throw new ApiError(422, { errors: missing });
       if (duplicateOf && !confirm.checked) {
-        throw new ApiError(409, { errors: [{ field: 'confirm_duplicate', message: t('order.tick_or_other') }] });
+        throw new ApiError(409, { errors: [{ field: 'confirm_duplicate', message: t('order.tick_or_choose') }] });
       }
       const vehicle = {};
       for (const el of [make, model, ecu]) if (el.value.trim()) vehicle[el.name] = el.value.trim();
