@@ -4,6 +4,7 @@
 import { api, newKey } from './api.js';
 import { amount, amountOf, money, getTenant, statusLabel } from './fmt.js';
 import { h, badge, notice, errorText } from './ui.js';
+import { t } from './i18n.js';
 
 // "12.50" → {n: 1250n, scale: 2}
 function minor(text) {
@@ -82,7 +83,16 @@ export async function monthlyLimits(me) {
 
 // "28 of 40 Master credits left this month".
 export function limitText(types, code, m) {
-  return `${credits(types, code, m.left, { name: false })} of ${credits(types, code, m.limit)} left this month`;
+  return t('credits.limit_left', { left: credits(types, code, m.left, { name: false }), limit: credits(types, code, m.limit) });
+}
+
+// A sentence with elements in it (a <strong> amount): the words of key with
+// its holes filled by strings or nodes, as a list for h(). The words stay
+// whole, so each language orders them its own way.
+export function rich(key, vars = {}) {
+  return t(key).split(/\{(\w+)\}/)
+    .map((part, i) => (i % 2 ? (vars[part] ?? `{${part}}`) : part))
+    .filter((x) => x !== '');
 }
 
 const STATUS_KIND = {

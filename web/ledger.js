@@ -6,15 +6,20 @@
 // what the entries name (orders, a customer's lots) once per page view.
 import { api } from './api.js';
 import { h } from './ui.js';
+import { t, tn } from './i18n.js';
 
 const orderRefs = new Map(); // order id → reference
 const lotNames = new Map(); // lot id → name
 const lotsOf = new Map(); // customer id → Promise of its lots read
 
+// The reasons an entry may give, in words (a reason that is no code is
+// shown as it is).
 export const REASON_LABELS = {
-  correction: 'Correction', compensation: 'Compensation', goodwill: 'Goodwill', refund: 'Refund',
-  transfer: 'Transfer', other: 'Other', manual: 'Added by hand', payment: 'Payment', promotion: 'Promotion',
-  gift: 'Gift',
+  correction: () => t('ledger.reason.correction'), compensation: () => t('ledger.reason.compensation'),
+  goodwill: () => t('ledger.reason.goodwill'), refund: () => t('ledger.reason.refund'),
+  transfer: () => t('ledger.reason.transfer'), other: () => t('ledger.reason.other'),
+  manual: () => t('ledger.reason.manual'), payment: () => t('ledger.reason.payment'),
+  promotion: () => t('ledger.reason.promotion'), gift: () => t('ledger.reason.gift'),
 };
 
 // An order entry's reason is its reference; a purchase's its invoice number.
@@ -50,19 +55,19 @@ export async function resolveRefs(items) {
 export function reference(e, { admin = false } = {}) {
   if (e.order_id) {
     const href = admin ? `#/admin/orders/${encodeURIComponent(e.order_id)}` : `#/orders/${encodeURIComponent(e.order_id)}`;
-    return h('a', { href }, orderRefs.get(e.order_id) || 'Order');
+    return h('a', { href }, orderRefs.get(e.order_id) || t('ledger.order'));
   }
   if (e.kind === 'purchase' && ownReference(e)) {
     const href = admin ? `#/admin/invoices?customer=${encodeURIComponent(e.customer_id)}` : '#/invoices';
-    return h('a', { href }, `Invoice ${e.reason}`);
+    return h('a', { href }, t('ledger.invoice', { number: e.reason }));
   }
   const names = (e.lot_ids || []).map((l) => lotNames.get(l)).filter(Boolean);
-  if (names.length) return `${names.length === 1 ? 'Lot' : 'Lots'} ${names.join(', ')}`;
-  return e.transfer_id ? 'Transfer' : '–';
+  if (names.length) return tn('ledger.lots', names.length, { names: names.join(', ') });
+  return e.transfer_id ? t('ledger.transfer') : '–';
 }
 
 // The reason cell: the reason in words and the justification, or "–".
 export function reason(e) {
-  const why = ownReference(e) ? '' : (REASON_LABELS[e.reason] || e.reason || '');
+  const why = ownReference(e) ? '' : (Object.hasOwn(REASON_LABELS, e.reason || '') ? REASON_LABELS[e.reason]() : e.reason || '');
   return [why, e.justification].filter(Boolean).join(': ') || '–';
 }

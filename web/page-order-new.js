@@ -9,7 +9,8 @@
 import { api, newKey, ApiError } from './api.js';
 import { amount, money, amountOf } from './fmt.js';
 import { h, clear, field, select, input, textarea, notice, empty, showErrors, errorText } from './ui.js';
-import { creditTypes, typeName, choices, Idem, bytes, sum, negate, isZero, monthlyLimits, limitText } from './customer.js';
+import { creditTypes, typeName, choices, Idem, bytes, sum, negate, isZero, monthlyLimits, limitText, rich } from './customer.js';
+import { t } from './i18n.js';
 
 const DEBOUNCE_MS = 250;
 
@@ -18,10 +19,10 @@ export default async function render(ctx) {
   const [types, { items: all }, customer, limits] = await Promise.all([
     creditTypes(), api.get('services'), api.get(`customers/${me.customer_id}`), monthlyLimits(me)]);
   const services = all.filter((s) => s.active !== false);
-  const usable = [...types.values()].filter((t) => t.spendable !== false
-    && services.some((s) => s.costs[t.code] !== undefined));
+  const usable = [...types.values()].filter((x) => x.spendable !== false
+    && services.some((s) => s.costs[x.code] !== undefined));
   if (!usable.length) {
-    clear(main, h('h1', 'New order'), empty('No services can be ordered at the moment.'));
+    clear(main, h('h1', t('app.page.order_new')), empty(t('order.no_services')));
     return;
   }
   const avail = (code) => customer.balances?.[code]?.available ?? '0';
@@ -29,11 +30,11 @@ export default async function render(ctx) {
   const fmtv = (code, v) => (monetary(code) ? money(v) : amount(v));
   const withName = (code, v) => (monetary(code) ? money(v) : `${amountOf(v, typeName(types, code))}`);
 
-  const start = usable.find((t) => t.code === query.type)
-    || usable.find((t) => Number(avail(t.code)) > 0) || usable[0];
+  const start = usable.find((x) => x.code === query.type)
+    || usable.find((x) => Number(avail(x.code)) > 0) || usable[0];
 
   // The form's parts.
-  const fType = select('credit_type', usable.map((t) => [t.code, `${t.name} (${fmtv(t.code, avail(t.code))} available)`]));
+  const fType = select('credit_type', usable.map((x) => [x.code, t('order.type_available', { type: x.name, amount: fmtv(x.code, avail(x.code)) })]));
   fType.value = start.code;
   const baseBox = h('div');
   const addonBox = h('div');
@@ -42,14 +43,14 @@ export default async function render(ctx) {
   const ecu = input('ecu', { autocomplete: 'off', maxlength: 100 });
   const notes = textarea('notes', { rows: 3, maxlength: 2000 });
   const file = input('file', { type: 'file', required: true });
-  const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Upload progress' });
+  const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': t('order.upload_progress') });
   const fileState = h('p.sub', { role: 'status' });
   const confirm = h('input', { type: 'checkbox', name: 'confirm_duplicate', id: 'confirm-dup', 'aria-describedby': 'confirm-dup-err' });
   const dupText = h('p');
   const dupBox = h('div.notice.warn.duplicate', { hidden: true },
     dupText,
     h('div.field', h('label.choice', { for: 'confirm-dup' }, confirm,
-      h('span', 'Order this file again and charge the credits again')),
+      h('span', t('order.order_again'))),
     h('p#confirm-dup-err.field-error', { 'aria-live': 'polite' })));
   const quoteBox = h('div.quote-body');
   // A technician's monthly limit in the chosen type, above the price.
@@ -59,24 +60,25 @@ export default async function render(ctx) {
     limitBox.textContent = m ? limitText(types, fType.value, m) : '';
     limitBox.hidden = !m;
   };
-  const button = h('button.primary', { type: 'submit' }, 'Place order');
+  const button = h('button.primary', { type: 'submit' }, t('order.place'));
   const summary = h('p.form-error', { role: 'alert', tabindex: '-1' });
   const nearButton = h('p.submit-total', { 'aria-hidden': 'true' });
 
-  const form = h('form.order-form', { novalidate: true, 'aria-label': 'New order' },
-    field('Credit type', fType, 'Pay in the credits of your tool.'),
+  const form = h('form.order-form', { novalidate: true, 'aria-label': t('app.page.order_new') },
+    field(t('order.credit_type'), fType, t('order.credit_type_hint')),
     baseBox, addonBox,
-    field('Original file (ECU read)', file, 'Required. Uploaded as soon as you choose it.'),
+    field(t('order.original_file'), file, t('order.original_file_hint')),
     progress, fileState, dupBox,
-    h('fieldset.vehicle', h('legend', 'Vehicle'),
-      field('Make', make, 'Required.'), field('Model', model, 'Required.'), field('ECU', ecu, 'e.g. Bosch EDC17C50')),
-    field('Notes for the workshop', notes),
+    h('fieldset.vehicle', h('legend', t('order.vehicle')),
+      field(t('order.make'), make, t('order.required')), field(t('order.model'), model, t('order.required')),
+      field(t('order.ecu'), ecu, t('order.ecu_hint'))),
+    field(t('order.notes_for_workshop'), notes),
     summary, h('div.actions', button, nearButton));
 
-  clear(main, h('h1', 'New order'),
+  clear(main, h('h1', t('app.page.order_new')),
     h('div.order-layout', form,
       h('aside.card.quote', { 'aria-labelledby': 'quote-title' },
-        h('h2#quote-title', 'Price'), limitBox, quoteBox)));
+        h('h2#quote-title', t('order.price')), limitBox, quoteBox)));
 
   // Services in the chosen type.
   const listServices = () => {
@@ -87,10 +89,10 @@ export default async function render(ctx) {
     const bases = of('base');
     const addons = of('addon');
     clear(baseBox, bases.length
-      ? choices('base', 'Service', opts(bases), { checked: [...was], onchange: requote })
-      : notice('No base service can be paid in these credits.', 'warn'));
+      ? choices('base', t('order.service'), opts(bases), { checked: [...was], onchange: requote })
+      : notice(t('order.no_base_service'), 'warn'));
     clear(addonBox, addons.length
-      ? choices('addons', 'Add-ons', opts(addons), { type: 'checkbox', checked: [...was], onchange: requote })
+      ? choices('addons', t('order.addons'), opts(addons), { type: 'checkbox', checked: [...was], onchange: requote })
       : null);
   };
 
@@ -108,7 +110,7 @@ export default async function render(ctx) {
   const showDuplicate = (ref) => {
     duplicateOf = ref || null;
     dupBox.hidden = !duplicateOf;
-    if (duplicateOf) dupText.textContent = `You ordered this file recently (${duplicateOf}). Tick the box to order it again — the credits are charged again.`;
+    if (duplicateOf) dupText.textContent = t('order.duplicate_warning', { reference: duplicateOf });
     else confirm.checked = false;
   };
   file.addEventListener('change', () => {
@@ -120,7 +122,7 @@ export default async function render(ctx) {
     if (!f) { fileState.textContent = ''; progress.hidden = true; requote(); return; }
     progress.hidden = false;
     progress.value = 0;
-    fileState.textContent = `Uploading ${f.name}…`;
+    fileState.textContent = t('order.uploading', { name: f.name });
     const mine = uploading = api.upload('files', f, {
       key: newKey(),
       onProgress: (p) => { if (uploading === mine) progress.value = p; },
@@ -128,7 +130,7 @@ export default async function render(ctx) {
       if (uploading !== mine) return;
       fileId = r.file.id;
       progress.hidden = true;
-      fileState.textContent = `Uploaded ${r.file.name} (${bytes(r.file.size)}).`;
+      fileState.textContent = t('order.uploaded', { name: r.file.name, size: bytes(r.file.size) });
       showDuplicate(r.duplicate_of);
       uploading = null;
       requote();
@@ -139,7 +141,7 @@ export default async function render(ctx) {
       fileState.textContent = '';
       file.setAttribute('aria-invalid', 'true');
       fileErr().textContent = e instanceof ApiError && e.status === 413
-        ? 'The file is too large.' : errorText(e);
+        ? t('order.file_too_large') : errorText(e);
     });
   });
 
@@ -158,8 +160,8 @@ export default async function render(ctx) {
     if (!base) {
       nearButton.textContent = '';
       quoteBox.removeAttribute('aria-busy');
-      clear(quoteBox, h('p.sub', 'Choose a service to see the price.'),
-        h('p.sub', `Available: ${withName(code, avail(code))}`));
+      clear(quoteBox, h('p.sub', t('order.choose_for_price')),
+        h('p.sub', t('order.available', { amount: withName(code, avail(code)) })));
       return;
     }
     const body = { credit_type: code, services: ids };
@@ -183,29 +185,29 @@ export default async function render(ctx) {
     // held order takes them from available too.
     const after = sum([q.available, negate(total)]);
     nearButton.textContent = q.affordable
-      ? `Total ${withName(code, total)} · ${fmtv(code, after)} available after`
-      : `Total ${withName(code, total)} · ${withName(code, q.shortfall)} missing`;
+      ? t('order.near_button_after', { total: withName(code, total), after: fmtv(code, after) })
+      : t('order.near_button_missing', { total: withName(code, total), missing: withName(code, q.shortfall) });
     clear(quoteBox,
       h('ul.lines', q.lines.map((l) => h('li', h('span', l.name), h('span.num', fmtv(code, l.cost))))),
-      h('p.total', h('span', 'Total'), ' ', h('strong#quote-total', withName(code, total))),
+      h('p.total', h('span', t('order.total')), ' ', h('strong#quote-total', withName(code, total))),
       q.affordable
         ? [
-          q.allocations.length ? h('div.alloc', h('p.sub', q.hold ? 'Held on delivery from:' : 'Drawn from:'),
+          q.allocations.length ? h('div.alloc', h('p.sub', q.hold ? t('order.held_from') : t('order.drawn_from')),
             h('ul', q.allocations.map((a) => h('li',
               h('span', a.lot_name || a.lot_id),
-              a.multiplier && Number(a.multiplier) !== 1 ? h('span.sub', ` peak ×${amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, ''))}`) : null,
+              a.multiplier && Number(a.multiplier) !== 1 ? h('span.sub', ` ${t('order.peak', { multiplier: amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, '')) })}`) : null,
               h('span.num', fmtv(code, a.amount)))))) : null,
-          h('p.balance', `Available ${fmtv(code, q.available)} → `, h('strong#quote-after', fmtv(code, after)), ' after this order'),
+          h('p.balance', rich('order.available_after', { available: fmtv(code, q.available), after: h('strong#quote-after', fmtv(code, after)) })),
           isZero(sum([q.balance, negate(q.available)])) ? null
-            : h('p.sub', `Your balance is ${fmtv(code, q.balance)}; ${fmtv(code, sum([q.balance, negate(q.available)]))} of it cannot be used now (paused, held or not started).`),
-          q.hold ? h('p.sub', 'The credits are held now and charged when the file is delivered.') : null,
+            : h('p.sub', t('order.balance_unusable', { balance: fmtv(code, q.balance), unusable: fmtv(code, sum([q.balance, negate(q.available)])) })),
+          q.hold ? h('p.sub', t('order.held_note')) : null,
         ]
         : h('div.notice.error.short', { role: 'status' },
-          h('p', `Not enough credits: you need ${withName(code, q.shortfall)} more (available ${fmtv(code, q.available)}).`),
+          h('p', t('order.not_enough', { missing: withName(code, q.shortfall), available: fmtv(code, q.available) })),
           me.role === 'owner'
-            ? h('p', h('a.button.primary', { href: '#/shop' }, 'Buy credits'))
-            : h('p', 'Ask the owner of your account to buy credits.')),
-      q.duplicate_of ? notice(`This file was ordered recently (${q.duplicate_of}).`, 'warn') : null);
+            ? h('p', h('a.button.primary', { href: '#/shop' }, t('order.buy_credits')))
+            : h('p', t('order.ask_owner'))),
+      q.duplicate_of ? notice(t('order.ordered_recently', { reference: q.duplicate_of }), 'warn') : null);
   }
 
   // Placing the order.
@@ -215,24 +217,24 @@ export default async function render(ctx) {
     showErrors(form, null);
     const { base, services: ids } = picked();
     if (!base) {
-      showErrors(form, new ApiError(422, { errors: [{ field: 'base', message: 'Choose a service.' }] }));
+      showErrors(form, new ApiError(422, { errors: [{ field: 'base', message: t('order.choose_service') }] }));
       return;
     }
     button.disabled = true;
     try {
       if (uploading) {
-        fileState.textContent += ' Waiting for the upload to finish…';
+        fileState.textContent += ` ${t('order.waiting_upload')}`;
         await uploading.catch(() => {});
       }
       // The workshop needs the original read and the vehicle's make and model.
       const missing = [];
-      if (!file.files[0]) missing.push({ field: 'file', message: 'Choose the original file (the ECU read).' });
-      else if (!fileId) missing.push({ field: 'file', message: fileErr().textContent || 'The file was not uploaded. Choose it again.' });
-      if (!make.value.trim()) missing.push({ field: 'make', message: 'Enter the make.' });
-      if (!model.value.trim()) missing.push({ field: 'model', message: 'Enter the model.' });
+      if (!file.files[0]) missing.push({ field: 'file', message: t('order.choose_original_read') });
+      else if (!fileId) missing.push({ field: 'file', message: fileErr().textContent || t('order.not_uploaded') });
+      if (!make.value.trim()) missing.push({ field: 'make', message: t('order.enter_make') });
+      if (!model.value.trim()) missing.push({ field: 'model', message: t('order.enter_model') });
       if (missing.length) throw new ApiError(422, { errors: missing });
       if (duplicateOf && !confirm.checked) {
-        throw new ApiError(409, { errors: [{ field: 'confirm_duplicate', message: 'Tick the box to order this file again, or choose another file.' }] });
+        throw new ApiError(409, { errors: [{ field: 'confirm_duplicate', message: t('order.tick_or_choose') }] });
       }
       const vehicle = {};
       for (const el of [make, model, ecu]) if (el.value.trim()) vehicle[el.name] = el.value.trim();
@@ -248,14 +250,14 @@ export default async function render(ctx) {
       if (e instanceof ApiError) {
         if (e.code === 'member_limit_exceeded') {
           e.errors = [];
-          e.message = `Monthly limit reached: ${e.problem.detail || 'this order would pass your monthly limit'}. Ask the owner of your account to raise your limit.`;
+          e.message = t('order.limit_reached', { detail: e.problem.detail || t('order.limit_reached_detail') });
         } else if (e.code === 'insufficient_credits') {
           e.errors = [];
-          e.message = `Not enough credits: you need ${withName(fType.value, e.problem.shortfall)} more.`;
+          e.message = t('order.not_enough_short', { missing: withName(fType.value, e.problem.shortfall) });
           requote();
         } else if (e.code === 'duplicate_file') {
           showDuplicate(e.problem.duplicate_of);
-          e.errors = [{ field: 'confirm_duplicate', message: 'Tick the box to order this file again.' }];
+          e.errors = [{ field: 'confirm_duplicate', message: t('order.tick_to_order_again') }];
         } else {
           const rename = { services: 'base', credit_type: 'credit_type', file_id: 'file', vehicle: 'make', 'vehicle.make': 'make', 'vehicle.model': 'model' };
           e.errors = e.errors.map((x) => ({ ...x, field: rename[x.field] || x.field }));

@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { amount, money, dateTime, amountOf } from './fmt.js';
 import { h, clear, table, empty } from './ui.js';
 import { creditTypes, typeName, statusBadge, pager } from './customer.js';
+import { t } from './i18n.js';
 
 const PAGE = 20;
 
@@ -24,17 +25,17 @@ export default async function render(ctx) {
     return items;
   };
   const columns = [
-    { label: 'Order', value: (o) => h('a', { href: `#/orders/${encodeURIComponent(o.id)}` }, o.reference) },
-    { label: 'Date', value: (o) => dateTime(o.created_at) },
-    { label: 'Services', value: (o) => services.get(o.id) || '–' },
-    { label: 'Vehicle', value: vehicle },
-    { label: 'Credits', num: true, value: credits },
-    { label: 'Status', value: (o) => statusBadge(o.status) },
-    { label: 'By', value: (o) => o.created_by || '–' },
+    { label: t('order.col_order'), value: (o) => h('a', { href: `#/orders/${encodeURIComponent(o.id)}` }, o.reference) },
+    { label: t('order.col_date'), value: (o) => dateTime(o.created_at) },
+    { label: t('order.col_services'), value: (o) => services.get(o.id) || '–' },
+    { label: t('order.vehicle'), value: vehicle },
+    { label: t('order.col_credits'), num: true, value: credits },
+    { label: t('order.col_status'), value: (o) => statusBadge(o.status) },
+    { label: t('order.col_by'), value: (o) => o.created_by || '–' },
   ];
-  const top = [h('h1', 'My orders'), h('div.toolbar', h('a.button.primary', { href: '#/orders/new' }, 'New order'))];
+  const top = [h('h1', t('app.page.orders')), h('div.toolbar', h('a.button.primary', { href: '#/orders/new' }, t('app.page.order_new')))];
   if (!first.items.length) {
-    clear(main, top, empty('No orders yet.', h('p', h('a', { href: '#/orders/new' }, 'Place your first order'))));
+    clear(main, top, empty(t('order.none'), h('p', h('a', { href: '#/orders/new' }, t('order.place_first')))));
     return;
   }
   // A page at a time (Newer / Older); the first page is the one just read.
@@ -45,10 +46,10 @@ export default async function render(ctx) {
     await withServices(page.items);
     return page;
   }, (items) => {
-    const t = table(columns, items, { caption: 'Orders, newest first' });
-    t.classList.add('stack');
-    return t;
-  }, { label: 'Order pages', none: 'No orders yet.' });
+    const list = table(columns, items, { caption: t('order.list_caption') });
+    list.classList.add('stack');
+    return list;
+  }, { label: t('order.pages'), none: t('order.none') });
   clear(main, top, list.el);
   await list.start();
 }

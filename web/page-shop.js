@@ -7,87 +7,91 @@
 import { api } from './api.js';
 import { amount, money, date, getTenant, amountOf } from './fmt.js';
 import { h, clear, dialog, notice, empty } from './ui.js';
-import { creditTypes, typeName, quotient, trimZeros, statusBadge, Idem, choices, isZero } from './customer.js';
+import { creditTypes, typeName, quotient, trimZeros, statusBadge, Idem, choices, isZero, rich } from './customer.js';
 import { paymentBlock, noBankDetails, day } from './payment.js';
+import { t, tn } from './i18n.js';
 
 // A package without its own rate has the business's (GET /me).
 function vatText(p) {
   const rate = p.vat_rate ?? getTenant().vat_rate;
-  return rate === null || rate === undefined ? 'excl. VAT' : `excl. ${amount(trimZeros(rate))} % VAT`;
+  return rate === null || rate === undefined ? t('shop.excl_vat') : t('shop.excl_vat_rate', { rate: amount(trimZeros(rate)) });
 }
 
 function creditsText(types, p) {
   return Object.entries(p.credits).map(([code, v]) => {
-    const t = types.get(code);
-    return t?.kind === 'monetary' ? `${money(v)} ${t.name}` : `${amountOf(v, typeName(types, code))}`;
+    const type = types.get(code);
+    return type?.kind === 'monetary' ? t('shop.money_of', { amount: money(v), name: type.name }) : `${amountOf(v, typeName(types, code))}`;
   }).join(' + ');
 }
 
 function validity(p) {
   const v = p.validity || {};
-  if (v.expiry === 'days_from_purchase' && v.expiry_days) return `Valid ${amount(String(v.expiry_days))} days from purchase`;
-  if (v.expiry === 'fixed' || v.expires_at) return `Valid until ${date(v.expires_at)}`;
-  return 'Never expires';
+  if (v.expiry === 'days_from_purchase' && v.expiry_days) return tn('shop.valid_days', String(v.expiry_days));
+  if (v.expiry === 'fixed' || v.expires_at) return t('shop.valid_until', { date: date(v.expires_at) });
+  return t('shop.never_expires');
 }
 
 // The invoice a purchase made, and what to do next.
 export function invoiceView(inv, checkoutUrl) {
   const rows = [
-    ['Net', money(inv.net)],
-    [`VAT ${amount(trimZeros(inv.vat_rate))} %`, money(inv.vat)],
-    ['Total', money(inv.gross)],
+    [t('shop.net'), money(inv.net)],
+    [t('shop.vat', { rate: amount(trimZeros(inv.vat_rate)) }), money(inv.vat)],
+    [t('shop.total'), money(inv.gross)],
   ];
-  if (!isZero(inv.store_credit_applied)) rows.push(['Store credit applied', `−${money(inv.store_credit_applied)}`]);
-  rows.push(['Amount due', money(inv.status === 'paid' ? '0.00' : inv.amount_due)]);
-  rows.push(['Invoice date', day(inv.issue_date)]);
-  if (inv.status === 'open') rows.push(['Due date', day(inv.due_date)]);
+  if (!isZero(inv.store_credit_applied)) rows.push([t('shop.store_credit_applied'), `−${money(inv.store_credit_applied)}`]);
+  rows.push([t('shop.amount_due'), money(inv.status === 'paid' ? '0.00' : inv.amount_due)]);
+  rows.push([t('shop.invoice_date'), day(inv.issue_date)]);
+  if (inv.status === 'open') rows.push([t('shop.due_date'), day(inv.due_date)]);
   let next;
   if (inv.status === 'paid') {
-    next = [notice('Paid with your store credit: the credits are on your account now.', 'ok'),
-      h('p', h('a.button.primary', { href: '#/credits' }, 'See my credits'))];
+    next = [notice(t('shop.paid_with_store_credit'), 'ok'),
+      h('p', h('a.button.primary', { href: '#/credits' }, t('shop.see_my_credits')))];
   } else if (inv.gateway === 'stripe' && checkoutUrl) {
-    next = [h('p', 'Pay by card on the secure payment page. The credits arrive as soon as the payment is confirmed.'),
-      h('p', h('a.button.primary', { href: checkoutUrl, rel: 'noopener' }, `Pay ${money(inv.amount_due)} by card`))];
+    next = [h('p', t('shop.pay_by_card_text')),
+      h('p', h('a.button.primary', { href: checkoutUrl, rel: 'noopener' }, t('shop.pay_by_card', { amount: money(inv.amount_due) })))];
   } else if (inv.gateway === 'manual') {
     next = [h('div.notice.transfer', { role: 'status' },
-      h('p', 'Please transfer ', h('strong', money(inv.amount_due)), ` to ${inv.seller?.name || 'us'} by ${day(inv.due_date)} and use the reference `,
-        h('strong.ref', inv.number), '.'),
+      h('p', rich('shop.please_transfer', {
+        amount: h('strong', money(inv.amount_due)), seller: inv.seller?.name || t('shop.us'), date: day(inv.due_date),
+        reference: h('strong.ref', inv.number),
+      })),
       inv.payment ? paymentBlock(inv) : noBankDetails(),
       h('p', inv.credits_granted
-        ? 'The credits are already on your account.'
-        : 'The credits are added to your account as soon as the payment has arrived.'))];
+        ? t('shop.credits_already_there')
+        : t('shop.credits_on_payment')))];
   } else {
-    next = [notice('The invoice is open.')];
+    next = [notice(t('shop.invoice_open'))];
   }
   return h('section.card.invoice', { 'aria-labelledby': 'inv-title', tabindex: '-1' },
-    h('h2#inv-title', `Invoice ${inv.number} `, statusBadge(inv.status)),
+    h('h2#inv-title', t('shop.invoice_title', { number: inv.number }), ' ', statusBadge(inv.status)),
     h('p.sub', (inv.lines || []).map((l) => l.description).join(', ')),
     h('dl.kv', rows.map(([k, v]) => [h('dt', k), h('dd', v)])),
     inv.reverse_charge && inv.note ? h('p.sub', inv.note) : null,
     next,
-    h('p', h('a', { href: `/api/v1/invoices/${inv.id}/html`, target: '_blank', rel: 'noopener' }, 'Printable invoice'),
-      ' · ', h('a', { href: '#/invoices' }, 'All invoices')));
+    h('p', h('a', { href: `/api/v1/invoices/${inv.id}/html`, target: '_blank', rel: 'noopener' }, t('shop.printable_invoice')),
+      ' · ', h('a', { href: '#/invoices' }, t('shop.all_invoices'))));
 }
 
 // The ways to pay this server offers (GET /me: tenant.payment_methods):
 // a card only where the gateway is set up.
+// Each: its name, the name inside a sentence, what happens.
 const METHODS = {
-  manual: ['Bank transfer', ' — you get an invoice to pay by transfer'],
+  manual: () => [t('shop.bank_transfer'), t('shop.bank_transfer_in_text'), t('shop.bank_transfer_hint')],
   // Without bank details the invoice cannot say where to pay yet.
-  manual_no_details: ['Bank transfer', ' — you get an invoice; the business has not set up its bank details yet and will send them'],
-  stripe: ['Card', ' — pay now on a secure payment page'],
+  manual_no_details: () => [t('shop.bank_transfer'), t('shop.bank_transfer_in_text'), t('shop.bank_transfer_no_details_hint')],
+  stripe: () => [t('shop.card'), t('shop.card_in_text'), t('shop.card_hint')],
 };
 
 function buy(types, pkg, methods) {
   const idem = new Idem();
   const offered = methods.filter((m) => m === 'manual' || m === 'stripe');
-  const words = (m) => METHODS[m === 'manual' && getTenant().bank_transfer === false ? 'manual_no_details' : m];
-  return dialog(`Buy ${pkg.name}`, [
-    h('p', creditsText(types, pkg), ' for ', h('strong', money(pkg.price)), ` ${vatText(pkg)}.`),
+  const words = (m) => METHODS[m === 'manual' && getTenant().bank_transfer === false ? 'manual_no_details' : m]();
+  const only = words(offered[0] || 'manual');
+  return dialog(t('shop.buy_title', { name: pkg.name }), [
+    h('p', rich('shop.buy_text', { credits: creditsText(types, pkg), price: h('strong', money(pkg.price)), vat: vatText(pkg) })),
     offered.length > 1
-      ? choices('gateway', 'How do you want to pay?', offered.map((m) => [m, ...words(m)]), { checked: [offered[0]] })
-      : h('p.pay-by', 'You pay by ', h('strong', words(offered[0] || 'manual')[0].toLowerCase()),
-        words(offered[0] || 'manual')[1], '.'),
+      ? choices('gateway', t('shop.how_to_pay'), offered.map((m) => [m, words(m)[0], ` — ${words(m)[2]}`]), { checked: [offered[0]] })
+      : h('p.pay-by', rich('shop.you_pay_by', { method: h('strong', only[1]), hint: only[2] })),
   ], async (v) => {
     const body = { package_id: pkg.id, gateway: v.gateway || offered[0] || 'manual' };
     try {
@@ -96,11 +100,11 @@ function buy(types, pkg, methods) {
       return r;
     } catch (e) {
       if (e.code === 'gateway_not_configured') {
-        e.errors = [{ field: 'gateway', message: 'Card payments are not set up for this shop yet. Please choose bank transfer.' }];
+        e.errors = [{ field: 'gateway', message: t('shop.card_not_set_up') }];
       }
       throw e;
     }
-  }, { submit: 'Buy' });
+  }, { submit: t('shop.buy') });
 }
 
 export default async function render(ctx) {
@@ -132,19 +136,19 @@ export default async function render(ctx) {
       p.description ? h('p.sub', p.description) : null,
       h('p.big', creditsText(types, p)),
       h('p.price', h('strong', money(p.price)), ' ', h('span.sub', vatText(p))),
-      per && types.get(codes[0])?.kind !== 'monetary' ? h('p.sub', `${money(per)} per credit`) : null,
+      per && types.get(codes[0])?.kind !== 'monetary' ? h('p.sub', t('shop.per_credit', { price: money(per) })) : null,
       h('p.sub', validity(p)),
       h('div.actions', h('button.primary', {
-        type: 'button', 'aria-label': `Buy ${p.name}`, onclick: async () => { const r = await buy(types, p, ctx.me.tenant?.payment_methods || ['manual']); if (r) show(r); },
-      }, 'Buy')));
+        type: 'button', 'aria-label': t('shop.buy_label', { name: p.name }), onclick: async () => { const r = await buy(types, p, ctx.me.tenant?.payment_methods || ['manual']); if (r) show(r); },
+      }, t('shop.buy'))));
   };
 
-  clear(main, h('h1', 'Credit shop'),
-    h('p.sub', 'Prices exclude VAT. Buy by bank transfer or by card; your invoice is made at once.'),
+  clear(main, h('h1', t('app.page.shop')),
+    h('p.sub', t('shop.intro')),
     result,
     packages.length
       ? order.map((k) => h('section.shop-group', { 'aria-labelledby': `grp-${k === '*mixed' ? 'mixed' : k}` },
-        h('h2', { id: `grp-${k === '*mixed' ? 'mixed' : k}` }, k === '*mixed' ? 'Mixed packages' : typeName(types, k)),
+        h('h2', { id: `grp-${k === '*mixed' ? 'mixed' : k}` }, k === '*mixed' ? t('shop.mixed') : typeName(types, k)),
         h('div.cards', groups.get(k).map(card))))
-      : empty('There are no packages for sale at the moment.'));
+      : empty(t('shop.none')));
 }

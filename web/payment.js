@@ -5,13 +5,15 @@
 // date, and for euros the EPC QR code ("GiroCode") drawn from the text the
 // server made (invoice.payment.epc_qr), level M, with web/qr.js.
 import { h } from './ui.js';
-import { money, getTenant } from './fmt.js';
+import { money, locale } from './fmt.js';
 import { qrSvg } from './qr.js';
+import { t } from './i18n.js';
 
-// "2026-12-18" (a local date of the business) as the business writes dates.
+// "2026-12-18" (a local date of the business) as the reader writes dates:
+// the business's way when its language is the reader's (fmt.js locale).
 export function day(iso) {
   if (!iso || !/^\d{4}-\d{2}-\d{2}$/.test(iso)) return '–';
-  return new Intl.DateTimeFormat(getTenant().locale, { dateStyle: 'medium', timeZone: 'UTC' })
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' })
     .format(new Date(`${iso}T00:00:00Z`));
 }
 
@@ -20,26 +22,26 @@ export function paymentBlock(inv, { headingLevel = 'h3' } = {}) {
   const p = inv.payment;
   if (!p) return null;
   const rows = [
-    ['Account holder', p.account_holder],
-    ['IBAN', h('span.iban', p.iban_display)],
-    p.bic ? ['BIC', p.bic] : null,
-    ['Amount', money(p.amount, p.currency)],
-    ['Reference', h('strong.ref', p.reference)],
-    ['Due date', day(p.due_date)],
+    [t('billing.account_holder'), p.account_holder],
+    [t('billing.iban'), h('span.iban', p.iban_display)],
+    p.bic ? [t('billing.bic'), p.bic] : null,
+    [t('billing.amount'), money(p.amount, p.currency)],
+    [t('billing.reference'), h('strong.ref', p.reference)],
+    [t('billing.due_date'), day(p.due_date)],
   ].filter(Boolean);
   const id = `pay-${inv.id}`;
   return h('section.payment', { 'aria-labelledby': id },
-    h(headingLevel, { id }, `Pay invoice ${inv.number} by bank transfer`),
+    h(headingLevel, { id }, t('billing.pay_by_transfer', { number: inv.number })),
     h('div.payment-body',
       h('dl.kv.payment-details', rows.map(([k, v]) => [h('dt', k), h('dd', v)])),
       p.epc_qr
-        ? h('figure.epc', qrSvg(p.epc_qr, { size: 180, label: `QR code for your banking app: transfer ${money(p.amount, p.currency)} for ${p.reference}` }),
-          h('figcaption.sub', 'Scan with your banking app (GiroCode)'))
+        ? h('figure.epc', qrSvg(p.epc_qr, { size: 180, label: t('billing.qr_label', { amount: money(p.amount, p.currency), reference: p.reference }) }),
+          h('figcaption.sub', t('billing.qr_hint')))
         : null));
 }
 
 // What an open bank-transfer invoice says when the business has no bank
 // details yet.
 export function noBankDetails() {
-  return h('p', 'The business has not set up its bank details yet: they will tell you where to transfer the money.');
+  return h('p', t('billing.no_bank_details'));
 }
