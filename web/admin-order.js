@@ -139,7 +139,7 @@ export default async function render(ctx) {
       await load();
       status.say(has(`adminorder.now.${to}`)
         ? t(`adminorder.now.${to}`, { reference: o.reference })
-        : t('adminorder.now_other', { reference: o.reference, status: statusLabel(to) }));
+        : t('adminorder.now_status', { reference: o.reference, status: statusLabel(to) }));
     } catch (e) {
       if (button) button.disabled = false;
       status.fail(e);

@@ -20,7 +20,7 @@ function validityText(v) {
 function editHint(v) {
   if (!v || v.expiry === 'never') return t('packages.edit_hint_never');
   if (v.expiry_days) return tn('packages.edit_hint_days', v.expiry_days);
-  return t('packages.edit_hint_other', { validity: v.expiry });
+  return t('packages.edit_hint_expiry', { validity: v.expiry });
 }
 
 function creditsText(types, p) {

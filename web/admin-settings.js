@@ -128,7 +128,7 @@ export default async function render(ctx) {
       { label: t('settings.type_name'), value: (c) => c.name },
       { label: t('settings.kind'), value: (c) => (c.kind === 'monetary' ? t('settings.kind_monetary') : t('settings.kind_unit')) },
       { label: t('settings.decimals'), num: true, value: (c) => amount(String(c.scale)) },
-      { label: t('settings.value_of_one'), num: true, value: (c) => money(c.unit_value) },
+      { label: t('settings.value_each'), num: true, value: (c) => money(c.unit_value) },
       { label: t('settings.spendable'), value: (c) => spendSwitch(c) },
       { label: t('settings.actions'), value: (c) => h('button', { type: 'button', 'aria-label': t('settings.edit_label', { name: c.name }), onclick: () => editType(c) }, t('settings.edit')) },
     ], types.items, { caption: t('settings.types_caption') });
