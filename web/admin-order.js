@@ -9,17 +9,33 @@ import { h, clear, table, field, input, select, textarea, form, dialog, empty, n
 import { amount, dateTime, bytes, statusLabel, amountOf } from './fmt.js';
 import { creditTypes, typeName, customersById, customerLink, statusBadge, need, flash } from './admin-lib.js';
 import { pageTitle } from './branding.js';
+import { t, has } from './i18n.js';
 
 const OPEN = ['submitted', 'in_progress'];
-const VEHICLE_LABELS = { make: 'Make', model: 'Model', ecu: 'ECU', vin: 'VIN', year: 'Year', engine: 'Engine', tool: 'Tool' };
+// The vehicle fields with words (adminorder.vehicle.<field>); others are
+// shown by their name.
+export const VEHICLE_FIELDS = ['make', 'model', 'ecu', 'vin', 'year', 'engine', 'tool'];
+// The file events of an order's history with words (adminorder.event.<event>).
+export const FILE_EVENTS = ['file_attached', 'file_uploaded', 'file_delivered', 'file_purged', 'file_purge_failed'];
 
+export function vehicleLabel(k) {
+  return has(`adminorder.vehicle.${k}`) ? t(`adminorder.vehicle.${k}`) : k.charAt(0).toUpperCase() + k.slice(1);
+}
 
-function historyWhat(e) {
+export function historyWhat(e) {
   if (e.event === 'status') {
     const to = statusLabel(e.to);
-    return e.from ? `${statusLabel(e.from)} → ${to}` : to;
+    return e.from ? t('adminorder.status_change', { from: statusLabel(e.from), to }) : to;
   }
-  return { file_attached: 'Original attached', file_uploaded: 'Original uploaded', file_delivered: 'File delivered', file_purged: 'File contents removed', file_purge_failed: 'Removal failed, file kept' }[e.event] || e.event;
+  return has(`adminorder.event.${e.event}`) ? t(`adminorder.event.${e.event}`) : e.event;
+}
+
+// The text of key with its holes filled by strings or elements.
+function withNodes(key, parts) {
+  return t(key).split(/(\{\w+\})/).filter(Boolean).map((x) => {
+    const name = /^\{(\w+)\}$/.exec(x)?.[1];
+    return name && name in parts ? parts[name] : x;
+  });
 }
 
 export default async function render(ctx) {
@@ -43,61 +59,63 @@ export default async function render(ctx) {
     const open = OPEN.includes(o.status);
     const vehicle = o.vehicle && typeof o.vehicle === 'object' ? Object.entries(o.vehicle) : [];
     clear(body,
-      h('p.crumbs', h('a', { href: '#/admin/orders' }, 'Orders')),
+      h('p.crumbs', h('a', { href: '#/admin/orders' }, t('app.page.admin_orders'))),
       h('h1', o.reference, ' ', statusBadge(o.status)),
-      h('p.sub', 'For ', customerLink(o.customer_id), ` · submitted ${dateTime(o.created_at)} by `, o.created_by ? email(o.created_by) : '–',
-        ` · ${amountOf(o.total, typeName(types, o.credit_type))}${o.charge_mode === 'held' ? ' on hold' : ''}`),
-      o.cancel_reason ? notice(`Rejected: ${o.cancel_reason}`, 'warn') : null,
+      h('p.sub', withNodes(o.charge_mode === 'held' ? 'adminorder.sub_held' : 'adminorder.sub', {
+        customer: customerLink(o.customer_id), date: dateTime(o.created_at), by: o.created_by ? email(o.created_by) : '–',
+        total: amountOf(o.total, typeName(types, o.credit_type)),
+      })),
+      o.cancel_reason ? notice(t('adminorder.rejected', { reason: o.cancel_reason }), 'warn') : null,
       status.el,
       open ? workPanel() : null,
       h('div.split',
-        h('section', h('h2', 'Vehicle'),
-          vehicle.length ? h('dl.facts', vehicle.map(([k, v]) => [h('dt', VEHICLE_LABELS[k] || k.charAt(0).toUpperCase() + k.slice(1)), h('dd', String(v))])) : empty('No vehicle data.'),
-          h('h2', 'Notes'), h('p', o.notes || 'No notes.')),
-        h('section', h('h2', 'Services'), table([
-          { label: 'Service', value: (l) => l.name },
-          { label: 'Kind', value: (l) => (l.kind === 'base' ? 'Base' : 'Add-on') },
-          { label: 'Credits', num: true, value: (l) => amount(l.cost) },
-        ], o.lines, { caption: `Total ${amountOf(o.total, typeName(types, o.credit_type))}` }),
+        h('section', h('h2', t('adminorder.vehicle')),
+          vehicle.length ? h('dl.facts', vehicle.map(([k, v]) => [h('dt', vehicleLabel(k)), h('dd', String(v))])) : empty(t('adminorder.no_vehicle')),
+          h('h2', t('adminorder.notes')), h('p', o.notes || t('adminorder.no_notes'))),
+        h('section', h('h2', t('adminorder.services')), table([
+          { label: t('adminorder.col_service'), value: (l) => l.name },
+          { label: t('adminorder.col_kind'), value: (l) => (l.kind === 'base' ? t('adminorder.kind_base') : t('adminorder.kind_addon')) },
+          { label: t('adminorder.col_credits'), num: true, value: (l) => amount(l.cost) },
+        ], o.lines, { caption: t('adminorder.total', { total: amountOf(o.total, typeName(types, o.credit_type)) }) }),
         o.allocations.length ? table([
-          { label: 'Lot', value: (a) => h('a', { href: `#/admin/customers/${encodeURIComponent(o.customer_id)}` }, lotNames.get(a.lot_id) || a.lot_name || 'Lot') },
-          { label: 'Credits', num: true, value: (a) => amount(a.amount) },
+          { label: t('adminorder.col_lot'), value: (a) => h('a', { href: `#/admin/customers/${encodeURIComponent(o.customer_id)}` }, lotNames.get(a.lot_id) || a.lot_name || t('adminorder.lot')) },
+          { label: t('adminorder.col_credits'), num: true, value: (a) => amount(a.amount) },
           // Peak pricing only where a lot charged more than its base.
           o.allocations.some((a) => Number(a.multiplier) !== 1)
-            ? { label: 'Peak', num: true, value: (a) => (Number(a.multiplier) === 1 ? '–' : `×${amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, ''))}`) } : null,
-        ].filter(Boolean), o.allocations, { caption: 'Charged from' }) : null)),
-      h('h2', 'Files'),
+            ? { label: t('adminorder.col_peak'), num: true, value: (a) => (Number(a.multiplier) === 1 ? '–' : `×${amount(a.multiplier.replace(/0+$/, '').replace(/\.$/, ''))}`) } : null,
+        ].filter(Boolean), o.allocations, { caption: t('adminorder.charged_from') }) : null)),
+      h('h2', t('adminorder.files')),
       o.files.length ? stacked(table([
-        { label: 'File', value: (f) => (f.purged_at ? h('span', f.name, ' ', h('span.hint', '(contents removed)'))
+        { label: t('adminorder.col_file'), value: (f) => (f.purged_at ? h('span', f.name, ' ', h('span.hint', t('adminorder.contents_removed')))
           : h('a', { href: `/api/v1/files/${f.id}`, download: f.name }, f.name)) },
-        { label: 'Kind', value: (f) => (f.role === 'modified' ? 'Delivered' : 'Original') },
-        { label: 'Size', num: true, value: (f) => bytes(f.size) },
-        { label: 'Uploaded', value: (f) => [`${dateTime(f.uploaded_at)} by `, f.uploaded_by ? email(f.uploaded_by) : '–'] },
+        { label: t('adminorder.col_kind'), value: (f) => (f.role === 'modified' ? t('adminorder.file_delivered') : t('adminorder.file_original')) },
+        { label: t('adminorder.col_size'), num: true, value: (f) => bytes(f.size) },
+        { label: t('adminorder.col_uploaded'), value: (f) => withNodes('adminorder.uploaded', { date: dateTime(f.uploaded_at), by: f.uploaded_by ? email(f.uploaded_by) : '–' }) },
         { label: 'SHA-256', value: (f) => h('code.hash', f.sha256) },
-      ], o.files, { caption: 'Originals from the customer and the delivered file' })) : empty('No files on this order.'),
-      h('h2', 'History'),
+      ], o.files, { caption: t('adminorder.files_caption') })) : empty(t('adminorder.no_files')),
+      h('h2', t('adminorder.history')),
       stacked(table([
-        { label: 'When', value: (e) => dateTime(e.at) },
-        { label: 'What', value: (e) => historyWhat(e) },
-        { label: 'By', value: (e) => e.actor || '–' },
-        { label: 'Reason or detail', value: (e) => h('span.wrap', e.reason || e.detail || '–') },
-      ], o.history, { caption: 'Oldest first' })));
+        { label: t('adminorder.col_when'), value: (e) => dateTime(e.at) },
+        { label: t('adminorder.col_what'), value: (e) => historyWhat(e) },
+        { label: t('adminorder.col_by'), value: (e) => e.actor || '–' },
+        { label: t('adminorder.col_reason'), value: (e) => h('span.wrap', e.reason || e.detail || '–') },
+      ], o.history, { caption: t('adminorder.history_caption') })));
   }
 
   function workPanel() {
     const moves = o.status === 'submitted'
-      ? [['in_progress', 'In progress (take it)'], ['completed', 'Completed without a file']]
-      : [['completed', 'Completed without a file']];
+      ? [['in_progress', t('adminorder.move_take')], ['completed', t('adminorder.move_complete')]]
+      : [['completed', t('adminorder.move_complete')]];
     const take = o.status === 'submitted'
-      ? h('button.primary', { type: 'button', onclick: (ev) => setStatus('in_progress', ev.currentTarget) }, 'Take this order')
+      ? h('button.primary', { type: 'button', onclick: (ev) => setStatus('in_progress', ev.currentTarget) }, t('adminorder.take_order'))
       : null;
-    const statusForm = form([field('New status', select('status', moves))],
-      (v) => setStatus(v.status), { submit: 'Set status', cls: 'filters' });
+    const statusForm = form([field(t('adminorder.new_status'), select('status', moves))],
+      (v) => setStatus(v.status), { submit: t('adminorder.set_status'), cls: 'filters' });
     const file = input('file', { type: 'file' });
-    const bar = h('progress', { max: 100, value: 0, hidden: true, 'aria-label': 'Upload progress' });
-    const deliverForm = form([field('Modified file', file, 'Uploading it completes the order; the customer can download it at once.'), bar],
+    const bar = h('progress', { max: 100, value: 0, hidden: true, 'aria-label': t('adminorder.upload_progress') });
+    const deliverForm = form([field(t('adminorder.modified_file'), file, t('adminorder.modified_hint')), bar],
       async (v) => {
-        if (!v.file) need({}, ['file'], 'choose the file to deliver');
+        if (!v.file) need({}, ['file'], t('adminorder.choose_file'));
         bar.hidden = false;
         bar.value = 0;
         try {
@@ -106,12 +124,12 @@ export default async function render(ctx) {
           });
         } finally { bar.hidden = true; }
         await load();
-        status.say(`${v.file.name} delivered: ${o.reference} is completed.`);
-      }, { submit: 'Deliver file' });
+        status.say(t('adminorder.delivered', { file: v.file.name, reference: o.reference }));
+      }, { submit: t('adminorder.deliver') });
     return h('section.work', { 'aria-labelledby': 'work-title' },
-      h('h2#work-title', 'Work on this order'),
-      h('div.toolbar', take, h('button.danger', { type: 'button', onclick: reject }, 'Reject order')),
-      h('div.split', h('div', h('h3', 'Deliver the modified file'), deliverForm), h('div', h('h3', 'Status'), statusForm)));
+      h('h2#work-title', t('adminorder.work')),
+      h('div.toolbar', take, h('button.danger', { type: 'button', onclick: reject }, t('adminorder.reject'))),
+      h('div.split', h('div', h('h3', t('adminorder.deliver_title')), deliverForm), h('div', h('h3', t('adminorder.status')), statusForm)));
   }
 
   async function setStatus(to, button) {
@@ -119,7 +137,9 @@ export default async function render(ctx) {
     try {
       await api.post(`orders/${o.id}/status`, { status: to }, { key: newKey() });
       await load();
-      status.say(`${o.reference} is now ${statusLabel(to).toLowerCase()}.`);
+      status.say(has(`adminorder.now.${to}`)
+        ? t(`adminorder.now.${to}`, { reference: o.reference })
+        : t('adminorder.now_status', { reference: o.reference, status: statusLabel(to) }));
     } catch (e) {
       if (button) button.disabled = false;
       status.fail(e);
@@ -128,14 +148,14 @@ export default async function render(ctx) {
 
   async function reject() {
     const key = newKey();
-    const done = await dialog(`Reject ${o.reference}`, [
-      h('p', 'The credits go back to the lots they came from. The customer sees your reason.'),
-      field('Reason', textarea('reason', { rows: 3 })),
+    const done = await dialog(t('adminorder.reject_title', { reference: o.reference }), [
+      h('p', t('adminorder.reject_text')),
+      field(t('adminorder.reason'), textarea('reason', { rows: 3 })),
     ], (v) => {
-      need(v, ['reason']);
+      need(v, ['reason'], t('adminorder.required'));
       return api.post(`orders/${o.id}/cancel`, { reason: v.reason.trim() }, { key });
-    }, { submit: 'Reject order' });
-    if (done) { await load(); status.say(`${o.reference} is rejected; the credits are back.`); }
+    }, { submit: t('adminorder.reject') });
+    if (done) { await load(); status.say(t('adminorder.rejected_done', { reference: o.reference })); }
   }
 
   ctx.main.append(body);

@@ -6,26 +6,25 @@ import { api, newKey } from './api.js';
 import { h, clear, table, field, input, select, dialog, badge, empty, loading } from './ui.js';
 import { amount } from './fmt.js';
 import { creditTypes, amountsField, amountsOf, checkbox, need, flash } from './admin-lib.js';
-
-const KINDS = [['base', 'Base service'], ['addon', 'Add-on']];
+import { t } from './i18n.js';
 
 function serviceFields(types, s) {
-  const kind = select('kind', KINDS);
+  const kind = select('kind', [['base', t('services.kind_base_service')], ['addon', t('services.kind_addon')]]);
   kind.value = s?.kind || 'base';
   const fields = [
-    field('Name', input('name', { value: s?.name || '', autocomplete: 'off' })),
-    field('Kind', kind, 'An order has one base service and any add-ons.'),
-    field('Category', input('category', { value: s?.category || '', autocomplete: 'off', placeholder: 'tuning' })),
-    field('Provider', input('provider', { value: s?.provider || '', autocomplete: 'off' }), 'Optional, e.g. a trainer.'),
-    amountsField('Cost per credit type', 'costs', types, s?.costs || {}, 'Leave a type empty when the service cannot be paid in it.'),
-    field('Sort order', input('sort_order', { type: 'number', min: 0, max: 1000000, value: s?.sort_order ?? '' })),
+    field(t('services.name'), input('name', { value: s?.name || '', autocomplete: 'off' })),
+    field(t('services.kind'), kind, t('services.kind_hint')),
+    field(t('services.category'), input('category', { value: s?.category || '', autocomplete: 'off', placeholder: 'tuning' })),
+    field(t('services.provider'), input('provider', { value: s?.provider || '', autocomplete: 'off' }), t('services.provider_hint')),
+    amountsField(t('services.costs'), 'costs', types, s?.costs || {}, t('services.costs_hint')),
+    field(t('services.sort_order'), input('sort_order', { type: 'number', min: 0, max: 1000000, value: s?.sort_order ?? '' })),
   ];
-  if (s) fields.push(field('Active', checkbox('active', s.active), 'Inactive services cannot be ordered.'));
+  if (s) fields.push(field(t('services.active'), checkbox('active', s.active), t('services.active_hint')));
   return fields;
 }
 
 function serviceBody(v, editing) {
-  need(v, ['name']);
+  need(v, ['name'], t('services.required'));
   const body = {
     name: v.name.trim(), kind: v.kind, category: v.category || '', provider: v.provider || '',
     costs: amountsOf(v, 'costs'),
@@ -43,39 +42,39 @@ export default async function render(ctx) {
   async function refresh() {
     const items = (await api.get('services')).items
       .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'base' ? -1 : 1) || a.sort_order - b.sort_order);
-    if (!items.length) { clear(list, empty('No services yet. Add the first one.')); return; }
-    const t = table([
-      { label: 'Service', value: (s) => h('div', h('strong', s.name), ' ', s.active ? null : badge('Inactive', 'bad')) },
-      { label: 'Kind', value: (s) => (s.kind === 'base' ? 'Base' : 'Add-on') },
-      { label: 'Category', value: (s) => s.category || '–' },
-      { label: 'Provider', value: (s) => s.provider || '–' },
-      ...types.items.map((t) => ({
-        label: t.name, num: true, value: (s) => (s.costs[t.code] !== undefined ? amount(s.costs[t.code]) : '–'),
+    if (!items.length) { clear(list, empty(t('services.none'))); return; }
+    const tbl = table([
+      { label: t('services.col_service'), value: (s) => h('div', h('strong', s.name), ' ', s.active ? null : badge(t('services.inactive'), 'bad')) },
+      { label: t('services.kind'), value: (s) => (s.kind === 'base' ? t('services.kind_base') : t('services.kind_addon')) },
+      { label: t('services.category'), value: (s) => s.category || '–' },
+      { label: t('services.provider'), value: (s) => s.provider || '–' },
+      ...types.items.map((x) => ({
+        label: x.name, num: true, value: (s) => (s.costs[x.code] !== undefined ? amount(s.costs[x.code]) : '–'),
       })),
-      { label: 'Actions', value: (s) => h('button', { type: 'button', 'aria-label': `Edit ${s.name}`, onclick: () => edit(s) }, 'Edit') },
-    ], items, { caption: 'Services and what they cost in each credit type' });
-    t.classList.add('stack');
-    clear(list, t);
+      { label: t('services.col_actions'), value: (s) => h('button', { type: 'button', 'aria-label': t('services.edit_label', { name: s.name }), onclick: () => edit(s) }, t('services.edit')) },
+    ], items, { caption: t('services.caption') });
+    tbl.classList.add('stack');
+    clear(list, tbl);
   }
 
   async function add() {
     const key = newKey();
-    const done = await dialog('Add a service', serviceFields(types, null),
-      (v) => api.post('services', serviceBody(v, false), { key }), { submit: 'Add service' });
-    if (done) { await refresh(); status.say(`Service “${done.name}” added.`); }
+    const done = await dialog(t('services.add_title'), serviceFields(types, null),
+      (v) => api.post('services', serviceBody(v, false), { key }), { submit: t('services.add') });
+    if (done) { await refresh(); status.say(t('services.added', { name: done.name })); }
   }
 
   async function edit(s) {
     const key = newKey();
-    const done = await dialog(`Edit ${s.name}`, serviceFields(types, s),
+    const done = await dialog(t('services.edit_label', { name: s.name }), serviceFields(types, s),
       (v) => api.patch(`services/${s.id}`, serviceBody(v, true), { key }));
-    if (done) { await refresh(); status.say(`Service “${done.name}” saved.`); }
+    if (done) { await refresh(); status.say(t('services.saved', { name: done.name })); }
   }
 
   ctx.main.append(
-    h('h1', 'Services and costs'),
+    h('h1', t('services.title')),
     status.el,
-    h('div.toolbar', h('button.primary', { type: 'button', onclick: add }, 'Add service')),
+    h('div.toolbar', h('button.primary', { type: 'button', onclick: add }, t('services.add'))),
     list);
   await refresh();
 }

@@ -10,6 +10,7 @@ import { amount, signed, dateTime, zoneTime, nextDay, KINDS, kindLabel } from '.
 import { creditTypes, typeName, customersById, customerLink, customerPicker, pager, flash } from './admin-lib.js';
 import { resolveRefs, reference, reason } from './ledger.js';
 import { pickGiver, transferCredits, transferResult } from './admin-transfer.js';
+import { t } from './i18n.js';
 
 const FILTERS = ['customer', 'credit_type', 'kind', 'from', 'to', 'actor'];
 
@@ -28,31 +29,31 @@ export default async function render(ctx) {
   const f = Object.fromEntries(FILTERS.map((k) => [k, ctx.query[k] || '']));
   const query = ledgerQuery(f);
 
-  const picker = customerPicker({ value: f.customer });
-  const type = select('credit_type', [['', 'All types'], ...types.items.map((t) => [t.code, t.name])]);
+  const picker = customerPicker({ value: f.customer, label: t('transactions.customer'), allLabel: t('transactions.all_customers') });
+  const type = select('credit_type', [['', t('transactions.all_types')], ...types.items.map((x) => [x.code, x.name])]);
   type.value = f.credit_type;
-  const kind = select('kind', [['', 'All kinds'], ...KINDS.map((k) => [k, kindLabel(k)])]);
+  const kind = select('kind', [['', t('transactions.all_kinds')], ...KINDS.map((k) => [k, kindLabel(k)])]);
   kind.value = f.kind;
   const actors = h('datalist#actor-list', [ctx.me.email].map((e) => h('option', { value: e })));
   const filters = form([
     picker.el,
-    field('Credit type', type),
-    field('Kind', kind),
-    field('From', input('from', { type: 'date', value: f.from })),
-    field('To (inclusive)', input('to', { type: 'date', value: f.to })),
-    field('Acting user', input('actor', { type: 'text', value: f.actor, list: 'actor-list', autocomplete: 'off', placeholder: 'staff@example.com' }),
-      'Entries made by this user (their e-mail, or e.g. stripe).'),
+    field(t('transactions.credit_type'), type),
+    field(t('transactions.kind'), kind),
+    field(t('transactions.from'), input('from', { type: 'date', value: f.from })),
+    field(t('transactions.to'), input('to', { type: 'date', value: f.to })),
+    field(t('transactions.actor'), input('actor', { type: 'text', value: f.actor, list: 'actor-list', autocomplete: 'off', placeholder: 'staff@example.com' }),
+      t('transactions.actor_hint')),
     actors,
   ], (v) => {
     const qs = new URLSearchParams();
     for (const k of FILTERS) if (v[k]) qs.set(k, v[k].trim());
     ctx.go(`/admin/transactions${qs.toString() ? `?${qs}` : ''}`);
-  }, { submit: 'Apply filters', cls: 'filters' });
+  }, { submit: t('transactions.apply'), cls: 'filters' });
 
   const csv = new URLSearchParams(query);
   const exportLink = h('a.button', {
     href: `/api/v1/ledger.csv${csv.toString() ? `?${csv}` : ''}`, download: 'ledger.csv',
-  }, 'Export CSV');
+  }, t('transactions.export'));
   const active = FILTERS.some((k) => f[k]);
 
   const list = pager((cursor) => api.get('ledger', { ...query, limit: 50, cursor }), async (items) => {
@@ -60,20 +61,20 @@ export default async function render(ctx) {
     for (const e of items) {
       if (e.actor && !actors.querySelector(`option[value="${CSS.escape(e.actor)}"]`)) actors.append(h('option', { value: e.actor }));
     }
-    const t = table([
-      { label: 'When', value: (e) => dateTime(e.created_at) },
-      { label: 'Customer', value: (e) => customerLink(e.customer_id) },
-      { label: 'What', value: (e) => kindLabel(e.kind) },
-      { label: 'Type', value: (e) => typeName(types, e.credit_type) },
-      { label: 'Credits', num: true, value: (e) => h('span', { class: e.amount.startsWith('-') ? 'out' : 'in' }, signed(e.amount)) },
-      { label: 'Balance after', num: true, value: (e) => amount(e.balance_after) },
-      { label: 'Reason', value: (e) => reason(e) },
-      { label: 'Reference', value: (e) => reference(e, { admin: true }) },
-      { label: 'By', value: (e) => e.actor || '–' },
-    ], items, { caption: active ? 'Transactions matching the filters, newest first' : 'All transactions, newest first', rowAttrs: (e) => ({ dataset: { entry: e.id } }) });
-    t.classList.add('stack');
-    return t;
-  }, { label: 'Transaction pages', none: 'No transactions match these filters.' });
+    const tbl = table([
+      { label: t('transactions.col_when'), value: (e) => dateTime(e.created_at) },
+      { label: t('transactions.customer'), value: (e) => customerLink(e.customer_id) },
+      { label: t('transactions.col_what'), value: (e) => kindLabel(e.kind) },
+      { label: t('transactions.col_type'), value: (e) => typeName(types, e.credit_type) },
+      { label: t('transactions.col_credits'), num: true, value: (e) => h('span', { class: e.amount.startsWith('-') ? 'out' : 'in' }, signed(e.amount)) },
+      { label: t('transactions.col_balance'), num: true, value: (e) => amount(e.balance_after) },
+      { label: t('transactions.col_reason'), value: (e) => reason(e) },
+      { label: t('transactions.col_reference'), value: (e) => reference(e, { admin: true }) },
+      { label: t('transactions.col_by'), value: (e) => e.actor || '–' },
+    ], items, { caption: active ? t('transactions.caption_filtered') : t('transactions.caption_all'), rowAttrs: (e) => ({ dataset: { entry: e.id } }) });
+    tbl.classList.add('stack');
+    return tbl;
+  }, { label: t('transactions.pages'), none: t('transactions.none') });
 
   const said = flash();
   async function transfer() {
@@ -87,13 +88,13 @@ export default async function render(ctx) {
   }
 
   ctx.main.append(
-    h('h1', 'Transactions'),
+    h('h1', t('app.page.transactions')),
     said.el,
-    ctx.me.role === 'admin' ? h('div.toolbar', h('button', { type: 'button', onclick: transfer }, 'Transfer credits')) : null,
+    ctx.me.role === 'admin' ? h('div.toolbar', h('button', { type: 'button', onclick: transfer }, t('transactions.transfer'))) : null,
     filters,
     h('div.toolbar', exportLink,
-      active ? h('a', { href: '#/admin/transactions' }, 'Clear filters') : null,
-      h('span.hint', 'The export holds every matching entry, oldest first, with its hash.')),
+      active ? h('a', { href: '#/admin/transactions' }, t('transactions.clear')) : null,
+      h('span.hint', t('transactions.export_hint'))),
     list.el);
   await Promise.all([list.start(), picker.ready]);
 }

@@ -114,3 +114,43 @@ test('every key a script builds from a code has words under its prefix', () => {
     assert.deepEqual(none, [], `${lang} has no keys under`);
   }
 });
+
+// The admin pages' codes: vehicle fields and file events of an order, the
+// status an order is set to, the ways an invoice is paid, the reasons of
+// manual adjustments; an unknown one is shown as it is.
+for (const lang of ['en', 'de']) {
+  test(`${lang}: the admin pages' codes have words`, async () => {
+    await i18n.setLanguage(lang);
+    const order = await import(join(web, 'admin-order.js'));
+    const invoices = await import(join(web, 'admin-invoices.js'));
+    const dashboard = await import(join(web, 'admin-dashboard.js'));
+    warned = [];
+    const unsaid = [];
+    const check = (code, words) => { if (!words || words === code) unsaid.push(code); };
+    for (const f of order.VEHICLE_FIELDS) check(f, order.vehicleLabel(f));
+    for (const e of order.FILE_EVENTS) check(e, order.historyWhat({ event: e }));
+    for (const s of ['submitted', 'in_progress', 'completed', 'cancelled']) check(s, i18n.has(`adminorder.now.${s}`) ? 'ok' : null);
+    for (const g of invoices.GATEWAYS) check(g, invoices.gatewayName(g));
+    for (const r of dashboard.REASONS) check(r, dashboard.reasonText(r));
+    assert.deepEqual(unsaid, []);
+    assert.equal(order.vehicleLabel('colour'), 'Colour');
+    assert.equal(order.historyWhat({ event: 'file_teleported' }), 'file_teleported');
+    assert.equal(invoices.gatewayName('pigeon'), 'pigeon');
+    assert.equal(dashboard.reasonText('whim'), 'whim');
+    assert.deepEqual(warned, []);
+  });
+}
+
+test('the admin pages read in English as before the catalogues, and German', async () => {
+  const order = await import(join(web, 'admin-order.js'));
+  await i18n.setLanguage('en');
+  assert.equal(order.historyWhat({ event: 'status', from: 'submitted', to: 'in_progress' }), 'Submitted → In progress');
+  assert.equal(order.historyWhat({ event: 'file_delivered' }), 'File delivered');
+  assert.equal(i18n.tn('packages.caption', 1, { title: 'Master' }), 'Master: 1 package');
+  assert.equal(i18n.tn('packages.days', 365), '365 days');
+  await i18n.setLanguage('de');
+  assert.equal(order.historyWhat({ event: 'status', from: 'submitted', to: 'in_progress' }), 'Eingegangen → In Bearbeitung');
+  assert.equal(order.vehicleLabel('ecu'), 'Steuergerät');
+  assert.equal(i18n.tn('packages.caption', 2, { title: 'Master' }), 'Master: 2 Pakete');
+  assert.equal(i18n.tn('packages.days', 1), '1 Tag');
+});
