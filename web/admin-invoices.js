@@ -91,22 +91,22 @@ export default async function render(ctx) {
   const list = pager((cursor) => api.get('invoices', { ...query, limit: 20, cursor }), (items) => {
     for (const i of items) rememberCustomer({ id: i.customer_id, name: i.buyer?.name });
     const rows = table([
-      { label: t('admininvoice.col_invoice'), value: (i) => h('a.nowrap', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener' }, i.number) },
-      { label: t('admininvoice.col_date'), value: (i) => day(i.issue_date) },
-      { label: t('admininvoice.col_due_date'), value: (i) => (i.status === 'open' ? day(i.due_date) : '–') },
+      // The number opens the printable invoice; its PDF beside it.
+      { label: t('admininvoice.col_invoice'), value: (i) => h('span.doc-links',
+        h('a.nowrap', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener', 'aria-label': t('admininvoice.print_label', { number: i.number }) }, i.number),
+        h('a.pdf', { href: `/api/v1/invoices/${i.id}/pdf`, target: '_blank', rel: 'noopener', 'aria-label': t('admininvoice.pdf_label', { number: i.number }) }, t('admininvoice.pdf'))) },
+      { label: t('admininvoice.col_date'), value: (i) => h('span.nowrap', day(i.issue_date)) },
+      { label: t('admininvoice.col_due_date'), value: (i) => (i.status === 'open' ? h('span.nowrap', day(i.due_date)) : '–') },
       { label: t('admininvoice.customer'), value: (i) => customerLink(i.customer_id) },
       { label: t('admininvoice.paid_by'), value: (i) => gatewayName(i.gateway) },
       { label: t('admininvoice.status'), value: (i) => h('span', statusBadge(i.status), i.void_reason ? h('span.hint', ` ${i.void_reason}`) : null) },
-      { label: t('admininvoice.col_net'), num: true, value: (i) => money(i.net, i.currency) },
       { label: t('admininvoice.col_gross'), num: true, value: (i) => money(i.gross, i.currency) },
       { label: t('admininvoice.col_due'), num: true, value: (i) => (cmp(i.store_credit_applied, '0') > 0
-        ? h('span', money(i.amount_due, i.currency), h('span.hint', ` ${t('admininvoice.after_store_credit', { amount: money(i.store_credit_applied, i.currency) })}`))
+        ? h('span', money(i.amount_due, i.currency), h('span.hint.block', t('admininvoice.after_store_credit', { amount: money(i.store_credit_applied, i.currency) })))
         : money(i.amount_due, i.currency)) },
       {
         label: t('admininvoice.col_actions'),
         value: (i) => h('div.row-actions',
-          h('a.button', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener', 'aria-label': t('admininvoice.print_label', { number: i.number }) }, t('admininvoice.print')),
-          h('a.button', { href: `/api/v1/invoices/${i.id}/pdf`, target: '_blank', rel: 'noopener', 'aria-label': t('admininvoice.pdf_label', { number: i.number }) }, t('admininvoice.pdf')),
           i.status === 'open' ? h('button.primary', { type: 'button', 'aria-label': t('admininvoice.mark_paid_label', { number: i.number }), onclick: (ev) => markPaid(i, ev.currentTarget) }, t('admininvoice.mark_paid')) : null,
           i.status !== 'void' ? h('button.danger', { type: 'button', 'aria-label': t('admininvoice.void_label', { number: i.number }), onclick: () => voidIt(i) }, t('admininvoice.void')) : null,
           // How to pay it, with the QR code, in a dialog: the row's cell is
