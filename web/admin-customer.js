@@ -20,7 +20,7 @@ import {
 } from './fmt.js';
 import {
   creditTypes, typeName, credits, rememberCustomer, pager, need, flash, statusBadge,
-  DEDUCTION_REASONS,
+  deductionReasons, sourceName, phrase,
 } from './admin-lib.js';
 import { sum, negate } from './customer.js';
 import { resolveRefs, reference, reason } from './ledger.js';
@@ -44,7 +44,7 @@ function typeSelect(types, name = 'credit_type') {
   return select(name, types.items.map((t) => [t.code, t.name]));
 }
 
-function reasonSelect() { return select('reason', [['', 'Choose a reason'], ...DEDUCTION_REASONS]); }
+function reasonSelect() { return select('reason', [['', 'Choose a reason'], ...deductionReasons()]); }
 
 function invoiceSelect() {
   return select('invoice', [['', 'No invoice'], ['paid', 'Invoice, already paid'], ['open', 'Invoice, to be paid']]);

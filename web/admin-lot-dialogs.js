@@ -7,7 +7,7 @@
 import { api, newKey, ApiError } from './api.js';
 import { h, field, input, select, textarea, dialog } from './ui.js';
 import { zoneTime, nextDay, isoDay, getTenant } from './fmt.js';
-import { need, SOURCES } from './admin-lib.js';
+import { need, sources } from './admin-lib.js';
 
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const WINDOWS_MAX = 8;
@@ -171,7 +171,7 @@ export async function addCreditsDialog(id, types, who) {
   return dialog(who ? `Add credits to ${who}` : 'Add credits', [
     field('Credit type', select('credit_type', types.items.map((t) => [t.code, t.name]))),
     field('Credits', input('credits', { inputmode: 'decimal', autocomplete: 'off' })),
-    field('Source', select('source', SOURCES)),
+    field('Source', select('source', sources())),
     field('Price paid', input('price', { inputmode: 'decimal', placeholder: '0.00' }), 'Money received for these credits (cost basis), excl. VAT.'),
     group('validity', 'When the credits can be used', validityFields()),
     group('restrictions', 'What they may pay for', restrictionFields(services)),
