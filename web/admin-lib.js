@@ -131,15 +131,16 @@ export function flash() {
 
 // A text of the catalogue with elements (a link) in some of its holes:
 // phrase('admin.x', {who: link, n: '3'}) → [text, link, text] for h().
+// The holes are filled once, from the catalogue's text: braces in a value
+// (a justification) stay as they are.
 export function phrase(key, vars = {}) {
-  const words = {};
-  const nodes = {};
-  for (const [k, v] of Object.entries(vars)) {
-    if (v && typeof v === 'object') nodes[k] = v;
-    else words[k] = v;
-  }
-  return t(key, words).split(/\{(\w+)\}/)
-    .map((part, i) => (i % 2 ? (nodes[part] ?? `{${part}}`) : part))
+  return t(key).split(/\{(\w+)\}/)
+    .map((part, i) => {
+      if (i % 2 === 0) return part;
+      const v = vars[part];
+      if (v === undefined || v === null) return `{${part}}`;
+      return typeof v === 'object' ? v : String(v);
+    })
     .filter((x) => x !== '');
 }
 
