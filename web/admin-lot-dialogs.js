@@ -11,7 +11,7 @@ import { need, sources } from './admin-lib.js';
 import { t, tn } from './i18n.js';
 
 // The API's day names (its peak rule reads "Mon-Fri 17:00-20:00"); shown as lot.day.<mon…>.
-const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const dayName = (d) => t(`lot.day.${d.toLowerCase()}`);
 const WINDOWS_MAX = 8;
 
