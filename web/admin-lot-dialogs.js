@@ -6,7 +6,7 @@
 // providers to restrict to).
 import { api, newKey, ApiError } from './api.js';
 import { h, field, input, select, textarea, dialog } from './ui.js';
-import { zoneTime, nextDay, isoDay, getTenant } from './fmt.js';
+import { zoneTime, nextDay, isoDay, getTenant, amount } from './fmt.js';
 import { need, sources } from './admin-lib.js';
 import { t, tn } from './i18n.js';
 
@@ -213,13 +213,20 @@ export function editLotDialog(l, label) {
   }, { submit: t('ui.save') });
 }
 
+// The API's peak rule ("1.5x Mon-Fri 17:00-20:00, Sat 10:00-14:00") with
+// the reader's day names and decimal sign ("1,5x Mo-Fr 17:00-20:00").
+export function peakText(peak) {
+  return String(peak)
+    .replace(/^(\d+(?:\.\d+)?)x/, (m, n) => `${amount(n)}x`)
+    .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Daily)\b/g, (d) => t(`lot.day.${d.toLowerCase()}`));
+}
+
 // The rules of a lot in a line: restrictions, peak hours, a first-use validity.
 export function lotRules(l) {
   const out = [];
   if (l.categories) out.push(t('lot.rule_categories', { categories: l.categories.split(',').join(', ') }));
   if (l.provider) out.push(t('lot.rule_provider', { provider: l.provider }));
-  // The peak rule as the API writes it ("1.5x Mon-Fri 17:00-20:00").
-  if (l.peak) out.push(t('lot.rule_peak', { peak: l.peak }));
+  if (l.peak) out.push(t('lot.rule_peak', { peak: peakText(l.peak) }));
   if (l.start_on_first_use && !l.starts_at && l.expiry_days_after_start) {
     out.push(tn('lot.rule_first_use', String(l.expiry_days_after_start)));
   }

@@ -116,6 +116,7 @@ test('English reads as before the catalogues', async () => {
   assert.deepEqual(notify.LANGUAGES.map(([c, n]) => [c, n]), [['', 'Default'], ['en', 'English'], ['de', 'Deutsch']]);
   assert.deepEqual(adminLib.deductionReasons().map(([, n]) => n), ['Correction', 'Compensation', 'Goodwill', 'Refund', 'Transfer', 'Other']);
   assert.equal(adminLib.sourceName('manual'), 'Manual');
+  assert.equal(lotDialogs.peakText('1.5x Mon-Fri 07:00-09:00, Sat 10:00-14:00'), '1.5x Mon-Fri 07:00-09:00, Sat 10:00-14:00');
   assert.equal(i18n.t('customer.lot_aria.deduct', { lot: 'Spring (lot_1)' }), 'Deduct Spring (lot_1)');
   assert.equal(i18n.t('customer.lot_done.pause', { lot: 'Spring (lot_1)', status: 'paused' }), 'Spring (lot_1): pause done, now paused.');
   assert.equal(i18n.tn('customer.days_after_first_use', '45'), '45 days after first use');
@@ -143,6 +144,8 @@ test('German: plurals, roles in sentences, attributes and the default language',
   // The peak rule goes to the API in its own form, whatever the language.
   assert.equal(lotDialogs.daysText([0, 1, 2, 3, 4]), 'Mon-Fri');
   assert.equal(lotDialogs.daysText([0, 2, 5, 6]), 'Mon+Wed+Sat-Sun');
+  assert.equal(lotDialogs.peakText('1.5x Mon-Fri 07:00-09:00, Sat 10:00-14:00'), '1,5x Mo-Fr 07:00-09:00, Sa 10:00-14:00');
+  assert.equal(lotDialogs.peakText('2x Daily 00:00-06:00'), '2x Täglich 00:00-06:00');
   // A justification with braces stays as it was typed.
   assert.deepEqual(adminLib.phrase('transfer.justification_is', { label: 'B:', justification: '{label}' }), ['B:', ' ', '{label}']);
 });
