@@ -68,6 +68,7 @@ async function fullCustomer(size) {
     peak: '1.5x Mon-Fri 17:00-20:00, Sat 10:00-14:00',
   });
   await lot(c.id, { credit_type: 'master', credits: '10', price: '100.00', invoice: 'paid' });
+  await lot(c.id, { credit_type: 'slave', credits: '4', name: 'Herbst', expiry: 'fixed', expires_at: new Date(Date.now() + 90 * 86400000).toISOString() });
   const m = await admin.post(`${V}/customers/${c.id}/members`, { email: `technik-${size}@fahrzeug.example`, password: 'werkstatt-passwort-1', role: 'technician' });
   assert.equal(m.status, 201, m.text);
   assert.equal((await admin.patch(`${V}/customers/${c.id}/members/${m.json.user_id}`, { monthly_limits: { master: '25' } })).status, 200);
@@ -76,9 +77,14 @@ async function fullCustomer(size) {
 
 const { openPage, signIn, open, german } = germanTools({ get browser() { return portal.browser; }, get url() { return portal.url; } });
 
-// The page drawn: German, no broken words, nothing serious for axe.
-async function checkPage(page, name, want) {
+// The page drawn: German, no broken words, nothing serious for axe. The
+// table headers (on a phone only the cells' data-label, which a stacked
+// table shows before each value) are German and none English.
+async function checkPage(page, name, { headers = [], englishHeaders = [], ...want }) {
   await german(page, name, want);
+  const labels = await page.locator('main td[data-label]').evaluateAll((tds) => [...new Set(tds.map((td) => td.dataset.label))]);
+  for (const x of headers) assert.ok(labels.includes(x), `${name}: header "${x}" in ${labels.join(' | ')}`);
+  assert.deepEqual(englishHeaders.filter((x) => labels.includes(x)), [], `${name}: English headers`);
   assert.deepEqual(await brokenWords(page), [], `${name}: words broken`);
   assert.deepEqual(await axeViolations(page), [], `${name}: axe`);
   await shoot(page, name);
@@ -111,9 +117,10 @@ for (const [size, viewport] of SIZES) {
     await open(page, '/admin/customers');
     await checkPage(page, `de-admin-customers-${size}`, {
       h1: 'Kunden', buttons: ['Kunden hinzufügen', 'Credits hinzufügen', 'Suchen'],
-      texts: ['Kunden suchen', 'Anzeigen', 'Alle Kunden', 'Seit', 'Land', c.name],
+      texts: ['Kunden suchen', 'Anzeigen', 'Alle Kunden', c.name],
       english: ['Customers', 'Add customer', 'Add credits', 'Search customers', 'Search', 'Show', 'All customers',
         'Customer', 'Country', 'Since', 'available', 'Newer', 'Older', 'No customers yet'],
+      headers: ['Kunde', 'E-Mail', 'Land', 'Seit'], englishHeaders: ['Customer', 'Country', 'Since'],
     });
     // The search by name, and a search that finds nobody.
     await page.getByRole('searchbox', { name: 'Kunden suchen' }).fill('Schäfer');
@@ -147,7 +154,7 @@ for (const [size, viewport] of SIZES) {
     await pick.getByRole('button', { name: 'Weiter' }).click();
     const add = page.getByRole('dialog', { name: `Credits für ${c.name} hinzufügen` });
     await add.getByLabel('Credits', { exact: true }).fill('6');
-    await add.getByLabel('Grund').fill('Nachlieferung');
+    await add.getByLabel('Grund', { exact: true }).fill('Nachlieferung');
     await add.getByRole('button', { name: 'Credits hinzufügen' }).click();
     const said = page.locator('.flash .notice.ok').filter({ hasText: /6 Master credits wurden .* als lot_\d+ gutgeschrieben\./ });
     await said.waitFor();
@@ -179,7 +186,13 @@ for (const [size, viewport] of SIZES) {
         'Einladungen', 'Alle Buchungen', /pausiert oder noch nicht begonnen/, 'Pausiert', 'Aktiv', 'Bezahlt', 'Manuell',
         '30 Tage nach erster Nutzung', 'Gültig 30 Tage ab erster Nutzung', 'Bei erster Nutzung', `Nur für: ${category}`,
         'Anbieter: Anna Berger', 'Spitzenzeiten: 1,5x Mo-Fr 17:00-20:00, Sa 10:00-14:00', '40 von 40', 'Nie',
-        'Saldo danach', 'Gekauft und gutgeschrieben', 'Techniker', 'Monatslimit', 'Gutschrift'],
+        'Techniker', 'Gutschrift'],
+      headers: ['Posten', 'Art', 'Quelle', 'Status', 'Rest', 'Beginn', 'Ablauf', 'Aktionen', 'Wann', 'Was', 'Saldo danach',
+        'Grund', 'Referenz', 'Ausgeführt von', 'Rechnung', 'Datum', 'Betrag', 'Credit-Art', 'Gekauft und gutgeschrieben',
+        'Verbraucht', 'Saldo jetzt', 'Rolle', 'Monatslimit'],
+      englishHeaders: ['Lot', 'Type', 'Source', 'Remaining', 'Starts', 'Expires', 'Actions', 'When', 'What', 'Balance after',
+        'Reason', 'Reference', 'By', 'Invoice', 'Date', 'Amount', 'Credit type', 'Bought and granted', 'Used', 'Balance now',
+        'Role', 'Monthly limit'],
       english: ['Balances', 'Ledger', 'Invoices', 'Members', 'Invitations', 'Edit details', 'Add credits', 'Add a package',
         'Adjust balance', 'Transfer credits', 'All transactions', 'Pause', 'Resume', 'Extend', 'Deduct', 'Deactivate',
         'History', 'Remaining', 'Expires', 'Starts', 'Source', 'Balance after', 'Reference', 'Newest first',
@@ -196,13 +209,13 @@ for (const [size, viewport] of SIZES) {
     await page.getByRole('button', { name: 'Credits hinzufügen' }).click();
     let dlg = page.getByRole('dialog', { name: 'Credits hinzufügen', exact: true });
     await dlg.getByLabel('Credits', { exact: true }).fill('20');
-    await dlg.getByLabel('Beginn').selectOption('first_use');
-    await dlg.getByLabel('Gültigkeit').selectOption('days_from_start');
-    await dlg.getByLabel('Grund').fill('Kulanz nach Reklamation');
+    await dlg.getByLabel('Beginn', { exact: true }).selectOption('first_use');
+    await dlg.getByLabel('Gültigkeit', { exact: true }).selectOption('days_from_start');
+    await dlg.getByLabel('Grund', { exact: true }).fill('Kulanz nach Reklamation');
     await dlg.getByRole('button', { name: 'Credits hinzufügen' }).click();
     await dlg.locator('.field[data-field="expiry_days"] .field-error').filter({ hasText: 'geben Sie eine ganze Zahl von Tagen an' }).waitFor();
     await dlg.getByLabel('Tage ab Beginn').fill('60');
-    await dlg.getByLabel('Faktor').fill('2');
+    await dlg.getByLabel('Faktor', { exact: true }).fill('2');
     await dlg.getByRole('button', { name: 'Credits hinzufügen' }).click();
     await dlg.locator('fieldset[name="peak"] > .field-error').filter({ hasText: 'fügen Sie mindestens ein Zeitfenster hinzu' }).waitFor();
     await dlg.getByRole('button', { name: 'Zeitfenster hinzufügen' }).click();
@@ -248,7 +261,7 @@ for (const [size, viewport] of SIZES) {
       texts: ['Die Credits können nicht ausgegeben werden', 'Grund', 'Wird mit Ihrem Namen in der Historie des Postens gespeichert.'],
       english: ['Pause', 'Reason', 'is required', 'The credits cannot be spent', "lot's history"],
     });
-    await dlg.getByLabel('Grund').fill('Werkstatt geschlossen');
+    await dlg.getByLabel('Grund', { exact: true }).fill('Werkstatt geschlossen');
     await dlg.getByRole('button', { name: 'Pausieren' }).click();
     await page.getByRole('status').filter({ hasText: `Frühjahrsaktion (${plain.id}): pausiert, jetzt pausiert.` }).waitFor();
 
