@@ -6,6 +6,7 @@
 import { api, ApiError } from './api.js';
 import { h, clear, loading, empty, notice, errorText, badge, field, input, select } from './ui.js';
 import { amount, amountOf, count, statusLabel } from './fmt.js';
+import { t } from './i18n.js';
 import { combobox } from './admin-picker.js';
 
 // ---- credit types --------------------------------------------------------
@@ -56,7 +57,7 @@ export function customerLink(id) {
 
 // The customer picker (admin-picker.js): searches the server as one types,
 // every customer and not only a first page; the chosen id is the field `name`.
-export function customerPicker({ name = 'customer', value = '', label = 'Customer', allLabel = 'All customers', hint, exclude } = {}) {
+export function customerPicker({ name = 'customer', value = '', label = t('admin.customer'), allLabel = t('admin.all_customers'), hint, exclude } = {}) {
   return combobox({
     name, value, label, hint, exclude, allText: allLabel,
     remember: rememberCustomer,
@@ -93,7 +94,7 @@ export function checkbox(name, checked = false) { return input(name, { type: 'ch
 
 // Fails like the API (422 validation_failed with a message per field) when a
 // field the business requires is blank, so showErrors puts it by the field.
-export function need(v, names, message = 'is required') {
+export function need(v, names, message = t('admin.required')) {
   const errors = names.filter((n) => v[n] === undefined || String(v[n]).trim() === '')
     .map((n) => ({ field: n, message }));
   if (errors.length) {
@@ -128,12 +129,26 @@ export function flash() {
   };
 }
 
-export const DEDUCTION_REASONS = [
-  ['correction', 'Correction'], ['compensation', 'Compensation'], ['goodwill', 'Goodwill'],
-  ['refund', 'Refund'], ['transfer', 'Transfer'], ['other', 'Other'],
-];
+// A text of the catalogue with elements (a link) in some of its holes:
+// phrase('admin.x', {who: link, n: '3'}) → [text, link, text] for h().
+// The holes are filled once, from the catalogue's text: braces in a value
+// (a justification) stay as they are.
+export function phrase(key, vars = {}) {
+  return t(key).split(/\{(\w+)\}/)
+    .map((part, i) => {
+      if (i % 2 === 0) return part;
+      const v = vars[part];
+      if (v === undefined || v === null) return `{${part}}`;
+      return typeof v === 'object' ? v : String(v);
+    })
+    .filter((x) => x !== '');
+}
 
-export const SOURCES = [
-  ['manual', 'Manual'], ['payment', 'Payment'], ['goodwill', 'Goodwill'], ['promotion', 'Promotion'],
-  ['gift', 'Gift'], ['refund', 'Refund'], ['transfer', 'Transfer'],
-];
+// The reasons of a deduction or adjustment (the API's codes) in words.
+export const DEDUCTION_REASONS = ['correction', 'compensation', 'goodwill', 'refund', 'transfer', 'other'];
+export function deductionReasons() { return DEDUCTION_REASONS.map((c) => [c, t(`admin.reason.${c}`)]); }
+
+// The sources of a lot (the API's codes) in words.
+export const SOURCES = ['manual', 'payment', 'goodwill', 'promotion', 'gift', 'refund', 'transfer'];
+export function sourceName(code) { return SOURCES.includes(code) ? t(`admin.source.${code}`) : code; }
+export function sources() { return SOURCES.map((c) => [c, sourceName(c)]); }

@@ -6,13 +6,16 @@
 // providers to restrict to).
 import { api, newKey, ApiError } from './api.js';
 import { h, field, input, select, textarea, dialog } from './ui.js';
-import { zoneTime, nextDay, isoDay, getTenant } from './fmt.js';
-import { need, SOURCES } from './admin-lib.js';
+import { zoneTime, nextDay, isoDay, getTenant, amount } from './fmt.js';
+import { need, sources } from './admin-lib.js';
+import { t, tn } from './i18n.js';
 
-const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+// The API's day names (its peak rule reads "Mon-Fri 17:00-20:00"); shown as lot.day.<mon…>.
+export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const dayName = (d) => t(`lot.day.${d.toLowerCase()}`);
 const WINDOWS_MAX = 8;
 
-// "Mon-Fri", "Mon+Wed", "Daily" from the ticked days (the API's own form).
+// "Mon-Fri", "Mon+Wed", "Daily" from the ticked days (the API's own form, not words).
 export function daysText(ticked) {
   if (ticked.length === 7) return 'Daily';
   const out = [];
@@ -52,33 +55,33 @@ function shownWhen(wrapper, when) {
 // ---- validity ------------------------------------------------------------------
 
 function validityFields() {
-  const start = select('start', [['immediate', 'Now'], ['first_use', 'On first use'], ['fixed', 'On a date']]);
-  const startDay = field('Start date', input('starts_at', { type: 'date', min: isoDay() }), 'From the start of this day, in the business\'s time zone.');
-  const expiry = select('expiry', [['never', 'Never expires'], ['fixed', 'Until a date'], ['days_from_start', 'A number of days from the start']]);
-  const expiryDay = field('Valid until (inclusive)', input('expires_at', { type: 'date', min: isoDay() }));
-  const days = field('Days from the start', input('expiry_days', { type: 'number', min: 1, max: 3660, inputmode: 'numeric' }),
-    'With "On first use" the days count from the first order paid with the lot.');
+  const start = select('start', [['immediate', t('lot.start_now')], ['first_use', t('lot.start_first_use')], ['fixed', t('lot.start_date_choice')]]);
+  const startDay = field(t('lot.start_date'), input('starts_at', { type: 'date', min: isoDay() }), t('lot.start_date_hint'));
+  const expiry = select('expiry', [['never', t('lot.expiry_never')], ['fixed', t('lot.expiry_date_choice')], ['days_from_start', t('lot.expiry_days_choice')]]);
+  const expiryDay = field(t('lot.valid_until'), input('expires_at', { type: 'date', min: isoDay() }));
+  const days = field(t('lot.days_from_start'), input('expiry_days', { type: 'number', min: 1, max: 3660, inputmode: 'numeric' }),
+    t('lot.days_from_start_hint'));
   const updates = [shownWhen(startDay, () => start.value === 'fixed'),
     shownWhen(expiryDay, () => expiry.value === 'fixed'), shownWhen(days, () => expiry.value === 'days_from_start')];
   const all = () => updates.forEach((u) => u());
   start.addEventListener('change', all);
   expiry.addEventListener('change', all);
-  return [field('Starts', start), startDay, field('Validity', expiry), expiryDay, days];
+  return [field(t('lot.starts'), start), startDay, field(t('lot.validity'), expiry), expiryDay, days];
 }
 
 function validityBody(v, body) {
   body.start = v.start || 'immediate';
   body.expiry = v.expiry || 'never';
   if (body.start === 'fixed') {
-    if (!v.starts_at) fail('starts_at', 'choose the day the credits start');
+    if (!v.starts_at) fail('starts_at', t('lot.need_start'));
     body.starts_at = zoneTime(v.starts_at);
   }
   if (body.expiry === 'fixed') {
-    if (!v.expires_at) fail('expires_at', 'choose the last day the credits are valid');
+    if (!v.expires_at) fail('expires_at', t('lot.need_expiry'));
     body.expires_at = zoneTime(nextDay(v.expires_at));
   }
   if (body.expiry === 'days_from_start') {
-    if (!/^\d+$/.test(v.expiry_days || '')) fail('expiry_days', 'give a whole number of days');
+    if (!/^\d+$/.test(v.expiry_days || '')) fail('expiry_days', t('lot.need_days'));
     body.expiry_days = Number(v.expiry_days);
   }
   return body;
@@ -90,11 +93,11 @@ function restrictionFields(services) {
   const categories = [...new Set(services.map((s) => s.category).filter(Boolean))].sort();
   const providers = [...new Set(services.map((s) => s.provider).filter(Boolean))].sort();
   const boxes = categories.map((c) => h('label.check', input(`category:${c}`, { type: 'checkbox' }), ` ${c}`));
-  const provider = select('provider', [['', 'Any provider'], ...providers.map((p) => [p, p])]);
+  const provider = select('provider', [['', t('lot.any_provider')], ...providers.map((p) => [p, p])]);
   return [
-    group('categories', 'Only for these service categories', h('div.choices', boxes.length ? boxes : h('p.hint', 'No service has a category yet.')),
-      'None ticked: any service.'),
-    providers.length ? field('Only for this provider', provider) : null,
+    group('categories', t('lot.categories'), h('div.choices', boxes.length ? boxes : h('p.hint', t('lot.no_categories'))),
+      t('lot.categories_hint')),
+    providers.length ? field(t('lot.provider'), provider) : null,
   ];
 }
 
@@ -106,14 +109,14 @@ function restrictionBody(v, body) {
 }
 
 function peakWindow(list, no) {
-  const days = DAYS.map((d, i) => h('label.check', input(`peak.${no}.day.${i}`, { type: 'checkbox', checked: i < 5 }), ` ${d}`));
-  const remove = h('button', { type: 'button', 'aria-label': `Remove window ${no + 1}` }, 'Remove');
+  const days = DAYS.map((d, i) => h('label.check', input(`peak.${no}.day.${i}`, { type: 'checkbox', checked: i < 5 }), ` ${dayName(d)}`));
+  const remove = h('button', { type: 'button', 'aria-label': t('lot.remove_window', { n: no + 1 }) }, t('lot.remove'));
   const box = h('fieldset.peak-window', { dataset: { window: String(no) } },
-    h('legend', `Window ${no + 1}`),
+    h('legend', t('lot.window', { n: no + 1 })),
     h('div.choices', days),
     h('div.times',
-      field('From', input(`peak.${no}.from`, { type: 'time', value: '17:00' })),
-      field('To', input(`peak.${no}.to`, { type: 'time', value: '20:00' })),
+      field(t('lot.from'), input(`peak.${no}.from`, { type: 'time', value: '17:00' })),
+      field(t('lot.to'), input(`peak.${no}.to`, { type: 'time', value: '20:00' })),
       remove));
   remove.addEventListener('click', () => { box.remove(); list.dispatchEvent(new Event('change')); });
   return box;
@@ -121,7 +124,7 @@ function peakWindow(list, no) {
 
 function peakFields() {
   const list = h('div.peak-windows');
-  const add = h('button', { type: 'button' }, 'Add a time window');
+  const add = h('button', { type: 'button' }, t('lot.add_window'));
   let no = 0;
   const sync = () => { add.disabled = list.children.length >= WINDOWS_MAX; };
   add.addEventListener('click', () => {
@@ -136,25 +139,25 @@ function peakFields() {
   });
   list.addEventListener('change', sync);
   const zone = getTenant().timezone;
-  return group('peak', 'Peak hours', [
-    field('Multiplier', input('peak_multiplier', { inputmode: 'decimal', autocomplete: 'off', placeholder: '1.5' }),
-      'Credits drawn in a window cost this many times more; empty: no peak rule.'),
+  return group('peak', t('lot.peak'), [
+    field(t('lot.multiplier'), input('peak_multiplier', { inputmode: 'decimal', autocomplete: 'off', placeholder: '1.5' }),
+      t('lot.multiplier_hint')),
     list, h('div.peak-add', add),
-  ], `Times are the business's local time (${zone}).`);
+  ], t('lot.peak_hint', { zone }));
 }
 
 function peakBody(v, body, f) {
   const m = (v.peak_multiplier || '').trim();
   const windows = [...f.querySelectorAll('.peak-window')].map((w) => w.dataset.window);
   if (!m && !windows.length) return body;
-  if (!m) fail('peak_multiplier', 'give the multiplier of the peak hours');
-  if (!/^\d+(\.\d{1,3})?$/.test(m)) fail('peak_multiplier', 'a number like 1.5');
-  if (!windows.length) fail('peak', 'add at least one time window');
+  if (!m) fail('peak_multiplier', t('lot.need_multiplier'));
+  if (!/^\d+(\.\d{1,3})?$/.test(m)) fail('peak_multiplier', t('lot.multiplier_number'));
+  if (!windows.length) fail('peak', t('lot.need_window'));
   const parts = windows.map((n) => {
     const ticked = DAYS.map((_, i) => i).filter((i) => v[`peak.${n}.day.${i}`] === true);
-    if (!ticked.length) fail('peak', 'tick at least one day in every window');
+    if (!ticked.length) fail('peak', t('lot.need_day'));
     const from = v[`peak.${n}.from`], to = v[`peak.${n}.to`];
-    if (!from || !to) fail('peak', 'every window needs a start and an end time');
+    if (!from || !to) fail('peak', t('lot.need_times'));
     return `${daysText(ticked)} ${from}-${to === '00:00' ? '24:00' : to}`;
   });
   body.peak = `${m}x ${parts.join(', ')}`;
@@ -163,24 +166,28 @@ function peakBody(v, body, f) {
 
 // ---- the dialogs ---------------------------------------------------------------------
 
+// Whether adding credits also makes an invoice: none, paid, or to be paid.
+export function invoiceChoices() {
+  return [['', t('lot.no_invoice')], ['paid', t('lot.invoice_paid')], ['open', t('lot.invoice_open')]];
+}
+
 // Adds a manual lot to customer `id` (named `who` in the title when given);
 // resolves the lot (with its invoice) or null.
 export async function addCreditsDialog(id, types, who) {
   const services = (await api.get('services')).items;
   const key = newKey();
-  return dialog(who ? `Add credits to ${who}` : 'Add credits', [
-    field('Credit type', select('credit_type', types.items.map((t) => [t.code, t.name]))),
-    field('Credits', input('credits', { inputmode: 'decimal', autocomplete: 'off' })),
-    field('Source', select('source', SOURCES)),
-    field('Price paid', input('price', { inputmode: 'decimal', placeholder: '0.00' }), 'Money received for these credits (cost basis), excl. VAT.'),
-    group('validity', 'When the credits can be used', validityFields()),
-    group('restrictions', 'What they may pay for', restrictionFields(services)),
+  return dialog(who ? t('lot.add_to', { customer: who }) : t('lot.add'), [
+    field(t('lot.credit_type'), select('credit_type', types.items.map((x) => [x.code, x.name]))),
+    field(t('lot.credits'), input('credits', { inputmode: 'decimal', autocomplete: 'off' })),
+    field(t('lot.source'), select('source', sources())),
+    field(t('lot.price'), input('price', { inputmode: 'decimal', placeholder: '0.00' }), t('lot.price_hint')),
+    group('validity', t('lot.validity_legend'), validityFields()),
+    group('restrictions', t('lot.restrictions_legend'), restrictionFields(services)),
     peakFields(),
-    field('Lot name', input('name', { autocomplete: 'off' }), 'Shown to the customer, e.g. “Welcome credits”.'),
-    field('Notes', textarea('notes', { rows: 2 }), 'Internal.'),
-    field('Reason', input('reason', { autocomplete: 'off' }), 'Why: goes into the ledger with your name.'),
-    field('Invoice', select('invoice', [['', 'No invoice'], ['paid', 'Invoice, already paid'], ['open', 'Invoice, to be paid']]),
-      'Also make a numbered invoice for the price; the credits are granted at once either way.'),
+    field(t('lot.name'), input('name', { autocomplete: 'off' }), t('lot.name_hint')),
+    field(t('lot.notes'), textarea('notes', { rows: 2 }), t('lot.notes_hint')),
+    field(t('lot.reason'), input('reason', { autocomplete: 'off' }), t('lot.reason_hint')),
+    field(t('lot.invoice'), select('invoice', invoiceChoices()), t('lot.invoice_hint')),
   ], (v, f) => {
     need(v, ['credits', 'reason']);
     const body = { credit_type: v.credit_type, credits: v.credits.trim(), source: v.source, reason: v.reason.trim() };
@@ -190,30 +197,38 @@ export async function addCreditsDialog(id, types, who) {
     restrictionBody(v, body);
     peakBody(v, body, f);
     return api.post(`customers/${encodeURIComponent(id)}/lots`, body, { key });
-  }, { submit: 'Add credits' });
+  }, { submit: t('lot.add') });
 }
 
 // Edits lot l's name and notes; resolves the lot or null.
 export function editLotDialog(l, label) {
   const key = newKey();
-  return dialog(`Edit ${label}`, [
-    field('Lot name', input('name', { value: l.name || '', autocomplete: 'off', maxlength: 200 }), 'Shown to the customer; empty: the credit type\'s name.'),
-    field('Notes', textarea('notes', { rows: 3, value: l.notes || '', maxlength: 2000 }), 'Internal.'),
+  return dialog(t('lot.edit_title', { lot: label }), [
+    field(t('lot.name'), input('name', { value: l.name || '', autocomplete: 'off', maxlength: 200 }), t('lot.edit_name_hint')),
+    field(t('lot.notes'), textarea('notes', { rows: 3, value: l.notes || '', maxlength: 2000 }), t('lot.notes_hint')),
   ], (v) => {
     const body = { name: (v.name || '').trim(), notes: (v.notes || '').trim() };
-    if (body.name === (l.name || '') && body.notes === (l.notes || '')) fail('name', 'nothing changed');
+    if (body.name === (l.name || '') && body.notes === (l.notes || '')) fail('name', t('lot.unchanged'));
     return api.patch(`lots/${encodeURIComponent(l.id)}`, body, { key });
-  }, { submit: 'Save' });
+  }, { submit: t('ui.save') });
+}
+
+// The API's peak rule ("1.5x Mon-Fri 17:00-20:00, Sat 10:00-14:00") with
+// the reader's day names and decimal sign ("1,5x Mo-Fr 17:00-20:00").
+export function peakText(peak) {
+  return String(peak)
+    .replace(/^(\d+(?:\.\d+)?)x/, (m, n) => `${amount(n)}x`)
+    .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Daily)\b/g, (d) => t(`lot.day.${d.toLowerCase()}`));
 }
 
 // The rules of a lot in a line: restrictions, peak hours, a first-use validity.
 export function lotRules(l) {
   const out = [];
-  if (l.categories) out.push(`Only for: ${l.categories.split(',').join(', ')}`);
-  if (l.provider) out.push(`Provider: ${l.provider}`);
-  if (l.peak) out.push(`Peak: ${l.peak}`);
+  if (l.categories) out.push(t('lot.rule_categories', { categories: l.categories.split(',').join(', ') }));
+  if (l.provider) out.push(t('lot.rule_provider', { provider: l.provider }));
+  if (l.peak) out.push(t('lot.rule_peak', { peak: peakText(l.peak) }));
   if (l.start_on_first_use && !l.starts_at && l.expiry_days_after_start) {
-    out.push(`Valid ${l.expiry_days_after_start} days from first use`);
+    out.push(tn('lot.rule_first_use', String(l.expiry_days_after_start)));
   }
   return out.length ? h('p.lot-rules', out.join(' · ')) : null;
 }

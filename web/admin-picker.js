@@ -8,6 +8,7 @@
 // chooses, Escape closes the list (a second Escape clears the text).
 import { api } from './api.js';
 import { h, clear } from './ui.js';
+import { t, tn } from './i18n.js';
 
 const PAGE = 20;
 const WAIT_MS = 250;
@@ -16,7 +17,7 @@ let pickerNo = 0;
 // A picker: {el, input (the text box), hidden (the value), ready, set(customer), onChange}.
 // remember(c) is told of every customer seen; lookup(id) finds a known one
 // (for a value given at the start).
-export function combobox({ name = 'customer', value = '', label = 'Customer', hint, placeholder = 'Type a name or e-mail',
+export function combobox({ name = 'customer', value = '', label = t('picker.customer'), hint, placeholder = t('picker.placeholder'),
   exclude = null, remember = () => {}, lookup = async () => null, allText = '' } = {}) {
   const id = `cp${++pickerNo}`;
   const hidden = h('input', { type: 'hidden', name, id: `${id}-value`, value });
@@ -25,7 +26,7 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
     'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': `${id}-list`,
     'aria-describedby': `${id}-value-err${hint ? ` ${id}-hint` : ''}`,
   });
-  const list = h('ul.combo-list', { id: `${id}-list`, role: 'listbox', 'aria-label': `${label}: matches`, hidden: true });
+  const list = h('ul.combo-list', { id: `${id}-list`, role: 'listbox', 'aria-label': t('picker.matches', { label }), hidden: true });
   const said = h('p.combo-status.visually-hidden', { role: 'status', 'aria-live': 'polite' });
   // Said beside the list, not in it: a listbox holds only options.
   const none = h('p.combo-none', { hidden: true });
@@ -64,7 +65,7 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
     const opts = items.map((c, k) => h('li', {
       id: `${id}-opt-${k}`, role: 'option', 'aria-selected': c.id === hidden.value ? 'true' : 'false', dataset: { id: c.id },
     }, h('span.combo-name', c.name), h('span.combo-more', [c.email, c.id].filter(Boolean).join(' · '))));
-    if (next) opts.push(h('li.combo-next', { id: `${id}-opt-next`, role: 'option', 'aria-selected': 'false', dataset: { next: '1' } }, 'More results…'));
+    if (next) opts.push(h('li.combo-next', { id: `${id}-opt-next`, role: 'option', 'aria-selected': 'false', dataset: { next: '1' } }, t('picker.more')));
     clear(list, opts);
   }
 
@@ -74,7 +75,7 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
     if (more) query.cursor = next;
     let page;
     try { page = await api.get('customers', query); } catch (e) {
-      if (mine === seq) { items = []; next = null; clear(list); open(true, 'The search failed: try again.'); }
+      if (mine === seq) { items = []; next = null; clear(list); open(true, t('picker.failed')); }
       return;
     }
     if (mine !== seq) return;
@@ -84,9 +85,9 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
     items = more ? [...items, ...found] : found;
     next = page.next_cursor;
     draw();
-    open(true, 'No customer matches.');
+    open(true, t('picker.none'));
     setActive(more ? Math.min(keep, items.length - 1) : -1);
-    said.textContent = items.length ? `${items.length}${next ? ' or more' : ''} customers found.` : 'No customer matches.';
+    said.textContent = items.length ? tn(next ? 'picker.found_more' : 'picker.found', items.length) : t('picker.none');
   }
 
   function choose(c) {
@@ -97,7 +98,7 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
     chosenText = c ? c.name : '';
     box.value = chosenText;
     open(false);
-    said.textContent = c ? `${c.name} chosen.` : '';
+    said.textContent = c ? t('picker.chosen', { customer: c.name }) : '';
     if (picker.onChange) picker.onChange(c || null);
   }
 
@@ -164,7 +165,7 @@ export function combobox({ name = 'customer', value = '', label = 'Customer', hi
 
   picker.set = (c) => { hidden.value = c ? c.id : ''; chosenText = c ? c.name : ''; box.value = chosenText; };
   picker.ready = (async () => {
-    if (!value) { if (allText) box.placeholder = `${allText} (or type to search)`; return; }
+    if (!value) { if (allText) box.placeholder = t('picker.all_placeholder', { all: allText }); return; }
     const c = await lookup(value);
     picker.set(c || { id: value, name: value });
   })();

@@ -3,6 +3,8 @@
 // unknown code is shown as it is without a warning, and the words built
 // from codes and counts (a wait, a role in a sentence, an event's
 // attributes) read right in English, as before the catalogues, and German.
+// The codes of the admin customer pages too: deduction reasons, lot sources,
+// peak days and lot actions.
 // Keys built from a code (t(`area.x.${code}`)) escape the check of
 // i18n.test.mjs, which sees only literal keys: every such prefix has keys.
 import { test, before, after } from 'node:test';
@@ -24,7 +26,7 @@ const texts = { en: catalogue('en'), de: catalogue('de') };
 
 let warned = [];
 const warn = console.warn;
-let i18n, notify, seclog, events, invitations, password;
+let i18n, notify, seclog, events, invitations, password, adminLib, lotDialogs;
 
 before(async () => {
   globalThis.document = { documentElement: { lang: '' } };
@@ -39,7 +41,19 @@ before(async () => {
   events = await import(join(web, 'admin-events.js'));
   invitations = await import(join(web, 'invitations.js'));
   password = await import(join(web, 'password.js'));
+  adminLib = await import(join(web, 'admin-lib.js'));
+  lotDialogs = await import(join(web, 'admin-lot-dialogs.js'));
 });
+
+// The lot actions admin-customer.js offers (b('pause', …)) and those that
+// ask why and say what they did (lotAction(x, 'pause')), read from the page.
+function lotActions() {
+  const text = readFileSync(join(web, 'admin-customer.js'), 'utf8');
+  const buttons = [...text.matchAll(/\bb\('([a-z]+)'/g)].map((m) => m[1]);
+  const moves = [...text.matchAll(/lotAction\(x, '([a-z]+)'\)/g)].map((m) => m[1]);
+  assert.ok(buttons.length >= 8 && moves.length >= 4, `lot actions: ${buttons} / ${moves}`);
+  return { buttons, moves };
+}
 after(() => { console.warn = warn; });
 
 const ROLES = ['owner', 'technician', 'staff', 'admin'];
@@ -58,6 +72,19 @@ for (const lang of ['en', 'de']) {
       check(r, invitations.roleName(r));
       if (lang === 'de') check(r, invitations.roleAs(r));
     }
+    for (const [c, words] of adminLib.deductionReasons()) check(c, words);
+    for (const [c, words] of adminLib.sources()) check(c, words);
+    // (English day names are the API's: "Mon" is "Mon".)
+    for (const d of lotDialogs.DAYS) if (!i18n.has(`lot.day.${d.toLowerCase()}`)) unsaid.push(d);
+    const { buttons, moves } = lotActions();
+    for (const a of buttons) {
+      check(a, i18n.t(`customer.lot_action.${a}`));
+      check(a, i18n.t(`customer.lot_aria.${a}`, { lot: 'L' }));
+    }
+    for (const a of moves) {
+      check(a, i18n.t(`customer.lot_explain.${a}`));
+      check(a, i18n.t(`customer.lot_done.${a}`, { lot: 'L', status: 's' }));
+    }
     assert.deepEqual(unsaid, []);
     assert.deepEqual(warned, []);
   });
@@ -71,6 +98,7 @@ for (const lang of ['en', 'de']) {
     assert.equal(seclog.logTypeName('totp.recovery_code_used'), 'Totp recovery code used');
     assert.equal(invitations.roleName('auditor'), 'auditor');
     assert.equal(invitations.roleAs('auditor'), 'auditor');
+    assert.equal(adminLib.sourceName('barter'), 'barter');
     assert.deepEqual(warned, []);
   });
 }
@@ -86,6 +114,16 @@ test('English reads as before the catalogues', async () => {
   assert.equal(events.attrsText({}), '–');
   assert.deepEqual(notify.mailLanguages(), [['', 'Default'], ['en', 'English'], ['de', 'Deutsch']]);
   assert.deepEqual(notify.LANGUAGES.map(([c, n]) => [c, n]), [['', 'Default'], ['en', 'English'], ['de', 'Deutsch']]);
+  assert.deepEqual(adminLib.deductionReasons().map(([, n]) => n), ['Correction', 'Compensation', 'Goodwill', 'Refund', 'Transfer', 'Other']);
+  assert.equal(adminLib.sourceName('manual'), 'Manual');
+  assert.equal(lotDialogs.peakText('1.5x Mon-Fri 07:00-09:00, Sat 10:00-14:00'), '1.5x Mon-Fri 07:00-09:00, Sat 10:00-14:00');
+  assert.equal(i18n.t('customer.lot_aria.deduct', { lot: 'Spring (lot_1)' }), 'Deduct Spring (lot_1)');
+  assert.equal(i18n.t('customer.lot_done.pause', { lot: 'Spring (lot_1)', status: 'paused' }), 'Spring (lot_1): pause done, now paused.');
+  assert.equal(i18n.tn('customer.days_after_first_use', '45'), '45 days after first use');
+  assert.equal(i18n.tn('picker.found', 1), '1 customer found.');
+  assert.equal(i18n.tn('picker.found', 12), '12 customers found.');
+  assert.equal(i18n.tn('transfer.decimals', 2), 'at most 2 decimals');
+  assert.deepEqual(adminLib.phrase('transfer.entries', { from: 'a', to: { node: 1 } }), ['Ledger entries: ', 'a', ', ', { node: 1 }, '.']);
 });
 
 test('German: plurals, roles in sentences, attributes and the default language', async () => {
@@ -99,6 +137,17 @@ test('German: plurals, roles in sentences, attributes and the default language',
   // The list admin-customer.js imports says its first choice in the language of now.
   assert.equal(notify.LANGUAGES[0][1], 'Standard');
   assert.equal(notify.LANGUAGES.find(([c]) => c === 'de')[1], 'Deutsch');
+  assert.equal(adminLib.sourceName('goodwill'), 'Kulanz');
+  assert.equal(i18n.tn('customer.days_after_first_use', '1'), '1 Tag nach erster Nutzung');
+  assert.equal(i18n.tn('picker.found', 3), '3 Kunden gefunden.');
+  assert.equal(i18n.t('customer.lot_aria.pause', { lot: 'Frühjahr (lot_1)' }), 'Frühjahr (lot_1) pausieren');
+  // The peak rule goes to the API in its own form, whatever the language.
+  assert.equal(lotDialogs.daysText([0, 1, 2, 3, 4]), 'Mon-Fri');
+  assert.equal(lotDialogs.daysText([0, 2, 5, 6]), 'Mon+Wed+Sat-Sun');
+  assert.equal(lotDialogs.peakText('1.5x Mon-Fri 07:00-09:00, Sat 10:00-14:00'), '1,5x Mo-Fr 07:00-09:00, Sa 10:00-14:00');
+  assert.equal(lotDialogs.peakText('2x Daily 00:00-06:00'), '2x Täglich 00:00-06:00');
+  // A justification with braces stays as it was typed.
+  assert.deepEqual(adminLib.phrase('transfer.justification_is', { label: 'B:', justification: '{label}' }), ['B:', ' ', '{label}']);
 });
 
 test('every key a script builds from a code has words under its prefix', () => {
