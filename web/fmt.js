@@ -114,9 +114,6 @@ export function waitText(seconds) {
 // A whole count (orders, pages) in the tenant's digits.
 export function count(n) { return amount(String(Math.trunc(Number(n) || 0))); }
 
-// "1 day", "3 days" in English only: the pages still to move to tn() use it.
-export function counted(n, one, other) { return `${count(n)} ${Number(n) === 1 ? one : other}`; }
-
 // An amount with its credit type's name ("5 Master credits"). The names
 // are the business's, kept plural; in English one reads "1 Master credit".
 export function amountOf(value, name) {

@@ -43,11 +43,6 @@ export function mailLanguages(blank = t('notify.language_default')) {
   return [['', blank], ...PORTAL_LANGUAGES.map((l) => [l.code, l.name])];
 }
 
-// [[code, name], …] with "" first, for pages that still import the list
-// (admin-customer.js); its first name is read in the current language.
-export const LANGUAGES = PORTAL_LANGUAGES.map((l) => [l.code, l.name]);
-LANGUAGES.unshift(Object.defineProperty([''], 1, { get: () => t('notify.language_default'), enumerable: true }));
-
 let groupNo = 0;
 
 // A fieldset of checkboxes named `${name}.<type>`, one per type, with a
