@@ -140,7 +140,7 @@ function peakFields() {
   list.addEventListener('change', sync);
   const zone = getTenant().timezone;
   return group('peak', t('lot.peak'), [
-    field(t('lot.multiplier'), input('peak_multiplier', { inputmode: 'decimal', autocomplete: 'off', placeholder: '1.5' }),
+    field(t('lot.multiplier'), input('peak_multiplier', { inputmode: 'decimal', autocomplete: 'off', placeholder: amount('1.5') }),
       t('lot.multiplier_hint')),
     list, h('div.peak-add', add),
   ], t('lot.peak_hint', { zone }));
@@ -180,7 +180,7 @@ export async function addCreditsDialog(id, types, who) {
     field(t('lot.credit_type'), select('credit_type', types.items.map((x) => [x.code, x.name]))),
     field(t('lot.credits'), input('credits', { inputmode: 'decimal', autocomplete: 'off' })),
     field(t('lot.source'), select('source', sources())),
-    field(t('lot.price'), input('price', { inputmode: 'decimal', placeholder: '0.00' }), t('lot.price_hint')),
+    field(t('lot.price'), input('price', { inputmode: 'decimal', placeholder: amount('0.00') }), t('lot.price_hint')),
     group('validity', t('lot.validity_legend'), validityFields()),
     group('restrictions', t('lot.restrictions_legend'), restrictionFields(services)),
     peakFields(),

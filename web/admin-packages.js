@@ -46,7 +46,7 @@ function packageFields(types, p) {
     field(t('packages.name'), input('name', { value: p?.name || '', required: true, autocomplete: 'off' })),
     field(t('packages.description'), textarea('description', { rows: 2, value: p?.description || '' })),
     amountsField(t('packages.credits_per_type'), 'credits', types, p?.credits || {}, t('packages.credits_hint')),
-    field(t('packages.price'), input('price', { inputmode: 'decimal', value: p?.price || '', placeholder: '129.00' })),
+    field(t('packages.price'), input('price', { inputmode: 'decimal', value: p?.price || '', placeholder: amount('129.00') })),
     field(t('packages.vat_rate'), input('vat_rate', { inputmode: 'decimal', value: p?.vat_rate ?? '' }),
       t('packages.vat_hint')),
     field(t('packages.published'), checkbox('published', p ? p.published : false), t('packages.published_hint')),

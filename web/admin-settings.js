@@ -176,7 +176,7 @@ export default async function render(ctx) {
       field(t('settings.type_name'), input('name', { autocomplete: 'off' })),
       field(t('settings.kind'), select('kind', [['unit', t('settings.kind_unit_credits')], ['monetary', t('settings.kind_monetary')]])),
       field(t('settings.decimals'), input('scale', { type: 'number', min: 0, max: 6, value: 0 }), t('settings.decimals_hint')),
-      field(t('settings.value_of_one_credit'), input('unit_value', { inputmode: 'decimal', placeholder: '0.00' })),
+      field(t('settings.value_of_one_credit'), input('unit_value', { inputmode: 'decimal', placeholder: amount('0.00') })),
       field(t('settings.spendable'), checkbox('spendable', true)),
       field(t('settings.sort_order'), input('sort_order', { type: 'number', min: 0, max: 1000000 })),
     ], (v) => {

@@ -121,6 +121,25 @@ export function amountOf(value, name) {
   return `${amount(value)} ${one ? String(name).replace(/credits\b/, 'credit') : name}`;
 }
 
+// An amount as typed in the reader's language, as the API takes it:
+// "2,5" → "2.5" and "1.234,50" → "1234.50" in German, "1,234.50" →
+// "1234.50" in English; with both signs the last is the decimal one. Text
+// that is no number is returned as typed (the API says what is wrong).
+export function decimalInput(text) {
+  const s = String(text ?? '').trim().replace(/[\s\u00a0\u202f']/g, '');
+  if (!/^[-+]?[\d.,]+$/.test(s)) return String(text ?? '').trim();
+  const comma = s.lastIndexOf(','), dot = s.lastIndexOf('.');
+  if (comma >= 0 && dot >= 0) {
+    return comma > dot ? s.replace(/\./g, '').replace(',', '.') : s.replace(/,/g, '');
+  }
+  if (comma >= 0) {
+    // English groups thousands with commas ("1,234"); German writes decimals.
+    if (language() !== 'de' && /^[-+]?\d{1,3}(,\d{3})+$/.test(s)) return s.replace(/,/g, '');
+    return s.split(',').length === 2 ? s.replace(',', '.') : s;
+  }
+  return s;
+}
+
 // A size in bytes, in binary units as the server's limits are set (1 MiB =
 // 1,048,576 bytes): "512 bytes", "3.5 KiB", "2.0 MiB".
 export function bytes(n) {

@@ -2,7 +2,7 @@
 // that show the API's per-field errors next to their fields, dialogs, inline
 // SVG sparklines and bar charts, loading and empty states, notices.
 import { ApiError } from './api.js';
-import { count } from './fmt.js';
+import { count, decimalInput } from './fmt.js';
 import { t } from './i18n.js';
 
 // h('button.primary', {onclick}, 'Save') → <button class="primary">Save</button>
@@ -165,7 +165,8 @@ export function values(f) {
     if (el.type === 'checkbox') out[el.name] = el.checked;
     else if (el.type === 'radio') { if (el.checked) out[el.name] = el.value; }
     else if (el.type === 'file') out[el.name] = el.files[0] || null;
-    else if (el.value !== '') out[el.name] = el.value;
+    // An amount may be typed as the reader's language writes it ("2,5").
+    else if (el.value !== '') out[el.name] = el.inputMode === 'decimal' ? decimalInput(el.value) : el.value;
   }
   return out;
 }
