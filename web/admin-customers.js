@@ -10,6 +10,7 @@ import { creditTypes, typeName, pager, rememberCustomer, need, flash, phrase } f
 import { t } from './i18n.js';
 import { pickCustomer } from './admin-transfer.js';
 import { addCreditsDialog } from './admin-lot-dialogs.js';
+import { mailLanguages } from './notify.js';
 
 const signUps = () => [['', t('customer.all')], ['pending', t('customer.waiting')], ['rejected', t('customer.rejected_sign_ups')]];
 // A sign-up's badge: its words and tone.
@@ -65,9 +66,11 @@ export default async function render(ctx) {
       field(t('customer.vat_id'), input('vat_id', { autocomplete: 'off', maxlength: 32 })),
       field(t('customer.address'), textarea('address', { rows: 4, maxlength: 500 }), t('customer.address_hint')),
       field(t('customer.country'), input('country', { autocomplete: 'off', maxlength: 2, placeholder: 'DE' }), t('customer.country_hint')),
+      field(t('customer.mail_language_label'), select('language', mailLanguages()), t('customer.mail_language_hint')),
     ], (v) => {
       need(v, ['name']);
       const body = { name: v.name.trim() };
+      if (v.language) body.language = v.language;
       for (const k of ['email', 'vat_id', 'address']) if (v[k]) body[k] = v[k].trim();
       if (v.country) body.country = v.country.trim().toUpperCase();
       return api.post('customers', body, { key });

@@ -344,7 +344,7 @@ test('the admin sets the language of a customer\'s mails', async () => {
   await open(page, `/admin/customers/${order.customer_id}`);
   await page.getByRole('button', { name: 'Edit details' }).click();
   const dlg = page.getByRole('dialog', { name: 'Edit customer' });
-  await dlg.getByLabel('Language of mails').selectOption('de');
+  await dlg.getByLabel('Language of mails and invoices').selectOption('de');
   await dlg.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('status').filter({ hasText: 'Details saved.' }).waitFor();
   assert.equal((await admin.get(`${V}/customers/${order.customer_id}`)).json.locale, 'de');
