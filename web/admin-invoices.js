@@ -95,11 +95,13 @@ export default async function render(ctx) {
       { label: t('admininvoice.col_invoice'), value: (i) => h('span.doc-links',
         h('a.nowrap', { href: `/api/v1/invoices/${i.id}/html`, target: '_blank', rel: 'noopener', 'aria-label': t('admininvoice.print_label', { number: i.number }) }, i.number),
         h('a.pdf', { href: `/api/v1/invoices/${i.id}/pdf`, target: '_blank', rel: 'noopener', 'aria-label': t('admininvoice.pdf_label', { number: i.number }) }, t('admininvoice.pdf'))) },
-      { label: t('admininvoice.col_date'), value: (i) => h('span.nowrap', day(i.issue_date)) },
-      { label: t('admininvoice.col_due_date'), value: (i) => (i.status === 'open' ? h('span.nowrap', day(i.due_date)) : '–') },
+      // Issued, and when an open one is due.
+      { label: t('admininvoice.col_date'), value: (i) => h('span', h('span.nowrap', day(i.issue_date)),
+        i.status === 'open' && i.due_date ? h('span.hint.block.nowrap', t('admininvoice.due_on', { date: day(i.due_date) })) : null) },
       { label: t('admininvoice.customer'), value: (i) => customerLink(i.customer_id) },
-      { label: t('admininvoice.paid_by'), value: (i) => gatewayName(i.gateway) },
-      { label: t('admininvoice.status'), value: (i) => h('span', statusBadge(i.status), i.void_reason ? h('span.hint', ` ${i.void_reason}`) : null) },
+      // The status, how it is paid and why a void one is.
+      { label: t('admininvoice.status'), value: (i) => h('span', statusBadge(i.status),
+        h('span.hint.block', gatewayName(i.gateway)), i.void_reason ? h('span.hint.block', i.void_reason) : null) },
       { label: t('admininvoice.col_gross'), num: true, value: (i) => money(i.gross, i.currency) },
       { label: t('admininvoice.col_due'), num: true, value: (i) => (cmp(i.store_credit_applied, '0') > 0
         ? h('span', money(i.amount_due, i.currency), h('span.hint.block', t('admininvoice.after_store_credit', { amount: money(i.store_credit_applied, i.currency) })))
