@@ -247,29 +247,29 @@ union err_arg_value {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void err_conv_print(char *out, size_t n, const char *spec, enum err_arg_kind kind,
-                           union err_arg_value v)
+                           const union err_arg_value *v)
 {
     switch (kind) {
     case ERR_ARG_SIGNED:
-        snprintf(out, n, spec, v.i);
+        snprintf(out, n, spec, v->i);
         break;
     case ERR_ARG_UNSIGNED:
-        snprintf(out, n, spec, v.u);
+        snprintf(out, n, spec, v->u);
         break;
     case ERR_ARG_DOUBLE:
-        snprintf(out, n, spec, v.f);
+        snprintf(out, n, spec, v->f);
         break;
     case ERR_ARG_LONG_DOUBLE:
-        snprintf(out, n, spec, v.lf);
+        snprintf(out, n, spec, v->lf);
         break;
     case ERR_ARG_CHAR:
-        snprintf(out, n, spec, v.c);
+        snprintf(out, n, spec, v->c);
         break;
     case ERR_ARG_STRING:
-        snprintf(out, n, spec, v.s);
+        snprintf(out, n, spec, v->s);
         break;
     case ERR_ARG_POINTER:
-        snprintf(out, n, spec, v.p);
+        snprintf(out, n, spec, v->p);
         break;
     case ERR_ARG_NONE:
         out[0] = '\0';
@@ -322,7 +322,7 @@ static void err_text_capture_one(struct err_conv *c, va_list *ap, char out[ERR_A
         snprintf(precision, sizeof(precision), ".%d", c->precision);
     snprintf(spec, sizeof(spec), "%%%s%.*s%s%s%s%c", left ? "-" : "", (int)c->flags_len, c->flags,
              width, precision, length, c->conversion);
-    err_conv_print(out, ERR_ARG_BYTES, spec, c->kind, v);
+    err_conv_print(out, ERR_ARG_BYTES, spec, c->kind, &v);
     err_utf8_cut(out, strlen(out));
 }
 

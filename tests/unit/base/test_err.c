@@ -9,7 +9,9 @@
  * with its conversions as holes) filled with the arguments against the
  * message printf made. Then the edges by hand: arguments cut at 63 bytes on
  * a UTF-8 boundary, more arguments than kept, %%, holes reordered, repeated,
- * unknown or past the end, and a rendering cut short.
+ * unknown or past the end, and a rendering cut short. Last, every format
+ * in the sources (found by scripts/errors_catalogue.py) has its English
+ * template in the catalogue with one hole per argument, and a German one.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "error_formats.h" /* scripts/errors_catalogue.py --c-header */
 
 /* The English template of d's format filled with its kept arguments is the
  * message itself. */
@@ -221,6 +224,67 @@ static void ids_are_fnv1a_as_the_catalogue_script_makes_them(void **state)
     assert_false(err_format_template("too long for it", template, 8, &holes));
 }
 
+/* The distinct holes {n} of a text. */
+static int distinct_holes(const char *text)
+{
+    bool seen[10] = {false};
+    int n = 0;
+    for (const char *p = strchr(text, '{'); p != NULL; p = strchr(p + 1, '{'))
+        if (p[1] >= '1' && p[1] <= '9' && p[2] == '}' && !seen[p[1] - '0']) {
+            seen[p[1] - '0'] = true;
+            n++;
+        }
+    return n;
+}
+
+static void every_format_in_the_sources_has_its_templates(void **state)
+{
+    (void)state;
+    size_t n = sizeof(error_formats) / sizeof(error_formats[0]);
+    assert_true(n > 300);
+    for (size_t i = 0; i < n; i++) {
+        const char *fmt = error_formats[i];
+        char id[ERR_FORMAT_ID_BYTES], key[32], template[512];
+        err_format_id(fmt, id);
+        snprintf(key, sizeof(key), "errors.%s", id);
+        int holes = -1;
+        if (!err_format_template(fmt, template, sizeof(template), &holes))
+            fail_msg("'%s' has a conversion err.c cannot keep", fmt);
+        if (holes > ERR_ARGS_MAX)
+            fail_msg("'%s' has more than %d arguments", fmt, ERR_ARGS_MAX);
+        const char *en = i18n_lookup("en", key), *de = i18n_lookup("de", key);
+        if (en == NULL || de == NULL)
+            fail_msg("'%s' (%s) is not in the catalogue of %s", fmt, key, en == NULL ? "en" : "de");
+        if (strcmp(en, template) != 0)
+            fail_msg("%s: English '%s', the format makes '%s'", key, en, template);
+        if (distinct_holes(en) != holes || distinct_holes(de) != holes)
+            fail_msg("%s: %d arguments, holes: %d in en, %d in de", key, holes, distinct_holes(en),
+                     distinct_holes(de));
+    }
+}
+
+static void german_is_said_from_the_kept_arguments(void **state)
+{
+    (void)state;
+    struct err_detail d = {0};
+    char out[512];
+    err_set(&d, ERR_VALIDATION, "name", "is required");
+    assert_string_equal(err_text_in(&d.text, "de", d.message, out, sizeof(out)),
+                        "ist erforderlich");
+    assert_string_equal(err_text_in(&d.text, "en", d.message, out, sizeof(out)), "is required");
+    err_set(&d, ERR_TOO_LARGE, "file", "the file is larger than %zu bytes", (size_t)1024);
+    assert_string_equal(err_text_in(&d.text, "de-AT", d.message, out, sizeof(out)),
+                        "die Datei ist größer als 1024 Bytes");
+    /* German puts the hours before the order: {2} before {1}. */
+    err_set(&d, ERR_DUPLICATE_FILE, "file_id",
+            "this file was ordered in %s within the last %d hours; send "
+            "\"confirm_duplicate\": true to order it again",
+            "ord_7", 48);
+    assert_string_equal(err_text_in(&d.text, "de", d.message, out, sizeof(out)),
+                        "diese Datei wurde in den letzten 48 Stunden bereits in ord_7 beauftragt; "
+                        "senden Sie \"confirm_duplicate\": true, um sie erneut zu beauftragen");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +296,8 @@ int main(void)
         cmocka_unit_test(templates_reorder_repeat_and_keep_what_is_no_hole),
         cmocka_unit_test(english_is_the_message_and_no_translation_falls_back),
         cmocka_unit_test(ids_are_fnv1a_as_the_catalogue_script_makes_them),
+        cmocka_unit_test(every_format_in_the_sources_has_its_templates),
+        cmocka_unit_test(german_is_said_from_the_kept_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
