@@ -63,6 +63,16 @@ $(BUILD)/obj/src/base/i18n.o: src/base/i18n.c $(I18N_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(BUILD)/gen $(CFLAGS) -c -o $@ $<
 
+# Every message format in the sources, for the unit test that holds them to
+# the error catalogue (i18n/*/errors.json).
+ERRORS_GEN := $(BUILD)/gen/error_formats.h
+
+$(ERRORS_GEN): $(LIB_SRC) $(wildcard src/*/*.h) scripts/errors_catalogue.py
+	@mkdir -p $(dir $@)
+	python3 scripts/errors_catalogue.py --c-header > $@
+
+$(BUILD)/tests/unit/base/test_err: $(ERRORS_GEN)
+
 WEB_GEN := $(BUILD)/gen/web_assets.h
 
 $(WEB_GEN): $(wildcard web/*) scripts/embed_web.sh
@@ -87,7 +97,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(BUILD)/libcreditd.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests -Itests/support $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(BUILD)/libcreditd.a \
+	$(CC) $(CPPFLAGS) -Itests -Itests/support -I$(BUILD)/gen $(CFLAGS) -o $@ $< $(TEST_SUPPORT) $(BUILD)/libcreditd.a \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka) $(LDFLAGS)
 
 $(BUILD)/obj/tests/support/%.o: tests/support/%.c

@@ -14,6 +14,9 @@
 #  2. function length: no function body over 100 lines (the style aims at 70).
 #  3. formatting: clang-format with the repository's .clang-format.
 #  4. gcc -fanalyzer over every source file.
+#  5. the error catalogue: i18n/en/errors.json is what the sources' message
+#     formats make, and German has every entry with the same holes
+#     (scripts/errors_catalogue.py --check).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -68,6 +71,10 @@ if command -v clang-format >/dev/null; then
         fail "clang-format would change files (run make format)"
     fi
 fi
+
+python3 scripts/errors_catalogue.py --check >/dev/null 2>/tmp/errors_catalogue.$$ ||
+    { fail "the error catalogue (run scripts/errors_catalogue.py):"; cat /tmp/errors_catalogue.$$; }
+rm -f /tmp/errors_catalogue.$$
 
 make --no-print-directory build/gen/schema_sql.h build/gen/web_assets.h build/gen/api_examples.h build/gen/i18n_catalogues.h >/dev/null
 for f in src/*/*.c; do

@@ -2,7 +2,7 @@
 // session cookie (sent by the browser) and the CSRF token on unsafe methods.
 // Failures become ApiError with the problem's status, code, field and the
 // per-field errors, so forms can show each message next to its field.
-import { t } from './i18n.js';
+import { t, language } from './i18n.js';
 
 let csrf = null;
 
@@ -37,7 +37,7 @@ export function newKey() {
 }
 
 async function request(method, path, { query, body, key } = {}) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', 'Accept-Language': language() };
   if (method !== 'GET') {
     if (csrf) headers['X-CSRF-Token'] = csrf;
     if (key) headers['Idempotency-Key'] = key;
@@ -89,6 +89,7 @@ export const api = {
       const xhr = new XMLHttpRequest();
       xhr.open(method, url(path, query));
       xhr.setRequestHeader('Accept', 'application/json');
+      xhr.setRequestHeader('Accept-Language', language());
       if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
       if (key) xhr.setRequestHeader('Idempotency-Key', key);
       xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };

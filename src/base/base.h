@@ -74,6 +74,24 @@ const char *err_code(enum err e);
 /* The HTTP status that goes with an error. */
 int err_http_status(enum err e);
 
+/* The arguments a message keeps for saying it again, and their size each. */
+enum { ERR_ARGS_MAX = 6, ERR_ARG_BYTES = 64 };
+
+/*
+ * A message as it was made, so that it can be said again in another language
+ * after the fact (err_set often runs on the writer thread, for a batch of
+ * requests): its printf format, a string literal that outlives it, and each
+ * argument written out on its own by its own conversion ("%-6.2f" of 1.5 is
+ * "1.50  "). A translation is a template with holes {1} {2} … for those
+ * arguments in order, found in the catalogues under "errors.<id>", where id
+ * is err_format_id of the English format (scripts/errors_catalogue.py).
+ */
+struct err_text {
+    const char *fmt; /* NULL: nothing kept; the English message is all there is */
+    int argc;
+    char args[ERR_ARGS_MAX][ERR_ARG_BYTES]; /* cut at a UTF-8 boundary */
+};
+
 /*
  * Details of a failure for the one who sees it: which field was wrong and why,
  * or the shortfall of an insufficient balance. Filled by the function that
@@ -81,7 +99,8 @@ int err_http_status(enum err e);
  */
 struct err_detail {
     char field[64];
-    char message[192];
+    char message[192];       /* in English */
+    struct err_text text;    /* the message's format and arguments, to translate it */
     int64_t shortfall_minor; /* ERR_INSUFFICIENT_CREDITS: credits missing */
     int64_t available_minor; /* ERR_INSUFFICIENT_CREDITS: credits usable */
     int64_t requested_minor; /* ERR_INSUFFICIENT_CREDITS: credits asked for */
@@ -93,6 +112,27 @@ struct err_detail {
  * `return err_set(d, ERR_VALIDATION, "amount", "must be positive")`. */
 enum err err_set(struct err_detail *d, enum err e, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Keeps fmt (a string literal: borrowed for good) and each argument of ap
+ * formatted on its own in t. A conversion err.c does not know (%n, %ls) or
+ * more than ERR_ARGS_MAX of them keep nothing: t->fmt is NULL. Consumes ap. */
+void err_text_capture(struct err_text *t, const char *fmt, va_list ap);
+/* The text of template with each hole {k} (1 ≤ k ≤ t->argc) filled by
+ * argument k, other braces as they are, into out (always terminated, cut at
+ * a UTF-8 boundary). Never a printf: the template may be any text. */
+void err_text_render(const struct err_text *t, const char *template, char *out, size_t n);
+/* The message in lang: english when lang is English, nothing was kept or the
+ * catalogue has no translation; else the translation rendered into out. */
+const char *err_text_in(const struct err_text *t, const char *lang, const char *english, char *out,
+                        size_t n);
+/* Bytes of an id (12 hex digits and the NUL). */
+#define ERR_FORMAT_ID_BYTES 13
+/* The catalogue id of a format: the first 12 hex digits of its FNV-1a 64. */
+void err_format_id(const char *fmt, char out[ERR_FORMAT_ID_BYTES]);
+/* The English template of a format ("at most %zu bytes" → "at most {1}
+ * bytes", "%%" → "%"), the conversions counted in *holes; false when a
+ * conversion is not one err_text_capture keeps, or out is too small. */
+bool err_format_template(const char *fmt, char *out, size_t n, int *holes);
 
 #define WUR __attribute__((warn_unused_result))
 
@@ -203,6 +243,12 @@ const char *i18n_lang(const char *locale);
 bool i18n_lang_known(const char *locale);
 /* The text of key in lang: else the English one, else the key itself. */
 const char *i18n_text(const char *lang, const char *key);
+/* The text of key in lang itself, or NULL (no falling back). */
+const char *i18n_lookup(const char *lang, const char *key);
+/* The catalogue language an Accept-Language header asks for: the known
+ * language of the highest q (ties: the first), "de-AT;q=0.9" counting as
+ * "de"; "en" when the header is NULL, says nothing known, or is garbage. */
+const char *i18n_accept_language(const char *header);
 /* The text of key with its holes filled from NULL-terminated name, value
  * pairs ("{count}" → "3"); holes without a value stay as they are. NULL
  * past the arena's limit. */

@@ -99,6 +99,77 @@ const char *i18n_text(const char *lang, const char *key)
     return text != NULL ? text : key;
 }
 
+const char *i18n_lookup(const char *lang, const char *key)
+{
+    pthread_once(&i18n_once, i18n_load);
+    int i = i18n_index(lang);
+    return i < 0 ? NULL : json_string_value(json_object_get(i18n_tables[i].texts, key));
+}
+
+/* The q of one Accept-Language item's parameters (";q=0.8"): 1000 times
+ * it, 1000 when absent, -1 when it is not a q-value. */
+static int i18n_accept_q(const char *params, size_t len)
+{
+    const char *p = params, *end = params + len;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p == end)
+        return 1000;
+    if (end - p < 3 || *p != ';')
+        return -1;
+    p++;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (end - p < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+        return -1;
+    p += 2;
+    int q = 0, digits = 0;
+    if (*p == '0' || *p == '1') {
+        q = (*p - '0') * 1000;
+        p++;
+        if (p < end && *p == '.') {
+            p++;
+            for (int scale = 100; p < end && *p >= '0' && *p <= '9' && digits < 3; scale /= 10) {
+                q += (*p++ - '0') * scale;
+                digits++;
+            }
+        }
+    } else {
+        return -1;
+    }
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    return p == end && q <= 1000 ? q : -1;
+}
+
+const char *i18n_accept_language(const char *header)
+{
+    const char *best = i18n_langs[0];
+    int best_q = 0;
+    for (const char *p = header; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        size_t tag = strspn(p, " \t");
+        const char *start = p + tag;
+        size_t tag_len = strcspn(start, ",; \t");
+        int q = i18n_accept_q(start + tag_len, len - tag - tag_len);
+        /* The primary subtag: "de", "de-AT", "DE_de" name German; "deu", "*"
+         * name nothing known. */
+        size_t primary = strcspn(start, "-_,; \t");
+        if (primary == 2 && primary <= tag_len) {
+            char lang[3] = {start[0], start[1], '\0'};
+            for (size_t i = 0; i < 2; i++)
+                if (lang[i] >= 'A' && lang[i] <= 'Z')
+                    lang[i] = (char)(lang[i] - 'A' + 'a');
+            if (i18n_index(lang) >= 0 && q > best_q) {
+                best = i18n_lang(lang);
+                best_q = q;
+            }
+        }
+        p += len + (p[len] == ',');
+    }
+    return best;
+}
+
 bool i18n_catalogue_json(const char *lang, const char **json, size_t *len, const char **etag)
 {
     pthread_once(&i18n_once, i18n_load);

@@ -35,7 +35,12 @@ static uint32_t brand_be16(const uint8_t *p)
     return (uint32_t)p[0] << 8 | p[1];
 }
 
-static const char brand_not_image[] = "the file is not a PNG, JPEG or SVG image";
+/* The refusal of a file that is no image we take (one literal, so that the
+ * error catalogue finds it: scripts/errors_catalogue.py). */
+static enum err brand_not_image(struct err_detail *d)
+{
+    return err_set(d, ERR_VALIDATION, "file", "the file is not a PNG, JPEG or SVG image");
+}
 
 /* PNG: signature, IHDR first (length 13) with width and height, IEND last. */
 static enum err brand_logo_png(const uint8_t *data, size_t n, struct brand_logo_info *out,
@@ -144,7 +149,7 @@ static enum err brand_logo_svg(const uint8_t *data, size_t n, struct brand_logo_
                                struct err_detail *d)
 {
     if (!brand_utf8_text(data, n))
-        return err_set(d, ERR_VALIDATION, "file", "%s", brand_not_image);
+        return brand_not_image(d);
     const char *p = (const char *)data, *end = p + n;
     if (brand_starts(p, end, "\xef\xbb\xbf"))
         p += 3;
@@ -167,11 +172,11 @@ static enum err brand_logo_svg(const uint8_t *data, size_t n, struct brand_logo_
         } else
             break;
         if (close == NULL)
-            return err_set(d, ERR_VALIDATION, "file", "%s", brand_not_image);
+            return brand_not_image(d);
         p = close + close_len;
     }
     if (!brand_starts(p, end, "<svg") || p + 4 >= end || strchr(" \t\r\n>/", p[4]) == NULL)
-        return err_set(d, ERR_VALIDATION, "file", "%s", brand_not_image);
+        return brand_not_image(d);
     out->type = BRAND_LOGO_SVG;
     out->width = 0;
     out->height = 0;

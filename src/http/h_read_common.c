@@ -37,9 +37,7 @@ int64_t h_read_id(struct h_read_params *p, const char *name, const char *prefix)
     const char *v = h_read_text(p, name, ID_TEXT_BYTES);
     int64_t id = 0;
     if (v != NULL && !id_parse(v, prefix, &id)) {
-        char message[64];
-        str_format(message, sizeof(message), "must be an id like '%s_1'", prefix);
-        http_field_error(&p->f, name, message);
+        http_field_error(&p->f, name, "must be an id like '%s_1'", prefix);
         return 0;
     }
     return id;

@@ -119,7 +119,7 @@ static void h_webhook_events_field(struct http_fields *f, bool required,
     }
     struct err_detail d = {0};
     if (svc_webhook_events_check(out, json_array_size(v), &d) != ERR_OK) {
-        http_field_error(f, "events", d.message);
+        http_field_error_detail(f, "events", &d);
         return;
     }
     for (i = 0; i < json_array_size(v); i++)

@@ -69,6 +69,7 @@ struct http_upload {
     /* The first failure while streaming, answered once the body is read. */
     enum err failed;
     char failed_message[160];
+    struct err_text failed_text; /* its format and arguments, to translate it */
     /* Found by the handler in phase BEGIN, for phase DONE. */
     int64_t customer_id;
     int64_t order_id;
@@ -203,9 +204,14 @@ void http_respond_stream(struct http_request *r, int status, const char *content
                          struct MHD_Response *resp);
 /* Queues an RFC 9457 problem for err with the detail's field and message. */
 void http_problem(struct http_request *r, enum err e, const struct err_detail *d);
-/* A problem with a plain message (no field). */
+/* A problem with a plain message (no field); fmt must be a string literal,
+ * so that scripts/errors_catalogue.py finds it for the catalogue. */
 void http_problem_msg(struct http_request *r, enum err e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The catalogue language the request asks for (Accept-Language; "en"). */
+const char *http_request_lang(struct http_request *r);
+/* The title of a problem for e in the request's language. */
+const char *http_problem_title_in(struct http_request *r, enum err e);
 /* 405 with an Allow header. */
 void http_method_not_allowed(struct http_request *r, const char *allow);
 /* Adds a header to the answer being built (before it is queued). */
@@ -256,7 +262,12 @@ bool http_field_id(struct http_fields *f, const char *name, const char *prefix, 
 bool http_field_time(struct http_fields *f, const char *name, bool required, int64_t *out_us);
 /* A field that is present but handled by the caller (arrays, objects). */
 json_t *http_field_raw(struct http_fields *f, const char *name);
-void http_field_error(struct http_fields *f, const char *name, const char *message);
+/* Records that field name is wrong, with a message made from fmt (a string
+ * literal, for scripts/errors_catalogue.py) in the request's language. */
+void http_field_error(struct http_fields *f, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same with the message of a detail (from a service's check). */
+void http_field_error_detail(struct http_fields *f, const char *name, const struct err_detail *d);
 /* An optional language field: "en", "de" or "" (the business's); NULL when
  * absent or wrong (then recorded as the field's error). */
 const char *http_field_language(struct http_fields *f, const char *name);

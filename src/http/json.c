@@ -71,12 +71,30 @@ void http_fields_begin(struct http_fields *f, struct http_request *r, json_t *ob
     f->errors = json_array();
 }
 
-void http_field_error(struct http_fields *f, const char *name, const char *message)
+void http_field_error_detail(struct http_fields *f, const char *name, const struct err_detail *d)
 {
+    ASSERT(f->r != NULL);
+    ASSERT(d != NULL);
+    char translated[512];
+    const char *message =
+        err_text_in(&d->text, http_request_lang(f->r), d->message, translated, sizeof(translated));
     json_t *e = json_object();
     json_object_set_new(e, "field", json_string(name));
     json_object_set_new(e, "message", json_string(message));
     json_array_append_new(f->errors, e);
+}
+
+void http_field_error(struct http_fields *f, const char *name, const char *fmt, ...)
+{
+    struct err_detail d = {0};
+    va_list ap, copy;
+    va_start(ap, fmt);
+    va_copy(copy, ap);
+    vsnprintf(d.message, sizeof(d.message), fmt, ap);
+    va_end(ap);
+    err_text_capture(&d.text, fmt, copy);
+    va_end(copy);
+    http_field_error_detail(f, name, &d);
 }
 
 static json_t *http_field_get(struct http_fields *f, const char *name)
@@ -148,11 +166,10 @@ bool http_field_amount(struct http_fields *f, const char *name, int scale, bool 
     enum err rc = amount_parse(json_string_value(v), scale, out);
     if (rc == ERR_OVERFLOW)
         http_field_error(f, name, "is out of range");
+    else if (rc != ERR_OK && scale == 0)
+        http_field_error(f, name, "must be a whole number");
     else if (rc != ERR_OK)
-        http_field_error(f, name,
-                         scale == 0 ? "must be a whole number"
-                                    : "must be a decimal with at most the type's "
-                                      "decimals");
+        http_field_error(f, name, "must be a decimal with at most the type's decimals");
     return rc == ERR_OK;
 }
 
@@ -175,10 +192,8 @@ bool http_field_int(struct http_fields *f, const char *name, int64_t min, int64_
     if (v == NULL)
         return false;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-        char msg[96];
-        str_format(msg, sizeof(msg), "must be an integer from %lld to %lld", (long long)min,
-                   (long long)max);
-        http_field_error(f, name, msg);
+        http_field_error(f, name, "must be an integer from %lld to %lld", (long long)min,
+                         (long long)max);
         return false;
     }
     *out = (int64_t)json_integer_value(v);
@@ -237,7 +252,7 @@ bool http_fields_done(struct http_fields *f)
     json_t *first = json_array_get(f->errors, 0);
     json_t *p = json_object();
     json_object_set_new(p, "type", json_string("about:blank"));
-    json_object_set_new(p, "title", json_string("The request has invalid fields"));
+    json_object_set_new(p, "title", json_string(http_problem_title_in(r, ERR_VALIDATION)));
     json_object_set_new(p, "status", json_integer(422));
     json_object_set_new(p, "code", json_string(err_code(ERR_VALIDATION)));
     json_object_set(p, "field", json_object_get(first, "field"));

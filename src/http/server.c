@@ -196,18 +196,45 @@ static const char *http_problem_title(enum err e)
         return "Authentication code required";
     case ERR_TOTP_ENROLMENT_REQUIRED:
         return "Turn on two-factor sign-in first";
+    case ERR_METHOD_NOT_ALLOWED:
+        return "Method not allowed";
     default:
         return err_code(e);
     }
 }
 
+const char *http_request_lang(struct http_request *r)
+{
+    ASSERT(r != NULL);
+    return i18n_accept_language(http_request_header(r, "Accept-Language"));
+}
+
+const char *http_problem_title_in(struct http_request *r, enum err e)
+{
+    const char *lang = http_request_lang(r);
+    if (strcmp(lang, "en") == 0)
+        return http_problem_title(e);
+    char key[64];
+    snprintf(key, sizeof(key), "errors.title.%s", err_code(e));
+    const char *title = i18n_lookup(lang, key);
+    return title != NULL ? title : http_problem_title(e);
+}
+
+/* Answers e with field and message; the message is English, and said in
+ * the request's language when kept (its format and arguments) has a
+ * translation. */
 static void http_problem_send(struct http_request *r, enum err e, const char *field,
-                              const char *message, const struct err_detail *d)
+                              const char *english, const struct err_text *kept,
+                              const struct err_detail *d)
 {
     int status = err_http_status(e);
+    char translated[512];
+    const char *message = english;
+    if (kept != NULL)
+        message = err_text_in(kept, http_request_lang(r), english, translated, sizeof(translated));
     json_t *p = json_object();
     json_object_set_new(p, "type", json_string("about:blank"));
-    json_object_set_new(p, "title", json_string(http_problem_title(e)));
+    json_object_set_new(p, "title", json_string(http_problem_title_in(r, e)));
     json_object_set_new(p, "status", json_integer(status));
     json_object_set_new(p, "code", json_string(err_code(e)));
     if (message != NULL && message[0] != '\0')
@@ -245,25 +272,29 @@ static void http_problem_send(struct http_request *r, enum err e, const char *fi
 
 void http_problem(struct http_request *r, enum err e, const struct err_detail *d)
 {
-    http_problem_send(r, e, d ? d->field : NULL, d ? d->message : NULL, d);
+    http_problem_send(r, e, d ? d->field : NULL, d ? d->message : NULL, d ? &d->text : NULL, d);
 }
 
 void http_problem_msg(struct http_request *r, enum err e, const char *fmt, ...)
 {
     char message[256];
-    va_list ap;
+    struct err_text text;
+    va_list ap, copy;
     va_start(ap, fmt);
+    va_copy(copy, ap);
     vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
-    http_problem_send(r, e, NULL, message, NULL);
+    err_text_capture(&text, fmt, copy);
+    va_end(copy);
+    http_problem_send(r, e, NULL, message, &text, NULL);
 }
 
 void http_method_not_allowed(struct http_request *r, const char *allow)
 {
     http_header(r, "Allow", allow);
-    json_t *p =
-        json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", "Method not allowed",
-                  "status", 405, "code", "method_not_allowed", "request_id", r->id);
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+                          http_problem_title_in(r, ERR_METHOD_NOT_ALLOWED), "status", 405, "code",
+                          "method_not_allowed", "request_id", r->id);
     char *text = json_dumps(p, JSON_COMPACT);
     json_decref(p);
     http_queue(r, 405, "application/problem+json", text ? text : "{}", text ? strlen(text) : 2);

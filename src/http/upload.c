@@ -44,10 +44,13 @@ static enum MHD_Result http_upload_fail(struct http_request *r, enum err e, cons
     struct http_upload *u = &r->upload;
     if (u->failed == ERR_OK) {
         u->failed = e;
-        va_list ap;
+        va_list ap, copy;
         va_start(ap, fmt);
+        va_copy(copy, ap);
         vsnprintf(u->failed_message, sizeof(u->failed_message), fmt, ap);
         va_end(ap);
+        err_text_capture(&u->failed_text, fmt, copy);
+        va_end(copy);
     }
     svc_upload_discard(&u->file);
     return MHD_NO;
@@ -164,13 +167,17 @@ bool http_upload_data(struct http_request *r, const char *data, size_t size)
     return true;
 }
 
-/* Answers a failure of the upload with the field `file`. */
-static void http_upload_problem(struct http_request *r, enum err e, const char *message)
+/* Answers the upload's first failure (http_upload_fail) with the field
+ * `file`. */
+static void http_upload_problem(struct http_request *r)
 {
-    svc_upload_discard(&r->upload.file);
+    struct http_upload *u = &r->upload;
+    ASSERT(u->failed != ERR_OK);
+    svc_upload_discard(&u->file);
     struct err_detail d = {0};
-    err_set(&d, e, "file", "%s", message);
-    http_problem(r, e, &d);
+    err_set(&d, u->failed, "file", "%s", u->failed_message);
+    d.text = u->failed_text;
+    http_problem(r, u->failed, &d);
 }
 
 void http_upload_done(struct http_request *r)
@@ -179,25 +186,20 @@ void http_upload_done(struct http_request *r)
     ASSERT(u->phase == HTTP_UPLOAD_BEGIN);
     bool complete = MHD_destroy_post_processor(u->pp) == MHD_YES;
     u->pp = NULL;
+    if (u->failed == ERR_OK && !complete)
+        http_upload_fail(r, ERR_VALIDATION, "the multipart body ends before its last boundary");
+    else if (u->failed == ERR_OK && (u->parts == 0 || !u->file.open))
+        http_upload_fail(r, ERR_VALIDATION, "send the file in the multipart field 'file'");
+    else if (u->failed == ERR_OK && u->file.size_bytes == 0)
+        http_upload_fail(r, ERR_VALIDATION, "the file is empty");
     if (u->failed != ERR_OK) {
-        http_upload_problem(r, u->failed, u->failed_message);
-        return;
-    }
-    if (!complete) {
-        http_upload_problem(r, ERR_VALIDATION, "the multipart body ends before its last boundary");
-        return;
-    }
-    if (u->parts == 0 || !u->file.open) {
-        http_upload_problem(r, ERR_VALIDATION, "send the file in the multipart field 'file'");
-        return;
-    }
-    if (u->file.size_bytes == 0) {
-        http_upload_problem(r, ERR_VALIDATION, "the file is empty");
+        http_upload_problem(r);
         return;
     }
     enum err rc = svc_upload_seal(&u->file);
     if (rc != ERR_OK) {
-        http_upload_problem(r, rc, "the file cannot be stored now");
+        http_upload_fail(r, rc, "the file cannot be stored now");
+        http_upload_problem(r);
         return;
     }
     if (!http_idem_prepare(r))

@@ -182,6 +182,11 @@ out:
     if (rc != ERR_OK && d != NULL) {
         notify_scrub(d->message, cfg->password, strlen(cfg->password));
         notify_scrub(d->message, cfg->password_raw, strlen(cfg->password_raw));
+        /* The arguments kept for a translation hold the same words. */
+        for (int i = 0; i < d->text.argc; i++) {
+            notify_scrub(d->text.args[i], cfg->password, strlen(cfg->password));
+            notify_scrub(d->text.args[i], cfg->password_raw, strlen(cfg->password_raw));
+        }
     }
     curl_slist_free_all(call.rcpt);
     curl_easy_cleanup(call.curl);

@@ -255,17 +255,23 @@ static enum err svc_doc_pdf(struct svc *s, struct svc_doc_read *x, struct buf *o
 {
     const char *what = x->credit_note ? "credit note" : "invoice";
     enum err rc = store_read(s->st, svc_doc_read_txn, x);
+    /* Each kind its own message, so that each says it in its language. */
+    if (rc == ERR_NOT_FOUND && x->credit_note)
+        return err_set(d, rc, "", "no such credit note");
     if (rc == ERR_NOT_FOUND)
-        return err_set(d, rc, "", "no such %s", what);
+        return err_set(d, rc, "", "no such invoice");
+    if (rc != ERR_OK && x->credit_note)
+        return err_set(d, rc, "", "cannot read the credit note");
     if (rc != ERR_OK)
-        return err_set(d, rc, "", "cannot read the %s", what);
+        return err_set(d, rc, "", "cannot read the invoice");
     *number = x->doc.number;
     rc = doc_pdf(&x->doc, out, d);
     if (rc != ERR_OK && rc != ERR_TOO_LARGE) {
         /* Stored text the renderer refuses is no fault of the request. */
         log_msg(LOG_ERROR, "cannot render %s '%s' as PDF: %s: %s", what, x->doc.number, d->field,
                 d->message);
-        rc = err_set(d, ERR_INTERNAL, "", "cannot render the %s", what);
+        rc = x->credit_note ? err_set(d, ERR_INTERNAL, "", "cannot render the credit note")
+                            : err_set(d, ERR_INTERNAL, "", "cannot render the invoice");
     }
     return rc;
 }

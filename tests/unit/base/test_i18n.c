@@ -144,6 +144,34 @@ static void lookups_fall_back_to_english_then_to_the_key(void **state)
     assert_false(i18n_catalogue_json("fr", &json, &len, &etag));
 }
 
+static void accept_language_picks_the_preferred_known_language(void **state)
+{
+    (void)state;
+    assert_string_equal(i18n_accept_language(NULL), "en");
+    assert_string_equal(i18n_accept_language(""), "en");
+    assert_string_equal(i18n_accept_language("de"), "de");
+    assert_string_equal(i18n_accept_language("DE-at;q=0.9"), "de");
+    assert_string_equal(i18n_accept_language("de_DE"), "de");
+    assert_string_equal(i18n_accept_language("de-CH-1996"), "de");
+    assert_string_equal(i18n_accept_language("fr, de;q=0.8"), "de");
+    assert_string_equal(i18n_accept_language("fr-FR,fr;q=0.9,en;q=0.8,de;q=0.7"), "en");
+    assert_string_equal(i18n_accept_language("en;q=0.5, de"), "de");
+    assert_string_equal(i18n_accept_language("en, de"), "en");
+    assert_string_equal(i18n_accept_language("de;q=0.5, en;q=0.5"), "de");
+    assert_string_equal(i18n_accept_language("de;q=0"), "en");
+    assert_string_equal(i18n_accept_language("de ; q=0.3 , fr"), "de");
+    assert_string_equal(i18n_accept_language("*"), "en");
+    assert_string_equal(i18n_accept_language("deu, dex"), "en");
+    assert_string_equal(i18n_accept_language("de;q=2"), "en");
+    assert_string_equal(i18n_accept_language("de;level=1"), "en");
+    assert_string_equal(i18n_accept_language(",,;;==\xff\x01"
+                                             "de"),
+                        "en");
+    assert_string_equal(i18n_lookup("de", "mail.greeting_anonymous"), "Guten Tag,");
+    assert_null(i18n_lookup("de", "no.such.key"));
+    assert_null(i18n_lookup("fr", "mail.greeting_anonymous"));
+}
+
 static void holes_are_filled_and_unknown_ones_kept(void **state)
 {
     (void)state;
@@ -191,6 +219,7 @@ int main(void)
         cmocka_unit_test(every_language_has_the_english_keys_and_holes),
         cmocka_unit_test(plurals_come_in_pairs_and_keys_are_named_by_area),
         cmocka_unit_test(lookups_fall_back_to_english_then_to_the_key),
+        cmocka_unit_test(accept_language_picks_the_preferred_known_language),
         cmocka_unit_test(holes_are_filled_and_unknown_ones_kept),
         cmocka_unit_test(numbers_money_and_days_follow_the_language),
     };
