@@ -67,7 +67,18 @@ static void i18n_load(void)
     }
     for (int i = 0; i < I18N_LANGS_MAX; i++) {
         struct i18n_lang_table *t = &i18n_tables[i];
-        t->json = json_dumps(t->texts, JSON_COMPACT | JSON_SORT_KEYS);
+        /* What the portal downloads: not the API's error texts, which the
+         * server fills in itself (a third of the words). */
+        json_t *served = json_object();
+        const char *key;
+        json_t *v;
+        json_object_foreach(t->texts, key, v)
+        {
+            if (strncmp(key, "errors.", 7) != 0)
+                json_object_set(served, key, v);
+        }
+        t->json = json_dumps(served, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(served);
         ASSERT(t->json != NULL);
         t->json_len = strlen(t->json);
         uint8_t digest[SHA256_BYTES];

@@ -23,6 +23,9 @@ test('the catalogues: English and German for anybody, cached by ETag, no others'
   assert.equal(en.json['app.sign_out'], 'Sign out');
   assert.equal(de.json['app.sign_out'], 'Abmelden');
   assert.deepEqual(Object.keys(de.json).sort(), Object.keys(en.json).sort());
+  // The API's error texts stay on the server, which answers in the language asked.
+  assert.deepEqual(Object.keys(de.json).filter((k) => k.startsWith('errors.')), []);
+  assert.ok(en.text.length < 100000, `${en.text.length} bytes`);
   const etag = de.headers.get('etag');
   assert.match(etag, /^"[0-9a-f]{16}"$/);
   assert.notEqual(etag, en.headers.get('etag'));
