@@ -222,7 +222,7 @@ test('a lot is paused and then extended through dialogs that ask why', async () 
   const history = page.locator('section.lot-history');
   await history.getByRole('heading', { name: `History of E2E pause (${lot.id})` }).waitFor();
   await history.getByRole('cell', { name: 'Workshop closed for a month' }).waitFor();
-  assert.match(await history.innerText(), /Extend/);
+  assert.match(await history.innerText(), /Extension/);
   await shoot(page, 'admin-customer-lot-history');
   assert.deepEqual(problems(page, [/401/]), []);
   await page.closeAll();

@@ -397,10 +397,11 @@ test('long lists come a page at a time; settings pick currency, zone and country
   // Sizes: binary units, the same on the customer's and the admin's pages.
   const units = await cust.evaluate(async () => {
     const f = await import('/assets/fmt.js');
+    const i = await import('/assets/i18n.js');
     return [f.bytes(2 * 1048576), f.bytes(1536), f.bytes(1), f.amountOf('1', 'Master credits'),
-      f.amountOf('5', 'Master credits'), f.counted(1, 'day', 'days'), f.counted(0, 'day', 'days'), f.waitText(60)];
+      f.amountOf('5', 'Master credits'), i.tn('ui.minutes', 1), i.tn('ui.minutes', 0), f.waitText(60)];
   });
-  assert.deepEqual(units, ['2.0 MiB', '1.5 KiB', '1 byte', '1 Master credit', '5 Master credits', '1 day', '0 days', '1 minute']);
+  assert.deepEqual(units, ['2.0 MiB', '1.5 KiB', '1 byte', '1 Master credit', '5 Master credits', '1 minute', '0 minutes', '1 minute']);
   const withFile = (await owner.get(`${V}/orders?limit=50`)).json.items[0];
   const file = (await owner.get(`${V}/orders/${withFile.id}`)).json.files[0];
   if (file) {
