@@ -130,7 +130,11 @@ static void fuzz_mail_lines(const char *msg, size_t len, const char *body,
         FUZZ_CHECK(memchr(line, '\r', n) == NULL && memchr(line, '\n', n) == NULL,
                    "a bare CR or LF");
         FUZZ_CHECK(n <= 998, "a line of %zu characters", n);
-        if (line < body && memmem(line, n, "=?UTF-8?B?", 10) != NULL)
+        /* A header with encoded-words keeps to their line length; the
+         * unsubscribe address is a URL in angle brackets, never decoded,
+         * and may hold the same characters. */
+        if (line < body && memmem(line, n, "=?UTF-8?B?", 10) != NULL &&
+            strncmp(line, "List-Unsubscribe:", 17) != 0)
             FUZZ_CHECK(n <= NOTIFY_ENCODED_LINE_MAX, "a header line with encoded-words of %zu", n);
         if (line >= body)
             FUZZ_CHECK(n <= NOTIFY_QP_LINE_MAX, "a body line of %zu characters", n);
